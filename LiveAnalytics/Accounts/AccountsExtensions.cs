@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using LiveAnalytics.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Identity;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Accounts;
+
+public static class AccountsExtensions
+{
+    public const string LoginPath = "/account/login";
+
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = LoginPath;
+            o.LogoutPath = "/account/logout";
+            o.Cookie.Name = "la_auth";
+            o.ExpireTimeSpan = TimeSpan.FromDays(14);
+            o.SlidingExpiration = true;
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddUserStore<UserStore>()
+            .AddSignInManager();
+
+        // Every node must read every node's login cookie, so the keys that protect it live in Redis.
+        builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<IConnectionMultiplexer, IOptions<RedisOptions>>((o, redis, redisOptions) =>
+                o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), $"{redisOptions.Value.KeyPrefix}:dataprotection-keys"));
+        return builder;
+    }
+
+    public static WebApplication MapAccounts(this WebApplication app)
+    {
+        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect(LoginPath);
+        });
+        return app;
+    }
+
+    public static Guid UserId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)
+                   ?? throw new InvalidOperationException("The user is not signed in."));
+
+    /// <summary>Only same-site paths, so a crafted link cannot send a fresh login elsewhere.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+            ? returnUrl
+            : "/sites";
+}

@@ -1,0 +1,15 @@
+namespace LiveAnalytics.Accounts;
+
+/// <summary>A merchant's login. Column names match the <c>users</c> table.</summary>
+public sealed class AppUser
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string Email { get; set; } = "";
+    public string NormalizedEmail { get; set; } = "";
+    public string? PasswordHash { get; set; }
+    public string? SecurityStamp { get; set; }
+    public string? ConcurrencyStamp { get; set; } = Guid.NewGuid().ToString();
+    public DateTimeOffset? LockoutEnd { get; set; }
+    public bool LockoutEnabled { get; set; } = true;
+    public int AccessFailedCount { get; set; }
+}

@@ -1,0 +1,12 @@
+namespace LiveAnalytics.Demo;
+
+public static class DemoExtensions
+{
+    public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection(DemoOptions.Section));
+        builder.Services.AddHostedService<DemoSeeder>();
+        builder.Services.AddHostedService<DemoTraffic>();
+        return builder;
+    }
+}

@@ -1,0 +1,41 @@
+using LiveAnalytics.Accounts;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Demo;
+
+/// <summary>Creates the demo merchant, site and API key once; later runs find them and change nothing.</summary>
+public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        if (!o.Seed) return;
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByEmailAsync(o.Email);
+        if (user is null)
+        {
+            user = new AppUser { Email = o.Email };
+            var created = await users.CreateAsync(user, o.Password);
+            if (!created.Succeeded)
+                throw new InvalidOperationException("Demo user: " + string.Join(" ", created.Errors.Select(e => e.Description)));
+            LogCreated(o.Email);
+        }
+        var sites = scope.ServiceProvider.GetRequiredService<SiteRepository>();
+        if (await sites.FindByDomainForUserAsync(o.Domain, user.Id) is null)
+            await sites.CreateAsync(user.Id, new NewSite { Domain = o.Domain, Name = "Demo shop", Timezone = "UTC" });
+        if (o.KeyFile is { } file && !File.Exists(file))
+        {
+            var (_, secret) = await scope.ServiceProvider.GetRequiredService<ApiKeys>().CreateAsync(user.Id, "Demo key");
+            await File.WriteAllTextAsync(file, secret + "\n", ct);
+        }
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Information, "Created demo merchant {Email}")]
+    private partial void LogCreated(string email);
+}

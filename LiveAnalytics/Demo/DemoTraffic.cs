@@ -1,0 +1,76 @@
+using LiveAnalytics.Ingestion;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Demo;
+
+/// <summary>
+/// Simulated shoppers on the demo site, sent through the same ingestion path as real beacons,
+/// so a fresh install has a moving live view. Visitors arrive, browse a few pages and leave.
+/// </summary>
+public sealed partial class DemoTraffic(
+    IServiceProvider services, IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoTraffic> logger) : BackgroundService
+{
+    private static readonly string[] Pages = ["/", "/collections/new", "/collections/sale", "/products/linen-shirt",
+        "/products/canvas-bag", "/products/wool-socks", "/cart", "/checkout", "/about", "/blog/summer-lookbook"];
+    private static readonly string?[] Referrers = [null, null, "https://www.google.com/", "https://duckduckgo.com/",
+        "https://www.facebook.com/", "https://news.ycombinator.com/", "https://www.reddit.com/r/malefashionadvice/"];
+    private static readonly string[] Agents = [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"];
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (!options.Value.Traffic) return;
+        var ingestion = services.GetRequiredService<IngestionService>();
+        var visitors = new List<Shopper>();
+        while (!ct.IsCancellationRequested)
+        {
+            if (visitors.Count < 25 && Random.Shared.NextDouble() < 0.35) visitors.Add(Shopper.Arrive());
+            if (visitors.Count > 0)
+            {
+                var shopper = visitors[Random.Shared.Next(visitors.Count)];
+                try
+                {
+                    await ingestion.IngestAsync(shopper.NextEvent(options.Value.Domain), shopper.Ip, shopper.Agent, ct);
+                }
+                catch (Exception ex) when (ex is StreamUnavailableException or Npgsql.NpgsqlException)
+                {
+                    LogPaused(ex.Message);
+                }
+                if (shopper.Done) visitors.Remove(shopper);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(150, 700)), time, ct);
+        }
+    }
+
+    private sealed class Shopper
+    {
+        private int _left = Random.Shared.Next(2, 9);
+        private string? _referrer = Referrers[Random.Shared.Next(Referrers.Length)];
+        public required string Ip { get; init; }
+        public required string Agent { get; init; }
+        public bool Done => _left <= 0;
+
+        public static Shopper Arrive() => new()
+        {
+            Ip = $"198.51.100.{Random.Shared.Next(1, 255)}",   // TEST-NET-2: never a real visitor
+            Agent = Agents[Random.Shared.Next(Agents.Length)],
+        };
+
+        public EventPayload NextEvent(string domain)
+        {
+            _left--;
+            var page = Pages[Random.Shared.Next(Pages.Length)];
+            var referrer = _referrer;
+            _referrer = null;
+            var addToCart = page.StartsWith("/products/") && Random.Shared.NextDouble() < 0.3;
+            return new EventPayload(addToCart ? "Add to cart" : TrackedEvent.Pageview, new Uri($"https://{domain}{page}"),
+                [domain], referrer is null ? null : new Uri(referrer), addToCart ? """{"product":"demo"}""" : null, null, null);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Demo traffic paused: {Reason}")]
+    private partial void LogPaused(string reason);
+}

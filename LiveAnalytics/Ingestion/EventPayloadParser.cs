@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace LiveAnalytics.Ingestion;
+
+/// <summary>
+/// Reads Plausible's event payload (long and short field names) and checks every field.
+/// Errors name the field and the rule, so a client developer can fix the call from the message alone.
+/// </summary>
+public static class EventPayloadParser
+{
+    public const int MaxNameLength = 120;
+    public const int MaxUrlLength = 2048;
+    public const int MaxDomains = 10;
+    public const int MaxProps = 30;
+    public const int MaxPropKeyLength = 300;
+    public const int MaxPropValueLength = 2000;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 4 };
+    private static readonly SearchValues<char> ControlChars =
+        SearchValues.Create(Enumerable.Range(0, 32).Select(i => (char)i).Append('\u007f').ToArray());
+
+    public static ParseResult Parse(ReadOnlyMemory<byte> body)
+    {
+        if (!IsValidUtf8(body.Span))
+            return ParseResult.Fail("body", "The body is not valid UTF-8.");
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            return ParseResult.Fail("body", $"The body is not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                return ParseResult.Fail("body", "The body must be a JSON object.");
+            return Read(doc.RootElement);
+        }
+    }
+
+    private static ParseResult Read(JsonElement root)
+    {
+        var errors = new Errors();
+        var name = RequiredString(root, errors, "name", "n", MaxNameLength);
+        var url = AbsoluteUrl(errors, "url", RequiredString(root, errors, "url", "u", MaxUrlLength), required: true);
+        var domains = Domains(root, errors);
+        var referrerText = OptionalString(root, errors, "referrer", "r", MaxUrlLength);
+        var referrer = string.IsNullOrEmpty(referrerText) ? null : AbsoluteUrl(errors, "referrer", referrerText, required: false);
+        var props = Props(root, errors);
+        var (amount, currency) = Revenue(root, errors);
+        return errors.Any
+            ? ParseResult.Fail(errors.ToDictionary())
+            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency));
+    }
+
+    private static JsonElement? Field(JsonElement root, params string[] names)
+    {
+        foreach (var n in names)
+            if (root.TryGetProperty(n, out var v) && v.ValueKind != JsonValueKind.Null)
+                return v;
+        return null;
+    }
+
+    private static string? RequiredString(JsonElement root, Errors errors, string name, string shortName, int max)
+    {
+        if (Field(root, name, shortName) is null)
+        {
+            errors.Add(name, $"'{name}' is required.");
+            return null;
+        }
+        var value = OptionalString(root, errors, name, shortName, max);
+        if (value is { Length: 0 }) errors.Add(name, $"'{name}' must not be empty.");
+        return value;
+    }
+
+    private static string? OptionalString(JsonElement root, Errors errors, string name, string shortName, int max)
+    {
+        if (Field(root, name, shortName) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(name, $"'{name}' must be a string.");
+            return null;
+        }
+        var s = v.GetString()!;
+        if (s.Length > max) errors.Add(name, $"'{name}' is {s.Length} characters; at most {max} are allowed.");
+        else if (s.AsSpan().ContainsAny(ControlChars)) errors.Add(name, $"'{name}' must not contain control characters.");
+        else return s;
+        return null;
+    }
+
+    private static Uri? AbsoluteUrl(Errors errors, string field, string? text, bool required)
+    {
+        if (text is null) return null;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (!required || uri.Scheme is "http" or "https") && uri.Host.Length > 0)
+            return uri;
+        errors.Add(field, required
+            ? $"'{field}' must be an absolute http or https URL."
+            : $"'{field}' must be an absolute URL.");
+        return null;
+    }
+
+    private static IReadOnlyList<string> Domains(JsonElement root, Errors errors)
+    {
+        var text = RequiredString(root, errors, "domain", "d", 1000);
+        if (string.IsNullOrEmpty(text)) return [];
+        var domains = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => d.ToLowerInvariant()).Distinct().ToArray();
+        if (domains.Length is 0 or > MaxDomains)
+            errors.Add("domain", $"'domain' must name between 1 and {MaxDomains} sites, separated by commas.");
+        else if (domains.FirstOrDefault(d => !SiteDomain.IsValid(d)) is { } bad)
+            errors.Add("domain", $"'{bad}' is not a valid domain.");
+        return domains;
+    }
+
+    private static string? Props(JsonElement root, Errors errors)
+    {
+        if (Field(root, "props", "p", "m") is not { } v) return null;
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            // Plausible's script sends props as a JSON-encoded string.
+            try
+            {
+                using var inner = JsonDocument.Parse(v.GetString()!, DocumentOptions);
+                return Props(inner.RootElement, errors);
+            }
+            catch (JsonException)
+            {
+                errors.Add("props", "'props' must be an object or a JSON-encoded object.");
+                return null;
+            }
+        }
+        return PropsObject(v, errors);
+    }
+
+    private static string? PropsObject(JsonElement v, Errors errors)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("props", "'props' must be an object.");
+            return null;
+        }
+        var props = new Dictionary<string, string>();
+        foreach (var p in v.EnumerateObject())
+        {
+            if (props.Count == MaxProps) { errors.Add("props", $"'props' may have at most {MaxProps} keys."); return null; }
+            if (p.Name.Length is 0 or > MaxPropKeyLength || p.Name.AsSpan().ContainsAny(ControlChars))
+            { errors.Add("props", $"Property names must be 1 to {MaxPropKeyLength} characters without control characters."); return null; }
+            string? value = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => p.Value.GetRawText(),
+                _ => null,
+            };
+            if (value is null) { errors.Add("props", $"Property '{p.Name}' must be a string, number or boolean."); return null; }
+            if (value.Length > MaxPropValueLength || value.AsSpan().ContainsAny(ControlChars))
+            { errors.Add("props", $"Property '{p.Name}' must be at most {MaxPropValueLength} characters without control characters."); return null; }
+            props[p.Name] = value;
+        }
+        return props.Count == 0 ? null : JsonSerializer.Serialize(props, PropsJson.Default.DictionaryStringString);
+    }
+
+    private static (decimal?, string?) Revenue(JsonElement root, Errors errors)
+    {
+        if (Field(root, "revenue", "$") is not { } v) return (null, null);
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                using var inner = JsonDocument.Parse(v.GetString()!, DocumentOptions);
+                return RevenueObject(inner.RootElement.Clone(), errors);
+            }
+            catch (JsonException)
+            {
+                errors.Add("revenue", "'revenue' must be an object {\"amount\", \"currency\"}.");
+                return (null, null);
+            }
+        }
+        return RevenueObject(v, errors);
+    }
+
+    private static (decimal?, string?) RevenueObject(JsonElement v, Errors errors)
+    {
+        const string rule = "'revenue' must be {\"amount\": a number up to 1e12, \"currency\": a 3-letter ISO code}.";
+        if (v.ValueKind != JsonValueKind.Object
+            || !v.TryGetProperty("currency", out var c) || c.ValueKind != JsonValueKind.String
+            || c.GetString() is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter)
+            || !v.TryGetProperty("amount", out var a) || !TryAmount(a, out var amount))
+        {
+            errors.Add("revenue", rule);
+            return (null, null);
+        }
+        return (amount, currency.ToUpperInvariant());
+    }
+
+    private static bool TryAmount(JsonElement a, out decimal amount)
+    {
+        amount = 0;
+        var ok = a.ValueKind switch
+        {
+            JsonValueKind.Number => a.TryGetDecimal(out amount),
+            JsonValueKind.String => decimal.TryParse(a.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out amount),
+            _ => false,
+        };
+        return ok && Math.Abs(amount) <= 1_000_000_000_000m;
+    }
+
+    private static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
+
+    private sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _byField = [];
+        public bool Any => _byField.Count > 0;
+        public void Add(string field, string message)
+        {
+            if (!_byField.TryGetValue(field, out var list)) _byField[field] = list = [];
+            list.Add(message);
+        }
+        public Dictionary<string, string[]> ToDictionary() => _byField.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+    }
+}
+
+public sealed record ParseResult(EventPayload? Payload, IDictionary<string, string[]>? Errors)
+{
+    public static ParseResult Ok(EventPayload payload) => new(payload, null);
+    public static ParseResult Fail(IDictionary<string, string[]> errors) => new(null, errors);
+    public static ParseResult Fail(string field, string message) => new(null, new Dictionary<string, string[]> { [field] = [message] });
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class PropsJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,88 @@
+using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Ingestion;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Live;
+
+/// <summary>
+/// Feeds this node's <see cref="EventHub"/> from the shared Redis stream. It starts 30 minutes
+/// back, so a (re)started node shows the same live numbers as its peers at once, and after a
+/// lost connection it resumes from the last id it read: nothing missed, nothing doubled.
+/// </summary>
+public sealed partial class StreamFeed(
+    EventHub hub, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
+{
+    private const int BlockMilliseconds = 1000;
+    private const int BatchSize = 1000;
+
+    /// <summary>The id of the last entry handed to the hub.</summary>
+    public string LastId { get; private set; } = "0-0";
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        LastId = $"{(time.GetUtcNow() - LiveSnapshot.ChartWindow).ToUnixTimeMilliseconds()}-0";
+        // XREAD BLOCK holds its connection, so it gets a multiplexer of its own: the shared one stays free.
+        var config = InfrastructureExtensions.RedisConfiguration(options.Value);
+        config.AsyncTimeout = config.SyncTimeout = BlockMilliseconds + 5000;
+        using var redis = await ConnectionMultiplexer.ConnectAsync(config);
+        var key = options.Value.StreamKey;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await redis.GetDatabase().ExecuteAsync("XREAD",
+                    "COUNT", BatchSize, "BLOCK", BlockMilliseconds, "STREAMS", key, LastId);
+                if (!result.IsNull) Dispatch(result);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                LogReadFailed(ex, LastId);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+            }
+        }
+    }
+
+    private void Dispatch(RedisResult result)
+    {
+        foreach (var entries in EntriesOf(result))
+        {
+            for (var e = 0; e < entries.Length; e++)
+            {
+                var id = (string)entries[e][0]!;
+                var fields = entries[e][1];
+                for (var i = 0; i + 1 < fields.Length; i += 2)
+                {
+                    if ((string?)fields[i] != EventStream.Field) continue;
+                    try
+                    {
+                        hub.Publish(EventStream.Decode((RedisValue)fields[i + 1]));
+                    }
+                    catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException)
+                    {
+                        LogBadEntry(ex, id);
+                    }
+                }
+                LastId = id;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The entry lists of an XREAD reply: RESP3 sends a map {stream: entries} (flattened here to
+    /// key, value, ...), RESP2 an array of [stream, entries] pairs.
+    /// </summary>
+    internal static IEnumerable<RedisResult> EntriesOf(RedisResult reply)
+    {
+        if (reply.Resp3Type == ResultType.Map)
+            for (var i = 1; i < reply.Length; i += 2) yield return reply[i];
+        else
+            for (var i = 0; i < reply.Length; i++) yield return reply[i][1];
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Reading the event stream failed after id {LastId}; retrying")]
+    private partial void LogReadFailed(Exception ex, string lastId);
+
+    [LoggerMessage(LogLevel.Error, "Skipping unreadable stream entry {Id}")]
+    private partial void LogBadEntry(Exception ex, string id);
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LiveAnalytics.Persistence;
+
+public sealed class PersistenceOptions
+{
+    public const string Section = "Persistence";
+
+    [Required(ErrorMessage = "ConnectionStrings:Postgres is required (e.g. Host=127.0.0.1;Port=5432;Database=liveanalytics;Username=postgres).")]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Runs the Hangfire server (flush and maintenance jobs) on this node.</summary>
+    public bool RunJobs { get; set; } = true;
+
+    /// <summary>Hangfire's schema; tests give each app instance its own.</summary>
+    [Required]
+    public string HangfireSchema { get; set; } = "hangfire";
+
+    /// <summary>Most stream entries one COPY writes.</summary>
+    [Range(1, 100_000)]
+    public int FlushBatchSize { get; set; } = 5_000;
+
+    /// <summary>How often the recurring flush runs; it drains the whole backlog each time.</summary>
+    [Range(1, 59)]
+    public int FlushEverySeconds { get; set; } = 2;
+}

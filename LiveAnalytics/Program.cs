@@ -1,0 +1,47 @@
+using LiveAnalytics.Accounts;
+using LiveAnalytics.Components;
+using LiveAnalytics.Demo;
+using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using MudBlazor.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddInfrastructure();
+builder.AddPersistence();
+builder.AddAccounts();
+builder.AddIngestion();
+builder.AddLive();
+builder.AddSites();
+builder.AddSettings();
+builder.AddStats();
+builder.AddDemo();
+builder.Services.AddProblemDetails();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+app.UseForwardedHeaders();
+app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapIngestion();
+app.MapStats();
+app.MapAccounts();
+app.MapPersistence();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+public partial class Program;

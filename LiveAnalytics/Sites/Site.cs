@@ -1,0 +1,3 @@
+namespace LiveAnalytics.Sites;
+
+public sealed record Site(long Id, string Domain, string Name, string Timezone);

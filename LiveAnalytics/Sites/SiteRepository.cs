@@ -1,0 +1,59 @@
+using Dapper;
+using LiveAnalytics.Ingestion;
+using Npgsql;
+
+namespace LiveAnalytics.Sites;
+
+/// <summary>
+/// Sites as a merchant sees them. Every read takes the user's id and joins on membership,
+/// so no query here can hand out a site the user is not a member of.
+/// </summary>
+public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory)
+{
+    private const string Columns = "s.id AS Id, s.domain AS Domain, s.name AS Name, s.timezone AS Timezone";
+
+    public async Task<IReadOnlyList<Site>> ListForUserAsync(Guid userId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<Site>($"""
+            SELECT {Columns} FROM sites s JOIN site_members m ON m.site_id = s.id
+            WHERE m.user_id = @userId ORDER BY s.name, s.domain
+            """, new { userId })).AsList();
+    }
+
+    public async Task<Site?> FindForUserAsync(long siteId, Guid userId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<Site>($"""
+            SELECT {Columns} FROM sites s JOIN site_members m ON m.site_id = s.id
+            WHERE s.id = @siteId AND m.user_id = @userId
+            """, new { siteId, userId });
+    }
+
+    public async Task<Site?> FindByDomainForUserAsync(string domain, Guid userId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<Site>($"""
+            SELECT {Columns} FROM sites s JOIN site_members m ON m.site_id = s.id
+            WHERE s.domain = @domain AND m.user_id = @userId
+            """, new { domain, userId });
+    }
+
+    /// <summary>Creates the site with <paramref name="ownerId"/> as its owner; null when the domain is taken.</summary>
+    public async Task<Site?> CreateAsync(Guid ownerId, NewSite site)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var created = await conn.QuerySingleOrDefaultAsync<Site>("""
+            INSERT INTO sites (domain, name, timezone) VALUES (@Domain, @Name, @Timezone)
+            ON CONFLICT (domain) DO NOTHING
+            RETURNING id AS Id, domain AS Domain, name AS Name, timezone AS Timezone
+            """, site, tx);
+        if (created is null) return null;
+        await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @ownerId, 'owner')",
+            new { created.Id, ownerId }, tx);
+        await tx.CommitAsync();
+        directory.Forget(created.Domain);
+        return created;
+    }
+}

@@ -1,0 +1,10 @@
+namespace LiveAnalytics.Sites;
+
+public static class SitesExtensions
+{
+    public static IHostApplicationBuilder AddSites(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SiteRepository>();
+        return builder;
+    }
+}
