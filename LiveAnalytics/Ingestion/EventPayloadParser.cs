@@ -126,7 +126,7 @@ public static class EventPayloadParser
             try
             {
                 using var inner = JsonDocument.Parse(v.GetString()!, DocumentOptions);
-                return Props(inner.RootElement, errors);
+                return PropsObject(inner.RootElement, errors);
             }
             catch (JsonException)
             {

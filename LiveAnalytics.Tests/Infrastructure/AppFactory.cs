@@ -1,0 +1,45 @@
+using LiveAnalytics.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on the test PostgreSQL and Redis. Each factory has its own Redis key prefix
+/// (so its own event stream) and, by default, no Hangfire server: tests run the jobs themselves.
+/// </summary>
+public class AppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public AppFactory(IDictionary<string, string?>? settings = null)
+    {
+        KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = TestServices.Postgres,
+            ["ConnectionStrings:Redis"] = TestServices.Redis,
+            ["Redis:KeyPrefix"] = KeyPrefix,
+            ["Persistence:RunJobs"] = "false",
+            ["Persistence:HangfireSchema"] = "hangfire_" + KeyPrefix,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;
+    }
+
+    public string KeyPrefix { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public IDatabase Redis => Get<IConnectionMultiplexer>().GetDatabase();
+
+    public string StreamKey => Get<IOptions<RedisOptions>>().Value.StreamKey;
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using LiveAnalytics.Accounts;
+using LiveAnalytics.Live;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveAnalytics.Tests.Infrastructure;
+
+public sealed record Merchant(AppUser User, Site Site);
+
+public static class TestData
+{
+    public const string Password = "correct-horse-battery";
+    public const string Chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+    public static string UniqueDomain() => $"s{Guid.NewGuid():N}".Substring(0, 16) + ".shop.example";
+
+    public static async Task<AppUser> UserAsync(this AppFactory app)
+    {
+        using var scope = app.Services.CreateScope();
+        var user = new AppUser { Email = $"m{Guid.NewGuid():N}@test.example" };
+        var result = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().CreateAsync(user, Password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    public static async Task<Merchant> MerchantAsync(this AppFactory app)
+    {
+        var user = await app.UserAsync();
+        var site = await app.Get<SiteRepository>().CreateAsync(user.Id, new NewSite { Domain = UniqueDomain(), Name = "Test shop", Timezone = "UTC" });
+        return new Merchant(user, site!);
+    }
+
+    public static async Task<string> ApiKeyAsync(this AppFactory app, Guid userId) =>
+        (await app.Get<ApiKeys>().CreateAsync(userId, "test")).Secret;
+
+    public static HttpRequestMessage Beacon(string json, string userAgent = Chrome) => new(HttpMethod.Post, "/api/event")
+    {
+        Content = new StringContent(json, Encoding.UTF8, "text/plain"),
+        Headers = { { "User-Agent", userAgent } },
+    };
+
+    public static HttpRequestMessage Pageview(string domain, string path, string userAgent = Chrome, string? referrer = null) =>
+        Beacon($$"""{"n":"pageview","u":"https://{{domain}}{{path}}","d":"{{domain}}","r":{{(referrer is null ? "null" : $"\"{referrer}\"")}}}""", userAgent);
+
+    /// <summary>Completes when the site's live snapshot satisfies <paramref name="condition"/>; pushed, not polled.</summary>
+    public static async Task<LiveSnapshot> WaitForAsync(this EventHub hub, long siteId, Func<LiveSnapshot, bool> condition, int timeoutMs = 10_000)
+    {
+        var done = new TaskCompletionSource<LiveSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
+        {
+            var snapshot = hub.Snapshot(siteId);
+            if (condition(snapshot)) done.TrySetResult(snapshot);
+        }
+        using var subscription = hub.Subscribe(siteId, Check);
+        Check();
+        var finished = await Task.WhenAny(done.Task, Task.Delay(timeoutMs));
+        Assert.True(finished == done.Task, $"The live state of site {siteId} did not reach the expected state within {timeoutMs} ms; last: {hub.Snapshot(siteId)}");
+        return await done.Task;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Ingestion;
+
+public sealed class EventEndpointTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    [Fact]
+    public async Task Accepts_a_valid_beacon_with_202_and_appends_it_to_the_stream()
+    {
+        var merchant = await _app.MerchantAsync();
+        var before = await _app.Redis.StreamLengthAsync(_app.StreamKey);
+        using var response = await _app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/products/hat"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(before + 1, await _app.Redis.StreamLengthAsync(_app.StreamKey));
+    }
+
+    [Fact]
+    public async Task Rejects_an_unknown_domain_with_400_naming_the_field()
+    {
+        using var response = await _app.CreateClient().SendAsync(TestData.Pageview("never-registered.example", "/"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("never-registered.example", problem.RootElement.GetProperty("errors").GetProperty("domain")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("""{"n":"pageview","u":"https://x.example/","d":"x.example","p":"<script>alert(1)</script>"}""")]
+    [InlineData("""{"n":"pageview","u":"https://x.example/","d":"x.example'; DROP TABLE events; --"}""")]
+    [InlineData("""{"n":["pageview"],"u":1,"d":false}""")]
+    public async Task Rejects_hostile_input_with_400_and_stores_nothing(string body)
+    {
+        var before = await _app.Redis.StreamLengthAsync(_app.StreamKey);
+        using var response = await _app.CreateClient().SendAsync(TestData.Beacon(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, await _app.Redis.StreamLengthAsync(_app.StreamKey));
+    }
+
+    [Fact]
+    public async Task Rejects_a_huge_body_with_413()
+    {
+        var merchant = await _app.MerchantAsync();
+        var body = $$$"""{"n":"pageview","u":"https://{{{merchant.Site.Domain}}}/","d":"{{{merchant.Site.Domain}}}","p":{"k":"{{{new string('x', 100_000)}}}"}}""";
+        using var response = await _app.CreateClient().SendAsync(TestData.Beacon(body));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Answers_503_with_Retry_After_when_Redis_is_unreachable_and_never_202()
+    {
+        var merchant = await _app.MerchantAsync();
+        // A port nothing listens on: the event cannot be made durable, so it must not be acknowledged.
+        await using var noRedis = new AppFactory(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=500" });
+        using var response = await noRedis.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Tests.Persistence;
+
+/// <summary>The whole path on real services: beacon, stream, live hub, flush job, Postgres.</summary>
+public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    [Fact]
+    public async Task An_event_reaches_the_live_count_and_feed_and_is_persisted_exactly_once()
+    {
+        var merchant = await _app.MerchantAsync();
+        var hub = _app.Get<EventHub>();
+        Assert.Equal(0, hub.Snapshot(merchant.Site.Id).VisitorsOnline);
+
+        using var response = await _app.CreateClient().SendAsync(
+            TestData.Pageview(merchant.Site.Domain, "/products/hat", referrer: "https://www.google.com/search"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var live = await hub.WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 1);
+        Assert.Equal(1, live.VisitorsOnline);
+        Assert.Equal("/products/hat", live.Feed[0].Pathname);
+        Assert.Equal("google.com", live.Feed[0].ReferrerSource);
+        Assert.Equal(1, live.PageviewsPerMinute[^1].Pageviews);
+
+        var job = _app.Get<FlushEventsJob>();
+        await job.RunAsync();
+        await job.RunAsync();
+        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+        Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task A_redelivered_event_is_not_stored_twice()
+    {
+        var merchant = await _app.MerchantAsync();
+        using var response = await _app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        // A node that committed but died before XACK delivers the same entry again: same event id.
+        var stored = await FirstEntryOfSiteAsync(merchant.Site.Id);
+        await _app.Redis.StreamAddAsync(_app.StreamKey, EventStream.Field, stored);
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+    }
+
+    [Fact]
+    public async Task Entries_read_but_never_acknowledged_are_persisted_by_the_next_run()
+    {
+        var merchant = await _app.MerchantAsync();
+        await _app.Get<FlushEventsJob>().RunAsync();   // creates the group, drains earlier tests' events
+        using var response = await _app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/crash"));
+
+        // As if the job had read the entry and the process died before COPY and XACK.
+        var read = await _app.Redis.StreamReadGroupAsync(_app.StreamKey, FlushEventsJob.Group, FlushEventsJob.Consumer, ">");
+        Assert.NotEmpty(read);
+        Assert.Equal(0, await CountAsync(merchant.Site.Id));
+
+        await _app.Get<FlushEventsJob>().RunAsync();
+        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+        Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task Concurrent_flush_runs_store_each_event_once()
+    {
+        var merchant = await _app.MerchantAsync();
+        var client = _app.CreateClient();
+        for (var i = 0; i < 40; i++)
+            (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, $"/p{i}", userAgent: $"UA {i}"))).Dispose();
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => _app.Get<FlushEventsJob>().RunAsync())));
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        Assert.Equal(40, await CountAsync(merchant.Site.Id));
+    }
+
+    private async Task<long> CountAsync(long siteId)
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
+    }
+
+    private async Task<RedisValue> FirstEntryOfSiteAsync(long siteId)
+    {
+        foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))
+            if (EventStream.Decode(entry[EventStream.Field]).SiteId == siteId) return entry[EventStream.Field];
+        throw new InvalidOperationException("No stream entry for the site.");
+    }
+}
