@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using LiveAnalytics.Live;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Stats;
+
+public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    private HttpClient Client(string? apiKey)
+    {
+        var client = _app.CreateClient();
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    [Fact]
+    public async Task Realtime_visitors_and_aggregate_count_what_came_in()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var beacons = _app.CreateClient();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: "A"))).Dispose();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/cart", userAgent: "A"))).Dispose();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: "B"))).Dispose();
+        (await beacons.SendAsync(TestData.Beacon($$"""{"n":"Signup","u":"https://{{merchant.Site.Domain}}/","d":"{{merchant.Site.Domain}}"}""", "B"))).Dispose();
+        await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 4);
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        var api = Client(key);
+        Assert.Equal("2", await api.GetStringAsync($"/api/v1/stats/realtime/visitors?site_id={merchant.Site.Domain}"));
+
+        using var aggregate = JsonDocument.Parse(await api.GetStringAsync(
+            $"/api/v1/stats/aggregate?site_id={merchant.Site.Domain}&period=day&metrics=visitors,pageviews,events"));
+        var results = aggregate.RootElement.GetProperty("results");
+        Assert.Equal(2, results.GetProperty("visitors").GetProperty("value").GetInt64());
+        Assert.Equal(3, results.GetProperty("pageviews").GetProperty("value").GetInt64());
+        Assert.Equal(4, results.GetProperty("events").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task Requires_a_valid_unrevoked_key()
+    {
+        var merchant = await _app.MerchantAsync();
+        var url = $"/api/v1/stats/realtime/visitors?site_id={merchant.Site.Domain}";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client(null).GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client("la_not-a-real-key").GetAsync(url)).StatusCode);
+
+        var (info, secret) = await _app.Get<ApiKeys>().CreateAsync(merchant.User.Id, "soon revoked");
+        Assert.Equal(HttpStatusCode.OK, (await Client(secret).GetAsync(url)).StatusCode);
+        Assert.True(await _app.Get<ApiKeys>().RevokeAsync(merchant.User.Id, info.Id));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client(secret).GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_reaches_only_its_users_sites_and_unknown_sites_look_the_same()
+    {
+        var mine = await _app.MerchantAsync();
+        var theirs = await _app.MerchantAsync();
+        var api = Client(await _app.ApiKeyAsync(mine.User.Id));
+
+        using var other = await api.GetAsync($"/api/v1/stats/aggregate?site_id={theirs.Site.Domain}&period=day");
+        using var unknown = await api.GetAsync("/api/v1/stats/aggregate?site_id=nobody.example&period=day");
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unknown.StatusCode);
+        using var body = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
+        Assert.Contains(theirs.Site.Domain, body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("period=decade", "period")]
+    [InlineData("period=day&metrics=visitors,bounce_rate", "bounce_rate")]
+    [InlineData("period=day&date=yesterday", "date")]
+    public async Task Bad_parameters_get_400_saying_what_is_wrong(string query, string mentioned)
+    {
+        var merchant = await _app.MerchantAsync();
+        var api = Client(await _app.ApiKeyAsync(merchant.User.Id));
+        using var response = await api.GetAsync($"/api/v1/stats/aggregate?site_id={merchant.Site.Domain}&{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(mentioned, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Missing_site_id_is_a_400()
+    {
+        var merchant = await _app.MerchantAsync();
+        using var response = await Client(await _app.ApiKeyAsync(merchant.User.Id)).GetAsync("/api/v1/stats/aggregate");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}

@@ -1,0 +1,35 @@
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Tests.Stats;
+
+public sealed class StatsPeriodTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 29, 0, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_day_is_the_sites_local_day()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        // 00:30 UTC on 29 March is 01:30 in Berlin; that day is 23 hours long (DST starts at 02:00).
+        Assert.True(StatsPeriod.TryResolve("day", null, berlin, Now, out var from, out var to, out _));
+        Assert.Equal(new DateTimeOffset(2026, 3, 28, 23, 0, 0, TimeSpan.Zero), from);
+        Assert.Equal(new DateTimeOffset(2026, 3, 29, 22, 0, 0, TimeSpan.Zero), to);
+    }
+
+    [Fact]
+    public void Seven_days_end_with_the_given_date()
+    {
+        Assert.True(StatsPeriod.TryResolve("7d", "2026-01-10", TimeZoneInfo.Utc, Now, out var from, out var to, out _));
+        Assert.Equal(new DateTimeOffset(2026, 1, 4, 0, 0, 0, TimeSpan.Zero), from);
+        Assert.Equal(new DateTimeOffset(2026, 1, 11, 0, 0, 0, TimeSpan.Zero), to);
+    }
+
+    [Theory]
+    [InlineData("fortnight", null, "period")]
+    [InlineData("day", "10/01/2026", "date")]
+    public void Rejects_unknown_periods_and_dates(string period, string? date, string mentioned)
+    {
+        Assert.False(StatsPeriod.TryResolve(period, date, TimeZoneInfo.Utc, Now, out _, out _, out var error));
+        Assert.Contains(mentioned, error);
+    }
+}
