@@ -31,10 +31,14 @@ public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoO
         {
             var (_, secret) = await scope.ServiceProvider.GetRequiredService<ApiKeys>().CreateAsync(user.Id, "Demo key");
             await File.WriteAllTextAsync(file, secret + "\n", ct);
+            LogKeyWritten(file);
         }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Information, "The demo API key is in {File}; it is shown nowhere else")]
+    private partial void LogKeyWritten(string file);
 
     [LoggerMessage(LogLevel.Information, "Created demo merchant {Email}")]
     private partial void LogCreated(string email);
