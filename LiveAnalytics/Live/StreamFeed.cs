@@ -58,7 +58,7 @@ public sealed partial class StreamFeed(
                     {
                         hub.Publish(EventStream.Decode((RedisValue)fields[i + 1]));
                     }
-                    catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException)
+                    catch (InvalidDataException ex)
                     {
                         LogBadEntry(ex, id);
                     }

@@ -52,10 +52,8 @@ public sealed partial class FlushEventsJob(
             var events = new List<TrackedEvent>(entries.Length);
             foreach (var entry in entries)
             {
-                var value = entry[EventStream.Field];
-                if (value.IsNull) { LogUnreadable(entry.Id!); continue; }
-                try { events.Add(EventStream.Decode(value)); }
-                catch (System.Text.Json.JsonException) { LogUnreadable(entry.Id!); }
+                try { events.Add(EventStream.Decode(entry[EventStream.Field])); }
+                catch (InvalidDataException) { LogUnreadable(entry.Id!); }
             }
             var inserted = await writer.WriteAsync(events, ct);
             await db.StreamAcknowledgeAsync(_key, Group, entries.Select(e => e.Id).ToArray());
