@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Ingestion;
 
@@ -19,15 +20,20 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<EventStream>();
         builder.Services.AddSingleton<IngestionService>();
 
-        var proxies = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.TrustedProxies ?? [];
-        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<IngestionOptions>>((o, ingestion) =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // The defaults trust loopback; only proxies the operator names may speak for a client.
+            // Only proxies the operator names may speak for a client. Beware: with both lists empty
+            // the middleware would trust every sender, so no proxies means no forwarded headers at all.
+            o.ForwardedHeaders = ingestion.Value.TrustedProxies.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             o.KnownIPNetworks.Clear();
             o.KnownProxies.Clear();
-            foreach (var p in proxies)
-                o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(p.Contains('/') ? p : $"{p}/{(IPAddress.Parse(p).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}"));
+            foreach (var proxy in ingestion.Value.TrustedProxies)
+            {
+                if (IPAddress.TryParse(proxy, out var address)) o.KnownProxies.Add(address);
+                else o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+            }
         });
         return builder;
     }
