@@ -73,6 +73,12 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         await store.EvaluateAsync("history.pushState({}, '', '/store/cart')");
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/cart");
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
+
+        // Logging out ends the session: the dashboard asks for a login again.
+        await merchant.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await merchant.WaitForURLAsync("**/account/login");
+        await merchant.GotoAsync("/sites");
+        await merchant.WaitForURLAsync("**/account/login?*");
     }
 
     public async Task DisposeAsync()
