@@ -63,7 +63,8 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
 
         // The store is another web server and origin, serving the snippet exactly as the dashboard shows it.
         await using var storeServer = await StoreServer.StartAsync(snippet);
-        var store = await (await _browser.NewContextAsync()).NewPageAsync();
+        // Headless Chromium says "HeadlessChrome", which the bot filter rightly drops: this visitor is a person.
+        var store = await (await _browser.NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();
         await store.GotoAsync($"{storeServer.Origin}/store/products/linen-hat");
 
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");

@@ -1,5 +1,6 @@
 using System.Text;
 using LiveAnalytics.Accounts;
+using LiveAnalytics.Ingestion;
 using LiveAnalytics.Live;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
@@ -14,6 +15,16 @@ public static class TestData
 {
     public const string Password = "correct-horse-battery";
     public const string Chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+    /// <summary>A realistic browser User-Agent, distinct per <paramref name="n"/>: a distinct visitor.</summary>
+    public static string Browser(int n) =>
+        $"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.{n}.0 Safari/537.36";
+
+    public static TrackedEvent Event(long siteId, DateTimeOffset at, long visitor, string path = "/", string name = TrackedEvent.Pageview) => new()
+    {
+        Id = Guid.CreateVersion7(at), SiteId = siteId, Timestamp = at, Name = name, Hostname = "shop.example",
+        Pathname = path, VisitorId = visitor, SessionId = visitor,
+    };
 
     public static string UniqueDomain() => $"s{Guid.NewGuid():N}".Substring(0, 16) + ".shop.example";
 

@@ -1,5 +1,6 @@
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Live;
+using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Live;
 
@@ -8,7 +9,7 @@ public sealed class SiteLiveStateTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 30, TimeSpan.Zero);
 
     internal static TrackedEvent Event(DateTimeOffset at, long visitor, string path = "/", string name = TrackedEvent.Pageview) =>
-        new(Guid.CreateVersion7(at), 1, at, name, "shop.example", path, null, null, visitor, null, null, null);
+        TestData.Event(1, at, visitor, path, name);
 
     [Fact]
     public void Counts_distinct_visitors_within_five_minutes()

@@ -28,7 +28,8 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         var live = await hub.WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 1);
         Assert.Equal(1, live.VisitorsOnline);
         Assert.Equal("/products/hat", live.Feed[0].Pathname);
-        Assert.Equal("google.com", live.Feed[0].ReferrerSource);
+        Assert.Equal("Google", live.Feed[0].Source);
+        Assert.Equal("search", live.Feed[0].Medium);
         Assert.Equal(1, live.PageviewsPerMinute[^1].Pageviews);
 
         var job = _app.Get<FlushEventsJob>();
@@ -76,7 +77,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         var merchant = await _app.MerchantAsync();
         var client = _app.CreateClient();
         for (var i = 0; i < 40; i++)
-            (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, $"/p{i}", userAgent: $"UA {i}"))).Dispose();
+            (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, $"/p{i}", userAgent: TestData.Browser(i)))).Dispose();
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => _app.Get<FlushEventsJob>().RunAsync())));
         await _app.Get<FlushEventsJob>().RunAsync();

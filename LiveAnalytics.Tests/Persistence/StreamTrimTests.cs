@@ -14,8 +14,7 @@ public sealed class StreamTrimTests
         await using var app = new AppFactory();
         var merchant = await app.MerchantAsync();
         var db = app.Redis;
-        var old = new TrackedEvent(Guid.CreateVersion7(), merchant.Site.Id, DateTimeOffset.UtcNow.AddHours(-2), "pageview",
-            merchant.Site.Domain, "/old", null, null, 1, null, null, null);
+        var old = TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow.AddHours(-2), visitor: 1, "/old");
         var value = EventStream.Encode(old);
         // Ids are timestamps: these two are two hours old, far outside the 30-minute live window.
         var oldMs = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds();

@@ -25,10 +25,10 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
         var merchant = await _app.MerchantAsync();
         var key = await _app.ApiKeyAsync(merchant.User.Id);
         var beacons = _app.CreateClient();
-        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: "A"))).Dispose();
-        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/cart", userAgent: "A"))).Dispose();
-        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: "B"))).Dispose();
-        (await beacons.SendAsync(TestData.Beacon($$"""{"n":"Signup","u":"https://{{merchant.Site.Domain}}/","d":"{{merchant.Site.Domain}}"}""", "B"))).Dispose();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: TestData.Browser(1)))).Dispose();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/cart", userAgent: TestData.Browser(1)))).Dispose();
+        (await beacons.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", userAgent: TestData.Browser(2)))).Dispose();
+        (await beacons.SendAsync(TestData.Beacon($$"""{"n":"Signup","u":"https://{{merchant.Site.Domain}}/","d":"{{merchant.Site.Domain}}"}""", TestData.Browser(2)))).Dispose();
         await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 4);
         await _app.Get<FlushEventsJob>().RunAsync();
 

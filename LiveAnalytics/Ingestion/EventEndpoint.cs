@@ -10,6 +10,8 @@ namespace LiveAnalytics.Ingestion;
 /// </summary>
 public static class EventEndpoint
 {
+    public const string DroppedHeader = "LiveAnalytics-Dropped";
+
     public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> Handle(
         HttpContext http, IngestionService ingestion, IOptions<IngestionOptions> options, CancellationToken ct)
     {
@@ -26,11 +28,13 @@ public static class EventEndpoint
         var userAgent = http.Request.Headers.UserAgent.ToString();
         try
         {
-            var result = await ingestion.IngestAsync(parsed.Payload!, clientIp, userAgent, ct);
+            var result = await ingestion.IngestAsync(parsed.Payload!, clientIp, userAgent, ct: ct);
             if (result.UnknownDomainName is { } unknown)
                 return TypedResults.ValidationProblem(
                     new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] },
                     title: "The event is not valid.");
+            // Bots and exclusions are answered like stored events: nothing to retry, nothing to learn for a bot.
+            if (result.DroppedBecause is { } reason) http.Response.Headers[DroppedHeader] = reason;
             return TypedResults.Accepted((string?)null);
         }
         catch (StreamUnavailableException)

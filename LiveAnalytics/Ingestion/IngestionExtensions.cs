@@ -1,4 +1,5 @@
 using System.Net;
+using LiveAnalytics.Ingestion.Enrichment;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +15,21 @@ public static class IngestionExtensions
             .Validate(o => o.TrustedProxies.All(p => System.Net.IPNetwork.TryParse(p, out _) || IPAddress.TryParse(p, out _)),
                 "Ingestion:TrustedProxies must hold IP addresses or CIDR ranges.")
             .ValidateOnStart();
+        builder.Services.AddOptions<EnrichmentOptions>()
+            .Bind(builder.Configuration.GetSection(EnrichmentOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.GeoIpDatabase) || File.Exists(o.GeoIpDatabase),
+                "Enrichment:GeoIpDatabase names a file that does not exist.")
+            .Validate(o => o.Referrers.All(r => r.Name.Length > 0 && r.Domains.Count > 0 && Mediums.All.Contains(r.Medium)),
+                $"Each Enrichment:Referrers entry needs a Name, Domains and a Medium ({string.Join(", ", Mediums.All)}).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<GeoLookup>();
+        builder.Services.AddSingleton<Enricher>();
+        builder.Services.AddSingleton<SessionTracker>();
+        builder.Services.AddHostedService<EnrichmentWarmUp>();
         builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
         builder.Services.AddSingleton<SiteDirectory>();
+        builder.Services.AddHostedService<SiteChangeListener>();
         builder.Services.AddSingleton<VisitorSalts>();
         builder.Services.AddSingleton<EventStream>();
         builder.Services.AddSingleton<IngestionService>();

@@ -1,40 +1,65 @@
+using LiveAnalytics.Ingestion.Enrichment;
+
 namespace LiveAnalytics.Ingestion;
 
-/// <summary>Turns a validated payload into enriched events and appends them, one per named site.</summary>
-public sealed class IngestionService(SiteDirectory sites, VisitorSalts salts, EventStream stream, TimeProvider time)
+/// <summary>
+/// Turns a validated payload into enriched events, one per named site, and appends them to the
+/// stream. Bots and excluded visitors are dropped here, before anything is stored.
+/// </summary>
+public sealed class IngestionService(
+    SiteDirectory sites, VisitorSalts salts, Enricher enricher, SessionTracker sessions, EventStream stream, TimeProvider time)
 {
-    public async Task<IngestResult> IngestAsync(EventPayload payload, string clientIp, string userAgent, CancellationToken ct = default)
+    /// <param name="timestamp">When the event happened, for server-side sources; null: now.</param>
+    public async Task<IngestResult> IngestAsync(EventPayload payload, string clientIp, string userAgent,
+        DateTimeOffset? timestamp = null, CancellationToken ct = default)
     {
-        var siteIds = new List<long>(payload.Domains.Count);
+        var routes = new List<SiteRoute>(payload.Domains.Count);
         foreach (var domain in payload.Domains)
         {
-            if (await sites.FindAsync(domain, ct) is not { } id) return IngestResult.UnknownDomain(domain);
-            siteIds.Add(id);
+            if (await sites.FindAsync(domain, ct) is not { } route) return IngestResult.UnknownDomain(domain);
+            routes.Add(route);
         }
+        if (enricher.Client(userAgent) is not { } client) return IngestResult.Dropped("bot");
+
+        var path = payload.Url.AbsolutePath;
+        routes.RemoveAll(r => r.Exclusions.Excludes(clientIp, path));
+        if (routes.Count == 0) return IngestResult.Dropped("excluded");
 
         var now = time.GetUtcNow();
-        var salt = await salts.ForTodayAsync(ct);
-        var hostname = StripWww(payload.Url.Host);
-        var referrerHost = payload.Referrer is { } r && r.Host.Length > 0 ? StripWww(r.Host) : null;
-        foreach (var siteId in siteIds)
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var salt = await salts.ForDayAsync(today, ct);
+        // Only in the first minutes after midnight can a visitor still be in yesterday's session.
+        var yesterdaysSalt = now.TimeOfDay < sessions.Timeout ? await salts.ForDayAsync(today.AddDays(-1), ct) : null;
+        var attribution = enricher.Attribute(payload.Url, payload.Referrer);
+        var country = enricher.Country(clientIp);
+        var hostname = Attribution.StripWww(payload.Url.Host);
+
+        foreach (var route in routes)
         {
-            var e = new TrackedEvent(
-                Guid.CreateVersion7(now), siteId, now, payload.Name, hostname, payload.Url.AbsolutePath,
-                payload.Referrer?.ToString(),
-                referrerHost == hostname ? null : referrerHost,
-                VisitorId.Compute(salt, siteId, clientIp, userAgent),
-                payload.Props, payload.RevenueAmount, payload.RevenueCurrency);
-            await stream.AppendAsync(e);
+            var visitor = VisitorId.Compute(salt, route.Id, clientIp, userAgent);
+            long? yesterdaysVisitor = yesterdaysSalt is null ? null : VisitorId.Compute(yesterdaysSalt, route.Id, clientIp, userAgent);
+            var (visitorId, sessionId) = await sessions.TrackAsync(route.Id, visitor, yesterdaysVisitor);
+            await stream.AppendAsync(new TrackedEvent
+            {
+                Id = Guid.CreateVersion7(now), SiteId = route.Id, Timestamp = timestamp ?? now,
+                Name = payload.Name, Hostname = hostname, Pathname = path,
+                VisitorId = visitorId, SessionId = sessionId,
+                Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,
+                UtmSource = attribution.UtmSource, UtmMedium = attribution.UtmMedium, UtmCampaign = attribution.UtmCampaign,
+                UtmContent = attribution.UtmContent, UtmTerm = attribution.UtmTerm,
+                Browser = client.Browser, BrowserVersion = client.BrowserVersion, Os = client.Os, OsVersion = client.OsVersion,
+                Device = client.Device, Country = country,
+                Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
+            });
         }
         return IngestResult.Accepted;
     }
-
-    private static string StripWww(string host) =>
-        host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? host[4..].ToLowerInvariant() : host.ToLowerInvariant();
 }
 
-public sealed record IngestResult(string? UnknownDomainName)
+/// <summary>Accepted (stored), dropped on purpose (bot, exclusion: answered as accepted), or an unknown domain.</summary>
+public sealed record IngestResult(string? UnknownDomainName, string? DroppedBecause)
 {
-    public static readonly IngestResult Accepted = new((string?)null);
-    public static IngestResult UnknownDomain(string domain) => new(domain);
+    public static readonly IngestResult Accepted = new(null, null);
+    public static IngestResult UnknownDomain(string domain) => new(domain, null);
+    public static IngestResult Dropped(string reason) => new(null, reason);
 }

@@ -1,31 +1,88 @@
 using Dapper;
+using LiveAnalytics.Infrastructure;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace LiveAnalytics.Ingestion;
 
+/// <summary>What the beacon path needs to know about a site.</summary>
+public sealed record SiteRoute(long Id, SiteExclusions Exclusions);
+
 /// <summary>
-/// Resolves a beacon's domain to its site id. Known sites stay cached for minutes so the beacon
-/// path rarely touches Postgres; unknown domains are cached briefly so a flood of forged domains
-/// cannot hammer the database, yet a site added on another node is found within seconds.
+/// Resolves a beacon's domain to its site. Known sites stay cached so the beacon path rarely touches
+/// Postgres; a change on any node is announced over Redis pub/sub and every node forgets its copy.
+/// Unknown domains are cached briefly so a flood of forged domains cannot hammer the database.
 /// </summary>
-public sealed class SiteDirectory(NpgsqlDataSource db, IMemoryCache cache)
+public sealed class SiteDirectory
 {
     private static readonly TimeSpan KnownFor = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan UnknownFor = TimeSpan.FromSeconds(5);
 
-    public async ValueTask<long?> FindAsync(string domain, CancellationToken ct = default)
+    private readonly NpgsqlDataSource _db;
+    private readonly IMemoryCache _cache;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisChannel _changes;
+
+    public SiteDirectory(NpgsqlDataSource db, IMemoryCache cache, IConnectionMultiplexer redis, IOptions<RedisOptions> options)
     {
-        var key = CacheKey(domain);
-        if (cache.TryGetValue(key, out long? cached)) return cached;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var id = await conn.QuerySingleOrDefaultAsync<long?>("SELECT id FROM sites WHERE domain = @domain", new { domain });
-        cache.Set(key, id, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = id is null ? UnknownFor : KnownFor, Size = 1 });
-        return id;
+        (_db, _cache, _redis) = (db, cache, redis);
+        _changes = RedisChannel.Literal($"{options.Value.KeyPrefix}:site-changed");
     }
 
-    /// <summary>Called when a site is added here, so this node knows it at once.</summary>
-    public void Forget(string domain) => cache.Remove(CacheKey(domain));
+    /// <summary>
+    /// Listens for other nodes' changes; <see cref="SiteChangeListener"/> retries while Redis is away.
+    /// A change announced while a node is not listening still reaches it when its copy expires.
+    /// </summary>
+    public Task ListenAsync() =>
+        _redis.GetSubscriber().SubscribeAsync(_changes, (_, domain) => _cache.Remove(CacheKey(domain!)));
+
+    public async ValueTask<SiteRoute?> FindAsync(string domain, CancellationToken ct = default)
+    {
+        var key = CacheKey(domain);
+        if (_cache.TryGetValue(key, out SiteRoute? cached)) return cached;
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        var id = await conn.QuerySingleOrDefaultAsync<long?>("SELECT id FROM sites WHERE domain = @domain", new { domain });
+        SiteRoute? route = null;
+        if (id is { } siteId)
+        {
+            var rules = (await conn.QueryAsync<(string Kind, string Pattern)>(
+                "SELECT kind, pattern FROM site_exclusions WHERE site_id = @siteId", new { siteId })).AsList();
+            route = new SiteRoute(siteId, rules.Count == 0 ? SiteExclusions.None : new SiteExclusions(
+                rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)));
+        }
+        _cache.Set(key, route, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = route is null ? UnknownFor : KnownFor, Size = 1 });
+        return route;
+    }
+
+    /// <summary>Called after a site or its exclusions change: every node drops its cached copy.</summary>
+    public async Task ChangedAsync(string domain)
+    {
+        _cache.Remove(CacheKey(domain));
+        try { await _redis.GetSubscriber().PublishAsync(_changes, domain); }
+        catch (RedisException) { /* the other nodes' copies expire within minutes */ }
+    }
 
     private static string CacheKey(string domain) => "site-domain:" + domain;
+}
+
+/// <summary>Subscribes the <see cref="SiteDirectory"/> to site changes, retrying until Redis answers.</summary>
+internal sealed class SiteChangeListener(SiteDirectory directory, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await directory.ListenAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), time, ct);
+            }
+        }
+    }
 }

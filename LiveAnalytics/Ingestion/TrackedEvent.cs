@@ -6,22 +6,41 @@ namespace LiveAnalytics.Ingestion;
 /// One validated, enriched event as it travels through the Redis stream to the live hub and to Postgres.
 /// It carries no IP address and no raw User-Agent: only the salted visitor id derived from them.
 /// </summary>
-public sealed record TrackedEvent(
-    Guid Id,
-    long SiteId,
-    DateTimeOffset Timestamp,
-    string Name,
-    string Hostname,
-    string Pathname,
-    string? Referrer,
-    string? ReferrerSource,
-    long VisitorId,
-    string? Props,
-    decimal? RevenueAmount,
-    string? RevenueCurrency)
+public sealed record TrackedEvent
 {
     public const string Pageview = "pageview";
 
+    public required Guid Id { get; init; }
+    public required long SiteId { get; init; }
+    public required DateTimeOffset Timestamp { get; init; }
+    public required string Name { get; init; }
+    public required string Hostname { get; init; }
+    public required string Pathname { get; init; }
+    public required long VisitorId { get; init; }
+    public required long SessionId { get; init; }
+    public string? Referrer { get; init; }
+    /// <summary>Where the visit came from: a known name (Google), the referring host, or utm_source.</summary>
+    public string? Source { get; init; }
+    /// <summary>direct, search, social, email, paid or referral; null for internal navigation.</summary>
+    public string? Medium { get; init; }
+    public string? UtmSource { get; init; }
+    public string? UtmMedium { get; init; }
+    public string? UtmCampaign { get; init; }
+    public string? UtmContent { get; init; }
+    public string? UtmTerm { get; init; }
+    public string? Browser { get; init; }
+    public string? BrowserVersion { get; init; }
+    public string? Os { get; init; }
+    public string? OsVersion { get; init; }
+    /// <summary>desktop, mobile or tablet.</summary>
+    public string? Device { get; init; }
+    /// <summary>ISO 3166 alpha-2, or null when unknown.</summary>
+    public string? Country { get; init; }
+    public string? Props { get; init; }
+    public decimal? RevenueAmount { get; init; }
+    public string? RevenueCurrency { get; init; }
+
+    [JsonIgnore]
     public bool IsPageview => Name == Pageview;
 }
 

@@ -12,6 +12,6 @@ public sealed record LiveSnapshot(
     public const int FeedSize = 50;
 }
 
-public sealed record FeedItem(Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Referrer, string? ReferrerSource);
+public sealed record FeedItem(Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium);
 
 public sealed record MinuteCount(DateTimeOffset Minute, int Pageviews);

@@ -19,7 +19,7 @@ internal sealed class SiteLiveState
         if (!_lastSeen.TryGetValue(e.VisitorId, out var seen) || seen < e.Timestamp)
             _lastSeen[e.VisitorId] = e.Timestamp;
         if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
-        _feed.Enqueue(new FeedItem(e.Id, e.Timestamp, e.Name, e.Pathname, e.Referrer, e.ReferrerSource));
+        _feed.Enqueue(new FeedItem(e.Id, e.Timestamp, e.Name, e.Pathname, e.Source, e.Medium));
         if (e.IsPageview)
         {
             var minute = MinuteOf(e.Timestamp);

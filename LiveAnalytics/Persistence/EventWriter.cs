@@ -11,6 +11,14 @@ namespace LiveAnalytics.Persistence;
 /// </summary>
 public sealed class EventWriter(NpgsqlDataSource db)
 {
+    // The order of the writes in WriteAsync.
+    private const string CopyCommand = """
+        COPY events_incoming (id, site_id, ts, name, hostname, pathname, visitor_id, session_id,
+                              referrer, source, medium, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
+                              browser, browser_version, os, os_version, device, country,
+                              props, revenue_amount, revenue_currency) FROM STDIN (FORMAT BINARY)
+        """;
+
     public async Task<int> WriteAsync(IReadOnlyCollection<TrackedEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return 0;
@@ -20,10 +28,7 @@ public sealed class EventWriter(NpgsqlDataSource db)
             "CREATE TEMP TABLE events_incoming (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP", conn, tx))
             await create.ExecuteNonQueryAsync(ct);
 
-        await using (var copy = await conn.BeginBinaryImportAsync("""
-            COPY events_incoming (id, site_id, ts, name, hostname, pathname, referrer, referrer_source,
-                                  visitor_id, props, revenue_amount, revenue_currency) FROM STDIN (FORMAT BINARY)
-            """, ct))
+        await using (var copy = await conn.BeginBinaryImportAsync(CopyCommand, ct))
         {
             foreach (var e in events)
             {
@@ -34,9 +39,11 @@ public sealed class EventWriter(NpgsqlDataSource db)
                 await copy.WriteAsync(e.Name, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(e.Hostname, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(e.Pathname, NpgsqlDbType.Text, ct);
-                await WriteNullableAsync(copy, e.Referrer, NpgsqlDbType.Text, ct);
-                await WriteNullableAsync(copy, e.ReferrerSource, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(e.VisitorId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(e.SessionId, NpgsqlDbType.Bigint, ct);
+                foreach (var text in (string?[])[e.Referrer, e.Source, e.Medium, e.UtmSource, e.UtmMedium, e.UtmCampaign,
+                             e.UtmContent, e.UtmTerm, e.Browser, e.BrowserVersion, e.Os, e.OsVersion, e.Device, e.Country])
+                    await WriteNullableAsync(copy, text, NpgsqlDbType.Text, ct);
                 await WriteNullableAsync(copy, e.Props, NpgsqlDbType.Jsonb, ct);
                 await WriteNullableAsync(copy, e.RevenueAmount, NpgsqlDbType.Numeric, ct);
                 await WriteNullableAsync(copy, e.RevenueCurrency, NpgsqlDbType.Text, ct);

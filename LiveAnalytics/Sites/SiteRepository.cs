@@ -53,7 +53,7 @@ public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory)
         await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @ownerId, 'owner')",
             new { created.Id, ownerId }, tx);
         await tx.CommitAsync();
-        directory.Forget(created.Domain);
+        await directory.ChangedAsync(created.Domain);
         return created;
     }
 }

@@ -5,6 +5,7 @@ public static class SitesExtensions
     public static IHostApplicationBuilder AddSites(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SiteRepository>();
+        builder.Services.AddSingleton<SiteExclusionRepository>();
         return builder;
     }
 }

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace LiveAnalytics.Ingestion.Enrichment;
+
+/// <summary>Where a visit came from: a source name, a medium, and the page URL's UTM parameters.</summary>
+public sealed record Attribution(
+    string? Source, string? Medium, string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmContent, string? UtmTerm)
+{
+    public const int MaxLength = 200;
+    private static readonly string[] PaidMediums = ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-social", "paid_social", "cpm", "display", "banner", "cpv"];
+    private static readonly string[] PaidClickIds = ["gclid", "gbraid", "wbraid", "msclkid", "dclid", "ttclid", "li_fat_id"];
+    private static readonly string[] EmailMediums = ["email", "e-mail", "e_mail", "newsletter"];
+    private static readonly string[] SocialMediums = ["social", "social-network", "social-media", "social_media", "sm"];
+
+    /// <summary>
+    /// UTM parameters win over the referrer, as in Plausible; a referrer on the page's own site is
+    /// internal navigation and attributes nothing.
+    /// </summary>
+    public static Attribution Of(Uri page, Uri? referrer, ReferrerSources sources)
+    {
+        var query = QueryHelpers.ParseQuery(page.Query);
+        string? Param(string name) => query.TryGetValue(name, out var v) && v.ToString().Trim() is { Length: > 0 } s
+            ? (s.Length > MaxLength ? s[..MaxLength] : s) : null;
+        var (utmSource, utmMedium, utmCampaign) = (Param("utm_source"), Param("utm_medium"), Param("utm_campaign"));
+        var (utmContent, utmTerm) = (Param("utm_content"), Param("utm_term"));
+
+        var external = referrer is not null && !SameSite(referrer.Host, page.Host) ? referrer : null;
+        var known = external is null ? null : sources.Find(external);
+        var source = utmSource ?? known?.Name ?? (external is null ? null : StripWww(external.Host));
+        var medium = utmMedium?.ToLowerInvariant() switch
+        {
+            _ when PaidClickIds.Any(query.ContainsKey) => Mediums.Paid,
+            { } m when PaidMediums.Contains(m) => Mediums.Paid,
+            { } m when EmailMediums.Contains(m) => Mediums.Email,
+            { } m when SocialMediums.Contains(m) => Mediums.Social,
+            "organic" => Mediums.Search,
+            _ when known is not null => known.Medium,
+            _ when source is not null => Mediums.Referral,
+            _ when referrer is not null => null,   // internal navigation
+            _ => Mediums.Direct,
+        };
+        return new Attribution(source, medium, utmSource, utmMedium, utmCampaign, utmContent, utmTerm);
+    }
+
+    public static string StripWww(string host) =>
+        (host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? host[4..] : host).ToLowerInvariant();
+
+    private static bool SameSite(string a, string b) => string.Equals(StripWww(a), StripWww(b), StringComparison.OrdinalIgnoreCase);
+}
