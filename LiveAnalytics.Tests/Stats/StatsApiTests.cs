@@ -72,6 +72,23 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Contains(theirs.Site.Domain, body.RootElement.GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task A_key_limited_to_some_sites_reaches_only_those()
+    {
+        var merchant = await _app.MerchantAsync();
+        var second = await _app.Get<LiveAnalytics.Sites.SiteRepository>().CreateAsync(merchant.User.Id,
+            new LiveAnalytics.Sites.NewSite { Domain = TestData.UniqueDomain(), Name = "Second", Timezone = "UTC" });
+        var stranger = await _app.MerchantAsync();
+        // A key cannot be scoped to a site its user is not a member of: that id is ignored.
+        var (info, secret) = await _app.Get<ApiKeys>().CreateAsync(merchant.User.Id, "scoped", [second!.Id, stranger.Site.Id]);
+        Assert.Equal(second.Domain, info.Sites);
+
+        var api = Client(secret);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/stats/realtime/visitors?site_id={second.Domain}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync($"/api/v1/stats/realtime/visitors?site_id={merchant.Site.Domain}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync($"/api/v1/stats/realtime/visitors?site_id={stranger.Site.Domain}")).StatusCode);
+    }
+
     [Theory]
     [InlineData("period=decade", "period")]
     [InlineData("period=day&metrics=visitors,bounce_rate", "bounce_rate")]

@@ -16,13 +16,14 @@ public sealed class ApiKeyFilter(ApiKeys keys, SiteRepository sites) : IEndpoint
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return ApiError.Problem(StatusCodes.Status401Unauthorized, "Missing API key: send 'Authorization: Bearer <api key>'.");
-        if (await keys.FindUserAsync(header["Bearer ".Length..].Trim()) is not { } userId)
+        if (await keys.AuthenticateAsync(header["Bearer ".Length..].Trim()) is not { } key)
             return ApiError.Problem(StatusCodes.Status401Unauthorized, "Invalid API key: it is unknown or was revoked.");
 
         var domain = http.Request.Query["site_id"].ToString();
         if (string.IsNullOrWhiteSpace(domain))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id' is required: the site's domain, e.g. site_id=shop.example.com.");
-        if (domain.Length > 253 || await sites.FindByDomainForUserAsync(domain.Trim().ToLowerInvariant(), userId) is not { } site)
+        if (domain.Length > 253 || await sites.FindByDomainForUserAsync(domain.Trim().ToLowerInvariant(), key.UserId) is not { } site
+            || !key.Reaches(site.Id))
             return ApiError.Problem(StatusCodes.Status403Forbidden, $"This API key has no access to site '{domain}'.");
 
         http.Items[typeof(Site)] = site;
