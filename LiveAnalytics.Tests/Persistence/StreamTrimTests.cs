@@ -35,6 +35,24 @@ public sealed class StreamTrimTests
     }
 
     [Fact]
+    public async Task Entries_a_dead_node_read_are_claimed_once_idle_and_persisted()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Persistence:ClaimIdleSeconds"] = "1" });
+        var merchant = await app.MerchantAsync();
+        await app.Get<FlushEventsJob>().RunAsync();   // creates the group
+        for (var i = 0; i < 5; i++)
+            (await app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, $"/p{i}", TestData.Browser(i)))).Dispose();
+        Assert.Equal(5, (await app.Redis.StreamReadGroupAsync(app.StreamKey, FlushEventsJob.Group, "dead-node", ">")).Length);
+
+        await app.Get<FlushEventsJob>().RunAsync();   // not idle long enough: left to their reader
+        Assert.Equal(5, (await app.Redis.StreamPendingAsync(app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.Equal(5, await app.Get<FlushEventsJob>().RunAsync());
+        Assert.Equal(0, (await app.Redis.StreamPendingAsync(app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task An_unreadable_entry_is_skipped_and_does_not_block_the_others()
     {
         await using var app = new AppFactory();

@@ -37,8 +37,9 @@ public static class EventEndpoint
             if (result.DroppedBecause is { } reason) http.Response.Headers[DroppedHeader] = reason;
             return TypedResults.Accepted((string?)null);
         }
-        catch (StreamUnavailableException)
+        catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
         {
+            // Redis (the stream) or Postgres (an unknown site's lookup) is away: nothing was acknowledged.
             http.Response.Headers.RetryAfter = opts.RetryAfterSeconds.ToString();
             return TypedResults.Problem("The event could not be stored right now; retry later.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);

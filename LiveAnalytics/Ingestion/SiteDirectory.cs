@@ -14,20 +14,23 @@ public sealed record SiteRoute(long Id, SiteExclusions Exclusions);
 /// Resolves a beacon's domain to its site. Known sites stay cached so the beacon path rarely touches
 /// Postgres; a change on any node is announced over Redis pub/sub and every node forgets its copy.
 /// Unknown domains are cached briefly so a flood of forged domains cannot hammer the database.
+/// While Postgres is down, the last known copy keeps serving: events still flow into the stream.
 /// </summary>
 public sealed class SiteDirectory
 {
-    private static readonly TimeSpan KnownFor = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan KeptFor = TimeSpan.FromHours(6);
     private static readonly TimeSpan UnknownFor = TimeSpan.FromSeconds(5);
 
     private readonly NpgsqlDataSource _db;
     private readonly IMemoryCache _cache;
     private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _time;
     private readonly RedisChannel _changes;
 
-    public SiteDirectory(NpgsqlDataSource db, IMemoryCache cache, IConnectionMultiplexer redis, IOptions<RedisOptions> options)
+    public SiteDirectory(NpgsqlDataSource db, IMemoryCache cache, IConnectionMultiplexer redis, IOptions<RedisOptions> options, TimeProvider time)
     {
-        (_db, _cache, _redis) = (db, cache, redis);
+        (_db, _cache, _redis, _time) = (db, cache, redis, time);
         _changes = RedisChannel.Literal($"{options.Value.KeyPrefix}:site-changed");
     }
 
@@ -38,10 +41,28 @@ public sealed class SiteDirectory
     public Task ListenAsync() =>
         _redis.GetSubscriber().SubscribeAsync(_changes, (_, domain) => _cache.Remove(CacheKey(domain!)));
 
+    /// <exception cref="Npgsql.NpgsqlException">Postgres is down and this domain is not known here.</exception>
     public async ValueTask<SiteRoute?> FindAsync(string domain, CancellationToken ct = default)
     {
         var key = CacheKey(domain);
-        if (_cache.TryGetValue(key, out SiteRoute? cached)) return cached;
+        var cached = _cache.Get<Cached>(key);
+        if (cached is not null && cached.FetchedAt + (cached.Route is null ? UnknownFor : FreshFor) > _time.GetUtcNow())
+            return cached.Route;
+        try
+        {
+            var route = await LoadAsync(domain, ct);
+            _cache.Set(key, new Cached(route, _time.GetUtcNow()),
+                new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = route is null ? UnknownFor : KeptFor, Size = 1 });
+            return route;
+        }
+        catch (Exception e) when (cached?.Route is not null && e is NpgsqlException or TimeoutException)
+        {
+            return cached.Route;
+        }
+    }
+
+    private async Task<SiteRoute?> LoadAsync(string domain, CancellationToken ct)
+    {
         await using var conn = await _db.OpenConnectionAsync(ct);
         var id = await conn.QuerySingleOrDefaultAsync<long?>("SELECT id FROM sites WHERE domain = @domain", new { domain });
         SiteRoute? route = null;
@@ -52,9 +73,10 @@ public sealed class SiteDirectory
             route = new SiteRoute(siteId, rules.Count == 0 ? SiteExclusions.None : new SiteExclusions(
                 rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)));
         }
-        _cache.Set(key, route, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = route is null ? UnknownFor : KnownFor, Size = 1 });
         return route;
     }
+
+    private sealed record Cached(SiteRoute? Route, DateTimeOffset FetchedAt);
 
     /// <summary>Called after a site or its exclusions change: every node drops its cached copy.</summary>
     public async Task ChangedAsync(string domain)

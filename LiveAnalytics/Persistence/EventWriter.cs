@@ -5,58 +5,77 @@ using NpgsqlTypes;
 namespace LiveAnalytics.Persistence;
 
 /// <summary>
-/// Writes a batch of events with one binary COPY into a temporary table, then moves them into
-/// <c>events</c> skipping ids already there: a redelivered batch (a crash between commit and XACK)
-/// therefore stores nothing twice.
+/// Writes a batch of events with binary COPY. The common case is one plain COPY into <c>events</c>.
+/// A batch that may hold redeliveries (entries read again after a crash between commit and XACK)
+/// goes through a temporary table and <c>INSERT … ON CONFLICT DO NOTHING</c>, which is slower but
+/// stores nothing twice; so does a plain batch that meets an id already stored.
 /// </summary>
 public sealed class EventWriter(NpgsqlDataSource db)
 {
-    // The order of the writes in WriteAsync.
-    private const string CopyCommand = """
-        COPY events_incoming (id, site_id, ts, name, hostname, pathname, visitor_id, session_id,
-                              referrer, source, medium, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
-                              browser, browser_version, os, os_version, device, country,
-                              props, revenue_amount, revenue_currency) FROM STDIN (FORMAT BINARY)
+    // The order of the writes in CopyAsync.
+    private const string Columns = """
+        id, site_id, ts, name, hostname, pathname, visitor_id, session_id,
+        referrer, source, medium, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
+        browser, browser_version, os, os_version, device, country, props, revenue_amount, revenue_currency
         """;
 
-    public async Task<int> WriteAsync(IReadOnlyCollection<TrackedEvent> events, CancellationToken ct)
+    /// <returns>The number of rows inserted (redelivered ones are not counted).</returns>
+    public async Task<int> WriteAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
     {
         if (events.Count == 0) return 0;
+        if (!mayBeRedelivered)
+        {
+            try
+            {
+                await using var conn = await db.OpenConnectionAsync(ct);
+                return (int)await CopyAsync(conn, "events", events, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Some of these were stored before: the COPY rolled back whole; take the careful path.
+            }
+        }
+        return await WriteSkippingDuplicatesAsync(events, ct);
+    }
+
+    private async Task<int> WriteSkippingDuplicatesAsync(IReadOnlyCollection<TrackedEvent> events, CancellationToken ct)
+    {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE events_incoming (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP", conn, tx))
             await create.ExecuteNonQueryAsync(ct);
-
-        await using (var copy = await conn.BeginBinaryImportAsync(CopyCommand, ct))
-        {
-            foreach (var e in events)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(e.SiteId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(e.Name, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(e.Hostname, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(e.Pathname, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(e.VisitorId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(e.SessionId, NpgsqlDbType.Bigint, ct);
-                foreach (var text in (string?[])[e.Referrer, e.Source, e.Medium, e.UtmSource, e.UtmMedium, e.UtmCampaign,
-                             e.UtmContent, e.UtmTerm, e.Browser, e.BrowserVersion, e.Os, e.OsVersion, e.Device, e.Country])
-                    await WriteNullableAsync(copy, text, NpgsqlDbType.Text, ct);
-                await WriteNullableAsync(copy, e.Props, NpgsqlDbType.Jsonb, ct);
-                await WriteNullableAsync(copy, e.RevenueAmount, NpgsqlDbType.Numeric, ct);
-                await WriteNullableAsync(copy, e.RevenueCurrency, NpgsqlDbType.Text, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-
+        await CopyAsync(conn, "events_incoming", events, ct);
         int inserted;
         await using (var move = new NpgsqlCommand(
-            "INSERT INTO events SELECT * FROM events_incoming ON CONFLICT (id) DO NOTHING", conn, tx))
+            $"INSERT INTO events ({Columns}) SELECT {Columns} FROM events_incoming ON CONFLICT (id) DO NOTHING", conn, tx))
             inserted = await move.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         return inserted;
+    }
+
+    private static async Task<ulong> CopyAsync(NpgsqlConnection conn, string table, IEnumerable<TrackedEvent> events, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var e in events)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(e.SiteId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(e.Name, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(e.Hostname, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(e.Pathname, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(e.VisitorId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(e.SessionId, NpgsqlDbType.Bigint, ct);
+            foreach (var text in (string?[])[e.Referrer, e.Source, e.Medium, e.UtmSource, e.UtmMedium, e.UtmCampaign,
+                         e.UtmContent, e.UtmTerm, e.Browser, e.BrowserVersion, e.Os, e.OsVersion, e.Device, e.Country])
+                await WriteNullableAsync(copy, text, NpgsqlDbType.Text, ct);
+            await WriteNullableAsync(copy, e.Props, NpgsqlDbType.Jsonb, ct);
+            await WriteNullableAsync(copy, e.RevenueAmount, NpgsqlDbType.Numeric, ct);
+            await WriteNullableAsync(copy, e.RevenueCurrency, NpgsqlDbType.Text, ct);
+        }
+        return await copy.CompleteAsync(ct);
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>

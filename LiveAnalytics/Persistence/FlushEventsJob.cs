@@ -7,10 +7,12 @@ using StackExchange.Redis;
 namespace LiveAnalytics.Persistence;
 
 /// <summary>
-/// Drains the event stream into Postgres through the consumer group "persist": read a batch,
-/// COPY it, and XACK only after the commit. Entries this node read but never acknowledged
-/// (it crashed) are read again first. Then trims the stream below what is both persisted and
-/// older than the live window, so a restarting node can still rebuild its live state.
+/// Drains the event stream into Postgres through the consumer group "persist": read a batch, COPY
+/// it, and XACK only after the commit. First come this node's own unacknowledged entries (it
+/// crashed), then entries a dead node read and never acknowledged (claimed with XAUTOCLAIM once
+/// idle long enough), then new ones. While Postgres is down every run fails before XACK, so the
+/// backlog waits in Redis. Last, the stream is trimmed below what is both persisted and older than
+/// the live window, so a restarting node can still rebuild its live state.
 /// </summary>
 public sealed partial class FlushEventsJob(
     IConnectionMultiplexer redis, EventWriter writer, IOptions<RedisOptions> redisOptions,
@@ -19,9 +21,10 @@ public sealed partial class FlushEventsJob(
     public const string Group = "persist";
     private static readonly TimeSpan MaxRunTime = TimeSpan.FromSeconds(20);
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
+    private int BatchSize => options.Value.FlushBatchSize;
 
-    /// <summary>The consumer name: one per node, so a restarted node takes back its own pending entries.</summary>
-    public static string Consumer { get; set; } = Environment.MachineName + "-" + Environment.ProcessId;
+    /// <summary>The consumer name: one per process, so a node's pending entries are told from a dead node's.</summary>
+    public static string Consumer { get; } = Environment.MachineName + "-" + Environment.ProcessId;
 
     // One drain at a time per installation; a failed run (Postgres down) is simply the next run's work.
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
@@ -30,38 +33,55 @@ public sealed partial class FlushEventsJob(
     {
         var db = redis.GetDatabase();
         await EnsureGroupAsync(db);
-        var total = await DrainAsync(db, "0", ct);   // our own unacknowledged entries, if any
+        var total = 0;
+        // Our own unacknowledged entries, if any: always possibly stored already.
+        StreamEntry[] entries;
+        while ((entries = await db.StreamReadGroupAsync(_key, Group, Consumer, "0", BatchSize)).Length > 0)
+            total += await PersistAsync(db, entries, mayBeRedelivered: true, ct);
+        total += await ClaimAbandonedAsync(db, ct);
+
         var started = time.GetUtcNow();
         while (time.GetUtcNow() - started < MaxRunTime && !ct.IsCancellationRequested)
         {
-            var count = await DrainAsync(db, ">", ct);
-            total += count;
-            if (count < options.Value.FlushBatchSize) break;
+            entries = await db.StreamReadGroupAsync(_key, Group, Consumer, ">", BatchSize);
+            if (entries.Length == 0) break;
+            total += await PersistAsync(db, entries, mayBeRedelivered: false, ct);
+            if (entries.Length < BatchSize) break;
         }
         await TrimAsync(db);
         return total;
     }
 
-    private async Task<int> DrainAsync(IDatabase db, string position, CancellationToken ct)
+    private async Task<int> ClaimAbandonedAsync(IDatabase db, CancellationToken ct)
     {
         var total = 0;
-        while (!ct.IsCancellationRequested)
+        RedisValue start = "0-0";
+        do
         {
-            var entries = await db.StreamReadGroupAsync(_key, Group, Consumer, position, options.Value.FlushBatchSize);
-            if (entries.Length == 0) return total;
-            var events = new List<TrackedEvent>(entries.Length);
-            foreach (var entry in entries)
+            var claimed = await db.StreamAutoClaimAsync(_key, Group, Consumer,
+                (long)options.Value.ClaimIdleSeconds * 1000, start, BatchSize);
+            if (claimed.ClaimedEntries.Length > 0)
             {
-                try { events.Add(EventStream.Decode(entry[EventStream.Field])); }
-                catch (InvalidDataException) { LogUnreadable(entry.Id!); }
+                LogClaimed(claimed.ClaimedEntries.Length);
+                total += await PersistAsync(db, claimed.ClaimedEntries, mayBeRedelivered: true, ct);
             }
-            var inserted = await writer.WriteAsync(events, ct);
-            await db.StreamAcknowledgeAsync(_key, Group, entries.Select(e => e.Id).ToArray());
-            LogFlushed(entries.Length, inserted);
-            total += inserted;
-            if (position == ">" && entries.Length < options.Value.FlushBatchSize) return total;
-        }
+            start = claimed.NextStartId;
+        } while (start != "0-0" && !ct.IsCancellationRequested);
         return total;
+    }
+
+    private async Task<int> PersistAsync(IDatabase db, StreamEntry[] entries, bool mayBeRedelivered, CancellationToken ct)
+    {
+        var events = new List<TrackedEvent>(entries.Length);
+        foreach (var entry in entries)
+        {
+            try { events.Add(EventStream.Decode(entry[EventStream.Field])); }
+            catch (InvalidDataException) { LogUnreadable(entry.Id!); }
+        }
+        var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);
+        await db.StreamAcknowledgeAsync(_key, Group, entries.Select(e => e.Id).ToArray());
+        LogFlushed(entries.Length, inserted);
+        return inserted;
     }
 
     private async Task EnsureGroupAsync(IDatabase db)
@@ -79,15 +99,11 @@ public sealed partial class FlushEventsJob(
     private async Task TrimAsync(IDatabase db)
     {
         var liveFrom = (time.GetUtcNow() - Live.LiveSnapshot.ChartWindow).ToUnixTimeMilliseconds();
-        var groups = await db.StreamGroupInfoAsync(_key);
-        var persist = groups.FirstOrDefault(g => g.Name == Group);
+        var persist = (await db.StreamGroupInfoAsync(_key)).FirstOrDefault(g => g.Name == Group);
         if (persist.Name is null) return;
         var minId = MinId(persist.LastDeliveredId, $"{liveFrom}-0");
         if (persist.PendingMessageCount > 0)
-        {
-            var pending = await db.StreamPendingAsync(_key, Group);
-            minId = MinId(minId, pending.LowestPendingMessageId);
-        }
+            minId = MinId(minId, (await db.StreamPendingAsync(_key, Group)).LowestPendingMessageId);
         // Keeps every entry >= minId: unpersisted ones and the live window stay.
         await db.ExecuteAsync("XTRIM", _key, "MINID", minId);
     }
@@ -106,6 +122,9 @@ public sealed partial class FlushEventsJob(
 
     [LoggerMessage(LogLevel.Debug, "Flushed {Read} stream entries, {Inserted} new rows")]
     private partial void LogFlushed(int read, int inserted);
+
+    [LoggerMessage(LogLevel.Warning, "Claimed {Count} stream entries that another node read and never acknowledged")]
+    private partial void LogClaimed(int count);
 
     [LoggerMessage(LogLevel.Error, "Stream entry {Id} is unreadable and was skipped")]
     private partial void LogUnreadable(string id);

@@ -20,6 +20,13 @@ public sealed class PersistenceOptions
     [Range(1, 100_000)]
     public int FlushBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// How long an entry another consumer read must stay unacknowledged before this node takes it
+    /// over (its reader is presumed dead). Longer than any flush takes.
+    /// </summary>
+    [Range(1, 3600)]
+    public int ClaimIdleSeconds { get; set; } = 60;
+
     /// <summary>How often the recurring flush runs; it drains the whole backlog each time.</summary>
     [Range(1, 59)]
     public int FlushEverySeconds { get; set; } = 2;
