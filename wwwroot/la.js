@@ -1,20 +1,40 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
    Sends pageviews (SPA navigations included) and custom events: la('Signup', {props: {plan: 'pro'}}).
-   Beacons are text/plain, so browsers send them without a CORS preflight. */
+   Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
+   not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later. */
 (function (w, d) {
   'use strict';
   var s = d.currentScript, loc = w.location, last;
   var domain = s.getAttribute('data-domain') || loc.hostname;
   var api = s.getAttribute('data-api') || new URL(s.src).origin + '/api/event';
+  var QUEUE = 'la_retry', MAX_QUEUE = 30, MAX_AGE = 6e5; // 30 beacons, 10 minutes
+
+  function store(f) { try { return f(w.localStorage); } catch (e) { return null; } } // storage may be blocked
+  function queued() { return store(function (ls) { return JSON.parse(ls.getItem(QUEUE)); }) || []; }
+  function setQueue(q) { store(function (ls) { ls.setItem(QUEUE, JSON.stringify(q.slice(-MAX_QUEUE))); }); }
+  function keep(body, at) { var q = queued(); q.push([at, body]); setQueue(q); }
+
+  function post(body, at, isRetry) {
+    if (!w.fetch) { if (w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); return; }
+    w.fetch(api, { method: 'POST', body: body, keepalive: true, headers: { 'Content-Type': 'text/plain' } })
+      .then(function (r) {
+        if (r.status === 429 || r.status >= 500) keep(body, at);
+        else if (!isRetry) resend();
+      })
+      .catch(function () { keep(body, at); });
+  }
+
+  function resend() {
+    var q = queued(), now = Date.now();
+    if (!q.length) return;
+    setQueue([]);
+    for (var i = 0; i < q.length; i++) if (now - q[i][0] < MAX_AGE) post(q[i][1], q[i][0], true);
+  }
 
   function send(name, o) {
     o = o || {};
-    try { if (w.localStorage.la_ignore === 'true') return; } catch (e) { /* storage blocked: track */ }
-    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue });
-    if (!(w.navigator.sendBeacon && w.navigator.sendBeacon(api, body))) {
-      w.fetch(api, { method: 'POST', body: body, keepalive: true, headers: { 'Content-Type': 'text/plain' } })
-        .catch(function () {});
-    }
+    if (store(function (ls) { return ls.la_ignore; }) === 'true') return;
+    post(JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue }), Date.now());
     if (o.callback) o.callback();
   }
 
@@ -31,10 +51,11 @@
     history.pushState = function () { push.apply(this, arguments); pageview(); };
     w.addEventListener('popstate', pageview);
   }
+  w.addEventListener('online', resend);
 
-  var queued = (w.la && w.la.q) || [];
+  var early = (w.la && w.la.q) || [];
   w.la = send;
-  for (var i = 0; i < queued.length; i++) send.apply(null, queued[i]);
+  for (var i = 0; i < early.length; i++) send.apply(null, early[i]);
 
   if (d.visibilityState === 'prerender') {
     d.addEventListener('visibilitychange', function once() {

@@ -75,6 +75,20 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/cart");
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
 
+        // The server refuses one beacon (503): the tracker keeps it and sends it again after the next one succeeds.
+        var refuseNext = true;
+        await store.RouteAsync("**/api/event", async route =>
+        {
+            if (!refuseNext) { await route.ContinueAsync(); return; }
+            refuseNext = false;
+            await route.FulfillAsync(new() { Status = 503, Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = "*", ["Retry-After"] = "1" } });
+        });
+        await store.EvaluateAsync("history.pushState({}, '', '/store/checkout')");
+        await store.WaitForFunctionAsync("() => (localStorage.getItem('la_retry') || '').includes('/store/checkout')");
+        await store.EvaluateAsync("history.pushState({}, '', '/store/thanks')");
+        await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/thanks");
+        await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/checkout");
+
         // Logging out ends the session: the dashboard asks for a login again.
         await merchant.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
         await merchant.WaitForURLAsync("**/account/login");

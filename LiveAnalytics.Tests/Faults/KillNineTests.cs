@@ -57,6 +57,7 @@ public sealed class KillNineTests
                 ["Redis__KeyPrefix"] = keyPrefix,
                 ["Persistence__HangfireSchema"] = "hangfire_" + keyPrefix,
                 ["Persistence__FlushEverySeconds"] = "1",
+                ["Ingestion__PerIpPerSecond"] = "100000",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             },

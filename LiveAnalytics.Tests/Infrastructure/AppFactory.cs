@@ -26,6 +26,8 @@ public class AppFactory : WebApplicationFactory<Program>
             ["Persistence:RunJobs"] = "false",
             ["Persistence:HangfireSchema"] = "hangfire_" + KeyPrefix,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Test clients all come from one address; the limit tests set their own.
+            ["Ingestion:PerIpPerSecond"] = "100000",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;
     }

@@ -1,53 +1,82 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Ingestion;
 
 /// <summary>
-/// POST /api/event: the tracker's beacon (Plausible-compatible). Sent as text/plain so that
-/// browsers skip the CORS preflight; the body is JSON whatever the content type says.
+/// POST /api/event: the tracker's beacon (Plausible-compatible). Sent as text/plain so that browsers
+/// skip the CORS preflight; the body is JSON whatever the content type says. Every refusal is
+/// problem+json naming what is wrong; 429 and 503 carry Retry-After and the tracker retries them.
 /// </summary>
 public static class EventEndpoint
 {
     public const string DroppedHeader = "LiveAnalytics-Dropped";
 
-    public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> Handle(
-        HttpContext http, IngestionService ingestion, IOptions<IngestionOptions> options, CancellationToken ct)
+    public static async Task<IResult> Handle(HttpContext http, IngestionService ingestion, RateLimits limits,
+        BacklogMonitor backlog, IOptions<IngestionOptions> options, CancellationToken ct)
     {
         var opts = options.Value;
+        // Any page may send beacons, and the tracker reads the status to know whether to retry.
+        http.Response.Headers.AccessControlAllowOrigin = "*";
+        var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (!limits.AllowClient(clientIp))
+            return Refuse(http, StatusCodes.Status429TooManyRequests, $"Too many events from this address: at most {opts.PerIpPerSecond} per second.", 1);
+        if (backlog.IsFull)
+            return Refuse(http, StatusCodes.Status503ServiceUnavailable, "Too many events are waiting to be stored; retry later.", opts.RetryAfterSeconds);
+
         var body = await ReadBodyAsync(http.Request, opts.MaxBodyBytes, ct);
         if (body is null)
             return TypedResults.Problem($"The body is larger than {opts.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-
         var parsed = EventPayloadParser.Parse(body.Value);
         if (parsed.Errors is { } errors)
             return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
 
-        var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "";
-        var userAgent = http.Request.Headers.UserAgent.ToString();
         try
         {
-            var result = await ingestion.IngestAsync(parsed.Payload!, clientIp, userAgent, ct: ct);
-            if (result.UnknownDomainName is { } unknown)
-                return TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] },
-                    title: "The event is not valid.");
-            // Bots and exclusions are answered like stored events: nothing to retry, nothing to learn for a bot.
-            if (result.DroppedBecause is { } reason) http.Response.Headers[DroppedHeader] = reason;
-            return TypedResults.Accepted((string?)null);
+            var result = await ingestion.IngestAsync(parsed.Payload!, clientIp, http.Request.Headers.UserAgent.ToString(), ct: ct);
+            return result switch
+            {
+                { UnknownDomainName: { } unknown } => TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] }, title: "The event is not valid."),
+                { RateLimitedSite: { } site } => Refuse(http, StatusCodes.Status429TooManyRequests,
+                    $"Too many events for {site}: at most {opts.PerSitePerSecond} per second.", 1),
+                // Bots and exclusions are answered like stored events: nothing to retry, nothing to learn for a bot.
+                { DroppedBecause: { } reason } => Dropped(http, reason),
+                _ => TypedResults.Accepted((string?)null),
+            };
         }
         catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
         {
             // Redis (the stream) or Postgres (an unknown site's lookup) is away: nothing was acknowledged.
-            http.Response.Headers.RetryAfter = opts.RetryAfterSeconds.ToString();
-            return TypedResults.Problem("The event could not be stored right now; retry later.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Refuse(http, StatusCodes.Status503ServiceUnavailable, "The event could not be stored right now; retry later.", opts.RetryAfterSeconds);
         }
     }
 
+    /// <summary>The CORS preflight a browser sends if a page posts with another content type.</summary>
+    public static IResult Preflight(HttpContext http)
+    {
+        var headers = http.Response.Headers;
+        headers.AccessControlAllowOrigin = "*";
+        headers.AccessControlAllowMethods = "POST";
+        headers.AccessControlAllowHeaders = "Content-Type";
+        headers.AccessControlMaxAge = "86400";
+        return TypedResults.NoContent();
+    }
+
+    internal static IResult Refuse(HttpContext http, int status, string detail, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString();
+        return TypedResults.Problem(detail, statusCode: status);
+    }
+
+    private static IResult Dropped(HttpContext http, string reason)
+    {
+        http.Response.Headers[DroppedHeader] = reason;
+        return TypedResults.Accepted((string?)null);
+    }
+
     /// <summary>Reads the whole body, or returns null as soon as it passes the limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    internal static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit) return null;
         var reader = request.BodyReader;

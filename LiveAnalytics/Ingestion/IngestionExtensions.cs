@@ -33,6 +33,9 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<VisitorSalts>();
         builder.Services.AddSingleton<EventStream>();
         builder.Services.AddSingleton<IngestionService>();
+        builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddSingleton<BacklogMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BacklogMonitor>());
 
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<IngestionOptions>>((o, ingestion) =>
         {
@@ -54,9 +57,8 @@ public static class IngestionExtensions
 
     public static WebApplication MapIngestion(this WebApplication app)
     {
-        app.MapPost("/api/event", EventEndpoint.Handle)
-            .DisableAntiforgery()
-            .WithName("TrackEvent");
+        app.MapPost("/api/event", EventEndpoint.Handle).DisableAntiforgery().WithName("TrackEvent");
+        app.MapMethods("/api/event", ["OPTIONS"], EventEndpoint.Preflight);
         return app;
     }
 }

@@ -16,6 +16,18 @@ public sealed class IngestionOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>Events waiting to be persisted past which new ones get 503 instead of 202.</summary>
+    [Range(1_000, 1_000_000_000)]
+    public long MaxBacklog { get; set; } = 2_000_000;
+
+    /// <summary>Beacons one client IP may send per second (bursts of twice that pass).</summary>
+    [Range(1, 1_000_000)]
+    public int PerIpPerSecond { get; set; } = 50;
+
+    /// <summary>Events one site may receive per second, all clients together.</summary>
+    [Range(1, 10_000_000)]
+    public int PerSitePerSecond { get; set; } = 20_000;
+
     /// <summary>Seconds a client is told to wait when the stream cannot take events.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;

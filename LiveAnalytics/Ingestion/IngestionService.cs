@@ -7,7 +7,7 @@ namespace LiveAnalytics.Ingestion;
 /// stream. Bots and excluded visitors are dropped here, before anything is stored.
 /// </summary>
 public sealed class IngestionService(
-    SiteDirectory sites, VisitorSalts salts, Enricher enricher, SessionTracker sessions, EventStream stream, TimeProvider time)
+    SiteDirectory sites, VisitorSalts salts, Enricher enricher, SessionTracker sessions, EventStream stream, RateLimits limits, TimeProvider time)
 {
     /// <param name="timestamp">When the event happened, for server-side sources; null: now.</param>
     public async Task<IngestResult> IngestAsync(EventPayload payload, string clientIp, string userAgent,
@@ -17,6 +17,7 @@ public sealed class IngestionService(
         foreach (var domain in payload.Domains)
         {
             if (await sites.FindAsync(domain, ct) is not { } route) return IngestResult.UnknownDomain(domain);
+            if (!limits.AllowSite(route.Id)) return IngestResult.RateLimited(domain);
             routes.Add(route);
         }
         if (enricher.Client(userAgent) is not { } client) return IngestResult.Dropped("bot");
@@ -56,10 +57,11 @@ public sealed class IngestionService(
     }
 }
 
-/// <summary>Accepted (stored), dropped on purpose (bot, exclusion: answered as accepted), or an unknown domain.</summary>
-public sealed record IngestResult(string? UnknownDomainName, string? DroppedBecause)
+/// <summary>Accepted (stored), dropped on purpose (bot, exclusion: answered as accepted), an unknown domain, or a site over its rate.</summary>
+public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null)
 {
-    public static readonly IngestResult Accepted = new(null, null);
-    public static IngestResult UnknownDomain(string domain) => new(domain, null);
-    public static IngestResult Dropped(string reason) => new(null, reason);
+    public static readonly IngestResult Accepted = new();
+    public static IngestResult UnknownDomain(string domain) => new(UnknownDomainName: domain);
+    public static IngestResult Dropped(string reason) => new(DroppedBecause: reason);
+    public static IngestResult RateLimited(string domain) => new(RateLimitedSite: domain);
 }

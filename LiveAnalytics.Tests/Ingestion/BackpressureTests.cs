@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Json;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Ingestion;
+
+public sealed class BackpressureTests
+{
+    [Fact]
+    public async Task A_client_over_its_rate_gets_429_with_Retry_After_and_nothing_is_stored()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:PerIpPerSecond"] = "5" });
+        var merchant = await app.MerchantAsync();
+        var client = app.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 30; i++)
+        {
+            var response = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", TestData.Browser(i)));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) refused ??= response;
+        }
+        var accepted = statuses.Count(s => s == HttpStatusCode.Accepted);
+        Assert.InRange(accepted, 10, 15);   // a burst of twice the rate, plus what refilled meanwhile
+        Assert.Equal(30 - accepted, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal("1", refused!.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(accepted, await app.Redis.StreamLengthAsync(app.StreamKey));
+    }
+
+    [Fact]
+    public async Task A_site_over_its_rate_gets_429_naming_the_site()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:PerSitePerSecond"] = "3" });
+        var merchant = await app.MerchantAsync();
+        var client = app.CreateClient();
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 10; i++) last = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/", TestData.Browser(i)));
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        using var problem = JsonDocument.Parse(await last.Content.ReadAsStringAsync());
+        Assert.Contains(merchant.Site.Domain, problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Past_the_backlog_high_water_mark_events_get_503_until_persistence_catches_up()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:MaxBacklog"] = "1000" });
+        var merchant = await app.MerchantAsync();
+        var client = app.CreateClient();
+        var filler = EventStream.Encode(TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow, 1));
+        var batch = app.Redis.CreateBatch();
+        var adds = Enumerable.Range(0, 1000).Select(_ => batch.StreamAddAsync(app.StreamKey, EventStream.Field, filler)).ToArray();
+        batch.Execute();
+        await Task.WhenAll(adds);
+        var monitor = app.Get<BacklogMonitor>();
+        await monitor.MeasureAsync();
+
+        using var refused = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("5", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(1000, await app.Redis.StreamLengthAsync(app.StreamKey));
+
+        await app.Get<FlushEventsJob>().RunAsync();
+        await monitor.MeasureAsync();
+        using var accepted = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Beacon_answers_let_any_page_read_them()
+    {
+        await using var app = new AppFactory();
+        var merchant = await app.MerchantAsync();
+        using var response = await app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        using var preflight = await app.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Options, "/api/event"));
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("POST", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single());
+    }
+}

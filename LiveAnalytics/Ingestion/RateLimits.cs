@@ -1,0 +1,41 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Ingestion;
+
+/// <summary>
+/// Token buckets per client IP (one noisy client) and per site (one flooded site), so neither can
+/// crowd out the rest. Limits come from <see cref="IngestionOptions"/>; a bucket refills every second.
+/// </summary>
+public sealed class RateLimits : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _perIp;
+    private readonly PartitionedRateLimiter<long> _perSite;
+
+    public RateLimits(IOptions<IngestionOptions> options)
+    {
+        var o = options.Value;
+        _perIp = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetTokenBucketLimiter(ip, _ => Bucket(o.PerIpPerSecond)));
+        _perSite = PartitionedRateLimiter.Create<long, long>(site => RateLimitPartition.GetTokenBucketLimiter(site, _ => Bucket(o.PerSitePerSecond)));
+    }
+
+    public bool AllowClient(string ip) => _perIp.AttemptAcquire(ip).IsAcquired;
+
+    public bool AllowSite(long siteId) => _perSite.AttemptAcquire(siteId).IsAcquired;
+
+    // A burst of up to two seconds' worth, refilled every second.
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
+    {
+        TokenLimit = perSecond * 2,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    public void Dispose()
+    {
+        _perIp.Dispose();
+        _perSite.Dispose();
+    }
+}
