@@ -33,7 +33,7 @@ public sealed partial class DemoTraffic(
                 var shopper = visitors[Random.Shared.Next(visitors.Count)];
                 try
                 {
-                    await ingestion.IngestAsync(shopper.NextEvent(options.Value.Domain), shopper.Ip, shopper.Agent, ct: ct);
+                    await ingestion.IngestAsync(shopper.NextEvent(options.Value.Domain), new EventOrigin(shopper.Ip, shopper.Agent), ct);
                 }
                 catch (Exception ex) when (ex is StreamUnavailableException or Npgsql.NpgsqlException)
                 {

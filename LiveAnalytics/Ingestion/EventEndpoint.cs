@@ -33,7 +33,7 @@ public static class EventEndpoint
 
         try
         {
-            var result = await ingestion.IngestAsync(parsed.Payload!, clientIp, http.Request.Headers.UserAgent.ToString(), ct: ct);
+            var result = await ingestion.IngestAsync(parsed.Payload!, new EventOrigin(clientIp, http.Request.Headers.UserAgent.ToString()), ct);
             return result switch
             {
                 { UnknownDomainName: { } unknown } => TypedResults.ValidationProblem(

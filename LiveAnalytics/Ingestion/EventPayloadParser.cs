@@ -43,18 +43,55 @@ public static class EventPayloadParser
         }
     }
 
-    private static ParseResult Read(JsonElement root)
+    /// <summary>Reads one event object; <paramref name="errors"/> collects what is wrong, by field.</summary>
+    public static ParseResult Read(JsonElement root, Dictionary<string, List<string>>? errors = null)
     {
-        var errors = new Errors();
-        var name = RequiredString(root, errors, "name", "n", MaxNameLength);
-        var url = AbsoluteUrl(errors, "url", RequiredString(root, errors, "url", "u", MaxUrlLength), required: true);
-        var domains = Domains(root, errors);
-        var referrerText = OptionalString(root, errors, "referrer", "r", MaxUrlLength);
-        var referrer = string.IsNullOrEmpty(referrerText) ? null : AbsoluteUrl(errors, "referrer", referrerText, required: false);
-        var props = Props(root, errors);
-        var (amount, currency) = Revenue(root, errors);
-        return errors.Any
-            ? ParseResult.Fail(errors.ToDictionary())
+        try
+        {
+            return ReadFields(root, new Errors(errors ?? []));
+        }
+        catch (InvalidOperationException) when (HasInvalidUnicode(root))
+        {
+            return ParseResult.Fail("body", InvalidUnicode);
+        }
+    }
+
+    public const string InvalidUnicode = "The JSON holds an escaped lone surrogate (e.g. \\ud800): that is not valid Unicode text.";
+
+    /// <summary>JSON may escape half of a UTF-16 pair (\ud800); such a string cannot be read as text.</summary>
+    public static bool HasInvalidUnicode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { element.GetString(); return false; }
+                catch (InvalidOperationException) { return true; }
+            case JsonValueKind.Object:
+                foreach (var p in element.EnumerateObject())
+                {
+                    try { _ = p.Name; }
+                    catch (InvalidOperationException) { return true; }
+                    if (HasInvalidUnicode(p.Value)) return true;
+                }
+                return false;
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Any(HasInvalidUnicode);
+            default:
+                return false;
+        }
+    }
+
+    private static ParseResult ReadFields(JsonElement root, Errors e)
+    {
+        var name = RequiredString(root, e, "name", "n", MaxNameLength);
+        var url = AbsoluteUrl(e, "url", RequiredString(root, e, "url", "u", MaxUrlLength), required: true);
+        var domains = Domains(root, e);
+        var referrerText = OptionalString(root, e, "referrer", "r", MaxUrlLength);
+        var referrer = string.IsNullOrEmpty(referrerText) ? null : AbsoluteUrl(e, "referrer", referrerText, required: false);
+        var props = Props(root, e);
+        var (amount, currency) = Revenue(root, e);
+        return e.Any
+            ? ParseResult.Fail(e.ToDictionary())
             : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency));
     }
 
@@ -77,6 +114,10 @@ public static class EventPayloadParser
         if (value is { Length: 0 }) errors.Add(name, $"'{name}' must not be empty.");
         return value;
     }
+
+    /// <summary>For callers that read further fields of the same object (the batch API).</summary>
+    public static string? OptionalString(JsonElement root, Dictionary<string, List<string>> errors, string name, int max) =>
+        OptionalString(root, new Errors(errors), name, name, max);
 
     private static string? OptionalString(JsonElement root, Errors errors, string name, string shortName, int max)
     {
@@ -211,9 +252,9 @@ public static class EventPayloadParser
 
     private static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 
-    private sealed class Errors
+    private sealed class Errors(Dictionary<string, List<string>> byField)
     {
-        private readonly Dictionary<string, List<string>> _byField = [];
+        private readonly Dictionary<string, List<string>> _byField = byField;
         public bool Any => _byField.Count > 0;
         public void Add(string field, string message)
         {

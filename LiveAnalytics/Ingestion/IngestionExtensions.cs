@@ -1,5 +1,6 @@
 using System.Net;
 using LiveAnalytics.Ingestion.Enrichment;
+using LiveAnalytics.Settings;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -59,6 +60,8 @@ public static class IngestionExtensions
     {
         app.MapPost("/api/event", EventEndpoint.Handle).DisableAntiforgery().WithName("TrackEvent");
         app.MapMethods("/api/event", ["OPTIONS"], EventEndpoint.Preflight);
+        app.MapPost("/api/v1/events", BatchEndpoint.Handle)
+            .AddEndpointFilter<ApiKeyAuthFilter>().DisableAntiforgery().WithName("TrackEventBatch");
         return app;
     }
 }

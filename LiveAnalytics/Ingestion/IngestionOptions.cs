@@ -28,6 +28,22 @@ public sealed class IngestionOptions
     [Range(1, 10_000_000)]
     public int PerSitePerSecond { get; set; } = 20_000;
 
+    /// <summary>Most events in one POST /api/v1/events.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchEvents { get; set; } = 1000;
+
+    /// <summary>Largest batch body, in bytes.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Oldest explicit timestamp a batch item may carry, in hours before now.</summary>
+    [Range(1, 24 * 365)]
+    public int MaxEventAgeHours { get; set; } = 72;
+
+    /// <summary>How far ahead of the server's clock an explicit timestamp may be.</summary>
+    [Range(0, 3600)]
+    public int MaxClockSkewSeconds { get; set; } = 300;
+
     /// <summary>Seconds a client is told to wait when the stream cannot take events.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;

@@ -9,10 +9,9 @@ namespace LiveAnalytics.Ingestion;
 public sealed class IngestionService(
     SiteDirectory sites, VisitorSalts salts, Enricher enricher, SessionTracker sessions, EventStream stream, RateLimits limits, TimeProvider time)
 {
-    /// <param name="timestamp">When the event happened, for server-side sources; null: now.</param>
-    public async Task<IngestResult> IngestAsync(EventPayload payload, string clientIp, string userAgent,
-        DateTimeOffset? timestamp = null, CancellationToken ct = default)
+    public async Task<IngestResult> IngestAsync(EventPayload payload, EventOrigin origin, CancellationToken ct = default)
     {
+        var (clientIp, userAgent) = (origin.ClientIp, origin.UserAgent);
         var routes = new List<SiteRoute>(payload.Domains.Count);
         foreach (var domain in payload.Domains)
         {
@@ -20,7 +19,10 @@ public sealed class IngestionService(
             if (!limits.AllowSite(route.Id)) return IngestResult.RateLimited(domain);
             routes.Add(route);
         }
-        if (enricher.Client(userAgent) is not { } client) return IngestResult.Dropped("bot");
+        // A server-side source (an order webhook) may have no browser behind it: no agent, no bot verdict.
+        ClientInfo? client = null;
+        if (!(origin.ServerSide && userAgent.Length == 0) && (client = enricher.Client(userAgent)) is null)
+            return IngestResult.Dropped("bot");
 
         var path = payload.Url.AbsolutePath;
         routes.RemoveAll(r => r.Exclusions.Excludes(clientIp, path));
@@ -42,20 +44,25 @@ public sealed class IngestionService(
             var (visitorId, sessionId) = await sessions.TrackAsync(route.Id, visitor, yesterdaysVisitor);
             await stream.AppendAsync(new TrackedEvent
             {
-                Id = Guid.CreateVersion7(now), SiteId = route.Id, Timestamp = timestamp ?? now,
+                Id = origin.EventId ?? Guid.CreateVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
                 Name = payload.Name, Hostname = hostname, Pathname = path,
                 VisitorId = visitorId, SessionId = sessionId,
                 Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,
                 UtmSource = attribution.UtmSource, UtmMedium = attribution.UtmMedium, UtmCampaign = attribution.UtmCampaign,
                 UtmContent = attribution.UtmContent, UtmTerm = attribution.UtmTerm,
-                Browser = client.Browser, BrowserVersion = client.BrowserVersion, Os = client.Os, OsVersion = client.OsVersion,
-                Device = client.Device, Country = country,
+                Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
+                Device = client?.Device, Country = country,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
             });
         }
         return IngestResult.Accepted;
     }
 }
+
+/// <summary>Who sent an event, as far as the server can tell; never stored as such.</summary>
+/// <param name="Timestamp">When it happened, for server-side sources; null: now.</param>
+/// <param name="EventId">A client-chosen id: a resent batch then stores each event once.</param>
+public sealed record EventOrigin(string ClientIp, string UserAgent, DateTimeOffset? Timestamp = null, Guid? EventId = null, bool ServerSide = false);
 
 /// <summary>Accepted (stored), dropped on purpose (bot, exclusion: answered as accepted), an unknown domain, or a site over its rate.</summary>
 public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null)

@@ -6,6 +6,7 @@ public static class SitesExtensions
     {
         builder.Services.AddSingleton<SiteRepository>();
         builder.Services.AddSingleton<SiteExclusionRepository>();
+        builder.Services.AddSingleton<SiteAccess>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using LiveAnalytics.Live;
+using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
 
 namespace LiveAnalytics.Stats;
@@ -16,9 +17,10 @@ public static class StatsEndpoints
 
     public static WebApplication MapStats(this WebApplication app)
     {
-        var stats = app.MapGroup("/api/v1/stats").AddEndpointFilter<ApiKeyFilter>().DisableAntiforgery();
+        var stats = app.MapGroup("/api/v1/stats")
+            .AddEndpointFilter<ApiKeyAuthFilter>().AddEndpointFilter<SiteScopeFilter>().DisableAntiforgery();
         stats.MapGet("/realtime/visitors", (HttpContext http, EventHub hub) =>
-            TypedResults.Ok(hub.Snapshot(SiteOf(http).Id).VisitorsOnline));
+            TypedResults.Ok(hub.Snapshot(SiteScopeFilter.Of(http).Id).VisitorsOnline));
         stats.MapGet("/aggregate", AggregateAsync);
         return app;
     }
@@ -26,7 +28,7 @@ public static class StatsEndpoints
     private static async Task<IResult> AggregateAsync(
         HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics)
     {
-        var site = SiteOf(http);
+        var site = SiteScopeFilter.Of(http);
         var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m));
         if (wanted.Length == 0 || unsupported is not null)
@@ -45,8 +47,6 @@ public static class StatsEndpoints
         }));
         return TypedResults.Ok(new AggregateResponse(results));
     }
-
-    private static Site SiteOf(HttpContext http) => (Site)http.Items[typeof(Site)]!;
 
     public sealed record MetricValue(long Value);
     public sealed record AggregateResponse(IReadOnlyDictionary<string, MetricValue> Results);

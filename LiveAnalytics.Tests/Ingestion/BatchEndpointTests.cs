@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Ingestion;
+
+public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    private async Task<HttpResponseMessage> PostAsync(string? apiKey, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (apiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return await _app.CreateClient().SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Each_item_gets_its_own_result_and_only_good_ones_are_stored()
+    {
+        var merchant = await _app.MerchantAsync();
+        var stranger = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var d = merchant.Site.Domain;
+        var orderedAt = DateTimeOffset.UtcNow.AddHours(-3);
+        var body = $$$"""
+            [
+              {"name":"Order","url":"https://{{{d}}}/checkout/done","domain":"{{{d}}}","timestamp":"{{{orderedAt:O}}}","ip":"81.2.69.142",
+               "user_agent":"{{{TestData.Chrome}}}","revenue":{"amount":"42.50","currency":"EUR"}},
+              {"name":"Refund","url":"https://{{{d}}}/","domain":"{{{d}}}","timestamp":{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}}},
+              {"name":"pageview","url":"not a url","domain":"{{{d}}}"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{d}}}","user_agent":"Googlebot/2.1 (+http://www.google.com/bot.html)"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{stranger.Site.Domain}}}"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{d}}}","timestamp":"2001-01-01T00:00:00Z"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{d}}}","timestamp":"{{{DateTimeOffset.UtcNow.AddDays(1):O}}}"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{d}}}","timestamp":"2026-11-28T09:30:00"},
+              {"name":"pageview","url":"https://{{{d}}}/","domain":"{{{d}}}","ip":"999.1.1.1","id":"nope"},
+              "not an object"
+            ]
+            """;
+        using var response = await PostAsync(key, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["accepted", "accepted", "rejected", "dropped", "rejected", "rejected", "rejected", "rejected", "rejected", "rejected"],
+            results.Select(r => r.GetProperty("status").GetString()));
+        Assert.Equal(2, json.RootElement.GetProperty("accepted").GetInt32());
+        Assert.True(results[2].GetProperty("errors").TryGetProperty("url", out _));
+        Assert.Contains(stranger.Site.Domain, results[4].GetProperty("errors").GetProperty("domain")[0].GetString());
+        foreach (var i in new[] { 5, 6, 7 }) Assert.True(results[i].GetProperty("errors").TryGetProperty("timestamp", out _));
+        Assert.True(results[8].GetProperty("errors").TryGetProperty("ip", out _));
+        Assert.True(results[8].GetProperty("errors").TryGetProperty("id", out _));
+
+        await _app.Get<FlushEventsJob>().RunAsync();
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var order = await conn.QuerySingleAsync<(DateTime Ts, decimal Amount, string Country, string Browser)>(
+            "SELECT ts, revenue_amount, country, browser FROM events WHERE site_id = @Id AND name = 'Order'", new { merchant.Site.Id });
+        Assert.Equal(orderedAt.UtcDateTime, order.Ts, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(42.50m, order.Amount);
+        Assert.Equal("Chrome", order.Browser);
+        var refund = await conn.QuerySingleAsync<string?>("SELECT browser FROM events WHERE site_id = @Id AND name = 'Refund'", new { merchant.Site.Id });
+        Assert.Null(refund);   // no User-Agent from the server: stored without client details, not dropped as a bot
+    }
+
+    [Fact]
+    public async Task Resending_a_batch_with_ids_stores_each_event_once()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var items = Enumerable.Range(0, 50).Select(i =>
+            $$"""{"id":"{{Guid.CreateVersion7()}}","name":"Order","url":"https://{{merchant.Site.Domain}}/","domain":"{{merchant.Site.Domain}}"}""");
+        var body = "[" + string.Join(",", items) + "]";
+        (await PostAsync(key, body)).Dispose();
+        await _app.Get<FlushEventsJob>().RunAsync();
+        using var again = await PostAsync(key, body);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(50, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
+    }
+
+    [Theory]
+    [InlineData("{\"name\":\"pageview\"}", "array")]
+    [InlineData("[]", "1 to 1000")]
+    [InlineData("[{", "JSON")]
+    [InlineData("[[[[[[[[[[1]]]]]]]]]]", "JSON")]
+    public async Task A_malformed_batch_is_a_400_saying_why(string body, string mentioned)
+    {
+        var merchant = await _app.MerchantAsync();
+        using var response = await PostAsync(await _app.ApiKeyAsync(merchant.User.Id), body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(mentioned, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task More_than_1000_events_are_refused_whole()
+    {
+        var merchant = await _app.MerchantAsync();
+        var item = $$"""{"name":"e","url":"https://{{merchant.Site.Domain}}/","domain":"{{merchant.Site.Domain}}"}""";
+        using var response = await PostAsync(await _app.ApiKeyAsync(merchant.User.Id), "[" + string.Join(",", Enumerable.Repeat(item, 1001)) + "]");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("1001", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Needs_an_api_key()
+    {
+        using var response = await PostAsync(null, "[]");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}

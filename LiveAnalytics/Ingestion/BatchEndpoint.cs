@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Ingestion;
+
+/// <summary>
+/// POST /api/v1/events: up to 1,000 events from a server (a shop's order webhook, a backend), with an
+/// API key. Every item gets its own result; items are stored concurrently through the same path as
+/// beacons. If any item could not be made durable the answer is 503 with Retry-After, and the
+/// results say which items to resend (resending the same ids stores nothing twice).
+/// </summary>
+public static class BatchEndpoint
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 6 };
+
+    public static async Task<IResult> Handle(HttpContext http, IngestionService ingestion, SiteAccess access,
+        IOptions<IngestionOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        var o = options.Value;
+        var body = await EventEndpoint.ReadBodyAsync(http.Request, o.MaxBatchBytes, ct);
+        if (body is null)
+            return TypedResults.Problem($"The body is larger than {o.MaxBatchBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        if (!System.Text.Unicode.Utf8.IsValid(body.Value.Span))
+            return Invalid("The body is not valid UTF-8.");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(body.Value, DocumentOptions); }
+        catch (JsonException e) { return Invalid($"The body is not valid JSON: {e.Message}"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                return Invalid("The body must be a JSON array of events.");
+            var count = doc.RootElement.GetArrayLength();
+            if (count is 0 || count > o.MaxBatchEvents)
+                return Invalid($"A batch holds 1 to {o.MaxBatchEvents} events; this one has {count}.");
+            return await IngestAllAsync(http, doc.RootElement, ingestion, access, o, time.GetUtcNow(), ct);
+        }
+    }
+
+    private static async Task<IResult> IngestAllAsync(HttpContext http, JsonElement items, IngestionService ingestion,
+        SiteAccess access, IngestionOptions o, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = ApiKeyAuthFilter.Of(http);
+        var allowed = new Dictionary<string, bool>();
+        var results = new Task<ItemResult>[items.GetArrayLength()];
+        var i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);
+            if (errors is not null) { results[i++] = Task.FromResult(ItemResult.Rejected(errors)); continue; }
+            var domain = payload!.Domains[0];
+            if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain) is not null;
+            results[i++] = ok
+                ? IngestAsync(ingestion, payload, origin!, ct)
+                : Task.FromResult(ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] }));
+        }
+        var done = await Task.WhenAll(results);
+        var response = new BatchResponse(done.Count(r => r.Status == "accepted"), done.Count(r => r.Status == "dropped"),
+            done.Count(r => r.Status == "rejected"), done);
+        if (done.Any(r => r.Status == "unavailable"))
+        {
+            http.Response.Headers.RetryAfter = o.RetryAfterSeconds.ToString();
+            return TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        return TypedResults.Ok(response);
+    }
+
+    private static async Task<ItemResult> IngestAsync(IngestionService ingestion, EventPayload payload, EventOrigin origin, CancellationToken ct)
+    {
+        try
+        {
+            var result = await ingestion.IngestAsync(payload, origin, ct);
+            return result switch
+            {
+                { UnknownDomainName: { } d } => ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{d}'."] }),
+                { RateLimitedSite: not null } => new ItemResult("unavailable", origin.EventId, "rate limited"),
+                { DroppedBecause: { } reason } => new ItemResult("dropped", origin.EventId, reason),
+                _ => new ItemResult("accepted", origin.EventId),
+            };
+        }
+        catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
+        {
+            return new ItemResult("unavailable", origin.EventId, "the event could not be stored; resend it");
+        }
+    }
+
+    private static IResult Invalid(string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [message] }, title: "The batch is not valid.");
+
+    /// <param name="Status">accepted, dropped (a bot, an exclusion), rejected (see errors), or unavailable (resend it).</param>
+    public sealed record ItemResult(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? Id = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IDictionary<string, string[]>? Errors = null)
+    {
+        public static ItemResult Rejected(IDictionary<string, string[]> errors) => new("rejected", Errors: errors);
+    }
+
+    public sealed record BatchResponse(int Accepted, int Dropped, int Rejected, IReadOnlyList<ItemResult> Results);
+}
