@@ -88,7 +88,7 @@ public sealed class EnrichedIngestionTests(AppFixture fixture) : IClassFixture<A
         var events = new List<TrackedEvent>();
         foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))
         {
-            var e = EventStream.Decode(entry[EventStream.Field]);
+            var e = EventStream.Decode(entry);
             if (e.SiteId == siteId) events.Add(e);
         }
         Assert.Equal(count, events.Count);

@@ -26,7 +26,7 @@ public sealed class MidnightTests
 
         var events = new List<TrackedEvent>();
         foreach (var entry in await app.Redis.StreamRangeAsync(app.StreamKey))
-            events.Add(EventStream.Decode(entry[EventStream.Field]));
+            events.Add(EventStream.Decode(entry));
         Assert.Equal(3, events.Count);
         Assert.Equal(events[0].VisitorId, events[1].VisitorId);
         Assert.Equal(events[0].SessionId, events[1].SessionId);

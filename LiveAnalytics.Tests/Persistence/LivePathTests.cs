@@ -48,7 +48,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
 
         // A node that committed but died before XACK delivers the same entry again: same event id.
         var stored = await FirstEntryOfSiteAsync(merchant.Site.Id);
-        await _app.Redis.StreamAddAsync(_app.StreamKey, EventStream.Field, stored);
+        await _app.Redis.StreamAddAsync(_app.StreamKey, stored);
         await _app.Get<FlushEventsJob>().RunAsync();
 
         Assert.Equal(1, await CountAsync(merchant.Site.Id));
@@ -91,10 +91,10 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
     }
 
-    private async Task<RedisValue> FirstEntryOfSiteAsync(long siteId)
+    private async Task<NameValueEntry[]> FirstEntryOfSiteAsync(long siteId)
     {
         foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))
-            if (EventStream.Decode(entry[EventStream.Field]).SiteId == siteId) return entry[EventStream.Field];
+            if (EventStream.Decode(entry).SiteId == siteId) return entry.Values;
         throw new InvalidOperationException("No stream entry for the site.");
     }
 }

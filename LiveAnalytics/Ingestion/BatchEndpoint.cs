@@ -44,22 +44,26 @@ public static class BatchEndpoint
     {
         var key = ApiKeyAuthFilter.Of(http);
         var allowed = new Dictionary<string, bool>();
-        var results = new Task<ItemResult>[items.GetArrayLength()];
+        var results = new ItemResult[items.GetArrayLength()];
+        var events = new List<PendingEvent>(results.Length);
         var i = 0;
         foreach (var item in items.EnumerateArray())
         {
-            var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);
-            if (errors is not null) { results[i++] = Task.FromResult(ItemResult.Rejected(errors)); continue; }
-            var domain = payload!.Domains[0];
-            if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain) is not null;
-            results[i++] = ok
-                ? IngestAsync(ingestion, payload, origin!, ct)
-                : Task.FromResult(ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] }));
+            results[i++] = await PrepareAsync(item, key, allowed, events, ingestion, access, o, now, ct);
         }
-        var done = await Task.WhenAll(results);
-        var response = new BatchResponse(done.Count(r => r.Status == "accepted"), done.Count(r => r.Status == "dropped"),
-            done.Count(r => r.Status == "rejected"), done);
-        if (done.Any(r => r.Status == "unavailable"))
+        try
+        {
+            await ingestion.AppendAsync(events);
+        }
+        catch (StreamUnavailableException)
+        {
+            // One script call appends them all or none: none of the accepted items may be acknowledged.
+            for (var j = 0; j < results.Length; j++)
+                if (results[j].Status == "accepted") results[j] = results[j] with { Status = "unavailable", Reason = "the event could not be stored; resend it" };
+        }
+        var response = new BatchResponse(results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "dropped"),
+            results.Count(r => r.Status == "rejected"), results);
+        if (results.Any(r => r.Status == "unavailable"))
         {
             http.Response.Headers.RetryAfter = o.RetryAfterSeconds.ToString();
             return TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -67,22 +71,29 @@ public static class BatchEndpoint
         return TypedResults.Ok(response);
     }
 
-    private static async Task<ItemResult> IngestAsync(IngestionService ingestion, EventPayload payload, EventOrigin origin, CancellationToken ct)
+    private static async Task<ItemResult> PrepareAsync(JsonElement item, ApiKeyPrincipal key, Dictionary<string, bool> allowed,
+        List<PendingEvent> events, IngestionService ingestion, SiteAccess access, IngestionOptions o, DateTimeOffset now, CancellationToken ct)
     {
+        var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);
+        if (errors is not null) return ItemResult.Rejected(errors);
+        var domain = payload!.Domains[0];
+        if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain) is not null;
+        if (!ok) return ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] });
         try
         {
-            var result = await ingestion.IngestAsync(payload, origin, ct);
+            var (result, prepared) = await ingestion.PrepareAsync(payload, origin!, ct);
+            events.AddRange(prepared);
             return result switch
             {
                 { UnknownDomainName: { } d } => ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{d}'."] }),
-                { RateLimitedSite: not null } => new ItemResult("unavailable", origin.EventId, "rate limited"),
-                { DroppedBecause: { } reason } => new ItemResult("dropped", origin.EventId, reason),
-                _ => new ItemResult("accepted", origin.EventId),
+                { RateLimitedSite: not null } => new ItemResult("unavailable", origin!.EventId, "rate limited"),
+                { DroppedBecause: { } reason } => new ItemResult("dropped", origin!.EventId, reason),
+                _ => new ItemResult("accepted", origin!.EventId),
             };
         }
-        catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            return new ItemResult("unavailable", origin.EventId, "the event could not be stored; resend it");
+            return new ItemResult("unavailable", origin!.EventId, "the event could not be stored; resend it");
         }
     }
 

@@ -1,25 +1,76 @@
+using System.Globalization;
 using System.Text.Json;
 using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Ingestion.Enrichment;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LiveAnalytics.Ingestion;
 
+/// <summary>An event ready for the stream; its session (and, after midnight, its visitor) is settled in Redis.</summary>
+/// <param name="Event">Carries today's visitor id and no session yet.</param>
+/// <param name="YesterdaysVisitorId">The visitor's id under yesterday's salt, in the minutes after midnight.</param>
+public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId);
+
 /// <summary>
-/// Appends events to the Redis stream. Concurrent calls share one pipelined connection,
-/// so many requests' XADDs travel together without an extra queue of ours.
+/// Appends events to the Redis stream. One Lua script per call settles each event's session (a
+/// visitor's events less than the timeout apart share one; just after midnight the visitor's id under
+/// yesterday's salt is tried first, so a visit across midnight stays one visitor) and XADDs it, so a
+/// beacon costs one round trip and a batch of 1,000 costs one too. The script stamps the visitor and
+/// session onto the entry as fields v and s next to the event's JSON in e.
 /// </summary>
-public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOptions> options)
+public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment)
 {
     public const string Field = "e";
-    private readonly RedisKey _key = options.Value.StreamKey;
 
-    /// <exception cref="StreamUnavailableException">Redis did not confirm the append.</exception>
-    public async Task AppendAsync(TrackedEvent e)
+    // KEYS[1] the stream. ARGV: timeout ms, session key prefix, then per event: json, site, visitor, yesterday's visitor or '', new session id.
+    // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
+    private const string Script = """
+        local ttl, prefix = ARGV[1], ARGV[2]
+        for i = 3, #ARGV, 5 do
+          local site, visitor, yesterday, session = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+          local found = false
+          if yesterday ~= '' then
+            local key = prefix .. site .. ':' .. yesterday
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
+          end
+          if not found then
+            local key = prefix .. site .. ':' .. visitor
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); session = s
+            else redis.call('SET', key, session, 'PX', ttl) end
+          end
+          redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'v', visitor, 's', session)
+        end
+        return (#ARGV - 2) / 5
+        """;
+
+    private readonly RedisKey _key = redisOptions.Value.StreamKey;
+    private readonly string _sessionPrefix = $"{redisOptions.Value.KeyPrefix}:session:";
+
+    public TimeSpan SessionTimeout => TimeSpan.FromMinutes(enrichment.Value.SessionTimeoutMinutes);
+
+    /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
+    public async Task AppendAsync(IReadOnlyList<PendingEvent> events)
     {
+        if (events.Count == 0) return;
+        var args = new RedisValue[2 + events.Count * 5];
+        args[0] = (long)SessionTimeout.TotalMilliseconds;
+        args[1] = _sessionPrefix;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (e, yesterday) = events[i];
+            var at = 2 + i * 5;
+            args[at] = Encode(e);
+            args[at + 1] = e.SiteId;
+            args[at + 2] = e.VisitorId;
+            args[at + 3] = yesterday is { } y ? y : "";
+            args[at + 4] = Random.Shared.NextInt64(1, long.MaxValue);
+        }
         try
         {
-            await redis.GetDatabase().StreamAddAsync(_key, Field, Encode(e));
+            await redis.GetDatabase().ScriptEvaluateAsync(Script, [_key], args);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -29,18 +80,20 @@ public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOpti
 
     public static byte[] Encode(TrackedEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, TrackedEventJson.Default.TrackedEvent);
 
+    public static TrackedEvent Decode(StreamEntry entry) => Decode(entry[Field], entry["v"], entry["s"]);
+
     /// <summary>
     /// Reads an entry back; anything that is not a whole event throws, so one bad entry can be
     /// skipped instead of failing every batch it is in.
     /// </summary>
     /// <exception cref="InvalidDataException">The entry is not a complete event.</exception>
-    public static TrackedEvent Decode(RedisValue value)
+    public static TrackedEvent Decode(RedisValue json, RedisValue visitor = default, RedisValue session = default)
     {
-        if (value.IsNull) throw new InvalidDataException($"The stream entry has no '{Field}' field.");
+        if (json.IsNull) throw new InvalidDataException($"The stream entry has no '{Field}' field.");
         TrackedEvent? e;
         try
         {
-            e = JsonSerializer.Deserialize((byte[])value!, TrackedEventJson.Default.TrackedEvent);
+            e = JsonSerializer.Deserialize((byte[])json!, TrackedEventJson.Default.TrackedEvent);
         }
         catch (JsonException ex)
         {
@@ -48,7 +101,11 @@ public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOpti
         }
         if (e is null || e.Id == Guid.Empty || e.SiteId <= 0 || e.Name is null || e.Hostname is null || e.Pathname is null)
             throw new InvalidDataException("The stream entry is not a complete event.");
-        return e;
+        if (visitor.IsNull || session.IsNull) return e;
+        if (!long.TryParse(visitor.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
+            || !long.TryParse(session.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+            throw new InvalidDataException("The stream entry's visitor or session is not a number.");
+        return e with { VisitorId = v, SessionId = s };
     }
 }
 

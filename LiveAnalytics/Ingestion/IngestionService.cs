@@ -7,55 +7,67 @@ namespace LiveAnalytics.Ingestion;
 /// stream. Bots and excluded visitors are dropped here, before anything is stored.
 /// </summary>
 public sealed class IngestionService(
-    SiteDirectory sites, VisitorSalts salts, Enricher enricher, SessionTracker sessions, EventStream stream, RateLimits limits, TimeProvider time)
+    SiteDirectory sites, VisitorSalts salts, Enricher enricher, EventStream stream, RateLimits limits, TimeProvider time)
 {
+    /// <exception cref="StreamUnavailableException">The events could not be made durable.</exception>
     public async Task<IngestResult> IngestAsync(EventPayload payload, EventOrigin origin, CancellationToken ct = default)
+    {
+        var (result, events) = await PrepareAsync(payload, origin, ct);
+        await stream.AppendAsync(events);
+        return result;
+    }
+
+    /// <exception cref="StreamUnavailableException">The events could not be made durable.</exception>
+    public Task AppendAsync(IReadOnlyList<PendingEvent> events) => stream.AppendAsync(events);
+
+    /// <summary>Validates against the sites and enriches, without touching the stream: callers append many at once.</summary>
+    public async Task<(IngestResult Result, IReadOnlyList<PendingEvent> Events)> PrepareAsync(
+        EventPayload payload, EventOrigin origin, CancellationToken ct = default)
     {
         var (clientIp, userAgent) = (origin.ClientIp, origin.UserAgent);
         var routes = new List<SiteRoute>(payload.Domains.Count);
         foreach (var domain in payload.Domains)
         {
-            if (await sites.FindAsync(domain, ct) is not { } route) return IngestResult.UnknownDomain(domain);
-            if (!limits.AllowSite(route.Id)) return IngestResult.RateLimited(domain);
+            if (await sites.FindAsync(domain, ct) is not { } route) return (IngestResult.UnknownDomain(domain), []);
+            if (!limits.AllowSite(route.Id)) return (IngestResult.RateLimited(domain), []);
             routes.Add(route);
         }
         // A server-side source (an order webhook) may have no browser behind it: no agent, no bot verdict.
         ClientInfo? client = null;
         if (!(origin.ServerSide && userAgent.Length == 0) && (client = enricher.Client(userAgent)) is null)
-            return IngestResult.Dropped("bot");
+            return (IngestResult.Dropped("bot"), []);
 
         var path = payload.Url.AbsolutePath;
         routes.RemoveAll(r => r.Exclusions.Excludes(clientIp, path));
-        if (routes.Count == 0) return IngestResult.Dropped("excluded");
+        if (routes.Count == 0) return (IngestResult.Dropped("excluded"), []);
 
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var salt = await salts.ForDayAsync(today, ct);
         // Only in the first minutes after midnight can a visitor still be in yesterday's session.
-        var yesterdaysSalt = now.TimeOfDay < sessions.Timeout ? await salts.ForDayAsync(today.AddDays(-1), ct) : null;
+        var yesterdaysSalt = now.TimeOfDay < stream.SessionTimeout ? await salts.ForDayAsync(today.AddDays(-1), ct) : null;
         var attribution = enricher.Attribute(payload.Url, payload.Referrer);
         var country = enricher.Country(clientIp);
         var hostname = Attribution.StripWww(payload.Url.Host);
 
+        var events = new List<PendingEvent>(routes.Count);
         foreach (var route in routes)
         {
-            var visitor = VisitorId.Compute(salt, route.Id, clientIp, userAgent);
             long? yesterdaysVisitor = yesterdaysSalt is null ? null : VisitorId.Compute(yesterdaysSalt, route.Id, clientIp, userAgent);
-            var (visitorId, sessionId) = await sessions.TrackAsync(route.Id, visitor, yesterdaysVisitor);
-            await stream.AppendAsync(new TrackedEvent
+            events.Add(new PendingEvent(new TrackedEvent
             {
                 Id = origin.EventId ?? Guid.CreateVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
                 Name = payload.Name, Hostname = hostname, Pathname = path,
-                VisitorId = visitorId, SessionId = sessionId,
+                VisitorId = VisitorId.Compute(salt, route.Id, clientIp, userAgent), SessionId = 0,
                 Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,
                 UtmSource = attribution.UtmSource, UtmMedium = attribution.UtmMedium, UtmCampaign = attribution.UtmCampaign,
                 UtmContent = attribution.UtmContent, UtmTerm = attribution.UtmTerm,
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
                 Device = client?.Device, Country = country,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
-            });
+            }, yesterdaysVisitor));
         }
-        return IngestResult.Accepted;
+        return (IngestResult.Accepted, events);
     }
 }
 

@@ -51,17 +51,23 @@ public sealed partial class StreamFeed(
             {
                 var id = (string)entries[e][0]!;
                 var fields = entries[e][1];
+                RedisValue json = default, visitor = default, session = default;
                 for (var i = 0; i + 1 < fields.Length; i += 2)
                 {
-                    if ((string?)fields[i] != EventStream.Field) continue;
-                    try
+                    switch ((string?)fields[i])
                     {
-                        hub.Publish(EventStream.Decode((RedisValue)fields[i + 1]));
+                        case EventStream.Field: json = (RedisValue)fields[i + 1]; break;
+                        case "v": visitor = (RedisValue)fields[i + 1]; break;
+                        case "s": session = (RedisValue)fields[i + 1]; break;
                     }
-                    catch (InvalidDataException ex)
-                    {
-                        LogBadEntry(ex, id);
-                    }
+                }
+                try
+                {
+                    hub.Publish(EventStream.Decode(json, visitor, session));
+                }
+                catch (InvalidDataException ex)
+                {
+                    LogBadEntry(ex, id);
                 }
                 LastId = id;
             }

@@ -75,7 +75,7 @@ public sealed partial class FlushEventsJob(
         var events = new List<TrackedEvent>(entries.Length);
         foreach (var entry in entries)
         {
-            try { events.Add(EventStream.Decode(entry[EventStream.Field])); }
+            try { events.Add(EventStream.Decode(entry)); }
             catch (InvalidDataException) { LogUnreadable(entry.Id!); }
         }
         var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LiveAnalytics.Bench;
+
+/// <summary>The batch API's end-to-end rate (accepted, and persisted) against a raw binary COPY into the same table.</summary>
+public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string url, string apiKey, string domain, long siteId)
+{
+    private const long RawSiteId = 9_000_000_001;   // rows of the raw COPY, deleted afterwards
+
+    public async Task<double> RawCopyRowsPerSecondAsync(int rows)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var clock = Stopwatch.StartNew();
+        await using (var copy = await conn.BeginBinaryImportAsync("""
+            COPY events (id, site_id, ts, name, hostname, pathname, visitor_id, session_id, referrer, source, medium,
+                         browser, browser_version, os, os_version, device) FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            var now = DateTimeOffset.UtcNow;
+            for (var i = 0; i < rows; i++)
+            {
+                await copy.StartRowAsync();
+                await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                await copy.WriteAsync(RawSiteId, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync("pageview", NpgsqlDbType.Text);
+                await copy.WriteAsync(domain, NpgsqlDbType.Text);
+                await copy.WriteAsync($"/products/item-{i % 200}", NpgsqlDbType.Text);
+                await copy.WriteAsync((long)(i % 5000), NpgsqlDbType.Bigint);
+                await copy.WriteAsync((long)(i % 5000), NpgsqlDbType.Bigint);
+                await copy.WriteAsync("https://www.google.com/", NpgsqlDbType.Text);
+                await copy.WriteAsync("Google", NpgsqlDbType.Text);
+                await copy.WriteAsync("search", NpgsqlDbType.Text);
+                await copy.WriteAsync("Chrome", NpgsqlDbType.Text);
+                await copy.WriteAsync("131", NpgsqlDbType.Text);
+                await copy.WriteAsync("Windows", NpgsqlDbType.Text);
+                await copy.WriteAsync("10", NpgsqlDbType.Text);
+                await copy.WriteAsync("desktop", NpgsqlDbType.Text);
+            }
+            await copy.CompleteAsync();
+        }
+        var rate = rows / clock.Elapsed.TotalSeconds;
+        await using var cleanup = new NpgsqlCommand("DELETE FROM events WHERE site_id = @s", conn) { Parameters = { new("s", RawSiteId) } };
+        await cleanup.ExecuteNonQueryAsync();
+        return rate;
+    }
+
+    /// <returns>Accepted events/s during the load, and persisted events/s from its start until the backlog drained.</returns>
+    public async Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize)
+    {
+        var bodies = Enumerable.Range(0, 16).Select(b => Body(b, batchSize)).ToArray();
+        var before = await persisted.RowsAsync(siteId);
+        long accepted = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            for (var n = c; clock.Elapsed.TotalSeconds < seconds; n++)
+            {
+                using var response = await http.PostAsync("/api/v1/events", new ByteArrayContent(bodies[n % bodies.Length]));
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+                Interlocked.Add(ref accepted, json.RootElement.GetProperty("accepted").GetInt32());
+            }
+        }));
+        var loadTime = clock.Elapsed.TotalSeconds;
+        await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
+        var stored = await persisted.RowsAsync(siteId) - before;
+        if (stored < accepted) throw new InvalidOperationException($"Lost events: {accepted} accepted, {stored} persisted.");
+        return (accepted / loadTime, stored / clock.Elapsed.TotalSeconds);
+    }
+
+    private byte[] Body(int seed, int size)
+    {
+        var random = new Random(seed);
+        var items = Enumerable.Range(0, size).Select(i => new Dictionary<string, object?>
+        {
+            ["name"] = i % 10 == 0 ? "Order" : "pageview",
+            ["url"] = $"https://{domain}/products/item-{random.Next(200)}",
+            ["domain"] = domain,
+            ["ip"] = $"198.51.100.{random.Next(1, 255)}",
+            ["user_agent"] = $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.{random.Next(50)}.0 Safari/537.36",
+            ["referrer"] = i % 3 == 0 ? "https://www.google.com/" : null,
+            ["revenue"] = i % 10 == 0 ? new { amount = random.Next(10, 200), currency = "EUR" } : null,
+        });
+        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(items));
+    }
+}

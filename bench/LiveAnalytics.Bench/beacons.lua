@@ -1,0 +1,33 @@
+-- Varied, realistic beacons for wrk: pages, referrers, custom events and browser User-Agents.
+local domain = os.getenv("LA_DOMAIN")
+local paths = { "/", "/collections/new", "/collections/sale", "/products/linen-shirt", "/products/canvas-bag",
+  "/products/wool-socks", "/cart", "/checkout", "/about", "/blog/summer-lookbook", "/search" }
+local referrers = { "null", "null", "null", '"https://www.google.com/"', '"https://duckduckgo.com/"',
+  '"https://www.facebook.com/"', '"https://news.ycombinator.com/"', '"https://t.co/x1"', '"https://someblog.example/post"' }
+local agents = {
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0",
+  "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0" }
+local requests = {}
+local index = 0
+
+function init(args)
+  for i = 1, 997 do
+    local custom = i % 10 == 0
+    local body = string.format('{"n":"%s","u":"https://%s%s?utm_source=%s","d":"%s","r":%s%s}',
+      custom and "Add to cart" or "pageview", domain, paths[i % #paths + 1], (i % 7 == 0) and "newsletter" or "",
+      domain, referrers[i % #referrers + 1], custom and (',"p":{"product":"sku-' .. i .. '"}') or "")
+    requests[i] = wrk.format("POST", nil, { ["Content-Type"] = "text/plain", ["User-Agent"] = agents[i % #agents + 1] }, body)
+  end
+  index = math.random(#requests)
+end
+
+function request()
+  index = index % #requests + 1
+  return requests[index]
+end
