@@ -32,6 +32,8 @@ public static class IngestionExtensions
         builder.Services.AddHostedService<SiteChangeListener>();
         builder.Services.AddSingleton<VisitorSalts>();
         builder.Services.AddSingleton<EventStream>();
+        builder.Services.AddSingleton<StreamAppender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StreamAppender>());
         builder.Services.AddSingleton<IngestionService>();
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<BacklogMonitor>();

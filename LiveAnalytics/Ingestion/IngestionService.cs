@@ -7,13 +7,13 @@ namespace LiveAnalytics.Ingestion;
 /// stream. Bots and excluded visitors are dropped here, before anything is stored.
 /// </summary>
 public sealed class IngestionService(
-    SiteDirectory sites, VisitorSalts salts, Enricher enricher, EventStream stream, RateLimits limits, TimeProvider time)
+    SiteDirectory sites, VisitorSalts salts, Enricher enricher, EventStream stream, StreamAppender appender, RateLimits limits, TimeProvider time)
 {
     /// <exception cref="StreamUnavailableException">The events could not be made durable.</exception>
     public async Task<IngestResult> IngestAsync(EventPayload payload, EventOrigin origin, CancellationToken ct = default)
     {
         var (result, events) = await PrepareAsync(payload, origin, ct);
-        await stream.AppendAsync(events);
+        await appender.AppendAsync(events);
         return result;
     }
 

@@ -16,9 +16,9 @@ public sealed class PersistenceOptions
     [Required]
     public string HangfireSchema { get; set; } = "hangfire";
 
-    /// <summary>Most stream entries one COPY writes.</summary>
+    /// <summary>Most stream entries one COPY writes. Small batches keep each flush a short burst beside the request path (p99).</summary>
     [Range(1, 100_000)]
-    public int FlushBatchSize { get; set; } = 5_000;
+    public int FlushBatchSize { get; set; } = 1_000;
 
     /// <summary>
     /// How long an entry another consumer read must stay unacknowledged before this node takes it

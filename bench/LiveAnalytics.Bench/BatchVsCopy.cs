@@ -50,6 +50,26 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
         return rate;
     }
 
+    /// <summary>Our persistence write path (EventWriter: plain COPY, or the staging table for redeliveries) on the same rows.</summary>
+    public async Task<double> EventWriterRowsPerSecondAsync(int rows, bool redelivered)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var events = Enumerable.Range(0, rows).Select(i => new LiveAnalytics.Ingestion.TrackedEvent
+        {
+            Id = Guid.CreateVersion7(), SiteId = RawSiteId, Timestamp = now, Name = "pageview", Hostname = domain,
+            Pathname = $"/products/item-{i % 200}", VisitorId = i % 5000, SessionId = i % 5000, Referrer = "https://www.google.com/",
+            Source = "Google", Medium = "search", Browser = "Chrome", BrowserVersion = "131", Os = "Windows", OsVersion = "10", Device = "desktop",
+        }).ToList();
+        var writer = new LiveAnalytics.Persistence.EventWriter(db);
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in events.Chunk(1000)) await writer.WriteAsync(chunk, redelivered, CancellationToken.None);
+        var rate = rows / clock.Elapsed.TotalSeconds;
+        await using var conn = await db.OpenConnectionAsync();
+        await using var cleanup = new NpgsqlCommand("DELETE FROM events WHERE site_id = @s", conn) { Parameters = { new("s", RawSiteId) } };
+        await cleanup.ExecuteNonQueryAsync();
+        return rate;
+    }
+
     /// <returns>Accepted events/s during the load, and persisted events/s from its start until the backlog drained.</returns>
     public async Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize)
     {

@@ -53,15 +53,23 @@ Console.WriteLine($"  lost events: {beacons.Sum(b => b.Lost)} (in {beacons.Sum(b
 
 var batch = new BatchVsCopy(db, persisted, url, arg("api-key", ""), domain, siteId);
 var copies = new List<double>();
+var writes = new List<(double Plain, double Staging)>();
 var batches = new List<(double Accepted, double Persisted)>();
+Console.WriteLine();
+Console.WriteLine("Batch path: raw COPY, our COPY write path (1,000-row batches), and POST /api/v1/events end to end:");
 for (var run = 0; run < runs; run++)
 {
     copies.Add(await batch.RawCopyRowsPerSecondAsync(300_000));
+    writes.Add((await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: false), await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: true)));
     batches.Add(await batch.BatchApiAsync(Math.Max(5, seconds / 2), clients: 4, batchSize: 1000));
-    Console.WriteLine($"  batch run {run + 1}: raw COPY {copies[^1]:F0} rows/s; batch API accepted {batches[^1].Accepted:F0}/s, persisted {batches[^1].Persisted:F0}/s");
+    Console.WriteLine($"  run {run + 1}: raw COPY {copies[^1]:F0} rows/s; write path plain {writes[^1].Plain:F0}/s, staging {writes[^1].Staging:F0}/s; " +
+        $"batch API accepted {batches[^1].Accepted:F0}/s, persisted {batches[^1].Persisted:F0}/s");
 }
 var raw = Median(copies);
+Console.WriteLine();
 Console.WriteLine($"  raw binary COPY: {raw:F0} rows/s");
+Console.WriteLine($"  write path, plain COPY (the common case): {Median(writes.Select(w => w.Plain)):F0} rows/s = {Median(writes.Select(w => w.Plain)) / raw:P0} of raw COPY");
+Console.WriteLine($"  write path, staging + ON CONFLICT (redeliveries): {Median(writes.Select(w => w.Staging)):F0} rows/s = {Median(writes.Select(w => w.Staging)) / raw:P0} of raw COPY");
 Console.WriteLine($"  batch API (1000 events per request, 4 clients): accepted {Median(batches.Select(b => b.Accepted)):F0} events/s = {Median(batches.Select(b => b.Accepted)) / raw:P0} of raw COPY; " +
     $"persisted {Median(batches.Select(b => b.Persisted)):F0} events/s = {Median(batches.Select(b => b.Persisted)) / raw:P0}");
 
