@@ -13,6 +13,7 @@ ensure_packages() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   if [ "${1:-}" = chromium ]; then command -v chromium >/dev/null || missing+=(chromium); fi
   command -v curl >/dev/null || missing+=(curl)
+  command -v npm >/dev/null || missing+=(npm)   # the build fetches the enrichment data (package.json) with npm
   if ((${#missing[@]})); then
     [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
     echo "Installing ${missing[*]} ..."
