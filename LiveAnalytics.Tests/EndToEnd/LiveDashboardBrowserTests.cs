@@ -30,6 +30,8 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         _app.UseKestrel(0);
         _app.StartServer();
         _base = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        // A busy CI machine renders slower than a laptop: wait up to 15 s for each expected state.
+        SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
