@@ -27,7 +27,7 @@ public sealed class EventPayloadParserTests
     [Fact]
     public void Reads_short_field_names_and_plausibles_string_encoded_props()
     {
-        var result = Parse("""{"n":"pageview","u":"http://a.example/","d":"a.example, B.example","r":null,"m":"{\"k\":\"v\"}","$":"{\"amount\":5,\"currency\":\"USD\"}"}""");
+        var result = Parse("""{"n":"pageview","u":"http://a.example/","d":"a.example, WWW.B.example","r":null,"m":"{\"k\":\"v\"}","$":"{\"amount\":5,\"currency\":\"USD\"}"}""");
         var p = Assert.IsType<EventPayload>(result.Payload);
         Assert.Equal("pageview", p.Name);
         Assert.Equal(["a.example", "b.example"], p.Domains);
