@@ -18,10 +18,26 @@ public static class BatchItemParser
     {
         if (item.ValueKind != JsonValueKind.Object)
             return (null, null, new Dictionary<string, string[]> { ["item"] = ["Each item must be a JSON object."] });
-        if (EventPayloadParser.HasInvalidUnicode(item))
+        try
+        {
+            return ParseObject(item, now, options);
+        }
+        catch (InvalidOperationException) when (EventPayloadParser.HasInvalidUnicode(item))
+        {
+            // Only a bad item pays for the walk that finds the escaped lone surrogate in its own fields.
             return (null, null, new Dictionary<string, string[]> { ["item"] = [EventPayloadParser.InvalidUnicode] });
+        }
+    }
+
+    private static (EventPayload? Payload, EventOrigin? Origin, IDictionary<string, string[]>? Errors) ParseObject(
+        JsonElement item, DateTimeOffset now, IngestionOptions options)
+    {
         var errors = new Dictionary<string, List<string>>();
-        var payload = EventPayloadParser.Read(item, errors).Payload;
+        var read = EventPayloadParser.Read(item, errors);
+        // Read answers an undecodable item (a lone surrogate in its fields) as a whole, outside the field errors.
+        if (read.Errors is { } whole && whole.TryGetValue("body", out var wholeItem))
+            return (null, null, new Dictionary<string, string[]> { ["item"] = wholeItem });
+        var payload = read.Payload;
         if (payload is { Domains.Count: > 1 }) Add(errors, "domain", "A batch item names exactly one site.");
 
         var timestamp = Timestamp(item, errors, now, options);
