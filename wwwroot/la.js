@@ -1,5 +1,5 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
-   Sends pageviews (SPA navigations included) and custom events: la('Signup', {props: {plan: 'pro'}}).
+   Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
    Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
    not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later. */
 (function (w, d) {
@@ -31,9 +31,11 @@
     for (var i = 0; i < q.length; i++) if (now - q[i][0] < MAX_AGE) post(q[i][1], q[i][0], true);
   }
 
+  function ignored() { return store(function (ls) { return ls.la_ignore; }) === 'true'; }
+
   function send(name, o) {
     o = o || {};
-    if (store(function (ls) { return ls.la_ignore; }) === 'true') return;
+    if (ignored()) return;
     post(JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue }), Date.now());
     if (o.callback) o.callback();
   }
@@ -52,6 +54,11 @@
     w.addEventListener('popstate', pageview);
   }
   w.addEventListener('online', resend);
+  // The tab closed or moved on: the live count drops at once. Not worth a retry: it only matters now.
+  w.addEventListener('pagehide', function () {
+    if (!last || ignored() || !w.navigator.sendBeacon) return;
+    w.navigator.sendBeacon(api, JSON.stringify({ n: 'leave', u: loc.href, d: domain }));
+  });
 
   var early = (w.la && w.la.q) || [];
   w.la = send;

@@ -22,6 +22,7 @@ public static class InfrastructureExtensions
 
         DateTimeOffsetHandler.Register();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton(sp =>
             new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<PersistenceOptions>>().Value.ConnectionString).Build());
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>

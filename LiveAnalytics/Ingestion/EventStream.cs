@@ -17,17 +17,18 @@ public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId)
 /// visitor's events less than the timeout apart share one; just after midnight the visitor's id under
 /// yesterday's salt is tried first, so a visit across midnight stays one visitor) and XADDs it, so a
 /// beacon costs one round trip and a batch of 1,000 costs one too. The script stamps the visitor and
-/// session onto the entry as fields v and s next to the event's JSON in e.
+/// session onto the entry as fields v and s next to the event's JSON in e, and the ingesting node as n.
 /// </summary>
-public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment)
+public sealed class EventStream(
+    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node)
 {
     public const string Field = "e";
 
-    // KEYS[1] the stream. ARGV: timeout ms, session key prefix, then per event: json, site, visitor, yesterday's visitor or '', new session id.
+    // KEYS[1] the stream. ARGV: timeout ms, session key prefix, node, then per event: json, site, visitor, yesterday's visitor or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     private const string Script = """
-        local ttl, prefix = ARGV[1], ARGV[2]
-        for i = 3, #ARGV, 5 do
+        local ttl, prefix, node = ARGV[1], ARGV[2], ARGV[3]
+        for i = 4, #ARGV, 5 do
           local site, visitor, yesterday, session = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
           local found = false
           if yesterday ~= '' then
@@ -41,9 +42,9 @@ public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOpti
             if s then redis.call('PEXPIRE', key, ttl); session = s
             else redis.call('SET', key, session, 'PX', ttl) end
           end
-          redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'v', visitor, 's', session)
+          redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'v', visitor, 's', session, 'n', node)
         end
-        return (#ARGV - 2) / 5
+        return (#ARGV - 3) / 5
         """;
 
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
@@ -55,13 +56,14 @@ public sealed class EventStream(IConnectionMultiplexer redis, IOptions<RedisOpti
     public async Task AppendAsync(IReadOnlyList<PendingEvent> events)
     {
         if (events.Count == 0) return;
-        var args = new RedisValue[2 + events.Count * 5];
+        var args = new RedisValue[3 + events.Count * 5];
         args[0] = (long)SessionTimeout.TotalMilliseconds;
         args[1] = _sessionPrefix;
+        args[2] = node.Id;
         for (var i = 0; i < events.Count; i++)
         {
             var (e, yesterday) = events[i];
-            var at = 2 + i * 5;
+            var at = 3 + i * 5;
             args[at] = Encode(e);
             args[at + 1] = e.SiteId;
             args[at + 2] = e.VisitorId;

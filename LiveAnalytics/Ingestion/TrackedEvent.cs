@@ -9,6 +9,8 @@ namespace LiveAnalytics.Ingestion;
 public sealed record TrackedEvent
 {
     public const string Pageview = "pageview";
+    /// <summary>The tracker's pagehide beacon: the visitor closed or left the page. Live only, never stored.</summary>
+    public const string Leave = "leave";
 
     public required Guid Id { get; init; }
     public required long SiteId { get; init; }
@@ -42,6 +44,9 @@ public sealed record TrackedEvent
 
     [JsonIgnore]
     public bool IsPageview => Name == Pageview;
+
+    [JsonIgnore]
+    public bool IsLeave => Name == Leave;
 }
 
 [JsonSerializable(typeof(TrackedEvent))]

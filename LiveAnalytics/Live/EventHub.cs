@@ -3,13 +3,18 @@ using LiveAnalytics.Ingestion;
 
 namespace LiveAnalytics.Live;
 
+/// <summary>An event as the hub hands it on: with its stream id (the resume point) and whether this node ingested it.</summary>
+public sealed record LiveEvent(string StreamId, TrackedEvent Event, bool IngestedHere = false);
+
 /// <summary>
-/// The in-process hub every live view subscribes to. Fed in stream order by <see cref="StreamFeed"/>;
-/// subscribers are told "something changed" and read a <see cref="LiveSnapshot"/> when they render,
-/// so a burst of events costs them one render, not one per event.
+/// The in-process hub every live view subscribes to. Fed in stream order by <see cref="StreamFeed"/>.
+/// Subscribers get each event (or null when time alone changed the numbers: a visitor left the
+/// window) and read a <see cref="LiveSnapshot"/> when they render, so a burst of events costs a
+/// dashboard one render, not one per event. Snapshots are shared until the site changes.
 /// </summary>
 public sealed class EventHub : IDisposable
 {
+    private static readonly TimeSpan SnapshotReuse = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<long, Site> _sites = new();
     private readonly TimeProvider _time;
     private readonly ITimer _expiry;
@@ -17,43 +22,54 @@ public sealed class EventHub : IDisposable
     public EventHub(TimeProvider time)
     {
         _time = time;
-        // Visitors leave the 5-minute window without sending anything: the server notices and pushes the drop.
-        _expiry = time.CreateTimer(_ => ExpireAll(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        // Visitors leave the windows without sending anything: the server notices and pushes the drop.
+        _expiry = time.CreateTimer(_ => ExpireAll(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public void Publish(TrackedEvent e)
+    public void Publish(LiveEvent e)
     {
-        var site = _sites.GetOrAdd(e.SiteId, _ => new Site());
-        lock (site) site.State.Apply(e);
-        site.Notify();
+        var site = _sites.GetOrAdd(e.Event.SiteId, _ => new Site());
+        lock (site) site.State.Apply(e.Event, e.StreamId);
+        site.Notify(e);
     }
 
     public LiveSnapshot Snapshot(long siteId)
     {
         var now = _time.GetUtcNow();
         if (!_sites.TryGetValue(siteId, out var site)) return new SiteLiveState().Snapshot(now);
-        lock (site) return site.State.Snapshot(now);
+        lock (site)
+        {
+            // Many viewers of one site render the same picture: computed once per change, not per viewer.
+            if (site.Cached is { } c && c.Sequence == site.State.Sequence && now - c.At < SnapshotReuse) return c;
+            return site.Cached = site.State.Snapshot(now);
+        }
+    }
+
+    public Journey? Journey(long siteId, long visitorId)
+    {
+        if (!_sites.TryGetValue(siteId, out var site)) return null;
+        lock (site) return site.State.Journey(visitorId, _time.GetUtcNow());
     }
 
     /// <summary>Calls <paramref name="onChange"/> (on the feeding thread) after each change to the site.</summary>
-    public IDisposable Subscribe(long siteId, Action onChange)
+    public IDisposable Subscribe(long siteId, Action<LiveEvent?> onChange)
     {
         while (true)
         {
             var site = _sites.GetOrAdd(siteId, _ => new Site());
-            lock (site.Subscribers)
+            lock (site.Gate)
             {
                 // Expiry may have just evicted this idle site; then subscribe to its successor.
                 if (!_sites.TryGetValue(siteId, out var current) || current != site) continue;
                 var subscription = new Subscription(site, onChange);
-                site.Subscribers.Add(subscription);
+                site.Subscribers = [.. site.Subscribers, subscription];
                 return subscription;
             }
         }
     }
 
     public int SubscriberCount(long siteId) =>
-        _sites.TryGetValue(siteId, out var site) ? site.Subscribers.Count : 0;
+        _sites.TryGetValue(siteId, out var site) ? site.Subscribers.Length : 0;
 
     internal void ExpireAll()
     {
@@ -61,10 +77,15 @@ public sealed class EventHub : IDisposable
         foreach (var (id, site) in _sites)
         {
             bool changed, idle;
-            lock (site) { changed = site.State.Expire(now); idle = site.State.IsIdle(now); }
-            if (changed) site.Notify();
-            lock (site.Subscribers)
-                if (idle && site.Subscribers.Count == 0) _sites.TryRemove(id, out _);
+            lock (site)
+            {
+                changed = site.State.Expire(now);
+                if (changed) site.Cached = null;
+                idle = site.State.IsIdle(now);
+            }
+            if (changed) site.Notify(null);
+            lock (site.Gate)
+                if (idle && site.Subscribers.Length == 0) _sites.TryRemove(id, out _);
         }
     }
 
@@ -73,22 +94,23 @@ public sealed class EventHub : IDisposable
     private sealed class Site
     {
         public readonly SiteLiveState State = new();
-        public readonly List<Subscription> Subscribers = [];
+        public LiveSnapshot? Cached;
+        public readonly object Gate = new();
+        // Copy-on-write: a site with thousands of widget viewers is notified without copying the list per event.
+        public volatile Subscription[] Subscribers = [];
 
-        public void Notify()
+        public void Notify(LiveEvent? e)
         {
-            Subscription[] targets;
-            lock (Subscribers) targets = [.. Subscribers];
-            foreach (var s in targets) s.OnChange();
+            foreach (var s in Subscribers) s.OnChange(e);
         }
     }
 
-    private sealed class Subscription(Site site, Action onChange) : IDisposable
+    private sealed class Subscription(Site site, Action<LiveEvent?> onChange) : IDisposable
     {
-        public Action OnChange { get; } = onChange;
+        public Action<LiveEvent?> OnChange { get; } = onChange;
         public void Dispose()
         {
-            lock (site.Subscribers) site.Subscribers.Remove(this);
+            lock (site.Gate) site.Subscribers = site.Subscribers.Where(s => s != this).ToArray();
         }
     }
 }

@@ -1,17 +1,43 @@
 namespace LiveAnalytics.Live;
 
-/// <summary>An immutable picture of one site's live numbers at <see cref="At"/>.</summary>
+/// <summary>
+/// An immutable picture of one site's live numbers at <see cref="At"/>. Each number has a window:
+/// "now" means visitors seen in the last <see cref="OnlineWindow"/> who have not left.
+/// </summary>
+/// <param name="Sequence">How many events the site's state has taken in: a change marker, and the "new while paused" count.</param>
+/// <param name="LastEventAt">When the newest event happened: how fresh every number is.</param>
 public sealed record LiveSnapshot(
     DateTimeOffset At,
+    long Sequence,
+    DateTimeOffset? LastEventAt,
     int VisitorsOnline,
+    IReadOnlyList<RankedCount> Pages,
+    IReadOnlyList<RankedCount> Sources,
+    IReadOnlyList<RankedCount> Countries,
+    IReadOnlyList<RankedCount> Devices,
     IReadOnlyList<FeedItem> Feed,
     IReadOnlyList<MinuteCount> PageviewsPerMinute)
 {
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ChartWindow = TimeSpan.FromMinutes(30);
-    public const int FeedSize = 50;
+    /// <summary>
+    /// A visitor who sent "leave" drops out after this long unless another event comes: moving to
+    /// the next page of a store also fires pagehide, and the counter should not flicker on every click.
+    /// </summary>
+    public static readonly TimeSpan LeaveGrace = TimeSpan.FromSeconds(2);
+    public const int FeedSize = 100;
+    public const int TopSize = 10;
 }
 
-public sealed record FeedItem(Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium);
+/// <summary>One step of the live feed. Carries the visitor id, so it stays on the merchant's side (widgets get <see cref="Widgets.WidgetFeedItem"/>).</summary>
+public sealed record FeedItem(
+    string StreamId, Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium,
+    long VisitorId, string? Country, string? Device, string? Browser);
 
 public sealed record MinuteCount(DateTimeOffset Minute, int Pageviews);
+
+/// <summary>A value (a page, a source, a country…) and how many visitors online have it now.</summary>
+public sealed record RankedCount(string Value, int Visitors);
+
+/// <summary>What one visitor did in the live window, oldest first.</summary>
+public sealed record Journey(long VisitorId, bool Online, string? Source, string? Country, string? Device, string? Browser, IReadOnlyList<FeedItem> Steps);

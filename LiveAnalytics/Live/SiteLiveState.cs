@@ -3,42 +3,94 @@ using LiveAnalytics.Ingestion;
 namespace LiveAnalytics.Live;
 
 /// <summary>
-/// One site's live numbers, kept in memory and fed in stream order. Not thread-safe by itself:
-/// the <see cref="EventHub"/> serialises access with the lock it holds per site.
+/// One site's live numbers, kept in memory and fed in stream order. The "now" breakdowns (pages,
+/// sources, countries, devices) are counted incrementally as visitors come, move and go, so a
+/// snapshot costs a sort of the distinct values, not a walk of every event. Not thread-safe by
+/// itself: the <see cref="EventHub"/> serialises access with the lock it holds per site.
 /// </summary>
 internal sealed class SiteLiveState
 {
-    private readonly Dictionary<long, DateTimeOffset> _lastSeen = [];
+    private const int JourneySteps = 30;
+    private readonly Dictionary<long, Visitor> _visitors = [];
+    private readonly Tally _pages = new(), _sources = new(), _countries = new(), _devices = new();
     private readonly Queue<FeedItem> _feed = new(LiveSnapshot.FeedSize);
     private readonly Dictionary<long, int> _pageviewsByMinute = [];
 
     public DateTimeOffset LastEventAt { get; private set; }
+    /// <summary>Events taken in that the feed shows (every event but "leave").</summary>
+    public long Sequence { get; private set; }
 
-    public void Apply(TrackedEvent e)
+    public void Apply(TrackedEvent e, string streamId = "")
     {
-        if (!_lastSeen.TryGetValue(e.VisitorId, out var seen) || seen < e.Timestamp)
-            _lastSeen[e.VisitorId] = e.Timestamp;
-        if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
-        _feed.Enqueue(new FeedItem(e.Id, e.Timestamp, e.Name, e.Pathname, e.Source, e.Medium));
+        // A leave changes nothing shown until its grace passes (then Expire reports it), so it is not counted.
+        if (!e.IsLeave) Sequence++;
+        var item = new FeedItem(streamId, e.Id, e.Timestamp, e.Name, e.Pathname, e.Source, e.Medium,
+            e.VisitorId, e.Country, e.Device, e.Browser);
+        if (!e.IsLeave)
+        {
+            if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
+            _feed.Enqueue(item);
+        }
         if (e.IsPageview)
         {
             var minute = MinuteOf(e.Timestamp);
             _pageviewsByMinute[minute] = _pageviewsByMinute.GetValueOrDefault(minute) + 1;
         }
         if (e.Timestamp > LastEventAt) LastEventAt = e.Timestamp;
+        Track(e, item);
     }
 
-    /// <summary>Drops what has left every window; returns whether the visitor count changed.</summary>
+    private void Track(TrackedEvent e, FeedItem item)
+    {
+        if (!_visitors.TryGetValue(e.VisitorId, out var v))
+        {
+            v = new Visitor { LastSeen = e.Timestamp, Page = e.Pathname, Source = SourceOf(e) ?? "Direct", Country = e.Country, Device = e.Device, Browser = e.Browser };
+            _visitors[e.VisitorId] = v;
+            Count(v, +1);
+        }
+        else if (e.Timestamp >= v.LastSeen)
+        {
+            Count(v, -1);
+            v.LastSeen = e.Timestamp;
+            if (!e.IsLeave) { v.Page = e.Pathname; v.LeftAt = null; }
+            v.Source = SourceOf(e) ?? v.Source;
+            v.Country = e.Country ?? v.Country;
+            v.Device = e.Device ?? v.Device;
+            v.Browser = e.Browser ?? v.Browser;
+            Count(v, +1);
+        }
+        if (e.IsLeave && e.Timestamp >= v.LastSeen) v.LeftAt = e.Timestamp;
+        if (v.Steps.Count == JourneySteps) v.Steps.Dequeue();
+        v.Steps.Enqueue(item);
+    }
+
+    // A visit's source is where it arrived from; internal navigation (no medium) keeps it.
+    private static string? SourceOf(TrackedEvent e) => e.Medium is null ? null : e.Source ?? "Direct";
+
+    private void Count(Visitor v, int delta)
+    {
+        _pages.Add(v.Page, delta);
+        _sources.Add(v.Source, delta);
+        _countries.Add(v.Country ?? "Unknown", delta);
+        _devices.Add(v.Device ?? "Unknown", delta);
+    }
+
+    /// <summary>Drops what has left every window; returns whether anything shown changed.</summary>
     public bool Expire(DateTimeOffset now)
     {
-        var before = _lastSeen.Count;
+        var changed = false;
         var onlineSince = now - LiveSnapshot.OnlineWindow;
-        foreach (var (visitor, seen) in _lastSeen)
-            if (seen < onlineSince) _lastSeen.Remove(visitor);
+        foreach (var (id, v) in _visitors)
+        {
+            if (v.LastSeen >= onlineSince && !(v.LeftAt is { } left && left + LiveSnapshot.LeaveGrace <= now)) continue;
+            Count(v, -1);
+            _visitors.Remove(id);
+            changed = true;
+        }
         var firstMinute = MinuteOf(now - LiveSnapshot.ChartWindow);
         foreach (var minute in _pageviewsByMinute.Keys)
-            if (minute <= firstMinute) _pageviewsByMinute.Remove(minute);
-        return _lastSeen.Count != before;
+            if (minute <= firstMinute) changed |= _pageviewsByMinute.Remove(minute);
+        return changed;
     }
 
     public LiveSnapshot Snapshot(DateTimeOffset now)
@@ -51,10 +103,45 @@ internal sealed class SiteLiveState
             var m = current - (minutes.Length - 1 - i);
             minutes[i] = new MinuteCount(DateTimeOffset.FromUnixTimeSeconds(m * 60), _pageviewsByMinute.GetValueOrDefault(m));
         }
-        return new LiveSnapshot(now, _lastSeen.Count, _feed.Reverse().ToArray(), minutes);
+        return new LiveSnapshot(now, Sequence, Sequence == 0 ? null : LastEventAt, _visitors.Count,
+            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes);
+    }
+
+    public Journey? Journey(long visitorId, DateTimeOffset now)
+    {
+        Expire(now);
+        return _visitors.TryGetValue(visitorId, out var v)
+            ? new Journey(visitorId, v.LeftAt is null, v.Source, v.Country, v.Device, v.Browser, v.Steps.ToArray())
+            : null;
     }
 
     public bool IsIdle(DateTimeOffset now) => LastEventAt < now - LiveSnapshot.ChartWindow;
 
     private static long MinuteOf(DateTimeOffset t) => t.ToUnixTimeSeconds() / 60;
+
+    private sealed class Visitor
+    {
+        public required DateTimeOffset LastSeen;
+        public DateTimeOffset? LeftAt;
+        public required string Page, Source;
+        public string? Country, Device, Browser;
+        public readonly Queue<FeedItem> Steps = new();
+    }
+
+    /// <summary>Visitors per value; values at zero are dropped so the tally stays as small as what is live.</summary>
+    private sealed class Tally
+    {
+        private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+        public void Add(string value, int delta)
+        {
+            var n = _counts.GetValueOrDefault(value) + delta;
+            if (n <= 0) _counts.Remove(value);
+            else _counts[value] = n;
+        }
+
+        public RankedCount[] Top() => _counts
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+            .Take(LiveSnapshot.TopSize).Select(c => new RankedCount(c.Key, c.Value)).ToArray();
+    }
 }

@@ -11,7 +11,7 @@ namespace LiveAnalytics.Live;
 /// lost connection it resumes from the last id it read: nothing missed, nothing doubled.
 /// </summary>
 public sealed partial class StreamFeed(
-    EventHub hub, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
+    EventHub hub, NodeIdentity node, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
 {
     private const int BlockMilliseconds = 1000;
     private const int BatchSize = 1000;
@@ -51,7 +51,7 @@ public sealed partial class StreamFeed(
             {
                 var id = (string)entries[e][0]!;
                 var fields = entries[e][1];
-                RedisValue json = default, visitor = default, session = default;
+                RedisValue json = default, visitor = default, session = default, ingestedBy = default;
                 for (var i = 0; i + 1 < fields.Length; i += 2)
                 {
                     switch ((string?)fields[i])
@@ -59,11 +59,12 @@ public sealed partial class StreamFeed(
                         case EventStream.Field: json = (RedisValue)fields[i + 1]; break;
                         case "v": visitor = (RedisValue)fields[i + 1]; break;
                         case "s": session = (RedisValue)fields[i + 1]; break;
+                        case "n": ingestedBy = (RedisValue)fields[i + 1]; break;
                     }
                 }
                 try
                 {
-                    hub.Publish(EventStream.Decode(json, visitor, session));
+                    hub.Publish(new LiveEvent(id, EventStream.Decode(json, visitor, session), ingestedBy == node.Id));
                 }
                 catch (InvalidDataException ex)
                 {

@@ -75,7 +75,11 @@ public sealed partial class FlushEventsJob(
         var events = new List<TrackedEvent>(entries.Length);
         foreach (var entry in entries)
         {
-            try { events.Add(EventStream.Decode(entry)); }
+            try
+            {
+                // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
+                if (EventStream.Decode(entry) is { IsLeave: false } e) events.Add(e);
+            }
             catch (InvalidDataException) { LogUnreadable(entry.Id!); }
         }
         var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);
