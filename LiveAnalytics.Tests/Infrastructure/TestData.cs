@@ -65,7 +65,7 @@ public static class TestData
             var snapshot = hub.Snapshot(siteId);
             if (condition(snapshot)) done.TrySetResult(snapshot);
         }
-        using var subscription = hub.Subscribe(siteId, Check);
+        using var subscription = hub.Subscribe(siteId, _ => Check());
         Check();
         var finished = await Task.WhenAny(done.Task, Task.Delay(timeoutMs));
         Assert.True(finished == done.Task, $"The live state of site {siteId} did not reach the expected state within {timeoutMs} ms; last: {hub.Snapshot(siteId)}");

@@ -21,8 +21,8 @@ public sealed class LiveComponentsTests : BunitContext
         Services.AddSingleton(_hub);
     }
 
-    private void Publish(string path, long visitor = 1) =>
-        _hub.Publish(SiteLiveStateTests.Event(_time.GetUtcNow(), visitor, path));
+    private void Publish(string path, long visitor = 1, string name = "pageview") =>
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), visitor, path, name)));
 
     [Fact]
     public void The_feed_renders_pushed_events_without_being_asked()
@@ -78,6 +78,8 @@ public sealed class LiveComponentsTests : BunitContext
         public int Renders { get; private set; }
         public int Feed { get; private set; }
 
+        protected override object RenderKey(LiveSnapshot s) => s.Sequence;
+
         protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)
         {
             Renders++;
@@ -97,5 +99,70 @@ public sealed class LiveComponentsTests : BunitContext
 
         Assert.Equal(0, _hub.SubscriberCount(SiteId));
         Publish("/after-dispose");   // must not reach a disposed component
+    }
+
+    [Fact]
+    public void A_card_does_not_redraw_when_its_part_did_not_change()
+    {
+        var counter = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));
+        var pages = Render<TopNow>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Dimension, TopNow.Breakdown.Pages));
+        Publish("/", visitor: 1);
+        counter.WaitForAssertion(() => Assert.Equal("1", counter.Find("[data-testid=visitors-online]").TextContent));
+        pages.WaitForAssertion(() => Assert.Contains("/", pages.Find("td.now-value").TextContent));
+        var (counterRenders, pageRenders) = (counter.RenderCount, pages.RenderCount);
+
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        Publish("/hats", visitor: 1);   // the same visitor moves on: the count stays, the pages change
+        pages.WaitForAssertion(() => Assert.Contains("/hats", pages.Find("td.now-value").TextContent));
+        Assert.True(pages.RenderCount > pageRenders);
+        Assert.Equal(counterRenders, counter.RenderCount);
+    }
+
+    [Fact]
+    public void Pausing_the_feed_holds_it_and_counts_what_arrives()
+    {
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        Publish("/before");
+        feed.WaitForAssertion(() => Assert.Single(feed.FindAll(".feed-page")));
+        feed.Find("[data-testid=feed-pause] button, button[data-testid=feed-pause]").Click();
+
+        for (var i = 0; i < 12; i++) Publish($"/while-paused-{i}", visitor: i);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        feed.WaitForAssertion(() => Assert.Contains("12 new while paused", feed.Find("[data-testid=feed-resume]").TextContent));
+        Assert.Equal(["/before"], feed.FindAll(".feed-page").Select(c => c.TextContent));
+
+        feed.Find("[data-testid=feed-resume] button, button[data-testid=feed-resume]").Click();
+        Assert.Equal(13, feed.FindAll(".feed-page").Count);
+        Assert.Equal("/while-paused-11", feed.FindAll(".feed-page")[0].TextContent);
+    }
+
+    [Fact]
+    public void The_feed_filter_keeps_matching_events()
+    {
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        Publish("/hats");
+        Publish("/shoes", name: "Add to cart");
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
+        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("CART");
+        feed.WaitForAssertion(() => Assert.Equal(["/shoes"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
+        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("nothing-like-this");
+        feed.WaitForAssertion(() => feed.Find("[data-testid=feed-no-match]"));
+    }
+
+    [Fact]
+    public void Following_a_visitor_shows_their_journey_as_it_grows()
+    {
+        var journey = Render<VisitorJourney>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.VisitorId, 42));
+        journey.Find("[data-testid=journey-gone]");
+        Publish("/", visitor: 42);
+        Publish("/elsewhere", visitor: 7);
+        journey.WaitForAssertion(() => Assert.Single(journey.FindAll(".journey-step")));
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        Publish("/hats", visitor: 42);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        journey.WaitForAssertion(() => Assert.Equal(2, journey.FindAll(".journey-step").Count));
+        Assert.Contains("/hats", journey.FindAll(".journey-step")[0].TextContent);   // newest first
+        Assert.DoesNotContain("/elsewhere", journey.Markup);
     }
 }

@@ -24,13 +24,14 @@ public sealed class SiteLiveStateTests
     }
 
     [Fact]
-    public void Keeps_the_latest_fifty_events_newest_first()
+    public void Keeps_the_latest_events_newest_first()
     {
         var state = new SiteLiveState();
-        for (var i = 0; i < 60; i++) state.Apply(Event(T0.AddSeconds(i), i, $"/p{i}"));
-        var feed = state.Snapshot(T0.AddMinutes(1)).Feed;
+        const int sent = LiveSnapshot.FeedSize + 10;
+        for (var i = 0; i < sent; i++) state.Apply(Event(T0.AddSeconds(i), i, $"/p{i}"));
+        var feed = state.Snapshot(T0.AddMinutes(3)).Feed;
         Assert.Equal(LiveSnapshot.FeedSize, feed.Count);
-        Assert.Equal("/p59", feed[0].Pathname);
+        Assert.Equal($"/p{sent - 1}", feed[0].Pathname);
         Assert.Equal("/p10", feed[^1].Pathname);
     }
 
@@ -49,5 +50,75 @@ public sealed class SiteLiveStateTests
         Assert.Equal(1, minutes[^1].Pageviews);
         Assert.Equal(2, minutes[^3].Pageviews);
         Assert.Equal(3, minutes.Sum(m => m.Pageviews));
+    }
+
+    private static TrackedEvent From(DateTimeOffset at, long visitor, string path, string? source, string? medium, string? country = null, string? device = null) =>
+        Event(at, visitor, path) with { Source = source, Medium = medium, Country = country, Device = device };
+
+    [Fact]
+    public void Counts_what_online_visitors_look_at_now_by_their_latest_page()
+    {
+        var state = new SiteLiveState();
+        state.Apply(Event(T0, 1, "/"));
+        state.Apply(Event(T0, 2, "/"));
+        state.Apply(Event(T0, 3, "/hats"));
+        state.Apply(Event(T0.AddSeconds(5), 1, "/hats"));          // visitor 1 moved on
+        state.Apply(Event(T0.AddSeconds(6), 1, "/hats", "Signup")); // a custom event on the same page
+        var pages = state.Snapshot(T0.AddSeconds(10)).Pages;
+        Assert.Equal([new RankedCount("/hats", 2), new RankedCount("/", 1)], pages);
+    }
+
+    [Fact]
+    public void Sources_countries_and_devices_now_follow_each_visit()
+    {
+        var state = new SiteLiveState();
+        state.Apply(From(T0, 1, "/", "Google", "search", "DE", "desktop"));
+        state.Apply(From(T0.AddSeconds(1), 1, "/hats", null, null));   // internal navigation keeps the visit's source
+        state.Apply(From(T0, 2, "/", null, "direct", null, "mobile"));
+        state.Apply(From(T0, 3, "/", "Google", "search", "FR", "mobile"));
+        var now = state.Snapshot(T0.AddSeconds(2));
+        Assert.Equal([new RankedCount("Google", 2), new RankedCount("Direct", 1)], now.Sources);
+        Assert.Equal([new RankedCount("DE", 1), new RankedCount("FR", 1), new RankedCount("Unknown", 1)], now.Countries);
+        Assert.Equal([new RankedCount("mobile", 2), new RankedCount("desktop", 1)], now.Devices);
+
+        // Five minutes later visitor 1 (last seen a second after the others) is the only one left.
+        now = state.Snapshot(T0.AddMinutes(5).AddMilliseconds(500));
+        Assert.Equal(1, now.VisitorsOnline);
+        Assert.Equal([new RankedCount("Google", 1)], now.Sources);
+        Assert.Equal([new RankedCount("/hats", 1)], now.Pages);
+    }
+
+    [Fact]
+    public void A_leave_drops_the_visitor_after_the_grace_unless_they_come_back()
+    {
+        var state = new SiteLiveState();
+        state.Apply(Event(T0, 1, "/"));
+        state.Apply(Event(T0, 2, "/"));
+        state.Apply(Event(T0.AddSeconds(10), 1, "/", TrackedEvent.Leave));
+        state.Apply(Event(T0.AddSeconds(10), 2, "/", TrackedEvent.Leave));
+        state.Apply(Event(T0.AddSeconds(10.5), 2, "/next"));       // visitor 2 only moved to the next page
+        Assert.Equal(2, state.Snapshot(T0.AddSeconds(11)).VisitorsOnline);   // within the grace nobody flickers
+        var after = state.Snapshot(T0.AddSeconds(10) + LiveSnapshot.LeaveGrace);
+        Assert.Equal(1, after.VisitorsOnline);
+        Assert.Equal([new RankedCount("/next", 1)], after.Pages);
+        Assert.Equal(3, after.Feed.Count);                         // leaves are not feed items
+        Assert.Equal(3, after.Sequence);
+    }
+
+    [Fact]
+    public void A_journey_lists_one_visitors_steps_in_order()
+    {
+        var state = new SiteLiveState();
+        state.Apply(From(T0, 7, "/", "Reddit", "social", "DE", "mobile"));
+        state.Apply(Event(T0, 8, "/other"));
+        state.Apply(Event(T0.AddSeconds(3), 7, "/hats"));
+        state.Apply(Event(T0.AddSeconds(9), 7, "/hats", "Add to cart"));
+        var journey = state.Journey(7, T0.AddSeconds(10));
+        Assert.NotNull(journey);
+        Assert.True(journey.Online);
+        Assert.Equal(("Reddit", "DE", "mobile"), (journey.Source, journey.Country, journey.Device));
+        Assert.Equal(["/", "/hats", "/hats"], journey.Steps.Select(s => s.Pathname));
+        Assert.Equal("Add to cart", journey.Steps[^1].Name);
+        Assert.Null(state.Journey(7, T0.AddMinutes(6)));
     }
 }
