@@ -38,6 +38,7 @@ app.MapStaticAssets();
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
 app.MapIngestion();
 app.MapStats();
+app.MapLive();
 app.MapAccounts();
 app.MapPersistence();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

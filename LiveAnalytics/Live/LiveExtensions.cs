@@ -1,12 +1,24 @@
+using LiveAnalytics.Live.Streaming;
+
 namespace LiveAnalytics.Live;
 
 public static class LiveExtensions
 {
     public static IHostApplicationBuilder AddLive(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<StreamOptions>()
+            .Bind(builder.Configuration.GetSection(StreamOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<StreamFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StreamFeed>());
+        builder.Services.AddSingleton<StreamReplay>();
         return builder;
+    }
+
+    public static WebApplication MapLive(this WebApplication app)
+    {
+        app.MapEventStream();
+        return app;
     }
 }

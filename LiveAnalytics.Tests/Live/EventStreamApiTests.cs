@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Live;
+
+public sealed class StreamingAppFixture : IAsyncLifetime
+{
+    public AppFactory App { get; } = new(new Dictionary<string, string?> { ["Streaming:HeartbeatSeconds"] = "1" });
+    public Task InitializeAsync() { _ = App.Server; return Task.CompletedTask; }
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
+
+public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFixture<StreamingAppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    private HttpClient Client(string? key)
+    {
+        var client = _app.CreateClient();
+        client.Timeout = Timeout.InfiniteTimeSpan;
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    private async Task PageviewAsync(string domain, string path, int browser = 1)
+    {
+        using var r = await _app.CreateClient().SendAsync(TestData.Pageview(domain, path, TestData.Browser(browser)));
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task Pushes_the_sites_events_and_counters_and_nothing_of_other_sites()
+    {
+        var merchant = await _app.MerchantAsync();
+        var other = await _app.MerchantAsync();
+        await using var stream = await SseClient.OpenAsync(Client(await _app.ApiKeyAsync(merchant.User.Id)), $"/api/v1/stream?site_id={merchant.Site.Domain}");
+        var first = await stream.NextAsync("counters");
+        Assert.Equal(0, first.Json.GetProperty("visitors_online").GetInt32());
+
+        await PageviewAsync(other.Site.Domain, "/not-yours");
+        await PageviewAsync(merchant.Site.Domain, "/hats?<script>");
+        var e = await stream.NextAsync("event");
+        Assert.Equal("/hats", e.Json.GetProperty("pathname").GetString());
+        Assert.Equal("pageview", e.Json.GetProperty("name").GetString());
+        Assert.Equal(e.Id, e.Json.GetProperty("id").GetString());
+        Assert.Matches(@"^\d+-\d+$", e.Id!);
+        var counters = await stream.NextAsync("counters", f => f.Json.GetProperty("visitors_online").GetInt32() == 1);
+        Assert.Equal("/hats", counters.Json.GetProperty("pages")[0].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task Resumes_after_the_last_event_id_without_gaps_or_doubles()
+    {
+        var merchant = await _app.MerchantAsync();
+        var client = Client(await _app.ApiKeyAsync(merchant.User.Id));
+        var url = $"/api/v1/stream?site_id={merchant.Site.Domain}";
+        string firstId;
+        await using (var stream = await SseClient.OpenAsync(client, url))
+        {
+            await PageviewAsync(merchant.Site.Domain, "/one");
+            firstId = (await stream.NextAsync("event")).Id!;
+        }
+        // Missed while disconnected:
+        await PageviewAsync(merchant.Site.Domain, "/two");
+        await PageviewAsync(merchant.Site.Domain, "/three");
+
+        await using var resumed = await SseClient.OpenAsync(client, url, lastEventId: firstId);
+        var paths = new List<string>();
+        for (var i = 0; i < 2; i++) paths.Add((await resumed.NextAsync("event")).Json.GetProperty("pathname").GetString()!);
+        await PageviewAsync(merchant.Site.Domain, "/four");
+        paths.Add((await resumed.NextAsync("event")).Json.GetProperty("pathname").GetString()!);
+        Assert.Equal(["/two", "/three", "/four"], paths);
+
+        // Nothing else follows: within a heartbeat or two only counters and heartbeats.
+        var deadline = DateTime.UtcNow.AddSeconds(2.5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var frame = await resumed.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(2));
+            Assert.NotNull(frame);
+            Assert.NotEqual("event", frame.Event);
+        }
+    }
+
+    [Fact]
+    public async Task Sends_heartbeats_while_idle()
+    {
+        var merchant = await _app.MerchantAsync();
+        await using var stream = await SseClient.OpenAsync(Client(await _app.ApiKeyAsync(merchant.User.Id)), $"/api/v1/stream?site_id={merchant.Site.Domain}");
+        await stream.NextAsync("counters");
+        var heartbeat = await stream.NextAsync(":", timeout: TimeSpan.FromSeconds(5));
+        Assert.Equal("heartbeat", heartbeat.Data);
+    }
+
+    [Fact]
+    public async Task Refuses_missing_keys_foreign_sites_and_bad_resume_ids()
+    {
+        var merchant = await _app.MerchantAsync();
+        var other = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client(null).GetAsync($"/api/v1/stream?site_id={merchant.Site.Domain}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Client(key).GetAsync($"/api/v1/stream?site_id={other.Site.Domain}")).StatusCode);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/stream?site_id={merchant.Site.Domain}");
+        request.Headers.Add("Last-Event-ID", "'; DROP TABLE events; --");
+        using var bad = await Client(key).SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("Last-Event-ID", await bad.Content.ReadAsStringAsync());
+    }
+}
