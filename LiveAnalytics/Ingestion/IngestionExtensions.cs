@@ -1,4 +1,5 @@
 using System.Net;
+using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion.Enrichment;
 using LiveAnalytics.Settings;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -29,7 +30,7 @@ public static class IngestionExtensions
         builder.Services.AddHostedService<EnrichmentWarmUp>();
         builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
         builder.Services.AddSingleton<SiteDirectory>();
-        builder.Services.AddHostedService<SiteChangeListener>();
+        builder.Services.AddRedisListener(sp => sp.GetRequiredService<SiteDirectory>().ListenAsync);
         builder.Services.AddSingleton<VisitorSalts>();
         builder.Services.AddSingleton<EventStream>();
         builder.Services.AddSingleton<StreamAppender>();

@@ -88,23 +88,3 @@ public sealed class SiteDirectory
 
     private static string CacheKey(string domain) => "site-domain:" + domain;
 }
-
-/// <summary>Subscribes the <see cref="SiteDirectory"/> to site changes, retrying until Redis answers.</summary>
-internal sealed class SiteChangeListener(SiteDirectory directory, TimeProvider time) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await directory.ListenAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(5), time, ct);
-            }
-        }
-    }
-}

@@ -45,6 +45,13 @@ public sealed class EventHub : IDisposable
         }
     }
 
+    public int ViewersOf(long siteId, string page)
+    {
+        if (!_sites.TryGetValue(siteId, out var site)) return 0;
+        // Expired visitors leave the tally within a second (the expiry timer), as they leave every other number.
+        lock (site) return site.State.ViewersOf(page);
+    }
+
     public Journey? Journey(long siteId, long visitorId)
     {
         if (!_sites.TryGetValue(siteId, out var site)) return null;

@@ -115,6 +115,9 @@ internal sealed class SiteLiveState
             : null;
     }
 
+    /// <summary>Visitors online whose latest page is <paramref name="page"/>.</summary>
+    public int ViewersOf(string page) => _pages.Of(page);
+
     public bool IsIdle(DateTimeOffset now) => LastEventAt < now - LiveSnapshot.ChartWindow;
 
     private static long MinuteOf(DateTimeOffset t) => t.ToUnixTimeSeconds() / 60;
@@ -139,6 +142,8 @@ internal sealed class SiteLiveState
             if (n <= 0) _counts.Remove(value);
             else _counts[value] = n;
         }
+
+        public int Of(string value) => _counts.GetValueOrDefault(value);
 
         public RankedCount[] Top() => _counts
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)

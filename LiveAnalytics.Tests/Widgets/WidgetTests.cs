@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LiveAnalytics.Live;
+using LiveAnalytics.Tests.Infrastructure;
+using LiveAnalytics.Widgets;
+
+namespace LiveAnalytics.Tests.Widgets;
+
+public sealed partial class WidgetTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private WidgetTokens Tokens => _app.Get<WidgetTokens>();
+
+    private async Task<(Merchant Merchant, string Token, long TokenId)> TokenAsync(params string[] widgets)
+    {
+        var merchant = await _app.MerchantAsync();
+        var created = await Tokens.CreateAsync(merchant.User.Id, merchant.Site.Id, "Storefront",
+            widgets.Length == 0 ? WidgetKind.All.ToArray() : widgets, ["https://shop.example.com", "https://*.example.org"]);
+        Assert.NotNull(created);
+        return (merchant, created.Value.Token, created.Value.Info.Id);
+    }
+
+    private async Task PageviewAsync(string domain, string path, int browser)
+    {
+        using var r = await _app.CreateClient().SendAsync(TestData.Pageview(domain, path, TestData.Browser(browser)));
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+    }
+
+    private static JsonElement StateOf(string html) =>
+        JsonDocument.Parse(StateScript().Match(html).Groups[1].Value).RootElement;
+
+    [GeneratedRegex("""<script type="application/json" id="widget-state">(.*?)</script>""", RegexOptions.Singleline)]
+    private static partial Regex StateScript();
+
+    [Fact]
+    public async Task Only_owners_and_admins_of_the_site_create_tokens_and_only_hashes_are_stored()
+    {
+        var (merchant, token, _) = await TokenAsync();
+        var stranger = await _app.UserAsync();
+        Assert.Null(await Tokens.CreateAsync(stranger.Id, merchant.Site.Id, "theft", [WidgetKind.Visitors], ["https://evil.example"]));
+        Assert.Empty(await Tokens.ListAsync(stranger.Id, merchant.Site.Id));
+        var listed = Assert.Single(await Tokens.ListAsync(merchant.User.Id, merchant.Site.Id));
+        Assert.StartsWith(listed.Prefix, token);
+        Assert.True(listed.Prefix.Length < token.Length / 2);
+        await using var conn = await _app.Get<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*) FROM widget_tokens WHERE encode(token_hash, 'escape') LIKE '%' || @t || '%' OR prefix = @t", conn);
+        cmd.Parameters.AddWithValue("t", token);
+        Assert.Equal(0L, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_widget_page_is_static_html_framed_only_by_the_allowed_origins()
+    {
+        var (merchant, token, _) = await TokenAsync();
+        await PageviewAsync(merchant.Site.Domain, "/hats", 1);
+        await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.VisitorsOnline == 1);
+
+        using var response = await _app.CreateClient().GetAsync($"/widget/visitors?token={token}&theme=dark");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'self' https://shop.example.com https://*.example.org;", csp);
+        Assert.Contains("script-src 'self'", csp);
+        Assert.False(response.Headers.Contains("X-Frame-Options"));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("class=\"theme-dark\"", html);
+        Assert.DoesNotContain("blazor", html, StringComparison.OrdinalIgnoreCase);   // no circuit per viewer
+        Assert.Equal(1, StateOf(html).GetProperty("visitors").GetInt32());
+    }
+
+    [Fact]
+    public async Task Page_viewers_count_those_on_the_page_and_visitor_text_stays_inert()
+    {
+        var (merchant, token, _) = await TokenAsync();
+        await PageviewAsync(merchant.Site.Domain, "/hats", 1);
+        await PageviewAsync(merchant.Site.Domain, "/hats", 2);
+        await PageviewAsync(merchant.Site.Domain, "/shoes", 3);
+        const string hostile = "</script><img src=x onerror=alert(1)>";
+        using (var custom = await _app.CreateClient().SendAsync(TestData.Beacon(
+            $$"""{"n":"{{hostile}}","u":"https://{{merchant.Site.Domain}}/cart","d":"{{merchant.Site.Domain}}"}""", TestData.Browser(4))))
+            Assert.Equal(HttpStatusCode.Accepted, custom.StatusCode);
+        await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.VisitorsOnline == 4);
+
+        var client = _app.CreateClient();
+        var html = await client.GetStringAsync($"/widget/page-viewers?token={token}&page={Uri.EscapeDataString("https://shop.example.com/hats?color=red")}");
+        var state = StateOf(html);
+        Assert.Equal(2, state.GetProperty("viewers").GetInt32());
+        Assert.Equal("/hats", state.GetProperty("page").GetString());
+
+        html = await client.GetStringAsync($"/widget/feed?token={token}");
+        Assert.DoesNotContain("<img", html);
+        var items = StateOf(html).GetProperty("items");
+        Assert.Equal(4, items.GetArrayLength());
+        var first = items[0];
+        Assert.Equal(["time", "name", "page"], first.EnumerateObject().Select(p => p.Name).Take(3));
+        Assert.False(first.TryGetProperty("visitor_id", out _));   // nothing that identifies a visitor
+        Assert.Contains(items.EnumerateArray(), i => i.GetProperty("name").GetString() == hostile);   // kept as data, not markup
+    }
+
+    [Theory]
+    [InlineData("/widget/visitors?token=lw_nope", HttpStatusCode.Unauthorized, "unknown or was revoked")]
+    [InlineData("/widget/visitors", HttpStatusCode.Unauthorized, "'token' is required")]
+    [InlineData("/widget/visitors?token={token}&theme=neon", HttpStatusCode.BadRequest, "'theme' must be one of")]
+    [InlineData("/widget/page-viewers?token={token}", HttpStatusCode.BadRequest, "'page' is required")]
+    [InlineData("/widget/page-viewers?token={token}&page=javascript:alert(1)", HttpStatusCode.BadRequest, "'page' must be a path")]
+    [InlineData("/widget/top-pages?token={token}", HttpStatusCode.Forbidden, "does not allow the 'top-pages' widget")]
+    [InlineData("/widget/secrets?token={token}", HttpStatusCode.NotFound, "There is no widget")]
+    [InlineData("/widget/visitors/stream?token=lw_nope", HttpStatusCode.Unauthorized, "unknown or was revoked")]
+    public async Task Bad_requests_get_a_clear_4xx(string url, HttpStatusCode status, string message)
+    {
+        var (_, token, _) = await TokenAsync(WidgetKind.Visitors, WidgetKind.PageViewers);
+        using var response = await _app.CreateClient().GetAsync(url.Replace("{token}", token));
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_stream_pushes_updates_and_ends_when_the_token_is_revoked()
+    {
+        var (merchant, token, tokenId) = await TokenAsync();
+        await using var stream = await SseClient.OpenAsync(_app.CreateClient(), $"/widget/visitors/stream?token={token}");
+        Assert.Equal(0, (await stream.NextAsync("update")).Json.GetProperty("visitors").GetInt32());
+        await PageviewAsync(merchant.Site.Domain, "/", 1);
+        await PageviewAsync(merchant.Site.Domain, "/", 2);
+        await stream.NextAsync("update", f => f.Json.GetProperty("visitors").GetInt32() == 2);
+        Assert.Equal(1, _app.Get<WidgetHub>().Viewers);
+
+        Assert.True(await Tokens.RevokeAsync(merchant.User.Id, tokenId));
+        SseFrame? frame;
+        while ((frame = await stream.NextAsync(TimeSpan.FromSeconds(10))) is not null) { }   // the server ends the stream
+        using var again = await _app.CreateClient().GetAsync($"/widget/visitors?token={token}");
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
+}

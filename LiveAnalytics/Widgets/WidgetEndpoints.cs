@@ -1,0 +1,69 @@
+using LiveAnalytics.Live;
+using LiveAnalytics.Live.Streaming;
+using LiveAnalytics.Settings;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Widgets;
+
+public static class WidgetEndpoints
+{
+    public static IEndpointRouteBuilder MapWidgets(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/widget/{kind}", PageAsync).WithName("Widget");
+        app.MapGet("/widget/{kind}/stream", StreamAsync).WithName("WidgetStream");
+        return app;
+    }
+
+    private static async Task<IResult> PageAsync(HttpContext http, string kind, WidgetTokens tokens, WidgetHub widgets, EventHub hub)
+    {
+        var (request, status, error) = await WidgetRequest.ReadAsync(http, kind, tokens);
+        if (request is null) return ApiError.Problem(status, error!);
+        var snapshot = hub.Snapshot(request.Grant.SiteId);
+        var state = WidgetState.Of(kind, snapshot, request.Page, request.Page is null ? 0 : hub.ViewersOf(request.Grant.SiteId, request.Page));
+        var stream = $"/widget/{Uri.EscapeDataString(kind)}/stream{http.Request.QueryString}";
+        http.Response.Headers.ContentSecurityPolicy = WidgetPage.ContentSecurityPolicy(request.Grant);
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Content(WidgetPage.Render(request, state.ToJson(), stream), "text/html; charset=utf-8");
+    }
+
+    /// <summary>The widget's state whenever it changes (a few times a second at most), heartbeats between.</summary>
+    private static async Task<IResult> StreamAsync(HttpContext http, string kind, WidgetTokens tokens, WidgetHub widgets)
+    {
+        var (request, status, error) = await WidgetRequest.ReadAsync(http, kind, tokens);
+        if (request is null) return ApiError.Problem(status, error!);
+        using var lease = widgets.Join(request.Grant.SiteId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, widgets.RevocationOf(request.Grant.TokenId));
+        var channel = lease.Channel;
+        SseWriter.Start(http.Response, TimeSpan.FromSeconds(3));
+        var sse = new SseWriter(http.Response);
+        byte[]? sent = null;
+        var heartbeats = channel.Heartbeats;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var pulse = channel.Pulse;
+                var payload = channel.Payload(kind, request.Page);
+                if (sent is null || !payload.AsSpan().SequenceEqual(sent))
+                {
+                    sse.Frame("update", payload);
+                    sent = payload;
+                }
+                else if (channel.Heartbeats != heartbeats)
+                {
+                    sse.Comment();
+                }
+                heartbeats = channel.Heartbeats;
+                await sse.FlushAsync(stop.Token);
+                await pulse.WaitAsync(stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The viewer left, or the token was revoked: the stream ends (a revoked token cannot reconnect).
+        }
+        return Results.Empty;
+    }
+}

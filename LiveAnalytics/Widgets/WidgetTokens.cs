@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using LiveAnalytics.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Widgets;
+
+/// <summary>What a widget token allows: one site, some widgets, framed by some origins.</summary>
+public sealed record WidgetGrant(long TokenId, long SiteId, IReadOnlySet<string> Widgets, IReadOnlyList<string> AllowedOrigins);
+
+public sealed record WidgetTokenInfo(long Id, string Name, string Prefix, string[] Widgets, string[] AllowedOrigins, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Widget tokens: 192 random bits, shown once, stored as SHA-256. Only a site's owners and admins
+/// manage them. Every widget viewer's request checks its token, so grants are cached briefly and a
+/// revocation is announced to all nodes, which drop the grant and close the open widget streams.
+/// </summary>
+public sealed class WidgetTokens
+{
+    private const string Prefix = "lw_";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly NpgsqlDataSource _db;
+    private readonly IMemoryCache _cache;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisChannel _revoked;
+
+    public WidgetTokens(NpgsqlDataSource db, IMemoryCache cache, IConnectionMultiplexer redis, IOptions<RedisOptions> options)
+    {
+        (_db, _cache, _redis) = (db, cache, redis);
+        _revoked = RedisChannel.Literal($"{options.Value.KeyPrefix}:widget-token-revoked");
+    }
+
+    /// <summary>Raised on every node when a token is revoked anywhere; open widget streams close.</summary>
+    public event Action<long>? Revoked;
+
+    public Task ListenAsync() => _redis.GetSubscriber().SubscribeAsync(_revoked, (_, id) => Forget((long)id));
+
+    /// <returns>null when the user may not manage the site's widgets.</returns>
+    public async Task<(WidgetTokenInfo Info, string Token)?> CreateAsync(
+        Guid userId, long siteId, string name, IReadOnlyCollection<string> widgets, IReadOnlyList<string> origins)
+    {
+        var token = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(24));
+        await using var conn = await _db.OpenConnectionAsync();
+        var id = await conn.QuerySingleOrDefaultAsync<long?>("""
+            INSERT INTO widget_tokens (site_id, created_by, name, prefix, token_hash, widgets, allowed_origins)
+            SELECT m.site_id, m.user_id, @name, @prefix, @hash, @widgets, @origins
+            FROM site_members m WHERE m.site_id = @siteId AND m.user_id = @userId AND m.role IN ('owner', 'admin')
+            RETURNING id
+            """, new { siteId, userId, name, prefix = token[..9], hash = Hash(token), widgets = widgets.ToArray(), origins = origins.ToArray() });
+        if (id is null) return null;
+        return ((await ListAsync(userId, siteId)).Single(t => t.Id == id), token);
+    }
+
+    public async Task<IReadOnlyList<WidgetTokenInfo>> ListAsync(Guid userId, long siteId)
+    {
+        await using var conn = await _db.OpenConnectionAsync();
+        return (await conn.QueryAsync<TokenRow>("""
+            SELECT t.id AS Id, t.name AS Name, t.prefix AS Prefix, t.widgets AS Widgets,
+                   t.allowed_origins AS AllowedOrigins, t.created_at AS CreatedAt
+            FROM widget_tokens t JOIN site_members m ON m.site_id = t.site_id AND m.user_id = @userId
+            WHERE t.site_id = @siteId AND t.revoked_at IS NULL
+            ORDER BY t.created_at
+            """, new { userId, siteId }))
+            .Select(r => new WidgetTokenInfo(r.Id, r.Name, r.Prefix, r.Widgets, r.AllowedOrigins, r.CreatedAt)).ToList();
+    }
+
+    public async Task<bool> RevokeAsync(Guid userId, long tokenId)
+    {
+        await using var conn = await _db.OpenConnectionAsync();
+        var revoked = await conn.ExecuteAsync("""
+            UPDATE widget_tokens t SET revoked_at = now()
+            FROM site_members m
+            WHERE t.id = @tokenId AND t.revoked_at IS NULL
+              AND m.site_id = t.site_id AND m.user_id = @userId AND m.role IN ('owner', 'admin')
+            """, new { tokenId, userId }) == 1;
+        if (!revoked) return false;
+        Forget(tokenId);
+        try { await _redis.GetSubscriber().PublishAsync(_revoked, tokenId); }
+        catch (RedisException) { /* other nodes drop the grant when their copy expires */ }
+        return true;
+    }
+
+    /// <summary>The grant of a live token; null for anything else (malformed, unknown, revoked).</summary>
+    public async ValueTask<WidgetGrant?> AuthenticateAsync(string? token)
+    {
+        if (token is null || !token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 64) return null;
+        var key = "widget-token:" + token;
+        if (_cache.TryGetValue(key, out WidgetGrant? grant)) return grant;
+        await using var conn = await _db.OpenConnectionAsync();
+        var row = await conn.QuerySingleOrDefaultAsync<TokenRow>("""
+            SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins FROM widget_tokens WHERE token_hash = @hash AND revoked_at IS NULL
+            """, new { hash = Hash(token) });
+        grant = row is { } r ? new WidgetGrant(r.Id, r.SiteId, r.Widgets.ToHashSet(), r.AllowedOrigins) : null;
+        using (var entry = _cache.CreateEntry(key))
+        {
+            entry.Value = grant;
+            entry.Size = 1;
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+        }
+        if (grant is not null) _cache.Set("widget-token-id:" + grant.TokenId, key, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheFor });
+        return grant;
+    }
+
+    private void Forget(long tokenId)
+    {
+        if (_cache.TryGetValue("widget-token-id:" + tokenId, out string? key) && key is not null) _cache.Remove(key);
+        Revoked?.Invoke(tokenId);
+    }
+
+    // Dapper reads text[] as System.Array, which no record constructor matches: settable properties do.
+    private sealed class TokenRow
+    {
+        public long Id { get; set; }
+        public long SiteId { get; set; }
+        public string Name { get; set; } = "";
+        public string Prefix { get; set; } = "";
+        public string[] Widgets { get; set; } = [];
+        public string[] AllowedOrigins { get; set; } = [];
+        public DateTimeOffset CreatedAt { get; set; }
+    }
+
+    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}
