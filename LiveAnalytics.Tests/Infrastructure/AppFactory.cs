@@ -15,9 +15,10 @@ public class AppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public AppFactory(IDictionary<string, string?>? settings = null)
+    /// <param name="keyPrefix">Another factory's prefix: this one is then a second node of the same installation.</param>
+    public AppFactory(IDictionary<string, string?>? settings = null, string? keyPrefix = null)
     {
-        KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        KeyPrefix = keyPrefix ?? "t" + Guid.NewGuid().ToString("N")[..12];
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = TestServices.Postgres,

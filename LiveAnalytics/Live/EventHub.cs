@@ -26,11 +26,29 @@ public sealed class EventHub : IDisposable
         _expiry = time.CreateTimer(_ => ExpireAll(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
+    private volatile Action<long, LiveEvent?>[] _taps = [];
+
     public void Publish(LiveEvent e)
     {
         var site = _sites.GetOrAdd(e.Event.SiteId, _ => new Site());
         lock (site) site.State.Apply(e.Event, e.StreamId);
         site.Notify(e);
+        foreach (var tap in _taps) tap(e.Event.SiteId, e);
+    }
+
+    /// <summary>Calls <paramref name="onChange"/> after each change to any site (for the hub's publisher).</summary>
+    public IDisposable SubscribeAll(Action<long, LiveEvent?> onChange)
+    {
+        lock (_sites) _taps = [.. _taps, onChange];
+        return new Tap(this, onChange);
+    }
+
+    private sealed class Tap(EventHub hub, Action<long, LiveEvent?> onChange) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (hub._sites) hub._taps = hub._taps.Where(t => t != onChange).ToArray();
+        }
     }
 
     public LiveSnapshot Snapshot(long siteId)
@@ -90,7 +108,11 @@ public sealed class EventHub : IDisposable
                 if (changed) site.Cached = null;
                 idle = site.State.IsIdle(now);
             }
-            if (changed) site.Notify(null);
+            if (changed)
+            {
+                site.Notify(null);
+                foreach (var tap in _taps) tap(id, null);
+            }
             lock (site.Gate)
                 if (idle && site.Subscribers.Length == 0) _sites.TryRemove(id, out _);
         }

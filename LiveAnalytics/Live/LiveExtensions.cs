@@ -1,3 +1,4 @@
+using LiveAnalytics.Live.Hub;
 using LiveAnalytics.Live.Streaming;
 
 namespace LiveAnalytics.Live;
@@ -13,12 +14,14 @@ public static class LiveExtensions
         builder.Services.AddSingleton<StreamFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StreamFeed>());
         builder.Services.AddSingleton<StreamReplay>();
+        builder.AddLiveHub();
         return builder;
     }
 
     public static WebApplication MapLive(this WebApplication app)
     {
         app.MapEventStream();
+        app.MapLiveHub();
         return app;
     }
 }

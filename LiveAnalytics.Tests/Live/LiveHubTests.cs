@@ -1,0 +1,117 @@
+using System.Net;
+using System.Threading.Channels;
+using LiveAnalytics.Live.Hub;
+using LiveAnalytics.Live.Streaming;
+using LiveAnalytics.Tests.Infrastructure;
+using LiveAnalytics.Widgets;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveAnalytics.Tests.Live;
+
+/// <summary>The public SignalR hub, on two nodes joined by the Redis backplane.</summary>
+public sealed class LiveHubTests
+{
+    private static HubConnection Connect(AppFactory node, string token, string? domain)
+    {
+        var url = new Uri(node.Server.BaseAddress, LiveHub.Path + (domain is null ? "" : $"?site_id={domain}"));
+        return new HubConnectionBuilder()
+            .WithUrl(url, o =>
+            {
+                o.Transports = HttpTransportType.LongPolling;   // the test server speaks HTTP only
+                o.HttpMessageHandlerFactory = _ => node.Server.CreateHandler();
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            // The hub speaks snake_case JSON, like the rest of the API.
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower)
+            .Build();
+    }
+
+    private static async Task SendAsync(AppFactory node, string domain, string path, int browser)
+    {
+        using var r = await node.CreateClient().SendAsync(TestData.Pageview(domain, path, TestData.Browser(browser)));
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+    }
+
+    private static async Task<AppFactory> PublisherOfAsync(params AppFactory[] nodes)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (nodes.FirstOrDefault(n => n.Get<HubPublisher>().IsPublisher) is { } publisher) return publisher;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("No node took the hub publisher lease.");
+    }
+
+    [Fact]
+    public async Task A_client_on_one_node_gets_events_ingested_on_another_once_and_in_order()
+    {
+        await using var a = new AppFactory();
+        await using var b = new AppFactory(keyPrefix: a.KeyPrefix);
+        var publisher = await PublisherOfAsync(a, b);
+        var other = publisher == a ? b : a;
+        var merchant = await a.MerchantAsync();
+        var key = await a.ApiKeyAsync(merchant.User.Id);
+
+        // Connected to the node that does not publish: everything it gets came through the backplane.
+        await using var client = Connect(other, key, merchant.Site.Domain);
+        var events = Channel.CreateUnbounded<PublicEvent>();
+        var counters = Channel.CreateUnbounded<PublicCounters>();
+        client.On<PublicEvent[]>("Events", batch => { foreach (var e in batch) events.Writer.TryWrite(e); });
+        client.On<PublicCounters>("Counters", c => counters.Writer.TryWrite(c));
+        await client.StartAsync();
+
+        for (var i = 0; i < 6; i++) await SendAsync(i % 2 == 0 ? a : b, merchant.Site.Domain, $"/p{i}", browser: i);
+        var received = new List<PublicEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (received.Count < 6) received.Add(await events.Reader.ReadAsync(timeout.Token));
+        Assert.Equal(["/p0", "/p1", "/p2", "/p3", "/p4", "/p5"], received.Select(e => e.Pathname));
+        Assert.Equal(received.Select(e => e.Id).Order(StringComparer.Ordinal), received.Select(e => e.Id));
+        PublicCounters latest;
+        do latest = await counters.Reader.ReadAsync(timeout.Token); while (latest.VisitorsOnline < 6);
+        Assert.Equal(6, latest.VisitorsOnline);
+        await Task.Delay(500);
+        Assert.False(events.Reader.TryRead(out _));   // nothing doubled by the second node
+
+        // Back after a break: what was missed comes from Resync, after the last id seen.
+        await client.StopAsync();
+        await SendAsync(a, merchant.Site.Domain, "/missed", browser: 9);
+        await client.StartAsync();
+        var resync = await client.InvokeAsync<ResyncResult>("Resync", received[^1].Id);
+        Assert.Equal(["/missed"], resync.Events.Select(e => e.Pathname));
+        Assert.Equal(7, resync.Counters.VisitorsOnline);
+    }
+
+    [Fact]
+    public async Task Widget_tokens_get_counters_but_never_events_and_bad_tokens_are_refused()
+    {
+        await using var node = new AppFactory();
+        await PublisherOfAsync(node);
+        var merchant = await node.MerchantAsync();
+        var created = await node.Get<WidgetTokens>().CreateAsync(merchant.User.Id, merchant.Site.Id, "panel", [WidgetKind.Visitors], ["https://admin.example.com"]);
+        await using var widget = Connect(node, created!.Value.Token, null);
+        var counters = Channel.CreateUnbounded<PublicCounters>();
+        var events = 0;
+        widget.On<PublicCounters>("Counters", c => counters.Writer.TryWrite(c));
+        widget.On<PublicEvent[]>("Events", _ => Interlocked.Increment(ref events));
+        await widget.StartAsync();
+
+        await SendAsync(node, merchant.Site.Domain, "/", browser: 1);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        PublicCounters latest;
+        do latest = await counters.Reader.ReadAsync(timeout.Token); while (latest.VisitorsOnline == 0);
+        Assert.Equal(1, latest.VisitorsOnline);
+        await Task.Delay(300);
+        Assert.Equal(0, events);
+        Assert.Empty((await widget.InvokeAsync<ResyncResult>("Resync", "0-0")).Events);
+
+        var stranger = await node.MerchantAsync();
+        var strangersKey = await node.ApiKeyAsync(stranger.User.Id);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => Connect(node, strangersKey, merchant.Site.Domain).StartAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        refused = await Assert.ThrowsAsync<HttpRequestException>(() => Connect(node, "lw_forged", null).StartAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+}

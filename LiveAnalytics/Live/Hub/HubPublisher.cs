@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Live.Streaming;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace LiveAnalytics.Live.Hub;
+
+/// <summary>
+/// Hands the live stream to the public hub. Every node sees every event, but through the Redis
+/// backplane a send to a group reaches the group's clients on all nodes, so exactly one node may
+/// send: the holder of a short Redis lease, renewed while it lives and taken over by another node
+/// when it dies. It sends each site's events in stream order, in batches, and its counters at most
+/// a few times a second. A client that missed something during a takeover resynchronises.
+/// </summary>
+public sealed partial class HubPublisher(
+    EventHub hub, IHubContext<LiveHub, ILiveClient> hubContext, IConnectionMultiplexer redis, NodeIdentity node,
+    IOptions<RedisOptions> redisOptions, TimeProvider time, ILogger<HubPublisher> logger) : BackgroundService
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CountersInterval = TimeSpan.FromMilliseconds(250);
+    private const int MaxBatch = 500;
+
+    // Takes the lease if free, renews it if ours; returns 1 while we hold it.
+    private const string LeaseScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == false or holder == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 1
+        end
+        return 0
+        """;
+
+    private readonly Channel<(long Site, LiveEvent? Event)> _queue = Channel.CreateBounded<(long, LiveEvent?)>(
+        new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _countersSent = new();
+    private volatile bool _leader;
+    private int _wakeUpScheduled;
+
+    public bool IsPublisher => _leader;
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        using var tap = hub.SubscribeAll((site, e) => { if (_leader) _queue.Writer.TryWrite((site, e)); });
+        var leaseLoop = HoldLeaseAsync(ct);
+        await PublishAsync(ct);
+        await leaseLoop;
+    }
+
+    private async Task HoldLeaseAsync(CancellationToken ct)
+    {
+        var key = (RedisKey)$"{redisOptions.Value.KeyPrefix}:hub-publisher";
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var held = (int)await redis.GetDatabase().ScriptEvaluateAsync(LeaseScript, [key], [node.Id, (long)Lease.TotalMilliseconds]) == 1;
+                if (held != _leader) LogLeadership(held, node.Id);
+                _leader = held;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                _leader = false;   // cannot prove we hold it: stop, another node may take over
+            }
+            try { await Task.Delay(Renew, time, ct); } catch (OperationCanceledException) { }
+        }
+        if (_leader)
+        {
+            // Hand over at once instead of after the lease runs out.
+            try { await redis.GetDatabase().ScriptEvaluateAsync("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", [key], [node.Id]); }
+            catch (Exception ex) when (ex is RedisException or TimeoutException) { }
+        }
+    }
+
+    private async Task PublishAsync(CancellationToken ct)
+    {
+        var batches = new Dictionary<long, List<PublicEvent>>();
+        var dirty = new HashSet<long>();
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(ct))
+            {
+                while (_queue.Reader.TryRead(out var item) && batches.Values.Sum(b => b.Count) < MaxBatch * 4)
+                {
+                    dirty.Add(item.Site);
+                    if (item.Event is { } e)
+                    {
+                        if (!batches.TryGetValue(item.Site, out var batch)) batches[item.Site] = batch = [];
+                        batch.Add(PublicEvent.From(e));
+                    }
+                }
+                foreach (var (site, events) in batches)
+                    await Send(() => hubContext.Clients.Group(LiveHub.EventsGroup(site)).Events(events));
+                batches.Clear();
+                await SendCountersAsync(dirty, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Counters go out at most every CountersInterval per site; a change inside it is sent when it ends.
+    private async Task SendCountersAsync(HashSet<long> dirty, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var later = TimeSpan.MaxValue;
+        long waiting = 0;
+        foreach (var site in dirty.ToArray())
+        {
+            var wait = _countersSent.GetValueOrDefault(site) + CountersInterval - now;
+            if (wait > TimeSpan.Zero)
+            {
+                if (wait < later) (later, waiting) = (wait, site);
+                continue;
+            }
+            _countersSent[site] = now;
+            dirty.Remove(site);
+            var counters = PublicCounters.From(hub.Snapshot(site));
+            await Send(() => hubContext.Clients.Group(LiveHub.CountersGroup(site)).Counters(counters));
+        }
+        // One wake-up at a time: it brings the loop back to send whatever is still dirty.
+        if (later != TimeSpan.MaxValue && Interlocked.Exchange(ref _wakeUpScheduled, 1) == 0)
+            _ = Task.Delay(later, time, ct).ContinueWith(_ =>
+            {
+                Volatile.Write(ref _wakeUpScheduled, 0);
+                _queue.Writer.TryWrite((waiting, null));
+            }, TaskScheduler.Default);
+    }
+
+    private async Task Send(Func<Task> send)
+    {
+        try { await send(); }
+        catch (Exception ex) when (ex is RedisException or TimeoutException) { LogSendFailed(ex); }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Hub publisher lease held: {Held} (node {Node})")]
+    private partial void LogLeadership(bool held, string node);
+
+    [LoggerMessage(LogLevel.Warning, "Sending to the hub backplane failed; clients resynchronise")]
+    private partial void LogSendFailed(Exception ex);
+}
