@@ -91,6 +91,38 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/thanks");
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/checkout");
 
+        // Widgets: a token for the store's origin, its embed code with a live preview, the iframe on the store.
+        var dashboardUrl = merchant.Url;
+        await merchant.GotoAsync(dashboardUrl + "/widgets");
+        await merchant.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await merchant.GetByLabel("Name").FillAsync("Storefront");
+        await merchant.GetByLabel("Allowed origins").FillAsync(storeServer.Origin);
+        await merchant.GetByTestId("create-token").ClickAsync();
+        await Expect(merchant.GetByTestId("new-token")).ToBeVisibleAsync();
+        var embed = (await merchant.GetByTestId("embed-code").TextContentAsync())!;
+        Assert.StartsWith("<iframe src=", embed);
+        await Expect(merchant.FrameLocator("[data-testid=embed-preview]").Locator(".la-number")).ToHaveTextAsync("1");
+
+        storeServer.Embed = embed;
+        var embedding = await store.Context.NewPageAsync();
+        await embedding.GotoAsync($"{storeServer.Origin}/store/with-widget");
+        await Expect(embedding.FrameLocator("iframe").Locator(".la-label")).ToHaveTextAsync("visitor online now");
+        await Expect(embedding.FrameLocator("iframe").Locator(".la-number")).ToHaveTextAsync("1");
+        // Another origin (127.0.0.1 is not localhost) may not frame it: Chromium enforces frame-ancestors.
+        var elsewhere = await store.Context.NewPageAsync();
+        var blocked = elsewhere.WaitForConsoleMessageAsync(new() { Predicate = m => m.Text.Contains("frame-ancestors") });
+        await elsewhere.GotoAsync($"{storeServer.Origin.Replace("localhost", "127.0.0.1")}/store/with-widget");
+        await blocked;
+        Assert.Equal(0, await elsewhere.FrameLocator("iframe").Locator(".la-number").CountAsync());
+        await elsewhere.CloseAsync();
+
+        // The visitor closes the tabs: pagehide sends "leave", and the count drops without waiting 5 minutes.
+        await merchant.GotoAsync(dashboardUrl);
+        await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
+        await embedding.CloseAsync(new() { RunBeforeUnload = true });
+        await store.CloseAsync(new() { RunBeforeUnload = true });
+        await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("0");
+
         // Logging out ends the session: the dashboard asks for a login again.
         await merchant.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
         await merchant.WaitForURLAsync("**/account/login");
@@ -105,24 +137,26 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    /// <summary>A merchant's store: any page under /store/ carries the tracking snippet.</summary>
+    /// <summary>A merchant's store: any page under /store/ carries the tracking snippet, and the widget embed once set.</summary>
     private sealed class StoreServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
         private StoreServer(WebApplication app, string origin) { _app = app; Origin = origin; }
 
         public string Origin { get; }
+        public string Embed { get; set; } = "";
 
         public static async Task<StoreServer> StartAsync(string snippet)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
+            StoreServer? store = null;
             app.MapGet("/store/{**path}", () => Results.Content(
-                $"<!doctype html><html><head>{snippet}</head><body><h1>Linen hat</h1></body></html>", "text/html"));
+                $"<!doctype html><html><head>{snippet}</head><body><h1>Linen hat</h1>{store!.Embed}</body></html>", "text/html"));
             await app.StartAsync();
             var port = new Uri(app.Urls.First()).Port;
-            return new StoreServer(app, $"http://localhost:{port}");
+            return store = new StoreServer(app, $"http://localhost:{port}");
         }
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
