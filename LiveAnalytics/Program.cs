@@ -42,9 +42,11 @@ app.MapIngestion();
 app.MapStats();
 app.MapLive();
 app.MapWidgets();
+app.MapBenchmark();
 app.MapAccounts();
 app.MapPersistence();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// No per-message deflate: its zlib state costs each circuit megabytes, and live updates are small diffs anyway.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.DisableWebSocketCompression = true);
 
 app.Run();
 

@@ -165,4 +165,18 @@ public sealed class LiveComponentsTests : BunitContext
         Assert.Contains("/hats", journey.FindAll(".journey-step")[0].TextContent);   // newest first
         Assert.DoesNotContain("/elsewhere", journey.Markup);
     }
+
+    [Fact]
+    public void Follow_on_a_feed_row_names_that_rows_visitor()
+    {
+        long? followed = null;
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.OnFollow, (long v) => followed = v));
+        Publish("/a", visitor: 7);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        Publish("/b", visitor: 8);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-testid=feed-follow]").Count));
+        feed.FindAll("[data-testid=feed-follow]")[1].Click();   // newest first: the second row is visitor 7's
+        Assert.Equal(7, followed);
+    }
 }

@@ -62,13 +62,6 @@ public static class IngestionExtensions
     {
         app.MapPost("/api/event", EventEndpoint.Handle).DisableAntiforgery().WithName("TrackEvent");
         app.MapMethods("/api/event", ["OPTIONS"], EventEndpoint.Preflight);
-        // The benchmark's HTTP ceiling: the same server, reading a body and answering 202, doing nothing else.
-        if (app.Configuration.GetValue<bool>("Benchmark:EmptyEndpoint"))
-            app.MapPost("/bench/empty", async (HttpContext http) =>
-            {
-                await EventEndpoint.ReadBodyAsync(http.Request, 1 << 20, http.RequestAborted);
-                return TypedResults.Accepted((string?)null);
-            }).DisableAntiforgery();
         app.MapPost("/api/v1/events", BatchEndpoint.Handle)
             .AddEndpointFilter<ApiKeyAuthFilter>().DisableAntiforgery().WithName("TrackEventBatch");
         return app;

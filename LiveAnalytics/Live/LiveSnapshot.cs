@@ -25,7 +25,7 @@ public sealed record LiveSnapshot(
     /// the next page of a store also fires pagehide, and the counter should not flicker on every click.
     /// </summary>
     public static readonly TimeSpan LeaveGrace = TimeSpan.FromSeconds(2);
-    public const int FeedSize = 100;
+    public const int FeedSize = 50;
     public const int TopSize = 10;
 }
 

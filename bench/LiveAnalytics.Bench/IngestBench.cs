@@ -1,0 +1,81 @@
+using Dapper;
+using Npgsql;
+using StackExchange.Redis;
+using static LiveAnalytics.Bench.Stats;
+
+namespace LiveAnalytics.Bench;
+
+/// <summary>Ingestion benchmark (issue 3): the beacon path against an empty endpoint, persistence, loss, batch API against raw COPY.</summary>
+public static class IngestBench
+{
+    public static async Task RunAsync(Func<string, string, string> arg)
+    {
+        var url = arg("url", "http://127.0.0.1:5090");
+        var domain = arg("domain", "bench-shop.example");
+        var seconds = int.Parse(arg("seconds", "30"));
+        var runs = int.Parse(arg("runs", "3"));
+        var connections = int.Parse(arg("connections", "50"));
+
+        await using var db = NpgsqlDataSource.Create(arg("pg", ""));
+        using var redis = await ConnectionMultiplexer.ConnectAsync(arg("redis", ""));
+        var persisted = new Persisted(db, redis.GetDatabase(), arg("stream", "la:events"));
+        long siteId;
+        await using (var conn = await db.OpenConnectionAsync())
+            siteId = await conn.ExecuteScalarAsync<long>("SELECT id FROM sites WHERE domain = @domain", new { domain });
+
+        Console.WriteLine($"{Machine()}; wrk shares the cores with the app, PostgreSQL and Redis");
+        Console.WriteLine($"Beacon path: wrk -t2 -c{connections}, {seconds} s per run, {runs} runs, empty endpoint and beacon endpoint alternated");
+        await Wrk.RunAsync(url, "/api/event", domain, 5, connections, 2);   // warm-up: JIT, caches, connection pools
+        await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(2));
+
+        var empties = new List<WrkResult>();
+        var beacons = new List<(WrkResult Wrk, double PersistedPerSecond, double DrainSeconds, long Lost)>();
+        for (var run = 0; run < runs; run++)
+        {
+            // ABBA order, so a drift in the machine's load does not favour one side.
+            if (run % 2 == 0) empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
+            var before = await persisted.RowsAsync(siteId);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = await Wrk.RunAsync(url, "/api/event", domain, seconds, connections, 2);
+            var drain = await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
+            var stored = await persisted.RowsAsync(siteId) - before;
+            beacons.Add((result, stored / clock.Elapsed.TotalSeconds, drain.TotalSeconds, Math.Max(0, result.Accepted - stored)));
+            if (run % 2 == 1) empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
+            Console.WriteLine($"  run {run + 1}: empty {empties[^1].RequestsPerSecond:F0} req/s; beacon {result.RequestsPerSecond:F0} req/s, " +
+                $"p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, non-2xx {result.Non2xx}, persisted {stored} ({beacons[^1].PersistedPerSecond:F0}/s), " +
+                $"drained {drain.TotalSeconds:F1} s after the load, lost {beacons[^1].Lost}");
+        }
+
+        var ceiling = Median(empties.Select(e => e.RequestsPerSecond));
+        var accepted = Median(beacons.Select(b => b.Wrk.Accepted / (double)seconds));
+        Console.WriteLine();
+        Console.WriteLine("Medians:");
+        Console.WriteLine($"  empty endpoint (HTTP ceiling): {ceiling:F0} req/s, p50 {Median(empties.Select(e => e.P50Ms)):F2} ms, p99 {Median(empties.Select(e => e.P99Ms)):F2} ms");
+        Console.WriteLine($"  beacon accepted: {accepted:F0} events/s = {accepted / ceiling:P0} of the ceiling");
+        Console.WriteLine($"  beacon latency: p50 {Median(beacons.Select(b => b.Wrk.P50Ms)):F2} ms, p99 {Median(beacons.Select(b => b.Wrk.P99Ms)):F2} ms");
+        Console.WriteLine($"  persisted: {Median(beacons.Select(b => b.PersistedPerSecond)):F0} events/s (load start to drained), backlog drained {Median(beacons.Select(b => b.DrainSeconds)):F1} s after the load stopped");
+        Console.WriteLine($"  lost events: {beacons.Sum(b => b.Lost)} (in {beacons.Sum(b => b.Wrk.Accepted)} acknowledged)");
+
+        var batch = new BatchVsCopy(db, persisted, url, arg("api-key", ""), domain, siteId);
+        var copies = new List<double>();
+        var writes = new List<(double Plain, double Staging)>();
+        var batches = new List<(double Accepted, double Persisted)>();
+        Console.WriteLine();
+        Console.WriteLine("Batch path: raw COPY, our COPY write path (1,000-row batches), and POST /api/v1/events end to end:");
+        for (var run = 0; run < runs; run++)
+        {
+            copies.Add(await batch.RawCopyRowsPerSecondAsync(300_000));
+            writes.Add((await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: false), await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: true)));
+            batches.Add(await batch.BatchApiAsync(Math.Max(5, seconds / 2), clients: 4, batchSize: 1000));
+            Console.WriteLine($"  run {run + 1}: raw COPY {copies[^1]:F0} rows/s; write path plain {writes[^1].Plain:F0}/s, staging {writes[^1].Staging:F0}/s; " +
+                $"batch API accepted {batches[^1].Accepted:F0}/s, persisted {batches[^1].Persisted:F0}/s");
+        }
+        var raw = Median(copies);
+        Console.WriteLine();
+        Console.WriteLine($"  raw binary COPY: {raw:F0} rows/s");
+        Console.WriteLine($"  write path, plain COPY (the common case): {Median(writes.Select(w => w.Plain)):F0} rows/s = {Median(writes.Select(w => w.Plain)) / raw:P0} of raw COPY");
+        Console.WriteLine($"  write path, staging + ON CONFLICT (redeliveries): {Median(writes.Select(w => w.Staging)):F0} rows/s = {Median(writes.Select(w => w.Staging)) / raw:P0} of raw COPY");
+        Console.WriteLine($"  batch API (1000 events per request, 4 clients): accepted {Median(batches.Select(b => b.Accepted)):F0} events/s = {Median(batches.Select(b => b.Accepted)) / raw:P0} of raw COPY; " +
+            $"persisted {Median(batches.Select(b => b.Persisted)):F0} events/s = {Median(batches.Select(b => b.Persisted)) / raw:P0}");
+    }
+}
