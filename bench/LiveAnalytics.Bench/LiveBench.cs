@@ -88,13 +88,25 @@ public static class LiveBench
                 await Task.Delay(3000);
                 Report("live page DOM (Chromium)", await DomAsync(context, url, domSite, seconds));
             }
+            Console.WriteLine($"   responsiveness with {loadRate}/s on the open page's own site: a click on Pause/Resume until the button changed");
+            var busySite = await setup.SiteAsync("bench-busy.example", domain);
+            await using (var load = StartLoad(url, apiKey, "bench-busy.example", loadRate))
+            {
+                await Task.Delay(3000);
+                Report("click to re-render (Chromium)", await ClicksAsync(context, busySite, 40));
+            }
 
         }
 
         if (phases.Contains('4'))
         {
             Console.WriteLine($"\n4. Memory per open live-dashboard circuit ({circuits} circuits of {(circuitPage.Length > 0 ? circuitPage : "the live page")}, no load)");
+            // Let the previous phase's backlog settle; two readings show how much the baseline itself moves.
+            await Task.Delay(5000);
+            var settle = await MemoryAsync(http);
+            await Task.Delay(2000);
             var before = await MemoryAsync(http);
+            Console.WriteLine($"   baseline drift over 2 s: {(before.Managed - settle.Managed) / 1024.0:F0} KB managed");
             var pages = new List<IPage>();
             for (var i = 0; i < circuits; i++)
             {
@@ -204,6 +216,32 @@ public static class LiveBench
         await page.CloseAsync();
         if (seen.Count < sent.Count) Console.WriteLine($"   the page showed {seen.Count} of {sent.Count} probes");
         return seen.Where(s => sent.ContainsKey(int.Parse(s.Key))).Select(s => s.Value - sent[int.Parse(s.Key)]).ToList();
+    }
+
+    /// <summary>A merchant's click on a page whose site takes the full load: the round trip through the circuit.</summary>
+    private static async Task<List<double>> ClicksAsync(IBrowserContext context, long siteId, int clicks)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/sites/{siteId}");
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
+        var times = new List<double>();
+        for (var i = 0; i < clicks; i++)
+        {
+            var (press, expect) = i % 2 == 0 ? ("feed-pause", "feed-resume") : ("feed-resume", "feed-pause");
+            var ms = await page.EvaluateAsync<double>("""
+                ([press, expect]) => new Promise(resolve => {
+                  const start = performance.now();
+                  const done = () => document.querySelector(`[data-testid=${expect}]`) && (resolve(performance.now() - start), true);
+                  const observer = new MutationObserver(() => done() && observer.disconnect());
+                  observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+                  document.querySelector(`[data-testid=${press}]`).click();
+                })
+                """, new[] { press, expect });
+            times.Add(ms);
+            await Task.Delay(200);
+        }
+        await page.CloseAsync();
+        return times;
     }
 
     private static async Task<(long Managed, long WorkingSet, int Viewers)> MemoryAsync(HttpClient http)
