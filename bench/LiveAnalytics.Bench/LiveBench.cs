@@ -26,6 +26,7 @@ public static class LiveBench
         var circuits = int.Parse(arg("circuits", "20"));
         var circuitPage = arg("circuit-page", "");
         var phases = arg("phases", "12345");
+        var runs = int.Parse(arg("runs", "3"));
         await using var db = NpgsqlDataSource.Create(arg("pg", ""));
         var setup = new BenchSetup(db);
         long siteId;
@@ -48,12 +49,18 @@ public static class LiveBench
                 // Warm-up on a site of its own: the first requests of each path pay for JIT compilation.
                 var warmUp = await setup.SiteAsync("bench-warmup.example", domain);
                 await StreamAndWidgetAsync(http, url, apiKey, "bench-warmup.example", await setup.WidgetTokenAsync(warmUp, "visitors"), 5);
-                var (stream, widget) = await StreamAndWidgetAsync(http, url, apiKey, domain, await setup.WidgetTokenAsync(siteId, "visitors"), seconds);
-                Report("API stream client (SSE)", stream);
-                Report("widget (visitors counter, SSE)", widget);
+                for (var run = 1; run <= runs; run++)
+                {
+                    // A fresh site per run: its visitor counter starts from its own baseline.
+                    var runDomain = $"bench-live-{run}.example";
+                    var runSite = await setup.SiteAsync(runDomain, domain);
+                    var (stream, widget) = await StreamAndWidgetAsync(http, url, apiKey, runDomain, await setup.WidgetTokenAsync(runSite, "visitors"), seconds);
+                    Console.WriteLine($"   run {run}:");
+                    Report("API stream client (SSE)", stream);
+                    Report("widget (visitors counter, SSE)", widget);
+                }
                 Console.WriteLine($"   background load accepted {load.Rate:F0} events/s, refused or late {load.Failed}");
             }
-
         }
 
         if (phases.Contains('2'))
@@ -70,7 +77,8 @@ public static class LiveBench
 
         }
 
-        var domSite = await setup.SiteAsync("bench-dom.example", domain);
+        // Circuits are measured on the first DOM run's site: a full feed and breakdowns.
+        var domSite = await setup.SiteAsync("bench-dom-1.example", domain);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -86,7 +94,12 @@ public static class LiveBench
             await using (var load = StartLoad(url, apiKey, "bench-load.example", loadRate))
             {
                 await Task.Delay(3000);
-                Report("live page DOM (Chromium)", await DomAsync(context, url, domSite, seconds));
+                for (var run = 1; run <= runs; run++)
+                {
+                    var runDomain = $"bench-dom-{run}.example";
+                    Console.WriteLine($"   run {run}:");
+                    Report("live page DOM (Chromium)", await DomAsync(context, url, await setup.SiteAsync(runDomain, domain), runDomain, seconds));
+                }
             }
             Console.WriteLine($"   responsiveness with {loadRate}/s on the open page's own site: a click on Pause/Resume until the button changed");
             var busySite = await setup.SiteAsync("bench-busy.example", domain);
@@ -123,11 +136,16 @@ public static class LiveBench
         }
         await context.CloseAsync();
 
-        if (!phases.Contains('5')) return;
+        if (!phases.Contains('5'))
+        {
+            ReportMedians();
+            return;
+        }
 
         Console.WriteLine($"\n5. Fan-out: {viewers} widget viewers on one app process, 100 events/s to their site for {seconds} s");
         var fanoutSite = await setup.SiteAsync("bench-fanout.example", domain);
         await FanOutAsync(http, url, "bench-fanout.example", await setup.WidgetTokenAsync(fanoutSite, "visitors"), viewers, seconds);
+        ReportMedians();
     }
 
     private static BackgroundLoad StartLoad(string url, string apiKey, string domain, int rate)
@@ -137,8 +155,20 @@ public static class LiveBench
         return load;
     }
 
-    private static void Report(string what, IReadOnlyCollection<double> ms) =>
+    private static readonly List<(string What, double P50, double P99)> Reported = [];
+
+    private static void Report(string what, IReadOnlyCollection<double> ms)
+    {
         Console.WriteLine($"   {what}: p50 {Percentile(ms, 0.5):F1} ms, p99 {Percentile(ms, 0.99):F1} ms, max {(ms.Count == 0 ? double.NaN : ms.Max()):F1} ms ({ms.Count} samples)");
+        Reported.Add((what, Percentile(ms, 0.5), Percentile(ms, 0.99)));
+    }
+
+    private static void ReportMedians()
+    {
+        Console.WriteLine("\nMedians over the runs (of each run's p50 and p99):");
+        foreach (var g in Reported.GroupBy(r => r.What).Where(g => g.Count() > 1))
+            Console.WriteLine($"   {g.Key}: p50 {Median(g.Select(r => r.P50)):F1} ms, p99 {Median(g.Select(r => r.P99)):F1} ms ({g.Count()} runs)");
+    }
 
     private static async Task<(List<double> Stream, List<double> Widget)> StreamAndWidgetAsync(
         HttpClient http, string url, string apiKey, string domain, string? widgetToken, int seconds)
@@ -191,7 +221,7 @@ public static class LiveBench
         await page.CloseAsync();
     }
 
-    private static async Task<List<double>> DomAsync(IBrowserContext context, string url, long siteId, int seconds)
+    private static async Task<List<double>> DomAsync(IBrowserContext context, string url, long siteId, string siteDomain, int seconds)
     {
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/sites/{siteId}");
@@ -209,7 +239,7 @@ public static class LiveBench
             }
             """);
         var sent = new ConcurrentDictionary<int, double>();
-        await new Probes(url, "bench-dom.example").RunAsync(TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(150),
+        await new Probes(url, siteDomain).RunAsync(TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(150),
             firstVisitor: 500_000, sentAtEpoch: (n, at) => sent[n] = at);
         await Task.Delay(1500);
         var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__seen");
