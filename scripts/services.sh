@@ -26,11 +26,12 @@ ensure_packages() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# free_port: a port nothing listens on, from the dynamic range.
+# free_port: a port nothing listens on, below Linux's ephemeral range (32768 up): a port there can be
+# held by an outgoing connection (or its TIME_WAIT) and refuse the bind a moment later.
 free_port() {
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))
     port_in_use "$p" || { echo "$p"; return; }
   done
   die "no free port found"

@@ -45,11 +45,12 @@ public static class WidgetEndpoints
             while (!stop.IsCancellationRequested)
             {
                 var pulse = channel.Pulse;
-                var payload = channel.Payload(kind, request.Page);
-                if (sent is null || !payload.AsSpan().SequenceEqual(sent))
+                var frame = channel.Frame(kind, request.Page);
+                // The same array means the same version; equal bytes of a new version are not sent again either.
+                if (sent is null || (!ReferenceEquals(frame, sent) && !frame.AsSpan().SequenceEqual(sent)))
                 {
-                    sse.Frame("update", payload);
-                    sent = payload;
+                    sse.Raw(frame);
+                    sent = frame;
                 }
                 else if (channel.Heartbeats != heartbeats)
                 {

@@ -88,9 +88,12 @@ public sealed class SiteChannel
     /// <summary>Completes at the next update or heartbeat; take it before reading the payload.</summary>
     public Task Pulse { get { lock (_gate) return _pulse.Task; } }
 
-    /// <summary>The widget's JSON as of the current version, built once for all its viewers.</summary>
-    public byte[] Payload(string kind, string? page) => _payloads.GetOrAdd((kind, page), k =>
-        WidgetState.Of(k.Kind, _hub.Snapshot(SiteId), k.Page, k.Page is null ? 0 : _hub.ViewersOf(SiteId, k.Page)).ToJson());
+    /// <summary>
+    /// The widget's whole SSE frame as of the current version, built once for all its viewers: a
+    /// viewer's share of an update is one write of these bytes.
+    /// </summary>
+    public byte[] Frame(string kind, string? page) => _payloads.GetOrAdd((kind, page), k =>
+        SseWriter.FrameBytes("update", WidgetState.Of(k.Kind, _hub.Snapshot(SiteId), k.Page, k.Page is null ? 0 : _hub.ViewersOf(SiteId, k.Page)).ToJson()));
 
     private Task Update()
     {

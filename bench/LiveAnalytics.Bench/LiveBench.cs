@@ -295,9 +295,8 @@ public static class LiveBench
         {
             int? baseline = null;
             var next = 0;
-            readers[v] = await SseReader.OpenAsync(http, $"/widget/visitors/stream?token={token}", line =>
+            readers[v] = await SseReader.OpenCountAsync(http, $"/widget/visitors/stream?token={token}", "visitors", count =>
             {
-                if (SseReader.IntField(line, "visitors") is not { } count) return;
                 if (baseline is null) { baseline = count; Interlocked.Increment(ref ready); return; }
                 for (; baseline + next + 1 <= count; next++)
                     if (next % 10 == 0 && probes.LatencyMs(next) is { } ms) latencies.Add(ms);   // every 10th event, from every viewer

@@ -26,12 +26,32 @@ public sealed class SseWriter(HttpResponse response)
     public void Frame(string type, ReadOnlySpan<byte> json, string? id = null)
     {
         var w = response.BodyWriter;
-        if (id is not null) { w.Write("id: "u8); w.Write(Encoding.ASCII.GetBytes(id)); w.Write("\n"u8); }
+        if (id is not null) { w.Write("id: "u8); Ascii(w, id); w.Write("\n"u8); }
         w.Write("event: "u8);
-        w.Write(Encoding.ASCII.GetBytes(type));
+        Ascii(w, type);
         w.Write("\ndata: "u8);
         w.Write(json);
         w.Write("\n\n"u8);
+    }
+
+    /// <summary>A whole frame as bytes, for a frame many clients get alike.</summary>
+    public static byte[] FrameBytes(string type, ReadOnlySpan<byte> json)
+    {
+        var frame = new byte[7 + type.Length + 7 + json.Length + 2];
+        "event: "u8.CopyTo(frame);
+        Encoding.ASCII.GetBytes(type, frame.AsSpan(7));
+        "\ndata: "u8.CopyTo(frame.AsSpan(7 + type.Length));
+        json.CopyTo(frame.AsSpan(14 + type.Length));
+        "\n\n"u8.CopyTo(frame.AsSpan(frame.Length - 2));
+        return frame;
+    }
+
+    // Ids and event types are ASCII: encoded straight into the pipe, no array per frame.
+    private static void Ascii(System.IO.Pipelines.PipeWriter w, string s)
+    {
+        var span = w.GetSpan(s.Length);
+        var n = Encoding.ASCII.GetBytes(s, span);
+        w.Advance(n);
     }
 
     public void Raw(ReadOnlySpan<byte> frame) => response.BodyWriter.Write(frame);
