@@ -4,8 +4,12 @@ namespace LiveAnalytics.Live;
 /// Turns any number of change notifications into at most one render per <c>minInterval</c>:
 /// the first change renders at once, later ones within the interval share one render at its end.
 /// </summary>
-public sealed class RenderCoalescer(TimeProvider time, TimeSpan minInterval, Func<Task> render) : IDisposable
+public sealed class RenderCoalescer(TimeProvider time, Func<TimeSpan> minInterval, Func<Task> render) : IDisposable
 {
+    public RenderCoalescer(TimeProvider time, TimeSpan minInterval, Func<Task> render) : this(time, () => minInterval, render)
+    {
+    }
+
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly CancellationTokenSource _disposed = new();
@@ -22,7 +26,7 @@ public sealed class RenderCoalescer(TimeProvider time, TimeSpan minInterval, Fun
     {
         try
         {
-            var wait = _lastRender == DateTimeOffset.MinValue ? TimeSpan.Zero : _lastRender + minInterval - time.GetUtcNow();
+            var wait = _lastRender == DateTimeOffset.MinValue ? TimeSpan.Zero : _lastRender + minInterval() - time.GetUtcNow();
             if (wait > TimeSpan.Zero) await Task.Delay(wait, time, _disposed.Token);
             _lastRender = time.GetUtcNow();
             // Cleared before rendering, so a change during the render schedules the next one.

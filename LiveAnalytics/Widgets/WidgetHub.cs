@@ -7,7 +7,7 @@ namespace LiveAnalytics.Widgets;
 
 /// <summary>
 /// Fan-out for widget viewers, built so that thousands of iframes cost little: one hub subscription
-/// per site (not per viewer), updates coalesced to a few per second, each widget's JSON built once
+/// per site (not per viewer), updates coalesced within a frame budget, each widget's frame built once
 /// per update and shared by every viewer of it, and viewers woken by one shared pulse.
 /// </summary>
 public sealed class WidgetHub : IDisposable
@@ -72,7 +72,9 @@ public sealed class SiteChannel
     internal SiteChannel(long siteId, EventHub hub, TimeProvider time, StreamOptions options, WidgetHub owner)
     {
         (SiteId, _hub, _owner) = (siteId, hub, owner);
-        _coalescer = new RenderCoalescer(time, TimeSpan.FromSeconds(1.0 / options.WidgetUpdatesPerSecond), Update);
+        // The more viewers, the fewer updates: the site's fan-out stays within its frame budget.
+        _coalescer = new RenderCoalescer(time, () => TimeSpan.FromSeconds(
+            Math.Max(1.0 / options.WidgetUpdatesPerSecond, Viewers / (double)options.WidgetFramesPerSecond)), Update);
         _subscription = hub.Subscribe(siteId, _ => _coalescer.Request());
         var beat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         _heartbeat = time.CreateTimer(_ => Beat(), null, beat, beat);
