@@ -71,7 +71,7 @@ public static class LiveBench
             {
                 await Task.Delay(3000);
                 var (stream, _) = await StreamAndWidgetAsync(http, url, apiKey, "bench-busy.example", null, seconds);
-                Report("API stream client (SSE)", stream);
+                Report("API stream client (SSE), load on its own site", stream);
                 Console.WriteLine($"   background load accepted {load.Rate:F0} events/s, refused or late {load.Failed}");
             }
 
