@@ -59,6 +59,8 @@
     if (!last || ignored() || !w.navigator.sendBeacon) return;
     w.navigator.sendBeacon(api, JSON.stringify({ n: 'leave', u: loc.href, d: domain }));
   });
+  // Back from the back-forward cache: the page is shown again without loading, so count it again.
+  w.addEventListener('pageshow', function (e) { if (e.persisted) { last = null; pageview(); } });
 
   var early = (w.la && w.la.q) || [];
   w.la = send;

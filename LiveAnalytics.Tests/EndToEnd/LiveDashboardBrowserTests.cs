@@ -116,7 +116,7 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         Assert.Equal(0, await elsewhere.FrameLocator("iframe").Locator(".la-number").CountAsync());
         await elsewhere.CloseAsync();
 
-        // The visitor closes the tabs: pagehide sends "leave", and the count drops without waiting 5 minutes.
+        // The visitor closes both tabs: pagehide sends "leave", and the count drops without waiting 5 minutes.
         await merchant.GotoAsync(dashboardUrl);
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
         await embedding.CloseAsync(new() { RunBeforeUnload = true });

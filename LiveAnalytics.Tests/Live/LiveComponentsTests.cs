@@ -179,4 +179,24 @@ public sealed class LiveComponentsTests : BunitContext
         feed.FindAll("[data-testid=feed-follow]")[1].Click();   // newest first: the second row is visitor 7's
         Assert.Equal(7, followed);
     }
+
+    [Fact]
+    public void A_drop_noticed_by_another_reader_still_reaches_the_counter()
+    {
+        var counter = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));
+        Publish("/", visitor: 1);
+        Publish("/", visitor: 2);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        counter.WaitForAssertion(() => Assert.Equal("2", counter.Find("[data-testid=visitors-online]").TextContent));
+
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        Publish("/", visitor: 1, name: "leave");
+        // The grace ends between two ticks of the expiry timer, and another reader (the page's
+        // freshness label, a widget) takes a snapshot first: that reader must announce the drop.
+        // (FakeTimeProvider runs due timers at the time advanced to: step so no tick falls after the grace.)
+        _time.Advance(LiveSnapshot.LeaveGrace - TimeSpan.FromMilliseconds(100));   // ticks run, grace not over
+        _time.Advance(TimeSpan.FromMilliseconds(200));                             // grace over, no tick due
+        _hub.Snapshot(SiteId);
+        counter.WaitForAssertion(() => Assert.Equal("1", counter.Find("[data-testid=visitors-online]").TextContent));
+    }
 }

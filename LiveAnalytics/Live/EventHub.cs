@@ -55,12 +55,19 @@ public sealed class EventHub : IDisposable
     {
         var now = _time.GetUtcNow();
         if (!_sites.TryGetValue(siteId, out var site)) return new SiteLiveState().Snapshot(now);
+        LiveSnapshot snapshot;
+        bool expired;
         lock (site)
         {
             // Many viewers of one site render the same picture: computed once per change, not per viewer.
             if (site.Cached is { } c && c.Sequence == site.State.Sequence && now - c.At < SnapshotReuse) return c;
-            return site.Cached = site.State.Snapshot(now);
+            expired = site.State.Expire(now);
+            snapshot = site.Cached = site.State.Snapshot(now);
         }
+        // Whoever notices that time moved the numbers tells everyone: a reader must not swallow the
+        // change that the expiry timer would otherwise have announced.
+        if (expired) Announce(siteId, site);
+        return snapshot;
     }
 
     public int ViewersOf(long siteId, string page)
@@ -73,7 +80,16 @@ public sealed class EventHub : IDisposable
     public Journey? Journey(long siteId, long visitorId)
     {
         if (!_sites.TryGetValue(siteId, out var site)) return null;
-        lock (site) return site.State.Journey(visitorId, _time.GetUtcNow());
+        Journey? journey;
+        bool expired;
+        lock (site)
+        {
+            var now = _time.GetUtcNow();
+            if (expired = site.State.Expire(now)) site.Cached = null;
+            journey = site.State.Journey(visitorId, now);
+        }
+        if (expired) Announce(siteId, site);
+        return journey;
     }
 
     /// <summary>Calls <paramref name="onChange"/> (on the feeding thread) after each change to the site.</summary>
@@ -108,14 +124,16 @@ public sealed class EventHub : IDisposable
                 if (changed) site.Cached = null;
                 idle = site.State.IsIdle(now);
             }
-            if (changed)
-            {
-                site.Notify(null);
-                foreach (var tap in _taps) tap(id, null);
-            }
+            if (changed) Announce(id, site);
             lock (site.Gate)
                 if (idle && site.Subscribers.Length == 0) _sites.TryRemove(id, out _);
         }
+    }
+
+    private void Announce(long siteId, Site site)
+    {
+        site.Notify(null);
+        foreach (var tap in _taps) tap(siteId, null);
     }
 
     public void Dispose() => _expiry.Dispose();
