@@ -50,18 +50,24 @@ internal sealed class SiteLiveState
         }
         else if (e.Timestamp >= v.LastSeen)
         {
-            Count(v, -1);
             v.LastSeen = e.Timestamp;
-            if (!e.IsLeave) { v.Page = e.Pathname; v.LeftAt = null; }
-            v.Source = SourceOf(e) ?? v.Source;
-            v.Country = e.Country ?? v.Country;
-            v.Device = e.Device ?? v.Device;
+            if (!e.IsLeave) { Move(_pages, ref v.Page, e.Pathname); v.LeftAt = null; }
+            // Most events change none of these: the tallies are touched only when one does.
+            Move(_sources, ref v.Source, SourceOf(e) ?? v.Source);
+            if (e.Country is not null && e.Country != v.Country) { _countries.Add(v.Country ?? "Unknown", -1); _countries.Add(v.Country = e.Country, +1); }
+            if (e.Device is not null && e.Device != v.Device) { _devices.Add(v.Device ?? "Unknown", -1); _devices.Add(v.Device = e.Device, +1); }
             v.Browser = e.Browser ?? v.Browser;
-            Count(v, +1);
         }
         if (e.IsLeave && e.Timestamp >= v.LastSeen) v.LeftAt = e.Timestamp;
         if (v.Steps.Count == JourneySteps) v.Steps.Dequeue();
         v.Steps.Enqueue(item);
+    }
+
+    private static void Move(Tally tally, ref string current, string next)
+    {
+        if (string.Equals(current, next, StringComparison.Ordinal)) return;
+        tally.Add(current, -1);
+        tally.Add(current = next, +1);
     }
 
     // A visit's source is where it arrived from; internal navigation (no medium) keeps it.
@@ -126,7 +132,8 @@ internal sealed class SiteLiveState
     {
         public required DateTimeOffset LastSeen;
         public DateTimeOffset? LeftAt;
-        public required string Page, Source;
+        public required string Page;
+        public required string Source;
         public string? Country, Device, Browser;
         public readonly Queue<FeedItem> Steps = new();
     }

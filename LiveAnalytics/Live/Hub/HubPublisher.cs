@@ -39,12 +39,19 @@ public sealed partial class HubPublisher(
     private readonly ConcurrentDictionary<long, DateTimeOffset> _countersSent = new();
     private volatile bool _leader;
     private int _wakeUpScheduled;
+    private long _leaderSince = long.MaxValue;
 
     public bool IsPublisher => _leader;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        using var tap = hub.SubscribeAll((site, e) => { if (_leader) _queue.Writer.TryWrite((site, e)); });
+        using var tap = hub.SubscribeAll((site, e) =>
+        {
+            // Only what arrived since this node took the lease: a node that starts replays the last
+            // 30 minutes into its hub, and those events went out long ago (or are for Resync).
+            if (_leader && (e is null || !StreamId.TryParse(e.StreamId, out var id) || id.Milliseconds >= Volatile.Read(ref _leaderSince)))
+                _queue.Writer.TryWrite((site, e));
+        });
         var leaseLoop = HoldLeaseAsync(ct);
         await PublishAsync(ct);
         await leaseLoop;
@@ -58,7 +65,11 @@ public sealed partial class HubPublisher(
             try
             {
                 var held = (int)await redis.GetDatabase().ScriptEvaluateAsync(LeaseScript, [key], [node.Id, (long)Lease.TotalMilliseconds]) == 1;
-                if (held != _leader) LogLeadership(held, node.Id);
+                if (held != _leader)
+                {
+                    LogLeadership(held, node.Id);
+                    if (held) Volatile.Write(ref _leaderSince, time.GetUtcNow().ToUnixTimeMilliseconds());
+                }
                 _leader = held;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
