@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Dapper;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Stats;
+
+/// <summary>Contract tests of the Plausible v1 timeseries and breakdown endpoints, on events written straight to the table.</summary>
+public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    private async Task<(HttpClient Api, string Domain)> SiteWithEventsAsync(string timezone, params (DateTimeOffset At, long Visitor, string Name, string Path, string? Source)[] events)
+    {
+        var user = await _app.UserAsync();
+        var site = await _app.Get<LiveAnalytics.Sites.SiteRepository>().CreateAsync(user.Id,
+            new LiveAnalytics.Sites.NewSite { Domain = TestData.UniqueDomain(), Name = "Series", Timezone = timezone });
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        foreach (var e in events)
+            await conn.ExecuteAsync("""
+                INSERT INTO events (id, site_id, ts, name, hostname, pathname, visitor_id, session_id, source)
+                VALUES (@id, @siteId, @at, @name, 'shop.example', @path, @visitor, @visitor, @source)
+                """, new { id = Guid.NewGuid(), siteId = site!.Id, at = e.At, name = e.Name, path = e.Path, visitor = e.Visitor, source = e.Source });
+        var api = _app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _app.ApiKeyAsync(user.Id));
+        return (api, site!.Domain);
+    }
+
+    private static async Task<JsonElement> GetAsync(HttpClient api, string url)
+    {
+        using var response = await api.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("results").Clone();
+    }
+
+    [Fact]
+    public async Task Timeseries_buckets_local_days_with_zeros_for_empty_ones()
+    {
+        // Berlin is UTC+1 in November: 23:30 UTC on the 2nd is already the 3rd there.
+        var (api, domain) = await SiteWithEventsAsync("Europe/Berlin",
+            (new DateTimeOffset(2026, 11, 1, 10, 0, 0, TimeSpan.Zero), 1, "pageview", "/", null),
+            (new DateTimeOffset(2026, 11, 1, 11, 0, 0, TimeSpan.Zero), 1, "pageview", "/hats", null),
+            (new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero), 2, "Signup", "/", null),
+            (new DateTimeOffset(2026, 11, 2, 23, 30, 0, TimeSpan.Zero), 3, "pageview", "/", null));
+        var results = await GetAsync(api, $"/api/v1/stats/timeseries?site_id={domain}&period=7d&date=2026-11-04&metrics=visitors,pageviews,events");
+        Assert.Equal(7, results.GetArrayLength());
+        var byDate = results.EnumerateArray().ToDictionary(r => r.GetProperty("date").GetString()!, r => r);
+        Assert.Equal(["2026-10-29", "2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"], byDate.Keys);
+        Assert.Equal((2, 2, 3), (byDate["2026-11-01"].GetProperty("visitors").GetInt64(), byDate["2026-11-01"].GetProperty("pageviews").GetInt64(), byDate["2026-11-01"].GetProperty("events").GetInt64()));
+        Assert.Equal(0, byDate["2026-11-02"].GetProperty("visitors").GetInt64());
+        Assert.Equal(1, byDate["2026-11-03"].GetProperty("visitors").GetInt64());
+
+        var hours = await GetAsync(api, $"/api/v1/stats/timeseries?site_id={domain}&period=day&date=2026-11-01&metrics=pageviews");
+        Assert.Equal(24, hours.GetArrayLength());
+        Assert.Equal("2026-11-01 11:00:00", hours[11].GetProperty("date").GetString());   // 10:00 UTC
+        Assert.Equal(1, hours[11].GetProperty("pageviews").GetInt64());
+        Assert.False(hours[11].TryGetProperty("visitors", out _));
+    }
+
+    [Fact]
+    public async Task Breakdown_ranks_values_and_filters_combine()
+    {
+        var at = new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+        var (api, domain) = await SiteWithEventsAsync("UTC",
+            (at, 1, "pageview", "/blog/a", "Google"),
+            (at, 2, "pageview", "/blog/b", "Google"),
+            (at, 3, "pageview", "/blog/a", "Twitter"),
+            (at, 4, "pageview", "/shop", null),
+            (at, 4, "pageview", "/shop", null),
+            (at, 5, "Signup", "/shop", "Google"));
+        var query = $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-10";
+
+        var sources = await GetAsync(api, query + "&property=visit:source&metrics=visitors,pageviews");
+        Assert.Equal(["Google", "Direct / None", "Twitter"], sources.EnumerateArray().Select(r => r.GetProperty("source").GetString()));
+        Assert.Equal(3, sources[0].GetProperty("visitors").GetInt64());
+        Assert.Equal(2, sources[0].GetProperty("pageviews").GetInt64());
+
+        var blogFromGoogle = await GetAsync(api, query + "&property=event:page&filters=" + Uri.EscapeDataString("visit:source==Google|Twitter;event:page==/blog*"));
+        Assert.Equal(["/blog/a", "/blog/b"], blogFromGoogle.EnumerateArray().Select(r => r.GetProperty("page").GetString()));
+        Assert.Equal(2, blogFromGoogle[0].GetProperty("visitors").GetInt64());
+
+        var notGoogle = await GetAsync(api, query + "&property=event:page&filters=" + Uri.EscapeDataString("visit:source!=Google"));
+        Assert.Equal(["/blog/a", "/shop"], notGoogle.EnumerateArray().Select(r => r.GetProperty("page").GetString()).Order());
+
+        using (var aggregate = await api.GetAsync($"/api/v1/stats/aggregate?site_id={domain}&period=day&date=2026-11-10&metrics=visitors,events&filters=" + Uri.EscapeDataString("visit:source==Google")))
+        {
+            var results = JsonDocument.Parse(await aggregate.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+            Assert.Equal(3, results.GetProperty("visitors").GetProperty("value").GetInt64());
+            Assert.Equal(3, results.GetProperty("events").GetProperty("value").GetInt64());
+        }
+
+        var paged = await GetAsync(api, query + "&property=event:page&limit=1&page=2");
+        Assert.Single(paged.EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("timeseries?period=day&interval=week", "interval")]
+    [InlineData("timeseries?period=day&filters=visit:source", "must look like")]
+    [InlineData("timeseries?period=day&filters=visit:ip==1.2.3.4", "not supported")]
+    [InlineData("breakdown?period=day", "'property' is required")]
+    [InlineData("breakdown?period=day&property=visit:source;DROP TABLE events", "'property' is required")]
+    [InlineData("breakdown?period=day&property=visit:source&limit=0", "'limit'")]
+    [InlineData("breakdown?period=day&property=visit:source&metrics=bounce_rate", "bounce_rate")]
+    public async Task Bad_parameters_get_400_saying_what_is_wrong(string query, string mentioned)
+    {
+        var (api, domain) = await SiteWithEventsAsync("UTC");
+        using var response = await api.GetAsync($"/api/v1/stats/{query}&site_id={domain}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(mentioned, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Other_merchants_sites_are_403()
+    {
+        var (_, domain) = await SiteWithEventsAsync("UTC");
+        var stranger = await _app.MerchantAsync();
+        var api = _app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _app.ApiKeyAsync(stranger.User.Id));
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync($"/api/v1/stats/timeseries?site_id={domain}&period=day")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync($"/api/v1/stats/breakdown?site_id={domain}&period=day&property=event:page")).StatusCode);
+    }
+}
