@@ -1,0 +1,27 @@
+using Dapper;
+using LiveAnalytics.Sites;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>What every Stats API query shares, checked once: metrics, the period as a [from, to) range, filters.</summary>
+public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTimeOffset To, (string Sql, DynamicParameters Parameters) Filter)
+{
+    public static readonly string[] SupportedMetrics = ["visitors", "pageviews", "events"];
+
+    /// <returns>The request, or an error that says what is wrong (for a 400).</returns>
+    public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now)
+    {
+        var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
+        var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m));
+        if (wanted.Length == 0 || unsupported is not null)
+            return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics)}.");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        if (!StatsPeriod.TryResolve(period, date, zone, now, out var from, out var to, out var error)) return (null, error);
+        var filter = StatsFilters.Parse(filters);
+        if (filter.Error is not null) return (null, filter.Error);
+        return (new StatsRequest(wanted, from, to, (filter.Sql, filter.Parameters)), null);
+    }
+
+    public static long Pick(string metric, long visitors, long pageviews, long events) =>
+        metric switch { "visitors" => visitors, "pageviews" => pageviews, _ => events };
+}
