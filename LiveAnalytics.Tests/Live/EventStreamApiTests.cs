@@ -37,6 +37,7 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
         await using var stream = await SseClient.OpenAsync(Client(await _app.ApiKeyAsync(merchant.User.Id)), $"/api/v1/stream?site_id={merchant.Site.Domain}");
         var first = await stream.NextAsync("counters");
         Assert.Equal(0, first.Json.GetProperty("visitors_online").GetInt32());
+        Assert.Equal(0, first.Json.GetProperty("pageviews_last_30_minutes").GetInt32());
 
         await PageviewAsync(other.Site.Domain, "/not-yours");
         await PageviewAsync(merchant.Site.Domain, "/hats?<script>");

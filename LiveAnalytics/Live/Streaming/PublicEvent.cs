@@ -28,7 +28,7 @@ public sealed record PublicEvent(
 public sealed record PublicCounters(
     DateTimeOffset At, DateTimeOffset? LastEventAt, int VisitorsOnline, int OnlineWindowSeconds,
     IReadOnlyList<RankedCount> Pages, IReadOnlyList<RankedCount> Sources, IReadOnlyList<RankedCount> Countries,
-    IReadOnlyList<RankedCount> Devices, int PageviewsLast30Minutes)
+    IReadOnlyList<RankedCount> Devices, [property: JsonPropertyName("pageviews_last_30_minutes")] int PageviewsLast30Minutes)
 {
     public static PublicCounters From(LiveSnapshot s) => new(s.At, s.LastEventAt, s.VisitorsOnline,
         (int)LiveSnapshot.OnlineWindow.TotalSeconds, s.Pages, s.Sources, s.Countries, s.Devices,
