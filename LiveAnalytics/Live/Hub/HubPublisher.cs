@@ -88,24 +88,26 @@ public sealed partial class HubPublisher(
 
     private async Task PublishAsync(CancellationToken ct)
     {
-        var batches = new Dictionary<long, List<PublicEvent>>();
+        Dictionary<long, List<PublicEvent>> batches = [];
         var dirty = new HashSet<long>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(ct))
             {
-                while (_queue.Reader.TryRead(out var item) && batches.Values.Sum(b => b.Count) < MaxBatch * 4)
+                // The bound is checked before reading, so no item is taken and then left behind.
+                var taken = 0;
+                while (taken < MaxBatch && _queue.Reader.TryRead(out var item))
                 {
                     dirty.Add(item.Site);
-                    if (item.Event is { } e)
-                    {
-                        if (!batches.TryGetValue(item.Site, out var batch)) batches[item.Site] = batch = [];
-                        batch.Add(PublicEvent.From(e));
-                    }
+                    if (item.Event is not { } e) continue;
+                    if (!batches.TryGetValue(item.Site, out var batch)) batches[item.Site] = batch = [];
+                    batch.Add(PublicEvent.From(e));
+                    taken++;
                 }
                 foreach (var (site, events) in batches)
                     await Send(() => hubContext.Clients.Group(LiveHub.EventsGroup(site)).Events(events));
-                batches.Clear();
+                // New lists: the ones just sent may still be serialised by the backplane.
+                batches = [];
                 await SendCountersAsync(dirty, ct);
             }
         }
