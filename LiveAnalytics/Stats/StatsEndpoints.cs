@@ -10,7 +10,6 @@ public static class StatsEndpoints
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StatsQueries>();
-        builder.Services.AddSingleton<StatsSeries>();
         return builder;
     }
 
@@ -40,7 +39,7 @@ public static class StatsEndpoints
     private static readonly string[] Intervals = ["hour", "date", "month"];
 
     private static async Task<IResult> TimeseriesAsync(
-        HttpContext http, StatsSeries series, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
+        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
@@ -50,7 +49,7 @@ public static class StatsEndpoints
         if (!Intervals.Contains(interval))
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'interval' must be one of: {string.Join(", ", Intervals)}.");
 
-        var points = await series.TimeseriesAsync(site.Id, site.Timezone, request.From, request.To, interval == "date" ? "day" : interval, request.Filter);
+        var points = await queries.TimeseriesAsync(site.Id, site.Timezone, request.From, request.To, interval == "date" ? "day" : interval, request.Filter);
         var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
         var results = points.Select(pt =>
         {
@@ -62,7 +61,7 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsSeries series, TimeProvider time, string? period, string? date, string? metrics,
+        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics,
         string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
@@ -75,7 +74,7 @@ public static class StatsEndpoints
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
 
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list.
-        var rows = await series.BreakdownAsync(site.Id, request.From, request.To, prop.Column, prop.Missing, request.Metrics[0],
+        var rows = await queries.BreakdownAsync(site.Id, request.From, request.To, prop.Column, prop.Missing, request.Metrics[0],
             take, (pageNumber - 1) * take, request.Filter);
         var results = rows.Select(r =>
         {

@@ -3,33 +3,28 @@ using Npgsql;
 
 namespace LiveAnalytics.Stats;
 
-/// <summary>Aggregates over persisted events (rollups replace this once they exist).</summary>
+/// <summary>
+/// Aggregates, time series and breakdowns over persisted events, in the site's time zone (rollups
+/// replace these reads once they exist).
+/// </summary>
 public sealed class StatsQueries(NpgsqlDataSource db)
-{
-    public async Task<Aggregate> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, (string Sql, DynamicParameters Parameters) filter = default)
-    {
-        var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to });
-        await using var conn = await db.OpenConnectionAsync();
-        return await conn.QuerySingleAsync<Aggregate>($"""
-            SELECT count(DISTINCT visitor_id)                 AS Visitors,
-                   count(*) FILTER (WHERE name = 'pageview') AS Pageviews,
-                   count(*)                                   AS Events
-            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
-            """, p);
-    }
-}
-
-public sealed record Aggregate(long Visitors, long Pageviews, long Events);
-
-/// <summary>Time series and breakdowns over persisted events, in the site's time zone.</summary>
-public sealed class StatsSeries(NpgsqlDataSource db)
 {
     private const string Metrics = """
         count(DISTINCT visitor_id)                 AS visitors,
         count(*) FILTER (WHERE name = 'pageview') AS pageviews,
         count(*)                                   AS events
         """;
+
+    public async Task<Aggregate> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, (string Sql, DynamicParameters Parameters) filter = default)
+    {
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new { siteId, from, to });
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleAsync<Aggregate>($"""
+            SELECT {Metrics}
+            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
+            """, p);
+    }
 
     /// <param name="interval">hour, day or month (validated by the caller).</param>
     public async Task<IReadOnlyList<SeriesPoint>> TimeseriesAsync(long siteId, string timezone, DateTimeOffset from, DateTimeOffset to,
@@ -67,6 +62,8 @@ public sealed class StatsSeries(NpgsqlDataSource db)
             """, p)).AsList();
     }
 }
+
+public sealed record Aggregate(long Visitors, long Pageviews, long Events);
 
 public sealed record SeriesPoint(DateTime Bucket, long Visitors, long Pageviews, long Events);
 

@@ -14,12 +14,11 @@ public static class WidgetEndpoints
         return app;
     }
 
-    private static async Task<IResult> PageAsync(HttpContext http, string kind, WidgetTokens tokens, WidgetHub widgets, EventHub hub)
+    private static async Task<IResult> PageAsync(HttpContext http, string kind, WidgetTokens tokens, EventHub hub)
     {
         var (request, status, error) = await WidgetRequest.ReadAsync(http, kind, tokens);
         if (request is null) return ApiError.Problem(status, error!);
-        var snapshot = hub.Snapshot(request.Grant.SiteId);
-        var state = WidgetState.Of(kind, snapshot, request.Page, request.Page is null ? 0 : hub.ViewersOf(request.Grant.SiteId, request.Page));
+        var state = WidgetState.Now(hub, request.Grant.SiteId, kind, request.Page);
         var stream = $"/widget/{Uri.EscapeDataString(kind)}/stream{http.Request.QueryString}";
         http.Response.Headers.ContentSecurityPolicy = WidgetPage.ContentSecurityPolicy(request.Grant);
         http.Response.Headers.XContentTypeOptions = "nosniff";

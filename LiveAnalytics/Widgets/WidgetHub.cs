@@ -95,7 +95,7 @@ public sealed class SiteChannel
     /// viewer's share of an update is one write of these bytes.
     /// </summary>
     public byte[] Frame(string kind, string? page) => _payloads.GetOrAdd((kind, page), k =>
-        SseWriter.FrameBytes("update", WidgetState.Of(k.Kind, _hub.Snapshot(SiteId), k.Page, k.Page is null ? 0 : _hub.ViewersOf(SiteId, k.Page)).ToJson()));
+        SseWriter.FrameBytes("update", WidgetState.Now(_hub, SiteId, k.Kind, k.Page).ToJson()));
 
     private Task Update()
     {

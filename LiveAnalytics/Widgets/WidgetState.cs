@@ -15,7 +15,11 @@ public sealed record WidgetState(
     public const int ListSize = 5;
     public const int FeedSize = 10;
 
-    public static WidgetState Of(string kind, LiveSnapshot s, string? page, int pageViewers) => kind switch
+    /// <summary>What the widget shows now: for the iframe page and for each update of its stream.</summary>
+    public static WidgetState Now(EventHub hub, long siteId, string kind, string? page) =>
+        Of(kind, hub.Snapshot(siteId), page, page is null ? 0 : hub.ViewersOf(siteId, page));
+
+    private static WidgetState Of(string kind, LiveSnapshot s, string? page, int pageViewers) => kind switch
     {
         WidgetKind.Visitors => new(kind, s.At, Window, Visitors: s.VisitorsOnline),
         WidgetKind.PageViewers => new(kind, s.At, Window, Page: page, Viewers: pageViewers),
