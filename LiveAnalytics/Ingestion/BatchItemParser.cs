@@ -54,7 +54,7 @@ public static class BatchItemParser
 
         if (errors.Count > 0 || payload is null)
             return (null, null, errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
-        return (payload, new EventOrigin(ip ?? "", userAgent ?? "", timestamp, id ?? Guid.CreateVersion7(now), ServerSide: true), null);
+        return (payload, new EventOrigin(ip ?? "", userAgent ?? "", timestamp, id ?? EventIds.NewVersion7(now), ServerSide: true), null);
     }
 
     private static DateTimeOffset? Timestamp(JsonElement item, Dictionary<string, List<string>> errors, DateTimeOffset now, IngestionOptions options)

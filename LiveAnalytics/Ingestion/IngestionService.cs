@@ -56,7 +56,7 @@ public sealed class IngestionService(
             long? yesterdaysVisitor = yesterdaysSalt is null ? null : VisitorId.Compute(yesterdaysSalt, route.Id, clientIp, userAgent);
             events.Add(new PendingEvent(new TrackedEvent
             {
-                Id = origin.EventId ?? Guid.CreateVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
+                Id = origin.EventId ?? EventIds.NewVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
                 Name = payload.Name, Hostname = hostname, Pathname = path,
                 VisitorId = VisitorId.Compute(salt, route.Id, clientIp, userAgent), SessionId = 0,
                 Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,

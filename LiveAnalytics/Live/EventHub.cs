@@ -28,12 +28,32 @@ public sealed class EventHub : IDisposable
 
     private volatile Action<long, LiveEvent?>[] _taps = [];
 
-    public void Publish(LiveEvent e)
+    public void Publish(LiveEvent e) => Publish([e]);
+
+    /// <summary>
+    /// Applies a batch read from the stream: each site's events under one lock, then the notifications
+    /// in order. One lock per event made the feed wait on every snapshot being computed.
+    /// </summary>
+    public void Publish(IReadOnlyList<LiveEvent> events)
     {
-        var site = _sites.GetOrAdd(e.Event.SiteId, _ => new Site());
-        lock (site) site.State.Apply(e.Event, e.StreamId);
-        site.Notify(e);
-        foreach (var tap in _taps) tap(e.Event.SiteId, e);
+        var start = 0;
+        while (start < events.Count)
+        {
+            // A run of one site's events; a stream with many sites interleaves short runs.
+            var siteId = events[start].Event.SiteId;
+            var end = start + 1;
+            while (end < events.Count && events[end].Event.SiteId == siteId) end++;
+            var site = _sites.GetOrAdd(siteId, _ => new Site());
+            lock (site)
+                for (var i = start; i < end; i++) site.State.Apply(events[i].Event, events[i].StreamId);
+            var taps = _taps;
+            for (var i = start; i < end; i++)
+            {
+                site.Notify(events[i]);
+                foreach (var tap in taps) tap(siteId, events[i]);
+            }
+            start = end;
+        }
     }
 
     /// <summary>Calls <paramref name="onChange"/> after each change to any site (for the hub's publisher).</summary>

@@ -45,6 +45,8 @@ public sealed partial class StreamFeed(
 
     private void Dispatch(RedisResult result)
     {
+        var batch = new List<LiveEvent>(BatchSize);
+        var last = LastId;
         foreach (var entries in EntriesOf(result))
         {
             for (var e = 0; e < entries.Length; e++)
@@ -64,15 +66,17 @@ public sealed partial class StreamFeed(
                 }
                 try
                 {
-                    hub.Publish(new LiveEvent(id, EventStream.Decode(json, visitor, session), ingestedBy == node.Id));
+                    batch.Add(new LiveEvent(id, EventStream.Decode(json, visitor, session), ingestedBy == node.Id));
                 }
                 catch (InvalidDataException ex)
                 {
                     LogBadEntry(ex, id);
                 }
-                LastId = id;
             }
+            if (entries.Length > 0) last = (string)entries[^1][0]!;
         }
+        hub.Publish(batch);
+        LastId = last;   // after the hub has them: whoever waits for an id sees its event applied
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class IngestBench
         var seconds = int.Parse(arg("seconds", "30"));
         var runs = int.Parse(arg("runs", "3"));
         var connections = int.Parse(arg("connections", "50"));
+        var only = arg("only", "");   // "beacon" or "batch": one half of the benchmark
 
         await using var db = NpgsqlDataSource.Create(arg("pg", ""));
         using var redis = await ConnectionMultiplexer.ConnectAsync(arg("redis", ""));
@@ -24,6 +25,12 @@ public static class IngestBench
             siteId = await conn.ExecuteScalarAsync<long>("SELECT id FROM sites WHERE domain = @domain", new { domain });
 
         Console.WriteLine($"{Machine()}; wrk shares the cores with the app, PostgreSQL and Redis");
+        if (only != "batch") await BeaconsAsync(url, domain, seconds, runs, connections, persisted, siteId);
+        if (only != "beacon") await BatchesAsync(db, persisted, url, arg("api-key", ""), domain, siteId, seconds, runs);
+    }
+
+    private static async Task BeaconsAsync(string url, string domain, int seconds, int runs, int connections, Persisted persisted, long siteId)
+    {
         Console.WriteLine($"Beacon path: wrk -t2 -c{connections}, {seconds} s per run, {runs} runs, empty endpoint and beacon endpoint alternated");
         await Wrk.RunAsync(url, "/api/event", domain, 5, connections, 2);   // warm-up: JIT, caches, connection pools
         await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(2));
@@ -56,7 +63,11 @@ public static class IngestBench
         Console.WriteLine($"  persisted: {Median(beacons.Select(b => b.PersistedPerSecond)):F0} events/s (load start to drained), backlog drained {Median(beacons.Select(b => b.DrainSeconds)):F1} s after the load stopped");
         Console.WriteLine($"  lost events: {beacons.Sum(b => b.Lost)} (in {beacons.Sum(b => b.Wrk.Accepted)} acknowledged)");
 
-        var batch = new BatchVsCopy(db, persisted, url, arg("api-key", ""), domain, siteId);
+    }
+
+    private static async Task BatchesAsync(NpgsqlDataSource db, Persisted persisted, string url, string apiKey, string domain, long siteId, int seconds, int runs)
+    {
+        var batch = new BatchVsCopy(db, persisted, url, apiKey, domain, siteId);
         var copies = new List<double>();
         var writes = new List<(double Plain, double Staging)>();
         var batches = new List<(double Accepted, double Persisted)>();
