@@ -86,6 +86,59 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(50, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
     }
 
+    [Fact]
+    public async Task Accepted_events_are_in_Postgres_when_the_answer_comes_and_reach_the_live_view()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var d = merchant.Site.Domain;
+        string Item(string path) =>
+            $$"""{"name":"pageview","url":"https://{{d}}{{path}}","domain":"{{d}}","ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}""";
+        (await PostAsync(key, $"[{Item("/a")},{Item("/b")}]")).Dispose();
+        using var second = await PostAsync(key, $"[{Item("/c")}]");
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+
+        // No flush job has run: the answer came after the COPY.
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var rows = (await conn.QueryAsync<(string Path, long Visitor, long Session)>(
+            "SELECT pathname, visitor_id, session_id FROM events WHERE site_id = @Id ORDER BY pathname", new { merchant.Site.Id })).ToList();
+        Assert.Equal(["/a", "/b", "/c"], rows.Select(r => r.Path));
+        Assert.Single(rows.Select(r => r.Visitor).Distinct());
+        Assert.Single(rows.Select(r => r.Session).Distinct());   // one visit across requests, settled in Redis
+        Assert.NotEqual(0, rows[0].Session);
+
+        // On the stream for live views only: the persist group stores nothing again.
+        var ours = (await _app.Redis.StreamRangeAsync(_app.StreamKey)).Where(e => EventStream.Decode(e).SiteId == merchant.Site.Id).ToList();
+        Assert.Equal(3, ours.Count);
+        Assert.All(ours, e => Assert.False(e[EventStream.StoredField].IsNull));
+        await _app.Get<FlushEventsJob>().RunAsync();
+        Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
+        var live = await _app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(merchant.Site.Id, s => s.VisitorsOnline == 1 && s.Feed.Count == 3);
+        Assert.Equal("/c", live.Feed[0].Pathname);
+    }
+
+    [Fact]
+    public async Task With_Postgres_failing_the_batch_goes_through_the_stream_and_is_stored_later()
+    {
+        var merchant = await _app.MerchantAsync();
+        await using var nowhere = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1;Pooling=false");
+        var ingestion = new IngestionService(_app.Get<SiteDirectory>(), _app.Get<VisitorSalts>(), _app.Get<LiveAnalytics.Ingestion.Enrichment.Enricher>(),
+            _app.Get<EventStream>(), _app.Get<StreamAppender>(), new EventWriter(nowhere), _app.Get<RateLimits>(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionService>.Instance);
+        var payload = new EventPayload("Order", new Uri($"https://{merchant.Site.Domain}/checkout"), [merchant.Site.Domain], null, null, null, null);
+        var (result, events) = await ingestion.PrepareAsync(payload, new EventOrigin("81.2.69.142", TestData.Chrome, ServerSide: true));
+        Assert.Equal(IngestResult.Accepted, result);
+
+        await ingestion.StoreAsync(events);   // no exception: durable in Redis instead
+
+        var entries = await _app.Redis.StreamRangeAsync(_app.StreamKey);
+        Assert.Contains(entries, e => e[EventStream.StoredField].IsNull && EventStream.Decode(e).SiteId == merchant.Site.Id);
+        await _app.Get<FlushEventsJob>().RunAsync();
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var session = await conn.QuerySingleAsync<long>("SELECT session_id FROM events WHERE site_id = @Id AND name = 'Order'", new { merchant.Site.Id });
+        Assert.NotEqual(0, session);
+    }
+
     [Theory]
     [InlineData("{\"name\":\"pageview\"}", "array")]
     [InlineData("[]", "1 to 1000")]

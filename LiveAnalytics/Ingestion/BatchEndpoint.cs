@@ -8,9 +8,10 @@ namespace LiveAnalytics.Ingestion;
 
 /// <summary>
 /// POST /api/v1/events: up to 1,000 events from a server (a shop's order webhook, a backend), with an
-/// API key. Every item gets its own result; items are stored concurrently through the same path as
-/// beacons. If any item could not be made durable the answer is 503 with Retry-After, and the
-/// results say which items to resend (resending the same ids stores nothing twice).
+/// API key. Every item gets its own result; the accepted ones are stored with one COPY before the
+/// answer (<see cref="IngestionService.StoreAsync"/>). If they could not be made durable the answer
+/// is 503 with Retry-After, and the results say which items to resend (resending the same ids stores
+/// nothing twice).
 /// </summary>
 public static class BatchEndpoint
 {
@@ -53,11 +54,11 @@ public static class BatchEndpoint
         }
         try
         {
-            await ingestion.AppendAsync(events);
+            await ingestion.StoreAsync(events);
         }
         catch (StreamUnavailableException)
         {
-            // One script call appends them all or none: none of the accepted items may be acknowledged.
+            // One COPY or one script call stores them all or none: none of the accepted items may be acknowledged.
             for (var j = 0; j < results.Length; j++)
                 if (results[j].Status == "accepted") results[j] = results[j] with { Status = "unavailable", Reason = "the event could not be stored; resend it" };
         }

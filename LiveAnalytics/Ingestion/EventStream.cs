@@ -47,6 +47,43 @@ public sealed class EventStream(
         return (#ARGV - 3) / 5
         """;
 
+    // The same session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
+    // yesterday's visitor or '', new session id. Returns visitor, session per event.
+    private const string SettleScript = """
+        local ttl, prefix, out = ARGV[1], ARGV[2], {}
+        for i = 3, #ARGV, 4 do
+          local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          local found = false
+          if yesterday ~= '' then
+            local key = prefix .. site .. ':' .. yesterday
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
+          end
+          if not found then
+            local key = prefix .. site .. ':' .. visitor
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); session = s
+            else redis.call('SET', key, session, 'PX', ttl) end
+          end
+          out[#out + 1] = visitor
+          out[#out + 1] = session
+        end
+        return out
+        """;
+
+    // KEYS[1] the stream. ARGV: node, stored ('1': already in Postgres, the persist group skips it), then each event's JSON.
+    private const string AppendSettledScript = """
+        local node, stored = ARGV[1], ARGV[2]
+        for i = 3, #ARGV do
+          if stored == '1' then redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'n', node, 'p', '1')
+          else redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'n', node) end
+        end
+        return #ARGV - 2
+        """;
+
+    /// <summary>The field that marks an entry whose event is already in Postgres: it is on the stream for live views only.</summary>
+    public const string StoredField = "p";
+
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
     private readonly string _sessionPrefix = $"{redisOptions.Value.KeyPrefix}:session:";
 
@@ -73,6 +110,61 @@ public sealed class EventStream(
         try
         {
             await redis.GetDatabase().ScriptEvaluateAsync(Script, [_key], args);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new StreamUnavailableException(ex);
+        }
+    }
+
+    /// <summary>
+    /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
+    /// without appending: for callers that store the events in Postgres themselves.
+    /// </summary>
+    /// <exception cref="StreamUnavailableException">Redis did not answer.</exception>
+    public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events)
+    {
+        if (events.Count == 0) return [];
+        var args = new RedisValue[2 + events.Count * 4];
+        args[0] = (long)SessionTimeout.TotalMilliseconds;
+        args[1] = _sessionPrefix;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (e, yesterday) = events[i];
+            var at = 2 + i * 4;
+            args[at] = e.SiteId;
+            args[at + 1] = e.VisitorId;
+            args[at + 2] = yesterday is { } y ? y : "";
+            args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+        }
+        RedisResult reply;
+        try
+        {
+            reply = await redis.GetDatabase().ScriptEvaluateAsync(SettleScript, [], args);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new StreamUnavailableException(ex);
+        }
+        var settled = new TrackedEvent[events.Count];
+        for (var i = 0; i < settled.Length; i++)
+            settled[i] = events[i].Event with { VisitorId = (long)reply[2 * i], SessionId = (long)reply[2 * i + 1] };
+        return settled;
+    }
+
+    /// <summary>Appends events whose sessions are settled (their JSON carries visitor and session).</summary>
+    /// <param name="stored">They are in Postgres already: the entries feed live views and are not persisted again.</param>
+    /// <exception cref="StreamUnavailableException">Redis did not confirm the append.</exception>
+    public async Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored)
+    {
+        if (events.Count == 0) return;
+        var args = new RedisValue[2 + events.Count];
+        args[0] = node.Id;
+        args[1] = stored ? "1" : "0";
+        for (var i = 0; i < events.Count; i++) args[2 + i] = Encode(events[i]);
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(AppendSettledScript, [_key], args);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -1,4 +1,6 @@
 using LiveAnalytics.Ingestion.Enrichment;
+using LiveAnalytics.Persistence;
+using Npgsql;
 
 namespace LiveAnalytics.Ingestion;
 
@@ -6,8 +8,9 @@ namespace LiveAnalytics.Ingestion;
 /// Turns a validated payload into enriched events, one per named site, and appends them to the
 /// stream. Bots and excluded visitors are dropped here, before anything is stored.
 /// </summary>
-public sealed class IngestionService(
-    SiteDirectory sites, VisitorSalts salts, Enricher enricher, EventStream stream, StreamAppender appender, RateLimits limits, TimeProvider time)
+public sealed partial class IngestionService(
+    SiteDirectory sites, VisitorSalts salts, Enricher enricher, EventStream stream, StreamAppender appender, EventWriter writer,
+    RateLimits limits, TimeProvider time, ILogger<IngestionService> logger)
 {
     /// <exception cref="StreamUnavailableException">The events could not be made durable.</exception>
     public async Task<IngestResult> IngestAsync(EventPayload payload, EventOrigin origin, CancellationToken ct = default)
@@ -17,8 +20,43 @@ public sealed class IngestionService(
         return result;
     }
 
-    /// <exception cref="StreamUnavailableException">The events could not be made durable.</exception>
-    public Task AppendAsync(IReadOnlyList<PendingEvent> events) => stream.AppendAsync(events);
+    /// <summary>
+    /// For large server-side batches: settles sessions in Redis, COPYs the events into Postgres (durable
+    /// on commit), then puts them on the stream for the live views only. A batch then costs Postgres one
+    /// COPY and the persist group nothing, instead of queueing behind the beacons' backlog. With Postgres
+    /// away the events go on the stream unstored, as beacons do, and wait there.
+    /// </summary>
+    /// <exception cref="StreamUnavailableException">Neither Postgres nor Redis could make them durable.</exception>
+    public async Task StoreAsync(IReadOnlyList<PendingEvent> events)
+    {
+        var settled = await stream.SettleAsync(events);
+        try
+        {
+            // Not the request's token: once started, a COPY commits or rolls back whole, never half-acknowledged.
+            await writer.WriteAsync(settled.Where(e => !e.IsLeave).ToArray(), mayBeRedelivered: false, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStoreFailed(ex, settled.Length);
+            await stream.AppendSettledAsync(settled, stored: false);
+            return;
+        }
+        try
+        {
+            await stream.AppendSettledAsync(settled, stored: true);
+        }
+        catch (StreamUnavailableException ex)
+        {
+            // Stored and acknowledged; only the live views miss these.
+            LogLiveAppendFailed(ex, settled.Length);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Storing a batch of {Count} events in Postgres failed; it goes through the stream instead")]
+    private partial void LogStoreFailed(Exception ex, int count);
+
+    [LoggerMessage(LogLevel.Warning, "A stored batch of {Count} events could not be put on the stream; live views miss it")]
+    private partial void LogLiveAppendFailed(Exception ex, int count);
 
     /// <summary>Validates against the sites and enriches, without touching the stream: callers append many at once.</summary>
     public async Task<(IngestResult Result, IReadOnlyList<PendingEvent> Events)> PrepareAsync(

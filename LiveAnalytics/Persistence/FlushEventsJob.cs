@@ -75,6 +75,8 @@ public sealed partial class FlushEventsJob(
         var events = new List<TrackedEvent>(entries.Length);
         foreach (var entry in entries)
         {
+            // Stored by the batch API before it answered; on the stream for the live views.
+            if (!entry[EventStream.StoredField].IsNull) continue;
             try
             {
                 // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.

@@ -89,8 +89,11 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
             }
         }));
         var loadTime = clock.Elapsed.TotalSeconds;
-        await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
+        var atLoadEnd = await persisted.RowsAsync(siteId) - before;
+        var drain = await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
         var stored = await persisted.RowsAsync(siteId) - before;
+        Console.WriteLine($"    batch API: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s); " +
+            $"the remaining {stored - atLoadEnd} in {drain.TotalSeconds:F1} s after ({(stored - atLoadEnd) / drain.TotalSeconds:F0}/s)");
         if (stored < accepted) throw new InvalidOperationException($"Lost events: {accepted} accepted, {stored} persisted.");
         return (accepted / loadTime, stored / clock.Elapsed.TotalSeconds);
     }
