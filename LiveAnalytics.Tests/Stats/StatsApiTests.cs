@@ -91,7 +91,7 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
 
     [Theory]
     [InlineData("period=decade", "period")]
-    [InlineData("period=day&metrics=visitors,bounce_rate", "bounce_rate")]
+    [InlineData("period=day&metrics=visitors,time_on_page", "time_on_page")]
     [InlineData("period=day&date=yesterday", "date")]
     public async Task Bad_parameters_get_400_saying_what_is_wrong(string query, string mentioned)
     {

@@ -37,6 +37,39 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
     }
 
     [Fact]
+    public async Task Visit_metrics_come_from_whole_visits()
+    {
+        var at = new DateTimeOffset(2026, 11, 1, 10, 0, 0, TimeSpan.Zero);
+        var (api, domain) = await SiteWithEventsAsync("Etc/UTC",
+            (at, 1, "pageview", "/a", null), (at.AddMinutes(2), 1, "pageview", "/b", null), (at.AddMinutes(5), 1, "pageview", "/c", null),
+            (at.AddHours(1), 2, "pageview", "/a", null),
+            (at.AddHours(2), 3, "pageview", "/a", null), (at.AddHours(2).AddMinutes(1), 3, "Signup", "/a", null));
+        var url = $"/api/v1/stats/aggregate?site_id={domain}&period=day&date=2026-11-01&metrics=visits,bounce_rate,visit_duration,views_per_visit,pageviews";
+        using var response = await api.GetAsync(url);
+        var aggregate = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+        Assert.Equal(3, aggregate.GetProperty("visits").GetProperty("value").GetInt64());
+        Assert.Equal(67, aggregate.GetProperty("bounce_rate").GetProperty("value").GetInt64());         // 2 of 3 saw one page
+        Assert.Equal(120, aggregate.GetProperty("visit_duration").GetProperty("value").GetInt64());     // (300 + 0 + 60) / 3 s
+        Assert.Equal(1.67, aggregate.GetProperty("views_per_visit").GetProperty("value").GetDouble());  // 5 / 3
+
+        // By page: /a was in all three visits, and visitor 1's visit did not bounce though it saw /a once.
+        var pages = await GetAsync(api, $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-01&property=event:page&metrics=visits,bounce_rate,visit_duration");
+        var a = pages[0];
+        Assert.Equal("/a", a.GetProperty("page").GetString());
+        Assert.Equal((3, 67, 120), (a.GetProperty("visits").GetInt64(), a.GetProperty("bounce_rate").GetInt64(), a.GetProperty("visit_duration").GetInt64()));
+        Assert.Equal((1, 0, 300), (pages[1].GetProperty("visits").GetInt64(), pages[1].GetProperty("bounce_rate").GetInt64(), pages[1].GetProperty("visit_duration").GetInt64()));
+
+        // Sorted by the first metric even when it is a rate: the bouncing page (none here besides /a) first.
+        var byBounce = await GetAsync(api, $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-01&property=event:page&metrics=bounce_rate");
+        Assert.Equal("/a", byBounce[0].GetProperty("page").GetString());
+
+        var hours = await GetAsync(api, $"/api/v1/stats/timeseries?site_id={domain}&period=day&date=2026-11-01&metrics=visits,bounce_rate");
+        Assert.Equal((1, 0), (hours[10].GetProperty("visits").GetInt64(), hours[10].GetProperty("bounce_rate").GetInt64()));
+        Assert.Equal((1, 100), (hours[11].GetProperty("visits").GetInt64(), hours[11].GetProperty("bounce_rate").GetInt64()));
+        Assert.Equal(0, hours[9].GetProperty("visits").GetInt64());
+    }
+
+    [Fact]
     public async Task Timeseries_buckets_local_days_with_zeros_for_empty_ones()
     {
         // Berlin is UTC+1 in November: 23:30 UTC on the 2nd is already the 3rd there.
@@ -103,7 +136,7 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
     [InlineData("breakdown?period=day", "'property' is required")]
     [InlineData("breakdown?period=day&property=visit:source;DROP TABLE events", "'property' is required")]
     [InlineData("breakdown?period=day&property=visit:source&limit=0", "'limit'")]
-    [InlineData("breakdown?period=day&property=visit:source&metrics=bounce_rate", "bounce_rate")]
+    [InlineData("breakdown?period=day&property=visit:source&metrics=time_on_page", "time_on_page")]
     public async Task Bad_parameters_get_400_saying_what_is_wrong(string query, string mentioned)
     {
         var (api, domain) = await SiteWithEventsAsync("UTC");

@@ -33,7 +33,7 @@ public static class StatsEndpoints
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         var a = await queries.AggregateAsync(site.Id, request.From, request.To, request.Filter);
         return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m,
-            m => new MetricValue(StatsRequest.Pick(m, a.Visitors, a.Pageviews, a.Events)))));
+            m => new MetricValue(a.Metric(m)))));
     }
 
     private static readonly string[] Intervals = ["hour", "date", "month"];
@@ -54,7 +54,7 @@ public static class StatsEndpoints
         var results = points.Select(pt =>
         {
             var row = new Dictionary<string, object> { ["date"] = pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture) };
-            foreach (var m in request.Metrics) row[m] = StatsRequest.Pick(m, pt.Visitors, pt.Pageviews, pt.Events);
+            foreach (var m in request.Metrics) row[m] = pt.Counts.Metric(m);
             return row;
         }).ToList();
         return TypedResults.Ok(new { results });
@@ -79,7 +79,7 @@ public static class StatsEndpoints
         var results = rows.Select(r =>
         {
             var row = new Dictionary<string, object> { [prop.Key] = r.Value };
-            foreach (var m in request.Metrics) row[m] = StatsRequest.Pick(m, r.Visitors, r.Pageviews, r.Events);
+            foreach (var m in request.Metrics) row[m] = r.Counts.Metric(m);
             return row;
         }).ToList();
         return TypedResults.Ok(new { results });
@@ -92,6 +92,6 @@ public static class StatsEndpoints
             && value >= min && value <= max;
     }
 
-    public sealed record MetricValue(long Value);
+    public sealed record MetricValue(object Value);
     public sealed record AggregateResponse(IReadOnlyDictionary<string, MetricValue> Results);
 }

@@ -5,66 +5,103 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>
 /// Aggregates, time series and breakdowns over persisted events, in the site's time zone (rollups
-/// replace these reads once they exist).
+/// replace these reads once they exist). Every query groups events into visits first, so the visit
+/// metrics (visits, bounce rate, visit duration, views per visit) come from the same rows as the rest.
 /// </summary>
 public sealed class StatsQueries(NpgsqlDataSource db)
 {
-    private const string Metrics = """
-        count(DISTINCT visitor_id)                 AS visitors,
-        count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-        count(*)                                   AS events
+    // {0}: the grouping key (a constant, a local time bucket or a property column); {1}: the filter.
+    // Pageviews and events count the events with the key; a visit counts for every key it touched
+    // (a visit across two buckets or pages counts in each, as in Plausible), and its bounce and length
+    // are the whole visit's within the period, not only the part with the key.
+    private const string Grouped = """
+        WITH keyed AS (
+            SELECT {0} AS k, session_id, min(visitor_id) AS visitor,
+                   count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev
+            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {1}
+            GROUP BY 1, 2
+        ), whole AS (
+            SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
+            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM keyed)
+            GROUP BY 1
+        )
+        SELECT k, count(DISTINCT visitor) AS visitors, sum(keyed.pv)::bigint AS pageviews, sum(keyed.ev)::bigint AS events,
+               count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces, coalesce(sum(whole.seconds), 0)::float8 AS seconds
+        FROM keyed JOIN whole USING (session_id) GROUP BY k
         """;
 
-    public async Task<Aggregate> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, (string Sql, DynamicParameters Parameters) filter = default)
+    /// <summary>How each metric sorts a breakdown, in SQL over the columns of <see cref="Grouped"/>.</summary>
+    private static readonly Dictionary<string, string> SortBy = new()
+    {
+        ["visitors"] = "visitors", ["pageviews"] = "pageviews", ["events"] = "events", ["visits"] = "visits",
+        ["bounce_rate"] = "bounces::float8 / nullif(visits, 0)", ["visit_duration"] = "seconds / nullif(visits, 0)",
+        ["views_per_visit"] = "pageviews::float8 / nullif(visits, 0)",
+    };
+
+    public async Task<Counts> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, (string Sql, DynamicParameters Parameters) filter = default)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.QuerySingleAsync<Aggregate>($"""
-            SELECT {Metrics}
-            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
-            """, p);
+        return await conn.QuerySingleOrDefaultAsync<Counts>($"""
+            SELECT visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds
+            FROM ({string.Format(Grouped, "0", filter.Sql)}) g
+            """, p) ?? Counts.None;
     }
 
     /// <param name="interval">hour, day or month (validated by the caller).</param>
-    public async Task<IReadOnlyList<SeriesPoint>> TimeseriesAsync(long siteId, string timezone, DateTimeOffset from, DateTimeOffset to,
+    public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(long siteId, string timezone, DateTimeOffset from, DateTimeOffset to,
         string interval, (string Sql, DynamicParameters Parameters) filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, tz = timezone, interval, step = interval == "hour" ? "1 hour" : interval == "day" ? "1 day" : "1 month" });
         await using var conn = await db.OpenConnectionAsync();
         // Buckets are the site's local hours, days or months; empty ones are listed with zeros.
-        return (await conn.QueryAsync<SeriesPoint>($"""
+        var rows = await conn.QueryAsync<DateTime, Counts, (DateTime, Counts)>($"""
             WITH buckets AS (
                 SELECT generate_series(date_trunc(@interval, @from AT TIME ZONE @tz),
                                        (@to AT TIME ZONE @tz) - interval '1 microsecond',
                                        @step::interval) AS bucket
-            ), counted AS (
-                SELECT date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket, {Metrics}
-                FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
-                GROUP BY 1
-            )
-            SELECT b.bucket AS Bucket, coalesce(c.visitors, 0) AS Visitors, coalesce(c.pageviews, 0) AS Pageviews, coalesce(c.events, 0) AS Events
-            FROM buckets b LEFT JOIN counted c USING (bucket) ORDER BY b.bucket
-            """, p)).AsList();
+            ), counted AS ({string.Format(Grouped, "date_trunc(@interval, ts AT TIME ZONE @tz)", filter.Sql)})
+            SELECT b.bucket AS Bucket, coalesce(c.visitors, 0) AS Visitors, coalesce(c.pageviews, 0) AS Pageviews,
+                   coalesce(c.events, 0) AS Events, coalesce(c.visits, 0) AS Visits, coalesce(c.bounces, 0) AS Bounces,
+                   coalesce(c.seconds, 0) AS Seconds
+            FROM buckets b LEFT JOIN counted c ON c.k = b.bucket ORDER BY b.bucket
+            """, (bucket, counts) => (bucket, counts), p, splitOn: "Visitors");
+        return rows.AsList();
     }
 
-    public async Task<IReadOnlyList<BreakdownRow>> BreakdownAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        string column, string missing, string orderBy, int limit, int offset, (string Sql, DynamicParameters Parameters) filter)
+    /// <param name="sortMetric">One of <see cref="StatsRequest.SupportedMetrics"/> (validated by the caller).</param>
+    public async Task<IReadOnlyList<(string Value, Counts Counts)>> BreakdownAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
+        string column, string missing, string sortMetric, int limit, int offset, (string Sql, DynamicParameters Parameters) filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, missing, limit, offset });
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<BreakdownRow>($"""
-            SELECT coalesce({column}, @missing) AS Value, {Metrics}
-            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
-            GROUP BY 1 ORDER BY {orderBy} DESC, 1 LIMIT @limit OFFSET @offset
-            """, p)).AsList();
+        var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
+            SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds
+            FROM ({string.Format(Grouped, $"coalesce({column}, @missing)", filter.Sql)}) g
+            ORDER BY {SortBy[sortMetric]} DESC NULLS LAST, 1 LIMIT @limit OFFSET @offset
+            """, (value, counts) => (value, counts), p, splitOn: "Visitors");
+        return rows.AsList();
     }
 }
 
-public sealed record Aggregate(long Visitors, long Pageviews, long Events);
+/// <summary>What every metric is computed from: counts, and the visits' bounces and total length in seconds.</summary>
+public sealed record Counts(long Visitors, long Pageviews, long Events, long Visits, long Bounces, double Seconds)
+{
+    public static readonly Counts None = new(0, 0, 0, 0, 0, 0);
 
-public sealed record SeriesPoint(DateTime Bucket, long Visitors, long Pageviews, long Events);
-
-public sealed record BreakdownRow(string Value, long Visitors, long Pageviews, long Events);
+    /// <summary>A metric's value as the Plausible API gives it: whole numbers, and views per visit to two decimals.</summary>
+    public object Metric(string name) => name switch
+    {
+        "visitors" => Visitors,
+        "pageviews" => Pageviews,
+        "events" => Events,
+        "visits" => Visits,
+        "bounce_rate" => Visits == 0 ? 0L : (long)Math.Round(100.0 * Bounces / Visits, MidpointRounding.AwayFromZero),
+        "visit_duration" => Visits == 0 ? 0L : (long)Math.Round(Seconds / Visits, MidpointRounding.AwayFromZero),
+        "views_per_visit" => Visits == 0 ? 0.0 : Math.Round((double)Pageviews / Visits, 2, MidpointRounding.AwayFromZero),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a supported metric."),
+    };
+}

@@ -6,7 +6,7 @@ namespace LiveAnalytics.Stats;
 /// <summary>What every Stats API query shares, checked once: metrics, the period as a [from, to) range, filters.</summary>
 public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTimeOffset To, (string Sql, DynamicParameters Parameters) Filter)
 {
-    public static readonly string[] SupportedMetrics = ["visitors", "pageviews", "events"];
+    public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
 
     /// <returns>The request, or an error that says what is wrong (for a 400).</returns>
     public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now)
@@ -21,7 +21,4 @@ public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTim
         if (filter.Error is not null) return (null, filter.Error);
         return (new StatsRequest(wanted, from, to, (filter.Sql, filter.Parameters)), null);
     }
-
-    public static long Pick(string metric, long visitors, long pageviews, long events) =>
-        metric switch { "visitors" => visitors, "pageviews" => pageviews, _ => events };
 }
