@@ -24,47 +24,45 @@ public sealed class EventStream(
 {
     public const string Field = "e";
 
+    // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
+    // and a fresh session id in scope, leaves visitor and session settled.
+    private const string SettleSession = """
+          local found = false
+          if yesterday ~= '' then
+            local key = prefix .. site .. ':' .. yesterday
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
+          end
+          if not found then
+            local key = prefix .. site .. ':' .. visitor
+            local s = redis.call('GET', key)
+            if s then redis.call('PEXPIRE', key, ttl); session = s
+            else redis.call('SET', key, session, 'PX', ttl) end
+          end
+
+        """;
+
     // KEYS[1] the stream. ARGV: timeout ms, session key prefix, node, then per event: json, site, visitor, yesterday's visitor or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     private const string Script = """
         local ttl, prefix, node = ARGV[1], ARGV[2], ARGV[3]
         for i = 4, #ARGV, 5 do
           local site, visitor, yesterday, session = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-          local found = false
-          if yesterday ~= '' then
-            local key = prefix .. site .. ':' .. yesterday
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
-          end
-          if not found then
-            local key = prefix .. site .. ':' .. visitor
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); session = s
-            else redis.call('SET', key, session, 'PX', ttl) end
-          end
+
+        """ + SettleSession + """
           redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'v', visitor, 's', session, 'n', node)
         end
         return (#ARGV - 3) / 5
         """;
 
-    // The same session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
+    // The session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
     // yesterday's visitor or '', new session id. Returns visitor, session per event.
     private const string SettleScript = """
         local ttl, prefix, out = ARGV[1], ARGV[2], {}
         for i = 3, #ARGV, 4 do
           local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-          local found = false
-          if yesterday ~= '' then
-            local key = prefix .. site .. ':' .. yesterday
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
-          end
-          if not found then
-            local key = prefix .. site .. ':' .. visitor
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); session = s
-            else redis.call('SET', key, session, 'PX', ttl) end
-          end
+
+        """ + SettleSession + """
           out[#out + 1] = visitor
           out[#out + 1] = session
         end
