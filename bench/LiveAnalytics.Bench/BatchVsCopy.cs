@@ -90,12 +90,17 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
         }));
         var loadTime = clock.Elapsed.TotalSeconds;
         var atLoadEnd = await persisted.RowsAsync(siteId) - before;
-        var drain = await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
-        var stored = await persisted.RowsAsync(siteId) - before;
-        Console.WriteLine($"    batch API: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s); " +
-            $"the remaining {stored - atLoadEnd} in {drain.TotalSeconds:F1} s after ({(stored - atLoadEnd) / drain.TotalSeconds:F0}/s)");
+        // Persisted/s: until every accepted event is a row (the stream's "persist" group may still be
+        // acknowledging entries that only fed the live views; that is not waited for here).
+        long stored;
+        while ((stored = await persisted.RowsAsync(siteId) - before) < accepted && clock.Elapsed.TotalSeconds < loadTime + 300)
+            await Task.Delay(50);
+        var allStored = clock.Elapsed.TotalSeconds;
+        await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
+        Console.WriteLine($"    batch API: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s), " +
+            $"all {stored} {allStored - loadTime:F1} s after the load");
         if (stored < accepted) throw new InvalidOperationException($"Lost events: {accepted} accepted, {stored} persisted.");
-        return (accepted / loadTime, stored / clock.Elapsed.TotalSeconds);
+        return (accepted / loadTime, stored / allStored);
     }
 
     private byte[] Body(int seed, int size)
