@@ -8,7 +8,8 @@ namespace LiveAnalytics.Persistence;
 /// Writes a batch of events with binary COPY. The common case is one plain COPY into <c>events</c>.
 /// A batch that may hold redeliveries (entries read again after a crash between commit and XACK)
 /// goes through a temporary table and <c>INSERT … ON CONFLICT DO NOTHING</c>, which is slower but
-/// stores nothing twice; so does a plain batch that meets an id already stored.
+/// stores nothing twice; so does a plain batch that meets an id already stored. Either way the hours
+/// the events fall in are marked for the rollups in the same transaction.
 /// </summary>
 public sealed class EventWriter(NpgsqlDataSource db)
 {
@@ -28,7 +29,11 @@ public sealed class EventWriter(NpgsqlDataSource db)
             try
             {
                 await using var conn = await db.OpenConnectionAsync(ct);
-                return (int)await CopyAsync(conn, "events", events, ct);
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                var copied = (int)await CopyAsync(conn, "events", events, ct);
+                await MarkHoursAsync(conn, tx, events, ct);
+                await tx.CommitAsync(ct);
+                return copied;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -50,8 +55,30 @@ public sealed class EventWriter(NpgsqlDataSource db)
         await using (var move = new NpgsqlCommand(
             $"INSERT INTO events ({Columns}) SELECT {Columns} FROM events_incoming ON CONFLICT (id) DO NOTHING", conn, tx))
             inserted = await move.ExecuteNonQueryAsync(ct);
+        await MarkHoursAsync(conn, tx, events, ct);
         await tx.CommitAsync(ct);
         return inserted;
+    }
+
+    /// <summary>
+    /// Marks the UTC hours these events fall in as stale for the rollups, in the transaction that
+    /// stores them: a late event re-rolls its hour, and a crash loses neither or both.
+    /// </summary>
+    private static async Task MarkHoursAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<TrackedEvent> events, CancellationToken ct)
+    {
+        var hours = events.Select(e => (e.SiteId, Hour: StartOfHour(e.Timestamp))).Distinct().ToArray();
+        await using var mark = new NpgsqlCommand("""
+            INSERT INTO rollup_dirty_hours (site_id, hour) SELECT * FROM unnest(@sites, @hours) ON CONFLICT DO NOTHING
+            """, conn, tx);
+        mark.Parameters.AddWithValue("sites", hours.Select(h => h.SiteId).ToArray());
+        mark.Parameters.AddWithValue("hours", hours.Select(h => h.Hour).ToArray());
+        await mark.ExecuteNonQueryAsync(ct);
+    }
+
+    private static DateTime StartOfHour(DateTimeOffset at)
+    {
+        var ticks = at.UtcTicks;
+        return new DateTime(ticks - ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
     }
 
     private static async Task<ulong> CopyAsync(NpgsqlConnection conn, string table, IEnumerable<TrackedEvent> events, CancellationToken ct)

@@ -30,4 +30,8 @@ public sealed class PersistenceOptions
     /// <summary>How often the recurring flush runs; it drains the whole backlog each time.</summary>
     [Range(1, 59)]
     public int FlushEverySeconds { get; set; } = 2;
+
+    /// <summary>How often the rollup job rebuilds the hours that new events made stale.</summary>
+    [Range(1, 59)]
+    public int RollupEverySeconds { get; set; } = 10;
 }

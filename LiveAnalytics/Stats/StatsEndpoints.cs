@@ -1,3 +1,4 @@
+using Hangfire;
 using LiveAnalytics.Live;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
@@ -10,6 +11,7 @@ public static class StatsEndpoints
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StatsQueries>();
+        builder.Services.AddTransient<RollupJob>();
         return builder;
     }
 
@@ -22,6 +24,10 @@ public static class StatsEndpoints
         stats.MapGet("/aggregate", AggregateAsync);
         stats.MapGet("/timeseries", TimeseriesAsync);
         stats.MapGet("/breakdown", BreakdownAsync);
+        var persistence = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Persistence.PersistenceOptions>>().Value;
+        if (persistence.RunJobs)
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<RollupJob>("rollup-hours", j => j.RunAsync(CancellationToken.None), $"*/{persistence.RollupEverySeconds} * * * * *");
         return app;
     }
 

@@ -1,0 +1,123 @@
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Stats;
+
+/// <summary>Hourly rollups against the raw events: local days in a half-hour zone, late events, redeliveries, visit attribution.</summary>
+public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Nov1 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private sealed record Day(long Pageviews, long Events, decimal Revenue, long Visits, long Bounces, double VisitSeconds, long Visitors);
+
+    private async Task<Site> SiteAsync(string timezone)
+    {
+        var user = await _app.UserAsync();
+        return (await _app.Get<SiteRepository>().CreateAsync(user.Id,
+            new NewSite { Domain = TestData.UniqueDomain(), Name = "Rollups", Timezone = timezone }))!;
+    }
+
+    private async Task WriteAsync(params TrackedEvent[] events)
+    {
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.Get<RollupJob>().RunAsync();
+    }
+
+    /// <summary>The totals of one local day, summed from the hourly rows (dimension '' value '').</summary>
+    private async Task<Day> DayAsync(long siteId, string localDate, string dimension = "", string value = "")
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return await conn.QuerySingleAsync<Day>("""
+            SELECT coalesce(sum(pageviews), 0)::bigint AS Pageviews, coalesce(sum(events), 0)::bigint AS Events,
+                   coalesce(sum(revenue), 0) AS Revenue, coalesce(sum(visits), 0)::bigint AS Visits,
+                   coalesce(sum(bounces), 0)::bigint AS Bounces, coalesce(sum(visit_seconds), 0) AS VisitSeconds,
+                   coalesce(round(hll_cardinality(hll_union_agg(visitors))), 0)::bigint AS Visitors
+            FROM rollup_hours
+            WHERE site_id = @siteId AND dimension = @dimension AND value = @value AND hour::date = @day::date
+            """, new { siteId, dimension, value, day = localDate });
+    }
+
+    private static TrackedEvent Pageview(long siteId, DateTimeOffset at, long visitor, string path = "/", string? source = null) =>
+        TestData.Event(siteId, at, visitor, path) with { Source = source };
+
+    [Fact]
+    public async Task Days_are_the_sites_local_days_in_a_half_hour_zone()
+    {
+        // India is UTC+5:30: 18:20 UTC on 1 November is 23:50 there, 18:35 UTC is already 00:05 on the 2nd.
+        var site = await SiteAsync("Asia/Kolkata");
+        await WriteAsync(
+            Pageview(site.Id, Nov1.AddHours(10), 3, "/hats"),
+            TestData.Event(site.Id, Nov1.AddHours(10).AddMinutes(1), 3, "/checkout", "Order") with { RevenueAmount = 10.5m, RevenueCurrency = "EUR" },
+            Pageview(site.Id, Nov1.AddHours(18).AddMinutes(20), 1, "/", "Google"),
+            Pageview(site.Id, Nov1.AddHours(18).AddMinutes(35), 1, "/hats"),
+            Pageview(site.Id, Nov1.AddHours(19), 2, "/"));
+
+        var first = await DayAsync(site.Id, "2026-11-01");
+        // Visitor 1's visit began on the 1st (local) and counts there once, with both its pageviews as its length.
+        Assert.Equal(new Day(Pageviews: 2, Events: 3, Revenue: 10.5m, Visits: 2, Bounces: 1, VisitSeconds: 60 + 900, Visitors: 2), first);
+        var second = await DayAsync(site.Id, "2026-11-02");
+        Assert.Equal(new Day(Pageviews: 2, Events: 2, Revenue: 0, Visits: 1, Bounces: 1, VisitSeconds: 0, Visitors: 2), second);
+
+        // The same from the raw events, in the site's zone.
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var raw = await conn.QuerySingleAsync<(long Pageviews, long Visitors)>("""
+            SELECT count(*) FILTER (WHERE name = 'pageview'), count(DISTINCT visitor_id) FROM events
+            WHERE site_id = @Id AND (ts AT TIME ZONE 'Asia/Kolkata')::date = '2026-11-02'
+            """, new { site.Id });
+        Assert.Equal((second.Pageviews, second.Visitors), raw);
+    }
+
+    [Fact]
+    public async Task A_late_event_re_rolls_its_hour_and_the_hour_its_visit_began()
+    {
+        var site = await SiteAsync("Europe/Berlin");
+        await WriteAsync(Pageview(site.Id, Nov1.AddHours(9).AddMinutes(50), 7, "/", "Newsletter"));
+        Assert.Equal((1L, 1L), ((await DayAsync(site.Id, "2026-11-01")).Visits, (await DayAsync(site.Id, "2026-11-01")).Bounces));
+
+        // Twenty minutes later, in the next hour (and stored later still), the visitor saw a second page.
+        await WriteAsync(Pageview(site.Id, Nov1.AddHours(10).AddMinutes(10), 7, "/shoes"));
+        var day = await DayAsync(site.Id, "2026-11-01");
+        Assert.Equal((2L, 1L, 0L, 1200.0), (day.Pageviews, day.Visits, day.Bounces, day.VisitSeconds));
+
+        // The visit's source is its first event's, for both its pageviews; its exit page is the last.
+        var newsletter = await DayAsync(site.Id, "2026-11-01", "source", "Newsletter");
+        Assert.Equal((2L, 1L), (newsletter.Pageviews, newsletter.Visits));
+        Assert.Equal(1L, (await DayAsync(site.Id, "2026-11-01", "exit_page", "/shoes")).Visits);
+        Assert.Equal(1L, (await DayAsync(site.Id, "2026-11-01", "page", "/shoes")).Pageviews);
+        Assert.Equal(0L, (await DayAsync(site.Id, "2026-11-01", "exit_page", "/")).Visits);
+    }
+
+    [Fact]
+    public async Task A_redelivered_batch_counts_once()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        var batch = Enumerable.Range(0, 20).Select(i => Pageview(site.Id, Nov1.AddHours(12).AddMinutes(i), 100 + i % 4)).ToArray();
+        await WriteAsync(batch);
+        await _app.Get<EventWriter>().WriteAsync(batch, mayBeRedelivered: true, CancellationToken.None);
+        await _app.Get<RollupJob>().RunAsync();
+        var day = await DayAsync(site.Id, "2026-11-01");
+        Assert.Equal((20L, 4L, 4L), (day.Pageviews, day.Visits, day.Visitors));
+    }
+
+    [Fact]
+    public async Task Every_marked_hour_is_rolled_up_across_slices_and_a_DST_change()
+    {
+        var site = await SiteAsync("America/New_York");
+        await WriteAsync(Enumerable.Range(0, 60).Select(i => Pageview(site.Id, Nov1.AddHours(i), 1)).ToArray());
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_dirty_hours WHERE site_id = @Id", new { site.Id }));
+        // 60 UTC hours, more than one run's slice. 1 November 2026 ends daylight saving time in New York:
+        // local 01:00 comes twice, so 60 UTC hours are 59 local ones and that hour holds two pageviews.
+        var hours = (await conn.QueryAsync<(DateTime Hour, long Pageviews)>(
+            "SELECT hour, pageviews FROM rollup_hours WHERE site_id = @Id AND dimension = '' ORDER BY hour", new { site.Id })).ToList();
+        Assert.Equal(59, hours.Count);
+        Assert.Equal(60, hours.Sum(h => h.Pageviews));
+        Assert.Equal((new DateTime(2026, 11, 1, 1, 0, 0), 2L), hours.Single(h => h.Pageviews == 2));
+    }
+}
