@@ -120,4 +120,41 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal(60, hours.Sum(h => h.Pageviews));
         Assert.Equal((new DateTime(2026, 11, 1, 1, 0, 0), 2L), hours.Single(h => h.Pageviews == 2));
     }
+
+    [Fact]
+    public async Task Rollup_reads_agree_with_the_raw_event_queries()
+    {
+        var site = await SiteAsync("Europe/Berlin");
+        var random = new Random(5);
+        var sources = new[] { "Google", "Newsletter", null };
+        var events = new List<TrackedEvent>();
+        for (var visitor = 1; visitor <= 40; visitor++)
+        {
+            // Visits within 2 and 3 November (Berlin), 1 to 4 pageviews a few minutes apart.
+            var start = new DateTimeOffset(2026, 11, 1, 23, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(0, 2 * 24 * 60 - 60));
+            var source = sources[visitor % 3];
+            for (var n = 0; n < 1 + visitor % 4; n++)
+                events.Add(Pageview(site.Id, start.AddMinutes(3 * n), visitor, $"/p{random.Next(5)}", n == 0 ? source : null));
+        }
+        await WriteAsync([.. events]);
+
+        var rollups = _app.Get<RollupQueries>();
+        var raw = _app.Get<StatsQueries>();
+        var (from, to) = (new DateTimeOffset(2026, 11, 1, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 3, 23, 0, 0, TimeSpan.Zero));   // Berlin's 2 and 3 November
+        var total = await rollups.AggregateAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3));
+        Assert.Equal(await raw.AggregateAsync(site.Id, from, to), total);   // small sets: the sketch is exact
+
+        var days = await rollups.DailyAsync(site.Id, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3));
+        Assert.Equal(3, days.Count);
+        Assert.Equal(Counts.None with { }, days[0].Counts with { });
+        Assert.Equal(total.Pageviews, days.Sum(d => d.Counts.Pageviews));
+        Assert.Equal(total.Visits, days.Sum(d => d.Counts.Visits));
+
+        var pages = await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "page", 10);
+        var rawPages = await raw.BreakdownAsync(site.Id, from, to, "pathname", "", "visitors", 10, 0, default);
+        Assert.Equal(rawPages.Select(p => (p.Value, p.Counts.Visitors, p.Counts.Pageviews)), pages.Select(p => (p.Value, p.Counts.Visitors, p.Counts.Pageviews)));
+        var google = (await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "source", 10)).Single(s => s.Value == "Google");
+        Assert.Equal(events.Count(e => e.Source == "Google"), google.Counts.Visits);   // one visit per visitor, its first pageview names the source
+        Assert.Equal(events.Count(e => e.VisitorId % 3 == 0), google.Counts.Pageviews);   // and the visit's later pageviews count for it too
+    }
 }

@@ -11,6 +11,7 @@ public static class StatsEndpoints
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StatsQueries>();
+        builder.Services.AddSingleton<RollupQueries>();
         builder.Services.AddTransient<RollupJob>();
         return builder;
     }
