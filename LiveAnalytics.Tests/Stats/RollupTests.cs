@@ -84,6 +84,8 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         await WriteAsync(Pageview(site.Id, Nov1.AddHours(10).AddMinutes(10), 7, "/shoes"));
         var day = await DayAsync(site.Id, "2026-11-01");
         Assert.Equal((2L, 1L, 0L, 1200.0), (day.Pageviews, day.Visits, day.Bounces, day.VisitSeconds));
+        var daily = await _app.Get<RollupQueries>().AggregateAsync(site.Id, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 1));
+        Assert.Equal((2L, 1L, 0L, 1200.0), (daily.Pageviews, daily.Visits, daily.Bounces, daily.Seconds));   // the day's row followed
 
         // The visit's source is its first event's, for both its pageviews; its exit page is the last.
         var newsletter = await DayAsync(site.Id, "2026-11-01", "source", "Newsletter");

@@ -5,7 +5,8 @@ using Npgsql;
 namespace LiveAnalytics.Stats;
 
 /// <summary>
-/// Rebuilds the hourly rollups (<c>rollup_hours</c>) of the hours marked stale when events were
+/// Rebuilds the hourly rollups (<c>rollup_hours</c>), and the daily ones (<c>rollup_days</c>) of the
+/// local days they are in, for the hours marked stale when events were
 /// stored. For each site it takes a slice of stale UTC hours, works out which of the site's local
 /// hours they touch (including the hours where the visits they extend began: a late pageview can
 /// turn a bounce into a visit), and recomputes those local hours whole from the raw events, in one
@@ -47,19 +48,26 @@ public sealed partial class RollupJob(NpgsqlDataSource db, ILogger<RollupJob> lo
           AND date_trunc('hour', e.ts AT TIME ZONE @tz) IN (SELECT lh FROM r_hours);
 
         CREATE TEMP TABLE r_visits ON COMMIT DROP AS
-        SELECT session_id, min(ts) AS started, extract(epoch FROM max(ts) - min(ts)) AS seconds,
-               count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-               (array_agg(pathname ORDER BY ts, id) FILTER (WHERE name = 'pageview'))[1] AS entry_page,
-               (array_agg(pathname ORDER BY ts DESC, id DESC) FILTER (WHERE name = 'pageview'))[1] AS exit_page,
-               (array_agg(source ORDER BY ts, id))[1] AS source, (array_agg(referrer ORDER BY ts, id))[1] AS referrer,
-               (array_agg(utm_source ORDER BY ts, id))[1] AS utm_source, (array_agg(utm_medium ORDER BY ts, id))[1] AS utm_medium,
-               (array_agg(utm_campaign ORDER BY ts, id))[1] AS utm_campaign, (array_agg(country ORDER BY ts, id))[1] AS country,
-               (array_agg(device ORDER BY ts, id))[1] AS device, (array_agg(browser ORDER BY ts, id))[1] AS browser,
-               (array_agg(os ORDER BY ts, id))[1] AS os
-        FROM events, (SELECT min(ts) AS first, max(ts) AS last FROM r_events) span
-        WHERE site_id = @site AND ts >= span.first - interval '1 day' AND ts <= span.last + interval '1 day'
-          AND session_id IN (SELECT session_id FROM r_events)
-        GROUP BY session_id;
+        WITH span AS (SELECT min(ts) AS first, max(ts) AS last FROM r_events),
+        visit_events AS (
+            SELECT e.* FROM events e, span
+            WHERE e.site_id = @site AND e.ts >= span.first - interval '1 day' AND e.ts <= span.last + interval '1 day'
+              AND e.session_id IN (SELECT session_id FROM r_events)
+        ), totals AS (
+            SELECT session_id, min(ts) AS started, extract(epoch FROM max(ts) - min(ts)) AS seconds,
+                   count(*) FILTER (WHERE name = 'pageview') AS pageviews
+            FROM visit_events GROUP BY session_id
+        ), firsts AS (
+            SELECT DISTINCT ON (session_id) session_id, source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os
+            FROM visit_events ORDER BY session_id, ts, id
+        ), entries AS (
+            SELECT DISTINCT ON (session_id) session_id, pathname AS entry_page
+            FROM visit_events WHERE name = 'pageview' ORDER BY session_id, ts, id
+        ), exits AS (
+            SELECT DISTINCT ON (session_id) session_id, pathname AS exit_page
+            FROM visit_events WHERE name = 'pageview' ORDER BY session_id, ts DESC, id DESC
+        )
+        SELECT * FROM totals JOIN firsts USING (session_id) LEFT JOIN entries USING (session_id) LEFT JOIN exits USING (session_id);
 
         DELETE FROM rollup_hours WHERE site_id = @site AND hour IN (SELECT lh FROM r_hours);
 
@@ -81,6 +89,15 @@ public sealed partial class RollupJob(NpgsqlDataSource db, ILogger<RollupJob> lo
             WHERE date_trunc('hour', v.started AT TIME ZONE @tz) IN (SELECT lh FROM r_hours)
             GROUP BY 1, 2, 3
         ) b ON a.lh = b.lh AND a.dim = b.dim AND a.val = b.val;
+
+        DELETE FROM rollup_days WHERE site_id = @site AND day IN (SELECT DISTINCT lh::date FROM r_hours);
+
+        INSERT INTO rollup_days (site_id, day, dimension, value, visitors, pageviews, events, revenue, visits, bounces, visit_seconds)
+        SELECT @site, hour::date, dimension, value, hll_union_agg(visitors), sum(pageviews), sum(events), sum(revenue),
+               sum(visits), sum(bounces), sum(visit_seconds)
+        FROM rollup_hours, (SELECT min(lh)::date AS first, max(lh)::date AS last FROM r_hours) span
+        WHERE site_id = @site AND hour >= span.first AND hour < span.last + 1 AND hour::date IN (SELECT DISTINCT lh::date FROM r_hours)
+        GROUP BY 2, 3, 4;
         """;
 
     [DisableConcurrentExecution(timeoutInSeconds: 5)]

@@ -4,7 +4,7 @@ using Npgsql;
 namespace LiveAnalytics.Stats;
 
 /// <summary>
-/// The history reads over <c>rollup_hours</c>: totals, a daily series and top lists for a range of
+/// The history reads over <c>rollup_days</c>: totals, a daily series and top lists for a range of
 /// the site's local days. Unique visitors over any range are the union of the hourly HyperLogLog
 /// sketches (within about 2 % of the exact count); everything else is an exact sum.
 /// </summary>
@@ -23,8 +23,8 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleAsync<Counts>($"""
-            SELECT {Sums} FROM rollup_hours
-            WHERE site_id = @siteId AND dimension = '' AND hour >= @start AND hour < @end
+            SELECT {Sums} FROM rollup_days
+            WHERE site_id = @siteId AND dimension = '' AND day >= @start AND day < @end
             """, Range(siteId, from, to));
     }
 
@@ -33,10 +33,9 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<DateTime, Counts, (DateTime, Counts)>($"""
             SELECT d.day AS Day, c.*
-            FROM generate_series(@start, @end - interval '1 day', interval '1 day') d(day)
+            FROM generate_series(@start::timestamp, @end::timestamp - interval '1 day', interval '1 day') d(day)
             LEFT JOIN LATERAL (
-                SELECT {Sums} FROM rollup_hours
-                WHERE site_id = @siteId AND dimension = '' AND hour >= d.day AND hour < d.day + interval '1 day'
+                SELECT {Sums} FROM rollup_days WHERE site_id = @siteId AND dimension = '' AND day = d.day::date
             ) c ON true
             ORDER BY 1
             """, (day, counts) => (day, counts), Range(siteId, from, to), splitOn: "Visitors");
@@ -51,8 +50,8 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         p.AddDynamicParams(new { dimension, limit });
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
-            SELECT value AS Value, {Sums} FROM rollup_hours
-            WHERE site_id = @siteId AND dimension = @dimension AND hour >= @start AND hour < @end
+            SELECT value AS Value, {Sums} FROM rollup_days
+            WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
             GROUP BY value ORDER BY Visitors DESC, value LIMIT @limit
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();
@@ -61,7 +60,7 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     private static DynamicParameters Range(long siteId, DateOnly from, DateOnly to)
     {
         var p = new DynamicParameters();
-        p.AddDynamicParams(new { siteId, start = from.ToDateTime(TimeOnly.MinValue), end = to.AddDays(1).ToDateTime(TimeOnly.MinValue) });
+        p.AddDynamicParams(new { siteId, start = from, end = to.AddDays(1) });
         return p;
     }
 }
