@@ -105,14 +105,7 @@ public sealed class EventStream(
             args[at + 3] = yesterday is { } y ? y : "";
             args[at + 4] = Random.Shared.NextInt64(1, long.MaxValue);
         }
-        try
-        {
-            await redis.GetDatabase().ScriptEvaluateAsync(Script, [_key], args);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new StreamUnavailableException(ex);
-        }
+        await EvaluateAsync(Script, [_key], args);
     }
 
     /// <summary>
@@ -135,15 +128,7 @@ public sealed class EventStream(
             args[at + 2] = yesterday is { } y ? y : "";
             args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
         }
-        RedisResult reply;
-        try
-        {
-            reply = await redis.GetDatabase().ScriptEvaluateAsync(SettleScript, [], args);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new StreamUnavailableException(ex);
-        }
+        var reply = await EvaluateAsync(SettleScript, [], args);
         var settled = new TrackedEvent[events.Count];
         for (var i = 0; i < settled.Length; i++)
             settled[i] = events[i].Event with { VisitorId = (long)reply[2 * i], SessionId = (long)reply[2 * i + 1] };
@@ -160,9 +145,15 @@ public sealed class EventStream(
         args[0] = node.Id;
         args[1] = stored ? "1" : "0";
         for (var i = 0; i < events.Count; i++) args[2 + i] = Encode(events[i]);
+        await EvaluateAsync(AppendSettledScript, [_key], args);
+    }
+
+    /// <exception cref="StreamUnavailableException">Redis did not answer: nothing may be acknowledged.</exception>
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args)
+    {
         try
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(AppendSettledScript, [_key], args);
+            return await redis.GetDatabase().ScriptEvaluateAsync(script, keys, args);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

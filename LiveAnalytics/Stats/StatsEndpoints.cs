@@ -58,12 +58,7 @@ public static class StatsEndpoints
 
         var points = await queries.TimeseriesAsync(site.Id, site.Timezone, request.From, request.To, interval == "date" ? "day" : interval, request.Filter);
         var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
-        var results = points.Select(pt =>
-        {
-            var row = new Dictionary<string, object> { ["date"] = pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture) };
-            foreach (var m in request.Metrics) row[m] = pt.Counts.Metric(m);
-            return row;
-        }).ToList();
+        var results = points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
     }
 
@@ -83,13 +78,16 @@ public static class StatsEndpoints
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list.
         var rows = await queries.BreakdownAsync(site.Id, request.From, request.To, prop.Column, prop.Missing, request.Metrics[0],
             take, (pageNumber - 1) * take, request.Filter);
-        var results = rows.Select(r =>
-        {
-            var row = new Dictionary<string, object> { [prop.Key] = r.Value };
-            foreach (var m in request.Metrics) row[m] = r.Counts.Metric(m);
-            return row;
-        }).ToList();
+        var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
+    }
+
+    /// <summary>A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for.</summary>
+    private static Dictionary<string, object> Row(string key, string value, Counts counts, string[] metrics)
+    {
+        var row = new Dictionary<string, object> { [key] = value };
+        foreach (var m in metrics) row[m] = counts.Metric(m);
+        return row;
     }
 
     private static bool TryInt(string? text, int fallback, int min, int max, out int value)
