@@ -124,6 +124,18 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Marks_left_by_a_deleted_site_do_not_hold_up_the_others()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        // A site id below every real one, as a deleted site's marks would be taken first.
+        await conn.ExecuteAsync("INSERT INTO rollup_dirty_hours (site_id, hour) VALUES (-1, @hour) ON CONFLICT DO NOTHING", new { hour = Nov1.UtcDateTime });
+        await WriteAsync(Pageview(site.Id, Nov1.AddHours(8), 1));   // writes, then one run of the job
+        Assert.Equal(1L, (await DayAsync(site.Id, "2026-11-01")).Pageviews);
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_dirty_hours WHERE site_id IN (-1, @Id)", new { site.Id }));
+    }
+
+    [Fact]
     public async Task Rollup_reads_agree_with_the_raw_event_queries()
     {
         var site = await SiteAsync("Europe/Berlin");

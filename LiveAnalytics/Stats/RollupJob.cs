@@ -105,17 +105,12 @@ public sealed partial class RollupJob(NpgsqlDataSource db, ILogger<RollupJob> lo
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
         var rebuilt = 0;
-        int taken;
-        do
-        {
-            taken = await RunOnceAsync(ct);
-            rebuilt += taken;
-        } while (taken > 0 && !ct.IsCancellationRequested);
+        while (!ct.IsCancellationRequested && await RunOnceAsync(ct) is { } taken) rebuilt += taken;
         return rebuilt;
     }
 
-    /// <returns>How many stale hours were taken (0: none left).</returns>
-    private async Task<int> RunOnceAsync(CancellationToken ct)
+    /// <returns>How many stale hours were rebuilt (0: only marks of deleted sites were cleared), or null: none left.</returns>
+    private async Task<int?> RunOnceAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -128,11 +123,11 @@ public sealed partial class RollupJob(NpgsqlDataSource db, ILogger<RollupJob> lo
             """, new { limit = HoursPerRun }, tx, cancellationToken: ct))).AsList();
         if (dirty.Count == 0)
         {
-            // Marks of deleted sites have nobody to roll up for.
-            await conn.ExecuteAsync(new CommandDefinition(
+            // Marks of deleted sites have nobody to roll up for; once they are gone, other sites' marks come next.
+            var cleared = await conn.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM rollup_dirty_hours d WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = d.site_id)", transaction: tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            return 0;
+            return cleared > 0 ? 0 : null;
         }
         var site = dirty[0].SiteId;
         var hours = dirty.Select(d => DateTime.SpecifyKind(d.Hour, DateTimeKind.Utc)).ToArray();
