@@ -158,7 +158,7 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         var total = await rollups.AggregateAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3));
         Assert.Equal(await raw.AggregateAsync(site.Id, from, to), total);   // small sets: the sketch is exact
 
-        var days = await rollups.DailyAsync(site.Id, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3));
+        var days = await rollups.SeriesAsync(site.Id, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), "day");
         Assert.Equal(3, days.Count);
         Assert.Equal(Counts.None with { }, days[0].Counts with { });
         Assert.Equal(total.Pageviews, days.Sum(d => d.Counts.Pageviews));

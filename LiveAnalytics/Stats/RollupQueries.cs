@@ -14,7 +14,7 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         coalesce(round(hll_cardinality(hll_union_agg(visitors))), 0)::bigint AS Visitors,
         coalesce(sum(pageviews), 0)::bigint AS Pageviews, coalesce(sum(events), 0)::bigint AS Events,
         coalesce(sum(visits), 0)::bigint AS Visits, coalesce(sum(bounces), 0)::bigint AS Bounces,
-        coalesce(sum(visit_seconds), 0)::float8 AS Seconds
+        coalesce(sum(visit_seconds), 0)::float8 AS Seconds, coalesce(sum(revenue), 0) AS Revenue
         """;
 
     /// <param name="from">First local day.</param>
@@ -28,17 +28,34 @@ public sealed class RollupQueries(NpgsqlDataSource db)
             """, Range(siteId, from, to));
     }
 
-    public async Task<IReadOnlyList<(DateTime Day, Counts Counts)>> DailyAsync(long siteId, DateOnly from, DateOnly to)
+    /// <summary>A point per local hour, day or month of the range, empty ones with zeros.</summary>
+    /// <param name="interval">hour (read from <c>rollup_hours</c>), day or month (from <c>rollup_days</c>).</param>
+    public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(long siteId, DateOnly from, DateOnly to, string interval)
     {
+        var (table, column, step) = interval switch
+        {
+            "hour" => ("rollup_hours", "hour", "1 hour"),
+            "day" => ("rollup_days", "day::timestamp", "1 day"),
+            "month" => ("rollup_days", "date_trunc('month', day)", "1 month"),
+            _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, "hour, day or month"),
+        };
+        var p = Range(siteId, from, to);
+        p.AddDynamicParams(new { step });
         await using var conn = await db.OpenConnectionAsync();
+        // The table and bucket expression come from the fixed switch above, never from input.
         var rows = await conn.QueryAsync<DateTime, Counts, (DateTime, Counts)>($"""
-            SELECT d.day AS Day, c.*
-            FROM generate_series(@start::timestamp, @end::timestamp - interval '1 day', interval '1 day') d(day)
-            LEFT JOIN LATERAL (
-                SELECT {Sums} FROM rollup_days WHERE site_id = @siteId AND dimension = '' AND day = d.day::date
-            ) c ON true
+            WITH counted AS (
+                SELECT {column} AS bucket, {Sums} FROM {table}
+                WHERE site_id = @siteId AND dimension = '' AND {(interval == "hour" ? "hour" : "day")} >= @start AND {(interval == "hour" ? "hour" : "day")} < @end
+                GROUP BY 1
+            )
+            SELECT b.bucket AS Bucket, coalesce(c.Visitors, 0) AS Visitors, coalesce(c.Pageviews, 0) AS Pageviews,
+                   coalesce(c.Events, 0) AS Events, coalesce(c.Visits, 0) AS Visits, coalesce(c.Bounces, 0) AS Bounces,
+                   coalesce(c.Seconds, 0) AS Seconds, coalesce(c.Revenue, 0) AS Revenue
+            FROM generate_series(date_trunc('{interval}', @start::timestamp), @end::timestamp - interval '1 microsecond', @step::interval) b(bucket)
+            LEFT JOIN counted c ON c.bucket = b.bucket
             ORDER BY 1
-            """, (day, counts) => (day, counts), Range(siteId, from, to), splitOn: "Visitors");
+            """, (bucket, counts) => (bucket, counts), p, splitOn: "Visitors");
         return rows.AsList();
     }
 

@@ -38,7 +38,8 @@ public static class StatsPeriod
         return true;
     }
 
-    private static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)
+    /// <summary>When a local day begins, in UTC.</summary>
+    public static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         // A midnight that a DST jump skips starts the day at the first valid moment after it.

@@ -17,7 +17,8 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     private const string Grouped = """
         WITH keyed AS (
             SELECT {0} AS k, session_id, min(visitor_id) AS visitor,
-                   count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev
+                   count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
+                   coalesce(sum(revenue_amount), 0) AS revenue
             FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {1}
             GROUP BY 1, 2
         ), whole AS (
@@ -26,7 +27,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             GROUP BY 1
         )
         SELECT k, count(DISTINCT visitor) AS visitors, sum(keyed.pv)::bigint AS pageviews, sum(keyed.ev)::bigint AS events,
-               count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces, coalesce(sum(whole.seconds), 0)::float8 AS seconds
+               count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces, coalesce(sum(whole.seconds), 0)::float8 AS seconds, sum(keyed.revenue) AS revenue
         FROM keyed JOIN whole USING (session_id) GROUP BY k
         """;
 
@@ -44,7 +45,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<Counts>($"""
-            SELECT visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds
+            SELECT visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
             FROM ({string.Format(Grouped, "0", filter.Sql)}) g
             """, p) ?? Counts.None;
     }
@@ -65,7 +66,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             ), counted AS ({string.Format(Grouped, "date_trunc(@interval, ts AT TIME ZONE @tz)", filter.Sql)})
             SELECT b.bucket AS Bucket, coalesce(c.visitors, 0) AS Visitors, coalesce(c.pageviews, 0) AS Pageviews,
                    coalesce(c.events, 0) AS Events, coalesce(c.visits, 0) AS Visits, coalesce(c.bounces, 0) AS Bounces,
-                   coalesce(c.seconds, 0) AS Seconds
+                   coalesce(c.seconds, 0) AS Seconds, coalesce(c.revenue, 0) AS Revenue
             FROM buckets b LEFT JOIN counted c ON c.k = b.bucket ORDER BY b.bucket
             """, (bucket, counts) => (bucket, counts), p, splitOn: "Visitors");
         return rows.AsList();
@@ -79,7 +80,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         p.AddDynamicParams(new { siteId, from, to, missing, limit, offset });
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
-            SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds
+            SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
             FROM ({string.Format(Grouped, $"coalesce({column}, @missing)", filter.Sql)}) g
             ORDER BY {SortBy[sortMetric]} DESC NULLS LAST, 1 LIMIT @limit OFFSET @offset
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
@@ -87,10 +88,10 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     }
 }
 
-/// <summary>What every metric is computed from: counts, and the visits' bounces and total length in seconds.</summary>
-public sealed record Counts(long Visitors, long Pageviews, long Events, long Visits, long Bounces, double Seconds)
+/// <summary>What every metric is computed from: counts, the visits' bounces and total length in seconds, and revenue.</summary>
+public sealed record Counts(long Visitors, long Pageviews, long Events, long Visits, long Bounces, double Seconds, decimal Revenue)
 {
-    public static readonly Counts None = new(0, 0, 0, 0, 0, 0);
+    public static readonly Counts None = new(0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>A metric's value as the Plausible API gives it: whole numbers, and views per visit to two decimals.</summary>
     public object Metric(string name) => name switch

@@ -68,7 +68,7 @@ public static class HistoryBench
         async Task RollupDashboardAsync()
         {
             await rollups.AggregateAsync(siteId, firstDay, lastDay);
-            await rollups.DailyAsync(siteId, firstDay, lastDay);
+            await rollups.SeriesAsync(siteId, firstDay, lastDay, "day");
             foreach (var d in dimensions) await rollups.TopAsync(siteId, firstDay, lastDay, d, 10);
         }
         async Task RawDashboardAsync()

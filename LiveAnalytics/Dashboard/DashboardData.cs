@@ -1,0 +1,22 @@
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>Everything one dashboard view shows.</summary>
+/// <param name="Previous">The compared period's totals, when comparing.</param>
+/// <param name="Tops">The top values of each dimension, by unique visitors.</param>
+/// <param name="FromRollups">False when filters made the dashboard read raw events.</param>
+/// <param name="PendingSince">The earliest stored hour (UTC) not yet in the rollups, if any.</param>
+public sealed record DashboardData(
+    DashboardRange Range, Counts Totals, Counts? Previous, IReadOnlyList<SeriesPoint> Series,
+    IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops, bool FromRollups, DateTimeOffset? PendingSince)
+{
+    public bool IsEmpty => Totals.Events == 0;
+
+    public IReadOnlyList<TopRow> Top(DashboardDimension dimension) => Tops.TryGetValue(dimension.Key, out var rows) ? rows : [];
+}
+
+/// <param name="Previous">The same position in the compared period (its first hour, day or month, and so on).</param>
+public sealed record SeriesPoint(DateTime Bucket, Counts Current, Counts? Previous);
+
+public sealed record TopRow(string Value, Counts Counts);

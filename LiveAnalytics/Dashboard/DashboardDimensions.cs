@@ -1,0 +1,33 @@
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A breakdown the dashboard shows: its rollup dimension, and the events column that filters and breaks it down from raw events.</summary>
+/// <param name="Column">Null for entry and exit pages: a property of the whole visit, kept in rollups only.</param>
+/// <param name="Missing">How a missing value ('' in rollups) is shown.</param>
+public sealed record DashboardDimension(string Key, string Label, string? Column, string Missing)
+{
+    public bool Filterable => Column is not null;
+
+    public string Display(string value) => value.Length == 0 ? Missing : Key == "country" ? Live.CountryNames.Of(value) : value;
+}
+
+public static class DashboardDimensions
+{
+    public static readonly DashboardDimension Page = new("page", "Page", "pathname", "(none)");
+    public static readonly DashboardDimension EntryPage = new("entry_page", "Entry page", null, "(none)");
+    public static readonly DashboardDimension ExitPage = new("exit_page", "Exit page", null, "(none)");
+    public static readonly DashboardDimension Source = new("source", "Source", "source", "Direct / None");
+    public static readonly DashboardDimension Referrer = new("referrer", "Referrer", "referrer", "Direct / None");
+    public static readonly DashboardDimension UtmSource = new("utm_source", "UTM source", "utm_source", "(not set)");
+    public static readonly DashboardDimension UtmMedium = new("utm_medium", "UTM medium", "utm_medium", "(not set)");
+    public static readonly DashboardDimension UtmCampaign = new("utm_campaign", "UTM campaign", "utm_campaign", "(not set)");
+    public static readonly DashboardDimension Country = new("country", "Country", "country", "Unknown");
+    public static readonly DashboardDimension Device = new("device", "Device", "device", "(not set)");
+    public static readonly DashboardDimension Browser = new("browser", "Browser", "browser", "(not set)");
+    public static readonly DashboardDimension Os = new("os", "OS", "os", "(not set)");
+    public static readonly DashboardDimension Event = new("event", "Goal", "name", "(none)");
+
+    public static readonly IReadOnlyList<DashboardDimension> All =
+        [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Device, Browser, Os, Event];
+
+    public static DashboardDimension? Find(string key) => All.FirstOrDefault(d => d.Key == key);
+}

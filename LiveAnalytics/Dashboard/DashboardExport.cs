@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using LiveAnalytics.Accounts;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>
+/// GET /sites/{id}/history/export: the view the merchant is looking at (same query string as the
+/// page) as a zip of CSV tables: the totals, the time series and one file per top list.
+/// </summary>
+public static class DashboardExport
+{
+    public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries, TimeProvider time)
+    {
+        // Not a member is answered like a site that does not exist: ids are not probed.
+        if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
+            return TypedResults.Problem("No such site.", statusCode: StatusCodes.Status404NotFound);
+        var q = http.Request.Query;
+        var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"]);
+        if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
+
+        var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time), http.RequestAborted);
+        var zip = Zip(data);
+        var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
+        return TypedResults.File(zip, "application/zip", name);
+    }
+
+    internal static byte[] Zip(DashboardData data)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create))
+        {
+            Add(zip, "totals.csv", Totals(data));
+            Add(zip, "timeseries.csv", Series(data));
+            foreach (var dimension in DashboardDimensions.All)
+                if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension)));
+        }
+        return buffer.ToArray();
+    }
+
+    private static readonly string[] MetricColumns = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "revenue"];
+
+    private static string Totals(DashboardData data)
+    {
+        var csv = new StringBuilder();
+        Line(csv, data.Previous is null ? ["metric", "value"] : ["metric", "value", "previous"]);
+        foreach (var m in MetricColumns)
+            Line(csv, data.Previous is { } p ? [m, Value(data.Totals, m), Value(p, m)] : [m, Value(data.Totals, m)]);
+        return csv.ToString();
+    }
+
+    private static string Series(DashboardData data)
+    {
+        var csv = new StringBuilder();
+        Line(csv, ["bucket", .. MetricColumns]);
+        var format = data.Range.Interval == "hour" ? "yyyy-MM-dd HH:mm" : data.Range.Interval == "month" ? "yyyy-MM" : "yyyy-MM-dd";
+        foreach (var point in data.Series)
+            Line(csv, [point.Bucket.ToString(format, CultureInfo.InvariantCulture), .. MetricColumns.Select(m => Value(point.Current, m))]);
+        return csv.ToString();
+    }
+
+    private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows)
+    {
+        var csv = new StringBuilder();
+        Line(csv, [dimension.Key, .. MetricColumns]);
+        foreach (var row in rows) Line(csv, [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))]);
+        return csv.ToString();
+    }
+
+    private static string Value(Counts counts, string metric) => metric == "revenue"
+        ? counts.Revenue.ToString(CultureInfo.InvariantCulture)
+        : Convert.ToString(counts.Metric(metric), CultureInfo.InvariantCulture)!;
+
+    /// <summary>RFC 4180 quoting; a value a spreadsheet would run as a formula is prefixed with ' (visitors choose page paths and referrers).</summary>
+    internal static string Field(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    }
+
+    private static void Line(StringBuilder csv, IEnumerable<string> fields) => csv.AppendJoin(',', fields.Select(Field)).Append("\r\n");
+
+    private static void Add(ZipArchive zip, string name, string content)
+    {
+        using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open(), new UTF8Encoding(false));
+        writer.Write(content);
+    }
+}

@@ -1,0 +1,16 @@
+namespace LiveAnalytics.Dashboard;
+
+public static class DashboardExtensions
+{
+    public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DashboardQueries>();
+        return builder;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.MapGet("/sites/{siteId:long}/history/export", DashboardExport.HandleAsync).RequireAuthorization();
+        return app;
+    }
+}

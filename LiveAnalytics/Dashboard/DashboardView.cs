@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A filter the merchant clicked: only events (or visits) whose dimension has this value; '' is a missing value.</summary>
+public sealed record DashboardFilter(string Dimension, string Value)
+{
+    /// <summary>As the URL carries it: <c>source:Google</c>.</summary>
+    public override string ToString() => $"{Dimension}:{Value}";
+}
+
+/// <summary>
+/// What the dashboard shows, exactly as the URL carries it so that a view can be shared:
+/// <c>?period=custom&amp;from=2026-01-01&amp;to=2026-01-31&amp;compare=previous&amp;f=source:Google&amp;f=country:DE&amp;metric=visits</c>.
+/// </summary>
+public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, bool Compare, IReadOnlyList<DashboardFilter> Filters, string Metric)
+{
+    public static readonly IReadOnlyList<(string Key, string Label)> Periods =
+    [
+        ("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"), ("30d", "Last 30 days"),
+        ("month", "This month"), ("12mo", "Last 12 months"), ("custom", "Custom range"),
+    ];
+
+    /// <summary>The metrics the chart can plot.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label)> Metrics =
+    [
+        ("visitors", "Unique visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("views_per_visit", "Views per visit"),
+        ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration"),
+    ];
+
+    public const int MaxFilters = 10;
+    public const int MaxCustomDays = 3 * 366;
+
+    public static readonly DashboardView Default = new("30d", null, null, false, [], "visitors");
+
+    /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
+    public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric)
+    {
+        period = string.IsNullOrEmpty(period) ? Default.Period : period;
+        if (Periods.All(p => p.Key != period))
+            return (Default, $"'period' must be one of: {string.Join(", ", Periods.Select(p => p.Key))}.");
+        metric = string.IsNullOrEmpty(metric) ? Default.Metric : metric;
+        if (Metrics.All(m => m.Key != metric))
+            return (Default, $"'metric' must be one of: {string.Join(", ", Metrics.Select(m => m.Key))}.");
+        if (compare is not (null or "" or "previous" or "off"))
+            return (Default, "'compare' must be 'previous' or 'off'.");
+
+        DateOnly? first = null, last = null;
+        if (period == "custom")
+        {
+            if (!TryDate(from, out var f) || !TryDate(to, out var t))
+                return (Default, "A custom range needs 'from' and 'to' as YYYY-MM-DD.");
+            if (t < f) return (Default, "'to' must not be before 'from'.");
+            if (t.DayNumber - f.DayNumber >= MaxCustomDays) return (Default, $"A custom range can span at most {MaxCustomDays} days.");
+            (first, last) = (f, t);
+        }
+
+        var parsed = new List<DashboardFilter>();
+        foreach (var text in filters ?? [])
+        {
+            var colon = text.IndexOf(':');
+            var dimension = colon < 0 ? null : DashboardDimensions.Find(text[..colon]);
+            if (dimension is null || !dimension.Filterable)
+                return (Default, $"Filter '{Clip(text)}' must be dimension:value with a dimension from: {string.Join(", ", DashboardDimensions.All.Where(d => d.Filterable).Select(d => d.Key))}.");
+            var value = text[(colon + 1)..];
+            if (value.Length > 2000) return (Default, $"Filter '{Clip(text)}' has a value longer than 2,000 characters.");
+            var filter = new DashboardFilter(dimension.Key, value);
+            if (!parsed.Contains(filter)) parsed.Add(filter);
+        }
+        if (parsed.Count > MaxFilters) return (Default, $"At most {MaxFilters} filters can be combined.");
+        return (new DashboardView(period, first, last, compare == "previous", parsed, metric), null);
+    }
+
+    public DashboardView WithFilter(DashboardFilter filter) =>
+        Filters.Contains(filter) || Filters.Count >= MaxFilters ? this : this with { Filters = [.. Filters.Where(f => f.Dimension != filter.Dimension), filter] };
+
+    public DashboardView WithoutFilter(DashboardFilter filter) => this with { Filters = [.. Filters.Where(f => f != filter)] };
+
+    /// <summary>The query string values for <see cref="Parse"/>, defaults left out so that links stay short.</summary>
+    public IReadOnlyDictionary<string, object?> ToQuery() => new Dictionary<string, object?>
+    {
+        ["period"] = Period == Default.Period ? null : Period,
+        ["from"] = From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["to"] = To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["compare"] = Compare ? "previous" : null,
+        ["f"] = Filters.Count == 0 ? null : Filters.Select(f => f.ToString()).ToArray(),
+        ["metric"] = Metric == Default.Metric ? null : Metric,
+    };
+
+    /// <summary>The local days shown, the chart's step, and the period compared with.</summary>
+    public DashboardRange Resolve(DateOnly today)
+    {
+        var monthStart = new DateOnly(today.Year, today.Month, 1);
+        var (first, last) = Period switch
+        {
+            "today" => (today, today),
+            "yesterday" => (today.AddDays(-1), today.AddDays(-1)),
+            "7d" => (today.AddDays(-6), today),
+            "30d" => (today.AddDays(-29), today),
+            "month" => (monthStart, monthStart.AddMonths(1).AddDays(-1)),
+            "12mo" => (monthStart.AddMonths(-11), today),
+            _ => (From!.Value, To!.Value),
+        };
+        var days = last.DayNumber - first.DayNumber + 1;
+        var interval = days == 1 ? "hour" : days <= 92 ? "day" : "month";
+        // Calendar periods compare with the calendar period before; the others with as many days just before.
+        var (previousFirst, previousLast) = Period switch
+        {
+            "month" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
+            "12mo" => (monthStart.AddMonths(-23), monthStart.AddMonths(-11).AddDays(-1)),
+            _ => (first.AddDays(-days), first.AddDays(-1)),
+        };
+        return new DashboardRange(first, last, interval, previousFirst, previousLast);
+    }
+
+    private static bool TryDate(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+
+    private static string Clip(string s) => s.Length <= 60 ? s : s[..60] + "…";
+}
+
+/// <param name="Interval">The chart's step: hour for one day, month beyond 92 days, day otherwise.</param>
+public sealed record DashboardRange(DateOnly First, DateOnly Last, string Interval, DateOnly PreviousFirst, DateOnly PreviousLast);

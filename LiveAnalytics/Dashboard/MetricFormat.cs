@@ -1,0 +1,34 @@
+using System.Globalization;
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>How the dashboard writes metric values and their change against the compared period.</summary>
+public static class MetricFormat
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    public static double Number(Counts c, string metric) => Convert.ToDouble(c.Metric(metric), Culture);
+
+    public static string Text(Counts c, string metric) => metric switch
+    {
+        "bounce_rate" => $"{c.Metric(metric)}%",
+        "visit_duration" => Duration(Convert.ToInt64(c.Metric(metric), Culture)),
+        "views_per_visit" => ((double)c.Metric(metric)).ToString("0.##", Culture),
+        _ => Count(Convert.ToInt64(c.Metric(metric), Culture)),
+    };
+
+    public static string Count(long n) => n.ToString("N0", Culture);
+
+    public static string Duration(long seconds) =>
+        seconds < 60 ? $"{seconds}s" : seconds < 3600 ? $"{seconds / 60}m {seconds % 60:00}s" : $"{seconds / 3600}h {seconds % 3600 / 60:00}m";
+
+    public static string Money(decimal amount) => amount.ToString("N2", Culture);
+
+    /// <summary>The change in percent, or null when there is nothing to compare with (the previous value was 0).</summary>
+    public static double? Change(double current, double previous) =>
+        previous == 0 ? null : Math.Round(100 * (current - previous) / previous, 0, MidpointRounding.AwayFromZero);
+
+    /// <summary>A falling bounce rate is good news; for every other metric a rise is.</summary>
+    public static bool HigherIsBetter(string metric) => metric != "bounce_rate";
+}
