@@ -113,6 +113,13 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         return new DashboardRange(first, last, interval, previousFirst, previousLast);
     }
 
+    // Two views with the same filters in the same order are the same view (a record alone compares the lists by reference).
+    public bool Equals(DashboardView? other) =>
+        other is not null && (Period, From, To, Compare, Metric) == (other.Period, other.From, other.To, other.Compare, other.Metric)
+        && Filters.SequenceEqual(other.Filters);
+
+    public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Filters.Count);
+
     private static bool TryDate(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 

@@ -1,0 +1,136 @@
+using Bunit;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Stats;
+using MudBlazor.Services;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+public sealed class DashboardComponentsTests : BunitContext
+{
+    public DashboardComponentsTests()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    private static Counts C(long visitors, long pageviews = 0, long visits = 0, long bounces = 0, double seconds = 0, long events = 0, decimal revenue = 0) =>
+        new(visitors, pageviews, events, visits, bounces, seconds, revenue);
+
+    private static readonly DashboardRange Range = new(new(2026, 11, 1), new(2026, 11, 3), "day", new(2026, 10, 29), new(2026, 10, 31));
+
+    private static DashboardData Data(Dictionary<string, IReadOnlyList<TopRow>>? tops = null, bool fromRollups = true, Counts? totals = null) =>
+        new(Range, totals ?? C(200, 500, 250), null, [], tops ?? [], fromRollups, null);
+
+    [Fact]
+    public void Metrics_show_the_totals_and_their_change_with_a_falling_bounce_rate_as_good_news()
+    {
+        var bar = Render<MetricsBar>(p => p
+            .Add(c => c.Totals, C(1500, pageviews: 3000, visits: 2000, bounces: 800, seconds: 2000 * 95))
+            .Add(c => c.Previous, C(1000, pageviews: 3000, visits: 1000, bounces: 500, seconds: 1000 * 95))
+            .Add(c => c.Selected, "visits"));
+
+        Assert.Equal("1,500", bar.Find("[data-testid=metric-visitors]").TextContent);
+        Assert.Equal("40%", bar.Find("[data-testid=metric-bounce_rate]").TextContent);
+        Assert.Equal("1m 35s", bar.Find("[data-testid=metric-visit_duration]").TextContent);
+        Assert.Equal("1.5", bar.Find("[data-testid=metric-views_per_visit]").TextContent);
+
+        var visitors = bar.Find("[data-testid=change-visitors]");
+        Assert.Equal("↑ 50%", visitors.TextContent);
+        Assert.Contains("metric-better", visitors.ClassName);
+        var bounce = bar.Find("[data-testid=change-bounce_rate]");   // 50% → 40%
+        Assert.Equal("↓ 20%", bounce.TextContent);
+        Assert.Contains("metric-better", bounce.ClassName);
+        Assert.Contains("metric-worse", bar.Find("[data-testid=change-views_per_visit]").ClassName);   // 3 → 1.5
+        Assert.Equal("true", bar.Find("[data-metric=visits]").GetAttribute("aria-pressed"));
+        Assert.Empty(bar.FindAll("[data-testid=metric-revenue]"));   // no revenue, no revenue card
+    }
+
+    [Fact]
+    public void A_click_on_a_metric_asks_to_chart_it()
+    {
+        string? chosen = null;
+        var bar = Render<MetricsBar>(p => p.Add(c => c.Totals, C(1)).Add(c => c.OnSelect, (string m) => chosen = m));
+        bar.Find("[data-metric=pageviews]").Click();
+        Assert.Equal("pageviews", chosen);
+        Assert.Empty(bar.FindAll("[data-testid=change-visitors]"));   // nothing compared, no change shown
+    }
+
+    [Fact]
+    public void A_click_on_a_top_value_filters_by_it_and_visitor_text_is_escaped()
+    {
+        DashboardFilter? clicked = null;
+        var data = Data(new() { ["source"] = [new("<script>alert(1)</script>", C(30, visits: 31)), new("", C(10, visits: 12))] });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources")
+            .Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.Referrer])
+            .Add(c => c.Data, data).Add(c => c.OnFilter, (DashboardFilter f) => clicked = f));
+
+        var rows = list.FindAll(".top-row");
+        Assert.Equal("<script>alert(1)</script>", rows[0].QuerySelector(".top-label")!.TextContent);
+        Assert.Empty(list.FindAll("script"));   // text, never markup
+        Assert.Equal("Direct / None", rows[1].QuerySelector(".top-label")!.TextContent);
+        Assert.Equal("31", rows[0].QuerySelectorAll(".num")[1].TextContent);
+
+        rows[1].Click();
+        Assert.Equal(new DashboardFilter("source", ""), clicked);
+
+        list.Find("[data-tab=referrer]").Click();
+        list.Find("[data-testid=top-empty]");   // the other tab has nothing, and says so
+    }
+
+    [Fact]
+    public void A_value_already_filtered_is_not_clickable_again()
+    {
+        var clicks = 0;
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Locations").Add(c => c.Dimensions, [DashboardDimensions.Country])
+            .Add(c => c.Data, Data(new() { ["country"] = [new("DE", C(5))] })).Add(c => c.Filters, [new DashboardFilter("country", "DE")])
+            .Add(c => c.OnFilter, (DashboardFilter _) => clicks++));
+        Assert.Equal("Germany (DE)", list.Find(".top-label").TextContent);
+        list.Find(".top-row").Click();
+        Assert.Equal(0, clicks);
+        Assert.DoesNotContain("clickable", list.Find(".top-row").ClassName);
+    }
+
+    [Fact]
+    public void Goals_show_conversion_rates_against_all_visitors_and_revenue()
+    {
+        var data = Data(new() { ["event"] = [new("Order", C(25, events: 30, revenue: 1234.5m)), new("Signup", C(3, events: 3))] }, totals: C(200));
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Goals").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, data));
+        var cells = list.FindAll("[data-testid=conversion]");
+        Assert.Equal(["12.5%", "1.5%"], cells.Select(c => c.TextContent));
+        Assert.Contains("1,234.50", list.Markup);
+    }
+
+    [Fact]
+    public void Entry_pages_under_filters_say_why_they_are_missing()
+    {
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages")
+            .Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage]).Add(c => c.Data, Data(fromRollups: false)));
+        list.Find("[data-testid=top-empty]");
+        list.Find("[data-tab=entry_page]").Click();
+        Assert.Contains("clear the filters", list.Find("[data-testid=top-unavailable]").TextContent);
+    }
+
+    [Fact]
+    public void The_chart_draws_the_compared_period_only_when_comparing()
+    {
+        var day = new DateTime(2026, 11, 1);
+        SeriesPoint Point(int i, Counts? previous) => new(day.AddDays(i), C(10 * i), previous);
+
+        var alone = Render<HistoryChart>(p => p.Add(c => c.Points, [Point(0, null), Point(1, null), Point(2, null)]));
+        Assert.Equal("0,220 500,114 1000,8", alone.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Empty(alone.FindAll("[data-testid=chart-previous]"));
+        Assert.Equal("20", alone.Find(".chart-axis-max").TextContent);
+        Assert.Equal(["1 Nov", "2 Nov", "3 Nov"], alone.FindAll(".chart-axis-x span").Select(s => s.TextContent));
+
+        var compared = Render<HistoryChart>(p => p.Add(c => c.Points, [Point(0, C(40)), Point(1, C(0)), Point(2, C(0))]));
+        Assert.Equal(3, compared.Find("[data-testid=chart-previous]").GetAttribute("points")!.Split(' ').Length);
+        Assert.Equal("40", compared.Find(".chart-axis-max").TextContent);   // the axis fits the taller line
+    }
+
+    [Fact]
+    public void An_empty_series_says_so()
+    {
+        var chart = Render<HistoryChart>(p => p.Add(c => c.Points, []));
+        Assert.Equal("Nothing to plot.", chart.Find(".chart-empty").TextContent);
+    }
+}

@@ -1,0 +1,77 @@
+using LiveAnalytics.Dashboard;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+public sealed class DashboardViewTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 28);
+
+    [Fact]
+    public void The_url_carries_the_whole_view_and_reads_back_the_same()
+    {
+        var (view, error) = DashboardView.Parse("custom", "2026-10-01", "2026-10-31", "previous", ["source:Google", "country:DE", "page:/a:b"], "bounce_rate");
+        Assert.Null(error);
+        Assert.Equal([new("source", "Google"), new("country", "DE"), new("page", "/a:b")], view.Filters);   // only the first colon separates
+
+        var q = view.ToQuery();
+        var (again, _) = DashboardView.Parse((string?)q["period"], (string?)q["from"], (string?)q["to"], (string?)q["compare"], (string[]?)q["f"], (string?)q["metric"]);
+        Assert.Equal(view, again);
+    }
+
+    [Fact]
+    public void Defaults_stay_out_of_the_url()
+    {
+        Assert.All(DashboardView.Default.ToQuery().Values, Assert.Null);
+        Assert.Equal(DashboardView.Default, DashboardView.Parse(null, null, null, null, null, null).View);
+    }
+
+    [Theory]
+    [InlineData("week", null, null, null, null, "'period'")]
+    [InlineData("custom", "2026-10-01", null, null, null, "custom range")]
+    [InlineData("custom", "2026-10-31", "2026-10-01", null, null, "before")]
+    [InlineData("custom", "2020-01-01", "2026-01-01", null, null, "at most")]
+    [InlineData("7d", null, null, "yes", null, "'compare'")]
+    [InlineData("7d", null, null, null, "revenue!", "'metric'")]
+    public void A_wrong_value_falls_back_to_the_default_and_says_what_was_wrong(string period, string? from, string? to, string? compare, string? metric, string expected)
+    {
+        var (view, error) = DashboardView.Parse(period, from, to, compare, null, metric);
+        Assert.Equal(DashboardView.Default, view);
+        Assert.Contains(expected, error);
+    }
+
+    [Theory]
+    [InlineData("source")]            // no value separator
+    [InlineData("entry_page:/")]      // not filterable from raw events
+    [InlineData("nonsense:1")]
+    public void Filters_name_a_filterable_dimension(string filter) =>
+        Assert.Contains("dimension:value", DashboardView.Parse("7d", null, null, null, [filter], null).Error);
+
+    [Fact]
+    public void A_click_on_a_second_value_of_a_dimension_replaces_the_first_and_others_combine()
+    {
+        var view = DashboardView.Default.WithFilter(new("source", "Google")).WithFilter(new("country", "DE")).WithFilter(new("source", "Bing"));
+        Assert.Equal([new("country", "DE"), new("source", "Bing")], view.Filters);
+        Assert.Equal([new DashboardFilter("source", "Bing")], view.WithoutFilter(new("country", "DE")).Filters);
+    }
+
+    [Theory]
+    [InlineData("today", "2026-11-28", "2026-11-28", "hour", "2026-11-27", "2026-11-27")]
+    [InlineData("yesterday", "2026-11-27", "2026-11-27", "hour", "2026-11-26", "2026-11-26")]
+    [InlineData("7d", "2026-11-22", "2026-11-28", "day", "2026-11-15", "2026-11-21")]
+    [InlineData("30d", "2026-10-30", "2026-11-28", "day", "2026-09-30", "2026-10-29")]
+    [InlineData("month", "2026-11-01", "2026-11-30", "day", "2026-10-01", "2026-10-31")]
+    [InlineData("12mo", "2025-12-01", "2026-11-28", "month", "2024-12-01", "2025-11-30")]
+    public void Periods_resolve_to_local_days_a_step_and_the_period_before(string period, string first, string last, string interval, string previousFirst, string previousLast)
+    {
+        var range = (DashboardView.Default with { Period = period }).Resolve(Today);
+        Assert.Equal(new DashboardRange(DateOnly.Parse(first), DateOnly.Parse(last), interval, DateOnly.Parse(previousFirst), DateOnly.Parse(previousLast)), range);
+    }
+
+    [Fact]
+    public void A_long_custom_range_is_charted_by_month()
+    {
+        var view = DashboardView.Parse("custom", "2026-01-01", "2026-06-30", null, null, null).View;
+        Assert.Equal("month", view.Resolve(Today).Interval);
+        Assert.Equal(new DateOnly(2025, 7, 4), view.Resolve(Today).PreviousFirst);   // the 181 days before
+    }
+}
