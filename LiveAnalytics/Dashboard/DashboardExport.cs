@@ -71,7 +71,7 @@ public static class DashboardExport
     }
 
     private static string Value(Counts counts, string metric) => metric == "revenue"
-        ? counts.Revenue.ToString(CultureInfo.InvariantCulture)
+        ? counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)
         : Convert.ToString(counts.Metric(metric), CultureInfo.InvariantCulture)!;
 
     /// <summary>RFC 4180 quoting; a value a spreadsheet would run as a formula is prefixed with ' (visitors choose page paths and referrers).</summary>

@@ -1,0 +1,185 @@
+using System.IO.Compression;
+using System.Security.Claims;
+using Bunit;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Dashboard.Pages;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor.Services;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>The dashboard against stored events: rollups without filters, raw events with them, the page and its export.</summary>
+public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Oct5 = new(2026, 10, 5, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Three days of a UTC shop. Visitors 1-6 on 5 October: 1-3 from Google in Germany (1 orders for 40.00),
+    /// 4-5 from Bing in Germany, 6 direct from France; visitor 7 on 4 October (the day before). Pageviews:
+    /// visitors 1, 4 and 6 see two pages, the others bounce.
+    /// </summary>
+    private async Task<Merchant> ShopAsync()
+    {
+        var merchant = await _app.MerchantAsync();
+        var id = merchant.Site.Id;
+        var events = new List<TrackedEvent>();
+        for (var v = 1; v <= 6; v++)
+        {
+            var at = Oct5.AddHours(9 + v);
+            var (source, country) = v <= 3 ? ("Google", "DE") : v <= 5 ? ("Bing", "DE") : ((string?)null, "FR");
+            events.Add(TestData.Event(id, at, v, "/") with { Source = source, Country = country, Browser = "Firefox" });
+            if (v is 1 or 4 or 6) events.Add(TestData.Event(id, at.AddMinutes(2), v, v == 6 ? "=HYPERLINK(\"http://x\")" : "/hats") with { Source = source, Country = country });
+        }
+        events.Add(TestData.Event(id, Oct5.AddHours(10).AddMinutes(3), 1, "/checkout", "Order") with
+        {
+            Source = "Google", Country = "DE", RevenueAmount = 40m, RevenueCurrency = "EUR",
+        });
+        events.Add(TestData.Event(id, Oct5.AddDays(-1).AddHours(12), 7, "/") with { Source = "Google", Country = "DE" });
+        await _app.Get<EventWriter>().WriteAsync([.. events], mayBeRedelivered: false, CancellationToken.None);
+        await _app.Get<RollupJob>().RunAsync();
+        return merchant;
+    }
+
+    private static DashboardView View(params string[] filters) =>
+        DashboardView.Parse("custom", "2026-10-05", "2026-10-05", "previous", filters, null).View;
+
+    [Fact]
+    public async Task Without_filters_the_view_comes_from_the_rollups()
+    {
+        var shop = await ShopAsync();
+        var data = await _app.Get<DashboardQueries>().LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28));
+
+        Assert.True(data.FromRollups);
+        Assert.Equal(new Counts(6, 9, 10, 6, 3, 180 + 120 + 120, 40m), data.Totals);
+        Assert.Equal(1, data.Previous!.Visitors);   // 4 October
+        Assert.Equal(24, data.Series.Count);         // one day: by hour
+        Assert.Equal(1, data.Series[10].Current.Visits);
+        Assert.Equal(1, data.Series[12].Previous!.Visitors);   // the same hour the day before
+        Assert.Equal([("Google", 3L), ("Bing", 2L), ("", 1L)], data.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors)));
+        Assert.Equal([("Order", 1L, 40m)], data.Top(DashboardDimensions.Event).Select(r => (r.Value, r.Counts.Visitors, r.Counts.Revenue)));
+        Assert.Equal(["/", "/hats", "=HYPERLINK(\"http://x\")"], data.Top(DashboardDimensions.ExitPage).Select(r => r.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Filters_combine_and_read_the_raw_events_with_the_same_rules()
+    {
+        var shop = await ShopAsync();
+        var queries = _app.Get<DashboardQueries>();
+
+        var germany = await queries.LoadAsync(shop.Site, View("country:DE"), new DateOnly(2026, 11, 28));
+        Assert.False(germany.FromRollups);
+        Assert.Equal(5, germany.Totals.Visitors);
+        Assert.Equal(1, germany.Previous!.Visitors);
+
+        var googleInGermany = await queries.LoadAsync(shop.Site, View("country:DE", "source:Google"), new DateOnly(2026, 11, 28));
+        Assert.Equal(new Counts(3, 4, 5, 3, 2, 180, 40m), googleInGermany.Totals);
+        Assert.Equal([("Google", 3L)], googleInGermany.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors)));
+        Assert.Empty(googleInGermany.Top(DashboardDimensions.EntryPage));   // rollups only
+
+        var direct = await queries.LoadAsync(shop.Site, View("source:"), new DateOnly(2026, 11, 28));   // '' is "Direct / None"
+        Assert.Equal(1, direct.Totals.Visitors);
+        Assert.Equal("FR", direct.Top(DashboardDimensions.Country).Single().Value);
+
+        // Without filters the rollups give the same totals as the raw path over everything.
+        var all = await queries.LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28));
+        var raw = await _app.Get<StatsQueries>().AggregateAsync(shop.Site.Id, Oct5, Oct5.AddDays(1));
+        Assert.Equal(raw, all.Totals);
+    }
+
+    [Fact]
+    public async Task The_export_is_a_zip_of_the_views_tables_for_members_only()
+    {
+        var shop = await ShopAsync();
+        var stranger = await _app.UserAsync();
+
+        var (status, _) = await ExportAsync(shop.Site.Id, stranger.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
+        Assert.Equal(StatusCodes.Status404NotFound, status);
+        (status, _) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=fortnight");
+        Assert.Equal(StatusCodes.Status400BadRequest, status);
+
+        (status, var body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=country:DE");
+        Assert.Equal(StatusCodes.Status200OK, status);
+        using var zip = new ZipArchive(new MemoryStream(body));
+        Assert.Contains("totals.csv", zip.Entries.Select(e => e.Name));
+        Assert.Contains("timeseries.csv", zip.Entries.Select(e => e.Name));
+        var totals = Read(zip, "totals.csv");
+        Assert.Equal("metric,value,previous", totals[0]);
+        Assert.Contains("visitors,5,1", totals);
+        Assert.Contains("revenue,40.00,0.00", totals);
+        Assert.Equal(25, Read(zip, "timeseries.csv").Length);   // header and 24 hours
+
+        (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
+        using var all = new ZipArchive(new MemoryStream(body));
+        // A page a visitor named like a formula is written so that a spreadsheet shows it as text.
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,0,1,0,0,0,1,0.00", Read(all, "page.csv"));
+    }
+
+    [Fact]
+    public async Task The_page_shows_the_view_and_a_click_puts_the_filter_in_the_url()
+    {
+        var shop = await ShopAsync();
+        using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(_app.Get<SiteRepository>());
+        ctx.Services.AddSingleton(_app.Get<DashboardQueries>());
+        ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(shop.User.Email);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, shop.User.Id.ToString()));
+
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous");
+        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent));
+        Assert.Equal("↑ 500%", page.Find("[data-testid=change-visitors]").TextContent);
+        Assert.Contains("5 Oct 2026 vs 4 Oct 2026", page.Find("[data-testid=range]").TextContent);
+        Assert.Contains("export?period=custom&from=2026-10-05&to=2026-10-05&compare=previous", page.Find("[data-testid=export]").GetAttribute("href"));
+
+        // The click navigates: the URL now carries the filter, and the page reloads with it.
+        page.Find("[data-testid=top-source] tr[data-value=Google]").Click();
+        Assert.EndsWith($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=source%3AGoogle", nav.Uri);
+        var filtered = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        filtered.WaitForAssertion(() => Assert.Equal("3", filtered.Find("[data-testid=metric-visitors]").TextContent));
+        Assert.Contains("Source is Google", filtered.Find("[data-testid=filters]").TextContent);
+
+        nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-01&to=2026-09-02");
+        var empty = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        empty.WaitForAssertion(() => Assert.Equal("No visits in this period", empty.Find("[data-testid=history-empty] h6").TextContent));
+
+        var stranger = await _app.UserAsync();
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, stranger.Id.ToString()));
+        var hidden = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        hidden.WaitForAssertion(() => Assert.Empty(hidden.FindAll("[data-testid=metrics]")));
+        Assert.DoesNotContain(shop.Site.Domain, hidden.Markup);
+    }
+
+    private async Task<(int Status, byte[] Body)> ExportAsync(long siteId, Guid userId, string query)
+    {
+        using var scope = _app.Services.CreateScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString())], "test"));
+        http.Request.QueryString = new QueryString(query);
+        var body = new MemoryStream();
+        http.Response.Body = body;
+        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), TimeProvider.System);
+        await result.ExecuteAsync(http);
+        return (http.Response.StatusCode, body.ToArray());
+    }
+
+    private static string[] Read(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+    }
+}
