@@ -15,50 +15,12 @@ namespace LiveAnalytics.Tests.EndToEnd;
 /// A merchant signs up and adds a site in real Chromium; a visitor opens a page carrying the
 /// snippet in a second browser context; the open dashboard shows them without a reload.
 /// </summary>
-public sealed class LiveDashboardBrowserTests : IAsyncLifetime
+public sealed class LiveDashboardBrowserTests : BrowserTest
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private readonly AppFactory _app = new();
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private Uri _base = default!;
-
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists(Chromium))
-            throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium package (./test.sh does).");
-        _app.UseKestrel(0);
-        _app.StartServer();
-        _base = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        // A busy CI machine renders slower than a laptop: wait up to 15 s for each expected state.
-        SetDefaultExpectTimeout(15_000);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-    }
-
     [Fact]
     public async Task A_visitor_appears_on_the_open_dashboard_without_a_reload()
     {
-        var merchant = await (await _browser!.NewContextAsync(new() { BaseURL = _base.ToString() })).NewPageAsync();
-        await merchant.GotoAsync("/account/signup");
-        await merchant.FillAsync("#email", $"e2e{Guid.NewGuid():N}@test.example");
-        await merchant.FillAsync("#password", TestData.Password);
-        await merchant.FillAsync("#confirm", TestData.Password);
-        await merchant.ClickAsync("#signup-submit");
-        await merchant.WaitForURLAsync("**/sites/new");
-        await merchant.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-
-        var domain = TestData.UniqueDomain();
-        await merchant.GetByLabel("Domain").FillAsync(domain);
-        await merchant.GetByLabel("Name").FillAsync("E2E shop");
-        await merchant.GetByRole(AriaRole.Button, new() { Name = "Add site" }).ClickAsync();
-        await merchant.WaitForURLAsync(new Regex(@"/sites/\d+$"));
+        var (merchant, domain, _) = await SignUpWithSiteAsync();
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("0");
         var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!;
         Assert.Contains($"data-domain=\"{domain}\"", snippet);
@@ -66,7 +28,7 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         // The store is another web server and origin, serving the snippet exactly as the dashboard shows it.
         await using var storeServer = await StoreServer.StartAsync(snippet);
         // Headless Chromium says "HeadlessChrome", which the bot filter rightly drops: this visitor is a person.
-        var store = await (await _browser.NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();
+        var store = await (await Browser.NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();
         await store.GotoAsync($"{storeServer.Origin}/store/products/linen-hat");
 
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
@@ -94,7 +56,7 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         // Widgets: a token for the store's origin, its embed code with a live preview, the iframe on the store.
         var dashboardUrl = merchant.Url;
         await merchant.GotoAsync(dashboardUrl + "/widgets");
-        await merchant.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitForCircuitAsync(merchant);
         await merchant.GetByLabel("Name").FillAsync("Storefront");
         await merchant.GetByLabel("Allowed origins").FillAsync(storeServer.Origin);
         await merchant.GetByTestId("create-token").ClickAsync();
@@ -128,13 +90,6 @@ public sealed class LiveDashboardBrowserTests : IAsyncLifetime
         await merchant.WaitForURLAsync("**/account/login");
         await merchant.GotoAsync("/sites");
         await merchant.WaitForURLAsync("**/account/login?*");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-        await _app.DisposeAsync();
     }
 
     /// <summary>A merchant's store: any page under /store/ carries the tracking snippet, and the widget embed once set.</summary>

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LiveAnalytics.Tests.EndToEnd;
+
+/// <summary>The app on a real port and Debian's Chromium driven by Playwright; a merchant signs up through the forms.</summary>
+public abstract class BrowserTest : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    protected readonly AppFactory App = new();
+    private IPlaywright? _playwright;
+    protected IBrowser Browser { get; private set; } = default!;
+    protected Uri BaseUri { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium package (./test.sh does).");
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseUri = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        // A busy CI machine renders slower than a laptop: wait up to 15 s for each expected state.
+        SetDefaultExpectTimeout(15_000);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    /// <summary>Signs a new merchant up, adds a site and waits on its live page.</summary>
+    /// <returns>The merchant's page, the site's domain and id.</returns>
+    protected async Task<(IPage Page, string Domain, long SiteId)> SignUpWithSiteAsync()
+    {
+        var page = await (await Browser.NewContextAsync(new() { BaseURL = BaseUri.ToString() })).NewPageAsync();
+        await page.GotoAsync("/account/signup");
+        await page.FillAsync("#email", $"e2e{Guid.NewGuid():N}@test.example");
+        await page.FillAsync("#password", TestData.Password);
+        await page.FillAsync("#confirm", TestData.Password);
+        await page.ClickAsync("#signup-submit");
+        await page.WaitForURLAsync("**/sites/new");
+        await WaitForCircuitAsync(page);
+
+        var domain = TestData.UniqueDomain();
+        await page.GetByLabel("Domain").FillAsync(domain);
+        await page.GetByLabel("Name").FillAsync("E2E shop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add site" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/sites/\d+$"));
+        return (page, domain, long.Parse(page.Url.Split('/')[^1]));
+    }
+
+    /// <summary>Input sent before the circuit is up would be lost.</summary>
+    protected static Task WaitForCircuitAsync(IPage page) =>
+        page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}

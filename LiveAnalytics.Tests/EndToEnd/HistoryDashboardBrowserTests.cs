@@ -1,0 +1,54 @@
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LiveAnalytics.Tests.EndToEnd;
+
+/// <summary>The history dashboard in Chromium: the period picker, click-to-filter and the URL that carries the view.</summary>
+public sealed class HistoryDashboardBrowserTests : BrowserTest
+{
+    [Fact]
+    public async Task A_merchant_filters_by_a_click_and_the_url_shares_the_view()
+    {
+        var (page, _, siteId) = await SignUpWithSiteAsync();
+        // Two days ago at noon UTC: inside "last 7 days" in any time zone the form may have chosen.
+        var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-2).AddHours(12), TimeSpan.Zero);
+        var events = Enumerable.Range(1, 5).Select(v => TestData.Event(siteId, at.AddMinutes(v), v, v <= 3 ? "/hats" : "/") with
+        {
+            Source = v <= 3 ? "Google" : "Bing", Country = "DE",
+        }).ToArray();
+        await App.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await App.Get<RollupJob>().RunAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
+        await page.WaitForURLAsync($"**/sites/{siteId}/history");
+        await WaitForCircuitAsync(page);
+        await page.GetByTestId("period").SelectOptionAsync("7d");
+        await page.WaitForURLAsync($"**/sites/{siteId}/history?period=7d");
+        await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
+
+        await page.Locator("[data-testid=top-source] tr[data-value=Google]").ClickAsync();
+        await page.WaitForURLAsync($"**/history?period=7d&f=source%3AGoogle");
+        await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("3");
+        await Expect(page.GetByTestId("filters")).ToContainTextAsync("Source is Google");
+
+        // The URL is the view: a fresh tab opened on it shows the same numbers.
+        var shared = await page.Context.NewPageAsync();
+        await shared.GotoAsync(page.Url);
+        await Expect(shared.GetByTestId("metric-visitors")).ToHaveTextAsync("3");
+        await Expect(shared.GetByTestId("period")).ToHaveValueAsync("7d");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the Source filter" }).ClickAsync();
+        await page.WaitForURLAsync($"**/history?period=7d");
+        await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
+
+        await page.GetByTestId("compare").CheckAsync();
+        await page.WaitForURLAsync($"**/history?period=7d&compare=previous");
+        await Expect(page.GetByTestId("change-visitors")).ToHaveTextAsync("new");
+        if (Environment.GetEnvironmentVariable("LA_SCREENSHOTS") is { Length: > 0 } folder)
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "history.png"), FullPage = true });
+    }
+}
