@@ -37,7 +37,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
         await using var conn = await db.OpenConnectionAsync();
-        var hour = await conn.ExecuteScalarAsync<DateTime?>("SELECT min(hour) FROM rollup_dirty_hours WHERE site_id = @siteId", new { siteId });
+        var hour = await conn.ExecuteScalarAsync<DateTime?>("""
+            SELECT min(t) FROM (
+                SELECT min(first_ts) AS t FROM rollup_batches WHERE site_id = @siteId
+                UNION ALL SELECT min(hour) FROM rollup_dirty_hours WHERE site_id = @siteId
+            ) pending
+            """, new { siteId });
         return hour is { } h ? new DateTimeOffset(DateTime.SpecifyKind(h, DateTimeKind.Utc)) : null;
     }
 

@@ -8,8 +8,8 @@ namespace LiveAnalytics.Persistence;
 /// Writes a batch of events with binary COPY. The common case is one plain COPY into <c>events</c>.
 /// A batch that may hold redeliveries (entries read again after a crash between commit and XACK)
 /// goes through a temporary table and <c>INSERT … ON CONFLICT DO NOTHING</c>, which is slower but
-/// stores nothing twice; so does a plain batch that meets an id already stored. Either way the hours
-/// the events fall in are marked for the rollups in the same transaction.
+/// stores nothing twice; so does a plain batch that meets an id already stored. Either way the rows
+/// carry a batch number, and the batch is noted for the incremental rollup in the same transaction.
 /// </summary>
 public sealed class EventWriter(NpgsqlDataSource db)
 {
@@ -17,7 +17,7 @@ public sealed class EventWriter(NpgsqlDataSource db)
     private const string Columns = """
         id, site_id, ts, name, hostname, pathname, visitor_id, session_id,
         referrer, source, medium, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
-        browser, browser_version, os, os_version, device, country, props, revenue_amount, revenue_currency
+        browser, browser_version, os, os_version, device, country, props, revenue_amount, revenue_currency, batch
         """;
 
     /// <returns>The number of rows inserted (redelivered ones are not counted).</returns>
@@ -30,8 +30,9 @@ public sealed class EventWriter(NpgsqlDataSource db)
             {
                 await using var conn = await db.OpenConnectionAsync(ct);
                 await using var tx = await conn.BeginTransactionAsync(ct);
-                var copied = (int)await CopyAsync(conn, "events", events, ct);
-                await MarkHoursAsync(conn, tx, events, ct);
+                var batch = await NextBatchAsync(conn, tx, ct);
+                var copied = (int)await CopyAsync(conn, "events", events, batch, ct);
+                await NoteBatchAsync(conn, tx, events, batch, ct);
                 await tx.CommitAsync(ct);
                 return copied;
             }
@@ -50,38 +51,43 @@ public sealed class EventWriter(NpgsqlDataSource db)
         await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE events_incoming (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP", conn, tx))
             await create.ExecuteNonQueryAsync(ct);
-        await CopyAsync(conn, "events_incoming", events, ct);
+        var batch = await NextBatchAsync(conn, tx, ct);
+        await CopyAsync(conn, "events_incoming", events, batch, ct);
         int inserted;
         await using (var move = new NpgsqlCommand(
             $"INSERT INTO events ({Columns}) SELECT {Columns} FROM events_incoming ON CONFLICT (id) DO NOTHING", conn, tx))
             inserted = await move.ExecuteNonQueryAsync(ct);
-        await MarkHoursAsync(conn, tx, events, ct);
+        // Only the rows inserted carry this batch number: the ones stored before are not rolled up twice.
+        await NoteBatchAsync(conn, tx, events, batch, ct);
         await tx.CommitAsync(ct);
         return inserted;
     }
 
+    private static async Task<long> NextBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var next = new NpgsqlCommand("SELECT nextval('event_batches')", conn, tx);
+        return (long)(await next.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>
-    /// Marks the UTC hours these events fall in as stale for the rollups, in the transaction that
-    /// stores them: a late event re-rolls its hour, and a crash loses neither or both.
+    /// Notes the batch, per site with the time span of its events, for the incremental rollup, in the
+    /// transaction that stores it: a crash loses neither or both, and a late event is rolled up like any other.
     /// </summary>
-    private static async Task MarkHoursAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<TrackedEvent> events, CancellationToken ct)
+    private static async Task NoteBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<TrackedEvent> events, long batch, CancellationToken ct)
     {
-        var hours = events.Select(e => (e.SiteId, Hour: StartOfHour(e.Timestamp))).Distinct().ToArray();
-        await using var mark = new NpgsqlCommand("""
-            INSERT INTO rollup_dirty_hours (site_id, hour) SELECT * FROM unnest(@sites, @hours) ON CONFLICT DO NOTHING
+        var spans = events.GroupBy(e => e.SiteId)
+            .Select(g => (Site: g.Key, First: g.Min(e => e.Timestamp), Last: g.Max(e => e.Timestamp))).ToArray();
+        await using var note = new NpgsqlCommand("""
+            INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts) SELECT s, @batch, f, l FROM unnest(@sites, @firsts, @lasts) u(s, f, l)
             """, conn, tx);
-        mark.Parameters.AddWithValue("sites", hours.Select(h => h.SiteId).ToArray());
-        mark.Parameters.AddWithValue("hours", hours.Select(h => h.Hour).ToArray());
-        await mark.ExecuteNonQueryAsync(ct);
+        note.Parameters.AddWithValue("batch", batch);
+        note.Parameters.AddWithValue("sites", spans.Select(s => s.Site).ToArray());
+        note.Parameters.AddWithValue("firsts", spans.Select(s => s.First.UtcDateTime).ToArray());
+        note.Parameters.AddWithValue("lasts", spans.Select(s => s.Last.UtcDateTime).ToArray());
+        await note.ExecuteNonQueryAsync(ct);
     }
 
-    private static DateTime StartOfHour(DateTimeOffset at)
-    {
-        var ticks = at.UtcTicks;
-        return new DateTime(ticks - ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
-    }
-
-    private static async Task<ulong> CopyAsync(NpgsqlConnection conn, string table, IEnumerable<TrackedEvent> events, CancellationToken ct)
+    private static async Task<ulong> CopyAsync(NpgsqlConnection conn, string table, IEnumerable<TrackedEvent> events, long batch, CancellationToken ct)
     {
         await using var copy = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var e in events)
@@ -101,6 +107,7 @@ public sealed class EventWriter(NpgsqlDataSource db)
             await WriteNullableAsync(copy, e.Props, NpgsqlDbType.Jsonb, ct);
             await WriteNullableAsync(copy, e.RevenueAmount, NpgsqlDbType.Numeric, ct);
             await WriteNullableAsync(copy, e.RevenueCurrency, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(batch, NpgsqlDbType.Bigint, ct);
         }
         return await copy.CompleteAsync(ct);
     }

@@ -43,7 +43,7 @@ public static class HistoryBench
             await conn.ExecuteAsync("VACUUM ANALYZE events");
         }
 
-        var job = new RollupJob(db, NullLogger<RollupJob>.Instance);
+        var job = new RollupJob(db, TimeProvider.System, NullLogger<RollupJob>.Instance);
         clock.Restart();
         var hours = await job.RunAsync();
         var rollupSeconds = clock.Elapsed.TotalSeconds;

@@ -1,0 +1,180 @@
+using Dapper;
+using Npgsql;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// Adds the events of stored batches to the rollups: their pageviews, events, revenue and visitors go
+/// into their hours as they are; each visit they belong to changes its contribution (counted in the hour
+/// it began) by the difference between what it was and what it is now, as kept in <c>rollup_visits</c>.
+/// The cost is the size of the batches, not of the hours they touch. One case cannot be done by
+/// difference: an event older than the first one seen of its visit changes the visit's attribution for
+/// events already counted (and a sketch cannot forget them), so that visit's hours are marked for the
+/// rebuild instead, which recomputes them from the raw events.
+/// </summary>
+internal static class IncrementalRollup
+{
+    /// <summary>Batches taken per site and transaction.</summary>
+    public const int BatchesPerRun = 500;
+
+    // @site, @tz, @batches, @now.
+    private const string Apply = $"""
+        CREATE TEMP TABLE i_events ON COMMIT DROP AS
+        SELECT e.id, e.ts, e.name, e.pathname, e.visitor_id, e.session_id, coalesce(e.revenue_amount, 0) AS revenue,
+               e.source, e.referrer, e.utm_source, e.utm_medium, e.utm_campaign, e.country, e.device, e.browser, e.os,
+               date_trunc('hour', e.ts AT TIME ZONE @tz) AS lh
+        FROM rollup_batches b JOIN events e ON e.site_id = b.site_id AND e.ts >= b.first_ts AND e.ts <= b.last_ts AND e.batch = b.batch
+        WHERE b.site_id = @site AND b.batch = ANY(@batches);
+
+        -- What the batches add to each visit.
+        CREATE TEMP TABLE i_added ON COMMIT DROP AS
+        SELECT t.*, f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.device, f.browser, f.os,
+               en.pathname AS entry_page, en.ts AS entry_ts, en.id AS entry_id, ex.pathname AS exit_page, ex.ts AS exit_ts, ex.id AS exit_id
+        FROM (
+            SELECT session_id, min(visitor_id) AS visitor_id, min(ts) AS started, max(ts) AS last_ts,
+                   count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, sum(revenue) AS revenue
+            FROM i_events GROUP BY 1
+        ) t
+        JOIN (SELECT DISTINCT ON (session_id) * FROM i_events ORDER BY session_id, ts, id) f USING (session_id)
+        LEFT JOIN (SELECT DISTINCT ON (session_id) * FROM i_events WHERE name = 'pageview' ORDER BY session_id, ts, id) en USING (session_id)
+        LEFT JOIN (SELECT DISTINCT ON (session_id) * FROM i_events WHERE name = 'pageview' ORDER BY session_id, ts DESC, id DESC) ex USING (session_id);
+
+        -- What each visit was before, and what it is now.
+        CREATE TEMP TABLE i_old ON COMMIT DROP AS
+        SELECT v.* FROM rollup_visits v JOIN i_added a USING (session_id) WHERE v.site_id = @site;
+
+        CREATE TEMP TABLE i_new ON COMMIT DROP AS
+        SELECT a.session_id, coalesce(o.visitor_id, a.visitor_id) AS visitor_id,
+               o.session_id IS NOT NULL AND (a.started, a.first_id) < (o.started, o.first_id) AS reattributed,
+               CASE WHEN o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) THEN a.started ELSE o.started END AS started,
+               CASE WHEN o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) THEN a.first_id ELSE o.first_id END AS first_id,
+               greatest(o.last_ts, a.last_ts) AS last_ts,
+               coalesce(o.pageviews, 0) + a.pageviews AS pageviews, coalesce(o.events, 0) + a.events AS events,
+               coalesce(o.revenue, 0) + a.revenue AS revenue,
+               o.session_id IS NULL AS fresh,
+               o.source AS o_source, o.referrer AS o_referrer, o.utm_source AS o_utm_source, o.utm_medium AS o_utm_medium,
+               o.utm_campaign AS o_utm_campaign, o.country AS o_country, o.device AS o_device, o.browser AS o_browser, o.os AS o_os,
+               a.source AS a_source, a.referrer AS a_referrer, a.utm_source AS a_utm_source, a.utm_medium AS a_utm_medium,
+               a.utm_campaign AS a_utm_campaign, a.country AS a_country, a.device AS a_device, a.browser AS a_browser, a.os AS a_os,
+               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_page ELSE o.entry_page END AS entry_page,
+               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_ts ELSE o.entry_ts END AS entry_ts,
+               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_id ELSE o.entry_id END AS entry_id,
+               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_page ELSE o.exit_page END AS exit_page,
+               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_ts ELSE o.exit_ts END AS exit_ts,
+               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_id ELSE o.exit_id END AS exit_id
+        FROM i_added a LEFT JOIN i_old o USING (session_id);
+        """;
+
+    // Second statement group: the visit rows as the shared shapes read them (alias v), then the difference.
+    private const string Diff = $"""
+        CREATE TEMP TABLE i_visits ON COMMIT DROP AS
+        SELECT n.session_id, n.reattributed, n.visitor_id, n.started, n.first_id, n.last_ts, n.pageviews, n.events, n.revenue,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_source ELSE n.o_source END AS source,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_referrer ELSE n.o_referrer END AS referrer,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_source ELSE n.o_utm_source END AS utm_source,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_medium ELSE n.o_utm_medium END AS utm_medium,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_campaign ELSE n.o_utm_campaign END AS utm_campaign,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_country ELSE n.o_country END AS country,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_device ELSE n.o_device END AS device,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_browser ELSE n.o_browser END AS browser,
+               CASE WHEN n.fresh OR n.reattributed THEN n.a_os ELSE n.o_os END AS os,
+               n.entry_page, n.entry_ts, n.entry_id, n.exit_page, n.exit_ts, n.exit_id
+        FROM i_new n;
+
+        CREATE TEMP TABLE delta ON COMMIT DROP AS
+        WITH ev AS (
+            SELECT e.lh, d.dim, d.val, hll_add_agg(hll_hash_bigint(e.visitor_id)) AS visitors,
+                   count(*) FILTER (WHERE e.name = 'pageview') AS pageviews, count(*) AS events, sum(e.revenue) AS revenue
+            FROM i_events e JOIN i_visits v USING (session_id)
+            CROSS JOIN LATERAL (VALUES ('', ''), ('page', e.pathname), ('event', e.name), {RollupShapes.VisitDimensions}) d(dim, val)
+            WHERE NOT v.reattributed
+            GROUP BY 1, 2, 3
+        ), visit AS (
+            SELECT lh, dim, val, sum(visits) AS visits, sum(bounces) AS bounces, sum(seconds) AS seconds,
+                   sum(x_pageviews) AS x_pageviews, sum(x_events) AS x_events, sum(x_revenue) AS x_revenue
+            FROM (
+                SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, d.dim, d.val, 1 AS visits, (v.pageviews = 1)::int AS bounces,
+                       extract(epoch FROM v.last_ts - v.started)::float8 AS seconds,
+                       CASE WHEN d.dim = 'exit_page' THEN v.pageviews ELSE 0 END AS x_pageviews,
+                       CASE WHEN d.dim = 'exit_page' THEN v.events ELSE 0 END AS x_events,
+                       CASE WHEN d.dim = 'exit_page' THEN v.revenue ELSE 0 END AS x_revenue
+                FROM i_visits v CROSS JOIN LATERAL (VALUES ('', ''), {RollupShapes.VisitDimensions}, {RollupShapes.ExitDimension}) d(dim, val)
+                WHERE NOT v.reattributed
+                UNION ALL
+                SELECT date_trunc('hour', v.started AT TIME ZONE @tz), d.dim, d.val, -1, -(v.pageviews = 1)::int,
+                       -extract(epoch FROM v.last_ts - v.started)::float8,
+                       CASE WHEN d.dim = 'exit_page' THEN -v.pageviews ELSE 0 END,
+                       CASE WHEN d.dim = 'exit_page' THEN -v.events ELSE 0 END,
+                       CASE WHEN d.dim = 'exit_page' THEN -v.revenue ELSE 0 END
+                FROM i_old v JOIN i_visits n USING (session_id)
+                CROSS JOIN LATERAL (VALUES ('', ''), {RollupShapes.VisitDimensions}, {RollupShapes.ExitDimension}) d(dim, val)
+                WHERE NOT n.reattributed
+            ) x GROUP BY 1, 2, 3
+        )
+        SELECT coalesce(ev.lh, visit.lh) AS lh, coalesce(ev.dim, visit.dim) AS dim, coalesce(ev.val, visit.val) AS val,
+               coalesce(ev.visitors, hll_empty()) AS visitors,
+               coalesce(ev.pageviews, 0) + coalesce(visit.x_pageviews, 0) AS pageviews,
+               coalesce(ev.events, 0) + coalesce(visit.x_events, 0) AS events,
+               coalesce(ev.revenue, 0) + coalesce(visit.x_revenue, 0) AS revenue,
+               coalesce(visit.visits, 0) AS visits, coalesce(visit.bounces, 0) AS bounces, coalesce(visit.seconds, 0) AS seconds
+        FROM ev FULL JOIN visit ON ev.lh = visit.lh AND ev.dim = visit.dim AND ev.val = visit.val;
+        """;
+
+    // Keeps the visits' new state, marks the hours of reattributed visits for the rebuild, and takes the batches.
+    private const string Keep = """
+        INSERT INTO rollup_visits AS r
+        SELECT @site, session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue,
+               source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os,
+               entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id, @now
+        FROM i_visits
+        ON CONFLICT (site_id, session_id) DO UPDATE SET
+            visitor_id = excluded.visitor_id, started = excluded.started, first_id = excluded.first_id, last_ts = excluded.last_ts,
+            pageviews = excluded.pageviews, events = excluded.events, revenue = excluded.revenue,
+            source = excluded.source, referrer = excluded.referrer, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+            utm_campaign = excluded.utm_campaign, country = excluded.country, device = excluded.device, browser = excluded.browser, os = excluded.os,
+            entry_page = excluded.entry_page, entry_ts = excluded.entry_ts, entry_id = excluded.entry_id,
+            exit_page = excluded.exit_page, exit_ts = excluded.exit_ts, exit_id = excluded.exit_id, seen_at = excluded.seen_at;
+
+        INSERT INTO rollup_dirty_hours (site_id, hour)
+        SELECT DISTINCT @site, h FROM i_visits v
+        CROSS JOIN LATERAL generate_series(date_trunc('hour', v.started, 'UTC'), v.last_ts, interval '1 hour') h
+        WHERE v.reattributed
+        ON CONFLICT DO NOTHING;
+
+        DELETE FROM rollup_batches WHERE site_id = @site AND batch = ANY(@batches);
+        """;
+
+    /// <summary>Takes the next batches of one site and adds them, in one transaction.</summary>
+    /// <returns>How many batches were added, or null: none are waiting.</returns>
+    public static async Task<int?> RunOnceAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var site = await conn.QuerySingleOrDefaultAsync<(long Id, string? Timezone)?>(new CommandDefinition("""
+            SELECT b.site_id, s.timezone FROM rollup_batches b LEFT JOIN sites s ON s.id = b.site_id
+            ORDER BY b.site_id, b.batch LIMIT 1 FOR UPDATE OF b SKIP LOCKED
+            """, transaction: tx, cancellationToken: ct));
+        if (site is not { } s) return null;
+        if (s.Timezone is null)
+        {
+            // A deleted site: nobody to roll up for.
+            await conn.ExecuteAsync(new CommandDefinition("DELETE FROM rollup_batches WHERE site_id = @Id", new { s.Id }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return 0;
+        }
+        await RollupJob.LockSiteAsync(conn, tx, s.Id, ct);
+        var batches = (await conn.QueryAsync<long>(new CommandDefinition("""
+            SELECT batch FROM rollup_batches WHERE site_id = @Id ORDER BY batch LIMIT @limit FOR UPDATE SKIP LOCKED
+            """, new { s.Id, limit = BatchesPerRun }, tx, cancellationToken: ct))).ToArray();
+        if (batches.Length == 0)
+        {
+            await tx.CommitAsync(ct);
+            return 0;
+        }
+        var p = new { site = s.Id, tz = s.Timezone, batches, now = now.UtcDateTime };
+        foreach (var sql in (string[])[Apply, Diff, RollupShapes.AddDelta, Keep])
+            await conn.ExecuteAsync(new CommandDefinition(sql, p, tx, commandTimeout: 600, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return batches.Length;
+    }
+}
