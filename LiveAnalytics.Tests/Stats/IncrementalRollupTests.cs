@@ -1,0 +1,150 @@
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Stats;
+
+/// <summary>The incremental rollup against the rebuild from raw events: the same rows, whatever order batches come in.</summary>
+public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Nov3 = new(2026, 11, 3, 0, 0, 0, TimeSpan.Zero);
+
+    private sealed record Row(DateTime Hour, string Dimension, string Value, long Visitors, long Pageviews, long Events,
+        decimal Revenue, long Visits, long Bounces, double VisitSeconds);
+
+    private async Task<Site> SiteAsync(string timezone)
+    {
+        var user = await _app.UserAsync();
+        return (await _app.Get<SiteRepository>().CreateAsync(user.Id,
+            new NewSite { Domain = TestData.UniqueDomain(), Name = "Incremental", Timezone = timezone }))!;
+    }
+
+    private async Task<List<Row>> RowsAsync(long siteId, string table = "rollup_hours", string column = "hour")
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        // Rows with nothing left in them (a bounce row after the visit went on) are the same as no row.
+        return (await conn.QueryAsync<Row>($"""
+            SELECT {column}::timestamp AS Hour, dimension AS Dimension, value AS Value, round(hll_cardinality(visitors))::bigint AS Visitors,
+                   pageviews AS Pageviews, events AS Events, round(revenue, 4) AS Revenue, visits AS Visits, bounces AS Bounces,
+                   round(visit_seconds::numeric, 3)::float8 AS VisitSeconds
+            FROM {table} WHERE site_id = @siteId
+              AND (pageviews, events, revenue, visits, bounces, visit_seconds) <> (0, 0, 0, 0, 0, 0)
+            ORDER BY 1, 2, 3
+            """, new { siteId })).AsList();
+    }
+
+    /// <summary>Every hour of the site marked stale and rebuilt from the raw events.</summary>
+    private async Task RebuildAllAsync(long siteId)
+    {
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                INSERT INTO rollup_dirty_hours (site_id, hour)
+                SELECT DISTINCT site_id, date_trunc('hour', ts, 'UTC') FROM events WHERE site_id = @siteId ON CONFLICT DO NOTHING
+                """, new { siteId });
+        await _app.Get<RollupJob>().RunAsync();
+    }
+
+    private Task WriteAsync(IReadOnlyCollection<TrackedEvent> batch, bool redelivered = false) =>
+        _app.Get<EventWriter>().WriteAsync(batch, redelivered, CancellationToken.None);
+
+    [Fact]
+    public async Task Batches_added_one_by_one_give_the_rows_a_rebuild_gives()
+    {
+        // Berlin: local hours are UTC+1. Sixty visitors over three hours, events arriving in small batches
+        // that are rolled up between them, some stored out of order, one batch delivered twice.
+        var site = await SiteAsync("Europe/Berlin");
+        var random = new Random(7);
+        var events = new List<TrackedEvent>();
+        for (var visitor = 1; visitor <= 60; visitor++)
+        {
+            var at = Nov3.AddHours(9).AddMinutes(random.Next(0, 170));
+            var source = (string?[])[null, "Google", "Newsletter"];
+            var visit = TestData.Event(site.Id, at, visitor, "/") with { Source = source[visitor % 3], Country = visitor % 2 == 0 ? "DE" : "FR", Device = "Desktop" };
+            events.Add(visit);
+            for (var n = 1; n < 1 + visitor % 5; n++)
+                events.Add(TestData.Event(site.Id, at.AddMinutes(4 * n), visitor, $"/p{random.Next(6)}"));
+            if (visitor % 7 == 0)
+                events.Add(TestData.Event(site.Id, at.AddMinutes(3), visitor, "/checkout", "Order") with { RevenueAmount = 12.5m + visitor, RevenueCurrency = "EUR" });
+        }
+        // Stored in arrival order, mostly by time, with neighbouring batches sometimes swapped (two flushes racing).
+        var ordered = events.OrderBy(e => e.Timestamp).ToList();
+        var batches = ordered.Chunk(9).ToList();
+        for (var i = 1; i < batches.Count; i += 4) (batches[i - 1], batches[i]) = (batches[i], batches[i - 1]);
+        foreach (var (batch, i) in batches.Select((b, i) => (b, i)))
+        {
+            await WriteAsync(batch);
+            if (i == 5) await WriteAsync(batch, redelivered: true);   // a crash between COPY and XACK
+            if (i % 3 == 0) await _app.Get<RollupJob>().RunAsync();
+        }
+        await _app.Get<RollupJob>().RunAsync();
+        var incremental = await RowsAsync(site.Id);
+        var incrementalDays = await RowsAsync(site.Id, "rollup_days", "day");
+
+        await RebuildAllAsync(site.Id);
+        Assert.Equal(await RowsAsync(site.Id), incremental);
+        Assert.Equal(await RowsAsync(site.Id, "rollup_days", "day"), incrementalDays);
+        Assert.Equal(ordered.Count(e => e.IsPageview), incremental.Where(r => r.Dimension == "").Sum(r => r.Pageviews));
+        Assert.Equal(60, incremental.Where(r => r.Dimension == "").Sum(r => r.Visits));
+    }
+
+    [Fact]
+    public async Task An_event_older_than_its_visits_first_changes_the_attribution_through_a_rebuild()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(10).AddMinutes(5), 1, "/shoes") with { Source = "Newsletter" }]);
+        await _app.Get<RollupJob>().RunAsync();
+        Assert.Contains(await RowsAsync(site.Id), r => r is { Dimension: "source", Value: "Newsletter", Visits: 1 });
+
+        // The visit's real first event, stored later (a server-side source with its own timestamp), came from Google.
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(9).AddMinutes(58), 1, "/") with { Source = "Google" }]);
+        await _app.Get<RollupJob>().RunAsync();
+        var rows = await RowsAsync(site.Id);
+        Assert.DoesNotContain(rows, r => r.Value == "Newsletter");
+        Assert.Contains(rows, r => r is { Dimension: "source", Value: "Google", Visits: 1, Pageviews: 1 } && r.Hour.Hour == 9);
+        Assert.Contains(rows, r => r is { Dimension: "source", Value: "Google", Visits: 0, Pageviews: 1 } && r.Hour.Hour == 10);
+        Assert.Contains(rows, r => r is { Dimension: "entry_page", Value: "/", Visits: 1 });
+        Assert.Contains(rows, r => r is { Dimension: "", Visits: 1, Bounces: 0, VisitSeconds: 420 } && r.Hour.Hour == 9);
+
+        await RebuildAllAsync(site.Id);
+        Assert.Equal(await RowsAsync(site.Id), rows);
+    }
+
+    [Fact]
+    public async Task A_rebuild_leaves_out_batches_not_yet_added_so_nothing_counts_twice()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14), 1, "/a")]);
+        await _app.Get<RollupJob>().RunAsync();
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14).AddMinutes(1), 2, "/b")]);   // pending
+
+        // A rebuild of the hour runs before the incremental step has taken the pending batch.
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("INSERT INTO rollup_dirty_hours (site_id, hour) VALUES (@Id, @hour)", new { site.Id, hour = Nov3.AddHours(14).UtcDateTime });
+        await HourRebuild.RunOnceAsync(_app.Get<NpgsqlDataSource>(), CancellationToken.None);
+        Assert.Equal(1, (await RowsAsync(site.Id)).Single(r => r.Dimension == "").Pageviews);
+
+        await _app.Get<RollupJob>().RunAsync();
+        var total = (await RowsAsync(site.Id)).Single(r => r.Dimension == "");
+        Assert.Equal((2L, 2L, 2L), (total.Pageviews, total.Visits, total.Visitors));
+    }
+
+    [Fact]
+    public async Task Visits_that_can_no_longer_grow_are_forgotten()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        await WriteAsync([TestData.Event(site.Id, Nov3, 1)]);
+        await _app.Get<RollupJob>().RunAsync();
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_visits WHERE site_id = @Id", new { site.Id }));
+
+        await conn.ExecuteAsync("UPDATE rollup_visits SET seen_at = now() - interval '25 hours' WHERE site_id = @Id", new { site.Id });
+        await _app.Get<RollupJob>().RunAsync();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_visits WHERE site_id = @Id", new { site.Id }));
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches WHERE site_id = @Id", new { site.Id }));
+    }
+}
