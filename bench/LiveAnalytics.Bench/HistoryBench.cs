@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Dapper;
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -62,15 +64,13 @@ public static class HistoryBench
         var raw = new StatsQueries(db);
         var from = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(firstDay.ToDateTime(TimeOnly.MinValue))).ToUniversalTime();
         var to = currentHour;   // the rollups hold the hours before it; visits starting just before may run into it
-        string[] dimensions = ["page", "source", "country", "device"];
         string[] columns = ["pathname", "source", "country", "device"];
 
-        async Task RollupDashboardAsync()
-        {
-            await rollups.AggregateAsync(siteId, firstDay, lastDay);
-            await rollups.SeriesAsync(siteId, firstDay, lastDay, "day");
-            foreach (var d in dimensions) await rollups.TopAsync(siteId, firstDay, lastDay, d, 10);
-        }
+        // The dashboard as the page loads it: totals, the daily series and all 13 top lists, read in parallel.
+        var dashboard = new DashboardQueries(db, rollups, raw);
+        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
+        var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, null, null).View;
+        Task RollupDashboardAsync() => dashboard.LoadAsync(site, view, lastDay);
         async Task RawDashboardAsync()
         {
             await raw.AggregateAsync(siteId, from, to);
@@ -79,7 +79,7 @@ public static class HistoryBench
         }
         var fromRollups = await TimeAsync(RollupDashboardAsync, runs * 2 + 1);
         var fromRaw = await TimeAsync(RawDashboardAsync, Math.Max(1, runs / 2));
-        Console.WriteLine($"Dashboard, {days} days (totals, daily series, top pages/sources/countries/devices: 6 queries):");
+        Console.WriteLine($"Dashboard, {days} days: from rollups the whole page (totals, daily series, 13 top lists); from raw events totals, daily series, top pages/sources/countries/devices:");
         Console.WriteLine($"  from rollups: p50 {Median(fromRollups):F1} ms (runs: {string.Join(" / ", fromRollups.Select(t => t.ToString("F1")))})");
         Console.WriteLine($"  from raw events: p50 {Median(fromRaw):F0} ms (runs: {string.Join(" / ", fromRaw.Select(t => t.ToString("F0")))})");
         Console.WriteLine($"  rollups are {Median(fromRaw) / Median(fromRollups):F0}x faster");
@@ -88,25 +88,47 @@ public static class HistoryBench
         Console.WriteLine($"  same figures: pageviews {a.Pageviews:N0} / {b.Pageviews:N0}, events {a.Events:N0} / {b.Events:N0}, " +
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
 
-        // The current hour at 1,000 events/s: its rollup after one minute, and after the whole hour.
-        var minute = await LoadAsync(db, siteId, currentHour, currentHour.AddMinutes(1), 60_000, seed: 2);
-        var afterMinute = await RollupHourAsync(db, job, siteId, currentHour);
-        var rest = await LoadAsync(db, siteId, currentHour.AddMinutes(1), currentHour.AddHours(1), 3_540_000, seed: 3);
-        var afterHour = await RollupHourAsync(db, job, siteId, currentHour);
-        Console.WriteLine($"Current hour at 1,000 events/s: rollup after 1 minute ({minute:N0} events) {afterMinute:F2} s; " +
-            $"after the full hour ({minute + rest:N0} events) {afterHour:F2} s");
+        // The current hour at 1,000 events/s, stored as the flush job stores it (a numbered batch per flush,
+        // noted for the incremental rollup), with the rollup job running after every 10 seconds of events.
+        var (events, runTimes) = await LiveHourAsync(db, job, siteId, currentHour, perSecond: 1_000, everySeconds: 10);
+        var lastTen = runTimes.Skip(runTimes.Count * 5 / 6).ToList();
+        Console.WriteLine($"Current hour at 1,000 events/s ({events:N0} events, rolled up every 10 s, {runTimes.Count} runs): " +
+            $"p50 {Median(runTimes):F3} s, p95 {Percentile(runTimes, 95):F3} s, max {runTimes.Max():F3} s per run; " +
+            $"in the hour's last 10 minutes p50 {Median(lastTen):F3} s, max {lastTen.Max():F3} s");
     }
 
-    private static async Task<double> RollupHourAsync(NpgsqlDataSource db, RollupJob job, long siteId, DateTimeOffset hour)
+    /// <summary>Feeds an hour of visits in time order, one numbered batch per second, running the job every few seconds of events.</summary>
+    /// <returns>The events stored and the time of each run of the job.</returns>
+    private static async Task<(long Events, List<double> RunSeconds)> LiveHourAsync(
+        NpgsqlDataSource db, RollupJob job, long siteId, DateTimeOffset hour, int perSecond, int everySeconds)
     {
-        await using (var conn = await db.OpenConnectionAsync())
+        var all = Visits(siteId, hour, hour.AddHours(1), perSecond * 3600L, seed: 2).OrderBy(e => e.At).ToList();
+        var runs = new List<double>();
+        var next = 0;
+        for (var second = 1; second <= 3600; second++)
         {
-            await MarkAsync(conn, siteId, hour, hour.AddHours(1));
-            await conn.ExecuteAsync("ANALYZE events");
+            var until = hour.AddSeconds(second);
+            var end = next;
+            while (end < all.Count && all[end].At < until) end++;
+            if (end > next)
+            {
+                await using var conn = await db.OpenConnectionAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                var batch = await conn.ExecuteScalarAsync<long>("SELECT nextval('event_batches')", transaction: tx);
+                await CopyAsync(conn, siteId, all.GetRange(next, end - next), batch);
+                await conn.ExecuteAsync("INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts) VALUES (@siteId, @batch, @first, @last)",
+                    new { siteId, batch, first = all[next].At.UtcDateTime, last = all[end - 1].At.UtcDateTime }, tx);
+                await tx.CommitAsync();
+                next = end;
+            }
+            if (second % everySeconds != 0) continue;
+            var clock = Stopwatch.StartNew();
+            await job.RunAsync();
+            runs.Add(clock.Elapsed.TotalSeconds);
+            if (second % 600 == 0)
+                await using (var conn = await db.OpenConnectionAsync()) await conn.ExecuteAsync("ANALYZE events; ANALYZE rollup_visits; ANALYZE rollup_hours");
         }
-        var clock = Stopwatch.StartNew();
-        await job.RunAsync();
-        return clock.Elapsed.TotalSeconds;
+        return (all.Count, runs);
     }
 
     private static Task MarkAsync(NpgsqlConnection conn, long siteId, DateTimeOffset from, DateTimeOffset to) =>
@@ -134,24 +156,27 @@ public static class HistoryBench
     private static readonly string[] Browsers = ["Chrome", "Chrome", "Safari", "Firefox", "Edge", "Samsung Internet"];
     private static readonly string[] Systems = ["Windows", "macOS", "iOS", "Android", "Linux"];
 
-    /// <summary>Visits of 1 to 6 events a few minutes apart, spread evenly over [from, to); 90 % pageviews.</summary>
+    private sealed record BenchEvent(DateTimeOffset At, string Name, string Path, long Visitor, long Session,
+        string? Source, string Country, string Device, string Browser, string Os, decimal? Revenue);
+
     private static async Task<long> LoadAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, DateTimeOffset to, long events, int seed)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await CopyAsync(conn, siteId, Visits(siteId, from, to, events, seed), batch: null);
+    }
+
+    /// <summary>Visits of 1 to 6 events a few minutes apart, starting evenly over [from, to); 90 % pageviews.</summary>
+    private static IEnumerable<BenchEvent> Visits(long siteId, DateTimeOffset from, DateTimeOffset to, long events, int seed)
     {
         var random = new Random(seed);
         var span = (to - from).Ticks;
         long written = 0, session = seed * 1_000_000_000L;
-        await using var conn = await db.OpenConnectionAsync();
-        await using var copy = await conn.BeginBinaryImportAsync("""
-            COPY events (id, site_id, ts, name, hostname, pathname, visitor_id, session_id, referrer, source, medium,
-                         country, device, browser, os, revenue_amount, revenue_currency) FROM STDIN (FORMAT BINARY)
-            """);
         while (written < events)
         {
             // Visits start in order over the range, so the table fills roughly in time order as it would live.
             var at = from.AddTicks((long)(span * (written / (double)events)) + random.NextInt64(TimeSpan.TicksPerMinute));
             var visitor = random.NextInt64(1, 400_000);
-            var direct = random.Next(3) == 0;
-            var source = direct ? null : Sources[random.Next(Sources.Length)];
+            var source = random.Next(3) == 0 ? null : Sources[random.Next(Sources.Length)];
             var (country, device, browser, os) = (Countries[random.Next(Countries.Length)], Devices[random.Next(Devices.Length)],
                 Browsers[random.Next(Browsers.Length)], Systems[random.Next(Systems.Length)]);
             session++;
@@ -160,44 +185,62 @@ public static class HistoryBench
             {
                 var custom = n > 0 && random.Next(10) == 0;
                 var order = custom && random.Next(3) == 0;
-                await copy.StartRowAsync();
-                await copy.WriteAsync(Guid.CreateVersion7(at), NpgsqlDbType.Uuid);
-                await copy.WriteAsync(siteId, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
-                await copy.WriteAsync(custom ? order ? "Order" : "Add to cart" : "pageview", NpgsqlDbType.Text);
-                await copy.WriteAsync("history-bench.example", NpgsqlDbType.Text);
                 // A few pages take most views, as in a real store.
-                await copy.WriteAsync($"/products/item-{(int)(300 * Math.Pow(random.NextDouble(), 3))}", NpgsqlDbType.Text);
-                await copy.WriteAsync(visitor, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(session, NpgsqlDbType.Bigint);
-                if (n == 0 && source is not null)
-                {
-                    await copy.WriteAsync($"https://{source.ToLowerInvariant().Replace(' ', '-')}.example/", NpgsqlDbType.Text);
-                    await copy.WriteAsync(source, NpgsqlDbType.Text);
-                    await copy.WriteAsync(source == "Newsletter" ? "email" : "referral", NpgsqlDbType.Text);
-                }
-                else
-                {
-                    await copy.WriteNullAsync();
-                    await copy.WriteNullAsync();
-                    await copy.WriteNullAsync();
-                }
-                await copy.WriteAsync(country, NpgsqlDbType.Text);
-                await copy.WriteAsync(device, NpgsqlDbType.Text);
-                await copy.WriteAsync(browser, NpgsqlDbType.Text);
-                await copy.WriteAsync(os, NpgsqlDbType.Text);
-                if (order)
-                {
-                    await copy.WriteAsync((decimal)random.Next(10, 300), NpgsqlDbType.Numeric);
-                    await copy.WriteAsync("EUR", NpgsqlDbType.Text);
-                }
-                else
-                {
-                    await copy.WriteNullAsync();
-                    await copy.WriteNullAsync();
-                }
+                var path = $"/products/item-{(int)(300 * Math.Pow(random.NextDouble(), 3))}";
+                yield return new BenchEvent(at, custom ? order ? "Order" : "Add to cart" : "pageview", path, visitor, session,
+                    n == 0 ? source : null, country, device, browser, os, order ? random.Next(10, 300) : null);
                 at = at.AddSeconds(random.Next(20, 240));
             }
+        }
+    }
+
+    private static async Task<long> CopyAsync(NpgsqlConnection conn, long siteId, IEnumerable<BenchEvent> events, long? batch)
+    {
+        long written = 0;
+        await using var copy = await conn.BeginBinaryImportAsync("""
+            COPY events (id, site_id, ts, name, hostname, pathname, visitor_id, session_id, referrer, source, medium,
+                         country, device, browser, os, revenue_amount, revenue_currency, batch) FROM STDIN (FORMAT BINARY)
+            """);
+        foreach (var e in events)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(Guid.CreateVersion7(e.At), NpgsqlDbType.Uuid);
+            await copy.WriteAsync(siteId, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(e.At, NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(e.Name, NpgsqlDbType.Text);
+            await copy.WriteAsync("history-bench.example", NpgsqlDbType.Text);
+            await copy.WriteAsync(e.Path, NpgsqlDbType.Text);
+            await copy.WriteAsync(e.Visitor, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(e.Session, NpgsqlDbType.Bigint);
+            if (e.Source is { } source)
+            {
+                await copy.WriteAsync($"https://{source.ToLowerInvariant().Replace(' ', '-')}.example/", NpgsqlDbType.Text);
+                await copy.WriteAsync(source, NpgsqlDbType.Text);
+                await copy.WriteAsync(source == "Newsletter" ? "email" : "referral", NpgsqlDbType.Text);
+            }
+            else
+            {
+                await copy.WriteNullAsync();
+                await copy.WriteNullAsync();
+                await copy.WriteNullAsync();
+            }
+            await copy.WriteAsync(e.Country, NpgsqlDbType.Text);
+            await copy.WriteAsync(e.Device, NpgsqlDbType.Text);
+            await copy.WriteAsync(e.Browser, NpgsqlDbType.Text);
+            await copy.WriteAsync(e.Os, NpgsqlDbType.Text);
+            if (e.Revenue is { } amount)
+            {
+                await copy.WriteAsync(amount, NpgsqlDbType.Numeric);
+                await copy.WriteAsync("EUR", NpgsqlDbType.Text);
+            }
+            else
+            {
+                await copy.WriteNullAsync();
+                await copy.WriteNullAsync();
+            }
+            if (batch is { } b) await copy.WriteAsync(b, NpgsqlDbType.Bigint);
+            else await copy.WriteNullAsync();
+            written++;
         }
         await copy.CompleteAsync();
         return written;
