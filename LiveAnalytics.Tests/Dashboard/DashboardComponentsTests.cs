@@ -111,6 +111,16 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Exit_pages_rank_and_show_exits_not_visitors()
+    {
+        var data = Data(new() { ["exit_page"] = [new("/thanks", C(0, pageviews: 9, visits: 4)), new("/", C(0, pageviews: 2, visits: 2))] });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.ExitPage]).Add(c => c.Data, data));
+        Assert.Equal(["Exit page", "Exits", "Pageviews"], list.FindAll("th").Select(th => th.TextContent));
+        Assert.Equal(["4", "9"], list.FindAll(".top-row")[0].QuerySelectorAll(".num").Select(td => td.TextContent));
+        Assert.Contains("width:50%", list.FindAll(".top-bar")[1].GetAttribute("style"));
+    }
+
+    [Fact]
     public void The_chart_draws_the_compared_period_only_when_comparing()
     {
         var day = new DateTime(2026, 11, 1);

@@ -59,6 +59,7 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         return rows.AsList();
     }
 
+    /// <summary>Top values by unique visitors; exit pages, which keep no visitor sketch, by visits (exits).</summary>
     /// <param name="dimension">A dimension of the rollups: page, event, source, referrer, utm_source, utm_medium,
     /// utm_campaign, country, device, browser, os, entry_page or exit_page. '' is a missing value.</param>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopAsync(long siteId, DateOnly from, DateOnly to, string dimension, int limit)
@@ -69,7 +70,7 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
             SELECT value AS Value, {Sums} FROM rollup_days
             WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
-            GROUP BY value ORDER BY Visitors DESC, value LIMIT @limit
+            GROUP BY value ORDER BY Visitors DESC, Visits DESC, value LIMIT @limit
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();
     }
