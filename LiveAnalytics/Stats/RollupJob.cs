@@ -7,7 +7,8 @@ namespace LiveAnalytics.Stats;
 /// <summary>
 /// Keeps the hourly and daily rollups (<c>rollup_hours</c>, <c>rollup_days</c>) up to date: first adds
 /// the batches stored since the last run (<see cref="IncrementalRollup"/>), then rebuilds the hours
-/// marked stale (<see cref="HourRebuild"/>), then forgets the visits that can no longer grow. Both steps
+/// marked stale (<see cref="HourRebuild"/>) a slice at a time in between, then forgets the visits that
+/// can no longer grow and notes finished backfills (<see cref="RollupBackfill"/>). Both steps
 /// of one site run under a lock of that site, so another node's run never interleaves with them.
 /// </summary>
 public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, ILogger<RollupJob> logger)
@@ -23,19 +24,22 @@ public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IL
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
         var done = 0;
-        while (!ct.IsCancellationRequested && await IncrementalRollup.RunOnceAsync(db, time.GetUtcNow(), ct) is { } batches)
+        while (!ct.IsCancellationRequested)
         {
-            done += batches;
-            LogAdded(batches);
-        }
-        while (!ct.IsCancellationRequested && await HourRebuild.RunOnceAsync(db, ct) is { } hours)
-        {
+            // What was just stored comes first; a long rebuild (a backfill) goes a slice at a time between.
+            while (!ct.IsCancellationRequested && await IncrementalRollup.RunOnceAsync(db, time.GetUtcNow(), ct) is { } batches)
+            {
+                done += batches;
+                LogAdded(batches);
+            }
+            if (await HourRebuild.RunOnceAsync(db, ct) is not { } hours) break;
             done += hours;
             LogRebuilt(hours);
         }
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM rollup_visits WHERE seen_at < @before",
             new { before = (time.GetUtcNow() - FollowVisitsFor).UtcDateTime }, cancellationToken: ct));
+        await RollupBackfill.FinishAsync(conn, time.GetUtcNow(), ct);
         return done;
     }
 

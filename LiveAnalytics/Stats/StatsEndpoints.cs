@@ -13,6 +13,7 @@ public static class StatsEndpoints
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<RollupQueries>();
         builder.Services.AddTransient<RollupJob>();
+        builder.Services.AddTransient<RollupBackfill>();
         return builder;
     }
 

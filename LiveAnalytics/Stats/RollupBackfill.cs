@@ -1,0 +1,76 @@
+using Dapper;
+using Hangfire;
+using Npgsql;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>How far a site's rebuild of its rollups is.</summary>
+/// <param name="HoursTotal">Null while the job is still finding the hours to rebuild.</param>
+public sealed record BackfillProgress(DateTimeOffset RequestedAt, int? HoursTotal, int HoursLeft, DateTimeOffset? FinishedAt)
+{
+    public bool Running => FinishedAt is null;
+    public double Percent => HoursTotal is > 0 and var total ? 100.0 * (total - HoursLeft) / total : 0;
+}
+
+/// <summary>
+/// Rebuilds all of a site's rollups from its raw events, as a job: it marks every UTC hour that holds
+/// events, and the rollup job rebuilds them a slice at a time between its incremental steps, so live
+/// numbers stay fresh meanwhile. Progress is the marks left against the marks made.
+/// </summary>
+public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient jobs, TimeProvider time)
+{
+    /// <returns>False when a rebuild of the site is already under way.</returns>
+    public async Task<bool> RequestAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var requested = await conn.ExecuteAsync("""
+            INSERT INTO rollup_backfills (site_id, requested_at) VALUES (@siteId, @now)
+            ON CONFLICT (site_id) DO UPDATE SET requested_at = excluded.requested_at, hours_total = null, finished_at = null
+            WHERE rollup_backfills.finished_at IS NOT NULL
+            """, new { siteId, now = time.GetUtcNow().UtcDateTime });
+        if (requested == 0) return false;
+        jobs.Enqueue<RollupBackfill>(b => b.MarkAsync(siteId, CancellationToken.None));
+        return true;
+    }
+
+    /// <summary>The job: marks every hour of the site's events as stale, in one statement.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public async Task MarkAsync(long siteId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO rollup_dirty_hours (site_id, hour)
+            SELECT DISTINCT @siteId, date_trunc('hour', ts, 'UTC') FROM events WHERE site_id = @siteId
+            ON CONFLICT DO NOTHING
+            """, new { siteId }, tx, commandTimeout: 3600, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE rollup_backfills SET hours_total = (SELECT count(*) FROM rollup_dirty_hours WHERE site_id = @siteId)
+            WHERE site_id = @siteId
+            """, new { siteId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<BackfillProgress?> ProgressAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var row = await conn.QuerySingleOrDefaultAsync<(DateTime RequestedAt, int? HoursTotal, long HoursLeft, DateTime? FinishedAt)?>("""
+            SELECT requested_at, hours_total, (SELECT count(*) FROM rollup_dirty_hours d WHERE d.site_id = b.site_id), finished_at
+            FROM rollup_backfills b WHERE site_id = @siteId
+            """, new { siteId });
+        return row is { } r
+            ? new BackfillProgress(Utc(r.RequestedAt), r.HoursTotal, r.HoursTotal is null ? 0 : (int)Math.Min(r.HoursLeft, r.HoursTotal.Value),
+                r.FinishedAt is { } f ? Utc(f) : null)
+            : null;
+    }
+
+    /// <summary>Called by the rollup job after its runs: rebuilds with no marks left are finished.</summary>
+    internal static Task FinishAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE rollup_backfills b SET finished_at = @now
+            WHERE finished_at IS NULL AND hours_total IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM rollup_dirty_hours d WHERE d.site_id = b.site_id)
+            """, new { now = now.UtcDateTime }, cancellationToken: ct));
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+}
