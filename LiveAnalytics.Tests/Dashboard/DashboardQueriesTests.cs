@@ -45,7 +45,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         });
         events.Add(TestData.Event(id, Oct5.AddDays(-1).AddHours(12), 7, "/") with { Source = "Google", Country = "DE" });
         await _app.Get<EventWriter>().WriteAsync([.. events], mayBeRedelivered: false, CancellationToken.None);
-        await _app.Get<RollupJob>().RunAsync();
+        await _app.RollUpAsync(id);
         return merchant;
     }
 

@@ -21,7 +21,7 @@ public sealed class HistoryDashboardBrowserTests : BrowserTest
             Source = v <= 3 ? "Google" : "Bing", Country = "DE",
         }).ToArray();
         await App.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
-        await App.Get<RollupJob>().RunAsync();
+        await App.RollUpAsync(siteId);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
         await page.WaitForURLAsync($"**/sites/{siteId}/history");

@@ -22,7 +22,7 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         var shop = await _app.MerchantAsync();
         var events = Enumerable.Range(0, 30).Select(i => TestData.Event(shop.Site.Id, Oct1.AddHours(i * 5), i % 4)).ToArray();
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
-        await _app.Get<RollupJob>().RunAsync();
+        await _app.RollUpAsync(shop.Site.Id);
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         // Rollups gone wrong (say, events imported straight into the table, or a bug since fixed).
         await conn.ExecuteAsync("UPDATE rollup_days SET pageviews = 999 WHERE site_id = @Id", new { shop.Site.Id });
@@ -39,7 +39,7 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         await _app.Get<RollupBackfill>().MarkAsync(shop.Site.Id, CancellationToken.None);   // the job Hangfire runs
         card.WaitForAssertion(() => Assert.Equal("Rebuilding: 0 of 30 hours (0%).", card.Find("[data-testid=backfill-progress]").TextContent.Trim()));
 
-        await _app.Get<RollupJob>().RunAsync();
+        await _app.RollUpAsync(shop.Site.Id);
         card.WaitForAssertion(() => Assert.Contains("30 hours", card.Find("[data-testid=backfill-done]").TextContent));
         var total = await _app.Get<RollupQueries>().AggregateAsync(shop.Site.Id, new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31));
         Assert.Equal(30, total.Pageviews);

@@ -26,7 +26,7 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
     private async Task WriteAsync(params TrackedEvent[] events)
     {
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
-        await _app.Get<RollupJob>().RunAsync();
+        await _app.RollUpAsync(events[0].SiteId);
     }
 
     /// <summary>The totals of one local day, summed from the hourly rows (dimension '' value '').</summary>
@@ -102,7 +102,7 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         var batch = Enumerable.Range(0, 20).Select(i => Pageview(site.Id, Nov1.AddHours(12).AddMinutes(i), 100 + i % 4)).ToArray();
         await WriteAsync(batch);
         await _app.Get<EventWriter>().WriteAsync(batch, mayBeRedelivered: true, CancellationToken.None);
-        await _app.Get<RollupJob>().RunAsync();
+        await _app.RollUpAsync(site.Id);
         var day = await DayAsync(site.Id, "2026-11-01");
         Assert.Equal((20L, 4L, 4L), (day.Pageviews, day.Visits, day.Visitors));
     }
@@ -170,5 +170,22 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         var google = (await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "source", 10)).Single(s => s.Value == "Google");
         Assert.Equal(events.Count(e => e.Source == "Google"), google.Counts.Visits);   // one visit per visitor, its first pageview names the source
         Assert.Equal(events.Count(e => e.VisitorId % 3 == 0), google.Counts.Pageviews);   // and the visit's later pageviews count for it too
+    }
+
+    [Fact]
+    public async Task A_top_list_finds_the_value_with_most_visitors_even_when_many_have_more_events()
+    {
+        var site = await SiteAsync("Etc/UTC");
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        // Forty pages seen 11 times each by one visitor, and one page seen by ten visitors once each.
+        await conn.ExecuteAsync("""
+            INSERT INTO rollup_days (site_id, day, dimension, value, visitors, pageviews, events, revenue, visits, bounces, visit_seconds)
+            SELECT @Id, date '2026-11-05', 'page', '/busy-' || n, hll_add_agg(hll_hash_bigint(n)), 11, 11, 0, 0, 0, 0 FROM generate_series(1, 40) n GROUP BY n
+            UNION ALL
+            SELECT @Id, date '2026-11-05', 'page', '/popular', hll_add_agg(hll_hash_bigint(1000 + v)), 10, 10, 0, 0, 0, 0 FROM generate_series(1, 10) v
+            """, new { site.Id });
+        var top = await _app.Get<RollupQueries>().TopAsync(site.Id, new DateOnly(2026, 11, 5), new DateOnly(2026, 11, 5), "page", 3);
+        Assert.Equal(("/popular", 10L), (top[0].Value, top[0].Counts.Visitors));
+        Assert.Equal([1L, 1L], top.Skip(1).Select(t => t.Counts.Visitors));
     }
 }

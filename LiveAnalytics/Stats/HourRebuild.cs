@@ -99,12 +99,14 @@ internal static class HourRebuild
         """;
 
     /// <returns>How many stale hours were rebuilt (0: only marks of deleted sites were cleared), or null: none left.</returns>
-    public static async Task<int?> RunOnceAsync(NpgsqlDataSource db, CancellationToken ct)
+    /// <param name="siteId">Only this site's marks (tests); otherwise the site with the lowest id that has any.</param>
+    public static async Task<int?> RunOnceAsync(NpgsqlDataSource db, CancellationToken ct, long? siteId = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var next = await conn.QueryFirstOrDefaultAsync<(long SiteId, string? Timezone)?>(new CommandDefinition("""
-            SELECT d.site_id, s.timezone FROM rollup_dirty_hours d LEFT JOIN sites s ON s.id = d.site_id ORDER BY d.site_id LIMIT 1
-            """, cancellationToken: ct));
+            SELECT d.site_id, s.timezone FROM rollup_dirty_hours d LEFT JOIN sites s ON s.id = d.site_id
+            WHERE @siteId::bigint IS NULL OR d.site_id = @siteId ORDER BY d.site_id LIMIT 1
+            """, new { siteId }, cancellationToken: ct));
         if (next is not { } site) return null;
         if (site.Timezone is null)
         {

@@ -59,20 +59,38 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         return rows.AsList();
     }
 
-    /// <summary>Top values by unique visitors; exit pages, which keep no visitor sketch, by visits (exits).</summary>
+    /// <summary>
+    /// Top values by unique visitors; exit pages, which keep no visitor sketch, by visits (exits).
+    /// Merging every value's sketches over a long range is what costs, so only the values with the
+    /// most events are merged: no value has more visitors than events, so once the last value shown
+    /// has at least as many visitors as the first value left out has events, the list is the true top.
+    /// Until then the candidates grow.
+    /// </summary>
     /// <param name="dimension">A dimension of the rollups: page, event, source, referrer, utm_source, utm_medium,
     /// utm_campaign, country, device, browser, os, entry_page or exit_page. '' is a missing value.</param>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopAsync(long siteId, DateOnly from, DateOnly to, string dimension, int limit)
     {
-        var p = Range(siteId, from, to);
-        p.AddDynamicParams(new { dimension, limit });
         await using var conn = await db.OpenConnectionAsync();
-        var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
-            SELECT value AS Value, {Sums} FROM rollup_days
-            WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
-            GROUP BY value ORDER BY Visitors DESC, Visits DESC, value LIMIT @limit
-            """, (value, counts) => (value, counts), p, splitOn: "Visitors");
-        return rows.AsList();
+        for (var candidates = Math.Max(40, 4 * limit); ; candidates *= 4)
+        {
+            var p = Range(siteId, from, to);
+            p.AddDynamicParams(new { dimension, limit, candidates });
+            var rows = (await conn.QueryAsync<string, Counts, long?, (string Value, Counts Counts, long? Threshold)>($"""
+                WITH ranked AS (
+                    SELECT value, row_number() OVER (ORDER BY sum(events) DESC, value) AS n, sum(events) AS weight FROM rollup_days
+                    WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
+                    GROUP BY value
+                )
+                SELECT d.value AS Value, {Sums}, (SELECT weight FROM ranked WHERE n = @candidates + 1)::bigint AS Threshold
+                FROM rollup_days d JOIN ranked r ON r.value = d.value AND r.n <= @candidates
+                WHERE d.site_id = @siteId AND d.dimension = @dimension AND d.day >= @start AND d.day < @end
+                GROUP BY d.value ORDER BY Visitors DESC, Visits DESC, d.value LIMIT @limit
+                """, (value, counts, threshold) => (value, counts, threshold), p, splitOn: "Visitors,Threshold")).AsList();
+            var threshold = rows.Count == 0 ? null : rows[0].Threshold;
+            long Rank(Counts c) => dimension == "exit_page" ? c.Visits : c.Visitors;
+            if (threshold is null || (rows.Count == limit && Rank(rows[^1].Counts) >= threshold))
+                return rows.Select(r => (r.Value, r.Counts)).ToList();
+        }
     }
 
     private static DynamicParameters Range(long siteId, DateOnly from, DateOnly to)
