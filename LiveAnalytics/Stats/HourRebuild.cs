@@ -19,7 +19,7 @@ internal static class HourRebuild
     private const string Taken = "(e.batch IS NULL OR e.batch NOT IN (SELECT batch FROM r_pending))";
 
     // @site, @tz, @dirty (UTC hour starts). Visits are followed up to a day either side of the hours rebuilt.
-    private const string Rebuild = $"""
+    private static readonly string Rebuild = $"""
         CREATE TEMP TABLE r_pending ON COMMIT DROP AS SELECT batch FROM rollup_batches WHERE site_id = @site;
 
         CREATE TEMP TABLE r_hours ON COMMIT DROP AS
@@ -70,23 +70,11 @@ internal static class HourRebuild
                coalesce(a.visitors, hll_empty()), coalesce(a.pageviews, 0) + coalesce(b.x_pageviews, 0),
                coalesce(a.events, 0) + coalesce(b.x_events, 0), coalesce(a.revenue, 0) + coalesce(b.x_revenue, 0),
                coalesce(b.visits, 0), coalesce(b.bounces, 0), coalesce(b.seconds, 0)
-        FROM (
-            SELECT ev.lh, d.dim, d.val, hll_add_agg(hll_hash_bigint(ev.visitor_id)) AS visitors,
-                   count(*) FILTER (WHERE ev.name = 'pageview') AS pageviews, count(*) AS events,
-                   coalesce(sum(ev.revenue_amount), 0) AS revenue
-            FROM r_events ev JOIN r_visits v USING (session_id)
-            CROSS JOIN LATERAL (VALUES ('', ''), ('page', ev.pathname), ('event', ev.name), {RollupShapes.VisitDimensions}) d(dim, val)
-            GROUP BY 1, 2, 3
-        ) a FULL JOIN (
-            SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, d.dim, d.val,
-                   count(*) AS visits, count(*) FILTER (WHERE v.pageviews = 1) AS bounces, sum(v.seconds) AS seconds,
-                   sum(v.pageviews) FILTER (WHERE d.dim = 'exit_page') AS x_pageviews,
-                   sum(v.events) FILTER (WHERE d.dim = 'exit_page') AS x_events,
-                   sum(v.revenue) FILTER (WHERE d.dim = 'exit_page') AS x_revenue
-            FROM r_visits v CROSS JOIN LATERAL (VALUES ('', ''), {RollupShapes.VisitDimensions}, {RollupShapes.ExitDimension}) d(dim, val)
+        FROM ({RollupShapes.EventRows("r_events", "r_visits")}) a
+        FULL JOIN ({RollupShapes.VisitRows("""
+            SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, 1 AS sign, v.* FROM r_visits v
             WHERE date_trunc('hour', v.started AT TIME ZONE @tz) IN (SELECT lh FROM r_hours)
-            GROUP BY 1, 2, 3
-        ) b ON a.lh = b.lh AND a.dim = b.dim AND a.val = b.val;
+            """)}) b ON a.lh = b.lh AND a.dim = b.dim AND a.val = b.val;
 
         DELETE FROM rollup_days WHERE site_id = @site AND day IN (SELECT DISTINCT lh::date FROM r_hours);
 

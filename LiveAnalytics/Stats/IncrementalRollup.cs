@@ -20,10 +20,13 @@ internal static class IncrementalRollup
     // @site, @tz, @batches, @now.
     private const string Apply = $"""
         CREATE TEMP TABLE i_events ON COMMIT DROP AS
-        SELECT e.id, e.ts, e.name, e.pathname, e.visitor_id, e.session_id, coalesce(e.revenue_amount, 0) AS revenue,
+        SELECT e.id, e.ts, e.name, e.pathname, e.visitor_id, e.session_id, e.revenue_amount,
                e.source, e.referrer, e.utm_source, e.utm_medium, e.utm_campaign, e.country, e.device, e.browser, e.os,
                date_trunc('hour', e.ts AT TIME ZONE @tz) AS lh
-        FROM rollup_batches b JOIN events e ON e.site_id = b.site_id AND e.ts >= b.first_ts AND e.ts <= b.last_ts AND e.batch = b.batch
+        FROM rollup_batches b
+        -- Each batch's events by the (site, time) index over its own span. OFFSET 0 keeps the planner from turning
+        -- this into a plain join, which it may answer by scanning the whole table.
+        CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.site_id = b.site_id AND e.ts >= b.first_ts AND e.ts <= b.last_ts AND e.batch = b.batch OFFSET 0) e
         WHERE b.site_id = @site AND b.batch = ANY(@batches);
 
         -- What the batches add to each visit.
@@ -32,7 +35,7 @@ internal static class IncrementalRollup
                en.pathname AS entry_page, en.ts AS entry_ts, en.id AS entry_id, ex.pathname AS exit_page, ex.ts AS exit_ts, ex.id AS exit_id
         FROM (
             SELECT session_id, min(visitor_id) AS visitor_id, min(ts) AS started, max(ts) AS last_ts,
-                   count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, sum(revenue) AS revenue
+                   count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
             FROM i_events GROUP BY 1
         ) t
         JOIN (SELECT DISTINCT ON (session_id) * FROM i_events ORDER BY session_id, ts, id) f USING (session_id)
@@ -41,7 +44,9 @@ internal static class IncrementalRollup
 
         -- What each visit was before, and what it is now.
         CREATE TEMP TABLE i_old ON COMMIT DROP AS
-        SELECT v.* FROM rollup_visits v JOIN i_added a USING (session_id) WHERE v.site_id = @site;
+        -- Looked up one by one by primary key (OFFSET 0 again): far fewer than the visits followed.
+        SELECT v.* FROM i_added a CROSS JOIN LATERAL (
+            SELECT * FROM rollup_visits v WHERE v.site_id = @site AND v.session_id = a.session_id OFFSET 0) v;
 
         CREATE TEMP TABLE i_new ON COMMIT DROP AS
         SELECT a.session_id, coalesce(o.visitor_id, a.visitor_id) AS visitor_id,
@@ -65,8 +70,21 @@ internal static class IncrementalRollup
         FROM i_added a LEFT JOIN i_old o USING (session_id);
         """;
 
-    // Second statement group: the visit rows as the shared shapes read them (alias v), then the difference.
-    private const string Diff = $"""
+    // Each visit as it is now, added, and as it was, taken away: the difference is what changes.
+    private static readonly string Signed = """
+        SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, 1 AS sign, v.source, v.referrer, v.utm_source, v.utm_medium,
+               v.utm_campaign, v.country, v.device, v.browser, v.os, v.entry_page, v.exit_page, v.pageviews, v.events, v.revenue,
+               extract(epoch FROM v.last_ts - v.started)::float8 AS seconds
+        FROM i_visits v WHERE NOT v.reattributed
+        UNION ALL
+        SELECT date_trunc('hour', o.started AT TIME ZONE @tz), -1, o.source, o.referrer, o.utm_source, o.utm_medium,
+               o.utm_campaign, o.country, o.device, o.browser, o.os, o.entry_page, o.exit_page, o.pageviews, o.events, o.revenue,
+               extract(epoch FROM o.last_ts - o.started)::float8
+        FROM i_old o JOIN i_visits n ON n.session_id = o.session_id AND NOT n.reattributed
+        """;
+
+    // The visit rows as the shared shapes read them, then the difference to add.
+    private static readonly string Diff = $"""
         CREATE TEMP TABLE i_visits ON COMMIT DROP AS
         SELECT n.session_id, n.reattributed, n.visitor_id, n.started, n.first_id, n.last_ts, n.pageviews, n.events, n.revenue,
                CASE WHEN n.fresh OR n.reattributed THEN n.a_source ELSE n.o_source END AS source,
@@ -82,35 +100,8 @@ internal static class IncrementalRollup
         FROM i_new n;
 
         CREATE TEMP TABLE delta ON COMMIT DROP AS
-        WITH ev AS (
-            SELECT e.lh, d.dim, d.val, hll_add_agg(hll_hash_bigint(e.visitor_id)) AS visitors,
-                   count(*) FILTER (WHERE e.name = 'pageview') AS pageviews, count(*) AS events, sum(e.revenue) AS revenue
-            FROM i_events e JOIN i_visits v USING (session_id)
-            CROSS JOIN LATERAL (VALUES ('', ''), ('page', e.pathname), ('event', e.name), {RollupShapes.VisitDimensions}) d(dim, val)
-            WHERE NOT v.reattributed
-            GROUP BY 1, 2, 3
-        ), visit AS (
-            SELECT lh, dim, val, sum(visits) AS visits, sum(bounces) AS bounces, sum(seconds) AS seconds,
-                   sum(x_pageviews) AS x_pageviews, sum(x_events) AS x_events, sum(x_revenue) AS x_revenue
-            FROM (
-                SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, d.dim, d.val, 1 AS visits, (v.pageviews = 1)::int AS bounces,
-                       extract(epoch FROM v.last_ts - v.started)::float8 AS seconds,
-                       CASE WHEN d.dim = 'exit_page' THEN v.pageviews ELSE 0 END AS x_pageviews,
-                       CASE WHEN d.dim = 'exit_page' THEN v.events ELSE 0 END AS x_events,
-                       CASE WHEN d.dim = 'exit_page' THEN v.revenue ELSE 0 END AS x_revenue
-                FROM i_visits v CROSS JOIN LATERAL (VALUES ('', ''), {RollupShapes.VisitDimensions}, {RollupShapes.ExitDimension}) d(dim, val)
-                WHERE NOT v.reattributed
-                UNION ALL
-                SELECT date_trunc('hour', v.started AT TIME ZONE @tz), d.dim, d.val, -1, -(v.pageviews = 1)::int,
-                       -extract(epoch FROM v.last_ts - v.started)::float8,
-                       CASE WHEN d.dim = 'exit_page' THEN -v.pageviews ELSE 0 END,
-                       CASE WHEN d.dim = 'exit_page' THEN -v.events ELSE 0 END,
-                       CASE WHEN d.dim = 'exit_page' THEN -v.revenue ELSE 0 END
-                FROM i_old v JOIN i_visits n USING (session_id)
-                CROSS JOIN LATERAL (VALUES ('', ''), {RollupShapes.VisitDimensions}, {RollupShapes.ExitDimension}) d(dim, val)
-                WHERE NOT n.reattributed
-            ) x GROUP BY 1, 2, 3
-        )
+        WITH ev AS ({RollupShapes.EventRows("i_events", "i_visits", "NOT v.reattributed")}),
+        visit AS ({RollupShapes.VisitRows(Signed)})
         SELECT coalesce(ev.lh, visit.lh) AS lh, coalesce(ev.dim, visit.dim) AS dim, coalesce(ev.val, visit.val) AS val,
                coalesce(ev.visitors, hll_empty()) AS visitors,
                coalesce(ev.pageviews, 0) + coalesce(visit.x_pageviews, 0) AS pageviews,
@@ -163,6 +154,8 @@ internal static class IncrementalRollup
             return 0;
         }
         await RollupJob.LockSiteAsync(conn, tx, s.Id, ct);
+        // The visitor sketches' aggregate state is large: with the default 4 MB the grouping spills to disk.
+        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
         var batches = (await conn.QueryAsync<long>(new CommandDefinition("""
             SELECT batch FROM rollup_batches WHERE site_id = @Id ORDER BY batch LIMIT @limit FOR UPDATE SKIP LOCKED
             """, new { s.Id, limit = BatchesPerRun }, tx, cancellationToken: ct))).ToArray();
