@@ -31,7 +31,10 @@ public sealed class PersistenceOptions
     [Range(1, 59)]
     public int FlushEverySeconds { get; set; } = 2;
 
-    /// <summary>How often the rollup job rebuilds the hours that new events made stale.</summary>
+    /// <summary>
+    /// How often the rollup job adds what was stored since its last run: as often as the flush, so that
+    /// "today" on the dashboard is never more than a flush and a rollup behind.
+    /// </summary>
     [Range(1, 59)]
-    public int RollupEverySeconds { get; set; } = 10;
+    public int RollupEverySeconds { get; set; } = 2;
 }
