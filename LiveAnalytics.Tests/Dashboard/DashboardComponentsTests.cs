@@ -101,6 +101,23 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void The_goals_card_shows_conversions_or_how_to_set_goals()
+    {
+        var none = Render<GoalsCard>(p => p.Add(c => c.Data, Data()).Add(c => c.SiteId, 7));
+        Assert.Contains("No goals yet", none.Find("[data-testid=goals-none]").TextContent);
+        Assert.Equal("/sites/7/settings#goals", none.Find("a").GetAttribute("href"));
+
+        var data = Data(totals: C(400)) with
+        {
+            Goals = [new(new Goal(1, Goal.Event, "Order"), C(20, events: 24, revenue: 99.5m)), new(new Goal(2, Goal.Page, "/thank-you"), C(10, pageviews: 12))],
+        };
+        var card = Render<GoalsCard>(p => p.Add(c => c.Data, data).Add(c => c.SiteId, 7));
+        var rows = card.FindAll("tr.top-row");
+        Assert.Equal(["Order", "20", "24", "5%", "99.50"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        Assert.Equal(["Visit /thank-you", "10", "12", "2.5%", "0.00"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+    }
+
+    [Fact]
     public void Entry_pages_under_filters_say_why_they_are_missing()
     {
         var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages")

@@ -96,6 +96,37 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task Goals_count_unique_conversions_from_rollups_and_under_filters()
+    {
+        var shop = await ShopAsync();
+        var goals = _app.Get<Goals>();
+        foreach (var (kind, pattern) in new[] { (Goal.Event, "Order"), (Goal.Page, "/hats"), (Goal.Page, "/*"), (Goal.Event, "Refund") })
+            Assert.Null(await goals.AddAsync(shop.Site, kind, pattern));
+        var queries = _app.Get<DashboardQueries>();
+
+        var all = await queries.LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28));
+        Assert.Equal([("Order", 1L, 1L, 40m), ("Refund", 0L, 0L, 0m), ("Visit /*", 6L, 8L, 0m), ("Visit /hats", 2L, 2L, 0m)],
+            all.Goals.Select(g => (g.Goal.Label, g.Counts.Visitors, g.Goal.Kind == Goal.Page ? g.Counts.Pageviews : g.Counts.Events, g.Counts.Revenue)));
+        // "/*" is every page but the one a visitor named "=HYPERLINK(…)"; the order on /checkout makes its visitor count, not its revenue.
+
+        var google = await queries.LoadAsync(shop.Site, View("source:Google"), new DateOnly(2026, 11, 28));
+        Assert.Equal([1L, 0L, 3L, 1L], google.Goals.Select(g => g.Counts.Visitors));
+    }
+
+    [Theory]
+    [InlineData("page", "thank-you", "starting with /")]
+    [InlineData("page", "", "starting with /")]
+    [InlineData("event", "  ", "1 to 120")]
+    [InlineData("event", "Sign\nup", "control")]
+    [InlineData("visit", "/", "Unknown kind")]
+    public async Task A_goal_that_is_not_valid_is_refused_with_a_reason(string kind, string pattern, string reason)
+    {
+        var shop = await _app.MerchantAsync();
+        Assert.Contains(reason, await _app.Get<Goals>().AddAsync(shop.Site, kind, pattern));
+        Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
+    }
+
+    [Fact]
     public async Task The_export_is_a_zip_of_the_views_tables_for_members_only()
     {
         var shop = await ShopAsync();
@@ -148,7 +179,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
 
         // The click navigates: the URL now carries the filter, and the page reloads with it.
         page.Find("[data-testid=top-source] tr[data-value=Google]").Click();
-        Assert.EndsWith($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=source%3AGoogle", nav.Uri);
+        page.WaitForAssertion(() => Assert.EndsWith($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=source%3AGoogle", nav.Uri));
         var filtered = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         filtered.WaitForAssertion(() => Assert.Equal("3", filtered.Find("[data-testid=metric-visitors]").TextContent));
         Assert.Contains("Source is Google", filtered.Find("[data-testid=filters]").TextContent);

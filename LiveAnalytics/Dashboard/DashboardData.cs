@@ -11,6 +11,9 @@ public sealed record DashboardData(
     DashboardRange Range, Counts Totals, Counts? Previous, IReadOnlyList<SeriesPoint> Series,
     IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops, bool FromRollups, DateTimeOffset? PendingSince)
 {
+    /// <summary>The site's goals with their conversions in the period, in the order they are listed.</summary>
+    public IReadOnlyList<GoalRow> Goals { get; init; } = [];
+
     public bool IsEmpty => Totals.Events == 0;
 
     public IReadOnlyList<TopRow> Top(DashboardDimension dimension) => Tops.TryGetValue(dimension.Key, out var rows) ? rows : [];
@@ -20,3 +23,6 @@ public sealed record DashboardData(
 public sealed record SeriesPoint(DateTime Bucket, Counts Current, Counts? Previous);
 
 public sealed record TopRow(string Value, Counts Counts);
+
+/// <param name="Counts">Visitors: unique conversions; Events: conversions (pageviews of the pages, for a page goal); Revenue.</param>
+public sealed record GoalRow(Goal Goal, Counts Counts);

@@ -5,6 +5,7 @@ public static class DashboardExtensions
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DashboardQueries>();
+        builder.Services.AddSingleton<Goals>();
         return builder;
     }
 

@@ -10,14 +10,15 @@ namespace LiveAnalytics.Dashboard;
 /// range); filters combine across dimensions, which the per-dimension rollups cannot answer, so a
 /// filtered view reads the raw events with the same visit rules as the Stats API.
 /// </summary>
-public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw)
+public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw, Goals goals)
 {
     public const int TopLimit = 10;
 
     public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today, CancellationToken ct = default)
     {
         var range = view.Resolve(today);
-        var source = view.Filters.Count == 0 ? (ISource)new Rollups(rollups, site.Id) : new Raw(raw, site, Filter(view.Filters));
+        var source = view.Filters.Count == 0 ? (ISource)new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
+        var goalList = await goals.ListAsync(site.Id);
         // Independent reads on their own connections: the page waits for the slowest, not the sum.
         var totals = source.TotalsAsync(range.First, range.Last);
         var previous = view.Compare ? source.TotalsAsync(range.PreviousFirst, range.PreviousLast) : Task.FromResult<Counts?>(null);
@@ -25,13 +26,17 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var previousSeries = view.Compare ? source.SeriesAsync(range.PreviousFirst, range.PreviousLast, range.Interval) : Task.FromResult<IReadOnlyList<(DateTime Bucket, Counts Counts)>>([]);
         var tops = DashboardDimensions.All.ToDictionary(d => d.Key, d => source.TopAsync(range.First, range.Last, d));
         var pending = PendingSinceAsync(site.Id);
-        await Task.WhenAll([totals, previous, series, previousSeries, pending, .. tops.Values]);
+        var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
+        await Task.WhenAll([totals, previous, series, previousSeries, pending, conversions, .. tops.Values]);
 
         var previousPoints = previousSeries.Result;
         var points = series.Result.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts,
             view.Compare ? i < previousPoints.Count ? previousPoints[i].Counts : Counts.None : null)).ToList();
         return new DashboardData(range, totals.Result!, await previous, points,
-            tops.ToDictionary(t => t.Key, t => t.Value.Result), view.Filters.Count == 0, pending.Result);
+            tops.ToDictionary(t => t.Key, t => t.Value.Result), view.Filters.Count == 0, pending.Result)
+        {
+            Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
+        };
     }
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
@@ -66,10 +71,42 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         Task<Counts?> TotalsAsync(DateOnly from, DateOnly to);
         Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval);
         Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension);
+
+        /// <summary>
+        /// Each goal's conversions, in the order given. An event goal: the visitors who sent the event, how often,
+        /// and its revenue. A page goal: the visitors with an event on a matching page (the rollups' page rows)
+        /// and the pages' pageviews.
+        /// </summary>
+        Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals);
     }
 
-    private sealed class Rollups(RollupQueries q, long siteId) : ISource
+    /// <summary>The goals as parallel arrays for unnest: kind, and the event name or the page pattern as LIKE.</summary>
+    private static object GoalParameters(IReadOnlyList<Goal> goals) => new
     {
+        kinds = goals.Select(g => g.Kind).ToArray(),
+        patterns = goals.Select(g => g.Kind == Goal.Page ? g.LikePattern : g.Pattern).ToArray(),
+    };
+
+    private sealed class Rollups(NpgsqlDataSource db, RollupQueries q, long siteId) : ISource
+    {
+        public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
+        {
+            var p = new DynamicParameters(GoalParameters(goals));
+            p.AddDynamicParams(new { siteId, start = from, end = to.AddDays(1) });
+            await using var conn = await db.OpenConnectionAsync();
+            // A page goal's visitors are the union of the matching pages' sketches: a visitor of two of them counts once.
+            return (await conn.QueryAsync<Counts>($"""
+                SELECT Visitors, Pageviews, Events, Visits, Bounces, Seconds, CASE WHEN kind = 'page' THEN 0 ELSE Revenue END AS Revenue
+                FROM (
+                    SELECT g.i, g.kind, {RollupQueries.Sums} FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY g(kind, pattern, i)
+                    LEFT JOIN rollup_days r ON r.site_id = @siteId AND r.day >= @start AND r.day < @end
+                         AND ((g.kind = 'event' AND r.dimension = 'event' AND r.value = g.pattern)
+                           OR (g.kind = 'page' AND r.dimension = 'page' AND r.value LIKE g.pattern))
+                    GROUP BY g.i, g.kind
+                ) x ORDER BY i
+                """, p)).AsList();
+        }
+
         public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to) => await q.AggregateAsync(siteId, from, to);
 
         public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval) =>
@@ -82,9 +119,28 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    private sealed class Raw(StatsQueries q, Site site, (string Sql, DynamicParameters Parameters) filter) : ISource
+    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, (string Sql, DynamicParameters Parameters) filter) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+
+        public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
+        {
+            var p = new DynamicParameters(filter.Parameters);
+            p.AddDynamicParams(GoalParameters(goals));
+            p.AddDynamicParams(new { siteId = site.Id, from = StatsPeriod.StartOfDay(from, _zone), to = StatsPeriod.StartOfDay(to.AddDays(1), _zone) });
+            await using var conn = await db.OpenConnectionAsync();
+            return (await conn.QueryAsync<Counts>($"""
+                SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
+                       count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
+                       coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue
+                FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY g(kind, pattern, i)
+                LEFT JOIN LATERAL (
+                    SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
+                      AND ((g.kind = 'event' AND name = g.pattern) OR (g.kind = 'page' AND pathname LIKE g.pattern))
+                ) e ON true
+                GROUP BY g.i ORDER BY g.i
+                """, p)).AsList();
+        }
 
         public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to) =>
             await q.AggregateAsync(site.Id, StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone), filter);

@@ -10,7 +10,8 @@ namespace LiveAnalytics.Stats;
 /// </summary>
 public sealed class RollupQueries(NpgsqlDataSource db)
 {
-    private static readonly string Sums = """
+    /// <summary>Every metric's sum over rollup rows (columns visitors … revenue), as Counts reads them.</summary>
+    internal static readonly string Sums = """
         coalesce(round(hll_cardinality(hll_union_agg(visitors))), 0)::bigint AS Visitors,
         coalesce(sum(pageviews), 0)::bigint AS Pageviews, coalesce(sum(events), 0)::bigint AS Events,
         coalesce(sum(visits), 0)::bigint AS Visits, coalesce(sum(bounces), 0)::bigint AS Bounces,

@@ -84,7 +84,7 @@ public static class HistoryBench
         string[] columns = ["pathname", "source", "country", "device"];
 
         // The dashboard as the page loads it: totals, the daily series and all 13 top lists, read in parallel.
-        var dashboard = new DashboardQueries(db, rollups, raw);
+        var dashboard = new DashboardQueries(db, rollups, raw, new Goals(db));
         var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
         var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, null, null).View;
         Task RollupDashboardAsync() => dashboard.LoadAsync(site, view, lastDay);

@@ -1,0 +1,59 @@
+using Dapper;
+using LiveAnalytics.Sites;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A goal: a custom event by name, or a visit to a page whose path matches a pattern (* for any characters).</summary>
+public sealed record Goal(long Id, string Kind, string Pattern)
+{
+    public const string Event = "event", Page = "page";
+
+    public string Label => Kind == Page ? $"Visit {Pattern}" : Pattern;
+
+    /// <summary>The pattern as SQL LIKE: * is any run of characters, and LIKE's own wildcards are literal.</summary>
+    public string LikePattern => Pattern.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_").Replace('*', '%');
+}
+
+/// <summary>A site's goals. Callers have already checked the user's membership.</summary>
+public sealed class Goals(NpgsqlDataSource db)
+{
+    public const int MaxPerSite = 50;
+
+    public async Task<IReadOnlyList<Goal>> ListAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<Goal>(
+            "SELECT id AS Id, kind AS Kind, pattern AS Pattern FROM goals WHERE site_id = @siteId ORDER BY kind, pattern",
+            new { siteId })).AsList();
+    }
+
+    /// <summary>Adds a goal; returns an error message for the form when it is not valid.</summary>
+    public async Task<string?> AddAsync(Site site, string kind, string pattern)
+    {
+        pattern = pattern.Trim();
+        var error = kind switch
+        {
+            Goal.Event when pattern.Length is 0 or > 120 => "An event goal names the custom event, 1 to 120 characters, e.g. Signup.",
+            Goal.Page when pattern.Length is < 1 or > 500 || pattern[0] != '/' => "A page goal is a path starting with /, and may use * for any characters, e.g. /thank-you or /order/*/done.",
+            Goal.Event or Goal.Page when pattern.Any(char.IsControl) => "A goal cannot contain control characters.",
+            Goal.Event or Goal.Page => null,
+            _ => $"Unknown kind of goal '{kind}'.",
+        };
+        if (error is not null) return error;
+        await using var conn = await db.OpenConnectionAsync();
+        var added = await conn.ExecuteAsync("""
+            INSERT INTO goals (site_id, kind, pattern)
+            SELECT @Id, @kind, @pattern WHERE (SELECT count(*) FROM goals WHERE site_id = @Id) < @max
+            ON CONFLICT DO NOTHING
+            """, new { site.Id, kind, pattern, max = MaxPerSite });
+        if (added == 0 && (await ListAsync(site.Id)).Count >= MaxPerSite) return $"A site can have at most {MaxPerSite} goals.";
+        return null;
+    }
+
+    public async Task RemoveAsync(Site site, long goalId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync("DELETE FROM goals WHERE id = @goalId AND site_id = @Id", new { goalId, site.Id });
+    }
+}
