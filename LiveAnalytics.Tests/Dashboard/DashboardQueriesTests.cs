@@ -113,6 +113,29 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal([1L, 0L, 3L, 1L], google.Goals.Select(g => g.Counts.Visitors));
     }
 
+    [Fact]
+    public async Task Goals_are_set_and_removed_on_the_settings_card()
+    {
+        var shop = await _app.MerchantAsync();
+        await using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(_app.Get<Goals>());
+        var card = ctx.Render<GoalsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
+        card.WaitForState(() => card.RenderCount >= 2);   // the goals are read after the first render
+
+        card.Find("[data-testid=goal-kind]").Change(Goal.Page);
+        card.Find("input").Input("thank-you");
+        card.Find("[data-testid=goal-add]").Click();
+        card.WaitForAssertion(() => Assert.Contains("starting with /", card.Markup));
+
+        card.Find("input").Input("/thank-you");
+        card.Find("[data-testid=goal-add]").Click();
+        card.WaitForAssertion(() => Assert.Contains("Visit /thank-you", card.Find("[data-testid=goal-list]").TextContent));
+        Assert.Equal([new Goal(0, Goal.Page, "/thank-you") with { Id = (await _app.Get<Goals>().ListAsync(shop.Site.Id))[0].Id }],
+            await _app.Get<Goals>().ListAsync(shop.Site.Id));
+    }
+
     [Theory]
     [InlineData("page", "thank-you", "starting with /")]
     [InlineData("page", "", "starting with /")]
@@ -158,7 +181,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     public async Task The_page_shows_the_view_and_a_click_puts_the_filter_in_the_url()
     {
         var shop = await ShopAsync();
-        using var ctx = new BunitContext();
+        await using var ctx = new BunitContext();
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<SiteRepository>());

@@ -27,7 +27,7 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         // Rollups gone wrong (say, events imported straight into the table, or a bug since fixed).
         await conn.ExecuteAsync("UPDATE rollup_days SET pageviews = 999 WHERE site_id = @Id", new { shop.Site.Id });
 
-        using var ctx = new BunitContext();
+        await using var ctx = new BunitContext();
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<RollupBackfill>());
