@@ -59,7 +59,7 @@ public sealed class DashboardComponentsTests : BunitContext
     public void A_click_on_a_top_value_filters_by_it_and_visitor_text_is_escaped()
     {
         DashboardFilter? clicked = null;
-        var data = Data(new() { ["source"] = [new("<script>alert(1)</script>", C(30, visits: 31)), new("", C(10, visits: 12))] });
+        var data = Data(new() { ["source"] = [new("<script>alert(1)</script>", C(30, visits: 31)), new("", C(10, visits: 12))], ["referrer"] = [] });
         var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources")
             .Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.Referrer])
             .Add(c => c.Data, data).Add(c => c.OnFilter, (DashboardFilter f) => clicked = f));
@@ -75,6 +75,24 @@ public sealed class DashboardComponentsTests : BunitContext
 
         list.Find("[data-tab=referrer]").Click();
         list.Find("[data-testid=top-empty]");   // the other tab has nothing, and says so
+    }
+
+    [Fact]
+    public void A_tab_not_read_yet_shows_its_shape_and_asks_for_its_rows()
+    {
+        DashboardDimension? asked = null;
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources")
+            .Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.UtmCampaign])
+            .Add(c => c.Data, Data(new() { ["source"] = [new("Google", C(3))] })).Add(c => c.OnLoad, (DashboardDimension d) => asked = d));
+        list.Find("[data-tab=utm_campaign]").Click();
+        Assert.Equal(DashboardDimensions.UtmCampaign, asked);
+        list.Find("[data-testid=top-loading]");
+
+        list.Render(p => p.Add(c => c.Data, Data(new() { ["source"] = [new("Google", C(3))], ["utm_campaign"] = [new("black-friday", C(2))] })));
+        Assert.Equal("black-friday", list.Find(".top-label").TextContent);
+        asked = null;
+        list.Find("[data-tab=source]").Click();
+        Assert.Null(asked);   // read already
     }
 
     [Fact]
@@ -121,7 +139,8 @@ public sealed class DashboardComponentsTests : BunitContext
     public void Entry_pages_under_filters_say_why_they_are_missing()
     {
         var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages")
-            .Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage]).Add(c => c.Data, Data(fromRollups: false)));
+            .Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage])
+            .Add(c => c.Data, Data(new() { ["page"] = [], ["entry_page"] = [] }, fromRollups: false)));
         list.Find("[data-testid=top-empty]");
         list.Find("[data-tab=entry_page]").Click();
         Assert.Contains("clear the filters", list.Find("[data-testid=top-unavailable]").TextContent);

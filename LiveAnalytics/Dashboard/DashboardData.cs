@@ -17,6 +17,12 @@ public sealed record DashboardData(
     public bool IsEmpty => Totals.Events == 0;
 
     public IReadOnlyList<TopRow> Top(DashboardDimension dimension) => Tops.TryGetValue(dimension.Key, out var rows) ? rows : [];
+
+    /// <summary>Whether the list was read (a tab not opened yet is read when it is).</summary>
+    public bool HasTop(DashboardDimension dimension) => Tops.ContainsKey(dimension.Key);
+
+    public DashboardData WithTop(DashboardDimension dimension, IReadOnlyList<TopRow> rows) =>
+        this with { Tops = new Dictionary<string, IReadOnlyList<TopRow>>(Tops) { [dimension.Key] = rows } };
 }
 
 /// <param name="Previous">The same position in the compared period (its first hour, day or month, and so on).</param>

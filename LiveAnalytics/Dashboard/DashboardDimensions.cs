@@ -29,5 +29,8 @@ public static class DashboardDimensions
     public static readonly IReadOnlyList<DashboardDimension> All =
         [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Device, Browser, Os, Event];
 
+    /// <summary>The lists on the dashboard cards' first tabs: read with the page; the other tabs are read when opened.</summary>
+    public static readonly IReadOnlyList<DashboardDimension> ShownFirst = [Page, Source, Country, Device, Event];
+
     public static DashboardDimension? Find(string key) => All.FirstOrDefault(d => d.Key == key);
 }

@@ -14,17 +14,19 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 {
     public const int TopLimit = 10;
 
-    public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today, CancellationToken ct = default)
+    /// <param name="dimensions">The top lists to read now (the page reads the tabs shown first, the others when opened); null: all.</param>
+    public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today,
+        IReadOnlyCollection<DashboardDimension>? dimensions = null, CancellationToken ct = default)
     {
         var range = view.Resolve(today);
-        var source = view.Filters.Count == 0 ? (ISource)new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
+        var source = Source(site, view);
         var goalList = await goals.ListAsync(site.Id);
         // Independent reads on their own connections: the page waits for the slowest, not the sum.
         var totals = source.TotalsAsync(range.First, range.Last);
         var previous = view.Compare ? source.TotalsAsync(range.PreviousFirst, range.PreviousLast) : Task.FromResult<Counts?>(null);
         var series = source.SeriesAsync(range.First, range.Last, range.Interval);
         var previousSeries = view.Compare ? source.SeriesAsync(range.PreviousFirst, range.PreviousLast, range.Interval) : Task.FromResult<IReadOnlyList<(DateTime Bucket, Counts Counts)>>([]);
-        var tops = DashboardDimensions.All.ToDictionary(d => d.Key, d => source.TopAsync(range.First, range.Last, d));
+        var tops = (dimensions ?? DashboardDimensions.All).ToDictionary(d => d.Key, d => source.TopAsync(range.First, range.Last, d));
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
         await Task.WhenAll([totals, previous, series, previousSeries, pending, conversions, .. tops.Values]);
@@ -38,6 +40,16 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
         };
     }
+
+    /// <summary>One more top list of the view, for a tab opened after the page loaded.</summary>
+    public Task<IReadOnlyList<TopRow>> TopAsync(Site site, DashboardView view, DateOnly today, DashboardDimension dimension)
+    {
+        var range = view.Resolve(today);
+        return Source(site, view).TopAsync(range.First, range.Last, dimension);
+    }
+
+    private ISource Source(Site site, DashboardView view) =>
+        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
