@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # History benchmark (issue 5): 10 M events over 90 days by binary COPY, the rollups' rate, the
 # dashboard's 90-day queries from rollups against the same figures from raw events, and the rollup
-# of a full current hour at 1,000 events/s. Method and figures: bench/README.md.
-# Usage: bench/history.sh [--events 10000000] [--days 90] [--runs 5]
+# of the current hour at 1,000 events/s. Method and figures: bench/README.md.
+# Usage: bench/history.sh [--events 10000000] [--days 90] [--runs 5] [--only history|live|dashboard] [--live-minutes 60]
+# --only dashboard times the dashboard again on the data the previous run left in .bench-history/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 ensure_packages
 DIR=$PWD/.bench-history
 cleanup() { stop_postgres "$DIR/pg"; }
-[ -d "$DIR" ] && { stop_postgres "$DIR/pg"; rm -rf "$DIR"; }
+KEEP=
+[[ " $* " == *" --only dashboard "* ]] && KEEP=1
+if [ -z "$KEEP" ] && [ -d "$DIR" ]; then stop_postgres "$DIR/pg"; rm -rf "$DIR"; fi
+[ -n "$KEEP" ] && [ ! -f "$DIR/pg/data/PG_VERSION" ] && die "--only dashboard needs the data of a previous full run in $DIR"
 mkdir -p "$DIR"
 trap cleanup EXIT
 PG_PORT=$(free_port)
 start_postgres "$DIR/pg" "$PG_PORT"
-create_database "$PG_PORT" liveanalytics
+[ -n "$KEEP" ] || create_database "$PG_PORT" liveanalytics
 echo "Building (Release) ..."
 dotnet build bench/LiveAnalytics.Bench -c Release -o "$DIR/bench" --nologo -v quiet >"$DIR/build.log" 2>&1 || { cat "$DIR/build.log"; die "build failed"; }
 dotnet "$DIR/bench/LiveAnalytics.Bench.dll" history --pg "Host=127.0.0.1;Port=$PG_PORT;Database=liveanalytics;Username=postgres;Command Timeout=0" "$@"
