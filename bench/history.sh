@@ -2,7 +2,7 @@
 # History benchmark (issue 5): 10 M events over 90 days by binary COPY, the rollups' rate, the
 # dashboard's 90-day queries from rollups against the same figures from raw events, and the rollup
 # of the current hour at 1,000 events/s. Method and figures: bench/README.md.
-# Usage: bench/history.sh [--events 10000000] [--days 90] [--runs 5] [--only history|live|dashboard] [--live-minutes 60]
+# Usage: bench/history.sh [--events 10000000] [--days 90] [--runs 5] [--only history|live|dashboard] [--live-minutes 60] [--live-every 10]
 # --only dashboard times the dashboard again on the data the previous run left in .bench-history/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
