@@ -198,6 +198,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent));
         Assert.Equal("↑ 500%", page.Find("[data-testid=change-visitors]").TextContent);
         Assert.Contains("5 Oct 2026 vs 4 Oct 2026", page.Find("[data-testid=range]").TextContent);
+        Assert.StartsWith("Up to date", page.Find("[data-testid=freshness]").TextContent);
         Assert.Contains("export?period=custom&from=2026-10-05&to=2026-10-05&compare=previous", page.Find("[data-testid=export]").GetAttribute("href"));
 
         // The click navigates: the URL now carries the filter, and the page reloads with it.

@@ -66,7 +66,7 @@ public static class HistoryBench
         var (events, runTimes) = await LiveHourAsync(db, job, siteId, currentHour, perSecond: 1_000, everySeconds: liveEvery, minutes: liveMinutes);
         var lastTen = runTimes.Skip(Math.Max(0, runTimes.Count - 600 / liveEvery)).ToList();
         Console.WriteLine($"Current hour at 1,000 events/s ({events:N0} events over {liveMinutes} minutes, rolled up every {liveEvery} s, {runTimes.Count} runs): " +
-            $"p50 {Median(runTimes):F3} s, p95 {Percentile(runTimes, 95):F3} s, max {runTimes.Max():F3} s per run; " +
+            $"p50 {Median(runTimes):F3} s, p95 {Percentile(runTimes, 0.95):F3} s, max {runTimes.Max():F3} s per run; " +
             $"last 10 minutes p50 {Median(lastTen):F3} s, max {lastTen.Max():F3} s");
     }
 
