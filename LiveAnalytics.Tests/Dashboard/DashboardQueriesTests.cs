@@ -122,7 +122,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<Goals>());
         var card = ctx.Render<GoalsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
-        card.WaitForState(() => card.RenderCount >= 2);   // the goals are read after the first render
+        card.WaitForElement("[data-testid=goal-add]");   // the form shows once the goals are read
 
         card.Find("[data-testid=goal-kind]").Change(Goal.Page);
         card.Find("input").Input("thank-you");
@@ -134,6 +134,10 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         card.WaitForAssertion(() => Assert.Contains("Visit /thank-you", card.Find("[data-testid=goal-list]").TextContent));
         Assert.Equal([new Goal(0, Goal.Page, "/thank-you") with { Id = (await _app.Get<Goals>().ListAsync(shop.Site.Id))[0].Id }],
             await _app.Get<Goals>().ListAsync(shop.Site.Id));
+
+        card.Find(".mud-chip-close-button").Click();
+        card.WaitForAssertion(() => Assert.Empty(card.FindAll(".mud-chip")));
+        Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
     }
 
     [Theory]

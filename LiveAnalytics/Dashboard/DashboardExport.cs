@@ -22,7 +22,7 @@ public static class DashboardExport
         var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"]);
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
-        var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time), ct: http.RequestAborted);
+        var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));
         var zip = Zip(data);
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);

@@ -15,8 +15,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     public const int TopLimit = 10;
 
     /// <param name="dimensions">The top lists to read now (the page reads the tabs shown first, the others when opened); null: all.</param>
-    public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today,
-        IReadOnlyCollection<DashboardDimension>? dimensions = null, CancellationToken ct = default)
+    public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today, IReadOnlyCollection<DashboardDimension>? dimensions = null)
     {
         var range = view.Resolve(today);
         var source = Source(site, view);
