@@ -20,7 +20,7 @@ public static class StatsEndpoints
     public static WebApplication MapStats(this WebApplication app)
     {
         var stats = app.MapGroup("/api/v1/stats")
-            .AddEndpointFilter<ApiKeyAuthFilter>().AddEndpointFilter<SiteScopeFilter>().DisableAntiforgery();
+            .AddEndpointFilter<DatabaseUnavailableFilter>().AddEndpointFilter<ApiKeyAuthFilter>().AddEndpointFilter<SiteScopeFilter>().DisableAntiforgery();
         stats.MapGet("/realtime/visitors", (HttpContext http, EventHub hub) =>
             TypedResults.Ok(hub.Snapshot(SiteScopeFilter.Of(http).Id).VisitorsOnline));
         stats.MapGet("/aggregate", AggregateAsync);
