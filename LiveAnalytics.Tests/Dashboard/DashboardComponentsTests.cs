@@ -90,6 +90,12 @@ public sealed class DashboardComponentsTests : BunitContext
 
         list.Render(p => p.Add(c => c.Data, Data(new() { ["source"] = [new("Google", C(3))], ["utm_campaign"] = [new("black-friday", C(2))] })));
         Assert.Equal("black-friday", list.Find(".top-label").TextContent);
+        // Another view (say, a filter added) brings the first tabs only: the open tab is asked for again.
+        asked = null;
+        list.Render(p => p.Add(c => c.Data, Data(new() { ["source"] = [new("Google", C(1))] })));
+        Assert.Equal(DashboardDimensions.UtmCampaign, asked);
+        list.Find("[data-testid=top-loading]");
+
         asked = null;
         list.Find("[data-tab=source]").Click();
         Assert.Null(asked);   // read already
