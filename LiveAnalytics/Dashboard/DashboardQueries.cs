@@ -138,7 +138,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var p = new DynamicParameters(filter.Parameters);
             p.AddDynamicParams(GoalParameters(goals));
-            p.AddDynamicParams(new { siteId = site.Id, from = StatsPeriod.StartOfDay(from, _zone), to = StatsPeriod.StartOfDay(to.AddDays(1), _zone) });
+            var (start, end) = Span(from, to);
+            p.AddDynamicParams(new { siteId = site.Id, from = start, to = end });
             await using var conn = await db.OpenConnectionAsync();
             return (await conn.QueryAsync<Counts>($"""
                 SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
@@ -153,17 +154,28 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
                 """, p)).AsList();
         }
 
-        public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to) =>
-            await q.AggregateAsync(site.Id, StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone), filter);
+        /// <summary>Local days as the UTC range the raw queries take.</summary>
+        private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) =>
+            (StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone));
 
-        public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval) =>
-            q.TimeseriesAsync(site.Id, site.Timezone, StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone), interval, filter);
+        public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to)
+        {
+            var (start, end) = Span(from, to);
+            return await q.AggregateAsync(site.Id, start, end, filter);
+        }
+
+        public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval)
+        {
+            var (start, end) = Span(from, to);
+            return q.TimeseriesAsync(site.Id, site.Timezone, start, end, interval, filter);
+        }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
             // Entry and exit pages are properties of whole visits: only the rollups keep them.
             if (dimension.Column is null) return [];
-            var rows = await q.BreakdownAsync(site.Id, StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone),
+            var (start, end) = Span(from, to);
+            var rows = await q.BreakdownAsync(site.Id, start, end,
                 dimension.Column, "", "visitors", TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
             return Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
         }

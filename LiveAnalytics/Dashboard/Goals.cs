@@ -12,7 +12,7 @@ public sealed record Goal(long Id, string Kind, string Pattern)
     public string Label => Kind == Page ? $"Visit {Pattern}" : Pattern;
 
     /// <summary>The pattern as SQL LIKE: * is any run of characters, and LIKE's own wildcards are literal.</summary>
-    public string LikePattern => Pattern.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_").Replace('*', '%');
+    public string LikePattern => Stats.StatsFilters.Like(Pattern);
 }
 
 /// <summary>A site's goals. Callers have already checked the user's membership.</summary>

@@ -25,6 +25,10 @@ public static class MetricFormat
 
     public static string Money(decimal amount) => amount.ToString("N2", Culture);
 
+    /// <summary>A share of the period's unique visitors, to one decimal ("–" when there were none).</summary>
+    public static string Conversion(long visitors, long totalVisitors) =>
+        totalVisitors == 0 ? "–" : $"{Math.Round(100.0 * visitors / totalVisitors, 1, MidpointRounding.AwayFromZero).ToString("0.#", Culture)}%";
+
     /// <summary>The change in percent, or null when there is nothing to compare with (the previous value was 0).</summary>
     public static double? Change(double current, double previous) =>
         previous == 0 ? null : Math.Round(100 * (current - previous) / previous, 0, MidpointRounding.AwayFromZero);

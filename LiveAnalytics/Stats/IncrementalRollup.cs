@@ -48,26 +48,36 @@ internal static class IncrementalRollup
         SELECT v.* FROM i_added a CROSS JOIN LATERAL (
             SELECT * FROM rollup_visits v WHERE v.site_id = @site AND v.session_id = a.session_id OFFSET 0) v;
 
-        CREATE TEMP TABLE i_new ON COMMIT DROP AS
+        -- The visit now: its first event (and attribution) is the earlier of the known one and the batches' first,
+        -- its entry the earlier first pageview, its exit the later last pageview; the rest adds up.
+        CREATE TEMP TABLE i_visits ON COMMIT DROP AS
         SELECT a.session_id, coalesce(o.visitor_id, a.visitor_id) AS visitor_id,
-               o.session_id IS NOT NULL AND (a.started, a.first_id) < (o.started, o.first_id) AS reattributed,
-               CASE WHEN o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) THEN a.started ELSE o.started END AS started,
-               CASE WHEN o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) THEN a.first_id ELSE o.first_id END AS first_id,
+               o.session_id IS NOT NULL AND w.first AS reattributed,
+               CASE WHEN w.first THEN a.started ELSE o.started END AS started,
+               CASE WHEN w.first THEN a.first_id ELSE o.first_id END AS first_id,
+               CASE WHEN w.first THEN a.source ELSE o.source END AS source,
+               CASE WHEN w.first THEN a.referrer ELSE o.referrer END AS referrer,
+               CASE WHEN w.first THEN a.utm_source ELSE o.utm_source END AS utm_source,
+               CASE WHEN w.first THEN a.utm_medium ELSE o.utm_medium END AS utm_medium,
+               CASE WHEN w.first THEN a.utm_campaign ELSE o.utm_campaign END AS utm_campaign,
+               CASE WHEN w.first THEN a.country ELSE o.country END AS country,
+               CASE WHEN w.first THEN a.device ELSE o.device END AS device,
+               CASE WHEN w.first THEN a.browser ELSE o.browser END AS browser,
+               CASE WHEN w.first THEN a.os ELSE o.os END AS os,
                greatest(o.last_ts, a.last_ts) AS last_ts,
                coalesce(o.pageviews, 0) + a.pageviews AS pageviews, coalesce(o.events, 0) + a.events AS events,
                coalesce(o.revenue, 0) + a.revenue AS revenue,
-               o.session_id IS NULL AS fresh,
-               o.source AS o_source, o.referrer AS o_referrer, o.utm_source AS o_utm_source, o.utm_medium AS o_utm_medium,
-               o.utm_campaign AS o_utm_campaign, o.country AS o_country, o.device AS o_device, o.browser AS o_browser, o.os AS o_os,
-               a.source AS a_source, a.referrer AS a_referrer, a.utm_source AS a_utm_source, a.utm_medium AS a_utm_medium,
-               a.utm_campaign AS a_utm_campaign, a.country AS a_country, a.device AS a_device, a.browser AS a_browser, a.os AS a_os,
-               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_page ELSE o.entry_page END AS entry_page,
-               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_ts ELSE o.entry_ts END AS entry_ts,
-               CASE WHEN o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id) THEN a.entry_id ELSE o.entry_id END AS entry_id,
-               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_page ELSE o.exit_page END AS exit_page,
-               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_ts ELSE o.exit_ts END AS exit_ts,
-               CASE WHEN o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id) THEN a.exit_id ELSE o.exit_id END AS exit_id
-        FROM i_added a LEFT JOIN i_old o USING (session_id);
+               CASE WHEN w.entry THEN a.entry_page ELSE o.entry_page END AS entry_page,
+               CASE WHEN w.entry THEN a.entry_ts ELSE o.entry_ts END AS entry_ts,
+               CASE WHEN w.entry THEN a.entry_id ELSE o.entry_id END AS entry_id,
+               CASE WHEN w.exit THEN a.exit_page ELSE o.exit_page END AS exit_page,
+               CASE WHEN w.exit THEN a.exit_ts ELSE o.exit_ts END AS exit_ts,
+               CASE WHEN w.exit THEN a.exit_id ELSE o.exit_id END AS exit_id
+        FROM i_added a LEFT JOIN i_old o USING (session_id)
+        CROSS JOIN LATERAL (SELECT
+            o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) AS first,
+            coalesce(o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id), false) AS entry,
+            coalesce(o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id), false) AS exit) w;
         """;
 
     // Each visit as it is now, added, and as it was, taken away: the difference is what changes.
@@ -83,22 +93,8 @@ internal static class IncrementalRollup
         FROM i_old o JOIN i_visits n ON n.session_id = o.session_id AND NOT n.reattributed
         """;
 
-    // The visit rows as the shared shapes read them, then the difference to add.
+    // The difference to add, in the rows the shared shapes make.
     private static readonly string Diff = $"""
-        CREATE TEMP TABLE i_visits ON COMMIT DROP AS
-        SELECT n.session_id, n.reattributed, n.visitor_id, n.started, n.first_id, n.last_ts, n.pageviews, n.events, n.revenue,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_source ELSE n.o_source END AS source,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_referrer ELSE n.o_referrer END AS referrer,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_source ELSE n.o_utm_source END AS utm_source,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_medium ELSE n.o_utm_medium END AS utm_medium,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_utm_campaign ELSE n.o_utm_campaign END AS utm_campaign,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_country ELSE n.o_country END AS country,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_device ELSE n.o_device END AS device,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_browser ELSE n.o_browser END AS browser,
-               CASE WHEN n.fresh OR n.reattributed THEN n.a_os ELSE n.o_os END AS os,
-               n.entry_page, n.entry_ts, n.entry_id, n.exit_page, n.exit_ts, n.exit_id
-        FROM i_new n;
-
         CREATE TEMP TABLE delta ON COMMIT DROP AS
         WITH ev AS ({RollupShapes.EventRows("i_events", "i_visits", "NOT v.reattributed")}),
         visit AS ({RollupShapes.VisitRows(Signed)})

@@ -75,7 +75,8 @@ public static class StatsFilters
         return (sql.ToString(), parameters, null);
     }
 
-    private static string Like(string glob) =>
+    /// <summary>A glob with * as SQL LIKE, LIKE's own wildcards and escape taken literally.</summary>
+    internal static string Like(string glob) =>
         glob.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_").Replace('*', '%');
 
     private static string Clip(string s) => s.Length <= 60 ? s : s[..60] + "…";
