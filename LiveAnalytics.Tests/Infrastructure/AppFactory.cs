@@ -45,4 +45,13 @@ public class AppFactory : WebApplicationFactory<Program>
     public IDatabase Redis => Get<IConnectionMultiplexer>().GetDatabase();
 
     public string StreamKey => Get<IOptions<RedisOptions>>().Value.StreamKey;
+
+    /// <summary>Every readable event on the stream, in stream order, with the entry that holds it.</summary>
+    public async Task<List<(StreamEntry Entry, LiveAnalytics.Ingestion.TrackedEvent Event)>> StreamEventsAsync()
+    {
+        var all = new List<(StreamEntry, LiveAnalytics.Ingestion.TrackedEvent)>();
+        foreach (var entry in await Redis.StreamRangeAsync(StreamKey))
+            all.AddRange(LiveAnalytics.Ingestion.StreamEntries.Events(entry).Select(e => (entry, e)));
+        return all;
+    }
 }

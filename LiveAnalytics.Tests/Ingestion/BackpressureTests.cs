@@ -30,7 +30,7 @@ public sealed class BackpressureTests
         Assert.Equal(40 - accepted, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal("1", refused!.Headers.GetValues("Retry-After").Single());
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(accepted, await app.Redis.StreamLengthAsync(app.StreamKey));
+        Assert.Equal(accepted, (await app.StreamEventsAsync()).Count);
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class BackpressureTests
         await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:MaxBacklog"] = "1000" });
         var merchant = await app.MerchantAsync();
         var client = app.CreateClient();
-        var filler = EventStream.Encode(TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow, 1));
+        var filler = StreamEntries.Encode(TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow, 1));
         var batch = app.Redis.CreateBatch();
-        var adds = Enumerable.Range(0, 1000).Select(_ => batch.StreamAddAsync(app.StreamKey, EventStream.Field, filler)).ToArray();
+        var adds = Enumerable.Range(0, 1000).Select(_ => batch.StreamAddAsync(app.StreamKey, StreamEntries.Single, filler)).ToArray();
         batch.Execute();
         await Task.WhenAll(adds);
         var monitor = app.Get<BacklogMonitor>();
@@ -73,6 +73,27 @@ public sealed class BackpressureTests
         await monitor.MeasureAsync();
         using var accepted = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_backlog_is_told_in_events_when_entries_hold_many()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:MaxBacklog"] = "1000" });
+        var merchant = await app.MerchantAsync();
+        var now = DateTimeOffset.UtcNow;
+        var events = Enumerable.Range(1, 1200).Select(i => new PendingEvent(TestData.Event(merchant.Site.Id, now, i), null)).ToArray();
+        await app.Get<EventStream>().AppendAsync(events);
+        Assert.Equal(2, await app.Redis.StreamLengthAsync(app.StreamKey));   // 1,000 and 200
+
+        var monitor = app.Get<BacklogMonitor>();
+        await monitor.MeasureAsync();
+        Assert.Equal(1200, monitor.Backlog);
+        Assert.True(monitor.IsFull);
+
+        await app.Get<FlushEventsJob>().RunAsync();
+        await monitor.MeasureAsync();
+        Assert.Equal(0, monitor.Backlog);
+        Assert.False(monitor.IsFull);
     }
 
     [Fact]

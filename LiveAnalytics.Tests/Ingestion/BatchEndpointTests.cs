@@ -108,9 +108,9 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.NotEqual(0, rows[0].Session);
 
         // On the stream for live views only: the persist group stores nothing again.
-        var ours = (await _app.Redis.StreamRangeAsync(_app.StreamKey)).Where(e => EventStream.Decode(e).SiteId == merchant.Site.Id).ToList();
+        var ours = (await _app.StreamEventsAsync()).Where(e => e.Event.SiteId == merchant.Site.Id).ToList();
         Assert.Equal(3, ours.Count);
-        Assert.All(ours, e => Assert.False(e[EventStream.StoredField].IsNull));
+        Assert.All(ours, e => Assert.False(e.Entry[StreamEntries.Stored].IsNull));
         await _app.Get<FlushEventsJob>().RunAsync();
         Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
         var live = await _app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(merchant.Site.Id, s => s.VisitorsOnline == 1 && s.Feed.Count == 3);
@@ -131,8 +131,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
 
         await ingestion.StoreAsync(events);   // no exception: durable in Redis instead
 
-        var entries = await _app.Redis.StreamRangeAsync(_app.StreamKey);
-        Assert.Contains(entries, e => e[EventStream.StoredField].IsNull && EventStream.Decode(e).SiteId == merchant.Site.Id);
+        Assert.Contains(await _app.StreamEventsAsync(), e => e.Entry[StreamEntries.Stored].IsNull && e.Event.SiteId == merchant.Site.Id);
         await _app.Get<FlushEventsJob>().RunAsync();
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         var session = await conn.QuerySingleAsync<long>("SELECT session_id FROM events WHERE site_id = @Id AND name = 'Order'", new { merchant.Site.Id });

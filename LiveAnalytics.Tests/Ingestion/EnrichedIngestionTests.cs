@@ -39,7 +39,7 @@ public sealed class EnrichedIngestionTests(AppFixture fixture) : IClassFixture<A
         var e = Assert.Single(await EventsAsync(merchant.Site.Id, 1));
         Assert.Equal(("spring", "paid", "cpc", "sale"), (e.Source, e.Medium, e.UtmMedium, e.UtmCampaign));
         Assert.Equal(("Mobile Safari", "iOS", "mobile"), (e.Browser, e.Os, e.Device));
-        var raw = EventStream.Encode(e);
+        var raw = StreamEntries.Encode(e);
         Assert.True(raw.AsSpan().IndexOf("iPhone OS 17_5"u8) < 0, "the raw User-Agent must never be stored");
     }
 
@@ -85,12 +85,7 @@ public sealed class EnrichedIngestionTests(AppFixture fixture) : IClassFixture<A
 
     private async Task<IReadOnlyList<TrackedEvent>> EventsAsync(long siteId, int count)
     {
-        var events = new List<TrackedEvent>();
-        foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))
-        {
-            var e = EventStream.Decode(entry);
-            if (e.SiteId == siteId) events.Add(e);
-        }
+        var events = (await _app.StreamEventsAsync()).Select(e => e.Event).Where(e => e.SiteId == siteId).ToList();
         Assert.Equal(count, events.Count);
         return events;
     }

@@ -24,9 +24,7 @@ public sealed class MidnightTests
         clock.Advance(TimeSpan.FromHours(1));      // 01:01: yesterday's sessions are long over
         (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/next-visit"))).Dispose();
 
-        var events = new List<TrackedEvent>();
-        foreach (var entry in await app.Redis.StreamRangeAsync(app.StreamKey))
-            events.Add(EventStream.Decode(entry));
+        var events = (await app.StreamEventsAsync()).Select(e => e.Event).ToList();
         Assert.Equal(3, events.Count);
         Assert.Equal(events[0].VisitorId, events[1].VisitorId);
         Assert.Equal(events[0].SessionId, events[1].SessionId);

@@ -1,3 +1,4 @@
+using LiveAnalytics.Ingestion;
 using System.Net;
 using System.Net.Http.Headers;
 using LiveAnalytics.Tests.Infrastructure;
@@ -81,6 +82,35 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
             Assert.NotNull(frame);
             Assert.NotEqual("event", frame.Event);
         }
+    }
+
+    [Fact]
+    public async Task Resumes_in_the_middle_of_an_entry_that_holds_many_events()
+    {
+        var merchant = await _app.MerchantAsync();
+        var client = Client(await _app.ApiKeyAsync(merchant.User.Id));
+        var url = $"/api/v1/stream?site_id={merchant.Site.Domain}";
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<string>();
+        await using (var stream = await SseClient.OpenAsync(client, url))
+        {
+            // One entry, as a batch request or a group commit of beacons makes.
+            await _app.Get<EventStream>().AppendSettledAsync(
+                new[] { "/a", "/b", "/c" }.Select((p, i) => TestData.Event(merchant.Site.Id, now, visitor: i + 1, p)).ToArray(), stored: true);
+            for (var i = 0; i < 3; i++) ids.Add((await stream.NextAsync("event")).Id!);
+        }
+        Assert.Equal(3, ids.Distinct().Count());
+
+        await using var resumed = await SseClient.OpenAsync(client, url, lastEventId: ids[0]);
+        var b = await resumed.NextAsync("event");
+        var c = await resumed.NextAsync("event");
+        Assert.Equal(("/b", "/c"), (b.Json.GetProperty("pathname").GetString(), c.Json.GetProperty("pathname").GetString()));
+        Assert.Equal(ids[1..], [b.Id!, c.Id!]);   // the ids the live feed gave are the ids a replay gives
+
+        await using var atEnd = await SseClient.OpenAsync(client, url, lastEventId: ids[2]);
+        var deadline = DateTime.UtcNow.AddSeconds(1.5);
+        while (DateTime.UtcNow < deadline)
+            Assert.NotEqual("event", (await atEnd.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(2)))!.Event);
     }
 
     [Fact]

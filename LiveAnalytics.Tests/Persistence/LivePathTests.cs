@@ -72,6 +72,25 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     [Fact]
+    public async Task Entries_of_many_events_are_stored_whole_with_their_settled_sessions()
+    {
+        var merchant = await _app.MerchantAsync();
+        var now = DateTimeOffset.UtcNow;
+        // 2,500 events in three entries, 25 visitors: more than one COPY's worth, read a few entries at a time.
+        var events = Enumerable.Range(0, 2500)
+            .Select(i => new PendingEvent(TestData.Event(merchant.Site.Id, now, 1_000_000 + i % 25, $"/p{i}") with { SessionId = 0 }, null)).ToArray();
+        await _app.Get<EventStream>().AppendAsync(events);
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var (rows, visitors, sessions, unsettled) = await conn.QuerySingleAsync<(long, long, long, long)>(
+            "SELECT count(*), count(DISTINCT visitor_id), count(DISTINCT session_id), count(*) FILTER (WHERE session_id = 0) FROM events WHERE site_id = @Id",
+            new { merchant.Site.Id });
+        Assert.Equal((2500L, 25L, 25L, 0L), (rows, visitors, sessions, unsettled));
+        Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task Concurrent_flush_runs_store_each_event_once()
     {
         var merchant = await _app.MerchantAsync();
@@ -94,7 +113,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
     private async Task<NameValueEntry[]> FirstEntryOfSiteAsync(long siteId)
     {
         foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))
-            if (EventStream.Decode(entry).SiteId == siteId) return entry.Values;
+            if (StreamEntries.Events(entry).Any(e => e.SiteId == siteId)) return entry.Values;
         throw new InvalidOperationException("No stream entry for the site.");
     }
 }

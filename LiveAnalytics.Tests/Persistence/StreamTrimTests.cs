@@ -15,11 +15,11 @@ public sealed class StreamTrimTests
         var merchant = await app.MerchantAsync();
         var db = app.Redis;
         var old = TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow.AddHours(-2), visitor: 1, "/old");
-        var value = EventStream.Encode(old);
+        var value = StreamEntries.Encode(old);
         // Ids are timestamps: these two are two hours old, far outside the 30-minute live window.
         var oldMs = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds();
-        await db.StreamAddAsync(app.StreamKey, EventStream.Field, value, $"{oldMs}-0");
-        await db.StreamAddAsync(app.StreamKey, EventStream.Field, value, $"{oldMs}-1");
+        await db.StreamAddAsync(app.StreamKey, StreamEntries.Single, value, $"{oldMs}-0");
+        await db.StreamAddAsync(app.StreamKey, StreamEntries.Single, value, $"{oldMs}-1");
         await db.StreamCreateConsumerGroupAsync(app.StreamKey, FlushEventsJob.Group, "0-0");
 
         // Another node read them and died before persisting: they are pending, not persisted.
@@ -29,7 +29,7 @@ public sealed class StreamTrimTests
 
         // Once they are acknowledged (persisted), the next run trims them; a fresh entry stays for the live window.
         await db.StreamAcknowledgeAsync(app.StreamKey, FlushEventsJob.Group, [$"{oldMs}-0", $"{oldMs}-1"]);
-        await db.StreamAddAsync(app.StreamKey, EventStream.Field, value);
+        await db.StreamAddAsync(app.StreamKey, StreamEntries.Single, value);
         await app.Get<FlushEventsJob>().RunAsync();
         Assert.Equal(1, await db.StreamLengthAsync(app.StreamKey));
     }
@@ -57,7 +57,7 @@ public sealed class StreamTrimTests
     {
         await using var app = new AppFactory();
         var merchant = await app.MerchantAsync();
-        await app.Redis.StreamAddAsync(app.StreamKey, EventStream.Field, "{\"name\":null}");
+        await app.Redis.StreamAddAsync(app.StreamKey, StreamEntries.Single, "{\"name\":null}");
         await app.Redis.StreamAddAsync(app.StreamKey, "other", "not an event");
         (await app.CreateClient().SendAsync(TestData.Pageview(merchant.Site.Domain, "/after-garbage"))).Dispose();
 

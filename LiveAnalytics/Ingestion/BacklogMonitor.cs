@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace LiveAnalytics.Ingestion;
 
 /// <summary>
-/// Watches how far persistence lags behind the stream (entries not yet read by the "persist" group)
-/// once a second. Past the high-water mark the node stops acknowledging new events (503 with
+/// Watches how far persistence lags behind the stream once a second, in events: the entries not yet
+/// read by the "persist" group times the events per entry of recent appends (an entry holds one event
+/// or a thousand). Past the high-water mark the node stops acknowledging new events (503 with
 /// Retry-After) rather than let Redis fill its memory while Postgres is away.
 /// </summary>
 public sealed partial class BacklogMonitor(
@@ -41,10 +42,23 @@ public sealed partial class BacklogMonitor(
         var key = redisOptions.Value.StreamKey;
         var group = (await db.StreamGroupInfoAsync(key)).FirstOrDefault(g => g.Name == FlushEventsJob.Group);
         // Before the first flush there is no group yet: everything in the stream is backlog.
-        Backlog = group.Name is null ? await db.StreamLengthAsync(key) : group.Lag ?? await db.StreamLengthAsync(key);
+        var entries = group.Name is null ? await db.StreamLengthAsync(key) : group.Lag ?? await db.StreamLengthAsync(key);
+        Backlog = (long)Math.Ceiling(entries * await EventsPerEntryAsync(db));
         var full = Backlog >= options.Value.MaxBacklog;
         if (full != _full) LogChanged(full, Backlog, options.Value.MaxBacklog);
         _full = full;
+    }
+
+    private (long Events, long Entries) _counted;
+
+    /// <summary>Of the appends since the last measure, or of all appends when none came since; 1 before any.</summary>
+    private async Task<double> EventsPerEntryAsync(IDatabase db)
+    {
+        var counts = await db.HashGetAsync(EventStream.CountsKey(redisOptions.Value), ["events", "entries"]);
+        var now = ((long)counts[0], (long)counts[1]);
+        var (events, entries) = now.Item2 > _counted.Entries ? (now.Item1 - _counted.Events, now.Item2 - _counted.Entries) : now;
+        _counted = now;
+        return entries > 0 ? Math.Max(1, (double)events / entries) : 1;
     }
 
     [LoggerMessage(LogLevel.Warning, "Backlog full: {Full} ({Backlog} events waiting to be persisted, high-water mark {Max})")]

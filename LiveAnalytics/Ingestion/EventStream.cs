@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion.Enrichment;
 using Microsoft.Extensions.Options;
@@ -13,17 +11,16 @@ namespace LiveAnalytics.Ingestion;
 public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId);
 
 /// <summary>
-/// Appends events to the Redis stream. One Lua script per call settles each event's session (a
-/// visitor's events less than the timeout apart share one; just after midnight the visitor's id under
-/// yesterday's salt is tried first, so a visit across midnight stays one visitor) and XADDs it, so a
-/// beacon costs one round trip and a batch of 1,000 costs one too. The script stamps the visitor and
-/// session onto the entry as fields v and s next to the event's JSON in e, and the ingesting node as n.
+/// Appends events to the Redis stream, many to an entry (<see cref="StreamEntries"/>). One Lua script
+/// per call settles each event's session (a visitor's events less than the timeout apart share one;
+/// just after midnight the visitor's id under yesterday's salt is tried first, so a visit across
+/// midnight stays one visitor) and XADDs them all as one entry, so a group commit of beacons or a
+/// batch of 1,000 costs Redis one entry, not one each. Every unstored append also counts its events
+/// and entries (<see cref="CountsKey"/>), so the backlog can be told in events.
 /// </summary>
 public sealed class EventStream(
     IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node)
 {
-    public const string Field = "e";
-
     // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
     // and a fresh session id in scope, leaves visitor and session settled.
     private const string SettleSession = """
@@ -42,17 +39,23 @@ public sealed class EventStream(
 
         """;
 
-    // KEYS[1] the stream. ARGV: timeout ms, session key prefix, node, then per event: json, site, visitor, yesterday's visitor or '', new session id.
+    // KEYS[1] the stream, KEYS[2] the counts. ARGV: timeout ms, session key prefix, node, the events' JSON
+    // lines, then per event: site, visitor, yesterday's visitor or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     private const string Script = """
-        local ttl, prefix, node = ARGV[1], ARGV[2], ARGV[3]
-        for i = 4, #ARGV, 5 do
-          local site, visitor, yesterday, session = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+        local ttl, prefix, node, vs = ARGV[1], ARGV[2], ARGV[3], {}
+        for i = 5, #ARGV, 4 do
+          local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
 
         """ + SettleSession + """
-          redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'v', visitor, 's', session, 'n', node)
+          vs[#vs + 1] = visitor
+          vs[#vs + 1] = session
         end
-        return (#ARGV - 3) / 5
+        local n = (#ARGV - 4) / 4
+        redis.call('XADD', KEYS[1], '*', 'b', ARGV[4], 'vs', table.concat(vs, ' '), 'n', node)
+        redis.call('HINCRBY', KEYS[2], 'events', n)
+        redis.call('HINCRBY', KEYS[2], 'entries', 1)
+        return n
         """;
 
     // The session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
@@ -69,43 +72,52 @@ public sealed class EventStream(
         return out
         """;
 
-    // KEYS[1] the stream. ARGV: node, stored ('1': already in Postgres, the persist group skips it), then each event's JSON.
+    // KEYS[1] the stream, KEYS[2] the counts. ARGV: node, stored ('1': already in Postgres, the persist
+    // group skips it, and it is no backlog), the events' JSON lines, how many events.
     private const string AppendSettledScript = """
-        local node, stored = ARGV[1], ARGV[2]
-        for i = 3, #ARGV do
-          if stored == '1' then redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'n', node, 'p', '1')
-          else redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'n', node) end
+        if ARGV[2] == '1' then
+          redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1], 'p', '1')
+        else
+          redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1])
+          redis.call('HINCRBY', KEYS[2], 'events', ARGV[4])
+          redis.call('HINCRBY', KEYS[2], 'entries', 1)
         end
-        return #ARGV - 2
+        return 1
         """;
 
-    /// <summary>The field that marks an entry whose event is already in Postgres: it is on the stream for live views only.</summary>
-    public const string StoredField = "p";
-
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
+    private readonly RedisKey _counts = CountsKey(redisOptions.Value);
     private readonly string _sessionPrefix = $"{redisOptions.Value.KeyPrefix}:session:";
+
+    /// <summary>A hash of how many events and entries were ever appended unstored: the backlog's events per entry.</summary>
+    public static string CountsKey(RedisOptions options) => $"{options.KeyPrefix}:events:counts";
 
     public TimeSpan SessionTimeout => TimeSpan.FromMinutes(enrichment.Value.SessionTimeoutMinutes);
 
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
     public async Task AppendAsync(IReadOnlyList<PendingEvent> events)
     {
-        if (events.Count == 0) return;
-        var args = new RedisValue[3 + events.Count * 5];
-        args[0] = (long)SessionTimeout.TotalMilliseconds;
-        args[1] = _sessionPrefix;
-        args[2] = node.Id;
-        for (var i = 0; i < events.Count; i++)
+        for (var from = 0; from < events.Count; from += StreamEntries.MaxEvents)
         {
-            var (e, yesterday) = events[i];
-            var at = 3 + i * 5;
-            args[at] = Encode(e);
-            args[at + 1] = e.SiteId;
-            args[at + 2] = e.VisitorId;
-            args[at + 3] = yesterday is { } y ? y : "";
-            args[at + 4] = Random.Shared.NextInt64(1, long.MaxValue);
+            var count = Math.Min(StreamEntries.MaxEvents, events.Count - from);
+            var args = new RedisValue[4 + count * 4];
+            args[0] = (long)SessionTimeout.TotalMilliseconds;
+            args[1] = _sessionPrefix;
+            args[2] = node.Id;
+            var unsettled = new TrackedEvent[count];
+            for (var i = 0; i < count; i++)
+            {
+                var (e, yesterday) = events[from + i];
+                unsettled[i] = e;
+                var at = 4 + i * 4;
+                args[at] = e.SiteId;
+                args[at + 1] = e.VisitorId;
+                args[at + 2] = yesterday is { } y ? y : "";
+                args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+            }
+            args[3] = StreamEntries.Pack(unsettled);
+            await EvaluateAsync(Script, [_key, _counts], args);
         }
-        await EvaluateAsync(Script, [_key], args);
     }
 
     /// <summary>
@@ -140,12 +152,13 @@ public sealed class EventStream(
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append.</exception>
     public async Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored)
     {
-        if (events.Count == 0) return;
-        var args = new RedisValue[2 + events.Count];
-        args[0] = node.Id;
-        args[1] = stored ? "1" : "0";
-        for (var i = 0; i < events.Count; i++) args[2 + i] = Encode(events[i]);
-        await EvaluateAsync(AppendSettledScript, [_key], args);
+        for (var from = 0; from < events.Count; from += StreamEntries.MaxEvents)
+        {
+            var count = Math.Min(StreamEntries.MaxEvents, events.Count - from);
+            var chunk = count == events.Count ? events : events.Skip(from).Take(count).ToArray();
+            await EvaluateAsync(AppendSettledScript, [_key, _counts],
+                [node.Id, stored ? "1" : "0", StreamEntries.Pack(chunk), count]);
+        }
     }
 
     /// <exception cref="StreamUnavailableException">Redis did not answer: nothing may be acknowledged.</exception>
@@ -159,36 +172,6 @@ public sealed class EventStream(
         {
             throw new StreamUnavailableException(ex);
         }
-    }
-
-    public static byte[] Encode(TrackedEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, TrackedEventJson.Default.TrackedEvent);
-
-    public static TrackedEvent Decode(StreamEntry entry) => Decode(entry[Field], entry["v"], entry["s"]);
-
-    /// <summary>
-    /// Reads an entry back; anything that is not a whole event throws, so one bad entry can be
-    /// skipped instead of failing every batch it is in.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The entry is not a complete event.</exception>
-    public static TrackedEvent Decode(RedisValue json, RedisValue visitor = default, RedisValue session = default)
-    {
-        if (json.IsNull) throw new InvalidDataException($"The stream entry has no '{Field}' field.");
-        TrackedEvent? e;
-        try
-        {
-            e = JsonSerializer.Deserialize((byte[])json!, TrackedEventJson.Default.TrackedEvent);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException("The stream entry is not valid JSON.", ex);
-        }
-        if (e is null || e.Id == Guid.Empty || e.SiteId <= 0 || e.Name is null || e.Hostname is null || e.Pathname is null)
-            throw new InvalidDataException("The stream entry is not a complete event.");
-        if (visitor.IsNull || session.IsNull) return e;
-        if (!long.TryParse(visitor.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
-            || !long.TryParse(session.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
-            throw new InvalidDataException("The stream entry's visitor or session is not a number.");
-        return e with { VisitorId = v, SessionId = s };
     }
 }
 

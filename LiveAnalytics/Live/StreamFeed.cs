@@ -1,5 +1,6 @@
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live.Streaming;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -14,7 +15,8 @@ public sealed partial class StreamFeed(
     EventHub hub, NodeIdentity node, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
 {
     private const int BlockMilliseconds = 1000;
-    private const int BatchSize = 1000;
+    // Entries, each of up to 1,000 events: a catching-up node hands the hub at most ~100,000 at once.
+    private const int BatchSize = 100;
 
     /// <summary>The id of the last entry handed to the hub.</summary>
     public string LastId { get; private set; } = "0-0";
@@ -45,33 +47,31 @@ public sealed partial class StreamFeed(
 
     private void Dispatch(RedisResult result)
     {
-        var batch = new List<LiveEvent>(BatchSize);
+        var batch = new List<LiveEvent>();
+        var events = new List<(int Index, TrackedEvent Event)>();
         var last = LastId;
         foreach (var entries in EntriesOf(result))
         {
             for (var e = 0; e < entries.Length; e++)
             {
                 var id = (string)entries[e][0]!;
-                var fields = entries[e][1];
-                RedisValue json = default, visitor = default, session = default, ingestedBy = default;
-                for (var i = 0; i + 1 < fields.Length; i += 2)
-                {
-                    switch ((string?)fields[i])
-                    {
-                        case EventStream.Field: json = (RedisValue)fields[i + 1]; break;
-                        case "v": visitor = (RedisValue)fields[i + 1]; break;
-                        case "s": session = (RedisValue)fields[i + 1]; break;
-                        case "n": ingestedBy = (RedisValue)fields[i + 1]; break;
-                    }
-                }
+                var fields = StreamEntries.Of((RedisValue[])entries[e][1]!);
+                events.Clear();
                 try
                 {
-                    batch.Add(new LiveEvent(id, EventStream.Decode(json, visitor, session), ingestedBy == node.Id));
+                    var bad = StreamEntries.Unpack(fields, events);
+                    if (bad > 0) LogBadEvents(bad, id);
                 }
                 catch (InvalidDataException ex)
                 {
                     LogBadEntry(ex, id);
                 }
+                if (events.Count == 0) continue;
+                var here = fields.Node == node.Id;
+                // One entry holds many events; each gets an id of its own within the entry's.
+                var entryId = StreamId.TryParse(id, out var parsed) ? parsed : default;
+                foreach (var (index, ev) in events)
+                    batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
             }
             if (entries.Length > 0) last = (string)entries[^1][0]!;
         }
@@ -93,6 +93,9 @@ public sealed partial class StreamFeed(
 
     [LoggerMessage(LogLevel.Warning, "Reading the event stream failed after id {LastId}; retrying")]
     private partial void LogReadFailed(Exception ex, string lastId);
+
+    [LoggerMessage(LogLevel.Error, "Skipping {Count} unreadable events of stream entry {Id}")]
+    private partial void LogBadEvents(int count, string id);
 
     [LoggerMessage(LogLevel.Error, "Skipping unreadable stream entry {Id}")]
     private partial void LogBadEntry(Exception ex, string id);

@@ -36,17 +36,18 @@ public sealed partial class FlushEventsJob(
         var total = 0;
         // Our own unacknowledged entries, if any: always possibly stored already.
         StreamEntry[] entries;
-        while ((entries = await db.StreamReadGroupAsync(_key, Group, Consumer, "0", BatchSize)).Length > 0)
+        while ((entries = await db.StreamReadGroupAsync(_key, Group, Consumer, "0", _entriesPerRead)).Length > 0)
             total += await PersistAsync(db, entries, mayBeRedelivered: true, ct);
         total += await ClaimAbandonedAsync(db, ct);
 
         var started = time.GetUtcNow();
         while (time.GetUtcNow() - started < MaxRunTime && !ct.IsCancellationRequested)
         {
-            entries = await db.StreamReadGroupAsync(_key, Group, Consumer, ">", BatchSize);
+            var asked = _entriesPerRead;
+            entries = await db.StreamReadGroupAsync(_key, Group, Consumer, ">", asked);
             if (entries.Length == 0) break;
             total += await PersistAsync(db, entries, mayBeRedelivered: false, ct);
-            if (entries.Length < BatchSize) break;
+            if (entries.Length < asked) break;
         }
         await TrimAsync(db);
         return total;
@@ -59,7 +60,7 @@ public sealed partial class FlushEventsJob(
         do
         {
             var claimed = await db.StreamAutoClaimAsync(_key, Group, Consumer,
-                (long)options.Value.ClaimIdleSeconds * 1000, start, BatchSize);
+                (long)options.Value.ClaimIdleSeconds * 1000, start, _entriesPerRead);
             if (claimed.ClaimedEntries.Length > 0)
             {
                 LogClaimed(claimed.ClaimedEntries.Length);
@@ -72,22 +73,41 @@ public sealed partial class FlushEventsJob(
 
     private async Task<int> PersistAsync(IDatabase db, StreamEntry[] entries, bool mayBeRedelivered, CancellationToken ct)
     {
-        var events = new List<TrackedEvent>(entries.Length);
+        var events = new List<TrackedEvent>(BatchSize);
+        var read = new List<(int, TrackedEvent Event)>();
+        var carried = 0;
         foreach (var entry in entries)
         {
-            // Stored by the batch API before it answered; on the stream for the live views.
-            if (!entry[EventStream.StoredField].IsNull) continue;
+            read.Clear();
             try
             {
-                // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
-                if (EventStream.Decode(entry) is { IsLeave: false } e) events.Add(e);
+                var bad = StreamEntries.Unpack(StreamEntries.Of(entry), read);
+                if (bad > 0) LogUnreadableEvents(bad, entry.Id!);
             }
             catch (InvalidDataException) { LogUnreadable(entry.Id!); }
+            carried += read.Count;
+            // Stored by the batch API before it answered; on the stream for the live views.
+            if (entry[StreamEntries.Stored].IsNull)
+                foreach (var (_, e) in read)
+                {
+                    // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
+                    if (!e.IsLeave) events.Add(e);
+                }
         }
+        AdaptRead(entries.Length, carried);
         var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);
         await db.StreamAcknowledgeAsync(_key, Group, entries.Select(e => e.Id).ToArray());
         LogFlushed(entries.Length, inserted);
         return inserted;
+    }
+
+    // An entry carries one event or a thousand: reading is sized so that a COPY takes about FlushBatchSize events.
+    private int _entriesPerRead = 1;
+
+    private void AdaptRead(int entries, int events)
+    {
+        var perEntry = Math.Max(1, events / Math.Max(1, entries));
+        _entriesPerRead = Math.Clamp(BatchSize / perEntry, 1, BatchSize);
     }
 
     private async Task EnsureGroupAsync(IDatabase db)
@@ -131,6 +151,9 @@ public sealed partial class FlushEventsJob(
 
     [LoggerMessage(LogLevel.Warning, "Claimed {Count} stream entries that another node read and never acknowledged")]
     private partial void LogClaimed(int count);
+
+    [LoggerMessage(LogLevel.Error, "{Count} events of stream entry {Id} are unreadable and were skipped")]
+    private partial void LogUnreadableEvents(int count, string id);
 
     [LoggerMessage(LogLevel.Error, "Stream entry {Id} is unreadable and was skipped")]
     private partial void LogUnreadable(string id);

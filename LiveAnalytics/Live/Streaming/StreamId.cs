@@ -2,9 +2,21 @@ using System.Globalization;
 
 namespace LiveAnalytics.Live.Streaming;
 
-/// <summary>A Redis stream id ("1732780800000-3"): the resume point clients send back as Last-Event-ID.</summary>
+/// <summary>
+/// A Redis stream id ("1732780800000-3"), or an event's id within one: the resume point clients send
+/// back as Last-Event-ID. A stream entry carries up to <see cref="EventsPerEntry"/> events, so event i
+/// of entry ms-s is ms-(s × 1024 + i): ids stay in stream order and each names one event.
+/// </summary>
 public readonly record struct StreamId(long Milliseconds, long Sequence) : IComparable<StreamId>
 {
+    public const int EventsPerEntry = 1024;
+
+    /// <summary>The id of the <paramref name="index"/>th event of an entry.</summary>
+    public static StreamId OfEvent(StreamId entry, int index) => new(entry.Milliseconds, entry.Sequence * EventsPerEntry + index);
+
+    /// <summary>For an event id: the entry holding that event and the event's place in it.</summary>
+    public (StreamId Entry, int Index) Entry => (new StreamId(Milliseconds, Sequence / EventsPerEntry), (int)(Sequence % EventsPerEntry));
+
     public static bool TryParse(string? s, out StreamId id)
     {
         id = default;

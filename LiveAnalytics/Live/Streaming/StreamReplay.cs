@@ -11,24 +11,34 @@ namespace LiveAnalytics.Live.Streaming;
 /// </summary>
 public sealed partial class StreamReplay(IConnectionMultiplexer redis, IOptions<RedisOptions> options, ILogger<StreamReplay> logger)
 {
-    private const int Page = 1000;
+    // Entries, each of up to 1,000 events.
+    private const int Page = 50;
 
     public async IAsyncEnumerable<LiveEvent> AfterAsync(long siteId, StreamId after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var db = redis.GetDatabase();
         var key = options.Value.StreamKey;
-        var from = after;
+        // The entry holding the last event seen is read again, from the event after it.
+        var (from, seen) = after.Entry;
+        var range = from.ToString();
+        var events = new List<(int Index, TrackedEvent Event)>();
         while (!ct.IsCancellationRequested)
         {
-            var entries = await db.StreamRangeAsync(key, "(" + from, "+", Page);
+            var entries = await db.StreamRangeAsync(key, range, "+", Page);
             foreach (var entry in entries)
             {
-                TrackedEvent e;
-                try { e = EventStream.Decode(entry); }
+                if (!StreamId.TryParse(entry.Id, out var entryId)) continue;
+                events.Clear();
+                try { StreamEntries.Unpack(StreamEntries.Of(entry), events); }
                 catch (InvalidDataException ex) { LogBadEntry(ex, entry.Id!); continue; }
-                if (e.SiteId == siteId) yield return new LiveEvent(entry.Id!, e);
+                foreach (var (index, e) in events)
+                {
+                    if (entryId == from && index <= seen) continue;
+                    if (e.SiteId == siteId) yield return new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), e);
+                }
             }
-            if (entries.Length < Page || !StreamId.TryParse(entries[^1].Id, out from)) yield break;
+            if (entries.Length < Page || !StreamId.TryParse(entries[^1].Id, out var last)) yield break;
+            range = "(" + last;
         }
     }
 
