@@ -10,6 +10,12 @@ public sealed class StreamEntriesTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
+    private static byte[] Lines(IReadOnlyList<TrackedEvent> events)
+    {
+        using var packed = StreamEntries.Pack(events);
+        return packed.WrittenSpan.ToArray();
+    }
+
     private static StreamEntries.Fields Packed(byte[] blob, string? sessions = null) =>
         StreamEntries.Of([StreamEntries.Batch, blob, .. sessions is null ? Array.Empty<RedisValue>() : [StreamEntries.Sessions, sessions], StreamEntries.Node, "node-a"]);
 
@@ -17,7 +23,7 @@ public sealed class StreamEntriesTests
     public void Many_events_travel_in_one_entry_with_the_sessions_settled_for_each()
     {
         var events = Enumerable.Range(1, 3).Select(i => TestData.Event(7, At, visitor: i, $"/p{i}\nwith a newline")).ToArray();
-        var fields = Packed(StreamEntries.Pack(events), "11 101 -12 102 13 103");
+        var fields = Packed(Lines(events), "11 101 -12 102 13 103");
 
         var read = new List<(int Index, TrackedEvent Event)>();
         Assert.Equal(0, StreamEntries.Unpack(fields, read));
@@ -33,7 +39,7 @@ public sealed class StreamEntriesTests
     [Fact]
     public void An_unreadable_event_costs_only_itself_and_the_others_keep_their_places()
     {
-        var good = Encoding.UTF8.GetString(StreamEntries.Pack([TestData.Event(7, At, 1, "/a"), TestData.Event(7, At, 2, "/c")])).Split('\n');
+        var good = Encoding.UTF8.GetString(Lines([TestData.Event(7, At, 1, "/a"), TestData.Event(7, At, 2, "/c")])).Split('\n');
         var blob = Encoding.UTF8.GetBytes($"{good[0]}\n{{\"name\":null}}\n{good[1]}");
 
         var read = new List<(int Index, TrackedEvent Event)>();
@@ -44,7 +50,7 @@ public sealed class StreamEntriesTests
     [Fact]
     public void Sessions_that_do_not_match_the_events_make_the_entry_unreadable()
     {
-        var blob = StreamEntries.Pack([TestData.Event(7, At, 1), TestData.Event(7, At, 2)]);
+        var blob = Lines([TestData.Event(7, At, 1), TestData.Event(7, At, 2)]);
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(blob, "1 1"), []));
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(blob, "1 1 2 2 3 3"), []));
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(StreamEntries.Of(["other", "x"]), []));

@@ -15,7 +15,7 @@ public static class BenchmarkEndpoints
         // The same server, reading a body and answering 202, doing nothing else.
         app.MapPost("/bench/empty", async (HttpContext http) =>
         {
-            await EventEndpoint.ReadBodyAsync(http.Request, 1 << 20, http.RequestAborted);
+            (await EventEndpoint.ReadBodyAsync(http.Request, 1 << 20, http.RequestAborted))?.Dispose();
             return TypedResults.Accepted((string?)null);
         }).DisableAntiforgery();
         app.MapGet("/bench/memory", (WidgetHub widgets) =>

@@ -21,13 +21,14 @@ public static class BatchEndpoint
         IOptions<IngestionOptions> options, TimeProvider time, CancellationToken ct)
     {
         var o = options.Value;
-        var body = await EventEndpoint.ReadBodyAsync(http.Request, o.MaxBatchBytes, ct);
+        // The document reads from the pooled body until it is disposed, so the body goes after it.
+        using var body = await EventEndpoint.ReadBodyAsync(http.Request, o.MaxBatchBytes, ct);
         if (body is null)
             return TypedResults.Problem($"The body is larger than {o.MaxBatchBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-        if (!System.Text.Unicode.Utf8.IsValid(body.Value.Span))
+        if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
             return Invalid("The body is not valid UTF-8.");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(body.Value, DocumentOptions); }
+        try { doc = JsonDocument.Parse(body.WrittenMemory, DocumentOptions); }
         catch (JsonException e) { return Invalid($"The body is not valid JSON: {e.Message}"); }
         using (doc)
         {

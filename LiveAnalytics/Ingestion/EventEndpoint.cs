@@ -1,4 +1,5 @@
 using System.Buffers;
+using LiveAnalytics.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Ingestion;
@@ -24,10 +25,13 @@ public static class EventEndpoint
         if (backlog.IsFull)
             return Refuse(http, StatusCodes.Status503ServiceUnavailable, "Too many events are waiting to be stored; retry later.", opts.RetryAfterSeconds);
 
-        var body = await ReadBodyAsync(http.Request, opts.MaxBodyBytes, ct);
-        if (body is null)
-            return TypedResults.Problem($"The body is larger than {opts.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-        var parsed = EventPayloadParser.Parse(body.Value);
+        ParseResult parsed;
+        using (var body = await ReadBodyAsync(http.Request, opts.MaxBodyBytes, ct))
+        {
+            if (body is null)
+                return TypedResults.Problem($"The body is larger than {opts.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            parsed = EventPayloadParser.Parse(body.WrittenMemory);
+        }
         if (parsed.Errors is { } errors)
             return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
 
@@ -75,8 +79,11 @@ public static class EventEndpoint
         return TypedResults.Accepted((string?)null);
     }
 
-    /// <summary>Reads the whole body, or returns null as soon as it passes the limit.</summary>
-    internal static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    /// <summary>
+    /// Reads the whole body into a pooled buffer (a batch of 1,000 events is hundreds of kilobytes), or
+    /// returns null as soon as it passes the limit. The caller disposes it once nothing reads it.
+    /// </summary>
+    internal static async Task<PooledBufferWriter?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit) return null;
         var reader = request.BodyReader;
@@ -90,9 +97,10 @@ public static class EventEndpoint
             }
             if (read.IsCompleted)
             {
-                var bytes = read.Buffer.ToArray();
+                var body = new PooledBufferWriter((int)read.Buffer.Length);
+                foreach (var segment in read.Buffer) body.Write(segment.Span);
                 reader.AdvanceTo(read.Buffer.End);
-                return bytes;
+                return body;
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }

@@ -147,8 +147,10 @@ public static partial class EventPayloadParser
     {
         var text = RequiredString(root, errors, "domain", "d", 1000);
         if (string.IsNullOrEmpty(text)) return [];
-        var domains = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(SiteDomain.Normalize).Distinct().ToArray();   // as sites are stored: lower case, no www.
+        // As sites are stored: lower case, no www. One site is the usual beacon: no split, no set.
+        string[] domains = text.Contains(',')
+            ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SiteDomain.Normalize).Distinct().ToArray()
+            : string.IsNullOrWhiteSpace(text) ? [] : [SiteDomain.Normalize(text)];
         if (domains.Length is 0 or > MaxDomains)
             errors.Add("domain", $"'domain' must name between 1 and {MaxDomains} sites, separated by commas.");
         else if (domains.FirstOrDefault(d => !SiteDomain.IsValid(d)) is { } bad)

@@ -115,8 +115,10 @@ public sealed class EventStream(
                 args[at + 2] = yesterday is { } y ? y : "";
                 args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
             }
-            args[3] = StreamEntries.Pack(unsettled);
+            var packed = StreamEntries.Pack(unsettled);
+            args[3] = packed.WrittenMemory;
             await EvaluateAsync(Script, [_key, _counts], args);
+            packed.Dispose();
         }
     }
 
@@ -156,8 +158,9 @@ public sealed class EventStream(
         {
             var count = Math.Min(StreamEntries.MaxEvents, events.Count - from);
             var chunk = count == events.Count ? events : events.Skip(from).Take(count).ToArray();
-            await EvaluateAsync(AppendSettledScript, [_key, _counts],
-                [node.Id, stored ? "1" : "0", StreamEntries.Pack(chunk), count]);
+            var packed = StreamEntries.Pack(chunk);
+            await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, count]);
+            packed.Dispose();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using LiveAnalytics.Infrastructure;
 using StackExchange.Redis;
 
 namespace LiveAnalytics.Ingestion;
@@ -56,10 +57,13 @@ public static class StreamEntries
         return new Fields(single, batch, sessions, visitor, session, node, stored);
     }
 
-    /// <summary>The events' JSON, one per line (JSON escapes every newline inside strings).</summary>
-    public static byte[] Pack(IReadOnlyList<TrackedEvent> events)
+    /// <summary>
+    /// The events' JSON, one per line (JSON escapes every newline inside strings), in a pooled buffer:
+    /// dispose it once the append is confirmed (not after a timeout: the client may still be sending it).
+    /// </summary>
+    public static PooledBufferWriter Pack(IReadOnlyList<TrackedEvent> events)
     {
-        var buffer = new ArrayBufferWriter<byte>(events.Count * 512);
+        var buffer = new PooledBufferWriter(events.Count * 512);
         using var writer = new Utf8JsonWriter(buffer);
         for (var i = 0; i < events.Count; i++)
         {
@@ -72,7 +76,7 @@ public static class StreamEntries
             JsonSerializer.Serialize(writer, events[i], TrackedEventJson.Default.TrackedEvent);
         }
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     public static byte[] Encode(TrackedEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, TrackedEventJson.Default.TrackedEvent);
@@ -89,6 +93,13 @@ public static class StreamEntries
         if (entry.Single.IsNull) throw new InvalidDataException($"The stream entry has neither a '{Batch}' nor an '{Single}' field.");
         into.Add((0, Decode(entry.Single, entry.Visitor, entry.Session)));
         return 0;
+    }
+
+    /// <summary>How many events an entry carries, without reading them.</summary>
+    public static int Count(in Fields entry)
+    {
+        if (entry.Batch.IsNull) return entry.Single.IsNull ? 0 : 1;
+        return ((ReadOnlyMemory<byte>)entry.Batch).Span.Count((byte)'\n') + 1;
     }
 
     /// <summary>All readable events of an entry, for callers that need no ids.</summary>

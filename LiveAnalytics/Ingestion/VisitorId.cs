@@ -29,13 +29,22 @@ public static class VisitorId
         var h = hasher.Hasher;
         Span<byte> site = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(site, siteId);
-        var input = Encoding.UTF8.GetBytes($"{clientIp}\n{userAgent}");
         h.Reset();
         h.Update(site);
-        h.Update(input);
+        Update(h, clientIp);
+        h.Update("\n"u8);
+        Update(h, userAgent);
         Span<byte> hash = stackalloc byte[8];
         h.Finalize(hash);
         return BinaryPrimitives.ReadInt64BigEndian(hash);
+    }
+
+    // The same bytes as UTF-8 of the whole string, without a heap copy for the usual short input.
+    private static void Update(Hasher h, string text)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var buffer = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        h.Update(buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
     }
 
     private sealed record KeyedHasher(byte[] Salt, Hasher Hasher);

@@ -78,21 +78,22 @@ public sealed partial class FlushEventsJob(
         var carried = 0;
         foreach (var entry in entries)
         {
+            var fields = StreamEntries.Of(entry);
+            carried += StreamEntries.Count(fields);
+            // Stored by the batch API before it answered; on the stream for the live views.
+            if (fields.IsStored) continue;
             read.Clear();
             try
             {
-                var bad = StreamEntries.Unpack(StreamEntries.Of(entry), read);
+                var bad = StreamEntries.Unpack(fields, read);
                 if (bad > 0) LogUnreadableEvents(bad, entry.Id!);
             }
             catch (InvalidDataException) { LogUnreadable(entry.Id!); }
-            carried += read.Count;
-            // Stored by the batch API before it answered; on the stream for the live views.
-            if (entry[StreamEntries.Stored].IsNull)
-                foreach (var (_, e) in read)
-                {
-                    // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
-                    if (!e.IsLeave) events.Add(e);
-                }
+            foreach (var (_, e) in read)
+            {
+                // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
+                if (!e.IsLeave) events.Add(e);
+            }
         }
         AdaptRead(entries.Length, carried);
         var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);

@@ -1,0 +1,43 @@
+using System.Buffers;
+
+namespace LiveAnalytics.Infrastructure;
+
+/// <summary>
+/// A growable byte buffer rented from the shared pool: stream entries of a thousand events run to
+/// hundreds of kilobytes, and a fresh array each time would land on the large object heap and bring
+/// on full collections. Dispose hands the array back; only once nothing can read it any more.
+/// </summary>
+public sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, 256));
+    private int _written;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(Grow(sizeHint));
+
+    public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(Grow(sizeHint));
+
+    private int Grow(int sizeHint)
+    {
+        var needed = _written + Math.Max(sizeHint, 1);
+        if (needed > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        return _written;
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        _written = 0;
+    }
+}
