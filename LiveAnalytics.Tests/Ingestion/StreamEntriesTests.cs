@@ -73,7 +73,7 @@ public sealed class StreamEntriesTests
         Assert.Equal(ids.Order(), ids);
         Assert.True(ids[^1] < StreamId.OfEvent(new StreamId(1732780800000, 4), 0));
         Assert.True(ids[^1] < StreamId.OfEvent(new StreamId(1732780800001, 0), 0));
-        Assert.Equal((entry, 999), ids[999].Entry);
+        Assert.Equal((entry, StreamEntries.MaxEvents - 1), ids[^1].Entry);
         Assert.Equal("1732780800000-3072", ids[0].ToString());
         Assert.True(StreamEntries.MaxEvents <= StreamId.EventsPerEntry);
     }

@@ -76,7 +76,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
     {
         var merchant = await _app.MerchantAsync();
         var now = DateTimeOffset.UtcNow;
-        // 2,500 events in three entries, 25 visitors: more than one COPY's worth, read a few entries at a time.
+        // 2,500 events in entries of many, 25 visitors: more than one COPY's worth, read a few entries at a time.
         var events = Enumerable.Range(0, 2500)
             .Select(i => new PendingEvent(TestData.Event(merchant.Site.Id, now, 1_000_000 + i % 25, $"/p{i}") with { SessionId = 0 }, null)).ToArray();
         await _app.Get<EventStream>().AppendAsync(events);

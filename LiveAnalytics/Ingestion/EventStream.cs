@@ -85,6 +85,8 @@ public sealed class EventStream(
         return 1
         """;
 
+    private const int MaxSettlePerCall = 512;
+
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
     private readonly RedisKey _counts = CountsKey(redisOptions.Value);
     private readonly string _sessionPrefix = $"{redisOptions.Value.KeyPrefix}:session:";
@@ -95,32 +97,29 @@ public sealed class EventStream(
     public TimeSpan SessionTimeout => TimeSpan.FromMinutes(enrichment.Value.SessionTimeoutMinutes);
 
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
-    public async Task AppendAsync(IReadOnlyList<PendingEvent> events)
+    public Task AppendAsync(IReadOnlyList<PendingEvent> events) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
-        for (var from = 0; from < events.Count; from += StreamEntries.MaxEvents)
+        var args = new RedisValue[4 + chunk.Count * 4];
+        args[0] = (long)SessionTimeout.TotalMilliseconds;
+        args[1] = _sessionPrefix;
+        args[2] = node.Id;
+        var unsettled = new TrackedEvent[chunk.Count];
+        for (var i = 0; i < chunk.Count; i++)
         {
-            var count = Math.Min(StreamEntries.MaxEvents, events.Count - from);
-            var args = new RedisValue[4 + count * 4];
-            args[0] = (long)SessionTimeout.TotalMilliseconds;
-            args[1] = _sessionPrefix;
-            args[2] = node.Id;
-            var unsettled = new TrackedEvent[count];
-            for (var i = 0; i < count; i++)
-            {
-                var (e, yesterday) = events[from + i];
-                unsettled[i] = e;
-                var at = 4 + i * 4;
-                args[at] = e.SiteId;
-                args[at + 1] = e.VisitorId;
-                args[at + 2] = yesterday is { } y ? y : "";
-                args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
-            }
-            var packed = StreamEntries.Pack(unsettled);
-            args[3] = packed.WrittenMemory;
-            await EvaluateAsync(Script, [_key, _counts], args);
-            packed.Dispose();
+            var (e, yesterday) = chunk[i];
+            unsettled[i] = e;
+            var at = 4 + i * 4;
+            args[at] = e.SiteId;
+            args[at + 1] = e.VisitorId;
+            args[at + 2] = yesterday is { } y ? y : "";
+            args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
         }
-    }
+        var packed = StreamEntries.Pack(unsettled);
+        args[3] = packed.WrittenMemory;
+        await EvaluateAsync(Script, [_key, _counts], args);
+        packed.Dispose();
+        return 0;
+    });
 
     /// <summary>
     /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
@@ -129,39 +128,55 @@ public sealed class EventStream(
     /// <exception cref="StreamUnavailableException">Redis did not answer.</exception>
     public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events)
     {
-        if (events.Count == 0) return [];
-        var args = new RedisValue[2 + events.Count * 4];
-        args[0] = (long)SessionTimeout.TotalMilliseconds;
-        args[1] = _sessionPrefix;
-        for (var i = 0; i < events.Count; i++)
+        // Chunks keep each call's argument array off the large object heap; they go out pipelined.
+        var chunks = await InChunksAsync(events, MaxSettlePerCall, async chunk =>
         {
-            var (e, yesterday) = events[i];
-            var at = 2 + i * 4;
-            args[at] = e.SiteId;
-            args[at + 1] = e.VisitorId;
-            args[at + 2] = yesterday is { } y ? y : "";
-            args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
-        }
-        var reply = await EvaluateAsync(SettleScript, [], args);
-        var settled = new TrackedEvent[events.Count];
-        for (var i = 0; i < settled.Length; i++)
-            settled[i] = events[i].Event with { VisitorId = (long)reply[2 * i], SessionId = (long)reply[2 * i + 1] };
-        return settled;
+            var args = new RedisValue[2 + chunk.Count * 4];
+            args[0] = (long)SessionTimeout.TotalMilliseconds;
+            args[1] = _sessionPrefix;
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var (e, yesterday) = chunk[i];
+                var at = 2 + i * 4;
+                args[at] = e.SiteId;
+                args[at + 1] = e.VisitorId;
+                args[at + 2] = yesterday is { } y ? y : "";
+                args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+            }
+            var reply = await EvaluateAsync(SettleScript, [], args);
+            var settled = new TrackedEvent[chunk.Count];
+            for (var i = 0; i < settled.Length; i++)
+                settled[i] = chunk[i].Event with { VisitorId = (long)reply[2 * i], SessionId = (long)reply[2 * i + 1] };
+            return settled;
+        });
+        return chunks.Length == 1 ? chunks[0] : chunks.SelectMany(c => c).ToArray();
     }
 
     /// <summary>Appends events whose sessions are settled (their JSON carries visitor and session).</summary>
     /// <param name="stored">They are in Postgres already: the entries feed live views and are not persisted again.</param>
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append.</exception>
-    public async Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored)
+    public Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
-        for (var from = 0; from < events.Count; from += StreamEntries.MaxEvents)
-        {
-            var count = Math.Min(StreamEntries.MaxEvents, events.Count - from);
-            var chunk = count == events.Count ? events : events.Skip(from).Take(count).ToArray();
-            var packed = StreamEntries.Pack(chunk);
-            await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, count]);
-            packed.Dispose();
-        }
+        var packed = StreamEntries.Pack(chunk);
+        await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, chunk.Count]);
+        packed.Dispose();
+        return 0;
+    });
+
+    /// <summary>
+    /// One call per chunk, all sent at once (pipelined on the one connection, so the entries normally
+    /// land in the order of the events). Fails if any chunk fails: the caller acknowledges none.
+    /// </summary>
+    private static Task<T[]> InChunksAsync<TItem, T>(IReadOnlyList<TItem> items, int size, Func<IReadOnlyList<TItem>, Task<T>> call)
+    {
+        if (items.Count <= size) return items.Count == 0 ? Task.FromResult(Array.Empty<T>()) : One(call(items));
+        var all = items as TItem[] ?? items.ToArray();
+        var calls = new Task<T>[(all.Length + size - 1) / size];
+        for (var c = 0; c < calls.Length; c++)
+            calls[c] = call(new ArraySegment<TItem>(all, c * size, Math.Min(size, all.Length - c * size)));
+        return Task.WhenAll(calls);
+
+        static async Task<T[]> One(Task<T> single) => [await single];
     }
 
     /// <exception cref="StreamUnavailableException">Redis did not answer: nothing may be acknowledged.</exception>

@@ -11,7 +11,7 @@ namespace LiveAnalytics.Ingestion;
 /// </summary>
 public sealed class StreamAppender : BackgroundService
 {
-    private const int MaxEventsPerCall = 500;
+    private const int MaxEventsPerCall = StreamEntries.MaxEvents;
     private readonly Channel<Append> _queue = Channel.CreateBounded<Append>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private readonly EventStream _stream;

@@ -21,8 +21,12 @@ public static class StreamEntries
     public const string Node = "n";
     public const string Stored = "p";
 
-    /// <summary>Below the 1,024 event ids an entry has (see <c>StreamId.EventsPerEntry</c>).</summary>
-    public const int MaxEvents = 1000;
+    /// <summary>
+    /// At ~450 bytes of JSON an event, an entry stays below the 85 KB at which every reader's copy of
+    /// it would go to the large object heap (and bring on full collections); and below the 1,024 event
+    /// ids an entry has (<c>StreamId.EventsPerEntry</c>).
+    /// </summary>
+    public const int MaxEvents = 128;
 
     /// <summary>The fields of one entry that matter here, from whichever reply they came in.</summary>
     public readonly record struct Fields(RedisValue Single, RedisValue Batch, RedisValue Sessions,

@@ -15,8 +15,9 @@ public sealed partial class StreamFeed(
     EventHub hub, NodeIdentity node, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
 {
     private const int BlockMilliseconds = 1000;
-    // Entries, each of up to 1,000 events: a catching-up node hands the hub at most ~100,000 at once.
+    // Entries, each of up to 128 events.
     private const int BatchSize = 100;
+    private const int HubSlice = 4096;
 
     /// <summary>The id of the last entry handed to the hub.</summary>
     public string LastId { get; private set; } = "0-0";
@@ -72,6 +73,12 @@ public sealed partial class StreamFeed(
                 var entryId = StreamId.TryParse(id, out var parsed) ? parsed : default;
                 foreach (var (index, ev) in events)
                     batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
+                // In slices: a list of tens of thousands would itself be a large object.
+                if (batch.Count >= HubSlice)
+                {
+                    hub.Publish(batch);
+                    batch = new List<LiveEvent>();
+                }
             }
             if (entries.Length > 0) last = (string)entries[^1][0]!;
         }

@@ -16,6 +16,9 @@ public static class IngestBench
         var runs = int.Parse(arg("runs", "3"));
         var connections = int.Parse(arg("connections", "50"));
         var only = arg("only", "");   // "beacon" or "batch": one half of the benchmark
+        // Under full load on two cores the JIT's tiers (and PGO's instrumented ones) take about a minute
+        // to settle; before that it takes up to 70 % of a core, and a run measures the compiler.
+        var warmup = int.Parse(arg("warmup", "60"));
 
         await using var db = NpgsqlDataSource.Create(arg("pg", ""));
         using var redis = await ConnectionMultiplexer.ConnectAsync(arg("redis", ""));
@@ -25,14 +28,14 @@ public static class IngestBench
             siteId = await conn.ExecuteScalarAsync<long>("SELECT id FROM sites WHERE domain = @domain", new { domain });
 
         Console.WriteLine($"{Machine()}; wrk shares the cores with the app, PostgreSQL and Redis");
-        if (only != "batch") await BeaconsAsync(url, domain, seconds, runs, connections, persisted, siteId);
-        if (only != "beacon") await BatchesAsync(db, persisted, url, arg("api-key", ""), domain, siteId, seconds, runs);
+        if (only != "batch") await BeaconsAsync(url, domain, seconds, runs, connections, warmup, persisted, siteId);
+        if (only != "beacon") await BatchesAsync(db, persisted, url, arg("api-key", ""), domain, siteId, seconds, runs, warmup);
     }
 
-    private static async Task BeaconsAsync(string url, string domain, int seconds, int runs, int connections, Persisted persisted, long siteId)
+    private static async Task BeaconsAsync(string url, string domain, int seconds, int runs, int connections, int warmup, Persisted persisted, long siteId)
     {
         Console.WriteLine($"Beacon path: wrk -t2 -c{connections}, {seconds} s per run, {runs} runs, empty endpoint and beacon endpoint alternated");
-        await Wrk.RunAsync(url, "/api/event", domain, 5, connections, 2);   // warm-up: JIT, caches, connection pools
+        await Wrk.RunAsync(url, "/api/event", domain, warmup, connections, 2);   // warm-up: JIT, caches, connection pools
         await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(2));
 
         var empties = new List<WrkResult>();
@@ -65,7 +68,7 @@ public static class IngestBench
 
     }
 
-    private static async Task BatchesAsync(NpgsqlDataSource db, Persisted persisted, string url, string apiKey, string domain, long siteId, int seconds, int runs)
+    private static async Task BatchesAsync(NpgsqlDataSource db, Persisted persisted, string url, string apiKey, string domain, long siteId, int seconds, int runs, int warmup)
     {
         var batch = new BatchVsCopy(db, persisted, url, apiKey, domain, siteId);
         var copies = new List<double>();
@@ -73,7 +76,7 @@ public static class IngestBench
         var batches = new List<(double Accepted, double Persisted)>();
         Console.WriteLine();
         Console.WriteLine("Batch path: raw COPY, our COPY write path (1,000-row batches), and POST /api/v1/events end to end:");
-        await batch.BatchApiAsync(5, clients: 4, batchSize: 1000);   // warm-up: the JIT's tiers, pools, caches
+        await batch.BatchApiAsync(warmup, clients: 4, batchSize: 1000);   // warm-up: the JIT's tiers, pools, caches
         for (var run = 0; run < runs; run++)
         {
             copies.Add(await batch.RawCopyRowsPerSecondAsync(300_000));
