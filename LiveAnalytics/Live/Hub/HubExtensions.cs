@@ -17,7 +17,10 @@ public static class HubExtensions
             .AddAuthenticationSchemes(LiveTokenAuthentication.SchemeName)
             .RequireClaim(LiveTokenAuthentication.SiteClaim));
         builder.Services.AddSignalR()
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
+            // JSON only: the backplane serialises every message once per protocol the hub supports, and
+            // Blazor's own protocol (registered for its circuits) is of no use to this hub's clients.
+            .AddHubOptions<LiveHub>(o => o.SupportedProtocols = ["json"]);
         // The Redis backplane for this hub only: Blazor's own circuits stay on their node (sticky sessions).
         builder.Services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>().Configure<IConnectionMultiplexer, IOptions<Infrastructure.RedisOptions>>((o, redis, ours) =>
         {

@@ -22,7 +22,9 @@ public sealed partial class HubPublisher(
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CountersInterval = TimeSpan.FromMilliseconds(250);
-    private const int MaxBatch = 500;
+    // Events per send: the backplane serialises each message into one array, and at ~450 bytes an
+    // event more than ~180 would put every send on the large object heap (a full collection each few).
+    private const int MaxBatch = 64;
 
     // Takes the lease if free, renews it if ours; returns 1 while we hold it.
     private const string LeaseScript = """
