@@ -21,6 +21,10 @@ public sealed class MidnightTests
         (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/before-midnight"))).Dispose();
         clock.Advance(TimeSpan.FromMinutes(2));    // 00:01, a new salt
         (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/after-midnight"))).Dispose();
+        // The node that appended them shows them live from memory, with the visitor the script settled.
+        var live = await app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 2);
+        Assert.Equal(1, live.VisitorsOnline);
+        Assert.Single(live.Feed.Select(f => f.VisitorId).Distinct());
         clock.Advance(TimeSpan.FromHours(1));      // 01:01: yesterday's sessions are long over
         (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/next-visit"))).Dispose();
 
@@ -29,6 +33,9 @@ public sealed class MidnightTests
         Assert.Equal(events[0].VisitorId, events[1].VisitorId);
         Assert.Equal(events[0].SessionId, events[1].SessionId);
         Assert.NotEqual(events[0].VisitorId, events[2].VisitorId);
+        Assert.Equal(events[0].VisitorId, live.Feed[0].VisitorId);
+
+
     }
 
     private sealed class ClockedAppFactory(TimeProvider clock) : AppFactory

@@ -1,5 +1,6 @@
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion.Enrichment;
+using LiveAnalytics.Live.Streaming;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -19,7 +20,8 @@ public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId)
 /// and entries (<see cref="CountsKey"/>), so the backlog can be told in events.
 /// </summary>
 public sealed class EventStream(
-    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node)
+    IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node,
+    AppendedEntries appended)
 {
     // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
     // and a fresh session id in scope, leaves visitor and session settled.
@@ -52,10 +54,11 @@ public sealed class EventStream(
           vs[#vs + 1] = session
         end
         local n = (#ARGV - 4) / 4
-        redis.call('XADD', KEYS[1], '*', 'b', ARGV[4], 'vs', table.concat(vs, ' '), 'n', node)
+        local settled = table.concat(vs, ' ')
+        local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[4], 'vs', settled, 'n', node)
         redis.call('HINCRBY', KEYS[2], 'events', n)
         redis.call('HINCRBY', KEYS[2], 'entries', 1)
-        return n
+        return {id, settled}
         """;
 
     // The session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
@@ -76,13 +79,12 @@ public sealed class EventStream(
     // group skips it, and it is no backlog), the events' JSON lines, how many events.
     private const string AppendSettledScript = """
         if ARGV[2] == '1' then
-          redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1], 'p', '1')
-        else
-          redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1])
-          redis.call('HINCRBY', KEYS[2], 'events', ARGV[4])
-          redis.call('HINCRBY', KEYS[2], 'entries', 1)
+          return redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1], 'p', '1')
         end
-        return 1
+        local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1])
+        redis.call('HINCRBY', KEYS[2], 'events', ARGV[4])
+        redis.call('HINCRBY', KEYS[2], 'entries', 1)
+        return id
         """;
 
     private const int MaxSettlePerCall = 512;
@@ -116,10 +118,24 @@ public sealed class EventStream(
         }
         var packed = StreamEntries.Pack(unsettled);
         args[3] = packed.WrittenMemory;
-        await EvaluateAsync(Script, [_key, _counts], args);
+        var reply = await EvaluateAsync(Script, [_key, _counts], args);
         packed.Dispose();
+        Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' '));
         return 0;
     });
+
+    /// <summary>Keeps the events for this node's feed, with the sessions the script settled.</summary>
+    private void Remember(string? entryId, TrackedEvent[] events, string[]? sessions)
+    {
+        if (!StreamId.TryParse(entryId, out var id)) return;
+        if (sessions is not null)
+        {
+            if (sessions.Length != 2 * events.Length) return;
+            for (var i = 0; i < events.Length; i++)
+                events[i] = events[i] with { VisitorId = long.Parse(sessions[2 * i]), SessionId = long.Parse(sessions[2 * i + 1]) };
+        }
+        appended.Add(id, events);
+    }
 
     /// <summary>
     /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
@@ -158,8 +174,9 @@ public sealed class EventStream(
     public Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
         var packed = StreamEntries.Pack(chunk);
-        await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, chunk.Count]);
+        var id = await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, chunk.Count]);
         packed.Dispose();
+        Remember((string?)id, chunk as TrackedEvent[] ?? chunk.ToArray(), sessions: null);
         return 0;
     });
 

@@ -32,6 +32,7 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<SiteDirectory>();
         builder.Services.AddRedisListener(sp => sp.GetRequiredService<SiteDirectory>().ListenAsync);
         builder.Services.AddSingleton<VisitorSalts>();
+        builder.Services.AddSingleton<AppendedEntries>();
         builder.Services.AddSingleton<EventStream>();
         builder.Services.AddSingleton<StreamAppender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StreamAppender>());

@@ -12,7 +12,7 @@ namespace LiveAnalytics.Live;
 /// lost connection it resumes from the last id it read: nothing missed, nothing doubled.
 /// </summary>
 public sealed partial class StreamFeed(
-    EventHub hub, NodeIdentity node, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
+    EventHub hub, NodeIdentity node, AppendedEntries appended, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamFeed> logger) : BackgroundService
 {
     private const int BlockMilliseconds = 1000;
     // Entries, each of up to 128 events.
@@ -56,23 +56,30 @@ public sealed partial class StreamFeed(
             for (var e = 0; e < entries.Length; e++)
             {
                 var id = (string)entries[e][0]!;
+                var entryId = StreamId.TryParse(id, out var parsed) ? parsed : default;
                 var fields = StreamEntries.Of((RedisValue[])entries[e][1]!);
-                events.Clear();
-                try
-                {
-                    var bad = StreamEntries.Unpack(fields, events);
-                    if (bad > 0) LogBadEvents(bad, id);
-                }
-                catch (InvalidDataException ex)
-                {
-                    LogBadEntry(ex, id);
-                }
-                if (events.Count == 0) continue;
                 var here = fields.Node == node.Id;
                 // One entry holds many events; each gets an id of its own within the entry's.
-                var entryId = StreamId.TryParse(id, out var parsed) ? parsed : default;
-                foreach (var (index, ev) in events)
-                    batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
+                if (here && appended.TryTake(entryId, out var own))
+                {
+                    for (var i = 0; i < own.Count; i++)
+                        batch.Add(new LiveEvent(StreamId.OfEvent(entryId, i).ToString(), own[i], true));
+                }
+                else
+                {
+                    events.Clear();
+                    try
+                    {
+                        var bad = StreamEntries.Unpack(fields, events);
+                        if (bad > 0) LogBadEvents(bad, id);
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        LogBadEntry(ex, id);
+                    }
+                    foreach (var (index, ev) in events)
+                        batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
+                }
                 // In slices: a list of tens of thousands would itself be a large object.
                 if (batch.Count >= HubSlice)
                 {
@@ -84,6 +91,7 @@ public sealed partial class StreamFeed(
         }
         hub.Publish(batch);
         LastId = last;   // after the hub has them: whoever waits for an id sees its event applied
+        if (StreamId.TryParse(last, out var passed)) appended.ForgetUpTo(passed);
     }
 
     /// <summary>
