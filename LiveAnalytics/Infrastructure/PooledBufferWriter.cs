@@ -17,11 +17,19 @@ public sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>, I
 
     public void Advance(int count) => _written += count;
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(Grow(sizeHint));
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Grow(sizeHint);   // first: it may replace the array
+        return _buffer.AsMemory(_written);
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(Grow(sizeHint));
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Grow(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
 
-    private int Grow(int sizeHint)
+    private void Grow(int sizeHint)
     {
         var needed = _written + Math.Max(sizeHint, 1);
         if (needed > _buffer.Length)
@@ -31,7 +39,6 @@ public sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>, I
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
         }
-        return _written;
     }
 
     public void Dispose()

@@ -9,12 +9,12 @@ namespace LiveAnalytics.Ingestion;
 /// skip the CORS preflight; the body is JSON whatever the content type says. Every refusal is
 /// problem+json naming what is wrong; 429 and 503 carry Retry-After and the tracker retries them.
 /// </summary>
-public static class EventEndpoint
+public static partial class EventEndpoint
 {
     public const string DroppedHeader = "LiveAnalytics-Dropped";
 
     public static async Task<IResult> Handle(HttpContext http, IngestionService ingestion, RateLimits limits,
-        BacklogMonitor backlog, IOptions<IngestionOptions> options, CancellationToken ct)
+        BacklogMonitor backlog, IOptions<IngestionOptions> options, ILogger<IngestionService> logger, CancellationToken ct)
     {
         var opts = options.Value;
         // Any page may send beacons, and the tracker reads the status to know whether to retry.
@@ -52,9 +52,13 @@ public static class EventEndpoint
         catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
         {
             // Redis (the stream) or Postgres (an unknown site's lookup) is away: nothing was acknowledged.
+            LogRefused(logger, e.InnerException ?? e);
             return Refuse(http, StatusCodes.Status503ServiceUnavailable, "The event could not be stored right now; retry later.", opts.RetryAfterSeconds);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "An event was refused with 503: it could not be made durable")]
+    private static partial void LogRefused(ILogger logger, Exception cause);
 
     /// <summary>The CORS preflight a browser sends if a page posts with another content type.</summary>
     public static IResult Preflight(HttpContext http)
