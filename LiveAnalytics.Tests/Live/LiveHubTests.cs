@@ -85,6 +85,29 @@ public sealed class LiveHubTests
     }
 
     [Fact]
+    public async Task Events_of_a_site_nobody_listens_to_are_not_sent_and_a_new_listener_gets_the_next_ones()
+    {
+        await using var node = new AppFactory();
+        var publisher = (await PublisherOfAsync(node)).Get<HubPublisher>();
+        var merchant = await node.MerchantAsync();
+        var before = publisher.Events;
+
+        await SendAsync(node, merchant.Site.Domain, "/unheard", browser: 1);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (publisher.Events.Skipped == before.Skipped && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(before.Skipped + 1, publisher.Events.Skipped);
+
+        await using var client = Connect(node, await node.ApiKeyAsync(merchant.User.Id), merchant.Site.Domain);
+        var events = Channel.CreateUnbounded<PublicEvent>();
+        client.On<PublicEvent[]>("Events", batch => { foreach (var e in batch) events.Writer.TryWrite(e); });
+        await client.StartAsync();
+        await SendAsync(node, merchant.Site.Domain, "/heard", browser: 2);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        Assert.Equal("/heard", (await events.Reader.ReadAsync(timeout.Token)).Pathname);
+        Assert.True(publisher.Events.Sent > before.Sent);
+    }
+
+    [Fact]
     public async Task Widget_tokens_get_counters_but_never_events_and_bad_tokens_are_refused()
     {
         await using var node = new AppFactory();

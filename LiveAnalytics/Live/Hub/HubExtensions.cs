@@ -28,6 +28,8 @@ public static class HubExtensions
             o.ConnectionFactory = _ => Task.FromResult(redis);
         });
         builder.Services.AddSingleton<HubLifetimeManager<LiveHub>, Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<LiveHub>>();
+        builder.Services.AddSingleton<HubListeners>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HubListeners>());
         builder.Services.AddSingleton<HubPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HubPublisher>());
         return builder;

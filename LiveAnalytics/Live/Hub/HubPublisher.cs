@@ -16,7 +16,7 @@ namespace LiveAnalytics.Live.Hub;
 /// a few times a second. A client that missed something during a takeover resynchronises.
 /// </summary>
 public sealed partial class HubPublisher(
-    EventHub hub, IHubContext<LiveHub, ILiveClient> hubContext, IConnectionMultiplexer redis, NodeIdentity node,
+    EventHub hub, IHubContext<LiveHub, ILiveClient> hubContext, HubListeners listeners, IConnectionMultiplexer redis, NodeIdentity node,
     IOptions<RedisOptions> redisOptions, TimeProvider time, ILogger<HubPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
@@ -43,7 +43,12 @@ public sealed partial class HubPublisher(
     private int _wakeUpScheduled;
     private long _leaderSince = long.MaxValue;
 
+    private long _sent, _skipped;
+
     public bool IsPublisher => _leader;
+
+    /// <summary>Events sent to the hub's clients, and events left out because their site had no listener.</summary>
+    public (long Sent, long Skipped) Events => (Interlocked.Read(ref _sent), Interlocked.Read(ref _skipped));
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -90,7 +95,7 @@ public sealed partial class HubPublisher(
 
     private async Task PublishAsync(CancellationToken ct)
     {
-        Dictionary<long, List<PublicEvent>> batches = [];
+        var batches = new Dictionary<long, List<LiveEvent>>();
         var dirty = new HashSet<long>();
         try
         {
@@ -103,13 +108,22 @@ public sealed partial class HubPublisher(
                     dirty.Add(item.Site);
                     if (item.Event is not { } e) continue;
                     if (!batches.TryGetValue(item.Site, out var batch)) batches[item.Site] = batch = [];
-                    batch.Add(PublicEvent.From(e));
+                    batch.Add(e);
                     taken++;
                 }
+                var listened = batches.Count == 0 ? [] : await listeners.ListenedAsync(batches.Keys);
                 foreach (var (site, events) in batches)
-                    await Send(() => hubContext.Clients.Group(LiveHub.EventsGroup(site)).Events(events));
-                // New lists: the ones just sent may still be serialised by the backplane.
-                batches = [];
+                {
+                    if (!listened.Contains(site))
+                    {
+                        Interlocked.Add(ref _skipped, events.Count);
+                        continue;
+                    }
+                    var sent = events.ConvertAll(PublicEvent.From);
+                    await Send(() => hubContext.Clients.Group(LiveHub.EventsGroup(site)).Events(sent));
+                    Interlocked.Add(ref _sent, sent.Count);
+                }
+                batches.Clear();
                 await SendCountersAsync(dirty, ct);
             }
         }

@@ -10,7 +10,7 @@ namespace LiveAnalytics.Live.Hub;
 /// through the Redis backplane, whichever node it is connected to. After a reconnect a client calls
 /// <see cref="Resync"/> with the last event id it saw and gets what it missed.
 /// </summary>
-public sealed class LiveHub(EventHub hub, StreamReplay replay) : Hub<ILiveClient>
+public sealed class LiveHub(EventHub hub, StreamReplay replay, HubListeners listeners) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     private const int MaxResyncEvents = 10_000;
@@ -24,8 +24,19 @@ public sealed class LiveHub(EventHub hub, StreamReplay replay) : Hub<ILiveClient
     public override async Task OnConnectedAsync()
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, CountersGroup(SiteId));
-        if (SeesEvents) await Groups.AddToGroupAsync(Context.ConnectionId, EventsGroup(SiteId));
+        if (SeesEvents)
+        {
+            // Marked before joining: the publisher then sends every event read after the mark.
+            await listeners.JoinAsync(SiteId);
+            await Groups.AddToGroupAsync(Context.ConnectionId, EventsGroup(SiteId));
+        }
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (SeesEvents) listeners.Leave(SiteId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>The counters now and, for API keys, the events after <paramref name="lastEventId"/> (within the 30-minute window).</summary>
