@@ -108,13 +108,8 @@ public sealed class EventStream(
         var unsettled = new TrackedEvent[chunk.Count];
         for (var i = 0; i < chunk.Count; i++)
         {
-            var (e, yesterday) = chunk[i];
-            unsettled[i] = e;
-            var at = 4 + i * 4;
-            args[at] = e.SiteId;
-            args[at + 1] = e.VisitorId;
-            args[at + 2] = yesterday is { } y ? y : "";
-            args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+            unsettled[i] = chunk[i].Event;
+            SessionArgs(args, 4 + i * 4, chunk[i]);
         }
         var packed = StreamEntries.Pack(unsettled);
         args[3] = packed.WrittenMemory;
@@ -123,6 +118,16 @@ public sealed class EventStream(
         Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' '));
         return 0;
     });
+
+    /// <summary>The four arguments of one event that the session rule reads: site, visitor, yesterday's visitor or '', a fresh session id.</summary>
+    private static void SessionArgs(RedisValue[] args, int at, PendingEvent pending)
+    {
+        var (e, yesterday) = pending;
+        args[at] = e.SiteId;
+        args[at + 1] = e.VisitorId;
+        args[at + 2] = yesterday is { } y ? y : "";
+        args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+    }
 
     /// <summary>Keeps the events for this node's feed, with the sessions the script settled.</summary>
     private void Remember(string? entryId, TrackedEvent[] events, string[]? sessions)
@@ -152,12 +157,7 @@ public sealed class EventStream(
             args[1] = _sessionPrefix;
             for (var i = 0; i < chunk.Count; i++)
             {
-                var (e, yesterday) = chunk[i];
-                var at = 2 + i * 4;
-                args[at] = e.SiteId;
-                args[at + 1] = e.VisitorId;
-                args[at + 2] = yesterday is { } y ? y : "";
-                args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
+                SessionArgs(args, 2 + i * 4, chunk[i]);
             }
             var reply = await EvaluateAsync(SettleScript, [], args);
             var settled = new TrackedEvent[chunk.Count];
