@@ -74,11 +74,12 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
         paths.Add((await resumed.NextAsync("event")).Json.GetProperty("pathname").GetString()!);
         Assert.Equal(["/two", "/three", "/four"], paths);
 
-        // Nothing else follows: within a heartbeat or two only counters and heartbeats.
+        // Nothing else follows: within a heartbeat or two only counters and heartbeats (a frame may be
+        // seconds late while the whole suite shares two cores; this is about what comes, not when).
         var deadline = DateTime.UtcNow.AddSeconds(2.5);
         while (DateTime.UtcNow < deadline)
         {
-            var frame = await resumed.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(2));
+            var frame = await resumed.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(5));
             Assert.NotNull(frame);
             Assert.NotEqual("event", frame.Event);
         }
@@ -110,7 +111,7 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
         await using var atEnd = await SseClient.OpenAsync(client, url, lastEventId: ids[2]);
         var deadline = DateTime.UtcNow.AddSeconds(1.5);
         while (DateTime.UtcNow < deadline)
-            Assert.NotEqual("event", (await atEnd.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(2)))!.Event);
+            Assert.NotEqual("event", (await atEnd.NextAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(5)))!.Event);
     }
 
     [Fact]
