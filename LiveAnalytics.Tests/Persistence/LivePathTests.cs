@@ -91,6 +91,24 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     [Fact]
+    public async Task A_batch_of_many_entries_goes_on_the_stream_in_one_call_and_counts_as_backlog()
+    {
+        var merchant = await _app.MerchantAsync();
+        var now = DateTimeOffset.UtcNow;
+        var counts = (RedisKey)EventStream.CountsKey(_app.Get<Microsoft.Extensions.Options.IOptions<LiveAnalytics.Infrastructure.RedisOptions>>().Value);
+        var before = await _app.Redis.HashGetAsync(counts, ["events", "entries"]);
+
+        await _app.Get<EventStream>().AppendSettledAsync(
+            Enumerable.Range(0, 300).Select(i => TestData.Event(merchant.Site.Id, now, 2_000_000 + i, $"/b{i}")).ToArray(), stored: false);
+
+        var ours = (await _app.StreamEventsAsync()).Where(e => e.Event.SiteId == merchant.Site.Id).ToList();
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"/b{i}"), ours.Select(e => e.Event.Pathname));
+        Assert.Equal((300 + StreamEntries.MaxEvents - 1) / StreamEntries.MaxEvents, ours.Select(e => e.Entry.Id).Distinct().Count());
+        var after = await _app.Redis.HashGetAsync(counts, ["events", "entries"]);
+        Assert.Equal(((long)before[0] + 300, (long)before[1] + ours.Select(e => e.Entry.Id).Distinct().Count()), ((long)after[0], (long)after[1]));
+    }
+
+    [Fact]
     public async Task Concurrent_flush_runs_store_each_event_once()
     {
         var merchant = await _app.MerchantAsync();

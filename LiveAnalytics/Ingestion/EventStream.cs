@@ -76,15 +76,20 @@ public sealed class EventStream(
         """;
 
     // KEYS[1] the stream, KEYS[2] the counts. ARGV: node, stored ('1': already in Postgres, the persist
-    // group skips it, and it is no backlog), the events' JSON lines, how many events.
+    // group skips them, and they are no backlog), then per entry: its events' JSON lines, how many.
+    // One call for all the entries of a batch: they are appended all or none.
     private const string AppendSettledScript = """
-        if ARGV[2] == '1' then
-          return redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1], 'p', '1')
+        local node, stored, ids = ARGV[1], ARGV[2], {}
+        for i = 3, #ARGV, 2 do
+          if stored == '1' then
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'b', ARGV[i], 'n', node, 'p', '1')
+          else
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'b', ARGV[i], 'n', node)
+            redis.call('HINCRBY', KEYS[2], 'events', ARGV[i + 1])
+            redis.call('HINCRBY', KEYS[2], 'entries', 1)
+          end
         end
-        local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[3], 'n', ARGV[1])
-        redis.call('HINCRBY', KEYS[2], 'events', ARGV[4])
-        redis.call('HINCRBY', KEYS[2], 'entries', 1)
-        return id
+        return ids
         """;
 
     private const int MaxSettlePerCall = 512;
@@ -98,6 +103,10 @@ public sealed class EventStream(
 
     public TimeSpan SessionTimeout => TimeSpan.FromMinutes(enrichment.Value.SessionTimeoutMinutes);
 
+    /// <summary>
+    /// Settles and appends, one entry a call. More than <see cref="StreamEntries.MaxEvents"/> events take
+    /// several calls, not all or none: the group commit never passes more.
+    /// </summary>
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
     public Task AppendAsync(IReadOnlyList<PendingEvent> events) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
@@ -115,7 +124,7 @@ public sealed class EventStream(
         args[3] = packed.WrittenMemory;
         var reply = await EvaluateAsync(Script, [_key, _counts], args);
         packed.Dispose();
-        Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' '));
+        if (reply.Length == 2) Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' '));
         return 0;
     });
 
@@ -129,7 +138,10 @@ public sealed class EventStream(
         args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
     }
 
-    /// <summary>Keeps the events for this node's feed, with the sessions the script settled.</summary>
+    /// <summary>
+    /// Keeps the events for this node's feed, with the sessions the script settled. Never throws: the
+    /// events are appended by now, and whatever cannot be kept the feed reads back from the stream.
+    /// </summary>
     private void Remember(string? entryId, TrackedEvent[] events, string[]? sessions)
     {
         if (!StreamId.TryParse(entryId, out var id)) return;
@@ -137,7 +149,10 @@ public sealed class EventStream(
         {
             if (sessions.Length != 2 * events.Length) return;
             for (var i = 0; i < events.Length; i++)
-                events[i] = events[i] with { VisitorId = long.Parse(sessions[2 * i]), SessionId = long.Parse(sessions[2 * i + 1]) };
+            {
+                if (!long.TryParse(sessions[2 * i], out var visitor) || !long.TryParse(sessions[2 * i + 1], out var session)) return;
+                events[i] = events[i] with { VisitorId = visitor, SessionId = session };
+            }
         }
         appended.Add(id, events);
     }
@@ -171,18 +186,31 @@ public sealed class EventStream(
     /// <summary>Appends events whose sessions are settled (their JSON carries visitor and session).</summary>
     /// <param name="stored">They are in Postgres already: the entries feed live views and are not persisted again.</param>
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append.</exception>
-    public Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
+    public async Task AppendSettledAsync(IReadOnlyList<TrackedEvent> events, bool stored)
     {
-        var packed = StreamEntries.Pack(chunk);
-        var id = await EvaluateAsync(AppendSettledScript, [_key, _counts], [node.Id, stored ? "1" : "0", packed.WrittenMemory, chunk.Count]);
-        packed.Dispose();
-        Remember((string?)id, chunk as TrackedEvent[] ?? chunk.ToArray(), sessions: null);
-        return 0;
-    });
+        if (events.Count == 0) return;
+        var all = events as TrackedEvent[] ?? events.ToArray();
+        var entries = new List<(TrackedEvent[] Events, PooledBufferWriter Packed)>();
+        for (var from = 0; from < all.Length; from += StreamEntries.MaxEvents)
+        {
+            var chunk = all[from..Math.Min(all.Length, from + StreamEntries.MaxEvents)];
+            entries.Add((chunk, StreamEntries.Pack(chunk)));
+        }
+        var args = new RedisValue[2 + 2 * entries.Count];
+        (args[0], args[1]) = (node.Id, stored ? "1" : "0");
+        for (var i = 0; i < entries.Count; i++) (args[2 + 2 * i], args[3 + 2 * i]) = (entries[i].Packed.WrittenMemory, entries[i].Events.Length);
+        var ids = await EvaluateAsync(AppendSettledScript, [_key, _counts], args);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            entries[i].Packed.Dispose();
+            if (i < ids.Length) Remember((string?)ids[i], entries[i].Events, sessions: null);
+        }
+    }
 
     /// <summary>
-    /// One call per chunk, all sent at once (pipelined on the one connection, so the entries normally
-    /// land in the order of the events). Fails if any chunk fails: the caller acknowledges none.
+    /// One call per chunk, all sent at once (pipelined on the one connection). Fails if any chunk fails.
+    /// For calls without lasting effect on failure, or with one chunk only (a group commit's beacons):
+    /// several chunks are not appended all or none.
     /// </summary>
     private static Task<T[]> InChunksAsync<TItem, T>(IReadOnlyList<TItem> items, int size, Func<IReadOnlyList<TItem>, Task<T>> call)
     {
