@@ -23,6 +23,10 @@ public sealed partial class FlushEventsJob(
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
     private int BatchSize => options.Value.FlushBatchSize;
 
+    // An entry carries one event or up to 128: reads are sized so that a COPY takes about FlushBatchSize
+    // events, starting from full entries and adapting to what the last read held.
+    private int _entriesPerRead = Math.Max(1, options.Value.FlushBatchSize / StreamEntries.MaxEvents);
+
     /// <summary>The consumer name: one per process, so a node's pending entries are told from a dead node's.</summary>
     public static string Consumer { get; } = Environment.MachineName + "-" + Environment.ProcessId;
 
@@ -101,9 +105,6 @@ public sealed partial class FlushEventsJob(
         LogFlushed(entries.Length, inserted);
         return inserted;
     }
-
-    // An entry carries one event or a thousand: reading is sized so that a COPY takes about FlushBatchSize events.
-    private int _entriesPerRead = 1;
 
     private void AdaptRead(int entries, int events)
     {
