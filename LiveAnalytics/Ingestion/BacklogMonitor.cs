@@ -8,7 +8,7 @@ namespace LiveAnalytics.Ingestion;
 /// <summary>
 /// Watches how far persistence lags behind the stream once a second, in events: the entries not yet
 /// read by the "persist" group times the events per entry of recent appends (an entry holds one event
-/// or a thousand). Past the high-water mark the node stops acknowledging new events (503 with
+/// or up to 128). Past the high-water mark the node stops acknowledging new events (503 with
 /// Retry-After) rather than let Redis fill its memory while Postgres is away.
 /// </summary>
 public sealed partial class BacklogMonitor(

@@ -11,7 +11,7 @@ namespace LiveAnalytics.Live.Streaming;
 /// </summary>
 public sealed partial class StreamReplay(IConnectionMultiplexer redis, IOptions<RedisOptions> options, ILogger<StreamReplay> logger)
 {
-    // Entries, each of up to 1,000 events.
+    // Entries, each of up to 128 events.
     private const int Page = 50;
 
     public async IAsyncEnumerable<LiveEvent> AfterAsync(long siteId, StreamId after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
