@@ -3,9 +3,9 @@ using System.Buffers;
 namespace LiveAnalytics.Infrastructure;
 
 /// <summary>
-/// A growable byte buffer rented from the shared pool: stream entries of a thousand events run to
-/// hundreds of kilobytes, and a fresh array each time would land on the large object heap and bring
-/// on full collections. Dispose hands the array back; only once nothing can read it any more.
+/// A growable byte buffer rented from the shared pool: a batch request's body runs to hundreds of
+/// kilobytes and a packed stream entry to tens, and a fresh array each time (on the large object heap
+/// for the bodies) would bring on full collections. Dispose hands the array back; only once nothing can read it any more.
 /// </summary>
 public sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>, IDisposable
 {
