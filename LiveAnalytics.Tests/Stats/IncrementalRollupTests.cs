@@ -117,6 +117,47 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Events_at_the_same_moment_are_ordered_by_id_as_the_rebuild_orders_them()
+    {
+        // Twenty visits whose first three events share a moment, and whose last two pageviews do. The lowest id is
+        // the visit's first event (its source) and, among pageviews, its entry page; the highest its exit page.
+        var site = await SiteAsync("Etc/UTC");
+        var run = Random.Shared.Next();
+        Guid Id(int visitor, int k) => Guid.Parse($"{run:x8}-0000-7000-8000-{visitor:x6}{k:x6}");
+        var visits = Enumerable.Range(1, 20).Select(visitor =>
+        {
+            var start = Nov3.AddHours(visitor <= 10 ? 11 : 13).AddMinutes(visitor);
+            return new[]
+            {
+                TestData.Event(site.Id, start, visitor, "/cart", "Add to cart") with { Id = Id(visitor, 1), Source = "Google" },
+                TestData.Event(site.Id, start, visitor, "/landing") with { Id = Id(visitor, 2), Source = "Newsletter" },
+                TestData.Event(site.Id, start, visitor, "/other") with { Id = Id(visitor, 3), Source = "Newsletter" },
+                TestData.Event(site.Id, start.AddMinutes(2), visitor, "/left-first") with { Id = Id(visitor, 4) },
+                TestData.Event(site.Id, start.AddMinutes(2), visitor, "/left-last") with { Id = Id(visitor, 5) },
+            };
+        }).ToList();
+        // Half the visits in one batch (11:00): ties within a batch. The other half (13:00) over two, the later
+        // one holding ties that lose to the earlier one's first event and exit but win its entry page, which
+        // moves the entry page of events already counted: their hour must be rebuilt (it once was not).
+        await WriteAsync(visits.Take(10).SelectMany(v => v).ToList());
+        await WriteAsync(visits.Skip(10).SelectMany(v => new[] { v[0], v[2], v[4] }).ToList());
+        await _app.RollUpAsync(site.Id);
+        await WriteAsync(visits.Skip(10).SelectMany(v => new[] { v[1], v[3] }).ToList());
+        await _app.RollUpAsync(site.Id);
+
+        var rows = await RowsAsync(site.Id);
+        foreach (var hour in (int[])[11, 13])
+        {
+            var inHour = rows.Where(r => r.Hour.Hour == hour).ToList();
+            Assert.Equal(10, inHour.Single(r => r is { Dimension: "source", Value: "Google" }).Visits);
+            Assert.Equal(10, inHour.Single(r => r is { Dimension: "entry_page", Value: "/landing" }).Visits);
+            Assert.Equal(10, inHour.Single(r => r is { Dimension: "exit_page", Value: "/left-last" }).Visits);
+        }
+        await RebuildAllAsync(site.Id);
+        Assert.Equal(await RowsAsync(site.Id), rows);
+    }
+
+    [Fact]
     public async Task A_rebuild_leaves_out_batches_not_yet_added_so_nothing_counts_twice()
     {
         var site = await SiteAsync("Etc/UTC");

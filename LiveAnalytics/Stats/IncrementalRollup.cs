@@ -8,9 +8,10 @@ namespace LiveAnalytics.Stats;
 /// into their hours as they are; each visit they belong to changes its contribution (counted in the hour
 /// it began) by the difference between what it was and what it is now, as kept in <c>rollup_visits</c>.
 /// The cost is the size of the batches, not of the hours they touch. One case cannot be done by
-/// difference: an event older than the first one seen of its visit changes the visit's attribution for
-/// events already counted (and a sketch cannot forget them), so that visit's hours are marked for the
-/// rebuild instead, which recomputes them from the raw events.
+/// difference: an event older than the first one seen of its visit, or a pageview older than its first
+/// pageview seen, changes the attribution or the entry page of events already counted (and a sketch
+/// cannot forget them), so that visit's hours are marked for the rebuild instead, which recomputes them
+/// from the raw events.
 /// </summary>
 internal static class IncrementalRollup
 {
@@ -28,19 +29,30 @@ internal static class IncrementalRollup
         -- this into a plain join, which it may answer by scanning the whole table.
         CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.site_id = b.site_id AND e.ts >= b.first_ts AND e.ts <= b.last_ts AND e.batch = b.batch OFFSET 0) e
         WHERE b.site_id = @site AND b.batch = ANY(@batches);
+        ANALYZE i_events;
 
         -- What the batches add to each visit.
         CREATE TEMP TABLE i_added ON COMMIT DROP AS
-        SELECT t.*, f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.device, f.browser, f.os,
-               en.pathname AS entry_page, en.ts AS entry_ts, en.id AS entry_id, ex.pathname AS exit_page, ex.ts AS exit_ts, ex.id AS exit_id
-        FROM (
+        WITH t AS (
             SELECT session_id, min(visitor_id) AS visitor_id, min(ts) AS started, max(ts) AS last_ts,
+                   min(ts) FILTER (WHERE name = 'pageview') AS entry_ts, max(ts) FILTER (WHERE name = 'pageview') AS exit_ts,
                    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
-            FROM i_events GROUP BY 1
-        ) t
-        JOIN (SELECT DISTINCT ON (session_id) * FROM i_events ORDER BY session_id, ts, id) f USING (session_id)
-        LEFT JOIN (SELECT DISTINCT ON (session_id) * FROM i_events WHERE name = 'pageview' ORDER BY session_id, ts, id) en USING (session_id)
-        LEFT JOIN (SELECT DISTINCT ON (session_id) * FROM i_events WHERE name = 'pageview' ORDER BY session_id, ts DESC, id DESC) ex USING (session_id);
+            FROM i_events GROUP BY 1)
+        SELECT t.session_id, t.visitor_id, t.started, t.last_ts, t.pageviews, t.events, t.revenue,
+               f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.device, f.browser, f.os,
+               en.pathname AS entry_page, t.entry_ts, en.id AS entry_id, ex.pathname AS exit_page, t.exit_ts, ex.id AS exit_id
+        FROM t
+        -- Each visit's first event, first and last pageview: the events at those times, found by hashing rather than by
+        -- sorting all the batches' events (several times slower); a tie on the time goes to the lowest id (the highest
+        -- for the last pageview), the rebuild's order.
+        JOIN (SELECT DISTINCT ON (e.session_id) e.* FROM i_events e JOIN t ON e.session_id = t.session_id AND e.ts = t.started
+              ORDER BY e.session_id, e.id) f ON f.session_id = t.session_id
+        LEFT JOIN (SELECT DISTINCT ON (e.session_id) e.session_id, e.id, e.pathname FROM i_events e
+                   JOIN t ON e.session_id = t.session_id AND e.ts = t.entry_ts WHERE e.name = 'pageview'
+                   ORDER BY e.session_id, e.id) en ON en.session_id = t.session_id
+        LEFT JOIN (SELECT DISTINCT ON (e.session_id) e.session_id, e.id, e.pathname FROM i_events e
+                   JOIN t ON e.session_id = t.session_id AND e.ts = t.exit_ts WHERE e.name = 'pageview'
+                   ORDER BY e.session_id, e.id DESC) ex ON ex.session_id = t.session_id;
 
         -- What each visit was before, and what it is now.
         CREATE TEMP TABLE i_old ON COMMIT DROP AS
@@ -52,7 +64,7 @@ internal static class IncrementalRollup
         -- its entry the earlier first pageview, its exit the later last pageview; the rest adds up.
         CREATE TEMP TABLE i_visits ON COMMIT DROP AS
         SELECT a.session_id, coalesce(o.visitor_id, a.visitor_id) AS visitor_id,
-               o.session_id IS NOT NULL AND w.first AS reattributed,
+               o.session_id IS NOT NULL AND (w.first OR (w.entry AND a.entry_ts IS NOT NULL)) AS reattributed,
                CASE WHEN w.first THEN a.started ELSE o.started END AS started,
                CASE WHEN w.first THEN a.first_id ELSE o.first_id END AS first_id,
                CASE WHEN w.first THEN a.source ELSE o.source END AS source,
@@ -78,6 +90,7 @@ internal static class IncrementalRollup
             o.session_id IS NULL OR (a.started, a.first_id) < (o.started, o.first_id) AS first,
             coalesce(o.entry_ts IS NULL OR (a.entry_ts, a.entry_id) < (o.entry_ts, o.entry_id), false) AS entry,
             coalesce(o.exit_ts IS NULL OR (a.exit_ts, a.exit_id) > (o.exit_ts, o.exit_id), false) AS exit) w;
+        ANALYZE i_visits;
         """;
 
     // Each visit as it is now, added, and as it was, taken away: the difference is what changes.
