@@ -4,6 +4,7 @@ using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LiveAnalytics.Tests.Stats;
@@ -155,6 +156,40 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
         }
         await RebuildAllAsync(site.Id);
         Assert.Equal(await RowsAsync(site.Id), rows);
+    }
+
+    [Fact]
+    public async Task A_busy_sites_batches_gather_until_the_oldest_has_waited()
+    {
+        var options = _app.Get<IOptions<PersistenceOptions>>().Value;
+        var pace = new RollupPace(options.RollupBusyEvents, options.RollupBusyWaitSeconds);
+        var db = _app.Get<NpgsqlDataSource>();
+        var site = await SiteAsync("Etc/UTC");
+        async Task<long> WaitingAsync()
+        {
+            while (await IncrementalRollup.RunOnceAsync(db, DateTimeOffset.UtcNow, pace, CancellationToken.None) is not null) { }
+            await using var conn = await db.OpenConnectionAsync();
+            return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches WHERE site_id = @Id", new { site.Id });
+        }
+
+        // A few events: rolled up at the next run.
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(8), 1), TestData.Event(site.Id, Nov3.AddHours(8).AddMinutes(1), 1, "/b")]);
+        Assert.Equal(0, await WaitingAsync());
+
+        // As many as make the site busy: they wait, for every run (the app's own job included), and so does
+        // a small batch after them.
+        await WriteAsync(Enumerable.Range(0, options.RollupBusyEvents)
+            .Select(i => TestData.Event(site.Id, Nov3.AddHours(9).AddSeconds(i % 3000), 100 + i % 50, $"/p{i % 7}")).ToList());
+        Assert.Equal(1, await WaitingAsync());
+        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(10), 1, "/c")]);
+        Assert.Equal(2, await WaitingAsync());
+
+        // Once the oldest has waited long enough, they are all taken.
+        await using (var conn = await db.OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE rollup_batches SET stored_at = stored_at - make_interval(secs => @s) WHERE site_id = @Id",
+                new { s = options.RollupBusyWaitSeconds + 1, site.Id });
+        Assert.Equal(0, await WaitingAsync());
+        Assert.Equal(3 + options.RollupBusyEvents, (await RowsAsync(site.Id)).Where(r => r.Dimension == "").Sum(r => r.Pageviews));
     }
 
     [Fact]

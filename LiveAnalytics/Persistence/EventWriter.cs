@@ -76,14 +76,16 @@ public sealed class EventWriter(NpgsqlDataSource db)
     private static async Task NoteBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<TrackedEvent> events, long batch, CancellationToken ct)
     {
         var spans = events.GroupBy(e => e.SiteId)
-            .Select(g => (Site: g.Key, First: g.Min(e => e.Timestamp), Last: g.Max(e => e.Timestamp))).ToArray();
+            .Select(g => (Site: g.Key, First: g.Min(e => e.Timestamp), Last: g.Max(e => e.Timestamp), Count: g.Count())).ToArray();
         await using var note = new NpgsqlCommand("""
-            INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts) SELECT s, @batch, f, l FROM unnest(@sites, @firsts, @lasts) u(s, f, l)
+            INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts, events)
+            SELECT s, @batch, f, l, n FROM unnest(@sites, @firsts, @lasts, @counts) u(s, f, l, n)
             """, conn, tx);
         note.Parameters.AddWithValue("batch", batch);
         note.Parameters.AddWithValue("sites", spans.Select(s => s.Site).ToArray());
         note.Parameters.AddWithValue("firsts", spans.Select(s => s.First.UtcDateTime).ToArray());
         note.Parameters.AddWithValue("lasts", spans.Select(s => s.Last.UtcDateTime).ToArray());
+        note.Parameters.AddWithValue("counts", spans.Select(s => s.Count).ToArray());
         await note.ExecuteNonQueryAsync(ct);
     }
 

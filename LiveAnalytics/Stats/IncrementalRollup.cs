@@ -144,16 +144,21 @@ internal static class IncrementalRollup
         DELETE FROM rollup_batches WHERE site_id = @site AND batch = ANY(@batches);
         """;
 
-    /// <summary>Takes the next batches of one site and adds them, in one transaction.</summary>
-    /// <returns>How many batches were added, or null: none are waiting.</returns>
-    public static async Task<int?> RunOnceAsync(NpgsqlDataSource db, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Takes the next batches of one site that are due and adds them, in one transaction.</summary>
+    /// <returns>How many batches were added, or null: none are due.</returns>
+    public static async Task<int?> RunOnceAsync(NpgsqlDataSource db, DateTimeOffset now, RollupPace pace, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // A site's batches are due at once, unless the site is busy (many events waiting): then once the
+        // oldest has waited a while. Stored times are the database's, so this compares with its clock.
         var site = await conn.QuerySingleOrDefaultAsync<(long Id, string? Timezone)?>(new CommandDefinition("""
             SELECT b.site_id, s.timezone FROM rollup_batches b LEFT JOIN sites s ON s.id = b.site_id
+            WHERE b.site_id IN (
+                SELECT site_id FROM rollup_batches GROUP BY site_id
+                HAVING sum(events) < @BusyEvents OR min(stored_at) <= now() - make_interval(secs => @BusyWaitSeconds))
             ORDER BY b.site_id, b.batch LIMIT 1 FOR UPDATE OF b SKIP LOCKED
-            """, transaction: tx, cancellationToken: ct));
+            """, pace, tx, cancellationToken: ct));
         if (site is not { } s) return null;
         if (s.Timezone is null)
         {
@@ -180,3 +185,6 @@ internal static class IncrementalRollup
         return batches.Length;
     }
 }
+
+/// <summary>When a site's stored batches are due for the rollup (see <see cref="Persistence.PersistenceOptions.RollupBusyEvents"/>).</summary>
+internal sealed record RollupPace(int BusyEvents, int BusyWaitSeconds);

@@ -1,5 +1,7 @@
 using Dapper;
 using Hangfire;
+using LiveAnalytics.Persistence;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LiveAnalytics.Stats;
@@ -11,7 +13,7 @@ namespace LiveAnalytics.Stats;
 /// can no longer grow and notes finished backfills (<see cref="RollupBackfill"/>). Both steps
 /// of one site run under a lock of that site, so another node's run never interleaves with them.
 /// </summary>
-public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, ILogger<RollupJob> logger)
+public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IOptions<PersistenceOptions> options, ILogger<RollupJob> logger)
 {
     /// <summary>
     /// How long a visit is followed after its last event was rolled up. Sessions end after 30 minutes
@@ -29,10 +31,11 @@ public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IL
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
         var done = 0;
+        var pace = new RollupPace(options.Value.RollupBusyEvents, options.Value.RollupBusyWaitSeconds);
         while (!ct.IsCancellationRequested)
         {
             // What was just stored comes first; a long rebuild (a backfill) goes a slice at a time between.
-            while (!ct.IsCancellationRequested && await IncrementalRollup.RunOnceAsync(db, time.GetUtcNow(), ct) is { } batches)
+            while (!ct.IsCancellationRequested && await IncrementalRollup.RunOnceAsync(db, time.GetUtcNow(), pace, ct) is { } batches)
             {
                 done += batches;
                 LogAdded(batches);
