@@ -29,7 +29,7 @@ start_bench_app() {
   PG="Host=127.0.0.1;Port=$PG_PORT;Database=liveanalytics;Username=postgres"
   ConnectionStrings__Postgres="$PG" ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT" \
   Demo__Seed=true Demo__Domain=bench-shop.example Demo__Password=bench-password-0 Demo__KeyFile="$DIR/api-key" \
-  Benchmark__EmptyEndpoint=true Ingestion__PerIpPerSecond=1000000 Ingestion__PerSitePerSecond=10000000 \
+  Benchmark__EmptyEndpoint=true Ingestion__TrustedProxies__0=127.0.0.1 Ingestion__PerIpPerSecond=1000000 Ingestion__PerSitePerSecond=10000000 \
   Persistence__FlushEverySeconds=1 Logging__LogLevel__Default=Warning "$@" \
     dotnet "$DIR/app/LiveAnalytics.dll" --urls "http://127.0.0.1:$APP_PORT" --contentRoot "$DIR/app" >"$DIR/app.log" 2>&1 &
   APP_PID=$!
