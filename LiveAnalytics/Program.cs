@@ -34,6 +34,8 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// Routing here, after what every request needs, so that the tracker's endpoints (ShortCircuit) skip the rest.
+app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
