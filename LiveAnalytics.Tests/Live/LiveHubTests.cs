@@ -101,6 +101,10 @@ public sealed class LiveHubTests
         var events = Channel.CreateUnbounded<PublicEvent>();
         client.On<PublicEvent[]>("Events", batch => { foreach (var e in batch) events.Writer.TryWrite(e); });
         await client.StartAsync();
+        // StartAsync returns after the handshake, possibly before the server has marked the site and joined
+        // the group (OnConnectedAsync); an invocation is answered only after that, so the event below is
+        // one the listener subscribed before, which is what the publisher promises to send.
+        await client.InvokeAsync<ResyncResult>("Resync", (string?)null);
         await SendAsync(node, merchant.Site.Domain, "/heard", browser: 2);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         Assert.Equal("/heard", (await events.Reader.ReadAsync(timeout.Token)).Pathname);
