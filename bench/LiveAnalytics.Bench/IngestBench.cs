@@ -45,7 +45,9 @@ public static class IngestBench
         var beacons = new List<(WrkResult Wrk, double PersistedPerSecond, double DrainSeconds, long Lost)>();
         for (var run = 0; run < runs; run++)
         {
-            // ABBA order, so a drift in the machine's load does not favour one side.
+            // ABBA order, so a drift in the machine's load does not favour one side. The ceiling is measured
+            // once the rollup has taken the beacons before it, so that it does not share the cores with it.
+            await persisted.WaitRolledUpAsync(TimeSpan.FromMinutes(2));
             if (run % 2 == 0) empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
             var before = await persisted.RowsAsync(siteId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -53,7 +55,11 @@ public static class IngestBench
             var drain = await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
             var stored = await persisted.RowsAsync(siteId) - before;
             beacons.Add((result, stored / clock.Elapsed.TotalSeconds, drain.TotalSeconds, Math.Max(0, result.Accepted - stored)));
-            if (run % 2 == 1) empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
+            if (run % 2 == 1)
+            {
+                await persisted.WaitRolledUpAsync(TimeSpan.FromMinutes(2));
+                empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
+            }
             Console.WriteLine($"  run {run + 1}: empty {empties[^1].RequestsPerSecond:F0} req/s; beacon {result.RequestsPerSecond:F0} req/s, " +
                 $"p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, non-2xx {result.Non2xx}, persisted {stored} ({beacons[^1].PersistedPerSecond:F0}/s), " +
                 $"drained {drain.TotalSeconds:F1} s after the load, lost {beacons[^1].Lost}");
@@ -82,6 +88,7 @@ public static class IngestBench
         await batch.BatchApiAsync(warmup, clients, batchSize: 1000);   // warm-up: the JIT's tiers, pools, caches
         for (var run = 0; run < runs; run++)
         {
+            await persisted.WaitRolledUpAsync(TimeSpan.FromMinutes(2));   // the previous run's events, rolled up
             copies.Add(await batch.RawCopyRowsPerSecondAsync(300_000));
             writes.Add((await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: false), await batch.EventWriterRowsPerSecondAsync(300_000, redelivered: true)));
             batches.Add(await batch.BatchApiAsync(Math.Max(5, seconds / 2), clients, batchSize: 1000));
