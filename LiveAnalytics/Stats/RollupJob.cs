@@ -8,7 +8,8 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>
 /// Keeps the hourly and daily rollups (<c>rollup_hours</c>, <c>rollup_days</c>) up to date: first adds
-/// the batches stored since the last run (<see cref="IncrementalRollup"/>), then rebuilds the hours
+/// the batches stored since the last run (<see cref="IncrementalRollup"/>; a busy site's once they have
+/// gathered for <see cref="PersistenceOptions.RollupBusyWaitSeconds"/>), then rebuilds the hours
 /// marked stale (<see cref="HourRebuild"/>) a slice at a time in between, then forgets the visits that
 /// can no longer grow and notes finished backfills (<see cref="RollupBackfill"/>). Both steps
 /// of one site run under a lock of that site, so another node's run never interleaves with them.
