@@ -15,17 +15,11 @@ public sealed class Persisted(NpgsqlDataSource db, IDatabase redis, string strea
     }
 
     /// <returns>How long the backlog took to drain, measured from the call.</returns>
-    public async Task<TimeSpan> WaitDrainedAsync(TimeSpan limit)
+    public Task<TimeSpan> WaitDrainedAsync(TimeSpan limit) => PollAsync(limit, 50, "The backlog did not drain", async () =>
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            var group = (await redis.StreamGroupInfoAsync(streamKey)).FirstOrDefault(g => g.Name == "persist");
-            if (group.Name is not null && group.Lag == 0 && group.PendingMessageCount == 0) return clock.Elapsed;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"The backlog did not drain within {limit}.");
-    }
+        var group = (await redis.StreamGroupInfoAsync(streamKey)).FirstOrDefault(g => g.Name == "persist");
+        return group.Name is not null && group.Lag == 0 && group.PendingMessageCount == 0;
+    });
 
     /// <summary>
     /// Waits until the rollup job has taken every stored batch (a busy site's wait up to 10 s, then a run
@@ -34,13 +28,19 @@ public sealed class Persisted(NpgsqlDataSource db, IDatabase redis, string strea
     /// </summary>
     public async Task WaitRolledUpAsync(TimeSpan limit)
     {
-        var clock = Stopwatch.StartNew();
         await using var conn = await db.OpenConnectionAsync();
+        await PollAsync(limit, 200, "The rollup did not catch up",
+            async () => await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches") == 0);
+    }
+
+    private static async Task<TimeSpan> PollAsync(TimeSpan limit, int everyMs, string failure, Func<Task<bool>> done)
+    {
+        var clock = Stopwatch.StartNew();
         while (clock.Elapsed < limit)
         {
-            if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches") == 0) return;
-            await Task.Delay(200);
+            if (await done()) return clock.Elapsed;
+            await Task.Delay(everyMs);
         }
-        throw new TimeoutException($"The rollup did not catch up within {limit}.");
+        throw new TimeoutException($"{failure} within {limit}.");
     }
 }
