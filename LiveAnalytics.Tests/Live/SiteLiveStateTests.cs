@@ -121,4 +121,40 @@ public sealed class SiteLiveStateTests
         Assert.Equal("Add to cart", journey.Steps[^1].Name);
         Assert.Null(state.Journey(7, T0.AddMinutes(6)));
     }
+
+    [Fact]
+    public void A_journey_keeps_the_last_thirty_steps_oldest_first()
+    {
+        var state = new SiteLiveState();
+        for (var i = 0; i < 75; i++) state.Apply(Event(T0.AddSeconds(i), 7, $"/p{i}"));
+        var journey = state.Journey(7, T0.AddSeconds(80));
+        Assert.NotNull(journey);
+        Assert.Equal(Enumerable.Range(45, 30).Select(i => $"/p{i}"), journey.Steps.Select(s => s.Pathname));
+        Assert.Equal(T0.AddSeconds(74), journey.Steps[^1].Timestamp);
+    }
+
+    [Fact]
+    public void What_the_state_keeps_shares_one_copy_of_each_value()
+    {
+        var state = new SiteLiveState();
+        // Two events parsed apart carry equal strings that are different objects.
+        state.Apply(Event(T0, 7, new string("/hats".AsSpan())));
+        state.Apply(Event(T0.AddSeconds(1), 8, new string("/hats".AsSpan())));
+        var (first, second) = (state.Journey(7, T0.AddSeconds(2))!.Steps[0], state.Journey(8, T0.AddSeconds(2))!.Steps[0]);
+        Assert.Same(first.Pathname, second.Pathname);
+        Assert.Same(first.Name, second.Name);
+    }
+
+    [Fact]
+    public void The_string_pool_hands_out_one_instance_per_value_and_stays_bounded()
+    {
+        var pool = new StringPool();
+        var hats = pool.Get(new string("/hats".AsSpan()));
+        Assert.Same(hats, pool.Get(new string("/hats".AsSpan())));
+        for (var i = 0; i < StringPool.MaxStrings + 10; i++) pool.Get($"/p{i}");
+        Assert.InRange(pool.Count, 1, StringPool.MaxStrings);
+        // Started afresh: a new copy is pooled again, and the old one is still a valid value.
+        Assert.Equal("/hats", pool.Get(new string("/hats".AsSpan())));
+        Assert.Null(pool.GetOrNull(null));
+    }
 }

@@ -40,4 +40,7 @@ public sealed record MinuteCount(DateTimeOffset Minute, int Pageviews);
 public sealed record RankedCount(string Value, int Visitors);
 
 /// <summary>What one visitor did in the live window, oldest first.</summary>
-public sealed record Journey(long VisitorId, bool Online, string? Source, string? Country, string? Device, string? Browser, IReadOnlyList<FeedItem> Steps);
+public sealed record Journey(long VisitorId, bool Online, string? Source, string? Country, string? Device, string? Browser, IReadOnlyList<JourneyStep> Steps);
+
+/// <summary>One step of a visitor's journey. A value: the live state keeps thousands of visitors' last steps.</summary>
+public readonly record struct JourneyStep(Guid Id, DateTimeOffset Timestamp, string Name, string Pathname);

@@ -11,6 +11,7 @@ namespace LiveAnalytics.Live;
 internal sealed class SiteLiveState
 {
     private const int JourneySteps = 30;
+    private readonly StringPool _strings = new();
     private readonly Dictionary<long, Visitor> _visitors = [];
     private readonly Tally _pages = new(), _sources = new(), _countries = new(), _devices = new();
     private readonly Queue<FeedItem> _feed = new(LiveSnapshot.FeedSize);
@@ -22,14 +23,21 @@ internal sealed class SiteLiveState
 
     public void Apply(TrackedEvent e, string streamId = "")
     {
+        // Visitors and their journeys live for minutes: the strings they hold are pooled, so what this state
+        // keeps refers to a few long-lived strings, not to each event's young copies (see StringPool).
+        var name = _strings.Get(e.Name);
+        var path = _strings.Get(e.Pathname);
+        var source = SourceOf(e) is { } s ? _strings.Get(s) : null;
+        var country = _strings.GetOrNull(e.Country);
+        var device = _strings.GetOrNull(e.Device);
+        var browser = _strings.GetOrNull(e.Browser);
         // A leave changes nothing shown until its grace passes (then Expire reports it), so it is not counted.
-        if (!e.IsLeave) Sequence++;
-        var item = new FeedItem(streamId, e.Id, e.Timestamp, e.Name, e.Pathname, e.Source, e.Medium,
-            e.VisitorId, e.Country, e.Device, e.Browser);
         if (!e.IsLeave)
         {
+            Sequence++;
             if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
-            _feed.Enqueue(item);
+            _feed.Enqueue(new FeedItem(streamId, e.Id, e.Timestamp, name, path, e.Source, e.Medium,
+                e.VisitorId, country, device, browser));
         }
         if (e.IsPageview)
         {
@@ -37,30 +45,29 @@ internal sealed class SiteLiveState
             _pageviewsByMinute[minute] = _pageviewsByMinute.GetValueOrDefault(minute) + 1;
         }
         if (e.Timestamp > LastEventAt) LastEventAt = e.Timestamp;
-        Track(e, item);
+        Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
     }
 
-    private void Track(TrackedEvent e, FeedItem item)
+    private void Track(TrackedEvent e, JourneyStep step, string? source, string? country, string? device, string? browser)
     {
         if (!_visitors.TryGetValue(e.VisitorId, out var v))
         {
-            v = new Visitor { LastSeen = e.Timestamp, Page = e.Pathname, Source = SourceOf(e) ?? "Direct", Country = e.Country, Device = e.Device, Browser = e.Browser };
+            v = new Visitor { LastSeen = e.Timestamp, Page = step.Pathname, Source = source ?? "Direct", Country = country, Device = device, Browser = browser };
             _visitors[e.VisitorId] = v;
             Count(v, +1);
         }
         else if (e.Timestamp >= v.LastSeen)
         {
             v.LastSeen = e.Timestamp;
-            if (!e.IsLeave) { Move(_pages, ref v.Page, e.Pathname); v.LeftAt = null; }
+            if (!e.IsLeave) { Move(_pages, ref v.Page, step.Pathname); v.LeftAt = null; }
             // Most events change none of these: the tallies are touched only when one does.
-            Move(_sources, ref v.Source, SourceOf(e) ?? v.Source);
-            if (e.Country is not null && e.Country != v.Country) { _countries.Add(v.Country ?? "Unknown", -1); _countries.Add(v.Country = e.Country, +1); }
-            if (e.Device is not null && e.Device != v.Device) { _devices.Add(v.Device ?? "Unknown", -1); _devices.Add(v.Device = e.Device, +1); }
-            v.Browser = e.Browser ?? v.Browser;
+            Move(_sources, ref v.Source, source ?? v.Source);
+            if (country is not null && country != v.Country) { _countries.Add(v.Country ?? "Unknown", -1); _countries.Add(v.Country = country, +1); }
+            if (device is not null && device != v.Device) { _devices.Add(v.Device ?? "Unknown", -1); _devices.Add(v.Device = device, +1); }
+            v.Browser = browser ?? v.Browser;
         }
         if (e.IsLeave && e.Timestamp >= v.LastSeen) v.LeftAt = e.Timestamp;
-        if (v.Steps.Count == JourneySteps) v.Steps.Dequeue();
-        v.Steps.Enqueue(item);
+        v.Steps.Add(step);
     }
 
     private static void Move(Tally tally, ref string current, string next)
@@ -135,7 +142,40 @@ internal sealed class SiteLiveState
         public required string Page;
         public required string Source;
         public string? Country, Device, Browser;
-        public readonly Queue<FeedItem> Steps = new();
+        public readonly StepRing Steps = new();
+    }
+
+    /// <summary>
+    /// A visitor's last <see cref="JourneySteps"/> steps as values in one array, oldest overwritten: tens of
+    /// thousands of visitors online then cost the collector one array each, not an object per step.
+    /// </summary>
+    private sealed class StepRing
+    {
+        private JourneyStep[] _items = new JourneyStep[4];
+        private int _start, _count;
+
+        public void Add(JourneyStep step)
+        {
+            if (_count == _items.Length && _count < JourneySteps)
+            {
+                var grown = new JourneyStep[Math.Min(JourneySteps, _items.Length * 2)];
+                for (var i = 0; i < _count; i++) grown[i] = _items[(_start + i) % _items.Length];
+                (_items, _start) = (grown, 0);
+            }
+            if (_count < _items.Length) _items[(_start + _count++) % _items.Length] = step;
+            else
+            {
+                _items[_start] = step;
+                _start = (_start + 1) % _items.Length;
+            }
+        }
+
+        public JourneyStep[] ToArray()
+        {
+            var steps = new JourneyStep[_count];
+            for (var i = 0; i < _count; i++) steps[i] = _items[(_start + i) % _items.Length];
+            return steps;
+        }
     }
 
     /// <summary>Visitors per value; values at zero are dropped so the tally stays as small as what is live.</summary>
