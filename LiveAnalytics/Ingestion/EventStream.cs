@@ -25,17 +25,17 @@ public sealed class EventStream(
 {
     // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
     // and a fresh session id in scope, leaves visitor and session settled.
+    // GETEX reads and extends in one call (Redis 6.2+): one command per returning visitor's event, not two.
     private const string SettleSession = """
           local found = false
           if yesterday ~= '' then
-            local key = prefix .. site .. ':' .. yesterday
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); visitor = yesterday; session = s; found = true end
+            local s = redis.call('GETEX', prefix .. site .. ':' .. yesterday, 'PX', ttl)
+            if s then visitor = yesterday; session = s; found = true end
           end
           if not found then
             local key = prefix .. site .. ':' .. visitor
-            local s = redis.call('GET', key)
-            if s then redis.call('PEXPIRE', key, ttl); session = s
+            local s = redis.call('GETEX', key, 'PX', ttl)
+            if s then session = s
             else redis.call('SET', key, session, 'PX', ttl) end
           end
 
