@@ -15,8 +15,11 @@ public sealed class RateLimits : IDisposable
     public RateLimits(IOptions<IngestionOptions> options)
     {
         var o = options.Value;
-        _perIp = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetTokenBucketLimiter(ip, _ => Bucket(o.PerIpPerSecond)));
-        _perSite = PartitionedRateLimiter.Create<long, long>(site => RateLimitPartition.GetTokenBucketLimiter(site, _ => Bucket(o.PerSitePerSecond)));
+        // The partitioner runs on every request: its bucket factories are made once, not a closure per call.
+        Func<string, TokenBucketRateLimiterOptions> perIp = _ => Bucket(o.PerIpPerSecond);
+        Func<long, TokenBucketRateLimiterOptions> perSite = _ => Bucket(o.PerSitePerSecond);
+        _perIp = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetTokenBucketLimiter(ip, perIp));
+        _perSite = PartitionedRateLimiter.Create<long, long>(site => RateLimitPartition.GetTokenBucketLimiter(site, perSite));
     }
 
     public bool AllowClient(string ip) => _perIp.AttemptAcquire(ip).IsAcquired;

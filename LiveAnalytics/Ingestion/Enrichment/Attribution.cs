@@ -10,6 +10,7 @@ public sealed record Attribution(
     private static readonly string[] PaidMediums = ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-social", "paid_social", "cpm", "display", "banner", "cpv"];
     private static readonly string[] PaidClickIds = ["gclid", "gbraid", "wbraid", "msclkid", "dclid", "ttclid", "li_fat_id"];
     private static readonly string[] EmailMediums = ["email", "e-mail", "e_mail", "newsletter"];
+    private static readonly Dictionary<string, Microsoft.Extensions.Primitives.StringValues> NoQuery = [];
     private static readonly string[] SocialMediums = ["social", "social-network", "social-media", "social_media", "sm"];
 
     /// <summary>
@@ -18,7 +19,8 @@ public sealed record Attribution(
     /// </summary>
     public static Attribution Of(Uri page, Uri? referrer, ReferrerSources sources)
     {
-        var query = QueryHelpers.ParseQuery(page.Query);
+        // Most pages carry no query: no dictionary to build for them.
+        var query = page.Query.Length > 1 ? QueryHelpers.ParseQuery(page.Query) : NoQuery;
         string? Param(string name) => query.TryGetValue(name, out var v) && v.ToString().Trim() is { Length: > 0 } s
             ? (s.Length > MaxLength ? s[..MaxLength] : s) : null;
         var (utmSource, utmMedium, utmCampaign) = (Param("utm_source"), Param("utm_medium"), Param("utm_campaign"));
