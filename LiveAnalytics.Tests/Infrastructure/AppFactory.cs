@@ -9,7 +9,8 @@ namespace LiveAnalytics.Tests.Infrastructure;
 
 /// <summary>
 /// The real app on the test PostgreSQL and Redis. Each factory has its own Redis key prefix
-/// (so its own event stream) and, by default, no Hangfire server: tests run the jobs themselves.
+/// (so its own event stream) and, by default, no Hangfire server and no writer of its own entries: tests
+/// run the jobs themselves.
 /// </summary>
 public class AppFactory : WebApplicationFactory<Program>
 {
@@ -25,6 +26,7 @@ public class AppFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:Redis"] = TestServices.Redis,
             ["Redis:KeyPrefix"] = KeyPrefix,
             ["Persistence:RunJobs"] = "false",
+            ["Persistence:PersistOwnEvents"] = "false",
             ["Persistence:HangfireSchema"] = "hangfire_" + KeyPrefix,
             ["Logging:LogLevel:Default"] = "Warning",
             // Test clients all come from one address; the limit tests set their own.

@@ -7,7 +7,7 @@ namespace LiveAnalytics.Ingestion;
 
 /// <summary>
 /// Watches how far persistence lags behind the stream once a second, in events: the entries not yet
-/// read by the "persist" group times the events per entry of recent appends (an entry holds one event
+/// stored through the "persist" group (unread or pending) times the events per entry of recent appends (an entry holds one event
 /// or up to 128). Past the high-water mark the node stops acknowledging new events (503 with
 /// Retry-After) rather than let Redis fill its memory while Postgres is away.
 /// </summary>
@@ -41,8 +41,9 @@ public sealed partial class BacklogMonitor(
         var db = redis.GetDatabase();
         var key = redisOptions.Value.StreamKey;
         var group = (await db.StreamGroupInfoAsync(key)).FirstOrDefault(g => g.Name == FlushEventsJob.Group);
-        // Before the first flush there is no group yet: everything in the stream is backlog.
-        var entries = group.Name is null ? await db.StreamLengthAsync(key) : group.Lag ?? await db.StreamLengthAsync(key);
+        // Before the first flush there is no group yet: everything in the stream is backlog. After it, the
+        // entries nobody has read and those read but not yet stored (a node's writer holds its own as pending).
+        var entries = group.Name is null ? await db.StreamLengthAsync(key) : (group.Lag ?? await db.StreamLengthAsync(key)) + group.PendingMessageCount;
         Backlog = (long)Math.Ceiling(entries * await EventsPerEntryAsync(db));
         var full = Backlog >= options.Value.MaxBacklog;
         if (full != _full) LogChanged(full, Backlog, options.Value.MaxBacklog);

@@ -1,6 +1,7 @@
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion.Enrichment;
 using LiveAnalytics.Live.Streaming;
+using LiveAnalytics.Persistence;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -21,7 +22,7 @@ public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId)
 /// </summary>
 public sealed class EventStream(
     IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node,
-    AppendedEntries appended)
+    AppendedEntries appended, OwnEntries own)
 {
     // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
     // and a fresh session id in scope, leaves visitor and session settled.
@@ -41,24 +42,40 @@ public sealed class EventStream(
 
         """;
 
+    // With the new entry's id in scope: puts it on this node's consumer's pending list in the "persist"
+    // group at once (ARGV group, consumer; '' = this node does not persist its own), so the node stores it
+    // from memory and Redis never sends it back. XREADGROUP hands out the oldest undelivered entry: only if
+    // that is this one was it delivered (an older one taken instead waits in the pending list for the flush
+    // job, and this one stays undelivered for it). No group yet: nothing is delivered.
+    private const string Deliver = """
+          local delivered = 0
+          if consumer ~= '' then
+            local r = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+            if type(r) == 'table' and r[1] and r[1][2][1][1] == id then delivered = 1 end
+          end
+
+        """;
+
     // KEYS[1] the stream, KEYS[2] the counts. ARGV: timeout ms, session key prefix, node, the events' JSON
-    // lines, then per event: site, visitor, yesterday's visitor or '', new session id.
+    // lines, group, consumer, then per event: site, visitor, yesterday's visitor or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     private const string Script = """
-        local ttl, prefix, node, vs = ARGV[1], ARGV[2], ARGV[3], {}
-        for i = 5, #ARGV, 4 do
+        local ttl, prefix, node, group, consumer, vs = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], {}
+        for i = 7, #ARGV, 4 do
           local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
 
         """ + SettleSession + """
           vs[#vs + 1] = visitor
           vs[#vs + 1] = session
         end
-        local n = (#ARGV - 4) / 4
+        local n = (#ARGV - 6) / 4
         local settled = table.concat(vs, ' ')
         local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[4], 'vs', settled, 'n', node)
         redis.call('HINCRBY', KEYS[2], 'events', n)
         redis.call('HINCRBY', KEYS[2], 'entries', 1)
-        return {id, settled}
+
+        """ + Deliver + """
+        return {id, settled, delivered}
         """;
 
     // The session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
@@ -76,13 +93,19 @@ public sealed class EventStream(
         """;
 
     // KEYS[1] the stream, KEYS[2] the counts. ARGV: node, stored ('1': already in Postgres, the persist
-    // group skips them, and they are no backlog), then per entry: its events' JSON lines, how many.
-    // One call for all the entries of a batch: they are appended all or none.
+    // group skips them, and they are no backlog), group, consumer, then per entry: its events' JSON lines,
+    // how many. One call for all the entries of a batch: they are appended all or none. Stored entries are
+    // delivered and acknowledged at once where this node persists its own: left undelivered, each would be
+    // handed out in place of the next beacons' entry.
     private const string AppendSettledScript = """
-        local node, stored, ids = ARGV[1], ARGV[2], {}
-        for i = 3, #ARGV, 2 do
+        local node, stored, group, consumer, ids = ARGV[1], ARGV[2], ARGV[3], ARGV[4], {}
+        for i = 5, #ARGV, 2 do
           if stored == '1' then
-            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'b', ARGV[i], 'n', node, 'p', '1')
+            local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[i], 'n', node, 'p', '1')
+            ids[#ids + 1] = id
+
+        """ + Deliver + """
+            if delivered == 1 then redis.call('XACK', KEYS[1], group, id) end
           else
             ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'b', ARGV[i], 'n', node)
             redis.call('HINCRBY', KEYS[2], 'events', ARGV[i + 1])
@@ -110,21 +133,23 @@ public sealed class EventStream(
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
     public Task AppendAsync(IReadOnlyList<PendingEvent> events) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
-        var args = new RedisValue[4 + chunk.Count * 4];
+        var args = new RedisValue[6 + chunk.Count * 4];
         args[0] = (long)SessionTimeout.TotalMilliseconds;
         args[1] = _sessionPrefix;
         args[2] = node.Id;
+        (args[4], args[5]) = (FlushEventsJob.Group, own.Consumer ?? "");
         var unsettled = new TrackedEvent[chunk.Count];
         for (var i = 0; i < chunk.Count; i++)
         {
             unsettled[i] = chunk[i].Event;
-            SessionArgs(args, 4 + i * 4, chunk[i]);
+            SessionArgs(args, 6 + i * 4, chunk[i]);
         }
         var packed = StreamEntries.Pack(unsettled);
         args[3] = packed.WrittenMemory;
         var reply = await EvaluateAsync(Script, [_key, _counts], args);
         packed.Dispose();
-        if (reply.Length == 2) Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' '));
+        if (reply.Length == 3 && Remember((string?)reply[0], unsettled, ((string?)reply[1])?.Split(' ')) is { } id && (int)reply[2] == 1)
+            own.TryAdd(id, unsettled);
         return 0;
     });
 
@@ -142,19 +167,21 @@ public sealed class EventStream(
     /// Keeps the events for this node's feed, with the sessions the script settled. Never throws: the
     /// events are appended by now, and whatever cannot be kept the feed reads back from the stream.
     /// </summary>
-    private void Remember(string? entryId, TrackedEvent[] events, string[]? sessions)
+    /// <returns>The entry's id once its events are settled (in place), or null.</returns>
+    private StreamId? Remember(string? entryId, TrackedEvent[] events, string[]? sessions)
     {
-        if (!StreamId.TryParse(entryId, out var id)) return;
+        if (!StreamId.TryParse(entryId, out var id)) return null;
         if (sessions is not null)
         {
-            if (sessions.Length != 2 * events.Length) return;
+            if (sessions.Length != 2 * events.Length) return null;
             for (var i = 0; i < events.Length; i++)
             {
-                if (!long.TryParse(sessions[2 * i], out var visitor) || !long.TryParse(sessions[2 * i + 1], out var session)) return;
+                if (!long.TryParse(sessions[2 * i], out var visitor) || !long.TryParse(sessions[2 * i + 1], out var session)) return null;
                 events[i] = events[i] with { VisitorId = visitor, SessionId = session };
             }
         }
         appended.Add(id, events);
+        return id;
     }
 
     /// <summary>
@@ -196,9 +223,9 @@ public sealed class EventStream(
             var chunk = all[from..Math.Min(all.Length, from + StreamEntries.MaxEvents)];
             entries.Add((chunk, StreamEntries.Pack(chunk)));
         }
-        var args = new RedisValue[2 + 2 * entries.Count];
-        (args[0], args[1]) = (node.Id, stored ? "1" : "0");
-        for (var i = 0; i < entries.Count; i++) (args[2 + 2 * i], args[3 + 2 * i]) = (entries[i].Packed.WrittenMemory, entries[i].Events.Length);
+        var args = new RedisValue[4 + 2 * entries.Count];
+        (args[0], args[1], args[2], args[3]) = (node.Id, stored ? "1" : "0", FlushEventsJob.Group, own.Consumer ?? "");
+        for (var i = 0; i < entries.Count; i++) (args[4 + 2 * i], args[5 + 2 * i]) = (entries[i].Packed.WrittenMemory, entries[i].Events.Length);
         var ids = await EvaluateAsync(AppendSettledScript, [_key, _counts], args);
         for (var i = 0; i < entries.Count; i++)
         {

@@ -1,6 +1,7 @@
 using Hangfire;
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live.Streaming;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -8,16 +9,22 @@ namespace LiveAnalytics.Persistence;
 
 /// <summary>
 /// Drains the event stream into Postgres through the consumer group "persist": read a batch, COPY
-/// it, and XACK only after the commit. First come this node's own unacknowledged entries (it
-/// crashed), then entries a dead node read and never acknowledged (claimed with XAUTOCLAIM once
-/// idle long enough), then new ones. While Postgres is down every run fails before XACK, so the
-/// backlog waits in Redis. Last, the stream is trimmed below what is both persisted and older than
-/// the live window, so a restarting node can still rebuild its live state.
+/// it, and XACK only after the commit. Most beacons never come here: the node that appended them
+/// stores them from memory (<see cref="OwnEntriesWriter"/>). This job takes the rest: first this node's
+/// own unacknowledged entries that it does not hold in memory, then entries a dead node read and never
+/// acknowledged (claimed with XAUTOCLAIM once idle long enough), then entries nobody has read. While
+/// Postgres is down every run fails before XACK, so the backlog waits in Redis. Last, the stream is
+/// trimmed below what is both persisted and older than the live window, so a restarting node can still
+/// rebuild its live state.
 /// </summary>
 public sealed partial class FlushEventsJob(
-    IConnectionMultiplexer redis, EventWriter writer, IOptions<RedisOptions> redisOptions,
+    IConnectionMultiplexer redis, EventWriter writer, OwnEntries own, IOptions<RedisOptions> redisOptions,
     IOptions<PersistenceOptions> options, TimeProvider time, ILogger<FlushEventsJob> logger)
 {
+    // Where this node persists its own, the append script's entries reach memory microseconds after their
+    // delivery: this keeps the job from racing that hand-over (which would only store them twice over).
+    private long? OwnLeftoverIdleMs => own.Consumer is null ? null : 5_000;
+
     public const string Group = "persist";
     private static readonly TimeSpan MaxRunTime = TimeSpan.FromSeconds(20);
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
@@ -37,12 +44,9 @@ public sealed partial class FlushEventsJob(
     {
         var db = redis.GetDatabase();
         await EnsureGroupAsync(db);
-        var total = 0;
-        // Our own unacknowledged entries, if any: always possibly stored already.
-        StreamEntry[] entries;
-        while ((entries = await db.StreamReadGroupAsync(_key, Group, Consumer, "0", _entriesPerRead)).Length > 0)
-            total += await PersistAsync(db, entries, mayBeRedelivered: true, ct);
+        var total = await OwnLeftoversAsync(db, ct);
         total += await ClaimAbandonedAsync(db, ct);
+        StreamEntry[] entries;
 
         var started = time.GetUtcNow();
         while (time.GetUtcNow() - started < MaxRunTime && !ct.IsCancellationRequested)
@@ -57,6 +61,33 @@ public sealed partial class FlushEventsJob(
         return total;
     }
 
+    /// <summary>
+    /// This node's unacknowledged entries that <see cref="OwnEntries"/> does not hold: a flush that failed
+    /// after reading, or entries delivered at append that did not fit in memory. Always possibly stored already.
+    /// </summary>
+    private async Task<int> OwnLeftoversAsync(IDatabase db, CancellationToken ct)
+    {
+        var total = 0;
+        RedisValue? after = null;
+        while (!ct.IsCancellationRequested)
+        {
+            var pending = await db.StreamPendingMessagesAsync(_key, Group, Math.Max(_entriesPerRead, 100), Consumer,
+                minId: after, maxId: null, minIdleTimeInMs: OwnLeftoverIdleMs);
+            if (pending.Length == 0) break;
+            after = "(" + pending[^1].MessageId;
+            var ids = pending.Select(p => p.MessageId).Where(id => !Held(id)).ToArray();
+            if (ids.Length > 0)
+            {
+                // Claimed by this same consumer: only to read them (XCLAIM returns the entries).
+                var entries = await db.StreamClaimAsync(_key, Group, Consumer, 0, ids);
+                if (entries.Length > 0) total += await PersistAsync(db, entries, mayBeRedelivered: true, ct);
+            }
+        }
+        return total;
+    }
+
+    private bool Held(RedisValue id) => StreamId.TryParse(id, out var parsed) && own.Contains(parsed);
+
     private async Task<int> ClaimAbandonedAsync(IDatabase db, CancellationToken ct)
     {
         var total = 0;
@@ -65,10 +96,12 @@ public sealed partial class FlushEventsJob(
         {
             var claimed = await db.StreamAutoClaimAsync(_key, Group, Consumer,
                 (long)options.Value.ClaimIdleSeconds * 1000, start, _entriesPerRead);
-            if (claimed.ClaimedEntries.Length > 0)
+            // This node's own entries in memory (idle that long while Postgres was away) are its writer's.
+            var abandoned = claimed.ClaimedEntries.Where(e => !Held(e.Id)).ToArray();
+            if (abandoned.Length > 0)
             {
-                LogClaimed(claimed.ClaimedEntries.Length);
-                total += await PersistAsync(db, claimed.ClaimedEntries, mayBeRedelivered: true, ct);
+                LogClaimed(abandoned.Length);
+                total += await PersistAsync(db, abandoned, mayBeRedelivered: true, ct);
             }
             start = claimed.NextStartId;
         } while (start != "0-0" && !ct.IsCancellationRequested);

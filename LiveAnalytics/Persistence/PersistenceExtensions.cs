@@ -13,6 +13,10 @@ public static class PersistenceExtensions
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddSingleton<EventWriter>();
         builder.Services.AddTransient<FlushEventsJob>();
+        builder.Services.AddSingleton<OwnEntries>();
+        builder.Services.AddSingleton<OwnEntriesWriter>();
+        if (builder.Configuration.GetSection(PersistenceOptions.Section).GetValue(nameof(PersistenceOptions.PersistOwnEvents), true))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<OwnEntriesWriter>());
 
         builder.Services.AddHangfire((sp, config) =>
         {

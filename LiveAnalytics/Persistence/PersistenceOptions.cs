@@ -12,6 +12,12 @@ public sealed class PersistenceOptions
     /// <summary>Runs the Hangfire server (flush and maintenance jobs) on this node.</summary>
     public bool RunJobs { get; set; } = true;
 
+    /// <summary>
+    /// This node stores the beacons it appends straight from memory (<see cref="OwnEntries"/>), each node its
+    /// own, instead of the flush job reading them back from Redis. Independent of <see cref="RunJobs"/>.
+    /// </summary>
+    public bool PersistOwnEvents { get; set; } = true;
+
     /// <summary>Hangfire's schema; tests give each app instance its own.</summary>
     [Required]
     public string HangfireSchema { get; set; } = "hangfire";

@@ -1,0 +1,82 @@
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live.Streaming;
+using Microsoft.Extensions.Options;
+
+namespace LiveAnalytics.Persistence;
+
+/// <summary>
+/// Stream entries this node appended and, in the same script, took into its own consumer's pending list
+/// in the "persist" group, with their settled events: <see cref="OwnEntriesWriter"/> stores them from here
+/// instead of reading back and parsing what it has just written. Redis still holds each entry as pending
+/// until the COPY has committed, so a crash loses nothing: another node claims them as it claims any dead
+/// node's entries. Bounded: an entry that does not fit stays pending only, and the flush job reads it.
+/// </summary>
+public sealed class OwnEntries(IOptions<PersistenceOptions> options)
+{
+    public const int MaxEvents = 200_000;
+    private readonly Queue<Entry> _entries = new();
+    private readonly HashSet<StreamId> _ids = [];
+    private readonly SemaphoreSlim _batchReady = new(0, 1);
+    private int _events;
+
+    /// <summary>The consumer the append script delivers to, or null when this node does not persist its own events.</summary>
+    public string? Consumer { get; } = options.Value.PersistOwnEvents ? FlushEventsJob.Consumer : null;
+
+    /// <returns>False when full: the entry then waits in Redis for the flush job.</returns>
+    public bool TryAdd(StreamId id, TrackedEvent[] events)
+    {
+        lock (_entries)
+        {
+            if (_events + events.Length > MaxEvents || !_ids.Add(id)) return false;
+            _entries.Enqueue(new Entry(id, events));
+            _events += events.Length;
+            if (_events >= options.Value.FlushBatchSize && _batchReady.CurrentCount == 0) _batchReady.Release();
+        }
+        return true;
+    }
+
+    /// <summary>Waits until a batch's worth of events is held or <paramref name="timeout"/> passes.</summary>
+    public Task WaitForBatchAsync(TimeSpan timeout, CancellationToken ct) => _batchReady.WaitAsync(timeout, ct);
+
+    /// <summary>The oldest entries, whole, up to about <paramref name="maxEvents"/> events; they stay until <see cref="Remove"/>.</summary>
+    public IReadOnlyList<Entry> Peek(int maxEvents)
+    {
+        lock (_entries)
+        {
+            var batch = new List<Entry>();
+            var events = 0;
+            foreach (var entry in _entries)
+            {
+                if (batch.Count > 0 && events + entry.Events.Length > maxEvents) break;
+                batch.Add(entry);
+                events += entry.Events.Length;
+            }
+            return batch;
+        }
+    }
+
+    /// <summary>Drops the <paramref name="count"/> oldest entries: stored and acknowledged, or left to the flush job.</summary>
+    public void Remove(int count)
+    {
+        lock (_entries)
+        {
+            for (var i = 0; i < count && _entries.TryDequeue(out var entry); i++)
+            {
+                _ids.Remove(entry.Id);
+                _events -= entry.Events.Length;
+            }
+        }
+    }
+
+    public bool Contains(StreamId id)
+    {
+        lock (_entries) return _ids.Contains(id);
+    }
+
+    public int Count
+    {
+        get { lock (_entries) return _entries.Count; }
+    }
+
+    public sealed record Entry(StreamId Id, TrackedEvent[] Events);
+}
