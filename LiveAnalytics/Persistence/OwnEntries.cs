@@ -35,33 +35,41 @@ public sealed class OwnEntries(IOptions<PersistenceOptions> options)
         return true;
     }
 
-    /// <summary>Waits until a batch's worth of events is held or <paramref name="timeout"/> passes.</summary>
-    public Task WaitForBatchAsync(TimeSpan timeout, CancellationToken ct) => _batchReady.WaitAsync(timeout, ct);
+    /// <summary>Waits until a batch's worth of events is held (true) or <paramref name="timeout"/> passes (false).</summary>
+    public Task<bool> WaitForBatchAsync(TimeSpan timeout, CancellationToken ct) => _batchReady.WaitAsync(timeout, ct);
 
-    /// <summary>The oldest entries, whole, up to about <paramref name="maxEvents"/> events; they stay until <see cref="Remove"/>.</summary>
-    public IReadOnlyList<Entry> Peek(int maxEvents)
+    /// <summary>
+    /// The oldest entries, whole, until they hold <paramref name="events"/> events (one entry more may pass it)
+    /// or none are left; they stay until <see cref="Remove"/>.
+    /// </summary>
+    public IReadOnlyList<Entry> Peek(int events)
     {
         lock (_entries)
         {
             var batch = new List<Entry>();
-            var events = 0;
+            var taken = 0;
             foreach (var entry in _entries)
             {
-                if (batch.Count > 0 && events + entry.Events.Length > maxEvents) break;
+                if (taken >= events) break;
                 batch.Add(entry);
-                events += entry.Events.Length;
+                taken += entry.Events.Length;
             }
             return batch;
         }
     }
 
-    /// <summary>Drops the <paramref name="count"/> oldest entries: stored and acknowledged, or left to the flush job.</summary>
-    public void Remove(int count)
+    /// <summary>
+    /// Drops a batch <see cref="Peek"/> gave: stored and acknowledged, or left to the flush job. Only while it
+    /// is still at the front, so a second writer's removal of the same batch drops nothing more.
+    /// </summary>
+    public void Remove(IReadOnlyList<Entry> batch)
     {
         lock (_entries)
         {
-            for (var i = 0; i < count && _entries.TryDequeue(out var entry); i++)
+            foreach (var entry in batch)
             {
+                if (!_entries.TryPeek(out var head) || !ReferenceEquals(head, entry)) return;
+                _entries.Dequeue();
                 _ids.Remove(entry.Id);
                 _events -= entry.Events.Length;
             }
