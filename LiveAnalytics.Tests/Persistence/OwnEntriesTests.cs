@@ -159,6 +159,29 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         Assert.Equal(0, own.Count);
     }
 
+    [Fact]
+    public async Task A_node_that_stops_stores_what_it_holds_first()
+    {
+        await using var node = new AppFactory(new Dictionary<string, string?>
+        {
+            ["Persistence:PersistOwnEvents"] = "true",
+            ["Persistence:FlushEverySeconds"] = "59",
+        });
+        var merchant = await node.MerchantAsync();
+        await node.Get<FlushEventsJob>().RunAsync();
+        var client = node.CreateClient();
+        foreach (var path in new[] { "/a", "/b", "/c" })
+        {
+            using var response = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, path));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        Assert.Equal(3, node.Get<OwnEntries>().Count);
+
+        await node.DisposeAsync();
+        await using var conn = new NpgsqlConnection(TestServices.Postgres);
+        Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
+    }
+
     private async Task SendAsync(Merchant merchant, params string[] paths)
     {
         var client = _app.CreateClient();
