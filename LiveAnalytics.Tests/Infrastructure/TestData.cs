@@ -26,6 +26,13 @@ public static class TestData
         Pathname = path, VisitorId = visitor, SessionId = visitor,
     };
 
+    /// <summary>How many events of the site are stored in PostgreSQL (read on a connection of its own: works after the app is gone).</summary>
+    public static async Task<long> StoredEventsAsync(long siteId)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(TestServices.Postgres);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
+    }
+
     public static string UniqueDomain() => $"s{Guid.NewGuid():N}".Substring(0, 16) + ".shop.example";
 
     public static async Task<AppUser> UserAsync(this AppFactory app)

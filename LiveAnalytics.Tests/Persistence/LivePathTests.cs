@@ -35,7 +35,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         var job = _app.Get<FlushEventsJob>();
         await job.RunAsync();
         await job.RunAsync();
-        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+        Assert.Equal(1, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
     }
 
@@ -51,7 +51,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         await _app.Redis.StreamAddAsync(_app.StreamKey, stored);
         await _app.Get<FlushEventsJob>().RunAsync();
 
-        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+        Assert.Equal(1, await TestData.StoredEventsAsync(merchant.Site.Id));
     }
 
     [Fact]
@@ -64,10 +64,10 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         // As if the job had read the entry and the process died before COPY and XACK.
         var read = await _app.Redis.StreamReadGroupAsync(_app.StreamKey, FlushEventsJob.Group, FlushEventsJob.Consumer, ">");
         Assert.NotEmpty(read);
-        Assert.Equal(0, await CountAsync(merchant.Site.Id));
+        Assert.Equal(0, await TestData.StoredEventsAsync(merchant.Site.Id));
 
         await _app.Get<FlushEventsJob>().RunAsync();
-        Assert.Equal(1, await CountAsync(merchant.Site.Id));
+        Assert.Equal(1, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
     }
 
@@ -119,13 +119,7 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => _app.Get<FlushEventsJob>().RunAsync())));
         await _app.Get<FlushEventsJob>().RunAsync();
 
-        Assert.Equal(40, await CountAsync(merchant.Site.Id));
-    }
-
-    private async Task<long> CountAsync(long siteId)
-    {
-        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
+        Assert.Equal(40, await TestData.StoredEventsAsync(merchant.Site.Id));
     }
 
     private async Task<NameValueEntry[]> FirstEntryOfSiteAsync(long siteId)

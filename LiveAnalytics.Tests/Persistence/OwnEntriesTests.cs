@@ -45,11 +45,11 @@ public sealed class OwnEntriesTests : IAsyncLifetime
 
         // The flush job leaves them to the writer: it neither reads them nor stores them.
         await _app.Get<FlushEventsJob>().RunAsync();
-        Assert.Equal(0, await CountAsync(merchant.Site.Id));
+        Assert.Equal(0, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(3, (await GroupAsync()).PendingMessageCount);
 
         Assert.True(await _app.Get<OwnEntriesWriter>().WriteAllAsync(CancellationToken.None));
-        Assert.Equal(3, await CountAsync(merchant.Site.Id));
+        Assert.Equal(3, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(0, (await GroupAsync()).PendingMessageCount);
         Assert.Equal(0, own.Count);
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
@@ -89,7 +89,7 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         Assert.Equal(2, (await GroupAsync()).PendingMessageCount);
 
         Assert.True(await _app.Get<OwnEntriesWriter>().WriteAllAsync(CancellationToken.None));
-        Assert.Equal(2, await CountAsync(merchant.Site.Id));
+        Assert.Equal(2, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(0, (await GroupAsync()).PendingMessageCount);
     }
 
@@ -104,7 +104,7 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         own.Remove(own.Peek(1));
 
         await _app.Get<FlushEventsJob>().RunAsync();
-        Assert.Equal(0, await CountAsync(merchant.Site.Id));   // too fresh: it might be on its way to memory
+        Assert.Equal(0, await TestData.StoredEventsAsync(merchant.Site.Id));   // too fresh: it might be on its way to memory
         await Task.Delay(TimeSpan.FromSeconds(5.5));
         await _app.Get<FlushEventsJob>().RunAsync();
         Assert.Equal(["/dropped"], await PathsAsync(merchant.Site.Id));
@@ -132,7 +132,7 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         await SendAsync(merchant, "/after");
         Assert.Equal(1, _app.Get<OwnEntries>().Count);
         await _app.Get<OwnEntriesWriter>().WriteAllAsync(CancellationToken.None);
-        Assert.Equal(301, await CountAsync(merchant.Site.Id));
+        Assert.Equal(301, await TestData.StoredEventsAsync(merchant.Site.Id));
     }
 
     [Fact]
@@ -148,14 +148,14 @@ public sealed class OwnEntriesTests : IAsyncLifetime
             Assert.True(own.TryAdd(new LiveAnalytics.Live.Streaming.StreamId(now.ToUnixTimeMilliseconds(), i),
                 Enumerable.Range(0, 100).Select(j => TestData.Event(merchant.Site.Id, now, 5_000 + j, $"/p{i}-{j}") with { SessionId = 1 }).ToArray()));
         Assert.True(await writer.WriteAsync(wholeBatchesOnly: true, CancellationToken.None));
-        Assert.Equal(2000, await CountAsync(merchant.Site.Id));
+        Assert.Equal(2000, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(5, own.Count);
         // Two COPYs of 1,000, not one per few entries: each COPY is a transaction and a commit.
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         Assert.Equal(2, await conn.ExecuteScalarAsync<long>("SELECT count(DISTINCT batch) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
 
         Assert.True(await writer.WriteAllAsync(CancellationToken.None));
-        Assert.Equal(2500, await CountAsync(merchant.Site.Id));
+        Assert.Equal(2500, await TestData.StoredEventsAsync(merchant.Site.Id));
         Assert.Equal(0, own.Count);
     }
 
@@ -178,8 +178,7 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         Assert.Equal(3, node.Get<OwnEntries>().Count);
 
         await node.DisposeAsync();
-        await using var conn = new NpgsqlConnection(TestServices.Postgres);
-        Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { merchant.Site.Id }));
+        Assert.Equal(3, await TestData.StoredEventsAsync(merchant.Site.Id));
     }
 
     private async Task SendAsync(Merchant merchant, params string[] paths)
@@ -202,9 +201,4 @@ public sealed class OwnEntriesTests : IAsyncLifetime
         return (await conn.QueryAsync<string>("SELECT pathname FROM events WHERE site_id = @siteId ORDER BY pathname", new { siteId })).ToArray();
     }
 
-    private async Task<long> CountAsync(long siteId)
-    {
-        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
-    }
 }
