@@ -44,14 +44,15 @@ internal static class IncrementalRollup
         FROM t
         -- Each visit's first event, first and last pageview: the events at those times, found by hashing rather than by
         -- sorting all the batches' events (several times slower); a tie on the time goes to the lowest id (the highest
-        -- for the last pageview), the rebuild's order.
-        JOIN (SELECT DISTINCT ON (e.session_id) e.* FROM i_events e JOIN t ON e.session_id = t.session_id AND e.ts = t.started
+        -- for the last pageview), the rebuild's order. IN, not a join: as a join the planner hashed all the events and
+        -- probed with the visits (500,000 against 969: 1.15 s instead of 0.5 s for the whole statement).
+        JOIN (SELECT DISTINCT ON (e.session_id) e.* FROM i_events e WHERE (e.session_id, e.ts) IN (SELECT session_id, started FROM t)
               ORDER BY e.session_id, e.id) f ON f.session_id = t.session_id
         LEFT JOIN (SELECT DISTINCT ON (e.session_id) e.session_id, e.id, e.pathname FROM i_events e
-                   JOIN t ON e.session_id = t.session_id AND e.ts = t.entry_ts WHERE e.name = 'pageview'
+                   WHERE (e.session_id, e.ts) IN (SELECT session_id, entry_ts FROM t) AND e.name = 'pageview'
                    ORDER BY e.session_id, e.id) en ON en.session_id = t.session_id
         LEFT JOIN (SELECT DISTINCT ON (e.session_id) e.session_id, e.id, e.pathname FROM i_events e
-                   JOIN t ON e.session_id = t.session_id AND e.ts = t.exit_ts WHERE e.name = 'pageview'
+                   WHERE (e.session_id, e.ts) IN (SELECT session_id, exit_ts FROM t) AND e.name = 'pageview'
                    ORDER BY e.session_id, e.id DESC) ex ON ex.session_id = t.session_id;
 
         -- What each visit was before, and what it is now.
@@ -168,8 +169,11 @@ internal static class IncrementalRollup
             return 0;
         }
         await RollupJob.LockSiteAsync(conn, tx, s.Id, ct);
-        // The visitor sketches' aggregate state is large: with the default 4 MB the grouping spills to disk.
-        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
+        // The visitor sketches' aggregate state is large (~130 KB a group): with the default 4 MB the grouping spills
+        // to disk. With 64 MB the planner still sorted all the events for the set with the most groups (pages): 500,000
+        // events, 59 MB on disk, the delta 1.9 s; hashed (57 MB used) 1.3 s. Hashing spills past its limit all the same.
+        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'; SET LOCAL hash_mem_multiplier = 4",
+            transaction: tx, cancellationToken: ct));
         var batches = (await conn.QueryAsync<long>(new CommandDefinition("""
             SELECT batch FROM rollup_batches WHERE site_id = @Id ORDER BY batch LIMIT @limit FOR UPDATE SKIP LOCKED
             """, new { s.Id, limit = BatchesPerRun }, tx, cancellationToken: ct))).ToArray();
