@@ -73,7 +73,7 @@ public static class BatchEndpoint
         return TypedResults.Ok(response);
     }
 
-    private static async Task<ItemResult> PrepareAsync(JsonElement item, ApiKeyPrincipal key, Dictionary<string, bool> allowed,
+    private static async ValueTask<ItemResult> PrepareAsync(JsonElement item, ApiKeyPrincipal key, Dictionary<string, bool> allowed,
         List<PendingEvent> events, IngestionService ingestion, SiteAccess access, IngestionOptions o, DateTimeOffset now, CancellationToken ct)
     {
         var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);

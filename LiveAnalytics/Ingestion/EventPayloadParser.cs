@@ -160,7 +160,8 @@ public static partial class EventPayloadParser
 
     private static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 
-    private sealed class Errors(Dictionary<string, List<string>> byField)
+    // A struct: a batch item's parse makes one for each of several fields.
+    private readonly struct Errors(Dictionary<string, List<string>> byField)
     {
         private readonly Dictionary<string, List<string>> _byField = byField;
         public bool Any => _byField.Count > 0;

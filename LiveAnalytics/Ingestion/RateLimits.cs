@@ -15,11 +15,12 @@ public sealed class RateLimits : IDisposable
     public RateLimits(IOptions<IngestionOptions> options)
     {
         var o = options.Value;
-        // The partitioner runs on every request: its bucket factories are made once, not a closure per call.
-        Func<string, TokenBucketRateLimiterOptions> perIp = _ => Bucket(o.PerIpPerSecond);
-        Func<long, TokenBucketRateLimiterOptions> perSite = _ => Bucket(o.PerSitePerSecond);
-        _perIp = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetTokenBucketLimiter(ip, perIp));
-        _perSite = PartitionedRateLimiter.Create<long, long>(site => RateLimitPartition.GetTokenBucketLimiter(site, perSite));
+        // The partitioner runs on every request: its limiter factories are made once. (GetTokenBucketLimiter
+        // would wrap the options factory in a new closure on every call.)
+        Func<string, RateLimiter> perIp = _ => new TokenBucketRateLimiter(Bucket(o.PerIpPerSecond));
+        Func<long, RateLimiter> perSite = _ => new TokenBucketRateLimiter(Bucket(o.PerSitePerSecond));
+        _perIp = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.Get(ip, perIp));
+        _perSite = PartitionedRateLimiter.Create<long, long>(site => RateLimitPartition.Get(site, perSite));
     }
 
     public bool AllowClient(string ip) => _perIp.AttemptAcquire(ip).IsAcquired;

@@ -28,9 +28,13 @@ public sealed class SiteExclusions
         if (_networks.Length > 0 && IPAddress.TryParse(clientIp, out var ip))
         {
             if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-            if (_networks.Any(n => n.Contains(ip))) return true;
+            foreach (var network in _networks)
+                if (network.Contains(ip)) return true;
         }
-        return _paths.Any(p => p.IsMatch(path));
+        // Loops, not Any with a lambda: this runs for every event, and a capturing lambda is an allocation each time.
+        foreach (var pattern in _paths)
+            if (pattern.IsMatch(path)) return true;
+        return false;
     }
 
     public static bool TryParseRange(string text, out IPNetwork network)

@@ -17,6 +17,14 @@ public sealed record Attribution(
     /// UTM parameters win over the referrer, as in Plausible; a referrer on the page's own site is
     /// internal navigation and attributes nothing.
     /// </summary>
+    // A loop, not PaidClickIds.Any(query.ContainsKey): that makes a delegate for every event.
+    private static bool HasPaidClickId(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query)
+    {
+        foreach (var id in PaidClickIds)
+            if (query.ContainsKey(id)) return true;
+        return false;
+    }
+
     public static Attribution Of(Uri page, Uri? referrer, ReferrerSources sources)
     {
         // Most pages carry no query: no dictionary to build for them.
@@ -31,7 +39,7 @@ public sealed record Attribution(
         var source = utmSource ?? known?.Name ?? (external is null ? null : StripWww(external.Host));
         var medium = utmMedium?.ToLowerInvariant() switch
         {
-            _ when PaidClickIds.Any(query.ContainsKey) => Mediums.Paid,
+            _ when HasPaidClickId(query) => Mediums.Paid,
             { } m when PaidMediums.Contains(m) => Mediums.Paid,
             { } m when EmailMediums.Contains(m) => Mediums.Email,
             { } m when SocialMediums.Contains(m) => Mediums.Social,
