@@ -27,14 +27,16 @@ public sealed class RateLimits : IDisposable
 
     public bool AllowSite(long siteId) => _perSite.AttemptAcquire(siteId).IsAcquired;
 
-    // A burst of up to two seconds' worth, refilled every second.
+    // A burst of up to two seconds' worth, refilled every second. Refilled by the partitioned limiter's own
+    // 100 ms heartbeat, which already visits every bucket: an auto-replenishing bucket has a timer of its own,
+    // and with a bucket per client address (10,000 visitors) those timers took ~6 % of the app's CPU (perf).
     private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
     {
         TokenLimit = perSecond * 2,
         TokensPerPeriod = perSecond,
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
-        AutoReplenishment = true,
+        AutoReplenishment = false,
     };
 
     public void Dispose()
