@@ -29,7 +29,8 @@ internal static class IncrementalRollup
         -- this into a plain join, which it may answer by scanning the whole table.
         CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.site_id = b.site_id AND e.ts >= b.first_ts AND e.ts <= b.last_ts AND e.batch = b.batch OFFSET 0) e
         WHERE b.site_id = @site AND b.batch = ANY(@batches);
-        ANALYZE i_events;
+        -- Statistics of the columns the plans below estimate with only: all 17 took 0.2 s of a 1.4 s run.
+        ANALYZE i_events (session_id, ts, name, lh, pathname);
 
         -- What the batches add to each visit.
         CREATE TEMP TABLE i_added ON COMMIT DROP AS
