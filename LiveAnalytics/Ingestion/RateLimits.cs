@@ -27,9 +27,10 @@ public sealed class RateLimits : IDisposable
 
     public bool AllowSite(long siteId) => _perSite.AttemptAcquire(siteId).IsAcquired;
 
-    // A burst of up to two seconds' worth, refilled every second. Refilled by the partitioned limiter's own
-    // 100 ms heartbeat, which already visits every bucket: an auto-replenishing bucket has a timer of its own,
-    // and with a bucket per client address (10,000 visitors) those timers took ~6 % of the app's CPU (perf).
+    // A burst of up to two seconds' worth, refilled at the rate by the partitioned limiter's 100 ms heartbeat
+    // (in proportion to the time passed), which visits every bucket anyway: an auto-replenishing bucket has a
+    // timer of its own, and with a bucket per client address (10,000 visitors) those timers took ~6 % of the
+    // app's CPU (perf).
     private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
     {
         TokenLimit = perSecond * 2,

@@ -17,14 +17,6 @@ public sealed record Attribution(
     /// UTM parameters win over the referrer, as in Plausible; a referrer on the page's own site is
     /// internal navigation and attributes nothing.
     /// </summary>
-    // A loop, not PaidClickIds.Any(query.ContainsKey): that makes a delegate for every event.
-    private static bool HasPaidClickId(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query)
-    {
-        foreach (var id in PaidClickIds)
-            if (query.ContainsKey(id)) return true;
-        return false;
-    }
-
     public static Attribution Of(Uri page, Uri? referrer, ReferrerSources sources)
     {
         // Most pages carry no query: no dictionary to build for them.
@@ -50,6 +42,14 @@ public sealed record Attribution(
             _ => Mediums.Direct,
         };
         return new Attribution(source, medium, utmSource, utmMedium, utmCampaign, utmContent, utmTerm);
+    }
+
+    // A loop, not PaidClickIds.Any(query.ContainsKey): that makes a delegate for every event.
+    private static bool HasPaidClickId(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query)
+    {
+        foreach (var id in PaidClickIds)
+            if (query.ContainsKey(id)) return true;
+        return false;
     }
 
     public static string StripWww(string host) =>
