@@ -46,7 +46,7 @@ public abstract class BrowserTest : IAsyncLifetime
         await page.FillAsync("#password", TestData.Password);
         await page.FillAsync("#confirm", TestData.Password);
         await page.ClickAsync("#signup-submit");
-        await page.WaitForURLAsync("**/sites/new");
+        await WaitForUrlOrExplainAsync(page, "**/sites/new");
         await WaitForCircuitAsync(page);
 
         var domain = TestData.UniqueDomain();
@@ -55,6 +55,25 @@ public abstract class BrowserTest : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Add site" }).ClickAsync();
         await page.WaitForURLAsync(new Regex(@"/sites/\d+$"));
         return (page, domain, long.Parse(page.Url.Split('/')[^1]));
+    }
+
+    /// <summary>
+    /// Waits for a navigation; on timeout, fails saying where the page is and what it shows. (Once in several
+    /// full runs, the sign-up's navigation timed out with nothing more to go on.)
+    /// </summary>
+    protected static async Task WaitForUrlOrExplainAsync(IPage page, string url)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url);
+        }
+        catch (TimeoutException e)
+        {
+            string text;
+            try { text = await page.Locator("body").InnerTextAsync(new() { Timeout = 2_000 }); }
+            catch (PlaywrightException) { text = "(the page could not be read)"; }
+            throw new TimeoutException($"Still at {page.Url} while waiting for {url}; the page says: {text[..Math.Min(600, text.Length)]}", e);
+        }
     }
 
     /// <summary>Input sent before the circuit is up would be lost.</summary>
