@@ -20,6 +20,8 @@ public sealed partial class OwnEntriesWriter(
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        // A node that does not persist its own (Persistence:PersistOwnEvents off) is never handed any.
+        if (entries.Consumer is null) return;
         var every = TimeSpan.FromSeconds(options.Value.FlushEverySeconds);
         try
         {

@@ -15,8 +15,7 @@ public static class PersistenceExtensions
         builder.Services.AddTransient<FlushEventsJob>();
         builder.Services.AddSingleton<OwnEntries>();
         builder.Services.AddSingleton<OwnEntriesWriter>();
-        if (builder.Configuration.GetSection(PersistenceOptions.Section).GetValue(nameof(PersistenceOptions.PersistOwnEvents), true))
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<OwnEntriesWriter>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OwnEntriesWriter>());
 
         builder.Services.AddHangfire((sp, config) =>
         {
