@@ -118,6 +118,28 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task A_backfills_events_are_stored_but_only_recent_ones_go_on_the_stream()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var d = merchant.Site.Domain;
+        var now = DateTimeOffset.UtcNow;
+        string Item(string path, DateTimeOffset at) =>
+            $$"""{"name":"pageview","url":"https://{{d}}{{path}}","domain":"{{d}}","timestamp":"{{at:O}}","ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}""";
+        using var response = await PostAsync(key, $"[{Item("/last-week", now.AddHours(-50))},{Item("/before-window", now.AddMinutes(-31))},{Item("/in-window", now.AddMinutes(-29))}]");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(["/before-window", "/in-window", "/last-week"],
+            await conn.QueryAsync<string>("SELECT pathname FROM events WHERE site_id = @Id ORDER BY pathname", new { merchant.Site.Id }));
+        // Older than the live views' 30 minutes: stored, and kept off the stream (Redis memory, every node's feed).
+        var ours = (await _app.StreamEventsAsync()).Where(e => e.Event.SiteId == merchant.Site.Id).Select(e => e.Event.Pathname);
+        Assert.Equal(["/in-window"], ours);
+        var live = await _app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 1);
+        Assert.Equal("/in-window", live.Feed[0].Pathname);
+    }
+
+    [Fact]
     public async Task With_Postgres_failing_the_batch_goes_through_the_stream_and_is_stored_later()
     {
         var merchant = await _app.MerchantAsync();

@@ -1,4 +1,5 @@
 using LiveAnalytics.Ingestion.Enrichment;
+using LiveAnalytics.Live;
 using LiveAnalytics.Persistence;
 using Npgsql;
 
@@ -22,9 +23,9 @@ public sealed partial class IngestionService(
 
     /// <summary>
     /// For large server-side batches: settles sessions in Redis, COPYs the events into Postgres (durable
-    /// on commit), then puts them on the stream for the live views only. A batch then costs Postgres one
-    /// COPY and the persist group nothing, instead of queueing behind the beacons' backlog. With Postgres
-    /// away the events go on the stream unstored, as beacons do, and wait there.
+    /// on commit), then puts the recent ones on the stream for the live views only. A batch then costs
+    /// Postgres one COPY and the persist group nothing, instead of queueing behind the beacons' backlog.
+    /// With Postgres away the events go on the stream unstored, as beacons do, and wait there.
     /// </summary>
     /// <exception cref="StreamUnavailableException">Neither Postgres nor Redis could make them durable.</exception>
     public async Task StoreAsync(IReadOnlyList<PendingEvent> events)
@@ -41,14 +42,21 @@ public sealed partial class IngestionService(
             await stream.AppendSettledAsync(settled, stored: false);
             return;
         }
+        // A backfill's events, older than the live views' longest window, would show in none of them (only
+        // as stale lines in the live feed): they stay off the stream, which spares Redis holding them for
+        // that window and every node's feed reading them. An import of days of history at full speed would
+        // otherwise keep gigabytes in Redis.
+        var liveFrom = time.GetUtcNow() - LiveSnapshot.ChartWindow;
+        var live = Array.FindAll(settled, e => e.Timestamp >= liveFrom);
+        if (live.Length == 0) return;
         try
         {
-            await stream.AppendSettledAsync(settled, stored: true);
+            await stream.AppendSettledAsync(live, stored: true);
         }
         catch (StreamUnavailableException ex)
         {
             // Stored and acknowledged; only the live views miss these.
-            LogLiveAppendFailed(ex, settled.Length);
+            LogLiveAppendFailed(ex, live.Length);
         }
     }
 

@@ -92,10 +92,13 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
         return rate;
     }
 
+    /// <param name="backfill">Events timestamped a day ago (an import of history: stored, kept off the live stream)
+    /// instead of none given (now: a shop's server reporting as things happen).</param>
     /// <returns>Accepted events/s during the load, and persisted events/s from its start until the backlog drained.</returns>
-    public async Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize)
+    public async Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize, bool backfill = false)
     {
-        var bodies = Enumerable.Range(0, 16).Select(b => Body(b, batchSize)).ToArray();
+        DateTimeOffset? dayAgo = backfill ? DateTimeOffset.UtcNow.AddDays(-1) : null;
+        var bodies = Enumerable.Range(0, 16).Select(b => Body(b, batchSize, dayAgo)).ToArray();
         var before = await persisted.RowsAsync(siteId);
         long accepted = 0;
         var clock = Stopwatch.StartNew();
@@ -119,13 +122,13 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
             await Task.Delay(50);
         var allStored = clock.Elapsed.TotalSeconds;
         await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
-        Console.WriteLine($"    batch API: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s), " +
+        Console.WriteLine($"    batch API{(backfill ? ", backfill" : "")}: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s), " +
             $"all {stored} {allStored - loadTime:F1} s after the load");
         if (stored < accepted) throw new InvalidOperationException($"Lost events: {accepted} accepted, {stored} persisted.");
         return (accepted / loadTime, stored / allStored);
     }
 
-    private byte[] Body(int seed, int size)
+    private byte[] Body(int seed, int size, DateTimeOffset? from)
     {
         var random = new Random(seed);
         var items = Enumerable.Range(0, size).Select(i => new Dictionary<string, object?>
@@ -137,6 +140,10 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
             ["user_agent"] = $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.{random.Next(50)}.0 Safari/537.36",
             ["referrer"] = i % 3 == 0 ? "https://www.google.com/" : null,
             ["revenue"] = i % 10 == 0 ? new { amount = random.Next(10, 200), currency = "EUR" } : null,
+        }).Select((item, i) =>
+        {
+            if (from is { } at) item["timestamp"] = at.AddSeconds(seed * size + i).ToString("O");
+            return item;
         });
         return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(items));
     }
