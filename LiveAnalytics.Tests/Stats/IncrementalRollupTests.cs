@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
@@ -93,6 +94,46 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
         Assert.Equal(await RowsAsync(site.Id, "rollup_days", "day"), incrementalDays);
         Assert.Equal(ordered.Count(e => e.IsPageview), incremental.Where(r => r.Dimension == "").Sum(r => r.Pageviews));
         Assert.Equal(60, incremental.Where(r => r.Dimension == "").Sum(r => r.Visits));
+    }
+
+    [Fact]
+    public async Task A_batch_spanning_days_of_stored_events_is_read_back_alone()
+    {
+        // An import of history: its one batch spans the same 42 hours as 3,000 events stored before it.
+        var site = await SiteAsync("UTC");
+        foreach (var chunk in Enumerable.Range(0, 3000).Select(i => TestData.Event(site.Id, Nov3.AddSeconds(i * 50), 1000 + i % 40)).Chunk(1000))
+            await WriteAsync(chunk);
+        await _app.RollUpAsync(site.Id);
+        var import = Enumerable.Range(0, 20).Select(i => TestData.Event(site.Id, Nov3.AddHours(i * 2.2), 5000 + i)).ToList();
+        await WriteAsync(import);
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var batches = (await conn.QueryAsync<long>("SELECT batch FROM rollup_batches WHERE site_id = @Id", new { site.Id }, tx)).ToArray();
+        Assert.Single(batches);
+        var plan = await conn.QuerySingleAsync<string>("EXPLAIN (ANALYZE, FORMAT JSON) " + IncrementalRollup.ReadBatches,
+            new { site = site.Id, tz = "UTC", batches }, tx);
+        // Through the batch's time span it read all 3,020 events; a rollup run per import batch made an import quadratic.
+        Assert.InRange(RowsReadFrom("events", JsonDocument.Parse(plan).RootElement[0].GetProperty("Plan")), import.Count, 2 * import.Count);
+        await tx.RollbackAsync();
+
+        // A live batch (seconds) is still read through its span: it notes no ids.
+        await WriteAsync(Enumerable.Range(0, 5).Select(i => TestData.Event(site.Id, Nov3.AddSeconds(i), 6000 + i)).ToList());
+        Assert.Equal([false, true], await conn.QueryAsync<bool>(
+            "SELECT ids IS NULL FROM rollup_batches WHERE site_id = @Id ORDER BY batch", new { site.Id }));
+        await _app.RollUpAsync(site.Id);
+    }
+
+    /// <summary>Rows a plan's scans of <paramref name="table"/> read: those they returned and those their filters dropped.</summary>
+    private static double RowsReadFrom(string table, JsonElement node)
+    {
+        double Number(string name) => node.TryGetProperty(name, out var v) ? v.GetDouble() : 0;
+        var read = node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == table
+            ? (Number("Actual Rows") + Number("Rows Removed by Filter") + Number("Rows Removed by Index Recheck")) * Number("Actual Loops")
+            : 0;
+        if (node.TryGetProperty("Plans", out var children))
+            foreach (var child in children.EnumerateArray()) read += RowsReadFrom(table, child);
+        return read;
     }
 
     [Fact]

@@ -70,13 +70,21 @@ public sealed class EventWriter(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Notes the batch, per site with the time span of its events, for the incremental rollup, in the
-    /// transaction that stores it: a crash loses neither or both, and a late event is rolled up like any other.
+    /// A batch whose events span more than this (an import of history, a resend of old events) is read back
+    /// by the rollup through their ids, not through its time span, which would hold every other event of it.
+    /// Live batches span seconds.
+    /// </summary>
+    internal static readonly TimeSpan WideSpan = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Notes the batch, per site with the time span of its events (and their ids if it is wide), for the
+    /// incremental rollup, in the transaction that stores it: a crash loses neither or both, and a late event
+    /// is rolled up like any other.
     /// </summary>
     private static async Task NoteBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<TrackedEvent> events, long batch, CancellationToken ct)
     {
         var spans = events.GroupBy(e => e.SiteId)
-            .Select(g => (Site: g.Key, First: g.Min(e => e.Timestamp), Last: g.Max(e => e.Timestamp), Count: g.Count())).ToArray();
+            .Select(g => (Site: g.Key, First: g.Min(e => e.Timestamp), Last: g.Max(e => e.Timestamp), Count: g.Count(), Events: g)).ToArray();
         await using var note = new NpgsqlCommand("""
             INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts, events)
             SELECT s, @batch, f, l, n FROM unnest(@sites, @firsts, @lasts, @counts) u(s, f, l, n)
@@ -87,6 +95,14 @@ public sealed class EventWriter(NpgsqlDataSource db)
         note.Parameters.AddWithValue("lasts", spans.Select(s => s.Last.UtcDateTime).ToArray());
         note.Parameters.AddWithValue("counts", spans.Select(s => s.Count).ToArray());
         await note.ExecuteNonQueryAsync(ct);
+        foreach (var wide in spans.Where(s => s.Last - s.First > WideSpan))
+        {
+            await using var ids = new NpgsqlCommand("UPDATE rollup_batches SET ids = @ids WHERE site_id = @site AND batch = @batch", conn, tx);
+            ids.Parameters.AddWithValue("ids", wide.Events.Select(e => e.Id).ToArray());
+            ids.Parameters.AddWithValue("site", wide.Site);
+            ids.Parameters.AddWithValue("batch", batch);
+            await ids.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static async Task<ulong> CopyAsync(NpgsqlConnection conn, string table, IEnumerable<TrackedEvent> events, long batch, CancellationToken ct)
