@@ -26,10 +26,10 @@ public sealed class Persisted(NpgsqlDataSource db, IDatabase redis, string strea
     /// of a second or more): measured before raw COPY, so that the ceiling is not read while the app's
     /// own background work shares the cores.
     /// </summary>
-    public async Task WaitRolledUpAsync(TimeSpan limit)
+    public async Task<TimeSpan> WaitRolledUpAsync(TimeSpan limit)
     {
         await using var conn = await db.OpenConnectionAsync();
-        await PollAsync(limit, 200, "The rollup did not catch up",
+        return await PollAsync(limit, 200, "The rollup did not catch up",
             async () => await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches") == 0);
     }
 
