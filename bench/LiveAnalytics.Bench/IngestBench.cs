@@ -113,9 +113,10 @@ public static class IngestBench
         Console.WriteLine($"  batch API, a backfill (events a day old: stored, not put on the live stream): accepted {Median(backfills.Select(b => b.Accepted)):F0} events/s = {Median(backfills.Select(b => b.Accepted)) / raw:P0} of raw COPY");
         // Raw COPY swings by half from one minute to the next on a shared machine; each run's own ratio
         // (its COPY and its batch API measured a minute apart) is the steadier figure.
-        var perRun = copies.Zip(batches, (c, b) => b.Accepted / c).ToList();
-        Console.WriteLine($"  batch API / raw COPY run by run: {string.Join(" / ", perRun.Select(r => r.ToString("P0")))}, median {Median(perRun):P0}");
-        var backfillPerRun = copies.Zip(backfills, (c, b) => b.Accepted / c).ToList();
-        Console.WriteLine($"  backfill / raw COPY run by run: {string.Join(" / ", backfillPerRun.Select(r => r.ToString("P0")))}, median {Median(backfillPerRun):P0}");
+        foreach (var (name, measured) in new[] { ("batch API", batches), ("backfill", backfills) })
+        {
+            var perRun = copies.Zip(measured, (c, b) => b.Accepted / c).ToList();
+            Console.WriteLine($"  {name} / raw COPY run by run: {string.Join(" / ", perRun.Select(r => r.ToString("P0")))}, median {Median(perRun):P0}");
+        }
     }
 }
