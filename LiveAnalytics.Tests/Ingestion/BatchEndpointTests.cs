@@ -140,6 +140,36 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Imported_events_form_visits_by_their_own_time_apart_from_the_live_one()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var d = merchant.Site.Domain;
+        var day = DateTimeOffset.UtcNow.AddHours(-50);
+        string Item(string path, DateTimeOffset? at = null) =>
+            $$"""{"name":"pageview","url":"https://{{d}}{{path}}","domain":"{{d}}",{{(at is { } t ? $"\"timestamp\":\"{t:O}\"," : "")}}"ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}""";
+        async Task Post(params string[] items)
+        {
+            using var response = await PostAsync(key, "[" + string.Join(",", items) + "]");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The visitor is on the site now, while their history of two days ago is imported: two visits three
+        // hours apart, listed out of order, and one more event of the second visit in a later request.
+        await Post(Item("/live-1"));
+        await Post(Item("/a2", day.AddMinutes(10)), Item("/b1", day.AddHours(3)), Item("/a1", day), Item("/a3", day.AddMinutes(25)));
+        await Post(Item("/b2", day.AddHours(3).AddMinutes(20)));
+        await Post(Item("/live-2"));
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var sessions = (await conn.QueryAsync<(string Path, long Session)>(
+            "SELECT pathname, session_id FROM events WHERE site_id = @Id", new { merchant.Site.Id })).ToDictionary(r => r.Path[1..], r => r.Session);
+        Assert.Equal(7, sessions.Count);
+        var visits = sessions.GroupBy(p => p.Value, p => p.Key).Select(g => string.Join(" ", g.Order())).Order();
+        Assert.Equal(["a1 a2 a3", "b1 b2", "live-1 live-2"], visits);
+    }
+
+    [Fact]
     public async Task With_Postgres_failing_the_batch_goes_through_the_stream_and_is_stored_later()
     {
         var merchant = await _app.MerchantAsync();

@@ -78,14 +78,46 @@ public sealed class EventStream(
         return {id, settled, delivered}
         """;
 
-    // The session rule without the XADD: ARGV timeout ms, prefix, then per event site, visitor,
-    // yesterday's visitor or '', new session id. Returns visitor, session per event.
+    // The rule for an event stamped further back than the timeout (an import of history): its visit is found
+    // by its own time, not by arrival. A visitor's imported visit is kept apart from the live one, as
+    // "session first last" (ms) under its own key, and an event joins it if it lies within the timeout of
+    // that span; otherwise it starts one, which then becomes the visitor's imported visit. With `at` (ms) in scope.
+    private const string SettleStamped = """
+          local found, whos = false, {visitor}
+          if yesterday ~= '' then whos = {yesterday, visitor} end
+          for _, who in ipairs(whos) do
+            local key = prefix .. site .. ':' .. who .. ':h'
+            local v = redis.call('GET', key)
+            if v then
+              local s, lo, hi = string.match(v, '^(%S+) (%S+) (%S+)$')
+              lo, hi = tonumber(lo), tonumber(hi)
+              if at >= lo - timeout and at <= hi + timeout then
+                visitor, session, found = who, s, true
+                redis.call('SET', key, s .. ' ' .. math.min(lo, at) .. ' ' .. math.max(hi, at), 'PX', ttl)
+                break
+              end
+            end
+          end
+          if not found then redis.call('SET', prefix .. site .. ':' .. visitor .. ':h', session .. ' ' .. at .. ' ' .. at, 'PX', ttl) end
+
+        """;
+
+    // The session rules without the XADD: ARGV timeout ms, prefix, then per event site, visitor, yesterday's
+    // visitor or '', new session id, and '' (settled by arrival) or its timestamp in ms (by its own time).
+    // Returns visitor, session per event.
     private const string SettleScript = """
         local ttl, prefix, out = ARGV[1], ARGV[2], {}
-        for i = 3, #ARGV, 4 do
-          local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+        local timeout = tonumber(ttl)
+        for i = 3, #ARGV, 5 do
+          local site, visitor, yesterday, session, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+          if at == '' then
 
         """ + SettleSession + """
+          else
+            at = tonumber(at)
+
+        """ + SettleStamped + """
+          end
           out[#out + 1] = visitor
           out[#out + 1] = session
         end
@@ -186,20 +218,28 @@ public sealed class EventStream(
 
     /// <summary>
     /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
-    /// without appending: for callers that store the events in Postgres themselves.
+    /// without appending: for callers that store the events in Postgres themselves. An event stamped
+    /// before <paramref name="stampedBefore"/> (an import of history) is settled by its own time instead,
+    /// in visits of its own that never join the visitor's live one; the events are taken in the order of
+    /// their timestamps, so a visitor's imported events join up however a batch lists them.
     /// </summary>
+    /// <returns>The events settled, in the order of their timestamps.</returns>
     /// <exception cref="StreamUnavailableException">Redis did not answer.</exception>
-    public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events)
+    public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events, DateTimeOffset stampedBefore)
     {
+        // Stable: events of one time keep the batch's order.
+        var ordered = events.OrderBy(e => e.Event.Timestamp).ToArray();
         // Chunks keep each call's argument array off the large object heap; they go out pipelined.
-        var chunks = await InChunksAsync(events, MaxSettlePerCall, async chunk =>
+        var chunks = await InChunksAsync(ordered, MaxSettlePerCall, async chunk =>
         {
-            var args = new RedisValue[2 + chunk.Count * 4];
+            var args = new RedisValue[2 + chunk.Count * 5];
             args[0] = (long)SessionTimeout.TotalMilliseconds;
             args[1] = _sessionPrefix;
             for (var i = 0; i < chunk.Count; i++)
             {
-                SessionArgs(args, 2 + i * 4, chunk[i]);
+                SessionArgs(args, 2 + i * 5, chunk[i]);
+                var at = chunk[i].Event.Timestamp;
+                args[2 + i * 5 + 4] = at < stampedBefore ? at.ToUnixTimeMilliseconds() : "";
             }
             var reply = await EvaluateAsync(SettleScript, [], args);
             var settled = new TrackedEvent[chunk.Count];

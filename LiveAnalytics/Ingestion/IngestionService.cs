@@ -30,7 +30,9 @@ public sealed partial class IngestionService(
     /// <exception cref="StreamUnavailableException">Neither Postgres nor Redis could make them durable.</exception>
     public async Task StoreAsync(IReadOnlyList<PendingEvent> events)
     {
-        var settled = await stream.SettleAsync(events);
+        // Stamped further back than a visit lasts, an event cannot belong to a visit going on now: it is
+        // settled by its own time (an import of history), not joined to the visitor's live visit.
+        var settled = await stream.SettleAsync(events, time.GetUtcNow() - stream.SessionTimeout);
         try
         {
             // Not the request's token: once started, a COPY commits or rolls back whole, never half-acknowledged.
