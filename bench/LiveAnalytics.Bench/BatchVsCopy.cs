@@ -92,21 +92,36 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
         return rate;
     }
 
-    /// <param name="backfill">Events timestamped a day ago (an import of history: stored, kept off the live stream)
-    /// instead of none given (now: a shop's server reporting as things happen).</param>
+    /// <summary>A shop's server reporting as things happen: 16 bodies of events without timestamps (now), posted over and over.</summary>
     /// <returns>Accepted events/s during the load, and persisted events/s from its start until the backlog drained.</returns>
-    public async Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize, bool backfill = false)
+    public Task<(double Accepted, double Persisted)> BatchApiAsync(int seconds, int clients, int batchSize) =>
+        PostAsync("batch API", Enumerable.Range(0, 16).Select(b => Body(b, batchSize, history: null)).ToArray(), cycle: true, seconds, clients);
+
+    /// <summary>
+    /// An import of history as an importer sends it: each event once, oldest first, <paramref name="bodies"/> requests of
+    /// <paramref name="batchSize"/> events, each request the next <see cref="ImportSecondsPerBody"/> seconds of it, starting
+    /// 20 hours ago (stored, kept off the live stream, settled into visits by their own time).
+    /// </summary>
+    public Task<(double Accepted, double Persisted)> BackfillAsync(int bodies, int clients, int batchSize)
     {
-        DateTimeOffset? dayAgo = backfill ? DateTimeOffset.UtcNow.AddDays(-1) : null;
-        var bodies = Enumerable.Range(0, 16).Select(b => Body(b, batchSize, dayAgo)).ToArray();
+        var from = DateTimeOffset.UtcNow.AddHours(-20);
+        return PostAsync("backfill", Enumerable.Range(0, bodies).Select(b => Body(b, batchSize, from.AddSeconds(b * ImportSecondsPerBody))).ToArray(),
+            cycle: false, seconds: 600, clients);
+    }
+
+    private const int ImportSecondsPerBody = 100;
+
+    /// <param name="cycle">Post the bodies over and over for <paramref name="seconds"/>, or each once, in order (at most that long).</param>
+    private async Task<(double Accepted, double Persisted)> PostAsync(string name, byte[][] bodies, bool cycle, int seconds, int clients)
+    {
         var before = await persisted.RowsAsync(siteId);
-        long accepted = 0;
+        long accepted = 0, next = -1;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
         {
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            for (var n = c; clock.Elapsed.TotalSeconds < seconds; n++)
+            for (var n = Interlocked.Increment(ref next); clock.Elapsed.TotalSeconds < seconds && (cycle || n < bodies.Length); n = Interlocked.Increment(ref next))
             {
                 using var response = await http.PostAsync("/api/v1/events", new ByteArrayContent(bodies[n % bodies.Length]));
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
@@ -122,13 +137,14 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
             await Task.Delay(50);
         var allStored = clock.Elapsed.TotalSeconds;
         await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
-        Console.WriteLine($"    batch API{(backfill ? ", backfill" : "")}: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s), " +
+        Console.WriteLine($"    {name}: {accepted} accepted in {loadTime:F1} s, {atLoadEnd} persisted meanwhile ({atLoadEnd / loadTime:F0}/s), " +
             $"all {stored} {allStored - loadTime:F1} s after the load");
         if (stored < accepted) throw new InvalidOperationException($"Lost events: {accepted} accepted, {stored} persisted.");
         return (accepted / loadTime, stored / allStored);
     }
 
-    private byte[] Body(int seed, int size, DateTimeOffset? from)
+    /// <param name="history">Null: events of now; else the start of the <see cref="ImportSecondsPerBody"/> seconds they are spread over.</param>
+    private byte[] Body(int seed, int size, DateTimeOffset? history)
     {
         var random = new Random(seed);
         var items = Enumerable.Range(0, size).Select(i =>
@@ -138,14 +154,13 @@ public sealed class BatchVsCopy(NpgsqlDataSource db, Persisted persisted, string
                 ["name"] = i % 10 == 0 ? "Order" : "pageview",
                 ["url"] = $"https://{domain}/products/item-{random.Next(200)}",
                 ["domain"] = domain,
-                // An import's visitors are others than the live batches' (whose sessions it would otherwise join: sessions
-                // follow arrival time).
-                ["ip"] = $"{(from is null ? "198.51.100" : "203.0.113")}.{random.Next(1, 255)}",
+                // An import's ~50,000 visitors (8 events each over its 11 hours) are others than the live batches' 12,700.
+                ["ip"] = history is null ? $"198.51.100.{random.Next(1, 255)}" : $"203.0.{random.Next(4)}.{random.Next(1, 255)}",
                 ["user_agent"] = $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.{random.Next(50)}.0 Safari/537.36",
                 ["referrer"] = i % 3 == 0 ? "https://www.google.com/" : null,
                 ["revenue"] = i % 10 == 0 ? new { amount = random.Next(10, 200), currency = "EUR" } : null,
             };
-            if (from is { } at) item["timestamp"] = at.AddSeconds(seed * size + i).ToString("O");
+            if (history is { } from) item["timestamp"] = from.AddSeconds((double)i * ImportSecondsPerBody / size).ToString("O");
             return item;
         });
         return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(items));
