@@ -177,17 +177,32 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         var ingestion = new IngestionService(_app.Get<SiteDirectory>(), _app.Get<VisitorSalts>(), _app.Get<LiveAnalytics.Ingestion.Enrichment.Enricher>(),
             _app.Get<EventStream>(), _app.Get<StreamAppender>(), new EventWriter(nowhere), _app.Get<RateLimits>(), TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionService>.Instance);
-        var payload = new EventPayload("Order", new Uri($"https://{merchant.Site.Domain}/checkout"), [merchant.Site.Domain], null, null, null, null);
-        var (result, events) = await ingestion.PrepareAsync(payload, new EventOrigin("81.2.69.142", TestData.Chrome, ServerSide: true));
-        Assert.Equal(IngestResult.Accepted, result);
+        async Task<IReadOnlyList<PendingEvent>> Prepare(string name, DateTimeOffset? at)
+        {
+            var payload = new EventPayload(name, new Uri($"https://{merchant.Site.Domain}/checkout"), [merchant.Site.Domain], null, null, null, null);
+            var (result, events) = await ingestion.PrepareAsync(payload, new EventOrigin("81.2.69.142", TestData.Chrome, at, ServerSide: true));
+            Assert.Equal(IngestResult.Accepted, result);
+            return events;
+        }
+        var order = await Prepare("Order", null);
+        var imported = await Prepare("Imported", DateTimeOffset.UtcNow.AddHours(-2));
 
-        await ingestion.StoreAsync(events);   // no exception: durable in Redis instead
+        await ingestion.StoreAsync([.. order, .. imported]);   // no exception: durable in Redis instead
 
-        Assert.Contains(await _app.StreamEventsAsync(), e => e.Entry[StreamEntries.Stored].IsNull && e.Event.SiteId == merchant.Site.Id);
+        var ours = (await _app.StreamEventsAsync()).Where(e => e.Event.SiteId == merchant.Site.Id).ToList();
+        Assert.Equal(["Imported", "Order"], ours.Select(e => e.Event.Name).Order());
+        Assert.All(ours, e => Assert.True(e.Entry[StreamEntries.Stored].IsNull));
+        // The live views show what is going on now; the imported event is on the stream only to be stored.
+        var live = await _app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count > 0);
+        Assert.Equal(["Order"], live.Feed.Select(f => f.Name));
+        var replayed = new List<string>();   // a live client resuming from the stream's start
+        await foreach (var e in _app.Get<LiveAnalytics.Live.Streaming.StreamReplay>().AfterAsync(merchant.Site.Id, default, CancellationToken.None))
+            replayed.Add(e.Event.Name);
+        Assert.Equal(["Order"], replayed);
         await _app.Get<FlushEventsJob>().RunAsync();
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        var session = await conn.QuerySingleAsync<long>("SELECT session_id FROM events WHERE site_id = @Id AND name = 'Order'", new { merchant.Site.Id });
-        Assert.NotEqual(0, session);
+        var sessions = await conn.QueryAsync<long>("SELECT session_id FROM events WHERE site_id = @Id ORDER BY name", new { merchant.Site.Id });
+        Assert.Equal(2, sessions.Distinct().Count(s => s != 0));   // the import is a visit of its own
     }
 
     [Theory]

@@ -48,8 +48,8 @@ public sealed partial class IngestionService(
         // as stale lines in the live feed): they stay off the stream, which spares Redis holding them for
         // that window and every node's feed reading them. An import of days of history at full speed would
         // otherwise keep gigabytes in Redis.
-        var liveFrom = time.GetUtcNow() - LiveSnapshot.ChartWindow;
-        var live = Array.FindAll(settled, e => e.Timestamp >= liveFrom);
+        var now = time.GetUtcNow();
+        var live = Array.FindAll(settled, e => LiveSnapshot.IsLive(e, now));
         if (live.Length == 0) return;
         try
         {

@@ -20,6 +20,12 @@ public sealed record LiveSnapshot(
 {
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ChartWindow = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Whether an event belongs in the live views at all. One stamped further back than their longest window
+    /// (history a server sends) would show in none of them but as a stale line at the top of the feed.
+    /// </summary>
+    public static bool IsLive(Ingestion.TrackedEvent e, DateTimeOffset now) => e.Timestamp >= now - ChartWindow;
     /// <summary>
     /// A visitor who sent "leave" drops out after this long unless another event comes: moving to
     /// the next page of a store also fires pagehide, and the counter should not flicker on every click.

@@ -51,6 +51,9 @@ public sealed partial class StreamFeed(
         var batch = new List<LiveEvent>();
         var events = new List<(int Index, TrackedEvent Event)>();
         var last = LastId;
+        // History on the stream (a server's import stored through it while Postgres was away) waits there to be
+        // persisted; the live views leave it out.
+        var now = time.GetUtcNow();
         foreach (var entries in EntriesOf(result))
         {
             for (var e = 0; e < entries.Length; e++)
@@ -63,7 +66,7 @@ public sealed partial class StreamFeed(
                 if (here && appended.TryTake(entryId, out var own))
                 {
                     for (var i = 0; i < own.Count; i++)
-                        batch.Add(new LiveEvent(StreamId.OfEvent(entryId, i).ToString(), own[i], true));
+                        if (LiveSnapshot.IsLive(own[i], now)) batch.Add(new LiveEvent(StreamId.OfEvent(entryId, i).ToString(), own[i], true));
                 }
                 else
                 {
@@ -78,7 +81,7 @@ public sealed partial class StreamFeed(
                         LogBadEntry(ex, id);
                     }
                     foreach (var (index, ev) in events)
-                        batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
+                        if (LiveSnapshot.IsLive(ev, now)) batch.Add(new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), ev, here));
                 }
                 // In slices: a list of tens of thousands would itself be a large object.
                 if (batch.Count >= HubSlice)

@@ -9,7 +9,7 @@ namespace LiveAnalytics.Live.Streaming;
 /// Reads a site's events after a given stream id back from Redis, for a client resuming with
 /// Last-Event-ID. The stream keeps the live window (30 minutes), so that is how far back a resume reaches.
 /// </summary>
-public sealed partial class StreamReplay(IConnectionMultiplexer redis, IOptions<RedisOptions> options, ILogger<StreamReplay> logger)
+public sealed partial class StreamReplay(IConnectionMultiplexer redis, IOptions<RedisOptions> options, TimeProvider time, ILogger<StreamReplay> logger)
 {
     // Entries, each of up to 128 events.
     private const int Page = 50;
@@ -34,7 +34,7 @@ public sealed partial class StreamReplay(IConnectionMultiplexer redis, IOptions<
                 foreach (var (index, e) in events)
                 {
                     if (entryId == from && index <= seen) continue;
-                    if (e.SiteId == siteId) yield return new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), e);
+                    if (e.SiteId == siteId && LiveSnapshot.IsLive(e, time.GetUtcNow())) yield return new LiveEvent(StreamId.OfEvent(entryId, index).ToString(), e);
                 }
             }
             if (entries.Length < Page || !StreamId.TryParse(entries[^1].Id, out var last)) yield break;
