@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using LiveAnalytics.Ingestion;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,8 +12,9 @@ namespace LiveAnalytics.Persistence;
 /// goes through a temporary table and <c>INSERT … ON CONFLICT DO NOTHING</c>, which is slower but
 /// stores nothing twice; so does a plain batch that meets an id already stored. Either way the rows
 /// carry a batch number, and the batch is noted for the incremental rollup in the same transaction.
+/// An event PostgreSQL will not take goes to <c>rejected_events</c> instead, and the rest are stored.
 /// </summary>
-public sealed class EventWriter(NpgsqlDataSource db)
+public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter> logger)
 {
     // The order of the writes in CopyAsync.
     private const string Columns = """
@@ -20,10 +23,25 @@ public sealed class EventWriter(NpgsqlDataSource db)
         browser, browser_version, os, os_version, device, country, props, revenue_amount, revenue_currency, batch
         """;
 
-    /// <returns>The number of rows inserted (redelivered ones are not counted).</returns>
+    /// <returns>The number of rows inserted (redelivered and rejected ones are not counted).</returns>
     public async Task<int> WriteAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
     {
         if (events.Count == 0) return 0;
+        try
+        {
+            return await WriteBatchAsync(events, mayBeRedelivered, ct);
+        }
+        catch (Exception e) when (IsUnstorable(e))
+        {
+            // Validation should let no such event through; if one comes all the same, it would fail its batch on
+            // every retry while the backlog grew behind it, until ingestion refused everyone's events.
+            LogUnstorable(e, events.Count);
+            return await IsolateAsync(events as TrackedEvent[] ?? events.ToArray(), e, ct);
+        }
+    }
+
+    private async Task<int> WriteBatchAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
+    {
         if (!mayBeRedelivered)
         {
             try
@@ -43,6 +61,69 @@ public sealed class EventWriter(NpgsqlDataSource db)
         }
         return await WriteSkippingDuplicatesAsync(events, ct);
     }
+
+    /// <summary>A failure that the same events will meet again on every try: their data, not the database's state.</summary>
+    private static bool IsUnstorable(Exception e) => e switch
+    {
+        // Data exceptions (22: a NUL in text, a number out of range), integrity (23) but a duplicate, program limits (54).
+        PostgresException p => p.SqlState[..2] is "22" or "54" || (p.SqlState[..2] is "23" && p.SqlState != PostgresErrorCodes.UniqueViolation),
+        // Thrown while writing a value, before PostgreSQL saw it (text that cannot be encoded as UTF-8).
+        EncoderFallbackException or InvalidCastException or OverflowException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Stores the events in halves, and the halves of a half that fails again, until each event that cannot be
+    /// stored is alone; that one is kept in <c>rejected_events</c>. A few dozen transactions for one bad event in
+    /// a thousand. A failure of another kind (PostgreSQL away) propagates: the batch is tried again whole later,
+    /// and what was stored meanwhile is skipped as a redelivery.
+    /// </summary>
+    private async Task<int> IsolateAsync(ArraySegment<TrackedEvent> events, Exception error, CancellationToken ct)
+    {
+        if (events.Count == 1)
+        {
+            await RejectAsync(events[0], error, ct);
+            return 0;
+        }
+        var stored = 0;
+        var half = events.Count / 2;
+        foreach (var part in (ArraySegment<TrackedEvent>[])[events[..half], events[half..]])
+        {
+            try
+            {
+                stored += await WriteSkippingDuplicatesAsync(part, ct);
+            }
+            catch (Exception e) when (IsUnstorable(e))
+            {
+                stored += await IsolateAsync(part, e, ct);
+            }
+        }
+        return stored;
+    }
+
+    private async Task RejectAsync(TrackedEvent e, Exception error, CancellationToken ct)
+    {
+        // The default encoder escapes everything but printable ASCII: the JSON is storable whatever the event held.
+        var json = JsonSerializer.Serialize(e, TrackedEventJson.Default.TrackedEvent);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO rejected_events (id, site_id, ts, error, event) VALUES (@id, @site, @ts, @error, @event)
+            ON CONFLICT (id) DO NOTHING
+            """, conn);
+        insert.Parameters.AddWithValue("id", e.Id);
+        insert.Parameters.AddWithValue("site", e.SiteId);
+        insert.Parameters.AddWithValue("ts", e.Timestamp.UtcDateTime);
+        insert.Parameters.AddWithValue("error", $"{error.GetType().Name}: {error.Message}");
+        insert.Parameters.AddWithValue("event", json);
+        await insert.ExecuteNonQueryAsync(ct);
+        LogRejected(e.Id, e.SiteId, error.Message);
+    }
+
+    [LoggerMessage(LogLevel.Error, "A batch of {Count} events could not be stored for what one of them holds; storing it in parts")]
+    private partial void LogUnstorable(Exception ex, int count);
+
+    [LoggerMessage(LogLevel.Error, "Event {Id} of site {SiteId} cannot be stored ({Error}); it is kept in rejected_events")]
+    private partial void LogRejected(Guid id, long siteId, string error);
 
     private async Task<int> WriteSkippingDuplicatesAsync(IReadOnlyCollection<TrackedEvent> events, CancellationToken ct)
     {
