@@ -48,4 +48,31 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Equal((30, 0, false), (progress!.HoursTotal, progress.HoursLeft, progress.Running));
         Assert.True(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id));   // finished: another may start
     }
+
+    [Fact]
+    public async Task A_rebuild_whose_hours_were_never_found_shows_as_stalled_and_may_be_requested_again()
+    {
+        var shop = await _app.MerchantAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Its job is never run here: as if it had failed all its retries, or been lost with Hangfire's storage.
+        var backfill = new RollupBackfill(_app.Get<NpgsqlDataSource>(), _app.Get<Hangfire.IBackgroundJobClient>(), clock);
+        Assert.True(await backfill.RequestAsync(shop.Site.Id));
+        clock.Advance(RollupBackfill.MarkingTimeout - TimeSpan.FromMinutes(1));
+        Assert.True((await backfill.ProgressAsync(shop.Site.Id))!.Running);
+        Assert.False(await backfill.RequestAsync(shop.Site.Id));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var stalled = (await backfill.ProgressAsync(shop.Site.Id))!;
+        Assert.Equal((true, false), (stalled.Stalled, stalled.Running));
+        await using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(backfill);
+        var card = ctx.Render<BackfillCard>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        card.WaitForElement("[data-testid=backfill-stalled]");
+        card.Find("[data-testid=backfill-start]").Click();
+
+        card.WaitForAssertion(() => Assert.Contains("Finding the hours", card.Find("[data-testid=backfill-progress]").TextContent));
+        Assert.Equal(clock.GetUtcNow(), (await backfill.ProgressAsync(shop.Site.Id))!.RequestedAt, TimeSpan.FromMilliseconds(1));
+    }
 }

@@ -6,9 +6,11 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>How far a site's rebuild of its rollups is.</summary>
 /// <param name="HoursTotal">Null while the job is still finding the hours to rebuild.</param>
-public sealed record BackfillProgress(DateTimeOffset RequestedAt, int? HoursTotal, int HoursLeft, DateTimeOffset? FinishedAt)
+/// <param name="Stalled">The hours were not found within <see cref="RollupBackfill.MarkingTimeout"/>: the job failed
+/// (its retries spent) or was lost. It may be requested again.</param>
+public sealed record BackfillProgress(DateTimeOffset RequestedAt, int? HoursTotal, int HoursLeft, DateTimeOffset? FinishedAt, bool Stalled = false)
 {
-    public bool Running => FinishedAt is null;
+    public bool Running => FinishedAt is null && !Stalled;
     public double Percent => HoursTotal is > 0 and var total ? 100.0 * (total - HoursLeft) / total : 0;
 }
 
@@ -19,15 +21,24 @@ public sealed record BackfillProgress(DateTimeOffset RequestedAt, int? HoursTota
 /// </summary>
 public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient jobs, TimeProvider time)
 {
+    /// <summary>
+    /// Finding the hours is one statement (given up to an hour) and a few retries. A request whose hours are
+    /// not found after this long failed, or its job was lost: without a limit it would show as running, and
+    /// refuse new requests, for ever. Marking again is harmless, so a late first job does no damage.
+    /// </summary>
+    public static readonly TimeSpan MarkingTimeout = TimeSpan.FromHours(2);
+
     /// <returns>False when a rebuild of the site is already under way.</returns>
     public async Task<bool> RequestAsync(long siteId)
     {
         await using var conn = await db.OpenConnectionAsync();
+        var now = time.GetUtcNow();
         var requested = await conn.ExecuteAsync("""
             INSERT INTO rollup_backfills (site_id, requested_at) VALUES (@siteId, @now)
             ON CONFLICT (site_id) DO UPDATE SET requested_at = excluded.requested_at, hours_total = null, finished_at = null
             WHERE rollup_backfills.finished_at IS NOT NULL
-            """, new { siteId, now = time.GetUtcNow().UtcDateTime });
+               OR (rollup_backfills.hours_total IS NULL AND rollup_backfills.requested_at < @stalledBefore)
+            """, new { siteId, now = now.UtcDateTime, stalledBefore = (now - MarkingTimeout).UtcDateTime });
         if (requested == 0) return false;
         jobs.Enqueue<RollupBackfill>(b => b.MarkAsync(siteId, CancellationToken.None));
         return true;
@@ -60,7 +71,8 @@ public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient job
             """, new { siteId });
         return row is { } r
             ? new BackfillProgress(Utc(r.RequestedAt), r.HoursTotal, r.HoursTotal is null ? 0 : (int)Math.Min(r.HoursLeft, r.HoursTotal.Value),
-                r.FinishedAt is { } f ? Utc(f) : null)
+                r.FinishedAt is { } f ? Utc(f) : null,
+                Stalled: r.HoursTotal is null && r.FinishedAt is null && Utc(r.RequestedAt) < time.GetUtcNow() - MarkingTimeout)
             : null;
     }
 
