@@ -10,23 +10,26 @@ public sealed class StreamEntriesTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
-    private static byte[] Lines(IReadOnlyList<TrackedEvent> events)
+    private static byte[] Lines(IReadOnlyList<TrackedEvent> events, bool compress = false)
     {
-        using var packed = StreamEntries.Pack(events);
+        using var packed = StreamEntries.Pack(events, compress);
         return packed.WrittenSpan.ToArray();
     }
 
     private static StreamEntries.Fields Packed(byte[] blob, string? sessions = null) =>
         StreamEntries.Of([StreamEntries.Batch, blob, .. sessions is null ? Array.Empty<RedisValue>() : [StreamEntries.Sessions, sessions], StreamEntries.Node, "node-a"]);
 
-    [Fact]
-    public void Many_events_travel_in_one_entry_with_the_sessions_settled_for_each()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Many_events_travel_in_one_entry_with_the_sessions_settled_for_each(bool compressed)
     {
         var events = Enumerable.Range(1, 3).Select(i => TestData.Event(7, At, visitor: i, $"/p{i}\nwith a newline")).ToArray();
-        var fields = Packed(Lines(events), "11 101 -12 102 13 103");
+        var fields = Packed(Lines(events, compressed), "11 101 -12 102 13 103");
 
         var read = new List<(int Index, TrackedEvent Event)>();
         Assert.Equal(0, StreamEntries.Unpack(fields, read));
+        Assert.Equal(3, StreamEntries.Count(fields));
 
         Assert.Equal([0, 1, 2], read.Select(r => r.Index));
         Assert.Equal(events.Select(e => e.Pathname), read.Select(r => r.Event.Pathname));
@@ -54,6 +57,29 @@ public sealed class StreamEntriesTests
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(blob, "1 1"), []));
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(blob, "1 1 2 2 3 3"), []));
         Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(StreamEntries.Of(["other", "x"]), []));
+    }
+
+    [Fact]
+    public void A_busy_sites_entry_is_compressed_to_a_fraction_and_a_damaged_one_is_unreadable()
+    {
+        // A group commit of a busy store: similar events of many visitors.
+        var events = Enumerable.Range(0, 18).Select(i => TestData.Event(7, At.AddMilliseconds(i), visitor: 1000 + i, $"/products/item-{i % 5}") with
+        {
+            Referrer = "https://www.google.com/", Source = "Google", Medium = "search", Browser = "Chrome", BrowserVersion = "131.0",
+            Os = "Windows", OsVersion = "10", Device = "desktop", Country = "DE",
+        }).ToArray();
+        var plain = Lines(events);
+        var compressed = Lines(events, compress: true);
+        Assert.True(compressed.Length * 4 < plain.Length, $"{compressed.Length} bytes compressed of {plain.Length}");
+        var read = new List<(int Index, TrackedEvent Event)>();
+        StreamEntries.Unpack(Packed(compressed), read);
+        Assert.Equal(events, read.Select(r => r.Event));
+
+        Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(compressed[..^4]), []));   // cut short
+        var wrongLength = compressed.ToArray();
+        wrongLength[8] = 0x7F;   // the lines' length says 2 GB
+        Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(wrongLength), []));
+        Assert.Throws<InvalidDataException>(() => StreamEntries.Unpack(Packed(compressed[..5]), []));
     }
 
     [Fact]

@@ -150,6 +150,7 @@ public sealed class EventStream(
     private const int MaxSettlePerCall = 512;
 
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
+    private readonly bool _compress = redisOptions.Value.CompressEntries;
     private readonly RedisKey _counts = CountsKey(redisOptions.Value);
     private readonly string _sessionPrefix = $"{redisOptions.Value.KeyPrefix}:session:";
 
@@ -176,7 +177,7 @@ public sealed class EventStream(
             unsettled[i] = chunk[i].Event;
             SessionArgs(args, 6 + i * 4, chunk[i]);
         }
-        var packed = StreamEntries.Pack(unsettled);
+        var packed = StreamEntries.Pack(unsettled, _compress);
         args[3] = packed.WrittenMemory;
         var reply = await EvaluateAsync(Script, [_key, _counts], args);
         packed.Dispose();
@@ -261,7 +262,7 @@ public sealed class EventStream(
         for (var from = 0; from < all.Length; from += StreamEntries.MaxEvents)
         {
             var chunk = all[from..Math.Min(all.Length, from + StreamEntries.MaxEvents)];
-            entries.Add((chunk, StreamEntries.Pack(chunk)));
+            entries.Add((chunk, StreamEntries.Pack(chunk, _compress)));
         }
         var args = new RedisValue[4 + 2 * entries.Count];
         (args[0], args[1], args[2], args[3]) = (node.Id, stored ? "1" : "0", FlushEventsJob.Group, own.Consumer ?? "");

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Globalization;
 using System.Text.Json;
 using LiveAnalytics.Infrastructure;
@@ -8,7 +10,7 @@ namespace LiveAnalytics.Ingestion;
 
 /// <summary>
 /// The shape of a stream entry. One entry carries many events (a group commit's beacons, a batch
-/// request): field b holds their JSON one per line, vs the visitor and session the append script
+/// request): field b holds their JSON one per line (or those lines compressed, see <see cref="Pack"/>), vs the visitor and session the append script
 /// settled for each ("v1 s1 v2 s2 …", absent when the JSON carries them), n the ingesting node, and
 /// p marks events already stored in Postgres. A single event in field e (with v and s) is read too:
 /// entries written before events were packed, and tests.
@@ -61,11 +63,46 @@ public static class StreamEntries
         return new Fields(single, batch, sessions, visitor, session, node, stored);
     }
 
+    // A compressed field b: this byte (JSON lines begin with '{'), the number of events and the length of their
+    // lines (32-bit little-endian each), then the lines compressed with Brotli.
+    private const byte CompressedMark = 0x01;
+    private const int CompressedHeader = 9;
+    // Brotli's fastest quality: an entry of 18 beacons' JSON (~7 KB) to a sixth, in ~1 µs an event.
+    private const int BrotliQuality = 1, BrotliWindow = 22;
+    // Far above any entry's lines (128 events of at most a few KB each): a damaged length is not allocated.
+    private const int MaxLinesLength = 16 * 1024 * 1024;
+
     /// <summary>
-    /// The events' JSON, one per line (JSON escapes every newline inside strings), in a pooled buffer:
-    /// dispose it once the append is confirmed (not after a timeout: the client may still be sending it).
+    /// The events' JSON, one per line (JSON escapes every newline inside strings), compressed or not, in a pooled
+    /// buffer: dispose it once the append is confirmed (not after a timeout: the client may still be sending it).
     /// </summary>
-    public static PooledBufferWriter Pack(IReadOnlyList<TrackedEvent> events)
+    /// <param name="compress">
+    /// Brotli, for Redis's memory: the stream holds the live window (30 minutes) of every event, and the lines of
+    /// similar events compress 6 to 10 times in an entry of a busy site's group commit or batch. Every reader
+    /// takes both forms; nodes older than this one read only the plain one.
+    /// </param>
+    public static PooledBufferWriter Pack(IReadOnlyList<TrackedEvent> events, bool compress = false)
+    {
+        var lines = PackLines(events);
+        if (!compress) return lines;
+        using (lines) return Compress(lines.WrittenSpan, events.Count);
+    }
+
+    private static PooledBufferWriter Compress(ReadOnlySpan<byte> lines, int count)
+    {
+        var size = CompressedHeader + BrotliEncoder.GetMaxCompressedLength(lines.Length);
+        var output = new PooledBufferWriter(size);
+        var span = output.GetSpan(size);
+        span[0] = CompressedMark;
+        BinaryPrimitives.WriteInt32LittleEndian(span[1..], count);
+        BinaryPrimitives.WriteInt32LittleEndian(span[5..], lines.Length);
+        if (!BrotliEncoder.TryCompress(lines, span[CompressedHeader..], out var written, BrotliQuality, BrotliWindow))
+            throw new InvalidOperationException("Brotli could not compress a stream entry into its maximum compressed length.");
+        output.Advance(CompressedHeader + written);
+        return output;
+    }
+
+    private static PooledBufferWriter PackLines(IReadOnlyList<TrackedEvent> events)
     {
         var buffer = new PooledBufferWriter(events.Count * 512);
         using var writer = new Utf8JsonWriter(buffer);
@@ -103,7 +140,9 @@ public static class StreamEntries
     public static int Count(in Fields entry)
     {
         if (entry.Batch.IsNull) return entry.Single.IsNull ? 0 : 1;
-        return ((ReadOnlyMemory<byte>)entry.Batch).Span.Count((byte)'\n') + 1;
+        var blob = ((ReadOnlyMemory<byte>)entry.Batch).Span;
+        if (blob is [CompressedMark, ..] && blob.Length >= CompressedHeader) return BinaryPrimitives.ReadInt32LittleEndian(blob[1..]);
+        return blob.Count((byte)'\n') + 1;
     }
 
     /// <summary>All readable events of an entry, for callers that need no ids.</summary>
@@ -116,10 +155,27 @@ public static class StreamEntries
 
     private static int UnpackBatch(in Fields entry, List<(int, TrackedEvent)> into)
     {
-        ReadOnlyMemory<byte> blob = entry.Batch;
+        var blob = ((ReadOnlyMemory<byte>)entry.Batch).Span;
         var sessions = entry.Sessions.IsNull ? null : ((string)entry.Sessions!).Split(' ');
+        if (blob is not [CompressedMark, ..]) return UnpackLines(blob, sessions, into);
+        var length = blob.Length >= CompressedHeader ? BinaryPrimitives.ReadInt32LittleEndian(blob[5..]) : -1;
+        if (length is < 1 or > MaxLinesLength) throw new InvalidDataException("The stream entry's compressed events have no valid length.");
+        var lines = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            if (!BrotliDecoder.TryDecompress(blob[CompressedHeader..], lines.AsSpan(0, length), out var written) || written != length)
+                throw new InvalidDataException("The stream entry's compressed events are damaged.");
+            return UnpackLines(lines.AsSpan(0, length), sessions, into);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(lines);
+        }
+    }
+
+    private static int UnpackLines(ReadOnlySpan<byte> rest, string[]? sessions, List<(int, TrackedEvent)> into)
+    {
         var (index, bad) = (0, 0);
-        var rest = blob.Span;
         while (true)
         {
             var end = rest.IndexOf((byte)'\n');

@@ -74,6 +74,9 @@ public static class IngestBench
         Console.WriteLine($"  beacon latency: p50 {Median(beacons.Select(b => b.Wrk.P50Ms)):F2} ms, p99 {Median(beacons.Select(b => b.Wrk.P99Ms)):F2} ms");
         Console.WriteLine($"  persisted: {Median(beacons.Select(b => b.PersistedPerSecond)):F0} events/s (load start to drained), backlog drained {Median(beacons.Select(b => b.DrainSeconds)):F1} s after the load stopped");
         Console.WriteLine($"  lost events: {beacons.Sum(b => b.Lost)} (in {beacons.Sum(b => b.Wrk.Accepted)} acknowledged)");
+        var (bytes, events) = await persisted.StreamMemoryAsync();
+        Console.WriteLine($"  Redis memory of the stream: {bytes / Math.Max(1, events)} bytes an event ({bytes / 1048576} MB for {events} events; " +
+            $"the live window of 30 minutes at 1,000 events/s would take {bytes / Math.Max(1.0, events) * 1_800_000 / 1048576:F0} MB)");
 
     }
 

@@ -33,6 +33,17 @@ public sealed class Persisted(NpgsqlDataSource db, IDatabase redis, string strea
             async () => await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches") == 0);
     }
 
+    /// <summary>
+    /// What the stream takes of Redis's memory per event it holds: all of them, in a bench shorter than the live
+    /// window (30 minutes), below which nothing is trimmed. Events counted as the append script counts them.
+    /// </summary>
+    public async Task<(long Bytes, long Events)> StreamMemoryAsync()
+    {
+        var bytes = (long)await redis.ExecuteAsync("MEMORY", "USAGE", streamKey, "SAMPLES", "0");
+        var events = (long)await redis.HashGetAsync($"{streamKey}:counts", "events");
+        return (bytes, events);
+    }
+
     private static async Task<TimeSpan> PollAsync(TimeSpan limit, int everyMs, string failure, Func<Task<bool>> done)
     {
         var clock = Stopwatch.StartNew();
