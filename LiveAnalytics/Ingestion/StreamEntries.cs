@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text.Json;
 using LiveAnalytics.Infrastructure;
 using StackExchange.Redis;
@@ -10,9 +10,9 @@ namespace LiveAnalytics.Ingestion;
 
 /// <summary>
 /// The shape of a stream entry. One entry carries many events (a group commit's beacons, a batch
-/// request): field b holds their JSON one per line (or those lines compressed, see <see cref="Pack"/>), vs the visitor and session the append script
-/// settled for each ("v1 s1 v2 s2 …", absent when the JSON carries them), n the ingesting node, and
-/// p marks events already stored in Postgres. A single event in field e (with v and s) is read too:
+/// request): field b holds their JSON one per line (or those lines compressed, see <see cref="Pack"/>),
+/// vs the visitor and session the append script settled for each ("v1 s1 v2 s2 …", absent when the
+/// JSON carries them), n the ingesting node, and p marks events already stored in Postgres. A single event in field e (with v and s) is read too:
 /// entries written before events were packed, and tests.
 /// </summary>
 public static class StreamEntries
