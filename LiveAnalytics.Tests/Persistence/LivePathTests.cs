@@ -171,6 +171,40 @@ public sealed class LivePathTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal(9, await TestData.StoredEventsAsync(merchant.Site.Id));
     }
 
+    [Fact]
+    public async Task Entries_the_flush_job_cannot_read_are_kept_as_they_were_not_dropped()
+    {
+        var merchant = await _app.MerchantAsync();
+        await _app.Get<FlushEventsJob>().RunAsync();   // drains earlier tests' events
+        // One entry with a readable and an unreadable event; one whose compressed events claim 2 GB.
+        var readable = System.Text.Encoding.UTF8.GetString(StreamEntries.Encode(TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow, 5_000_000, "/readable")));
+        var mixed = await _app.Redis.StreamAddAsync(_app.StreamKey, [new(StreamEntries.Batch, $"{readable}\n{{\"name\":null}}"), new(StreamEntries.Node, "node-b")]);
+        byte[] damaged = [0x01, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0x42];
+        var broken = await _app.Redis.StreamAddAsync(_app.StreamKey, [new(StreamEntries.Batch, damaged)]);
+
+        try
+        {
+            await _app.Get<FlushEventsJob>().RunAsync();
+        }
+        finally
+        {
+            // The other tests read the whole stream back.
+            await _app.Redis.StreamDeleteAsync(_app.StreamKey, [mixed, broken]);
+        }
+
+        Assert.Equal(1, await TestData.StoredEventsAsync(merchant.Site.Id));
+        Assert.Equal(0, (await _app.Redis.StreamPendingAsync(_app.StreamKey, FlushEventsJob.Group)).PendingMessageCount);
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var kept = (await conn.QueryAsync<(string Id, string Error, byte[] Payload, string? Node)>(
+            "SELECT stream_id, error, payload, node FROM unreadable_entries WHERE stream_id = ANY(@ids)",
+            new { ids = new[] { (string)mixed!, (string)broken! } })).ToDictionary(k => k.Id);
+        Assert.Equal(2, kept.Count);
+        Assert.Contains("1 of its events", kept[(string)mixed!].Error);
+        Assert.Equal("node-b", kept[(string)mixed!].Node);
+        Assert.Equal(damaged, kept[(string)broken!].Payload);
+        Assert.Contains("length", kept[(string)broken!].Error);
+    }
+
     private async Task<NameValueEntry[]> FirstEntryOfSiteAsync(long siteId)
     {
         foreach (var entry in await _app.Redis.StreamRangeAsync(_app.StreamKey))

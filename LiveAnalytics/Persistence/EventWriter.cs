@@ -119,6 +119,23 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
         LogRejected(e.Id, e.SiteId, error.Message);
     }
 
+    /// <summary>Keeps stream entries that could not be read, as they are, in <c>unreadable_entries</c> (once each).</summary>
+    public async Task KeepUnreadableAsync(IReadOnlyList<UnreadableEntry> entries, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO unreadable_entries (stream_id, error, payload, sessions, node)
+            SELECT * FROM unnest(@ids, @errors, @payloads, @sessions, @nodes)
+            ON CONFLICT (stream_id) DO NOTHING
+            """, conn);
+        insert.Parameters.AddWithValue("ids", entries.Select(e => e.StreamId).ToArray());
+        insert.Parameters.AddWithValue("errors", entries.Select(e => e.Error).ToArray());
+        insert.Parameters.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea, entries.Select(e => e.Payload).ToArray());
+        insert.Parameters.AddWithValue("sessions", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Sessions).ToArray());
+        insert.Parameters.AddWithValue("nodes", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Node).ToArray());
+        await insert.ExecuteNonQueryAsync(ct);
+    }
+
     [LoggerMessage(LogLevel.Error, "A batch of {Count} events could not be stored for what one of them holds; storing it in parts")]
     private partial void LogUnstorable(Exception ex, int count);
 
@@ -213,4 +230,14 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+}
+
+/// <summary>A stream entry as it was read, for <c>unreadable_entries</c>.</summary>
+public sealed record UnreadableEntry(string StreamId, string Error, byte[]? Payload, string? Sessions, string? Node)
+{
+    public static UnreadableEntry Of(string streamId, in StreamEntries.Fields fields, string error) => new(
+        streamId, error,
+        fields.Batch.IsNull ? (byte[]?)fields.Single : (byte[]?)fields.Batch,
+        !fields.Sessions.IsNull ? (string?)fields.Sessions : fields.Visitor.IsNull ? null : $"{fields.Visitor} {fields.Session}",
+        (string?)fields.Node);
 }

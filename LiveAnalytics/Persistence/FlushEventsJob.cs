@@ -112,6 +112,7 @@ public sealed partial class FlushEventsJob(
     {
         var events = new List<TrackedEvent>(BatchSize);
         var read = new List<(int, TrackedEvent Event)>();
+        var unreadable = new List<UnreadableEntry>();
         var carried = 0;
         foreach (var entry in entries)
         {
@@ -123,9 +124,17 @@ public sealed partial class FlushEventsJob(
             try
             {
                 var bad = StreamEntries.Unpack(fields, read);
-                if (bad > 0) LogUnreadableEvents(bad, entry.Id!);
+                if (bad > 0)
+                {
+                    LogUnreadableEvents(bad, entry.Id!);
+                    unreadable.Add(UnreadableEntry.Of(entry.Id!, fields, $"{bad} of its events are unreadable; the others are stored"));
+                }
             }
-            catch (InvalidDataException) { LogUnreadable(entry.Id!); }
+            catch (InvalidDataException ex)
+            {
+                LogUnreadable(entry.Id!);
+                unreadable.Add(UnreadableEntry.Of(entry.Id!, fields, ex.Message));
+            }
             foreach (var (_, e) in read)
             {
                 // A pagehide "leave" only moves the live numbers; it is acknowledged without being stored.
@@ -133,6 +142,8 @@ public sealed partial class FlushEventsJob(
             }
         }
         AdaptRead(entries.Length, carried);
+        // Kept before the acknowledgement, like the events: an entry no reader understands is not dropped.
+        if (unreadable.Count > 0) await writer.KeepUnreadableAsync(unreadable, ct);
         var inserted = await writer.WriteAsync(events, mayBeRedelivered, ct);
         await db.StreamAcknowledgeAsync(_key, Group, entries.Select(e => e.Id).ToArray());
         LogFlushed(entries.Length, inserted);
@@ -187,9 +198,9 @@ public sealed partial class FlushEventsJob(
     [LoggerMessage(LogLevel.Warning, "Claimed {Count} stream entries that another node read and never acknowledged")]
     private partial void LogClaimed(int count);
 
-    [LoggerMessage(LogLevel.Error, "{Count} events of stream entry {Id} are unreadable and were skipped")]
+    [LoggerMessage(LogLevel.Error, "{Count} events of stream entry {Id} are unreadable; the entry is kept in unreadable_entries")]
     private partial void LogUnreadableEvents(int count, string id);
 
-    [LoggerMessage(LogLevel.Error, "Stream entry {Id} is unreadable and was skipped")]
+    [LoggerMessage(LogLevel.Error, "Stream entry {Id} is unreadable; it is kept in unreadable_entries")]
     private partial void LogUnreadable(string id);
 }
