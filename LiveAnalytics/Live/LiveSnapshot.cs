@@ -26,6 +26,7 @@ public sealed record LiveSnapshot(
     /// (history a server sends) would show in none of them but as a stale line at the top of the feed.
     /// </summary>
     public static bool IsLive(Ingestion.TrackedEvent e, DateTimeOffset now) => e.Timestamp >= now - ChartWindow;
+
     /// <summary>
     /// A visitor who sent "leave" drops out after this long unless another event comes: moving to
     /// the next page of a store also fires pagehide, and the counter should not flicker on every click.

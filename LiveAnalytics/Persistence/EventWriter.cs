@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using LiveAnalytics.Ingestion;
 using Npgsql;
 using NpgsqlTypes;
@@ -103,38 +102,12 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
 
     private async Task RejectAsync(TrackedEvent e, Exception error, CancellationToken ct)
     {
-        // The default encoder escapes everything but printable ASCII: the JSON is storable whatever the event held.
-        var json = JsonSerializer.Serialize(e, TrackedEventJson.Default.TrackedEvent);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO rejected_events (id, site_id, ts, error, event) VALUES (@id, @site, @ts, @error, @event)
-            ON CONFLICT (id) DO NOTHING
-            """, conn);
-        insert.Parameters.AddWithValue("id", e.Id);
-        insert.Parameters.AddWithValue("site", e.SiteId);
-        insert.Parameters.AddWithValue("ts", e.Timestamp.UtcDateTime);
-        insert.Parameters.AddWithValue("error", $"{error.GetType().Name}: {error.Message}");
-        insert.Parameters.AddWithValue("event", json);
-        await insert.ExecuteNonQueryAsync(ct);
+        await SetAside.RejectedEventAsync(db, e, $"{error.GetType().Name}: {error.Message}", ct);
         LogRejected(e.Id, e.SiteId, error.Message);
     }
 
     /// <summary>Keeps stream entries that could not be read, as they are, in <c>unreadable_entries</c> (once each).</summary>
-    public async Task KeepUnreadableAsync(IReadOnlyList<UnreadableEntry> entries, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO unreadable_entries (stream_id, error, payload, sessions, node)
-            SELECT * FROM unnest(@ids, @errors, @payloads, @sessions, @nodes)
-            ON CONFLICT (stream_id) DO NOTHING
-            """, conn);
-        insert.Parameters.AddWithValue("ids", entries.Select(e => e.StreamId).ToArray());
-        insert.Parameters.AddWithValue("errors", entries.Select(e => e.Error).ToArray());
-        insert.Parameters.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea, entries.Select(e => e.Payload).ToArray());
-        insert.Parameters.AddWithValue("sessions", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Sessions).ToArray());
-        insert.Parameters.AddWithValue("nodes", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Node).ToArray());
-        await insert.ExecuteNonQueryAsync(ct);
-    }
+    public Task KeepUnreadableAsync(IReadOnlyList<UnreadableEntry> entries, CancellationToken ct) => SetAside.UnreadableEntriesAsync(db, entries, ct);
 
     [LoggerMessage(LogLevel.Error, "A batch of {Count} events could not be stored for what one of them holds; storing it in parts")]
     private partial void LogUnstorable(Exception ex, int count);
@@ -232,12 +205,3 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
 }
 
-/// <summary>A stream entry as it was read, for <c>unreadable_entries</c>.</summary>
-public sealed record UnreadableEntry(string StreamId, string Error, byte[]? Payload, string? Sessions, string? Node)
-{
-    public static UnreadableEntry Of(string streamId, in StreamEntries.Fields fields, string error) => new(
-        streamId, error,
-        fields.Batch.IsNull ? (byte[]?)fields.Single : (byte[]?)fields.Batch,
-        !fields.Sessions.IsNull ? (string?)fields.Sessions : fields.Visitor.IsNull ? null : $"{fields.Visitor} {fields.Session}",
-        (string?)fields.Node);
-}
