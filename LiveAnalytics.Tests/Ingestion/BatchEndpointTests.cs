@@ -170,6 +170,28 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task An_imported_visit_key_of_another_form_starts_a_new_visit_instead_of_failing()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        var d = merchant.Site.Domain;
+        var at = DateTimeOffset.UtcNow.AddHours(-5);
+        string Item(string path, DateTimeOffset t) =>
+            $$"""[{"name":"pageview","url":"https://{{d}}{{path}}","domain":"{{d}}","timestamp":"{{t:O}}","ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}]""";
+        (await PostAsync(key, Item("/first", at))).Dispose();
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var (visitor, first) = await conn.QuerySingleAsync<(long, long)>("SELECT visitor_id, session_id FROM events WHERE site_id = @Id", new { merchant.Site.Id });
+        await _app.Redis.StringSetAsync($"{_app.KeyPrefix}:session:{merchant.Site.Id}:{visitor}:h", "not a visit");
+
+        using var response = await PostAsync(key, Item("/second", at.AddMinutes(5)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var second = await conn.QuerySingleAsync<long>("SELECT session_id FROM events WHERE site_id = @Id AND pathname = '/second'", new { merchant.Site.Id });
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(0, second);
+    }
+
+    [Fact]
     public async Task With_Postgres_failing_the_batch_goes_through_the_stream_and_is_stored_later()
     {
         var merchant = await _app.MerchantAsync();

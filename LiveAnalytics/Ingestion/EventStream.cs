@@ -91,7 +91,8 @@ public sealed class EventStream(
             if v then
               local s, lo, hi = string.match(v, '^(%S+) (%S+) (%S+)$')
               lo, hi = tonumber(lo), tonumber(hi)
-              if at >= lo - timeout and at <= hi + timeout then
+              -- A value not of this form (written by hand, or by a later version) is replaced, never a script error.
+              if lo and hi and at >= lo - timeout and at <= hi + timeout then
                 visitor, session, found = who, s, true
                 redis.call('SET', key, s .. ' ' .. math.min(lo, at) .. ' ' .. math.max(hi, at), 'PX', ttl)
                 break
