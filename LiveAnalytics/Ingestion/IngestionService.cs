@@ -32,7 +32,8 @@ public sealed partial class IngestionService(
     {
         // Stamped further back than a visit lasts, an event cannot belong to a visit going on now: it is
         // settled by its own time (an import of history), not joined to the visitor's live visit.
-        var settled = await stream.SettleAsync(events, time.GetUtcNow() - stream.SessionTimeout);
+        var now = time.GetUtcNow();
+        var settled = await stream.SettleAsync(events, now - stream.SessionTimeout);
         try
         {
             // Not the request's token: once started, a COPY commits or rolls back whole, never half-acknowledged.
@@ -48,7 +49,6 @@ public sealed partial class IngestionService(
         // as stale lines in the live feed): they stay off the stream, which spares Redis holding them for
         // that window and every node's feed reading them. An import of days of history at full speed would
         // otherwise keep gigabytes in Redis.
-        var now = time.GetUtcNow();
         var live = Array.FindAll(settled, e => LiveSnapshot.IsLive(e, now));
         if (live.Length == 0) return;
         try
