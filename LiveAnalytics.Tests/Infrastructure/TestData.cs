@@ -60,6 +60,10 @@ public static class TestData
         Headers = { { "User-Agent", userAgent } },
     };
 
+    /// <summary>A batch API item: a pageview of the one visitor the batch tests use, stamped when <paramref name="at"/> is given.</summary>
+    public static string BatchPageview(string domain, string path, DateTimeOffset? at = null) =>
+        $$"""{"name":"pageview","url":"https://{{domain}}{{path}}","domain":"{{domain}}",{{(at is { } t ? $"\"timestamp\":\"{t:O}\"," : "")}}"ip":"81.2.69.142","user_agent":"{{Chrome}}"}""";
+
     public static HttpRequestMessage Pageview(string domain, string path, string userAgent = Chrome, string? referrer = null) =>
         Beacon($$"""{"n":"pageview","u":"https://{{domain}}{{path}}","d":"{{domain}}","r":{{(referrer is null ? "null" : $"\"{referrer}\"")}}}""", userAgent);
 

@@ -21,10 +21,6 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         return await _app.CreateClient().SendAsync(request);
     }
 
-    /// <summary>A pageview of the one visitor these tests use, stamped when <paramref name="at"/> is given.</summary>
-    private static string Pageview(string domain, string path, DateTimeOffset? at = null) =>
-        $$"""{"name":"pageview","url":"https://{{domain}}{{path}}","domain":"{{domain}}",{{(at is { } t ? $"\"timestamp\":\"{t:O}\"," : "")}}"ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}""";
-
     [Fact]
     public async Task Each_item_gets_its_own_result_and_only_good_ones_are_stored()
     {
@@ -95,7 +91,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     {
         var merchant = await _app.MerchantAsync();
         var key = await _app.ApiKeyAsync(merchant.User.Id);
-        string Item(string path) => Pageview(merchant.Site.Domain, path);
+        string Item(string path) => TestData.BatchPageview(merchant.Site.Domain, path);
         (await PostAsync(key, $"[{Item("/a")},{Item("/b")}]")).Dispose();
         using var second = await PostAsync(key, $"[{Item("/c")}]");
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -125,7 +121,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         var merchant = await _app.MerchantAsync();
         var key = await _app.ApiKeyAsync(merchant.User.Id);
         var now = DateTimeOffset.UtcNow;
-        string Item(string path, DateTimeOffset at) => Pageview(merchant.Site.Domain, path, at);
+        string Item(string path, DateTimeOffset at) => TestData.BatchPageview(merchant.Site.Domain, path, at);
         using var response = await PostAsync(key, $"[{Item("/last-week", now.AddHours(-50))},{Item("/before-window", now.AddMinutes(-31))},{Item("/in-window", now.AddMinutes(-29))}]");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
@@ -145,7 +141,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         var merchant = await _app.MerchantAsync();
         var key = await _app.ApiKeyAsync(merchant.User.Id);
         var day = DateTimeOffset.UtcNow.AddHours(-50);
-        string Item(string path, DateTimeOffset? at = null) => Pageview(merchant.Site.Domain, path, at);
+        string Item(string path, DateTimeOffset? at = null) => TestData.BatchPageview(merchant.Site.Domain, path, at);
         async Task Post(params string[] items)
         {
             using var response = await PostAsync(key, "[" + string.Join(",", items) + "]");
@@ -173,7 +169,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         var merchant = await _app.MerchantAsync();
         var key = await _app.ApiKeyAsync(merchant.User.Id);
         var at = DateTimeOffset.UtcNow.AddHours(-5);
-        string Item(string path, DateTimeOffset t) => $"[{Pageview(merchant.Site.Domain, path, t)}]";
+        string Item(string path, DateTimeOffset t) => $"[{TestData.BatchPageview(merchant.Site.Domain, path, t)}]";
         (await PostAsync(key, Item("/first", at))).Dispose();
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         var (visitor, first) = await conn.QuerySingleAsync<(long, long)>("SELECT visitor_id, session_id FROM events WHERE site_id = @Id", new { merchant.Site.Id });

@@ -49,14 +49,7 @@ public sealed class MidnightTests
         var key = await app.ApiKeyAsync(merchant.User.Id);
         var client = app.CreateClient();
         var visitStarted = clock.GetUtcNow().AddDays(-2);
-        async Task Import(string path, DateTimeOffset at)
-        {
-            var body = $$"""[{"name":"pageview","url":"https://{{merchant.Site.Domain}}{{path}}","domain":"{{merchant.Site.Domain}}","timestamp":"{{at:O}}","ip":"81.2.69.142","user_agent":"{{TestData.Chrome}}"}]""";
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Authorization = new("Bearer", key);
-            using var response = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Task Import(string path, DateTimeOffset at) => ImportAsync(client, key, merchant.Site.Domain, (path, at));
 
         await Import("/first", visitStarted);
         clock.Advance(TimeSpan.FromMinutes(2));    // 00:01, a new salt: the visitor's id changes
@@ -72,6 +65,50 @@ public sealed class MidnightTests
         // A day's ids cannot be linked to the next day's once yesterday's salt is past: a new visitor and visit.
         Assert.NotEqual(rows[0].Visitor, rows[2].Visitor);
         Assert.NotEqual(rows[0].Session, rows[2].Session);
+    }
+
+    [Fact]
+    public async Task Imported_history_has_a_visitor_id_a_day_as_live_traffic_has()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 20, 0, 0, TimeSpan.Zero));
+        await using var app = new ClockedAppFactory(clock);
+        var merchant = await app.MerchantAsync();
+        var key = await app.ApiKeyAsync(merchant.User.Id);
+        DateTimeOffset At(int day, int hour, int minute) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
+
+        // One visitor, live now and imported over four days in one request; one visit crosses midnight.
+        await ImportAsync(app.CreateClient(), key, merchant.Site.Domain, ("/live", null),
+            ("/17-a", At(17, 22, 0)), ("/17-b", At(17, 22, 10)), ("/18-late", At(18, 23, 50)), ("/19-early", At(19, 0, 10)),
+            ("/19", At(19, 15, 0)), ("/20", At(20, 9, 0)));
+
+        await using var conn = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var rows = (await conn.QueryAsync<(string Path, long Visitor, long Session)>(
+            "SELECT pathname, visitor_id, session_id FROM events WHERE site_id = @Id", new { merchant.Site.Id })).ToDictionary(r => r.Path[1..]);
+        Assert.Equal(7, rows.Count);
+        Assert.Equal((rows["17-a"].Visitor, rows["17-a"].Session), (rows["17-b"].Visitor, rows["17-b"].Session));
+        // The visit across midnight stays one, under the id it began with, as a live one does.
+        Assert.Equal((rows["18-late"].Visitor, rows["18-late"].Session), (rows["19-early"].Visitor, rows["19-early"].Session));
+        // No id links two days; today's history shares today's id with the live visit (another visit).
+        Assert.Equal(4, new[] { "17-a", "18-late", "19", "20" }.Select(p => rows[p].Visitor).Distinct().Count());
+        Assert.Equal(rows["live"].Visitor, rows["20"].Visitor);
+        Assert.NotEqual(rows["live"].Session, rows["20"].Session);
+
+        // So the history counts the visitor once a day, as live traffic would (over the four days: four).
+        await app.RollUpAsync(merchant.Site.Id);
+        var history = app.Get<LiveAnalytics.Stats.RollupQueries>();
+        Assert.Equal(1, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 17), new(2026, 11, 17))).Visitors);
+        Assert.Equal(1, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 20), new(2026, 11, 20))).Visitors);
+        Assert.Equal(4, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 17), new(2026, 11, 20))).Visitors);
+    }
+
+    /// <summary>Posts the one visitor's pageviews to the batch API; an item without a time happens now.</summary>
+    private static async Task ImportAsync(HttpClient client, string key, string domain, params (string Path, DateTimeOffset? At)[] items)
+    {
+        var body = "[" + string.Join(",", items.Select(i => TestData.BatchPageview(domain, i.Path, i.At))) + "]";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", key);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private sealed class ClockedAppFactory(TimeProvider clock) : AppFactory

@@ -8,9 +8,12 @@ using StackExchange.Redis;
 namespace LiveAnalytics.Ingestion;
 
 /// <summary>An event ready for the stream; its session (and, after midnight, its visitor) is settled in Redis.</summary>
-/// <param name="Event">Carries today's visitor id and no session yet.</param>
-/// <param name="YesterdaysVisitorId">The visitor's id under yesterday's salt, in the minutes after midnight.</param>
-public sealed record PendingEvent(TrackedEvent Event, long? YesterdaysVisitorId);
+/// <param name="Event">Carries the visitor's id under the event's own salt and no session yet.</param>
+/// <param name="EarlierVisitorIds">
+/// In the minutes after a midnight, the visitor's ids under the salts a visit going on across it began with
+/// (<see cref="VisitorSalts.ForEventAsync"/>): yesterday's for a live event, up to three for imported history.
+/// </param>
+public sealed record PendingEvent(TrackedEvent Event, long[]? EarlierVisitorIds);
 
 /// <summary>
 /// Appends events to the Redis stream, many to an entry (<see cref="StreamEntries"/>). One Lua script
@@ -63,13 +66,13 @@ public sealed class EventStream(
         return 0;
     });
 
-    /// <summary>The four arguments of one event that the session rule reads: site, visitor, yesterday's visitor or '', a fresh session id.</summary>
+    /// <summary>The four arguments of one event that the session rule reads: site, visitor, its earlier ids ('' or space-separated), a fresh session id.</summary>
     private static void SessionArgs(RedisValue[] args, int at, PendingEvent pending)
     {
-        var (e, yesterday) = pending;
+        var (e, earlier) = pending;
         args[at] = e.SiteId;
         args[at + 1] = e.VisitorId;
-        args[at + 2] = yesterday is { } y ? y : "";
+        args[at + 2] = earlier switch { null or [] => "", [var one] => one, _ => string.Join(' ', earlier) };
         args[at + 3] = Random.Shared.NextInt64(1, long.MaxValue);
     }
 

@@ -7,14 +7,15 @@ namespace LiveAnalytics.Ingestion;
 /// </summary>
 internal static class EventStreamScripts
 {
-    // The session rule, shared by both scripts: with site, visitor, yesterday ('' or yesterday's visitor id)
-    // and a fresh session id in scope, leaves visitor and session settled.
+    // The session rule, shared by both scripts: with site, visitor, earlier ('' or, just after midnight, the
+    // visitor's id under yesterday's salt: a live event has one at most) and a fresh session id in scope,
+    // leaves visitor and session settled.
     // GETEX reads and extends in one call (Redis 6.2+): one command per returning visitor's event, not two.
     private const string SettleSession = """
           local found = false
-          if yesterday ~= '' then
-            local s = redis.call('GETEX', prefix .. site .. ':' .. yesterday, 'PX', ttl)
-            if s then visitor = yesterday; session = s; found = true end
+          if earlier ~= '' then
+            local s = redis.call('GETEX', prefix .. site .. ':' .. earlier, 'PX', ttl)
+            if s then visitor = earlier; session = s; found = true end
           end
           if not found then
             local key = prefix .. site .. ':' .. visitor
@@ -40,12 +41,12 @@ internal static class EventStreamScripts
         """;
 
     // KEYS[1] the stream, KEYS[2] the counts. ARGV: timeout ms, session key prefix, node, the events' JSON
-    // lines, group, consumer, then per event: site, visitor, yesterday's visitor or '', new session id.
+    // lines, group, consumer, then per event: site, visitor, earlier id or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     public const string Append = """
         local ttl, prefix, node, group, consumer, vs = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], {}
         for i = 7, #ARGV, 4 do
-          local site, visitor, yesterday, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          local site, visitor, earlier, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
 
         """ + SettleSession + """
           vs[#vs + 1] = visitor
@@ -64,10 +65,12 @@ internal static class EventStreamScripts
     // The rule for an event stamped further back than the timeout (an import of history): its visit is found
     // by its own time, not by arrival. A visitor's imported visit is kept apart from the live one, as
     // "session first last" (ms) under its own key, and an event joins it if it lies within the timeout of
-    // that span; otherwise it starts one, which then becomes the visitor's imported visit. With `at` (ms) in scope.
+    // that span; otherwise it starts one, which then becomes the visitor's imported visit. With `at` (ms) in scope,
+    // and in `earlier` the visitor's earlier ids near a midnight, space-separated (VisitorSalts.ForEventAsync).
     private const string SettleStamped = """
-          local found, whos = false, {visitor}
-          if yesterday ~= '' then whos = {yesterday, visitor} end
+          local found, whos = false, {}
+          for who in string.gmatch(earlier, '%S+') do whos[#whos + 1] = who end
+          whos[#whos + 1] = visitor
           for _, who in ipairs(whos) do
             local key = prefix .. site .. ':' .. who .. ':h'
             local v = redis.call('GET', key)
@@ -86,14 +89,14 @@ internal static class EventStreamScripts
 
         """;
 
-    // The session rules without the XADD: ARGV timeout ms, prefix, then per event site, visitor, yesterday's
-    // visitor or '', new session id, and '' (settled by arrival) or its timestamp in ms (by its own time).
+    // The session rules without the XADD: ARGV timeout ms, prefix, then per event site, visitor, its earlier
+    // ids or '', new session id, and '' (settled by arrival) or its timestamp in ms (by its own time).
     // Returns visitor, session per event.
     public const string Settle = """
         local ttl, prefix, out = ARGV[1], ARGV[2], {}
         local timeout = tonumber(ttl)
         for i = 3, #ARGV, 5 do
-          local site, visitor, yesterday, session, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+          local site, visitor, earlier, session, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
           if at == '' then
 
         """ + SettleSession + """

@@ -92,10 +92,9 @@ public sealed partial class IngestionService(
         if (routes.Count == 0) return (IngestResult.Dropped("excluded"), []);
 
         var now = time.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var salt = await salts.ForDayAsync(today, ct);
-        // Only in the first minutes after midnight can a visitor still be in yesterday's session.
-        var yesterdaysSalt = now.TimeOfDay < stream.SessionTimeout ? await salts.ForDayAsync(today.AddDays(-1), ct) : null;
+        // Stamped further back than a visit lasts: history, settled by its own time (StoreAsync) and under its own day's salt.
+        var importedAt = origin.Timestamp is { } at && at < now - stream.SessionTimeout ? origin.Timestamp : null;
+        var (salt, earlierSalts) = await salts.ForEventAsync(now, importedAt, stream.SessionTimeout, ct);
         var attribution = enricher.Attribute(payload.Url, payload.Referrer);
         var country = enricher.Country(clientIp);
         var hostname = Attribution.StripWww(payload.Url.Host);
@@ -103,7 +102,6 @@ public sealed partial class IngestionService(
         var events = new List<PendingEvent>(routes.Count);
         foreach (var route in routes)
         {
-            long? yesterdaysVisitor = yesterdaysSalt is null ? null : VisitorId.Compute(yesterdaysSalt, route.Id, clientIp, userAgent);
             events.Add(new PendingEvent(new TrackedEvent
             {
                 Id = origin.EventId ?? EventIds.NewVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
@@ -115,9 +113,17 @@ public sealed partial class IngestionService(
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
                 Device = client?.Device, Country = country,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
-            }, yesterdaysVisitor));
+            }, EarlierIds(earlierSalts, route.Id, clientIp, userAgent)));
         }
         return (IngestResult.Accepted, events);
+    }
+
+    private static long[]? EarlierIds(byte[][] salts, long siteId, string clientIp, string userAgent)
+    {
+        if (salts.Length == 0) return null;
+        var ids = new long[salts.Length];
+        for (var i = 0; i < ids.Length; i++) ids[i] = VisitorId.Compute(salts[i], siteId, clientIp, userAgent);
+        return ids;
     }
 }
 
