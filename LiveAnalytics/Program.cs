@@ -1,6 +1,7 @@
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Components;
 using LiveAnalytics.Dashboard;
+using LiveAnalytics.Health;
 using LiveAnalytics.Demo;
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion;
@@ -25,6 +26,7 @@ builder.AddStats();
 builder.AddDashboard();
 builder.AddWidgets();
 builder.AddDemo();
+builder.AddHealth();
 builder.Services.AddProblemDetails();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -41,7 +43,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapHealth();
 app.MapIngestion();
 app.MapStats();
 app.MapDashboard();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
+using LiveAnalytics.Tests.Health;
 using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Ingestion;
@@ -68,11 +69,17 @@ public sealed class BackpressureTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("5", refused.Headers.GetValues("Retry-After").Single());
         Assert.Equal(1000, await app.Redis.StreamLengthAsync(app.StreamKey));
+        // A load balancer reading /health takes the node out meanwhile.
+        var (health, _, checks) = await HealthTests.HealthAsync(app);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health);
+        Assert.Equal("Unhealthy", checks["backlog"].GetProperty("status").GetString());
+        Assert.Equal(1000, checks["backlog"].GetProperty("events").GetInt64());
 
         await app.Get<FlushEventsJob>().RunAsync();
         await monitor.MeasureAsync();
         using var accepted = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/"));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("Healthy", (await HealthTests.HealthAsync(app)).Checks["backlog"].GetProperty("status").GetString());
     }
 
     [Fact]
