@@ -7,6 +7,7 @@ using LiveAnalytics.Persistence;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -32,6 +33,32 @@ public sealed class OwnEntriesTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Fewer_than_a_batch_are_stored_once_FlushEverySeconds_pass_on_the_nodes_clock()
+    {
+        var merchant = await _app.MerchantAsync();
+        var options = _app.Get<IOptions<PersistenceOptions>>();   // every 59 s, batches of 1,000
+        var own = new OwnEntries(options);
+        own.TryAdd(new LiveAnalytics.Live.Streaming.StreamId(1, 1), [.. Enumerable.Range(1, 3).Select(i => TestData.Event(merchant.Site.Id, DateTimeOffset.UtcNow, i))]);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var writer = new OwnEntriesWriter(own, _app.Get<EventWriter>(), _app.Get<IConnectionMultiplexer>(),
+            _app.Get<IOptions<LiveAnalytics.Infrastructure.RedisOptions>>(), options, clock, NullLogger<OwnEntriesWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            await Task.Delay(500);
+            Assert.Equal(0, await TestData.StoredEventsAsync(merchant.Site.Id));
+
+            clock.Advance(TimeSpan.FromSeconds(59));
+            for (var waited = 0; own.Count > 0 && waited < 10_000; waited += 50) await Task.Delay(50);
+            Assert.Equal(3, await TestData.StoredEventsAsync(merchant.Site.Id));
+        }
+        finally
+        {
+            await writer.StopAsync(CancellationToken.None);
+        }
+    }
 
     [Fact]
     public async Task Beacons_are_delivered_as_they_are_appended_and_stored_from_memory()

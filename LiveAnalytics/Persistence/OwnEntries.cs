@@ -35,8 +35,23 @@ public sealed class OwnEntries(IOptions<PersistenceOptions> options)
         return true;
     }
 
-    /// <summary>Waits until a batch's worth of events is held (true) or <paramref name="timeout"/> passes (false).</summary>
-    public Task<bool> WaitForBatchAsync(TimeSpan timeout, CancellationToken ct) => _batchReady.WaitAsync(timeout, ct);
+    /// <summary>Waits until a batch's worth of events is held (true) or <paramref name="timeout"/> passes on <paramref name="time"/> (false).</summary>
+    public async Task<bool> WaitForBatchAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        // A timeout by cancellation, not SemaphoreSlim's own (the real clock): a waiter given up on by
+        // Task.WhenAny would still take the next release.
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+        try
+        {
+            await _batchReady.WaitAsync(either.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// The oldest entries, whole, until they hold <paramref name="events"/> events (one entry more may pass it)

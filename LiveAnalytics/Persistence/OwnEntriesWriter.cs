@@ -30,7 +30,7 @@ public sealed partial class OwnEntriesWriter(
                 // Woken by a full batch: only full batches go, the rest joins the next one. Writing whatever
                 // was held at once made each COPY as small as the previous one was quick (about 100 events
                 // under load), and PostgreSQL paid a commit per hundred.
-                var full = await entries.WaitForBatchAsync(every, ct);
+                var full = await entries.WaitForBatchAsync(every, time, ct);
                 if (!await WriteAsync(wholeBatchesOnly: full, ct)) await Task.Delay(RetryAfterFailure, time, ct);
             }
         }
