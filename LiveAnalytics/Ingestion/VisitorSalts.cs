@@ -32,8 +32,8 @@ public sealed class VisitorSalts(NpgsqlDataSource db, TimeProvider time)
         var arrival = DateOnly.FromDateTime(now.UtcDateTime);
         var day = importedAt is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : arrival;
         var salt = await ForEventDayAsync(day, arrival, ct);
-        var nearArrivalMidnight = now.TimeOfDay < visitTimeout;
-        var nearOwnMidnight = importedAt is { } t && t.TimeOfDay < visitTimeout;
+        var nearArrivalMidnight = now.UtcDateTime.TimeOfDay < visitTimeout;
+        var nearOwnMidnight = importedAt is { } t && t.UtcDateTime.TimeOfDay < visitTimeout;
         if (!nearArrivalMidnight && !nearOwnMidnight) return new(salt, []);
         var earlier = new List<byte[]>(3);
         if (nearArrivalMidnight) earlier.Add(await ForEventDayAsync(day, arrival.AddDays(-1), ct));
