@@ -1,18 +1,30 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
-/// <summary>The app on a real port and Debian's Chromium driven by Playwright; a merchant signs up through the forms.</summary>
-public abstract class BrowserTest : IAsyncLifetime
+/// <summary>
+/// The app on a real port and Debian's Chromium driven by Playwright; a merchant signs up through the forms.
+/// What the browser logged (console, page errors, navigations) and the app's warnings go to the test's output,
+/// which a failed test prints: a timeout in a busy full run then says what the page and the server saw.
+/// </summary>
+public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    protected readonly AppFactory App = new();
+    protected readonly AppFactory App = new LoggedAppFactory();
+    private readonly ConcurrentQueue<string> _browserLog = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IPlaywright? _playwright;
     protected IBrowser Browser { get; private set; } = default!;
     protected Uri BaseUri { get; private set; } = default!;
@@ -36,11 +48,27 @@ public abstract class BrowserTest : IAsyncLifetime
         });
     }
 
+    /// <summary>A browser context whose pages' console, errors and navigations go to the test's output.</summary>
+    protected async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Browser.NewContextAsync(options);
+        context.Page += (_, page) =>
+        {
+            var name = $"page {context.Pages.Count}";
+            page.Console += (_, m) => Log($"{name} console.{m.Type}: {m.Text}");
+            page.PageError += (_, error) => Log($"{name} error: {error}");
+            page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) Log($"{name} at {frame.Url}"); };
+        };
+        return context;
+    }
+
+    private void Log(string line) => _browserLog.Enqueue($"{_clock.Elapsed.TotalSeconds,7:F2} s  {line}");
+
     /// <summary>Signs a new merchant up, adds a site and waits on its live page.</summary>
     /// <returns>The merchant's page, the site's domain and id.</returns>
     protected async Task<(IPage Page, string Domain, long SiteId)> SignUpWithSiteAsync()
     {
-        var page = await (await Browser.NewContextAsync(new() { BaseURL = BaseUri.ToString() })).NewPageAsync();
+        var page = await (await NewContextAsync(new() { BaseURL = BaseUri.ToString() })).NewPageAsync();
         await page.GotoAsync("/account/signup");
         await page.FillAsync("#email", $"e2e{Guid.NewGuid():N}@test.example");
         await page.FillAsync("#password", TestData.Password);
@@ -82,8 +110,22 @@ public abstract class BrowserTest : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Log("test over");
+        foreach (var line in _browserLog) output.WriteLine(line);
+        foreach (var record in App.Services.GetFakeLogCollector().GetSnapshot())
+            output.WriteLine($"app {record.Timestamp:HH:mm:ss.fff} {record.Level} {record.Category}: {record.Message} {record.Exception}");
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
+    }
+
+    /// <summary>The app's warnings and errors (the tests' log level) kept for the output.</summary>
+    private sealed class LoggedAppFactory : AppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureLogging(logging => logging.AddFakeLogging());
+        }
     }
 }

@@ -3,12 +3,13 @@ using LiveAnalytics.Persistence;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
 /// <summary>The history dashboard in Chromium: the period picker, click-to-filter and the URL that carries the view.</summary>
-public sealed class HistoryDashboardBrowserTests : BrowserTest
+public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
     public async Task A_merchant_filters_by_a_click_and_the_url_shares_the_view()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
@@ -12,7 +13,7 @@ namespace LiveAnalytics.Tests.EndToEnd;
 /// A merchant signs up and adds a site in real Chromium; a visitor opens a page carrying the
 /// snippet in a second browser context; the open dashboard shows them without a reload.
 /// </summary>
-public sealed class LiveDashboardBrowserTests : BrowserTest
+public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
     public async Task A_visitor_appears_on_the_open_dashboard_without_a_reload()
@@ -25,7 +26,7 @@ public sealed class LiveDashboardBrowserTests : BrowserTest
         // The store is another web server and origin, serving the snippet exactly as the dashboard shows it.
         await using var storeServer = await StoreServer.StartAsync(snippet);
         // Headless Chromium says "HeadlessChrome", which the bot filter rightly drops: this visitor is a person.
-        var store = await (await Browser.NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();
+        var store = await (await NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();
         await store.GotoAsync($"{storeServer.Origin}/store/products/linen-hat");
 
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
