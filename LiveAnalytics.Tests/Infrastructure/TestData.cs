@@ -64,6 +64,16 @@ public static class TestData
     public static string BatchPageview(string domain, string path, DateTimeOffset? at = null) =>
         $$"""{"name":"pageview","url":"https://{{domain}}{{path}}","domain":"{{domain}}",{{(at is { } t ? $"\"timestamp\":\"{t:O}\"," : "")}}"ip":"81.2.69.142","user_agent":"{{Chrome}}"}""";
 
+    /// <summary>Posts the batch test visitor's pageviews to the batch API, which must take them all; an item without a time happens now.</summary>
+    public static async Task PostPageviewsAsync(HttpClient client, string apiKey, string domain, params (string Path, DateTimeOffset? At)[] items)
+    {
+        var body = "[" + string.Join(",", items.Select(i => BatchPageview(domain, i.Path, i.At))) + "]";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", apiKey);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
     public static HttpRequestMessage Pageview(string domain, string path, string userAgent = Chrome, string? referrer = null) =>
         Beacon($$"""{"n":"pageview","u":"https://{{domain}}{{path}}","d":"{{domain}}","r":{{(referrer is null ? "null" : $"\"{referrer}\"")}}}""", userAgent);
 

@@ -184,6 +184,22 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task A_live_visit_key_of_the_older_form_still_continues_its_visit()
+    {
+        var merchant = await _app.MerchantAsync();
+        var key = await _app.ApiKeyAsync(merchant.User.Id);
+        await TestData.PostPageviewsAsync(_app.CreateClient(), key, merchant.Site.Domain, ("/first", null));
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var visitor = await conn.QuerySingleAsync<long>("SELECT visitor_id FROM events WHERE site_id = @Id", new { merchant.Site.Id });
+        // Before "session first", a live key held the session alone; such keys live on through an upgrade.
+        await _app.Redis.StringSetAsync($"{_app.KeyPrefix}:session:{merchant.Site.Id}:{visitor}", "777", TimeSpan.FromMinutes(30));
+
+        await TestData.PostPageviewsAsync(_app.CreateClient(), key, merchant.Site.Domain, ("/second", null));
+
+        Assert.Equal(777, await conn.QuerySingleAsync<long>("SELECT session_id FROM events WHERE site_id = @Id AND pathname = '/second'", new { merchant.Site.Id }));
+    }
+
+    [Fact]
     public async Task With_Postgres_failing_the_batch_goes_through_the_stream_and_is_stored_later()
     {
         var merchant = await _app.MerchantAsync();

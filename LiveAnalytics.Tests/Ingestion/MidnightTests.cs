@@ -1,11 +1,6 @@
-using System.Net;
-using System.Text;
 using Dapper;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -49,7 +44,7 @@ public sealed class MidnightTests
         var key = await app.ApiKeyAsync(merchant.User.Id);
         var client = app.CreateClient();
         var visitStarted = clock.GetUtcNow().AddDays(-2);
-        Task Import(string path, DateTimeOffset at) => ImportAsync(client, key, merchant.Site.Domain, (path, at));
+        Task Import(string path, DateTimeOffset at) => TestData.PostPageviewsAsync(client, key, merchant.Site.Domain, (path, at));
 
         await Import("/first", visitStarted);
         clock.Advance(TimeSpan.FromMinutes(2));    // 00:01, a new salt: the visitor's id changes
@@ -77,7 +72,7 @@ public sealed class MidnightTests
         DateTimeOffset At(int day, int hour, int minute) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
 
         // One visitor, live now and imported over four days in one request; one visit crosses midnight.
-        await ImportAsync(app.CreateClient(), key, merchant.Site.Domain, ("/live", null),
+        await TestData.PostPageviewsAsync(app.CreateClient(), key, merchant.Site.Domain, ("/live", null),
             ("/17-a", At(17, 22, 0)), ("/17-b", At(17, 22, 10)), ("/18-late", At(18, 23, 50)), ("/19-early", At(19, 0, 10)),
             ("/19", At(19, 15, 0)), ("/20", At(20, 9, 0)));
 
@@ -99,24 +94,5 @@ public sealed class MidnightTests
         Assert.Equal(1, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 17), new(2026, 11, 17))).Visitors);
         Assert.Equal(1, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 20), new(2026, 11, 20))).Visitors);
         Assert.Equal(4, (await history.AggregateAsync(merchant.Site.Id, new(2026, 11, 17), new(2026, 11, 20))).Visitors);
-    }
-
-    /// <summary>Posts the one visitor's pageviews to the batch API; an item without a time happens now.</summary>
-    private static async Task ImportAsync(HttpClient client, string key, string domain, params (string Path, DateTimeOffset? At)[] items)
-    {
-        var body = "[" + string.Join(",", items.Select(i => TestData.BatchPageview(domain, i.Path, i.At))) + "]";
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new("Bearer", key);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private sealed class ClockedAppFactory(TimeProvider clock) : AppFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton(clock));
-        }
     }
 }

@@ -27,7 +27,8 @@ public sealed class EventStream(
     IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions, IOptions<EnrichmentOptions> enrichment, NodeIdentity node,
     AppendedEntries appended, OwnEntries own)
 {
-    private const int MaxSettlePerCall = 512;
+    // 2 + 400 × 6 arguments of 32 bytes: under the large object heap's 85,000.
+    private const int MaxSettlePerCall = 400;
 
     private readonly RedisKey _key = redisOptions.Value.StreamKey;
     private readonly bool _compress = redisOptions.Value.CompressEntries;
@@ -46,16 +47,18 @@ public sealed class EventStream(
     /// <exception cref="StreamUnavailableException">Redis did not confirm the append: none of the events may be acknowledged.</exception>
     public Task AppendAsync(IReadOnlyList<PendingEvent> events) => InChunksAsync(events, StreamEntries.MaxEvents, async chunk =>
     {
-        var args = new RedisValue[6 + chunk.Count * 4];
+        var args = new RedisValue[7 + chunk.Count * 4];
         args[0] = (long)SessionTimeout.TotalMilliseconds;
         args[1] = _sessionPrefix;
         args[2] = node.Id;
         (args[4], args[5]) = (FlushEventsJob.Group, own.Consumer ?? "");
+        // Beacons of one group commit arrived within milliseconds: one time (a new live visit's start) for all.
+        args[6] = chunk[0].Event.Timestamp.ToUnixTimeMilliseconds();
         var unsettled = new TrackedEvent[chunk.Count];
         for (var i = 0; i < chunk.Count; i++)
         {
             unsettled[i] = chunk[i].Event;
-            SessionArgs(args, 6 + i * 4, chunk[i]);
+            SessionArgs(args, 7 + i * 4, chunk[i]);
         }
         var packed = StreamEntries.Pack(unsettled, _compress);
         args[3] = packed.WrittenMemory;
@@ -100,9 +103,10 @@ public sealed class EventStream(
     /// <summary>
     /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
     /// without appending: for callers that store the events in Postgres themselves. An event stamped
-    /// before <paramref name="stampedBefore"/> (an import of history) is settled by its own time instead,
-    /// in visits of its own that never join the visitor's live one; the events are taken in the order of
-    /// their timestamps, so a visitor's imported events join up however a batch lists them.
+    /// before <paramref name="stampedBefore"/> (an import of history, a late webhook) is settled by its own
+    /// time instead: in visits of its own, or in the visitor's live visit if it lies within the timeout
+    /// before that visit began; the events are taken in the order of their timestamps, so a visitor's
+    /// imported events join up however a batch lists them.
     /// </summary>
     /// <returns>The events settled, in the order of their timestamps.</returns>
     /// <exception cref="StreamUnavailableException">Redis did not answer.</exception>
@@ -113,14 +117,15 @@ public sealed class EventStream(
         // Chunks keep each call's argument array off the large object heap; they go out pipelined.
         var chunks = await InChunksAsync(ordered, MaxSettlePerCall, async chunk =>
         {
-            var args = new RedisValue[2 + chunk.Count * 5];
+            var args = new RedisValue[2 + chunk.Count * 6];
             args[0] = (long)SessionTimeout.TotalMilliseconds;
             args[1] = _sessionPrefix;
             for (var i = 0; i < chunk.Count; i++)
             {
-                SessionArgs(args, 2 + i * 5, chunk[i]);
+                SessionArgs(args, 2 + i * 6, chunk[i]);
                 var at = chunk[i].Event.Timestamp;
-                args[2 + i * 5 + 4] = at < stampedBefore ? at.ToUnixTimeMilliseconds() : "";
+                args[2 + i * 6 + 4] = at.ToUnixTimeMilliseconds();
+                args[2 + i * 6 + 5] = at < stampedBefore ? "1" : "";
             }
             var reply = await EvaluateAsync(EventStreamScripts.Settle, [], args);
             var settled = new TrackedEvent[chunk.Count];

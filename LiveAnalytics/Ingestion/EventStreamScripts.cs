@@ -8,20 +8,28 @@ namespace LiveAnalytics.Ingestion;
 internal static class EventStreamScripts
 {
     // The session rule, shared by both scripts: with site, visitor, earlier ('' or, just after midnight, the
-    // visitor's id under yesterday's salt: a live event has one at most) and a fresh session id in scope,
-    // leaves visitor and session settled.
+    // visitor's id under yesterday's salt: a live event has one at most), a fresh session id, `now` (the
+    // event's time, ms) and `timeout` in scope, leaves visitor and session settled. A live visit's key holds
+    // "session first" (when it began, for the imported-history rule below); a key of the older form,
+    // "session", still reads. A visit that starts within the timeout of the end of the visitor's imported
+    // one (below) continues it: an import, or a late webhook, that reaches into the present splits no visit.
     // GETEX reads and extends in one call (Redis 6.2+): one command per returning visitor's event, not two.
     private const string SettleSession = """
           local found = false
           if earlier ~= '' then
             local s = redis.call('GETEX', prefix .. site .. ':' .. earlier, 'PX', ttl)
-            if s then visitor = earlier; session = s; found = true end
+            if s then visitor = earlier; session = string.match(s, '^%S+'); found = true end
           end
           if not found then
             local key = prefix .. site .. ':' .. visitor
             local s = redis.call('GETEX', key, 'PX', ttl)
-            if s then session = s
-            else redis.call('SET', key, session, 'PX', ttl) end
+            if s then session = string.match(s, '^%S+')
+            else
+              local first = now
+              local hs, lo, hi = string.match(redis.call('GET', key .. ':h') or '', '^(%S+) (%S+) (%S+)$')
+              if hs and tonumber(hi) and tonumber(now) <= tonumber(hi) + timeout then session, first = hs, lo end
+              redis.call('SET', key, session .. ' ' .. first, 'PX', ttl)
+            end
           end
 
         """;
@@ -41,18 +49,19 @@ internal static class EventStreamScripts
         """;
 
     // KEYS[1] the stream, KEYS[2] the counts. ARGV: timeout ms, session key prefix, node, the events' JSON
-    // lines, group, consumer, then per event: site, visitor, earlier id or '', new session id.
+    // lines, group, consumer, the beacons' time (ms), then per event: site, visitor, earlier id or '', new session id.
     // Session keys are built here, not passed in KEYS: this needs a standalone Redis (not Redis Cluster).
     public const string Append = """
-        local ttl, prefix, node, group, consumer, vs = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], {}
-        for i = 7, #ARGV, 4 do
+        local ttl, prefix, node, group, consumer, now, vs = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], {}
+        local timeout = tonumber(ttl)
+        for i = 8, #ARGV, 4 do
           local site, visitor, earlier, session = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
 
         """ + SettleSession + """
           vs[#vs + 1] = visitor
           vs[#vs + 1] = session
         end
-        local n = (#ARGV - 6) / 4
+        local n = (#ARGV - 7) / 4
         local settled = table.concat(vs, ' ')
         local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[4], 'vs', settled, 'n', node)
         redis.call('HINCRBY', KEYS[2], 'events', n)
@@ -62,11 +71,13 @@ internal static class EventStreamScripts
         return {id, settled, delivered}
         """;
 
-    // The rule for an event stamped further back than the timeout (an import of history): its visit is found
-    // by its own time, not by arrival. A visitor's imported visit is kept apart from the live one, as
-    // "session first last" (ms) under its own key, and an event joins it if it lies within the timeout of
-    // that span; otherwise it starts one, which then becomes the visitor's imported visit. With `at` (ms) in scope,
-    // and in `earlier` the visitor's earlier ids near a midnight, space-separated (VisitorSalts.ForEventAsync).
+    // The rule for an event stamped further back than the timeout (an import of history, a webhook sent late):
+    // its visit is found by its own time, not by arrival. A visitor's imported visit is kept as "session first
+    // last" (ms) under its own key, and an event joins it if it lies within the timeout of that span. Else it
+    // joins the visitor's live visit if it lies no further than the timeout before that visit began (the live
+    // visit has gone on since, with gaps under the timeout, so the event is that close to one of its events).
+    // Else it starts an imported visit. With `at` (ms) in scope, and in `earlier` the visitor's earlier ids near
+    // a midnight, space-separated (VisitorSalts.ForEventAsync).
     private const string SettleStamped = """
           local found, whos = false, {}
           for who in string.gmatch(earlier, '%S+') do whos[#whos + 1] = who end
@@ -85,19 +96,31 @@ internal static class EventStreamScripts
               end
             end
           end
+          if not found then
+            for _, who in ipairs(whos) do
+              local v = redis.call('GET', prefix .. site .. ':' .. who)
+              local s, first = string.match(v or '', '^(%S+) (%S+)$')
+              first = tonumber(first)
+              if first and at >= first - timeout then
+                visitor, session, found = who, s, true
+                break
+              end
+            end
+          end
           if not found then redis.call('SET', prefix .. site .. ':' .. visitor .. ':h', session .. ' ' .. at .. ' ' .. at, 'PX', ttl) end
 
         """;
 
     // The session rules without the XADD: ARGV timeout ms, prefix, then per event site, visitor, its earlier
-    // ids or '', new session id, and '' (settled by arrival) or its timestamp in ms (by its own time).
+    // ids or '', new session id, its timestamp (ms), and '' (settled by arrival) or '1' (by its own time).
     // Returns visitor, session per event.
     public const string Settle = """
         local ttl, prefix, out = ARGV[1], ARGV[2], {}
         local timeout = tonumber(ttl)
-        for i = 3, #ARGV, 5 do
+        for i = 3, #ARGV, 6 do
           local site, visitor, earlier, session, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-          if at == '' then
+          if ARGV[i + 5] == '' then
+            local now = at
 
         """ + SettleSession + """
           else
