@@ -20,12 +20,15 @@ public sealed class LateEventsTests
         await shop.SendAsync(("/b", null));
         shop.Clock.Advance(TimeSpan.FromMinutes(20));
         // At 12:40: the live visit's next page, the order it placed at 12:05 (its webhook 35 minutes late),
-        // and an event of 11:20, more than 30 minutes before the visit began: another visit.
-        await shop.SendAsync(("/c", null), ("/order", began.AddMinutes(5)), ("/earlier", began.AddMinutes(-40)));
+        // and an event of 10:40, more than 30 minutes before the visit began: another visit.
+        await shop.SendAsync(("/c", null), ("/order", began.AddMinutes(5)), ("/earlier", began.AddMinutes(-80)));
+        // Late webhooks sent newest first: 11:50 joins the visit, which then began at 11:50, so 11:25 joins too.
+        await shop.SendAsync(("/late-1", began.AddMinutes(-10)));
+        await shop.SendAsync(("/late-2", began.AddMinutes(-35)));
 
         var stored = await shop.StoredAsync();
-        Assert.Equal(5, stored.Count);
-        Assert.Single(new[] { "a", "b", "c", "order" }.Select(p => stored[p].Session).Distinct());
+        Assert.Equal(7, stored.Count);
+        Assert.Single(new[] { "a", "b", "c", "order", "late-1", "late-2" }.Select(p => stored[p].Session).Distinct());
         Assert.NotEqual(stored["a"].Session, stored["earlier"].Session);
     }
 

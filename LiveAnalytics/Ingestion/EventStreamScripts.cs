@@ -98,11 +98,13 @@ internal static class EventStreamScripts
           end
           if not found then
             for _, who in ipairs(whos) do
-              local v = redis.call('GET', prefix .. site .. ':' .. who)
-              local s, first = string.match(v or '', '^(%S+) (%S+)$')
+              local key = prefix .. site .. ':' .. who
+              local s, first = string.match(redis.call('GET', key) or '', '^(%S+) (%S+)$')
               first = tonumber(first)
               if first and at >= first - timeout then
                 visitor, session, found = who, s, true
+                -- The visit now began earlier; its life (the timeout since its last live event) stays.
+                if at < first then redis.call('SET', key, s .. ' ' .. at, 'KEEPTTL') end
                 break
               end
             end
