@@ -1,8 +1,8 @@
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Components;
 using LiveAnalytics.Dashboard;
-using LiveAnalytics.Health;
 using LiveAnalytics.Demo;
+using LiveAnalytics.Health;
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Live;

@@ -112,8 +112,10 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     {
         Log("test over");
         foreach (var line in _browserLog) output.WriteLine(line);
-        foreach (var record in App.Services.GetFakeLogCollector().GetSnapshot())
-            output.WriteLine($"app {record.Timestamp:HH:mm:ss.fff} {record.Level} {record.Category}: {record.Message} {record.Exception}");
+        // Only once started: reading the services of an app that never started would start it now.
+        if (BaseUri is not null)
+            foreach (var record in App.Services.GetFakeLogCollector().GetSnapshot())
+                output.WriteLine($"app {record.Timestamp:HH:mm:ss.fff} {record.Level} {record.Category}: {record.Message} {record.Exception}");
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
