@@ -25,14 +25,14 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await App.RollUpAsync(siteId);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
-        await page.WaitForURLAsync($"**/sites/{siteId}/history");
+        await ExpectUrlAsync(page, $"/sites/{siteId}/history");
         await WaitForCircuitAsync(page);
         await page.GetByTestId("period").SelectOptionAsync("7d");
-        await page.WaitForURLAsync($"**/sites/{siteId}/history?period=7d");
+        await ExpectUrlAsync(page, $"/sites/{siteId}/history?period=7d");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
 
         await page.Locator("[data-testid=top-source] tr[data-value=Google]").ClickAsync();
-        await page.WaitForURLAsync($"**/history?period=7d&f=source%3AGoogle");
+        await ExpectUrlAsync(page, "/history?period=7d&f=source%3AGoogle");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("3");
         await Expect(page.GetByTestId("filters")).ToContainTextAsync("Source is Google");
 
@@ -43,11 +43,11 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await Expect(shared.GetByTestId("period")).ToHaveValueAsync("7d");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove the Source filter" }).ClickAsync();
-        await page.WaitForURLAsync($"**/history?period=7d");
+        await ExpectUrlAsync(page, "/history?period=7d");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
 
         await page.GetByTestId("compare").CheckAsync();
-        await page.WaitForURLAsync($"**/history?period=7d&compare=previous");
+        await ExpectUrlAsync(page, "/history?period=7d&compare=previous");
         await Expect(page.GetByTestId("change-visitors")).ToHaveTextAsync("new");
         if (Environment.GetEnvironmentVariable("LA_SCREENSHOTS") is { Length: > 0 } folder)
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "history.png"), FullPage = true });

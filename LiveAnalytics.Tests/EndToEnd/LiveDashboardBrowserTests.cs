@@ -85,9 +85,9 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
 
         // Logging out ends the session: the dashboard asks for a login again.
         await merchant.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
-        await merchant.WaitForURLAsync("**/account/login");
+        await ExpectUrlAsync(merchant, "/account/login");
         await merchant.GotoAsync("/sites");
-        await merchant.WaitForURLAsync("**/account/login?*");
+        await Expect(merchant).ToHaveURLAsync(new Regex(@"/account/login\?"));   // polled: see ExpectUrlAsync
     }
 
     /// <summary>A merchant's store: any page under /store/ carries the tracking snippet, and the widget embed once set.</summary>
