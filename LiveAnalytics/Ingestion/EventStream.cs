@@ -13,7 +13,11 @@ namespace LiveAnalytics.Ingestion;
 /// In the minutes after a midnight, the visitor's ids under the salts a visit going on across it began with
 /// (<see cref="VisitorSalts.ForEventAsync"/>): yesterday's for a live event, up to three for imported history.
 /// </param>
-public sealed record PendingEvent(TrackedEvent Event, long[]? EarlierVisitorIds);
+/// <param name="Imported">
+/// Stamped further back than a visit lasts (history, a late webhook): settled by its own time, not by arrival.
+/// Decided once, with its salt (<see cref="IngestionService.PrepareAsync"/>), so the two never disagree.
+/// </param>
+public sealed record PendingEvent(TrackedEvent Event, long[]? EarlierVisitorIds, bool Imported = false);
 
 /// <summary>
 /// Appends events to the Redis stream, many to an entry (<see cref="StreamEntries"/>). One Lua script
@@ -72,7 +76,7 @@ public sealed class EventStream(
     /// <summary>The four arguments of one event that the session rule reads: site, visitor, its earlier ids ('' or space-separated), a fresh session id.</summary>
     private static void SessionArgs(RedisValue[] args, int at, PendingEvent pending)
     {
-        var (e, earlier) = pending;
+        var (e, earlier, _) = pending;
         args[at] = e.SiteId;
         args[at + 1] = e.VisitorId;
         args[at + 2] = earlier switch { null or [] => "", [var one] => one, _ => string.Join(' ', earlier) };
@@ -102,15 +106,14 @@ public sealed class EventStream(
 
     /// <summary>
     /// Settles each event's session (and, after midnight, its visitor) as <see cref="AppendAsync"/> does,
-    /// without appending: for callers that store the events in Postgres themselves. An event stamped
-    /// before <paramref name="stampedBefore"/> (an import of history, a late webhook) is settled by its own
-    /// time instead: in visits of its own, or in the visitor's live visit if it lies within the timeout
+    /// without appending: for callers that store the events in Postgres themselves. An imported event
+    /// (<see cref="PendingEvent.Imported"/>: history, a late webhook) is settled by its own time instead: in visits of its own, or in the visitor's live visit if it lies within the timeout
     /// before that visit began; the events are taken in the order of their timestamps, so a visitor's
     /// imported events join up however a batch lists them.
     /// </summary>
     /// <returns>The events settled, in the order of their timestamps.</returns>
     /// <exception cref="StreamUnavailableException">Redis did not answer.</exception>
-    public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events, DateTimeOffset stampedBefore)
+    public async Task<TrackedEvent[]> SettleAsync(IReadOnlyList<PendingEvent> events)
     {
         // Stable: events of one time keep the batch's order.
         var ordered = events.OrderBy(e => e.Event.Timestamp).ToArray();
@@ -123,9 +126,8 @@ public sealed class EventStream(
             for (var i = 0; i < chunk.Count; i++)
             {
                 SessionArgs(args, 2 + i * 6, chunk[i]);
-                var at = chunk[i].Event.Timestamp;
-                args[2 + i * 6 + 4] = at.ToUnixTimeMilliseconds();
-                args[2 + i * 6 + 5] = at < stampedBefore ? "1" : "";
+                args[2 + i * 6 + 4] = chunk[i].Event.Timestamp.ToUnixTimeMilliseconds();
+                args[2 + i * 6 + 5] = chunk[i].Imported ? "1" : "";
             }
             var reply = await EvaluateAsync(EventStreamScripts.Settle, [], args);
             var settled = new TrackedEvent[chunk.Count];

@@ -30,10 +30,8 @@ public sealed partial class IngestionService(
     /// <exception cref="StreamUnavailableException">Neither Postgres nor Redis could make them durable.</exception>
     public async Task StoreAsync(IReadOnlyList<PendingEvent> events)
     {
-        // Stamped further back than a visit lasts, an event cannot belong to a visit going on now: it is
-        // settled by its own time (an import of history), not joined to the visitor's live visit.
         var now = time.GetUtcNow();
-        var settled = await stream.SettleAsync(events, now - stream.SessionTimeout);
+        var settled = await stream.SettleAsync(events);
         try
         {
             // Not the request's token: once started, a COPY commits or rolls back whole, never half-acknowledged.
@@ -92,7 +90,7 @@ public sealed partial class IngestionService(
         if (routes.Count == 0) return (IngestResult.Dropped("excluded"), []);
 
         var now = time.GetUtcNow();
-        // Stamped further back than a visit lasts: history, settled by its own time (StoreAsync) and under its own day's salt.
+        // Stamped further back than a visit lasts: history (or a late webhook), settled by its own time and under its own day's salt.
         var importedAt = origin.Timestamp is { } at && at < now - stream.SessionTimeout ? origin.Timestamp : null;
         var (salt, earlierSalts) = await salts.ForEventAsync(now, importedAt, stream.SessionTimeout, ct);
         var attribution = enricher.Attribute(payload.Url, payload.Referrer);
@@ -113,7 +111,7 @@ public sealed partial class IngestionService(
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
                 Device = client?.Device, Country = country,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
-            }, EarlierIds(earlierSalts, route.Id, clientIp, userAgent)));
+            }, EarlierIds(earlierSalts, route.Id, clientIp, userAgent), importedAt is not null));
         }
         return (IngestResult.Accepted, events);
     }
