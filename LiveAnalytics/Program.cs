@@ -10,6 +10,7 @@ using LiveAnalytics.Persistence;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
+using LiveAnalytics.Telemetry;
 using LiveAnalytics.Widgets;
 using MudBlazor.Services;
 
@@ -27,6 +28,7 @@ builder.AddDashboard();
 builder.AddWidgets();
 builder.AddDemo();
 builder.AddHealth();
+builder.AddTelemetry();
 builder.Services.AddProblemDetails();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -44,6 +46,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealth();
+app.MapTelemetry();
 app.MapIngestion();
 app.MapStats();
 app.MapDashboard();

@@ -27,12 +27,15 @@ public sealed class HealthTests(AppFixture fixture) : IClassFixture<AppFixture>
 
         // Other test classes may have set events aside in the shared database: the set-aside check may say degraded.
         Assert.Equal(HttpStatusCode.OK, http);
-        Assert.Equal(["backlog", "postgres", "redis", "set-aside"], checks.Keys.Order());
+        Assert.Equal(["backlog", "postgres", "redis", "rollups", "set-aside"], checks.Keys.Order());
         Assert.Equal("Healthy", Status(checks["redis"]));
         Assert.Equal("Healthy", Status(checks["postgres"]));
         Assert.Equal("Healthy", Status(checks["backlog"]));
         Assert.True(checks["backlog"].GetProperty("events").GetInt64() >= 0);
         Assert.Equal(2_000_000, checks["backlog"].GetProperty("highWaterMark").GetInt64());
+        // Other classes' stored batches may wait for a rollup they never run: the figures, not the verdict.
+        Assert.True(checks["rollups"].GetProperty("waitingBatches").GetInt64() >= 0);
+        Assert.True(checks["rollups"].GetProperty("oldestSeconds").GetDouble() >= 0);
         Assert.Equal("ok", await fixture.App.CreateClient().GetStringAsync("/healthz"));
     }
 
@@ -55,6 +58,52 @@ public sealed class HealthTests(AppFixture fixture) : IClassFixture<AppFixture>
         {
             await conn.ExecuteAsync("DELETE FROM rejected_events WHERE id = @id", new { id });
         }
+    }
+
+    [Fact]
+    public async Task Stored_events_waiting_too_long_for_the_rollup_make_the_node_degraded()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Health:MaxRollupLagSeconds"] = "1" });
+        var merchant = await app.MerchantAsync();
+        await using var conn = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        // A busy site's batch (over RollupBusyEvents) waits 10 s before any node's rollup takes it: time enough
+        // to see it waiting past this app's one second, while the other test classes' rollup runs pass it by.
+        await conn.ExecuteAsync("""
+            INSERT INTO rollup_batches (site_id, batch, first_ts, last_ts, events, stored_at)
+            VALUES (@Id, -1, now(), now(), 1000000, now())
+            """, new { merchant.Site.Id });
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(8);
+            (HttpStatusCode Http, string Status, Dictionary<string, JsonElement> Checks) health;
+            do
+            {
+                await Task.Delay(250);
+                health = await HealthAsync(app);
+            }
+            while (Status(health.Checks["rollups"]) != "Degraded" && DateTime.UtcNow < deadline);
+
+            Assert.Equal(HttpStatusCode.OK, health.Http);
+            Assert.Equal("Degraded", Status(health.Checks["rollups"]));
+            Assert.True(health.Checks["rollups"].GetProperty("waitingEvents").GetInt64() >= 1_000_000);
+            Assert.True(health.Checks["rollups"].GetProperty("oldestSeconds").GetDouble() > 1);
+            Assert.Contains("rollup job", health.Checks["rollups"].GetProperty("description").GetString());
+        }
+        finally
+        {
+            await conn.ExecuteAsync("DELETE FROM rollup_batches WHERE site_id = @Id", new { merchant.Site.Id });
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 0, "Healthy", "Everything stored is rolled up.")]
+    [InlineData(3, 12.4, "Healthy", "3000 stored events wait for the rollup, the oldest for 12 s.")]
+    [InlineData(3, 301, "Degraded", "3000 stored events wait for the rollup, the oldest for 301 s (more than 300 s)")]
+    public void The_rollups_verdict_turns_degraded_only_past_the_limit(long batches, double oldestSeconds, string status, string description)
+    {
+        var (verdict, text) = LiveAnalytics.Health.RollupsCheck.Verdict(new LiveAnalytics.Stats.RollupBacklog(batches, batches * 1000, oldestSeconds, 0), 300);
+        Assert.Equal(status, verdict.ToString());
+        Assert.StartsWith(description, text);
     }
 
     [Fact]

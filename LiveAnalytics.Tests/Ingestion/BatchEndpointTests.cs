@@ -205,7 +205,7 @@ public sealed class BatchEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         var merchant = await _app.MerchantAsync();
         await using var nowhere = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1;Pooling=false");
         var ingestion = new IngestionService(_app.Get<SiteDirectory>(), _app.Get<VisitorSalts>(), _app.Get<LiveAnalytics.Ingestion.Enrichment.Enricher>(),
-            _app.Get<EventStream>(), _app.Get<StreamAppender>(), new EventWriter(nowhere, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventWriter>.Instance), _app.Get<RateLimits>(), TimeProvider.System,
+            _app.Get<EventStream>(), _app.Get<StreamAppender>(), new EventWriter(nowhere, _app.Get<PersistenceMetrics>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EventWriter>.Instance), _app.Get<RateLimits>(), TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionService>.Instance);
         async Task<IReadOnlyList<PendingEvent>> Prepare(string name, DateTimeOffset? at)
         {

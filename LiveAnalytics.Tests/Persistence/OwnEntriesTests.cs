@@ -108,7 +108,7 @@ public sealed class OwnEntriesTests : IAsyncLifetime
 
         // Nothing listens on port 1: every COPY fails as it would with PostgreSQL down.
         await using var away = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2");
-        var failing = new OwnEntriesWriter(own, new EventWriter(away, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventWriter>.Instance), _app.Get<IConnectionMultiplexer>(),
+        var failing = new OwnEntriesWriter(own, new EventWriter(away, _app.Get<PersistenceMetrics>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EventWriter>.Instance), _app.Get<IConnectionMultiplexer>(),
             _app.Get<IOptions<LiveAnalytics.Infrastructure.RedisOptions>>(), _app.Get<IOptions<PersistenceOptions>>(),
             TimeProvider.System, NullLogger<OwnEntriesWriter>.Instance);
         Assert.False(await failing.WriteAllAsync(CancellationToken.None));

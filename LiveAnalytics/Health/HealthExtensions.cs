@@ -10,16 +10,22 @@ public static class HealthExtensions
 
     /// <summary>
     /// The checks behind <c>/health</c>. Redis unreachable or the backlog past its high-water mark is
-    /// unhealthy (the node answers new events 503); PostgreSQL unreachable or events set aside is degraded
-    /// (events are still taken and kept, but history waits, or an operator has something to read).
+    /// unhealthy (the node answers new events 503); PostgreSQL unreachable, events set aside or the rollups
+    /// minutes behind is degraded (events are still taken and kept, but history waits, or an operator has
+    /// something to read).
     /// </summary>
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<HealthOptions>()
+            .Bind(builder.Configuration.GetSection(HealthOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHealthChecks()
             .AddCheck<RedisCheck>("redis", HealthStatus.Unhealthy, timeout: CheckTimeout)
             .AddCheck<BacklogCheck>("backlog", HealthStatus.Unhealthy, timeout: CheckTimeout)
             .AddCheck<PostgresCheck>("postgres", HealthStatus.Degraded, timeout: CheckTimeout)
-            .AddCheck<SetAsideCheck>("set-aside", HealthStatus.Degraded, timeout: CheckTimeout);
+            .AddCheck<SetAsideCheck>("set-aside", HealthStatus.Degraded, timeout: CheckTimeout)
+            .AddCheck<RollupsCheck>("rollups", HealthStatus.Degraded, timeout: CheckTimeout);
         return builder;
     }
 

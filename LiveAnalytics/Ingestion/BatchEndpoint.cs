@@ -18,7 +18,7 @@ public static class BatchEndpoint
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 6 };
 
     public static async Task<IResult> Handle(HttpContext http, IngestionService ingestion, SiteAccess access,
-        IOptions<IngestionOptions> options, TimeProvider time, CancellationToken ct)
+        IngestionMetrics metrics, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken ct)
     {
         var o = options.Value;
         // The document reads from the pooled body until it is disposed, so the body goes after it.
@@ -37,11 +37,13 @@ public static class BatchEndpoint
             var count = doc.RootElement.GetArrayLength();
             if (count is 0 || count > o.MaxBatchEvents)
                 return Invalid($"A batch holds 1 to {o.MaxBatchEvents} events; this one has {count}.");
-            return await IngestAllAsync(http, doc.RootElement, ingestion, access, o, time.GetUtcNow(), ct);
+            var (answer, results) = await IngestAllAsync(http, doc.RootElement, ingestion, access, o, time.GetUtcNow(), ct);
+            foreach (var outcome in results.GroupBy(r => r.Outcome)) metrics.BatchItems(outcome.Key, outcome.Count());
+            return answer;
         }
     }
 
-    private static async Task<IResult> IngestAllAsync(HttpContext http, JsonElement items, IngestionService ingestion,
+    private static async Task<(IResult, ItemResult[])> IngestAllAsync(HttpContext http, JsonElement items, IngestionService ingestion,
         SiteAccess access, IngestionOptions o, DateTimeOffset now, CancellationToken ct)
     {
         var key = ApiKeyAuthFilter.Of(http);
@@ -61,41 +63,41 @@ public static class BatchEndpoint
         {
             // One COPY or one script call stores them all or none: none of the accepted items may be acknowledged.
             for (var j = 0; j < results.Length; j++)
-                if (results[j].Status == "accepted") results[j] = results[j] with { Status = "unavailable", Reason = "the event could not be stored; resend it" };
+                if (results[j].Status == "accepted") results[j] = results[j] with { Status = "unavailable", Reason = "the event could not be stored; resend it", Outcome = Outcomes.Refused };
         }
         var response = new BatchResponse(results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "dropped"),
             results.Count(r => r.Status == "rejected"), results);
         if (results.Any(r => r.Status == "unavailable"))
         {
             http.Response.Headers.RetryAfter = o.RetryAfterSeconds.ToString();
-            return TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return (TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable), results);
         }
-        return TypedResults.Ok(response);
+        return (TypedResults.Ok(response), results);
     }
 
     private static async ValueTask<ItemResult> PrepareAsync(JsonElement item, ApiKeyPrincipal key, Dictionary<string, bool> allowed,
         List<PendingEvent> events, IngestionService ingestion, SiteAccess access, IngestionOptions o, DateTimeOffset now, CancellationToken ct)
     {
         var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);
-        if (errors is not null) return ItemResult.Rejected(errors);
+        if (errors is not null) return ItemResult.Rejected(errors, Outcomes.Invalid);
         var domain = payload!.Domains[0];
         if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain) is not null;
-        if (!ok) return ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] });
+        if (!ok) return ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] }, Outcomes.Forbidden);
         try
         {
             var (result, prepared) = await ingestion.PrepareAsync(payload, origin!, ct);
             events.AddRange(prepared);
             return result switch
             {
-                { UnknownDomainName: { } d } => ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{d}'."] }),
-                { RateLimitedSite: not null } => new ItemResult("unavailable", origin!.EventId, "rate limited"),
-                { DroppedBecause: { } reason } => new ItemResult("dropped", origin!.EventId, reason),
-                _ => new ItemResult("accepted", origin!.EventId),
+                { UnknownDomainName: { } d } => ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{d}'."] }, Outcomes.UnknownSite),
+                { RateLimitedSite: not null } => new ItemResult("unavailable", origin!.EventId, "rate limited") { Outcome = Outcomes.RateLimited },
+                { DroppedBecause: { } reason } => new ItemResult("dropped", origin!.EventId, reason) { Outcome = reason },
+                _ => new ItemResult("accepted", origin!.EventId) { Outcome = Outcomes.Accepted },
             };
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            return new ItemResult("unavailable", origin!.EventId, "the event could not be stored; resend it");
+            return new ItemResult("unavailable", origin!.EventId, "the event could not be stored; resend it") { Outcome = Outcomes.Refused };
         }
     }
 
@@ -109,7 +111,11 @@ public static class BatchEndpoint
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IDictionary<string, string[]>? Errors = null)
     {
-        public static ItemResult Rejected(IDictionary<string, string[]> errors) => new("rejected", Errors: errors);
+        /// <summary>For <see cref="IngestionMetrics"/>, not the answer: finer than the status (why rejected, why unavailable).</summary>
+        [JsonIgnore]
+        public string Outcome { get; init; } = "";
+
+        public static ItemResult Rejected(IDictionary<string, string[]> errors, string outcome) => new("rejected", Errors: errors) { Outcome = outcome };
     }
 
     public sealed record BatchResponse(int Accepted, int Dropped, int Rejected, IReadOnlyList<ItemResult> Results);

@@ -14,46 +14,51 @@ public static partial class EventEndpoint
     public const string DroppedHeader = "LiveAnalytics-Dropped";
 
     public static async Task<IResult> Handle(HttpContext http, IngestionService ingestion, RateLimits limits,
-        BacklogMonitor backlog, IOptions<IngestionOptions> options, ILogger<IngestionService> logger, CancellationToken ct)
+        BacklogMonitor backlog, IngestionMetrics metrics, IOptions<IngestionOptions> options, ILogger<IngestionService> logger,
+        CancellationToken ct)
     {
         var opts = options.Value;
         // Any page may send beacons, and the tracker reads the status to know whether to retry.
         http.Response.Headers.AccessControlAllowOrigin = "*";
         var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "";
         if (!limits.AllowClient(clientIp))
-            return Refuse(http, StatusCodes.Status429TooManyRequests, $"Too many events from this address: at most {opts.PerIpPerSecond} per second.", 1);
+            return metrics.Beacon(Outcomes.RateLimited, Refuse(http, StatusCodes.Status429TooManyRequests,
+                $"Too many events from this address: at most {opts.PerIpPerSecond} per second.", 1));
         if (backlog.IsFull)
-            return Refuse(http, StatusCodes.Status503ServiceUnavailable, "Too many events are waiting to be stored; retry later.", opts.RetryAfterSeconds);
+            return metrics.Beacon(Outcomes.Refused, Refuse(http, StatusCodes.Status503ServiceUnavailable,
+                "Too many events are waiting to be stored; retry later.", opts.RetryAfterSeconds));
 
         ParseResult parsed;
         using (var body = await ReadBodyAsync(http.Request, opts.MaxBodyBytes, ct))
         {
             if (body is null)
-                return TypedResults.Problem($"The body is larger than {opts.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+                return metrics.Beacon(Outcomes.Invalid,
+                    TypedResults.Problem($"The body is larger than {opts.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge));
             parsed = EventPayloadParser.Parse(body.WrittenMemory);
         }
         if (parsed.Errors is { } errors)
-            return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
+            return metrics.Beacon(Outcomes.Invalid, TypedResults.ValidationProblem(errors, title: "The event is not valid."));
 
         try
         {
             var result = await ingestion.IngestAsync(parsed.Payload!, new EventOrigin(clientIp, http.Request.Headers.UserAgent.ToString()), ct);
             return result switch
             {
-                { UnknownDomainName: { } unknown } => TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] }, title: "The event is not valid."),
-                { RateLimitedSite: { } site } => Refuse(http, StatusCodes.Status429TooManyRequests,
-                    $"Too many events for {site}: at most {opts.PerSitePerSecond} per second.", 1),
+                { UnknownDomainName: { } unknown } => metrics.Beacon(Outcomes.UnknownSite, TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] }, title: "The event is not valid.")),
+                { RateLimitedSite: { } site } => metrics.Beacon(Outcomes.RateLimited, Refuse(http, StatusCodes.Status429TooManyRequests,
+                    $"Too many events for {site}: at most {opts.PerSitePerSecond} per second.", 1)),
                 // Bots and exclusions are answered like stored events: nothing to retry, nothing to learn for a bot.
-                { DroppedBecause: { } reason } => Dropped(http, reason),
-                _ => TypedResults.Accepted((string?)null),
+                { DroppedBecause: { } reason } => metrics.Beacon(reason, Dropped(http, reason)),
+                _ => metrics.Beacon(Outcomes.Accepted, TypedResults.Accepted((string?)null)),
             };
         }
         catch (Exception e) when (e is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
         {
             // Redis (the stream) or Postgres (an unknown site's lookup) is away: nothing was acknowledged.
             LogRefused(logger, e.InnerException ?? e);
-            return Refuse(http, StatusCodes.Status503ServiceUnavailable, "The event could not be stored right now; retry later.", opts.RetryAfterSeconds);
+            return metrics.Beacon(Outcomes.Refused, Refuse(http, StatusCodes.Status503ServiceUnavailable,
+                "The event could not be stored right now; retry later.", opts.RetryAfterSeconds));
         }
     }
 

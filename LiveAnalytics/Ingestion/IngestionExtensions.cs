@@ -2,6 +2,7 @@ using System.Net;
 using LiveAnalytics.Infrastructure;
 using LiveAnalytics.Ingestion.Enrichment;
 using LiveAnalytics.Settings;
+using LiveAnalytics.Telemetry;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,7 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<BacklogMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BacklogMonitor>());
+        builder.Services.AddInstruments<IngestionMetrics>();
 
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<IngestionOptions>>((o, ingestion) =>
         {

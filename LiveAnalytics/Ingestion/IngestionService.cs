@@ -82,12 +82,12 @@ public sealed partial class IngestionService(
         // A server-side source (an order webhook) may have no browser behind it: no agent, no bot verdict.
         ClientInfo? client = null;
         if (!(origin.ServerSide && userAgent.Length == 0) && (client = enricher.Client(userAgent)) is null)
-            return (IngestResult.Dropped("bot"), []);
+            return (IngestResult.Dropped(Outcomes.Bot), []);
 
         var path = payload.Url.AbsolutePath;
         for (var i = routes.Count - 1; i >= 0; i--)
             if (routes[i].Exclusions.Excludes(clientIp, path)) routes.RemoveAt(i);
-        if (routes.Count == 0) return (IngestResult.Dropped("excluded"), []);
+        if (routes.Count == 0) return (IngestResult.Dropped(Outcomes.Excluded), []);
 
         var now = time.GetUtcNow();
         // Stamped further back than a visit lasts: history (or a late webhook), settled by its own time and under its own day's salt.
@@ -130,7 +130,7 @@ public sealed partial class IngestionService(
 /// <param name="EventId">A client-chosen id: a resent batch then stores each event once.</param>
 public sealed record EventOrigin(string ClientIp, string UserAgent, DateTimeOffset? Timestamp = null, Guid? EventId = null, bool ServerSide = false);
 
-/// <summary>Accepted (stored), dropped on purpose (bot, exclusion: answered as accepted), an unknown domain, or a site over its rate.</summary>
+/// <summary>Accepted (stored), dropped on purpose (<see cref="Outcomes.Bot"/>, <see cref="Outcomes.Excluded"/>: answered as accepted), an unknown domain, or a site over its rate.</summary>
 public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null)
 {
     public static readonly IngestResult Accepted = new();

@@ -13,7 +13,7 @@ namespace LiveAnalytics.Persistence;
 /// carry a batch number, and the batch is noted for the incremental rollup in the same transaction.
 /// An event PostgreSQL will not take goes to <c>rejected_events</c> instead, and the rest are stored.
 /// </summary>
-public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter> logger)
+public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics metrics, ILogger<EventWriter> logger)
 {
     // The order of the writes in CopyAsync.
     private const string Columns = """
@@ -26,17 +26,20 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
     public async Task<int> WriteAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
     {
         if (events.Count == 0) return 0;
+        int stored;
         try
         {
-            return await WriteBatchAsync(events, mayBeRedelivered, ct);
+            stored = await WriteBatchAsync(events, mayBeRedelivered, ct);
         }
         catch (Exception e) when (IsUnstorable(e))
         {
             // Validation should let no such event through; if one comes all the same, it would fail its batch on
             // every retry while the backlog grew behind it, until ingestion refused everyone's events.
             LogUnstorable(e, events.Count);
-            return await IsolateAsync(events as TrackedEvent[] ?? events.ToArray(), e, ct);
+            stored = await IsolateAsync(events as TrackedEvent[] ?? events.ToArray(), e, ct);
         }
+        metrics.Stored(stored);
+        return stored;
     }
 
     private async Task<int> WriteBatchAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
@@ -103,11 +106,15 @@ public sealed partial class EventWriter(NpgsqlDataSource db, ILogger<EventWriter
     private async Task RejectAsync(TrackedEvent e, Exception error, CancellationToken ct)
     {
         await SetAside.RejectedEventAsync(db, e, $"{error.GetType().Name}: {error.Message}", ct);
+        metrics.RejectedEvent();
         LogRejected(e.Id, e.SiteId, error.Message);
     }
 
     /// <summary>Keeps stream entries that could not be read, as they are, in <c>unreadable_entries</c> (once each).</summary>
-    public Task KeepUnreadableAsync(IReadOnlyList<UnreadableEntry> entries, CancellationToken ct) => SetAside.UnreadableEntriesAsync(db, entries, ct);
+    public async Task KeepUnreadableAsync(IReadOnlyList<UnreadableEntry> entries, CancellationToken ct)
+    {
+        metrics.UnreadableEntries(await SetAside.UnreadableEntriesAsync(db, entries, ct));
+    }
 
     [LoggerMessage(LogLevel.Error, "A batch of {Count} events could not be stored for what one of them holds; storing it in parts")]
     private partial void LogUnstorable(Exception ex, int count);

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using LiveAnalytics.Ingestion;
+using LiveAnalytics.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Persistence;
@@ -11,6 +12,7 @@ public static class PersistenceExtensions
     {
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddInstruments<PersistenceMetrics>();
         builder.Services.AddSingleton<EventWriter>();
         builder.Services.AddTransient<FlushEventsJob>();
         builder.Services.AddSingleton<OwnEntries>();

@@ -29,7 +29,8 @@ internal static class SetAside
         await insert.ExecuteNonQueryAsync(ct);
     }
 
-    public static async Task UnreadableEntriesAsync(NpgsqlDataSource db, IReadOnlyList<UnreadableEntry> entries, CancellationToken ct)
+    /// <returns>How many were new (an entry read again is kept once).</returns>
+    public static async Task<int> UnreadableEntriesAsync(NpgsqlDataSource db, IReadOnlyList<UnreadableEntry> entries, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var insert = new NpgsqlCommand("""
@@ -42,7 +43,7 @@ internal static class SetAside
         insert.Parameters.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea, entries.Select(e => e.Payload).ToArray());
         insert.Parameters.AddWithValue("sessions", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Sessions).ToArray());
         insert.Parameters.AddWithValue("nodes", NpgsqlDbType.Array | NpgsqlDbType.Text, entries.Select(e => e.Node).ToArray());
-        await insert.ExecuteNonQueryAsync(ct);
+        return await insert.ExecuteNonQueryAsync(ct);
     }
 }
 

@@ -2,6 +2,7 @@ using Hangfire;
 using LiveAnalytics.Live;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
+using LiveAnalytics.Telemetry;
 
 namespace LiveAnalytics.Stats;
 
@@ -12,6 +13,7 @@ public static class StatsEndpoints
     {
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<RollupQueries>();
+        builder.Services.AddInstruments<RollupLag>();
         builder.Services.AddTransient<RollupJob>();
         builder.Services.AddTransient<RollupBackfill>();
         return builder;

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace LiveAnalytics.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// Metrics in Prometheus' text format: the app's own (events received by outcome, stored, set aside,
+    /// the backlog, the rollup's lag), ASP.NET Core's and Kestrel's (requests by route and status, their
+    /// durations, connections), the runtime's (GC, thread pool, CPU) and Npgsql's (pool use, commands).
+    /// </summary>
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TelemetryOptions>()
+            .Bind(builder.Configuration.GetSection(TelemetryOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
+        if (!options.Enabled) return builder;
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AppMeter.Name, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+                "Microsoft.AspNetCore.Http.Connections", "System.Runtime", "Npgsql")
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>
+    /// The scrape endpoint. Like <c>/health</c> it shows no merchant's data (no instrument is tagged by site),
+    /// only the node's traffic; an operator who minds keeps the path off the public side of the proxy.
+    /// </summary>
+    public static WebApplication MapTelemetry(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        if (!options.Enabled) return app;
+        foreach (var holder in app.Services.GetServices<InstrumentHolder>()) app.Services.GetRequiredService(holder.Type);
+        app.MapPrometheusScrapingEndpoint(options.Path).ShortCircuit();
+        return app;
+    }
+}
