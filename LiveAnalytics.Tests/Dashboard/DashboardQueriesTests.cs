@@ -5,6 +5,7 @@ using LiveAnalytics.Dashboard;
 using LiveAnalytics.Dashboard.Pages;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
+using LiveAnalytics.Retention;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
@@ -190,6 +191,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<SiteRepository>());
         ctx.Services.AddSingleton(_app.Get<DashboardQueries>());
+        ctx.Services.AddSingleton(_app.Get<EventRetention>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         var auth = ctx.AddAuthorization();
@@ -211,6 +213,13 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var filtered = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         filtered.WaitForAssertion(() => Assert.Equal("3", filtered.Find("[data-testid=metric-visitors]").TextContent));
         Assert.Contains("Source is Google", filtered.Find("[data-testid=filters]").TextContent);
+        Assert.DoesNotContain("keeps its raw events", filtered.Find("[data-testid=freshness]").TextContent);
+
+        // Kept 30 days, October's raw events are past it (the retention job has not run here: they are still there).
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        var kept = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        kept.WaitForAssertion(() => Assert.Contains("keeps its raw events for 30 days: filtered numbers up to",
+            kept.Find("[data-testid=freshness]").TextContent));
 
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-01&to=2026-09-02");
         var empty = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));

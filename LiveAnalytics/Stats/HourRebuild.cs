@@ -109,6 +109,14 @@ internal static class HourRebuild
         try
         {
             await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            // Hours near or past the site's retention keep the rollups they have: their raw events are gone, or soon
+            // will be (the retention job runs hourly, a backfill may take longer), and a rebuild reaches up to a
+            // day back for the visits it extends. Rebuilt from what is left, they would lose what they counted.
+            await conn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM rollup_dirty_hours d USING sites s
+                WHERE d.site_id = @SiteId AND s.id = d.site_id AND s.keep_events_days IS NOT NULL
+                  AND d.hour < date_trunc('hour', now() - make_interval(days => s.keep_events_days)) + interval '25 hours'
+                """, new { site.SiteId }, tx, cancellationToken: ct));
             var hours = (await conn.QueryAsync<DateTime>(new CommandDefinition("""
                 SELECT hour FROM rollup_dirty_hours WHERE site_id = @SiteId ORDER BY hour LIMIT @limit FOR UPDATE SKIP LOCKED
                 """, new { site.SiteId, limit = HoursPerRun }, tx, cancellationToken: ct)))

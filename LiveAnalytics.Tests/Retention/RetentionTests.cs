@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Bunit;
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Retention;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Retention;
+
+public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    private async Task StoreAsync(IEnumerable<TrackedEvent> events)
+    {
+        foreach (var chunk in events.Chunk(1000))
+            await _app.Get<EventWriter>().WriteAsync(chunk, mayBeRedelivered: false, CancellationToken.None);
+    }
+
+    private async Task<List<DateTime>> StoredTimesAsync(long siteId)
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return (await conn.QueryAsync<DateTime>("SELECT ts FROM events WHERE site_id = @siteId ORDER BY ts", new { siteId })).AsList();
+    }
+
+    [Fact]
+    public async Task Raw_events_past_a_sites_retention_are_deleted_whole_hours_at_a_time_and_the_rollups_stay()
+    {
+        var now = new DateTimeOffset(2026, 11, 29, 10, 25, 0, TimeSpan.Zero);
+        var keeping = await _app.MerchantAsync();
+        var forever = await _app.MerchantAsync();
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(keeping.Site, 30));
+        var cutoff = EventRetention.Cutoff(now, 30);
+        Assert.Equal(new DateTimeOffset(2026, 10, 30, 10, 0, 0, TimeSpan.Zero), cutoff);
+
+        // More than one statement's worth before the cutoff, an event in the cutoff's hour, and recent ones.
+        const int rowsPerStatement = 100;
+        var old = Enumerable.Range(0, rowsPerStatement * 2 + 10)
+            .Select(i => TestData.Event(keeping.Site.Id, cutoff.AddDays(-5).AddSeconds(i * 7), visitor: i % 300)).ToList();
+        var kept = new[] { cutoff, cutoff.AddMinutes(59), now.AddDays(-1) }.Select((t, i) => TestData.Event(keeping.Site.Id, t, visitor: 1000 + i)).ToList();
+        await StoreAsync([.. old, .. kept, TestData.Event(keeping.Site.Id, cutoff.AddTicks(-10), visitor: 2000)]);
+        await StoreAsync([TestData.Event(forever.Site.Id, cutoff.AddDays(-400), visitor: 1)]);
+        await _app.RollUpAsync(keeping.Site.Id);
+        var first = DateOnly.FromDateTime(cutoff.AddDays(-10).UtcDateTime);
+        var last = DateOnly.FromDateTime(now.UtcDateTime);
+        var before = await _app.Get<RollupQueries>().AggregateAsync(keeping.Site.Id, first, last);
+        Assert.Equal(old.Count + 4, before.Pageviews);
+
+        var job = new RetentionJob(_app.Get<NpgsqlDataSource>(), new FakeTimeProvider(now), NullLogger<RetentionJob>.Instance) { RowsPerStatement = rowsPerStatement };
+        var deleted = await job.RunAsync();
+
+        // Other sites' old events may go too (the shared database): at least this site's, exactly this site's survive.
+        Assert.True(deleted >= old.Count + 1, $"{deleted} deleted");
+        Assert.Equal(kept.Select(e => e.Timestamp.UtcDateTime), await StoredTimesAsync(keeping.Site.Id));
+        Assert.Single(await StoredTimesAsync(forever.Site.Id));
+        // The dashboards without filters read the rollups: every day still counts.
+        Assert.Equal(before, await _app.Get<RollupQueries>().AggregateAsync(keeping.Site.Id, first, last));
+    }
+
+    [Fact]
+    public async Task A_rebuild_leaves_the_hours_near_the_retention_as_they_were_rolled_up()
+    {
+        // Real time: the rebuild reads the database's clock.
+        var now = DateTimeOffset.UtcNow;
+        var shop = await _app.MerchantAsync();
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        var nearCutoff = EventRetention.Cutoff(now, 30).AddHours(3);
+        var recent = now.AddDays(-3);
+        await StoreAsync([TestData.Event(shop.Site.Id, nearCutoff, 1), TestData.Event(shop.Site.Id, nearCutoff.AddMinutes(1), 2), TestData.Event(shop.Site.Id, recent, 3)]);
+        await _app.RollUpAsync(shop.Site.Id);
+
+        // A backfill marked both hours; then the retention job took the older hour's events before the rebuild came.
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO rollup_dirty_hours (site_id, hour)
+            SELECT @Id, date_trunc('hour', ts, 'UTC') FROM events WHERE site_id = @Id ON CONFLICT DO NOTHING;
+            DELETE FROM events WHERE site_id = @Id AND ts < @cut;
+            """, new { shop.Site.Id, cut = nearCutoff.AddHours(1).UtcDateTime });
+        await _app.RollUpAsync(shop.Site.Id);
+
+        var day = (DateTimeOffset t) => DateOnly.FromDateTime(t.UtcDateTime);
+        Assert.Equal(2, (await _app.Get<RollupQueries>().AggregateAsync(shop.Site.Id, day(nearCutoff), day(nearCutoff))).Pageviews);
+        Assert.Equal(1, (await _app.Get<RollupQueries>().AggregateAsync(shop.Site.Id, day(recent), day(recent))).Pageviews);
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_dirty_hours WHERE site_id = @Id", new { shop.Site.Id }));
+    }
+
+    [Theory]
+    [InlineData(29, false)]
+    [InlineData(30, true)]
+    [InlineData(36_500, true)]
+    [InlineData(36_501, false)]
+    [InlineData(null, true)]
+    public async Task Retention_is_a_month_to_a_century_or_for_ever(int? days, bool allowed)
+    {
+        var shop = await _app.MerchantAsync();
+        var error = await _app.Get<EventRetention>().SetAsync(shop.Site, days);
+        Assert.Equal(allowed, error is null);
+        Assert.Equal(allowed ? days : null, await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
+    }
+
+    [Fact]
+    public async Task The_settings_card_saves_the_days_and_refuses_too_few()
+    {
+        var shop = await _app.MerchantAsync();
+        await using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(_app.Get<EventRetention>());
+        var card = ctx.Render<RetentionCard>(p => p.Add(c => c.Site, shop.Site));
+        card.WaitForAssertion(() => Assert.Equal("Raw events are kept for ever.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
+
+        card.Find("input[data-testid=retention-days]").Input("7");
+        card.Find("[data-testid=retention-save]").Click();
+        card.WaitForAssertion(() => Assert.Contains("between 30 and 36500 days", card.Markup));
+        Assert.Null(await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
+
+        card.Find("input[data-testid=retention-days]").Input("90");
+        card.Find("[data-testid=retention-save]").Click();
+        card.WaitForAssertion(() => Assert.Equal("Raw events are kept for 90 days.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
+        Assert.Equal(90, await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
+    }
+}
