@@ -9,7 +9,7 @@ namespace LiveAnalytics.Retention;
 /// without filters show every day ever stored, while filtered views and the Stats API, which read raw events,
 /// count only the days kept.
 /// </summary>
-public sealed class EventRetention(NpgsqlDataSource db, TimeProvider time)
+public sealed class EventRetention(NpgsqlDataSource db)
 {
     /// <summary>
     /// At least a month: a batch may carry events up to <c>Ingestion:MaxEventAgeHours</c> old, and rollups of recent
@@ -39,7 +39,4 @@ public sealed class EventRetention(NpgsqlDataSource db, TimeProvider time)
         var at = now.ToUniversalTime().AddDays(-days);
         return new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero);
     }
-
-    public async Task<DateTimeOffset?> CutoffAsync(long siteId) =>
-        await GetAsync(siteId) is { } days ? Cutoff(time.GetUtcNow(), days) : null;
 }

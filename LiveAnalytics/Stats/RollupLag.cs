@@ -60,9 +60,9 @@ public sealed class RollupLag
         {
             await ReadAsync();
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or ObjectDisposedException)
         {
-            // PostgreSQL away: the postgres health check says so; the gauges keep their last reading.
+            // PostgreSQL away (the postgres health check says so) or the app stopping: the gauges keep their last reading.
         }
         finally
         {
