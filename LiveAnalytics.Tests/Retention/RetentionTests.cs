@@ -91,6 +91,36 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_dirty_hours WHERE site_id = @Id", new { shop.Site.Id }));
     }
 
+    [Fact]
+    public async Task The_batch_API_refuses_events_older_than_the_site_keeps_once_its_retention_is_set()
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { ["Ingestion:MaxEventAgeHours"] = "2000" });
+        var shop = await app.MerchantAsync();
+        var key = await app.ApiKeyAsync(shop.User.Id);
+        var client = app.CreateClient();
+        var d = shop.Site.Domain;
+        var now = DateTimeOffset.UtcNow;
+        // Kept for ever: a 40-day-old order is taken (and the node caches the site).
+        await TestData.PostPageviewsAsync(client, key, d, ("/old", now.AddDays(-40)));
+
+        Assert.Null(await app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
+        {
+            Content = new StringContent($"[{TestData.BatchPageview(d, "/too-old", now.AddDays(-40))},{TestData.BatchPageview(d, "/kept", now.AddDays(-10))}]",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", key);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var results = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+        Assert.Equal("rejected", results[0].GetProperty("status").GetString());
+        Assert.Equal($"'timestamp' is older than site '{d}' keeps its raw events (30 days).",
+            results[0].GetProperty("errors").GetProperty("timestamp")[0].GetString());
+        Assert.Equal("accepted", results[1].GetProperty("status").GetString());
+        Assert.Equal(2, await TestData.StoredEventsAsync(shop.Site.Id));
+    }
+
     [Theory]
     [InlineData(29, false)]
     [InlineData(30, true)]

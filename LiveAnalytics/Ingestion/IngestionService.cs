@@ -1,6 +1,7 @@
 using LiveAnalytics.Ingestion.Enrichment;
 using LiveAnalytics.Live;
 using LiveAnalytics.Persistence;
+using LiveAnalytics.Retention;
 using Npgsql;
 
 namespace LiveAnalytics.Ingestion;
@@ -77,6 +78,8 @@ public sealed partial class IngestionService(
         {
             if (await sites.FindAsync(domain, ct) is not { } route) return (IngestResult.UnknownDomain(domain), []);
             if (!limits.AllowSite(route.Id)) return (IngestResult.RateLimited(domain), []);
+            if (origin.Timestamp is { } stamped && route.KeepEventsDays is { } days && stamped < EventRetention.Cutoff(time.GetUtcNow(), days))
+                return (IngestResult.TooOld($"'timestamp' is older than site '{domain}' keeps its raw events ({days} days)."), []);
             routes.Add(route);
         }
         // A server-side source (an order webhook) may have no browser behind it: no agent, no bot verdict.
@@ -130,11 +133,15 @@ public sealed partial class IngestionService(
 /// <param name="EventId">A client-chosen id: a resent batch then stores each event once.</param>
 public sealed record EventOrigin(string ClientIp, string UserAgent, DateTimeOffset? Timestamp = null, Guid? EventId = null, bool ServerSide = false);
 
-/// <summary>Accepted (stored), dropped on purpose (<see cref="Outcomes.Bot"/>, <see cref="Outcomes.Excluded"/>: answered as accepted), an unknown domain, or a site over its rate.</summary>
-public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null)
+/// <summary>
+/// Accepted (stored), dropped on purpose (<see cref="Outcomes.Bot"/>, <see cref="Outcomes.Excluded"/>: answered as accepted),
+/// an unknown domain, a site over its rate, or a timestamp past the site's retention (the retention job would delete it).
+/// </summary>
+public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null, string? PastRetention = null)
 {
     public static readonly IngestResult Accepted = new();
     public static IngestResult UnknownDomain(string domain) => new(UnknownDomainName: domain);
     public static IngestResult Dropped(string reason) => new(DroppedBecause: reason);
     public static IngestResult RateLimited(string domain) => new(RateLimitedSite: domain);
+    public static IngestResult TooOld(string message) => new(PastRetention: message);
 }

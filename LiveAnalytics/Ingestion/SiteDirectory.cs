@@ -8,7 +8,8 @@ using StackExchange.Redis;
 namespace LiveAnalytics.Ingestion;
 
 /// <summary>What the beacon path needs to know about a site.</summary>
-public sealed record SiteRoute(long Id, SiteExclusions Exclusions);
+/// <param name="KeepEventsDays">Its raw events' retention (null: for ever): older events are refused, not stored to be deleted.</param>
+public sealed record SiteRoute(long Id, SiteExclusions Exclusions, int? KeepEventsDays = null);
 
 /// <summary>
 /// Resolves a beacon's domain to its site. Known sites stay cached so the beacon path rarely touches
@@ -64,21 +65,23 @@ public sealed class SiteDirectory
     private async Task<SiteRoute?> LoadAsync(string domain, CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
-        var id = await conn.QuerySingleOrDefaultAsync<long?>("SELECT id FROM sites WHERE domain = @domain", new { domain });
+        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays)?>(
+            "SELECT id, keep_events_days FROM sites WHERE domain = @domain", new { domain });
         SiteRoute? route = null;
-        if (id is { } siteId)
+        if (site is { } found)
         {
+            var (siteId, keepEventsDays) = found;
             var rules = (await conn.QueryAsync<(string Kind, string Pattern)>(
                 "SELECT kind, pattern FROM site_exclusions WHERE site_id = @siteId", new { siteId })).AsList();
             route = new SiteRoute(siteId, rules.Count == 0 ? SiteExclusions.None : new SiteExclusions(
-                rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)));
+                rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)), keepEventsDays);
         }
         return route;
     }
 
     private sealed record Cached(SiteRoute? Route, DateTimeOffset FetchedAt);
 
-    /// <summary>Called after a site or its exclusions change: every node drops its cached copy.</summary>
+    /// <summary>Called after a site, its exclusions or its retention change: every node drops its cached copy.</summary>
     public async Task ChangedAsync(string domain)
     {
         _cache.Remove(CacheKey(domain));

@@ -1,4 +1,5 @@
 using Dapper;
+using LiveAnalytics.Ingestion;
 using LiveAnalytics.Sites;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace LiveAnalytics.Retention;
 /// without filters show every day ever stored, while filtered views and the Stats API, which read raw events,
 /// count only the days kept.
 /// </summary>
-public sealed class EventRetention(NpgsqlDataSource db)
+public sealed class EventRetention(NpgsqlDataSource db, SiteDirectory directory)
 {
     /// <summary>
     /// At least a month: a batch may carry events up to <c>Ingestion:MaxEventAgeHours</c> old, and rollups of recent
@@ -30,6 +31,8 @@ public sealed class EventRetention(NpgsqlDataSource db)
         if (days is < MinDays or > MaxDays) return $"Keep raw events between {MinDays} and {MaxDays} days, or leave it empty to keep them for ever.";
         await using var conn = await db.OpenConnectionAsync();
         await conn.ExecuteAsync("UPDATE sites SET keep_events_days = @days WHERE id = @Id", new { days, site.Id });
+        // Ingestion refuses events older than the retention: every node's copy of the site must learn it.
+        await directory.ChangedAsync(site.Domain);
         return null;
     }
 
