@@ -104,6 +104,34 @@ public sealed class MetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Live_stream_clients_and_widget_viewers_are_counted_while_connected()
+    {
+        var merchant = await _app.MerchantAsync();
+        using var clients = Collect("liveanalytics.stream.clients");
+        using var viewers = new MetricCollector<int>(_app.Get<IMeterFactory>(), "LiveAnalytics", "liveanalytics.widget.viewers");
+        var api = _app.CreateClient();
+        api.Timeout = Timeout.InfiniteTimeSpan;
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _app.ApiKeyAsync(merchant.User.Id));
+        var widget = await _app.Get<LiveAnalytics.Widgets.WidgetTokens>().CreateAsync(merchant.User.Id, merchant.Site.Id, "Storefront",
+            [LiveAnalytics.Widgets.WidgetKind.Visitors], ["https://shop.example.com"]);
+
+        await using (var stream = await SseClient.OpenAsync(api, $"/api/v1/stream?site_id={merchant.Site.Domain}"))
+        await using (var viewer = await SseClient.OpenAsync(_app.CreateClient(), $"/widget/visitors/stream?token={widget!.Value.Token}"))
+        {
+            await stream.NextAsync("counters");
+            await viewer.NextAsync("update");
+            Assert.Equal(1, clients.GetMeasurementSnapshot().Sum(m => m.Value));
+            viewers.RecordObservableInstruments();
+            Assert.Equal(1, viewers.LastMeasurement!.Value);
+        }
+
+        // The server learns of the client's leaving when its next write or wait notices: within moments.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (clients.GetMeasurementSnapshot().Sum(m => m.Value) != 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(0, clients.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
     public async Task The_scrape_endpoint_shows_the_apps_http_and_runtime_metrics_in_Prometheus_format()
     {
         var merchant = await _app.MerchantAsync();

@@ -1,5 +1,6 @@
 using LiveAnalytics.Live.Hub;
 using LiveAnalytics.Live.Streaming;
+using LiveAnalytics.Telemetry;
 
 namespace LiveAnalytics.Live;
 
@@ -14,6 +15,7 @@ public static class LiveExtensions
         builder.Services.AddSingleton<StreamFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StreamFeed>());
         builder.Services.AddSingleton<StreamReplay>();
+        builder.Services.AddInstruments<StreamMetrics>();
         builder.AddLiveHub();
         return builder;
     }

@@ -7,8 +7,9 @@ public static class TelemetryExtensions
 {
     /// <summary>
     /// Metrics in Prometheus' text format: the app's own (events received by outcome, stored, set aside,
-    /// the backlog, the rollup's lag), ASP.NET Core's and Kestrel's (requests by route and status, their
-    /// durations, connections), the runtime's (GC, thread pool, CPU) and Npgsql's (pool use, commands).
+    /// the backlog, the rollup's lag, live stream clients and widget viewers), ASP.NET Core's and Kestrel's (requests
+    /// by route and status, their durations, connections, SignalR connections, Blazor circuits), the runtime's (GC,
+    /// thread pool, CPU) and Npgsql's (pool use, commands).
     /// </summary>
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
@@ -20,7 +21,7 @@ public static class TelemetryExtensions
         if (!options.Enabled) return builder;
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AppMeter.Name, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-                "Microsoft.AspNetCore.Http.Connections", "System.Runtime", "Npgsql")
+                "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Components.Server.Circuits", "System.Runtime", "Npgsql")
             .AddPrometheusExporter());
         return builder;
     }

@@ -1,4 +1,5 @@
 using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Telemetry;
 
 namespace LiveAnalytics.Widgets;
 
@@ -8,6 +9,7 @@ public static class WidgetsExtensions
     {
         builder.Services.AddSingleton<WidgetTokens>();
         builder.Services.AddSingleton<WidgetHub>();
+        builder.Services.AddInstruments<WidgetMetrics>();
         builder.Services.AddRedisListener(sp => sp.GetRequiredService<WidgetTokens>().ListenAsync);
         return builder;
     }

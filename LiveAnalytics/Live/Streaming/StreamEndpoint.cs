@@ -12,7 +12,7 @@ public static class StreamEndpoint
             .AddEndpointFilter<ApiKeyAuthFilter>().AddEndpointFilter<SiteScopeFilter>()
             .WithName("EventStream");
 
-    private static async Task<IResult> Handle(HttpContext http, EventHub hub, StreamReplay replay,
+    private static async Task<IResult> Handle(HttpContext http, EventHub hub, StreamReplay replay, StreamMetrics metrics,
         IOptions<StreamOptions> options, TimeProvider time)
     {
         // EventSource sends Last-Event-ID itself on reconnect; the query form is for a client's first connect.
@@ -26,6 +26,7 @@ public static class StreamEndpoint
             after = id;
         }
         var site = SiteScopeFilter.Of(http);
+        using var connected = metrics.Connected();
         try
         {
             await new EventStreamConnection(hub, replay, options.Value, time).RunAsync(http.Response, site.Id, after, http.RequestAborted);
