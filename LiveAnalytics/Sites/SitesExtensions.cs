@@ -7,6 +7,7 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteRepository>();
         builder.Services.AddSingleton<SiteExclusionRepository>();
         builder.Services.AddSingleton<SiteAccess>();
+        builder.Services.AddSingleton<SiteDeletion>();
         return builder;
     }
 }

@@ -85,6 +85,17 @@ public sealed class WidgetTokens
         return true;
     }
 
+    /// <summary>Tokens whose site was deleted (their rows with it): every node drops their grants and closes their streams.</summary>
+    public async Task ForgetAsync(IEnumerable<long> tokenIds)
+    {
+        foreach (var tokenId in tokenIds)
+        {
+            Forget(tokenId);
+            try { await _redis.GetSubscriber().PublishAsync(_revoked, tokenId); }
+            catch (RedisException) { /* other nodes drop the grant when their copy expires */ }
+        }
+    }
+
     /// <summary>The grant of a live token; null for anything else (malformed, unknown, revoked).</summary>
     public async ValueTask<WidgetGrant?> AuthenticateAsync(string? token)
     {
