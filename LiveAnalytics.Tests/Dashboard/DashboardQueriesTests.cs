@@ -216,7 +216,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.DoesNotContain("keeps its raw events", filtered.Find("[data-testid=freshness]").TextContent);
 
         // Kept 30 days, October's raw events are past it (the retention job has not run here: they are still there).
-        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, shop.User.Id, 30));
         var kept = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         kept.WaitForAssertion(() => Assert.Contains("keeps its raw events for 30 days: filtered numbers up to",
             kept.Find("[data-testid=freshness]").TextContent));

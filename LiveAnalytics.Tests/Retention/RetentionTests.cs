@@ -36,7 +36,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         var now = new DateTimeOffset(2026, 11, 29, 10, 25, 0, TimeSpan.Zero);
         var keeping = await _app.MerchantAsync();
         var forever = await _app.MerchantAsync();
-        Assert.Null(await _app.Get<EventRetention>().SetAsync(keeping.Site, 30));
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(keeping.Site, keeping.User.Id, 30));
         var cutoff = EventRetention.Cutoff(now, 30);
         Assert.Equal(new DateTimeOffset(2026, 10, 30, 10, 0, 0, TimeSpan.Zero), cutoff);
 
@@ -69,7 +69,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         // Real time: the rebuild reads the database's clock.
         var now = DateTimeOffset.UtcNow;
         var shop = await _app.MerchantAsync();
-        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        Assert.Null(await _app.Get<EventRetention>().SetAsync(shop.Site, shop.User.Id, 30));
         var nearCutoff = EventRetention.Cutoff(now, 30).AddHours(3);
         var recent = now.AddDays(-3);
         await StoreAsync([TestData.Event(shop.Site.Id, nearCutoff, 1), TestData.Event(shop.Site.Id, nearCutoff.AddMinutes(1), 2), TestData.Event(shop.Site.Id, recent, 3)]);
@@ -102,7 +102,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         // Kept for ever: a 40-day-old order is taken (and the node caches the site).
         await TestData.PostPageviewsAsync(client, key, d, ("/old", now.AddDays(-40)));
 
-        Assert.Null(await app.Get<EventRetention>().SetAsync(shop.Site, 30));
+        Assert.Null(await app.Get<EventRetention>().SetAsync(shop.Site, shop.User.Id, 30));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
         {
             Content = new StringContent($"[{TestData.BatchPageview(d, "/too-old", now.AddDays(-40))},{TestData.BatchPageview(d, "/kept", now.AddDays(-10))}]",
@@ -120,6 +120,20 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Equal(2, await TestData.StoredEventsAsync(shop.Site.Id));
     }
 
+    [Fact]
+    public async Task Only_the_sites_owners_and_admins_may_change_its_retention()
+    {
+        var shop = await _app.MerchantAsync();
+        var viewer = await _app.UserAsync();
+        var stranger = await _app.UserAsync();
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @viewer, 'viewer')", new { shop.Site.Id, viewer = viewer.Id });
+
+        Assert.Contains("owners and admins", await _app.Get<EventRetention>().SetAsync(shop.Site, viewer.Id, 30));
+        Assert.Contains("owners and admins", await _app.Get<EventRetention>().SetAsync(shop.Site, stranger.Id, 30));
+        Assert.Null(await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
+    }
+
     [Theory]
     [InlineData(29, false)]
     [InlineData(30, true)]
@@ -129,7 +143,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
     public async Task Retention_is_a_month_to_a_century_or_for_ever(int? days, bool allowed)
     {
         var shop = await _app.MerchantAsync();
-        var error = await _app.Get<EventRetention>().SetAsync(shop.Site, days);
+        var error = await _app.Get<EventRetention>().SetAsync(shop.Site, shop.User.Id, days);
         Assert.Equal(allowed, error is null);
         Assert.Equal(allowed ? days : null, await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
     }
@@ -142,6 +156,9 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<EventRetention>());
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(shop.User.Email!);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, shop.User.Id.ToString()));
         var card = ctx.Render<RetentionCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("Raw events are kept for ever.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
 
