@@ -8,6 +8,7 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteExclusionRepository>();
         builder.Services.AddSingleton<SiteAccess>();
         builder.Services.AddSingleton<SiteDeletion>();
+        builder.Services.AddSingleton<SiteTeam>();
         return builder;
     }
 }

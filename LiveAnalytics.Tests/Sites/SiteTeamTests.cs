@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Bunit;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Retention;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Sites.Pages;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace LiveAnalytics.Tests.Sites;
+
+public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private SiteTeam Team => _app.Get<SiteTeam>();
+
+    [Fact]
+    public async Task An_owner_adds_a_colleague_by_the_email_of_their_account()
+    {
+        var shop = await _app.MerchantAsync();
+        var colleague = await _app.UserAsync();
+        Assert.Null(await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, colleague.Id));
+
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, "  " + colleague.Email!.ToUpperInvariant() + " ", SiteTeam.Viewer));
+
+        Assert.NotNull(await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, colleague.Id));
+        Assert.Equal(SiteTeam.Viewer, await Team.RoleAsync(shop.Site.Id, colleague.Id));
+        Assert.Equal([(shop.User.Email, SiteTeam.Owner), (colleague.Email, SiteTeam.Viewer)],
+            (await Team.ListAsync(shop.Site.Id, colleague.Id)).Select(m => (m.Email, m.Role)));
+        Assert.Contains("a member already", await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email, SiteTeam.Admin));
+        Assert.Contains("ask them to sign up first", await Team.AddAsync(shop.Site.Id, shop.User.Id, "nobody@test.example", SiteTeam.Admin));
+        Assert.Contains("A role is one of", await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email, "god"));
+    }
+
+    [Fact]
+    public async Task Only_owners_manage_the_team_and_strangers_see_nothing_of_it()
+    {
+        var shop = await _app.MerchantAsync();
+        var admin = await _app.UserAsync();
+        var stranger = await _app.UserAsync();
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, admin.Email!, SiteTeam.Admin));
+
+        Assert.Contains("Only the site's owners", await Team.AddAsync(shop.Site.Id, admin.Id, stranger.Email!, SiteTeam.Viewer));
+        Assert.Contains("Only the site's owners", await Team.ChangeRoleAsync(shop.Site.Id, admin.Id, admin.Id, SiteTeam.Owner));
+        Assert.Contains("Only the site's owners", await Team.RemoveAsync(shop.Site.Id, admin.Id, shop.User.Id));
+        Assert.Contains("Only the site's owners", await Team.AddAsync(shop.Site.Id, stranger.Id, stranger.Email!, SiteTeam.Owner));
+        Assert.Empty(await Team.ListAsync(shop.Site.Id, stranger.Id));
+        Assert.Null(await Team.RoleAsync(shop.Site.Id, stranger.Id));
+    }
+
+    [Fact]
+    public async Task A_site_always_keeps_an_owner_and_members_may_leave()
+    {
+        var shop = await _app.MerchantAsync();
+        var colleague = await _app.UserAsync();
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email!, SiteTeam.Admin));
+
+        Assert.Contains("at least one owner", await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, shop.User.Id, SiteTeam.Admin));
+        Assert.Contains("at least one owner", await Team.RemoveAsync(shop.Site.Id, shop.User.Id, shop.User.Id));
+
+        Assert.Null(await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, colleague.Id, SiteTeam.Owner));
+        Assert.Null(await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, shop.User.Id, SiteTeam.Viewer));   // another owner now
+        Assert.Null(await Team.RemoveAsync(shop.Site.Id, shop.User.Id, shop.User.Id));                       // a viewer leaves
+        Assert.Null(await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id));
+        Assert.Equal([(colleague.Email, SiteTeam.Owner)], (await Team.ListAsync(shop.Site.Id, colleague.Id)).Select(m => (m.Email, m.Role)));
+    }
+
+    private BunitContext Context(Guid userId, string email)
+    {
+        var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        foreach (var service in (Type[])[typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals),
+                     typeof(EventRetention), typeof(RollupBackfill), typeof(SiteDeletion)])
+            ctx.Services.AddSingleton(service, _app.Services.GetRequiredService(service));
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(email);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
+        return ctx;
+    }
+
+    [Fact]
+    public async Task The_settings_page_offers_a_viewer_nothing_to_change()
+    {
+        var shop = await _app.MerchantAsync();
+        var viewer = await _app.UserAsync();
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
+
+        await using (var ctx = Context(shop.User.Id, shop.User.Email!))
+        {
+            var owner = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+            owner.WaitForElement("[data-testid=delete-site]");
+            Assert.NotEmpty(owner.FindAll("[data-testid=retention]"));
+            Assert.NotEmpty(owner.FindAll("[data-testid=member-add]"));
+        }
+        await using (var ctx = Context(viewer.Id, viewer.Email!))
+        {
+            var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+            page.WaitForElement("[data-testid=viewer-note]");
+            page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=team-members] tr").Count));
+            foreach (var editing in (string[])["retention", "goal-settings", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
+                Assert.Empty(page.FindAll($"[data-testid={editing}]"));
+            // A viewer may still leave.
+            Assert.Equal("Leave", Assert.Single(page.FindAll("[data-testid=member-remove]")).TextContent.Trim());
+        }
+    }
+
+    [Fact]
+    public async Task The_team_card_adds_a_member_and_refuses_to_leave_the_site_without_an_owner()
+    {
+        var shop = await _app.MerchantAsync();
+        var colleague = await _app.UserAsync();
+        await using var ctx = Context(shop.User.Id, shop.User.Email!);
+        var card = ctx.Render<TeamCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Role, SiteTeam.Owner));
+        card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=team-members] tr")));
+
+        card.Find("input[data-testid=member-email]").Input(colleague.Email!);
+        card.Find("[data-testid=member-new-role]").Change(SiteTeam.Admin);
+        card.Find("[data-testid=member-add]").Click();
+        card.WaitForAssertion(() => Assert.Equal(2, card.FindAll("[data-testid=team-members] tr").Count));
+        Assert.Equal(SiteTeam.Admin, await Team.RoleAsync(shop.Site.Id, colleague.Id));
+
+        card.Find($"[data-testid=team-members] tr[data-email='{shop.User.Email}'] [data-testid=member-role]").Change(SiteTeam.Viewer);
+        card.WaitForAssertion(() => Assert.Contains("at least one owner", card.Find("[data-testid=team-error]").TextContent));
+        Assert.Equal(SiteTeam.Owner, await Team.RoleAsync(shop.Site.Id, shop.User.Id));
+    }
+}
