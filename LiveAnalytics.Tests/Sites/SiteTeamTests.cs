@@ -67,6 +67,29 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal([(colleague.Email, SiteTeam.Owner)], (await Team.ListAsync(shop.Site.Id, colleague.Id)).Select(m => (m.Email, m.Role)));
     }
 
+    [Fact]
+    public async Task A_viewers_key_reads_the_sites_stats_but_sends_no_events()
+    {
+        var shop = await _app.MerchantAsync();
+        var viewer = await _app.UserAsync();
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await _app.ApiKeyAsync(viewer.Id));
+
+        using (var stats = await client.GetAsync($"/api/v1/stats/aggregate?site_id={shop.Site.Domain}&period=day"))
+            Assert.Equal(System.Net.HttpStatusCode.OK, stats.StatusCode);
+        using var sent = await client.PostAsync("/api/v1/events", new StringContent(
+            $"[{TestData.BatchPageview(shop.Site.Domain, "/")}]", System.Text.Encoding.UTF8, "application/json"));
+        var refused = System.Text.Json.JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
+        Assert.Equal("rejected", refused.GetProperty("status").GetString());
+        Assert.Contains("owners or admins", refused.GetProperty("errors").GetProperty("domain")[0].GetString());
+
+        Assert.Null(await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, viewer.Id, SiteTeam.Admin));
+        using var again = await client.PostAsync("/api/v1/events", new StringContent(
+            $"[{TestData.BatchPageview(shop.Site.Domain, "/")}]", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("accepted").GetInt32());
+    }
+
     private BunitContext Context(Guid userId, string email)
     {
         var ctx = new BunitContext();

@@ -81,8 +81,11 @@ public static class BatchEndpoint
         var (payload, origin, errors) = BatchItemParser.Parse(item, now, o);
         if (errors is not null) return ItemResult.Rejected(errors, Outcomes.Invalid);
         var domain = payload!.Domains[0];
-        if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain) is not null;
-        if (!ok) return ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"This API key has no access to site '{domain}'."] }, Outcomes.Forbidden);
+        if (!allowed.TryGetValue(domain, out var ok)) allowed[domain] = ok = await access.FindAsync(key, domain, write: true) is not null;
+        if (!ok) return ItemResult.Rejected(new Dictionary<string, string[]>
+        {
+            ["domain"] = [$"This API key has no access to site '{domain}' (sending events takes a key of one of its owners or admins)."],
+        }, Outcomes.Forbidden);
         try
         {
             var (result, prepared) = await ingestion.PrepareAsync(payload, origin!, ct);

@@ -2,13 +2,17 @@ using LiveAnalytics.Settings;
 
 namespace LiveAnalytics.Sites;
 
-/// <summary>Which site an API key may act on: its user must be a member, and the key's scope must include it.</summary>
-public sealed class SiteAccess(SiteRepository sites)
+/// <summary>
+/// Which site an API key may act on: its user must be a member, and the key's scope must include it. Reading
+/// (stats, streams) takes any member's key; writing (sending events) an owner's or admin's.
+/// </summary>
+public sealed class SiteAccess(SiteRepository sites, SiteTeam team)
 {
-    public async Task<Site?> FindAsync(ApiKeyPrincipal key, string domain)
+    public async Task<Site?> FindAsync(ApiKeyPrincipal key, string domain, bool write = false)
     {
         domain = domain.Trim().ToLowerInvariant();
         if (domain.Length is 0 or > Ingestion.SiteDomain.MaxLength) return null;
-        return await sites.FindByDomainForUserAsync(domain, key.UserId) is { } site && key.Reaches(site.Id) ? site : null;
+        if (await sites.FindByDomainForUserAsync(domain, key.UserId) is not { } site || !key.Reaches(site.Id)) return null;
+        return !write || await team.RoleAsync(site.Id, key.UserId) is SiteTeam.Owner or SiteTeam.Admin ? site : null;
     }
 }
