@@ -102,7 +102,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var shop = await ShopAsync();
         var goals = _app.Get<Goals>();
         foreach (var (kind, pattern) in new[] { (Goal.Event, "Order"), (Goal.Page, "/hats"), (Goal.Page, "/*"), (Goal.Event, "Refund") })
-            Assert.Null(await goals.AddAsync(shop.Site, kind, pattern));
+            Assert.Null(await goals.AddAsync(shop.Site, shop.User.Id, kind, pattern));
         var queries = _app.Get<DashboardQueries>();
 
         var all = await queries.LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28));
@@ -122,6 +122,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<Goals>());
+        ctx.SignIn(shop.User);
         var card = ctx.Render<GoalsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForElement("[data-testid=goal-add]");   // the form shows once the goals are read
 
@@ -150,7 +151,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     public async Task A_goal_that_is_not_valid_is_refused_with_a_reason(string kind, string pattern, string reason)
     {
         var shop = await _app.MerchantAsync();
-        Assert.Contains(reason, await _app.Get<Goals>().AddAsync(shop.Site, kind, pattern));
+        Assert.Contains(reason, await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, kind, pattern));
         Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
     }
 

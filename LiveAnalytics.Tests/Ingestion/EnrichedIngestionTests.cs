@@ -61,7 +61,7 @@ public sealed class EnrichedIngestionTests(AppFixture fixture) : IClassFixture<A
         var merchant = await _app.MerchantAsync();
         var client = _app.CreateClient();
         (await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/admin/orders"))).Dispose();   // caches the site
-        Assert.Null(await _app.Get<SiteExclusionRepository>().AddAsync(merchant.Site, SiteExclusionRepository.Path, "/admin/*"));
+        Assert.Null(await _app.Get<SiteExclusionRepository>().AddAsync(merchant.Site, merchant.User.Id, SiteExclusionRepository.Path, "/admin/*"));
 
         using var excluded = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/admin/orders"));
         using var kept = await client.SendAsync(TestData.Pageview(merchant.Site.Domain, "/products"));
@@ -79,7 +79,7 @@ public sealed class EnrichedIngestionTests(AppFixture fixture) : IClassFixture<A
     public async Task Invalid_exclusions_are_refused_with_a_message(string kind, string pattern)
     {
         var merchant = await _app.MerchantAsync();
-        Assert.NotNull(await _app.Get<SiteExclusionRepository>().AddAsync(merchant.Site, kind, pattern));
+        Assert.NotNull(await _app.Get<SiteExclusionRepository>().AddAsync(merchant.Site, merchant.User.Id, kind, pattern));
         Assert.Empty(await _app.Get<SiteExclusionRepository>().ListAsync(merchant.Site.Id));
     }
 

@@ -156,9 +156,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<EventRetention>());
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(shop.User.Email!);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, shop.User.Id.ToString()));
+        ctx.SignIn(shop.User);
         var card = ctx.Render<RetentionCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("Raw events are kept for ever.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
 

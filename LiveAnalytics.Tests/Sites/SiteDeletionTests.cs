@@ -88,9 +88,7 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<SiteDeletion>());
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(shop.User.Email!);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, shop.User.Id.ToString()));
+        ctx.SignIn(shop.User);
         var card = ctx.Render<DeleteSiteCard>(p => p.Add(c => c.Site, shop.Site));
 
         Assert.True(card.Find("[data-testid=delete-site-button]").HasAttribute("disabled"));

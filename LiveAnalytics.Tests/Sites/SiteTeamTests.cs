@@ -90,7 +90,27 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal(1, System.Text.Json.JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("accepted").GetInt32());
     }
 
-    private BunitContext Context(Guid userId, string email)
+    [Fact]
+    public async Task Settings_changes_check_the_role_when_they_are_made_not_when_the_page_opened()
+    {
+        var shop = await _app.MerchantAsync();
+        var colleague = await _app.UserAsync();
+        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email!, SiteTeam.Admin));
+        var exclusions = _app.Get<SiteExclusionRepository>();
+        Assert.Null(await exclusions.AddAsync(shop.Site, colleague.Id, SiteExclusionRepository.Path, "/admin/*"));
+
+        Assert.Null(await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, colleague.Id, SiteTeam.Viewer));
+
+        Assert.Equal(SiteTeam.SettingsRefused, await exclusions.AddAsync(shop.Site, colleague.Id, SiteExclusionRepository.Ip, "203.0.113.0/24"));
+        Assert.Equal(SiteTeam.SettingsRefused, await exclusions.RemoveAsync(shop.Site, colleague.Id, (await exclusions.ListAsync(shop.Site.Id))[0].Id));
+        Assert.Equal(SiteTeam.SettingsRefused, await _app.Get<Goals>().AddAsync(shop.Site, colleague.Id, Goal.Event, "Signup"));
+        Assert.False(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id, colleague.Id));
+        Assert.NotNull(await _app.Get<EventRetention>().SetAsync(shop.Site, colleague.Id, 30));
+        Assert.Single(await exclusions.ListAsync(shop.Site.Id));
+        Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
+    }
+
+    private BunitContext Context(LiveAnalytics.Accounts.AppUser user)
     {
         var ctx = new BunitContext();
         ctx.Services.AddMudServices();
@@ -98,9 +118,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         foreach (var service in (Type[])[typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals),
                      typeof(EventRetention), typeof(RollupBackfill), typeof(SiteDeletion)])
             ctx.Services.AddSingleton(service, _app.Services.GetRequiredService(service));
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(email);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
+        ctx.SignIn(user);
         return ctx;
     }
 
@@ -111,14 +129,14 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         var viewer = await _app.UserAsync();
         Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
 
-        await using (var ctx = Context(shop.User.Id, shop.User.Email!))
+        await using (var ctx = Context(shop.User))
         {
             var owner = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
             owner.WaitForElement("[data-testid=delete-site]");
             Assert.NotEmpty(owner.FindAll("[data-testid=retention]"));
             Assert.NotEmpty(owner.FindAll("[data-testid=member-add]"));
         }
-        await using (var ctx = Context(viewer.Id, viewer.Email!))
+        await using (var ctx = Context(viewer))
         {
             var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
             page.WaitForElement("[data-testid=viewer-note]");
@@ -135,7 +153,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     {
         var shop = await _app.MerchantAsync();
         var colleague = await _app.UserAsync();
-        await using var ctx = Context(shop.User.Id, shop.User.Email!);
+        await using var ctx = Context(shop.User);
         var card = ctx.Render<TeamCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Role, SiteTeam.Owner));
         card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=team-members] tr")));
 

@@ -31,10 +31,11 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(_app.Get<RollupBackfill>());
+        ctx.SignIn(shop.User);
         var card = ctx.Render<BackfillCard>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.Refresh, TimeSpan.FromMilliseconds(50)));
         card.WaitForElement("[data-testid=backfill-start]").Click();
         card.WaitForAssertion(() => Assert.Contains("Finding the hours", card.Find("[data-testid=backfill-progress]").TextContent));
-        Assert.False(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id));   // one at a time
+        Assert.False(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id, shop.User.Id));   // one at a time
 
         await _app.Get<RollupBackfill>().MarkAsync(shop.Site.Id, CancellationToken.None);   // the job Hangfire runs
         card.WaitForAssertion(() => Assert.Equal("Rebuilding: 0 of 30 hours (0%).", card.Find("[data-testid=backfill-progress]").TextContent.Trim()));
@@ -46,7 +47,7 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
 
         var progress = await _app.Get<RollupBackfill>().ProgressAsync(shop.Site.Id);
         Assert.Equal((30, 0, false), (progress!.HoursTotal, progress.HoursLeft, progress.Running));
-        Assert.True(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id));   // finished: another may start
+        Assert.True(await _app.Get<RollupBackfill>().RequestAsync(shop.Site.Id, shop.User.Id));   // finished: another may start
     }
 
     [Fact]
@@ -55,11 +56,11 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         var shop = await _app.MerchantAsync();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         // Its job is never run here: as if it had failed all its retries, or been lost with Hangfire's storage.
-        var backfill = new RollupBackfill(_app.Get<NpgsqlDataSource>(), _app.Get<Hangfire.IBackgroundJobClient>(), clock);
-        Assert.True(await backfill.RequestAsync(shop.Site.Id));
+        var backfill = new RollupBackfill(_app.Get<NpgsqlDataSource>(), _app.Get<Hangfire.IBackgroundJobClient>(), clock, _app.Get<LiveAnalytics.Sites.SiteTeam>());
+        Assert.True(await backfill.RequestAsync(shop.Site.Id, shop.User.Id));
         clock.Advance(RollupBackfill.MarkingTimeout - TimeSpan.FromMinutes(1));
         Assert.True((await backfill.ProgressAsync(shop.Site.Id))!.Running);
-        Assert.False(await backfill.RequestAsync(shop.Site.Id));
+        Assert.False(await backfill.RequestAsync(shop.Site.Id, shop.User.Id));
 
         clock.Advance(TimeSpan.FromMinutes(2));
         var stalled = (await backfill.ProgressAsync(shop.Site.Id))!;
@@ -68,6 +69,7 @@ public sealed class RollupBackfillTests(AppFixture fixture) : IClassFixture<AppF
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddSingleton(backfill);
+        ctx.SignIn(shop.User);
         var card = ctx.Render<BackfillCard>(p => p.Add(c => c.SiteId, shop.Site.Id));
         card.WaitForElement("[data-testid=backfill-stalled]");
         card.Find("[data-testid=backfill-start]").Click();

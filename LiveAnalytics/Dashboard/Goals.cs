@@ -16,7 +16,7 @@ public sealed record Goal(long Id, string Kind, string Pattern)
 }
 
 /// <summary>A site's goals. Callers have already checked the user's membership.</summary>
-public sealed class Goals(NpgsqlDataSource db)
+public sealed class Goals(NpgsqlDataSource db, SiteTeam team)
 {
     public const int MaxPerSite = 50;
 
@@ -29,8 +29,9 @@ public sealed class Goals(NpgsqlDataSource db)
     }
 
     /// <summary>Adds a goal; returns an error message for the form when it is not valid.</summary>
-    public async Task<string?> AddAsync(Site site, string kind, string pattern)
+    public async Task<string?> AddAsync(Site site, Guid userId, string kind, string pattern)
     {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         pattern = pattern.Trim();
         var error = kind switch
         {
@@ -51,9 +52,12 @@ public sealed class Goals(NpgsqlDataSource db)
         return null;
     }
 
-    public async Task RemoveAsync(Site site, long goalId)
+    /// <returns>An error message, or null when removed.</returns>
+    public async Task<string?> RemoveAsync(Site site, Guid userId, long goalId)
     {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         await using var conn = await db.OpenConnectionAsync();
         await conn.ExecuteAsync("DELETE FROM goals WHERE id = @goalId AND site_id = @Id", new { goalId, site.Id });
+        return null;
     }
 }

@@ -6,8 +6,8 @@ namespace LiveAnalytics.Sites;
 
 public sealed record SiteExclusion(long Id, string Kind, string Pattern);
 
-/// <summary>A site's IP and path exclusions. Callers have already checked the user's membership.</summary>
-public sealed class SiteExclusionRepository(NpgsqlDataSource db, SiteDirectory directory)
+/// <summary>A site's IP and path exclusions, changed by its owners and admins.</summary>
+public sealed class SiteExclusionRepository(NpgsqlDataSource db, SiteDirectory directory, SiteTeam team)
 {
     public const string Ip = "ip", Path = "path";
 
@@ -20,8 +20,9 @@ public sealed class SiteExclusionRepository(NpgsqlDataSource db, SiteDirectory d
     }
 
     /// <summary>Adds a rule; returns an error message for the form when the pattern is not valid.</summary>
-    public async Task<string?> AddAsync(Site site, string kind, string pattern)
+    public async Task<string?> AddAsync(Site site, Guid userId, string kind, string pattern)
     {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         pattern = pattern.Trim();
         var error = kind switch
         {
@@ -39,10 +40,13 @@ public sealed class SiteExclusionRepository(NpgsqlDataSource db, SiteDirectory d
         return null;
     }
 
-    public async Task RemoveAsync(Site site, long exclusionId)
+    /// <returns>An error message, or null when removed.</returns>
+    public async Task<string?> RemoveAsync(Site site, Guid userId, long exclusionId)
     {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         await using var conn = await db.OpenConnectionAsync();
         await conn.ExecuteAsync("DELETE FROM site_exclusions WHERE id = @exclusionId AND site_id = @Id", new { exclusionId, site.Id });
         await directory.ChangedAsync(site.Domain);
+        return null;
     }
 }

@@ -38,6 +38,12 @@ public sealed class SiteTeam(NpgsqlDataSource db)
         return await conn.ExecuteScalarAsync<string?>("SELECT role FROM site_members WHERE site_id = @siteId AND user_id = @userId", new { siteId, userId });
     }
 
+    /// <summary>Whether the user may change the site's settings (owners and admins), asked again on every change:
+    /// a page opened before the user's role was lowered still shows its buttons.</summary>
+    public async Task<bool> MayChangeSettingsAsync(long siteId, Guid userId) => await RoleAsync(siteId, userId) is Owner or Admin;
+
+    public const string SettingsRefused = "Only the site's owners and admins change its settings.";
+
     /// <returns>An error message, or null when added.</returns>
     public async Task<string?> AddAsync(long siteId, Guid actorId, string email, string role)
     {

@@ -1,5 +1,6 @@
 using Dapper;
 using Hangfire;
+using LiveAnalytics.Sites;
 using Npgsql;
 
 namespace LiveAnalytics.Stats;
@@ -19,7 +20,7 @@ public sealed record BackfillProgress(DateTimeOffset RequestedAt, int? HoursTota
 /// events, and the rollup job rebuilds them a slice at a time between its incremental steps, so live
 /// numbers stay fresh meanwhile. Progress is the marks left against the marks made.
 /// </summary>
-public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient jobs, TimeProvider time)
+public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient jobs, TimeProvider time, SiteTeam team)
 {
     /// <summary>
     /// Finding the hours is one statement (given up to an hour) and a few retries. A request whose hours are
@@ -28,9 +29,10 @@ public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient job
     /// </summary>
     public static readonly TimeSpan MarkingTimeout = TimeSpan.FromHours(2);
 
-    /// <returns>False when a rebuild of the site is already under way.</returns>
-    public async Task<bool> RequestAsync(long siteId)
+    /// <returns>False when a rebuild of the site is already under way, or the user is not one of its owners or admins.</returns>
+    public async Task<bool> RequestAsync(long siteId, Guid userId)
     {
+        if (!await team.MayChangeSettingsAsync(siteId, userId)) return false;
         await using var conn = await db.OpenConnectionAsync();
         var now = time.GetUtcNow();
         var requested = await conn.ExecuteAsync("""

@@ -124,7 +124,7 @@ public static class HistoryBench
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Timezone);
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(currentHour.AddTicks(-1), zone).DateTime);
         var firstDay = lastDay.AddDays(-(days - 1));
-        var dashboard = new DashboardQueries(db, new RollupQueries(db), new StatsQueries(db), new Goals(db));
+        var dashboard = new DashboardQueries(db, new RollupQueries(db), new StatsQueries(db), new Goals(db, new SiteTeam(db)));
         var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
         var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, null, null).View;
         return (zone, firstDay, lastDay, lists => dashboard.LoadAsync(site, view, lastDay, lists));
