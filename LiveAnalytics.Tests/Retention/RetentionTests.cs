@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Bunit;
 using Dapper;
 using LiveAnalytics.Ingestion;

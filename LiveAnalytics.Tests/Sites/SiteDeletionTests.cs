@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using Bunit;
 using Dapper;
 using LiveAnalytics.Persistence;
