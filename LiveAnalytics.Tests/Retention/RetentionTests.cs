@@ -5,10 +5,8 @@ using LiveAnalytics.Persistence;
 using LiveAnalytics.Retention;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 using Npgsql;
 
 namespace LiveAnalytics.Tests.Retention;
@@ -151,11 +149,7 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
     public async Task The_settings_card_saves_the_days_and_refuses_too_few()
     {
         var shop = await _app.MerchantAsync();
-        await using var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddSingleton(_app.Get<EventRetention>());
-        ctx.SignIn(shop.User);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(EventRetention));
         var card = ctx.Render<RetentionCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("Raw events are kept for ever.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
 

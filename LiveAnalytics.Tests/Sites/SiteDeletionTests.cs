@@ -9,7 +9,6 @@ using LiveAnalytics.Widgets;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using MudBlazor.Services;
 using Npgsql;
 
 namespace LiveAnalytics.Tests.Sites;
@@ -83,11 +82,7 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
     public async Task The_settings_card_deletes_only_once_the_domain_is_typed()
     {
         var shop = await _app.MerchantAsync();
-        await using var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddSingleton(_app.Get<SiteDeletion>());
-        ctx.SignIn(shop.User);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteDeletion));
         var card = ctx.Render<DeleteSiteCard>(p => p.Add(c => c.Site, shop.Site));
 
         Assert.True(card.Find("[data-testid=delete-site-button]").HasAttribute("disabled"));

@@ -5,8 +5,6 @@ using LiveAnalytics.Sites;
 using LiveAnalytics.Sites.Pages;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 
 namespace LiveAnalytics.Tests.Sites;
 
@@ -109,17 +107,9 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
     }
 
-    private BunitContext Context(LiveAnalytics.Accounts.AppUser user)
-    {
-        var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        foreach (var service in (Type[])[typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals),
-                     typeof(EventRetention), typeof(RollupBackfill), typeof(SiteDeletion)])
-            ctx.Services.AddSingleton(service, _app.Services.GetRequiredService(service));
-        ctx.SignIn(user);
-        return ctx;
-    }
+    private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
+        typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(EventRetention), typeof(RollupBackfill),
+        typeof(SiteDeletion));
 
     [Fact]
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()

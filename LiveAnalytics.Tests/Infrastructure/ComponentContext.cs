@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.TestDoubles;
+using LiveAnalytics.Accounts;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace LiveAnalytics.Tests.Infrastructure;
+
+public static class ComponentContext
+{
+    /// <summary>
+    /// A bUnit context for a component of the app: MudBlazor, loose JS interop, the running app's own instances of
+    /// <paramref name="services"/> (the real database behind them), and <paramref name="user"/> signed in.
+    /// </summary>
+    public static BunitContext For(AppFactory app, AppUser user, params Type[] services)
+    {
+        var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        foreach (var service in services) ctx.Services.AddSingleton(service, app.Services.GetRequiredService(service));
+        ctx.SignIn(user);
+        return ctx;
+    }
+
+    /// <summary>Signs the user in for the components this context renders: the claim the app reads their id from.</summary>
+    public static BunitAuthorizationContext SignIn(this BunitContext ctx, AppUser user)
+    {
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(user.Email!);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
+        return auth;
+    }
+}
