@@ -51,6 +51,14 @@ public static class TestData
         return new Merchant(user, site!);
     }
 
+    /// <summary>A new user whom the site's owner adds to its team with <paramref name="role"/>.</summary>
+    public static async Task<AppUser> MemberAsync(this AppFactory app, Merchant shop, string role)
+    {
+        var user = await app.UserAsync();
+        Assert.Null(await app.Get<SiteTeam>().AddAsync(shop.Site.Id, shop.User.Id, user.Email!, role));
+        return user;
+    }
+
     public static async Task<string> ApiKeyAsync(this AppFactory app, Guid userId) =>
         (await app.Get<ApiKeys>().CreateAsync(userId, "test")).Secret;
 

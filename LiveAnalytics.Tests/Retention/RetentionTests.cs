@@ -3,6 +3,7 @@ using Dapper;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Retention;
+using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -121,10 +122,8 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
     public async Task Only_the_sites_owners_and_admins_may_change_its_retention()
     {
         var shop = await _app.MerchantAsync();
-        var viewer = await _app.UserAsync();
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
         var stranger = await _app.UserAsync();
-        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @viewer, 'viewer')", new { shop.Site.Id, viewer = viewer.Id });
 
         Assert.Contains("owners and admins", await _app.Get<EventRetention>().SetAsync(shop.Site, viewer.Id, 30));
         Assert.Contains("owners and admins", await _app.Get<EventRetention>().SetAsync(shop.Site, stranger.Id, 30));

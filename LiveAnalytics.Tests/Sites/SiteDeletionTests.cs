@@ -68,9 +68,8 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
     {
         var shop = await _app.MerchantAsync();
         var stranger = await _app.UserAsync();
-        var viewer = await _app.UserAsync();
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @viewer, 'viewer')", new { shop.Site.Id, viewer = viewer.Id });
 
         Assert.False(await _app.Get<SiteDeletion>().DeleteAsync(shop.Site.Id, stranger.Id));
         Assert.False(await _app.Get<SiteDeletion>().DeleteAsync(shop.Site.Id, viewer.Id));

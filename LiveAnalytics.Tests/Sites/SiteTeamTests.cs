@@ -35,9 +35,8 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     public async Task Only_owners_manage_the_team_and_strangers_see_nothing_of_it()
     {
         var shop = await _app.MerchantAsync();
-        var admin = await _app.UserAsync();
+        var admin = await _app.MemberAsync(shop, SiteTeam.Admin);
         var stranger = await _app.UserAsync();
-        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, admin.Email!, SiteTeam.Admin));
 
         Assert.Contains("Only the site's owners", await Team.AddAsync(shop.Site.Id, admin.Id, stranger.Email!, SiteTeam.Viewer));
         Assert.Contains("Only the site's owners", await Team.ChangeRoleAsync(shop.Site.Id, admin.Id, admin.Id, SiteTeam.Owner));
@@ -51,8 +50,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     public async Task A_site_always_keeps_an_owner_and_members_may_leave()
     {
         var shop = await _app.MerchantAsync();
-        var colleague = await _app.UserAsync();
-        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email!, SiteTeam.Admin));
+        var colleague = await _app.MemberAsync(shop, SiteTeam.Admin);
 
         Assert.Contains("at least one owner", await Team.ChangeRoleAsync(shop.Site.Id, shop.User.Id, shop.User.Id, SiteTeam.Admin));
         Assert.Contains("at least one owner", await Team.RemoveAsync(shop.Site.Id, shop.User.Id, shop.User.Id));
@@ -68,8 +66,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     public async Task A_viewers_key_reads_the_sites_stats_but_sends_no_events()
     {
         var shop = await _app.MerchantAsync();
-        var viewer = await _app.UserAsync();
-        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
         var client = _app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", await _app.ApiKeyAsync(viewer.Id));
 
@@ -91,8 +88,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     public async Task Settings_changes_check_the_role_when_they_are_made_not_when_the_page_opened()
     {
         var shop = await _app.MerchantAsync();
-        var colleague = await _app.UserAsync();
-        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, colleague.Email!, SiteTeam.Admin));
+        var colleague = await _app.MemberAsync(shop, SiteTeam.Admin);
         var exclusions = _app.Get<SiteExclusionRepository>();
         Assert.Null(await exclusions.AddAsync(shop.Site, colleague.Id, SiteExclusionRepository.Path, "/admin/*"));
 
@@ -115,8 +111,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()
     {
         var shop = await _app.MerchantAsync();
-        var viewer = await _app.UserAsync();
-        Assert.Null(await Team.AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
 
         await using (var ctx = Context(shop.User))
         {
