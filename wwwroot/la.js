@@ -1,5 +1,6 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
    Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
+   Opt-in: data-outbound-links and data-file-downloads send link clicks (README).
    Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
    not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later. */
 (function (w, d) {
@@ -61,6 +62,18 @@
   });
   // Back from the back-forward cache: the page is shown again without loading, so count it again.
   w.addEventListener('pageshow', function (e) { if (e.persisted) { last = null; pageview(); } });
+
+  // keepalive lets the beacon outlive the page the click leaves; props are at most 2,000 characters.
+  var out = s.hasAttribute('data-outbound-links'), files = s.hasAttribute('data-file-downloads');
+  function click(e) {
+    var a = (e.type === 'click' || e.button === 1) && e.target.closest && e.target.closest('a[href]'), u;
+    try { u = a && new URL(a.href); } catch (x) { return; }
+    if (!u || !/^https?:$/.test(u.protocol)) return;
+    var o = { props: { url: u.href.slice(0, 2000) } };
+    if (files && /\.(pdf|xlsx?|docx?|txt|rtf|csv|exe|key|pps|pptx?|7z|pkg|rar|gz|zip|avi|mov|mp4|mpe?g|wmv|midi?|mp3|wav|wma|dmg|epub)$/i.test(u.pathname)) send('File Download', o);
+    else if (out && u.host !== loc.host) send('Outbound Link: Click', o);
+  }
+  if (out || files) { d.addEventListener('click', click); d.addEventListener('auxclick', click); }
 
   var early = (w.la && w.la.q) || [];
   w.la = send;

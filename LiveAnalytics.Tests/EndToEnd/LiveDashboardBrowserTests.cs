@@ -1,8 +1,5 @@
 using System.Text.RegularExpressions;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -88,30 +85,5 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         await ExpectUrlAsync(merchant, "/account/login");
         await merchant.GotoAsync("/sites");
         await Expect(merchant).ToHaveURLAsync(new Regex(@"/account/login\?"));   // polled: see ExpectUrlAsync
-    }
-
-    /// <summary>A merchant's store: any page under /store/ carries the tracking snippet, and the widget embed once set.</summary>
-    private sealed class StoreServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private StoreServer(WebApplication app, string origin) { _app = app; Origin = origin; }
-
-        public string Origin { get; }
-        public string Embed { get; set; } = "";
-
-        public static async Task<StoreServer> StartAsync(string snippet)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            StoreServer? store = null;
-            app.MapGet("/store/{**path}", () => Results.Content(
-                $"<!doctype html><html><head>{snippet}</head><body><h1>Linen hat</h1>{store!.Embed}</body></html>", "text/html"));
-            await app.StartAsync();
-            var port = new Uri(app.Urls.First()).Port;
-            return store = new StoreServer(app, $"http://localhost:{port}");
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }

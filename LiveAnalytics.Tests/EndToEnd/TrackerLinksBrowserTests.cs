@@ -1,0 +1,49 @@
+using LiveAnalytics.Live;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace LiveAnalytics.Tests.EndToEnd;
+
+/// <summary>The tracker's opt-in link clicks in Chromium: outbound links and file downloads, with the page the click leaves.</summary>
+public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : BrowserTest(output)
+{
+    [Fact]
+    public async Task Clicks_on_outbound_links_and_files_are_sent_as_the_page_goes()
+    {
+        var (merchant, domain, siteId) = await SignUpWithSiteAsync();
+        var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!
+            .Replace("<script defer", "<script defer data-outbound-links data-file-downloads");
+        await using var storeServer = await StoreServer.StartAsync(snippet);
+        storeServer.Body = """
+            <a id="partner" href="https://partner.example/hats?ref=shop">Our partner</a>
+            <a id="catalog" href="/files/Catalog%202026.PDF">Catalog</a>
+            <a id="cart" href="/store/cart">Cart</a>
+            """;
+        var context = await NewContextAsync(new() { UserAgent = TestData.Chrome });
+        // Nothing leaves this machine: the other site and the file are answered here.
+        await context.RouteAsync("https://partner.example/**", r => r.FulfillAsync(new() { Body = "<p>partner</p>", ContentType = "text/html" }));
+        var store = await context.NewPageAsync();
+        await store.RouteAsync("**/files/**", r => r.FulfillAsync(new() { Body = "%PDF-1.4", ContentType = "application/pdf" }));
+        var hub = App.Get<EventHub>();
+
+        await store.GotoAsync($"{storeServer.Origin}/store/products/linen-hat");
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/products/linen-hat"));
+        await store.ClickAsync("#catalog");
+        await store.GoBackAsync();
+        await store.ClickAsync("#cart");   // the store's own page: a pageview, no click event
+        await store.GoBackAsync();
+        await store.ClickAsync("#partner");
+        await Expect(store).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^https://partner.example/"));
+
+        var live = await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Name == "Outbound Link: Click") && s.Feed.Any(f => f.Name == "File Download"));
+        Assert.Equal(1, live.Feed.Count(f => f.Name == "Outbound Link: Click"));
+        Assert.Equal(1, live.Feed.Count(f => f.Name == "File Download"));
+        var props = (await App.StreamEventsAsync()).Select(e => e.Event).Where(e => e.SiteId == siteId && e.Props is not null)
+            .ToDictionary(e => e.Name, e => e.Props);
+        Assert.Equal("""{"url":"https://partner.example/hats?ref=shop"}""", props["Outbound Link: Click"]);
+        Assert.Equal($$"""{"url":"{{storeServer.Origin}}/files/Catalog%202026.PDF"}""", props["File Download"]);
+        Assert.Contains(live.Feed, f => f.Pathname == "/store/cart");
+    }
+}
