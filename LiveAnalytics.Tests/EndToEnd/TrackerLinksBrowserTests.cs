@@ -13,8 +13,12 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
     public async Task Clicks_on_outbound_links_and_files_are_sent_as_the_page_goes()
     {
         var (merchant, domain, siteId) = await SignUpWithSiteAsync();
-        var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!
-            .Replace("<script defer", "<script defer data-outbound-links data-file-downloads");
+        // The merchant ticks both on the site's page, and the snippet shown carries them.
+        await WaitForCircuitAsync(merchant);
+        await merchant.GetByTestId("snippet-outbound").CheckAsync();
+        await merchant.GetByTestId("snippet-downloads").CheckAsync();
+        await Expect(merchant.GetByTestId("snippet")).ToContainTextAsync("data-outbound-links data-file-downloads");
+        var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!;
         await using var storeServer = await StoreServer.StartAsync(snippet);
         storeServer.Body = """
             <a id="partner" href="https://partner.example/hats?ref=shop">Our partner</a>

@@ -41,4 +41,14 @@ public sealed class SiteAccessTests(AppFixture fixture) : IClassFixture<AppFixtu
         Assert.DoesNotContain("<script>\"", snippet);
         Assert.Contains("data-domain=\"shop.example\"", snippet);
     }
+
+    [Fact]
+    public void The_snippet_carries_the_link_clicks_the_merchant_chose()
+    {
+        Assert.Equal("""<script defer data-domain="shop.example" src="https://la.example/la.js"></script>""",
+            TrackingSnippet.For("shop.example", "https://la.example/"));
+        Assert.Equal("""<script defer data-domain="shop.example" data-outbound-links data-file-downloads src="https://la.example/la.js"></script>""",
+            TrackingSnippet.For("shop.example", "https://la.example/", outboundLinks: true, fileDownloads: true));
+        Assert.Contains(" data-file-downloads src=", TrackingSnippet.For("shop.example", "https://la.example/", fileDownloads: true));
+    }
 }
