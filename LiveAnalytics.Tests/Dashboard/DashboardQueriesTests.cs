@@ -193,6 +193,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         ctx.Services.AddSingleton(_app.Get<SiteRepository>());
         ctx.Services.AddSingleton(_app.Get<DashboardQueries>());
         ctx.Services.AddSingleton(_app.Get<EventRetention>());
+        ctx.Services.AddSingleton(_app.Get<RevenueCurrency>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         var auth = ctx.AddAuthorization();
@@ -221,6 +222,11 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var kept = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         kept.WaitForAssertion(() => Assert.Contains("keeps its raw events for 30 days: filtered numbers up to",
             kept.Find("[data-testid=freshness]").TextContent));
+
+        // With a revenue currency set, the figures say which.
+        Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
+        var priced = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        priced.WaitForAssertion(() => Assert.Contains("Revenue (EUR)", priced.Find("[data-testid=metrics]").TextContent));
 
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-01&to=2026-09-02");
         var empty = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));

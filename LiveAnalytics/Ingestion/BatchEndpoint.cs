@@ -94,7 +94,7 @@ public static class BatchEndpoint
             {
                 { UnknownDomainName: { } d } => ItemResult.Rejected(new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{d}'."] }, Outcomes.UnknownSite),
                 { RateLimitedSite: not null } => new ItemResult("unavailable", origin!.EventId, "rate limited") { Outcome = Outcomes.RateLimited },
-                { PastRetention: { } tooOld } => ItemResult.Rejected(new Dictionary<string, string[]> { ["timestamp"] = [tooOld] }, Outcomes.Invalid),
+                { RefusedField: { } refused } => ItemResult.Rejected(refused.Errors, Outcomes.Invalid),
                 { DroppedBecause: { } reason } => new ItemResult("dropped", origin!.EventId, reason) { Outcome = reason },
                 _ => new ItemResult("accepted", origin!.EventId) { Outcome = Outcomes.Accepted },
             };

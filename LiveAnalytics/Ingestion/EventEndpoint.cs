@@ -46,9 +46,7 @@ public static partial class EventEndpoint
             {
                 { UnknownDomainName: { } unknown } => metrics.Beacon(Outcomes.UnknownSite, TypedResults.ValidationProblem(
                     new Dictionary<string, string[]> { ["domain"] = [$"No site is registered for '{unknown}'."] }, title: "The event is not valid.")),
-                // Beacons carry no timestamp, so this cannot come; were it to, it must not answer as stored.
-                { PastRetention: { } tooOld } => metrics.Beacon(Outcomes.Invalid, TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["timestamp"] = [tooOld] }, title: "The event is not valid.")),
+                { RefusedField: { } refused } => metrics.Beacon(Outcomes.Invalid, TypedResults.ValidationProblem(refused.Errors, title: "The event is not valid.")),
                 { RateLimitedSite: { } site } => metrics.Beacon(Outcomes.RateLimited, Refuse(http, StatusCodes.Status429TooManyRequests,
                     $"Too many events for {site}: at most {opts.PerSitePerSecond} per second.", 1)),
                 // Bots and exclusions are answered like stored events: nothing to retry, nothing to learn for a bot.

@@ -79,7 +79,9 @@ public sealed partial class IngestionService(
             if (await sites.FindAsync(domain, ct) is not { } route) return (IngestResult.UnknownDomain(domain), []);
             if (!limits.AllowSite(route.Id)) return (IngestResult.RateLimited(domain), []);
             if (origin.Timestamp is { } stamped && route.KeepEventsDays is { } days && stamped < EventRetention.Cutoff(time.GetUtcNow(), days))
-                return (IngestResult.TooOld($"'timestamp' is older than site '{domain}' keeps its raw events ({days} days)."), []);
+                return (IngestResult.Refused("timestamp", $"'timestamp' is older than site '{domain}' keeps its raw events ({days} days)."), []);
+            if (payload.RevenueCurrency is { } currency && route.RevenueCurrency is { } siteCurrency && currency != siteCurrency)
+                return (IngestResult.Refused("revenue", $"Site '{domain}' takes revenue in {siteCurrency} only (its settings), not {currency}."), []);
             routes.Add(route);
         }
         // A server-side source (an order webhook) may have no browser behind it: no agent, no bot verdict.
@@ -135,13 +137,21 @@ public sealed record EventOrigin(string ClientIp, string UserAgent, DateTimeOffs
 
 /// <summary>
 /// Accepted (stored), dropped on purpose (<see cref="Outcomes.Bot"/>, <see cref="Outcomes.Excluded"/>: answered as accepted),
-/// an unknown domain, a site over its rate, or a timestamp past the site's retention (the retention job would delete it).
+/// an unknown domain, a site over its rate, or a field the site's settings refuse (a timestamp past its retention,
+/// revenue in another currency than its own).
 /// </summary>
-public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null, string? PastRetention = null)
+public sealed record IngestResult(string? UnknownDomainName = null, string? DroppedBecause = null, string? RateLimitedSite = null,
+    FieldError? RefusedField = null)
 {
     public static readonly IngestResult Accepted = new();
     public static IngestResult UnknownDomain(string domain) => new(UnknownDomainName: domain);
     public static IngestResult Dropped(string reason) => new(DroppedBecause: reason);
     public static IngestResult RateLimited(string domain) => new(RateLimitedSite: domain);
-    public static IngestResult TooOld(string message) => new(PastRetention: message);
+    public static IngestResult Refused(string field, string message) => new(RefusedField: new FieldError(field, message));
+}
+
+/// <summary>What a 400 (or a rejected batch item) says: the field and the rule it broke.</summary>
+public sealed record FieldError(string Field, string Message)
+{
+    public Dictionary<string, string[]> Errors => new() { [Field] = [Message] };
 }

@@ -9,7 +9,8 @@ namespace LiveAnalytics.Ingestion;
 
 /// <summary>What the beacon path needs to know about a site.</summary>
 /// <param name="KeepEventsDays">Its raw events' retention (null: for ever): older events are refused, not stored to be deleted.</param>
-public sealed record SiteRoute(long Id, SiteExclusions Exclusions, int? KeepEventsDays = null);
+/// <param name="RevenueCurrency">The only currency its revenue may come in (null: any).</param>
+public sealed record SiteRoute(long Id, SiteExclusions Exclusions, int? KeepEventsDays = null, string? RevenueCurrency = null);
 
 /// <summary>
 /// Resolves a beacon's domain to its site. Known sites stay cached so the beacon path rarely touches
@@ -65,23 +66,23 @@ public sealed class SiteDirectory
     private async Task<SiteRoute?> LoadAsync(string domain, CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
-        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays)?>(
-            "SELECT id, keep_events_days FROM sites WHERE domain = @domain", new { domain });
+        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays, string? RevenueCurrency)?>(
+            "SELECT id, keep_events_days, revenue_currency FROM sites WHERE domain = @domain", new { domain });
         SiteRoute? route = null;
         if (site is { } found)
         {
-            var (siteId, keepEventsDays) = found;
+            var (siteId, keepEventsDays, revenueCurrency) = found;
             var rules = (await conn.QueryAsync<(string Kind, string Pattern)>(
                 "SELECT kind, pattern FROM site_exclusions WHERE site_id = @siteId", new { siteId })).AsList();
             route = new SiteRoute(siteId, rules.Count == 0 ? SiteExclusions.None : new SiteExclusions(
-                rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)), keepEventsDays);
+                rules.Where(r => r.Kind == "ip").Select(r => r.Pattern), rules.Where(r => r.Kind == "path").Select(r => r.Pattern)), keepEventsDays, revenueCurrency);
         }
         return route;
     }
 
     private sealed record Cached(SiteRoute? Route, DateTimeOffset FetchedAt);
 
-    /// <summary>Called after a site, its exclusions or its retention change: every node drops its cached copy.</summary>
+    /// <summary>Called after a site, its exclusions, retention or currency change: every node drops its cached copy.</summary>
     public async Task ChangedAsync(string domain)
     {
         _cache.Remove(CacheKey(domain));

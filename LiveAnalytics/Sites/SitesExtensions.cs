@@ -9,6 +9,7 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteAccess>();
         builder.Services.AddSingleton<SiteDeletion>();
         builder.Services.AddSingleton<SiteTeam>();
+        builder.Services.AddSingleton<RevenueCurrency>();
         return builder;
     }
 }
