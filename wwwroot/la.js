@@ -34,10 +34,12 @@
 
   function ignored() { return store(function (ls) { return ls.la_ignore; }) === 'true'; }
 
-  function send(name, o) {
+  // leaving: sendBeacon, never retried: a fetch cut off as the page goes may have arrived all the same.
+  function send(name, o, leaving) {
     o = o || {};
     if (ignored()) return;
-    post(JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue }), Date.now());
+    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue });
+    if (leaving && w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
     if (o.callback) o.callback();
   }
 
@@ -63,15 +65,14 @@
   // Back from the back-forward cache: the page is shown again without loading, so count it again.
   w.addEventListener('pageshow', function (e) { if (e.persisted) { last = null; pageview(); } });
 
-  // keepalive lets the beacon outlive the page the click leaves; props are at most 2,000 characters.
   var out = s.hasAttribute('data-outbound-links'), files = s.hasAttribute('data-file-downloads');
   function click(e) {
     var a = (e.type === 'click' || e.button === 1) && e.target.closest && e.target.closest('a[href]'), u;
     try { u = a && new URL(a.href); } catch (x) { return; }
     if (!u || !/^https?:$/.test(u.protocol)) return;
     var o = { props: { url: u.href.slice(0, 2000) } };
-    if (files && /\.(pdf|xlsx?|docx?|txt|rtf|csv|exe|key|pps|pptx?|7z|pkg|rar|gz|zip|avi|mov|mp4|mpe?g|wmv|midi?|mp3|wav|wma|dmg|epub)$/i.test(u.pathname)) send('File Download', o);
-    else if (out && u.host !== loc.host) send('Outbound Link: Click', o);
+    if (files && /\.(pdf|xlsx?|docx?|txt|rtf|csv|exe|key|pps|pptx?|7z|pkg|rar|gz|zip|avi|mov|mp4|mpe?g|wmv|midi?|mp3|wav|wma|dmg|epub)$/i.test(u.pathname)) send('File Download', o, 1);
+    else if (out && u.host !== loc.host) send('Outbound Link: Click', o, 1);
   }
   if (out || files) { d.addEventListener('click', click); d.addEventListener('auxclick', click); }
 
