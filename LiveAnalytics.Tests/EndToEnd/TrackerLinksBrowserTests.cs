@@ -37,6 +37,7 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
         await store.ClickAsync("#catalog");
         await store.GoBackAsync();
         await store.ClickAsync("#cart");   // the store's own page: a pageview, no click event
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/cart"));   // before leaving it, or its beacon may not go
         await store.GoBackAsync();
         await store.ClickAsync("#partner");
         await Expect(store).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^https://partner.example/"));
@@ -48,6 +49,5 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
             .ToDictionary(e => e.Name, e => e.Props);
         Assert.Equal("""{"url":"https://partner.example/hats?ref=shop"}""", props["Outbound Link: Click"]);
         Assert.Equal($$"""{"url":"{{storeServer.Origin}}/files/Catalog%202026.PDF"}""", props["File Download"]);
-        Assert.Contains(live.Feed, f => f.Pathname == "/store/cart");
     }
 }
