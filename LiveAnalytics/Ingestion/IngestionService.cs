@@ -73,12 +73,13 @@ public sealed partial class IngestionService(
         EventPayload payload, EventOrigin origin, CancellationToken ct = default)
     {
         var (clientIp, userAgent) = (origin.ClientIp, origin.UserAgent);
+        var now = time.GetUtcNow();
         var routes = new List<SiteRoute>(payload.Domains.Count);
         foreach (var domain in payload.Domains)
         {
             if (await sites.FindAsync(domain, ct) is not { } route) return (IngestResult.UnknownDomain(domain), []);
             if (!limits.AllowSite(route.Id)) return (IngestResult.RateLimited(domain), []);
-            if (origin.Timestamp is { } stamped && route.KeepEventsDays is { } days && stamped < EventRetention.Cutoff(time.GetUtcNow(), days))
+            if (origin.Timestamp is { } stamped && route.KeepEventsDays is { } days && stamped < EventRetention.Cutoff(now, days))
                 return (IngestResult.Refused("timestamp", $"'timestamp' is older than site '{domain}' keeps its raw events ({days} days)."), []);
             if (payload.RevenueCurrency is { } currency && route.RevenueCurrency is { } siteCurrency && currency != siteCurrency)
                 return (IngestResult.Refused("revenue", $"Site '{domain}' takes revenue in {siteCurrency} only (its settings), not {currency}."), []);
@@ -94,7 +95,6 @@ public sealed partial class IngestionService(
             if (routes[i].Exclusions.Excludes(clientIp, path)) routes.RemoveAt(i);
         if (routes.Count == 0) return (IngestResult.Dropped(Outcomes.Excluded), []);
 
-        var now = time.GetUtcNow();
         // Stamped further back than a visit lasts: history (or a late webhook), settled by its own time and under its own day's salt.
         var importedAt = origin.Timestamp is { } at && at < now - stream.SessionTimeout ? origin.Timestamp : null;
         var (salt, earlierSalts) = await salts.ForEventAsync(now, importedAt, stream.SessionTimeout, ct);

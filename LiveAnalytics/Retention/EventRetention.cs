@@ -10,7 +10,7 @@ namespace LiveAnalytics.Retention;
 /// without filters show every day ever stored, while filtered views and the Stats API, which read raw events,
 /// count only the days kept.
 /// </summary>
-public sealed class EventRetention(NpgsqlDataSource db, SiteDirectory directory)
+public sealed class EventRetention(NpgsqlDataSource db, SiteDirectory directory, SiteTeam team)
 {
     /// <summary>
     /// At least a month: a batch may carry events up to <c>Ingestion:MaxEventAgeHours</c> old, and rollups of recent
@@ -25,17 +25,14 @@ public sealed class EventRetention(NpgsqlDataSource db, SiteDirectory directory)
         return await conn.ExecuteScalarAsync<int?>("SELECT keep_events_days FROM sites WHERE id = @siteId", new { siteId });
     }
 
-    /// <summary>Sets it for the site's owners and admins (as widget tokens): shortening it deletes data.</summary>
+    /// <summary>Sets it for the site's owners and admins, as every setting: shortening it deletes data.</summary>
     /// <returns>An error message, or null when saved.</returns>
     public async Task<string?> SetAsync(Site site, Guid userId, int? days)
     {
         if (days is < MinDays or > MaxDays) return $"Keep raw events between {MinDays} and {MaxDays} days, or leave it empty to keep them for ever.";
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         await using var conn = await db.OpenConnectionAsync();
-        var updated = await conn.ExecuteAsync("""
-            UPDATE sites s SET keep_events_days = @days FROM site_members m
-            WHERE s.id = @Id AND m.site_id = s.id AND m.user_id = @userId AND m.role IN ('owner', 'admin')
-            """, new { days, site.Id, userId });
-        if (updated == 0) return "Only the site's owners and admins can change how long its events are kept.";
+        await conn.ExecuteAsync("UPDATE sites SET keep_events_days = @days WHERE id = @Id", new { days, site.Id });
         // Ingestion refuses events older than the retention: every node's copy of the site must learn it.
         await directory.ChangedAsync(site.Domain);
         return null;

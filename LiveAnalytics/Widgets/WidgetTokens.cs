@@ -79,13 +79,11 @@ public sealed class WidgetTokens
               AND m.site_id = t.site_id AND m.user_id = @userId AND m.role IN ('owner', 'admin')
             """, new { tokenId, userId }) == 1;
         if (!revoked) return false;
-        Forget(tokenId);
-        try { await _redis.GetSubscriber().PublishAsync(_revoked, tokenId); }
-        catch (RedisException) { /* other nodes drop the grant when their copy expires */ }
+        await ForgetAsync([tokenId]);
         return true;
     }
 
-    /// <summary>Tokens whose site was deleted (their rows with it): every node drops their grants and closes their streams.</summary>
+    /// <summary>Tokens revoked, or whose site was deleted (their rows with it): every node drops their grants and closes their streams.</summary>
     public async Task ForgetAsync(IEnumerable<long> tokenIds)
     {
         foreach (var tokenId in tokenIds)
