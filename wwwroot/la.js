@@ -2,7 +2,8 @@
    Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
    Opt-in: data-outbound-links and data-file-downloads send link clicks (README).
    Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
-   not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later. */
+   not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later, with
+   the id it was first sent with: one that had arrived after all is stored once. */
 (function (w, d) {
   'use strict';
   var s = d.currentScript, loc = w.location, last;
@@ -32,13 +33,20 @@
     for (var i = 0; i < q.length; i++) if (now - q[i][0] < MAX_AGE) post(q[i][1], q[i][0], true);
   }
 
+  // A UUIDv7 (the time first, so ids follow time in the server's index); without crypto.randomUUID
+  // (an http page, an old browser) the server names the event, and a resend may count twice.
+  function uid() {
+    var c = w.crypto, t = ('00000000000' + Date.now().toString(16)).slice(-12);
+    return c && c.randomUUID ? t.slice(0, 8) + '-' + t.slice(8) + '-7' + c.randomUUID().slice(15) : undefined;
+  }
+
   function ignored() { return store(function (ls) { return ls.la_ignore; }) === 'true'; }
 
   // leaving: sendBeacon, never retried: a fetch cut off as the page goes may have arrived all the same.
   function send(name, o, leaving) {
     o = o || {};
     if (ignored()) return;
-    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue });
+    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue, i: uid() });
     if (leaving && w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
     if (o.callback) o.callback();
   }

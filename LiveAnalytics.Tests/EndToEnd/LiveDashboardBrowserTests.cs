@@ -1,6 +1,10 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
+using LiveAnalytics.Persistence;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Npgsql;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,7 +19,7 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
     [Fact]
     public async Task A_visitor_appears_on_the_open_dashboard_without_a_reload()
     {
-        var (merchant, domain, _) = await SignUpWithSiteAsync();
+        var (merchant, domain, siteId) = await SignUpWithSiteAsync();
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("0");
         var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!;
         Assert.Contains($"data-domain=\"{domain}\"", snippet);
@@ -47,6 +51,31 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         await store.EvaluateAsync("history.pushState({}, '', '/store/thanks')");
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/thanks");
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/checkout");
+
+        // A beacon arrives but its answer is lost (as when the page goes on at once): the tracker keeps it and sends it
+        // again with the id it was first sent with, so it is stored once.
+        var loseAnswer = true;
+        var shippingIds = new List<string>();
+        await store.UnrouteAsync("**/api/event");
+        await store.RouteAsync("**/api/event", async route =>
+        {
+            if (route.Request.PostData!.Contains("/store/shipping"))
+                lock (shippingIds) shippingIds.Add(JsonDocument.Parse(route.Request.PostData).RootElement.GetProperty("i").GetString()!);
+            if (!loseAnswer) { await route.ContinueAsync(); return; }
+            loseAnswer = false;
+            await using var arrived = await route.FetchAsync();
+            Assert.Equal(202, arrived.Status);
+            await route.AbortAsync();
+        });
+        await store.EvaluateAsync("history.pushState({}, '', '/store/shipping')");
+        await store.WaitForFunctionAsync("() => (localStorage.getItem('la_retry') || '').includes('/store/shipping')");
+        var resent = store.WaitForResponseAsync(r => r.Url.EndsWith("/api/event") && r.Request.PostData!.Contains("/store/shipping"));
+        await store.EvaluateAsync("history.pushState({}, '', '/store/paid')");
+        Assert.Equal(202, (await resent).Status);
+        Assert.Equal(2, shippingIds.Count);
+        Assert.Equal(shippingIds[0], shippingIds[1]);
+        await App.Get<FlushEventsJob>().RunAsync();
+        Assert.Equal(1, await CountStoredAsync(siteId, "/store/shipping"));
 
         // Widgets: a token for the store's origin, its embed code with a live preview, the iframe on the store.
         var dashboardUrl = merchant.Url;
@@ -85,5 +114,11 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         await ExpectUrlAsync(merchant, "/account/login");
         await merchant.GotoAsync("/sites");
         await Expect(merchant).ToHaveURLAsync(new Regex(@"/account/login\?"));   // polled: see ExpectUrlAsync
+    }
+
+    private async Task<long> CountStoredAsync(long siteId, string path)
+    {
+        await using var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId AND pathname = @path", new { siteId, path });
     }
 }

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Dapper;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
 
 namespace LiveAnalytics.Tests.Ingestion;
 
@@ -26,6 +30,39 @@ public sealed class EventEndpointTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Contains("never-registered.example", problem.RootElement.GetProperty("errors").GetProperty("domain")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_beacon_sent_again_with_its_id_is_stored_and_counted_once()
+    {
+        var shop = await _app.MerchantAsync();
+        var other = await _app.MerchantAsync();
+        var (d, o) = (shop.Site.Domain, other.Site.Domain);
+        var resent = Guid.CreateVersion7();
+        string Body(Guid id, string domains) => $$"""{"n":"pageview","u":"https://{{d}}/cart","d":"{{domains}}","i":"{{id}}"}""";
+        var client = _app.CreateClient();
+        async Task SendAsync(string body)
+        {
+            using var response = await client.SendAsync(TestData.Beacon(body));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        // The tracker's retry queue resends a beacon whose first answer it never saw: in the same flush, and after it.
+        await SendAsync(Body(resent, d));
+        await SendAsync(Body(resent, d));
+        await SendAsync(Body(Guid.CreateVersion7(), d));
+        await _app.Get<FlushEventsJob>().RunAsync();
+        await SendAsync(Body(resent, d));
+        // The same id on another site names another event: ids are the client's to choose, so they are scoped by site.
+        await SendAsync(Body(resent, $"{d},{o}"));
+        await _app.Get<FlushEventsJob>().RunAsync();
+
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(2, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { shop.Site.Id }));
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @Id", new { other.Site.Id }));
+        await _app.RollUpAsync(shop.Site.Id);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        Assert.Equal(2, (await _app.Get<RollupQueries>().AggregateAsync(shop.Site.Id, today.AddDays(-1), today.AddDays(1))).Pageviews);
     }
 
     [Theory]

@@ -32,4 +32,29 @@ public sealed class EventIdsTests
         var many = Enumerable.Range(0, 100_000).Select(_ => EventIds.NewVersion7(At)).ToHashSet();
         Assert.Equal(100_000, many.Count);
     }
+
+    [Fact]
+    public void Of_a_client_are_the_same_on_every_node_and_differ_by_site()
+    {
+        var client = Guid.CreateVersion7(At);
+        var stored = EventIds.ForSite(client, 17);
+        Assert.Equal(stored, EventIds.ForSite(client, 17));
+        Assert.NotEqual(stored, EventIds.ForSite(client, 18));
+        Assert.NotEqual(client, stored);
+        // The client's millisecond and version stay, so its ids follow time in the index like ours.
+        Assert.Equal(client.ToString("N")[..16], stored.ToString("N")[..16]);
+        Assert.Equal(0b1000, stored.Variant & 0b1100);
+    }
+
+    [Fact]
+    public void Of_a_client_stay_distinct_within_a_site()
+    {
+        var clients = Enumerable.Range(0, 100_000).Select(_ => Guid.CreateVersion7(At)).ToList();
+        Assert.Equal(100_000, clients.Select(c => EventIds.ForSite(c, 42)).ToHashSet().Count);
+        // Ids that differ in one bit of their random tail too.
+        var one = Guid.CreateVersion7(At).ToByteArray(bigEndian: true);
+        var twin = (byte[])one.Clone();
+        twin[15] ^= 1;
+        Assert.NotEqual(EventIds.ForSite(new Guid(one, bigEndian: true), 42), EventIds.ForSite(new Guid(twin, bigEndian: true), 42));
+    }
 }

@@ -34,6 +34,15 @@ public sealed class EventPayloadParserTests
         Assert.Null(p.Referrer);
         Assert.Equal("""{"k":"v"}""", p.Props);
         Assert.Equal(5m, p.RevenueAmount);
+        Assert.Null(p.Id);
+    }
+
+    [Fact]
+    public void Reads_the_clients_id_for_the_event()
+    {
+        var id = Guid.CreateVersion7();
+        Assert.Equal(id, Parse($$"""{"n":"pageview","u":"https://a.example/","d":"a.example","i":"{{id}}"}""").Payload!.Id);
+        Assert.Equal(id, Parse($$"""{"n":"pageview","u":"https://a.example/","d":"a.example","id":"{{id}}"}""").Payload!.Id);
     }
 
     [Theory]
@@ -51,6 +60,9 @@ public sealed class EventPayloadParserTests
     [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","$":{"amount":"lots","currency":"EUR"}}""", "revenue")]
     [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","$":{"amount":1,"currency":"EURO"}}""", "revenue")]
     [InlineData("""{"n":"page\u0000view","u":"https://a.example/","d":"a.example"}""", "name")]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":"not-a-uuid"}""", "id")]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":"00000000-0000-0000-0000-000000000000"}""", "id")]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":42}""", "id")]
     public void Rejects_bad_fields_naming_the_field(string json, string field)
     {
         var result = Parse(json);

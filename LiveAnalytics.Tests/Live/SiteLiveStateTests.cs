@@ -52,6 +52,21 @@ public sealed class SiteLiveStateTests
         Assert.Equal(3, minutes.Sum(m => m.Pageviews));
     }
 
+    [Fact]
+    public void Takes_a_resent_event_in_once()
+    {
+        var state = new SiteLiveState();
+        var cart = Event(T0.AddSeconds(-20), 1, "/cart");
+        state.Apply(cart);
+        state.Apply(Event(T0.AddSeconds(-10), 1, "/checkout"));
+        // The tracker's resend: the same id, stamped when it arrived again.
+        state.Apply(cart with { Timestamp = T0 });
+        var snapshot = state.Snapshot(T0);
+        Assert.Equal(["/checkout", "/cart"], snapshot.Feed.Select(f => f.Pathname));
+        Assert.Equal(2, snapshot.PageviewsPerMinute.Sum(m => m.Pageviews));
+        Assert.Equal("/checkout", Assert.Single(snapshot.Pages).Value);
+    }
+
     private static TrackedEvent From(DateTimeOffset at, long visitor, string path, string? source, string? medium, string? country = null, string? device = null) =>
         Event(at, visitor, path) with { Source = source, Medium = medium, Country = country, Device = device };
 

@@ -44,17 +44,9 @@ public static class BatchItemParser
         var ip = EventPayloadParser.OptionalString(item, errors, "ip", 45);
         if (ip is not null && !IPAddress.TryParse(ip, out _)) Add(errors, "ip", $"'{ip}' is not an IPv4 or IPv6 address.");
         var userAgent = EventPayloadParser.OptionalString(item, errors, "user_agent", MaxUserAgentLength);
-        var idText = EventPayloadParser.OptionalString(item, errors, "id", 36);
-        Guid? id = null;
-        if (idText is not null)
-        {
-            if (Guid.TryParse(idText, out var parsed) && parsed != Guid.Empty) id = parsed;
-            else Add(errors, "id", "'id' must be a UUID, e.g. 0192f0c4-5e1a-7cc0-9b3e-2f1d4a5b6c7d.");
-        }
-
         if (errors.Count > 0 || payload is null)
             return (null, null, errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
-        return (payload, new EventOrigin(ip ?? "", userAgent ?? "", timestamp, id ?? EventIds.NewVersion7(now), ServerSide: true), null);
+        return (payload, new EventOrigin(ip ?? "", userAgent ?? "", timestamp, payload.Id ?? EventIds.NewVersion7(now), ServerSide: true), null);
     }
 
     private static DateTimeOffset? Timestamp(JsonElement item, Dictionary<string, List<string>> errors, DateTimeOffset now, IngestionOptions options)

@@ -1,6 +1,7 @@
 namespace LiveAnalytics.Ingestion;
 
 /// <summary>A beacon after validation, before it is tied to a site and a visitor.</summary>
+/// <param name="Id">The client's name for the event (a UUID), if it gave one: a resend of it is stored once.</param>
 public sealed record EventPayload(
     string Name,
     Uri Url,
@@ -8,4 +9,5 @@ public sealed record EventPayload(
     Uri? Referrer,
     string? Props,
     decimal? RevenueAmount,
-    string? RevenueCurrency);
+    string? RevenueCurrency,
+    Guid? Id = null);

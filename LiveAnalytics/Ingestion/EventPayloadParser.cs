@@ -88,9 +88,10 @@ public static partial class EventPayloadParser
         var referrer = string.IsNullOrEmpty(referrerText) ? null : AbsoluteUrl(e, "referrer", referrerText, required: false);
         var props = Props(root, e);
         var (amount, currency) = Revenue(root, e);
+        var id = Id(root, e);
         return e.Any
             ? ParseResult.Fail(e.ToDictionary())
-            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency));
+            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency, id));
     }
 
     private static JsonElement? Field(JsonElement root, params string[] names)
@@ -129,6 +130,14 @@ public static partial class EventPayloadParser
         if (s.Length > max) errors.Add(name, $"'{name}' is {s.Length} characters; at most {max} are allowed.");
         else if (s.AsSpan().ContainsAny(ControlChars)) errors.Add(name, $"'{name}' must not contain control characters.");
         else return s;
+        return null;
+    }
+
+    private static Guid? Id(JsonElement root, Errors errors)
+    {
+        if (OptionalString(root, errors, "id", "i", 36) is not { } text) return null;
+        if (Guid.TryParse(text, out var id) && id != Guid.Empty) return id;
+        errors.Add("id", "'id' must be a UUID, e.g. 0192f0c4-5e1a-7cc0-9b3e-2f1d4a5b6c7d.");
         return null;
     }
 

@@ -107,7 +107,7 @@ public sealed partial class IngestionService(
         {
             events.Add(new PendingEvent(new TrackedEvent
             {
-                Id = origin.EventId ?? EventIds.NewVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
+                Id = payload.Id is { } named ? EventIds.ForSite(named, route.Id) : origin.EventId ?? EventIds.NewVersion7(now), SiteId = route.Id, Timestamp = origin.Timestamp ?? now,
                 Name = payload.Name, Hostname = hostname, Pathname = path,
                 VisitorId = VisitorId.Compute(salt, route.Id, clientIp, userAgent), SessionId = 0,
                 Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,
@@ -132,7 +132,7 @@ public sealed partial class IngestionService(
 
 /// <summary>Who sent an event, as far as the server can tell; never stored as such.</summary>
 /// <param name="Timestamp">When it happened, for server-side sources; null: now.</param>
-/// <param name="EventId">A client-chosen id: a resent batch then stores each event once.</param>
+/// <param name="EventId">The id a batch item is answered with: the client's (stored as <see cref="EventIds.ForSite"/>) or a new one.</param>
 public sealed record EventOrigin(string ClientIp, string UserAgent, DateTimeOffset? Timestamp = null, Guid? EventId = null, bool ServerSide = false);
 
 /// <summary>

@@ -23,6 +23,9 @@ internal sealed class SiteLiveState
 
     public void Apply(TrackedEvent e, string streamId = "")
     {
+        // The tracker resends a beacon whose answer it lost with the id it was first sent with; that one was taken in
+        // already if it arrived (its visitor's journey holds as many steps as the tracker's retry queue holds beacons).
+        if (_visitors.TryGetValue(e.VisitorId, out var known) && known.Steps.Contains(e.Id)) return;
         // Visitors and their journeys live for minutes: the strings they hold are pooled, so what this state
         // keeps refers to a few long-lived strings, not to each event's young copies (see StringPool).
         var name = _strings.Get(e.Name);
@@ -168,6 +171,13 @@ internal sealed class SiteLiveState
                 _items[_start] = step;
                 _start = (_start + 1) % _items.Length;
             }
+        }
+
+        public bool Contains(Guid id)
+        {
+            for (var i = 0; i < _count; i++)
+                if (_items[i].Id == id) return true;
+            return false;
         }
 
         public JourneyStep[] ToArray()
