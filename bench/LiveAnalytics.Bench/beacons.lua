@@ -13,8 +13,16 @@ local agents = {
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0",
   "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0" }
-local requests = {}
-local index = 0
+local heads, tails = {}, {}
+local index, sent, prefix = 0, 0, ""
+
+-- Each beacon carries its own id, as the tracker's do (a UUIDv7): the second's time of the run and wrk's thread
+-- in front, a counter behind, so no two runs or threads repeat one (a repeat would be stored once: "lost").
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 
 -- Each request comes through a proxy (the bench app trusts 127.0.0.1) from its own address: with the
 -- User-Agents that makes about 10,000 visitors, so sessions, visitor sketches and rollups see a busy
@@ -22,17 +30,23 @@ local index = 0
 function init(args)
   for i = 1, 9973 do
     local custom = i % 10 == 0
-    local body = string.format('{"n":"%s","u":"https://%s%s?utm_source=%s","d":"%s","r":%s%s}',
+    local body = string.format('{"n":"%s","u":"https://%s%s?utm_source=%s","d":"%s","r":%s%s,"i":"',
       custom and "Add to cart" or "pageview", domain, paths[i % #paths + 1], (i % 7 == 0) and "newsletter" or "",
       domain, referrers[i % #referrers + 1], custom and (',"p":{"product":"sku-' .. i .. '"}') or "")
     local ip = string.format("10.%d.%d.%d", math.floor(i / 65536), math.floor(i / 256) % 256, i % 256)
-    requests[i] = wrk.format("POST", nil, { ["Content-Type"] = "text/plain", ["User-Agent"] = agents[i % #agents + 1],
-      ["X-Forwarded-For"] = ip }, body)
+    -- Built once with a placeholder of the id's length (Content-Length stays right), then split around it.
+    local request = wrk.format("POST", nil, { ["Content-Type"] = "text/plain", ["User-Agent"] = agents[i % #agents + 1],
+      ["X-Forwarded-For"] = ip }, body .. string.rep("x", 36) .. '"}')
+    local at = request:find(string.rep("x", 36), 1, true)
+    heads[i], tails[i] = request:sub(1, at - 1), request:sub(at + 36)
   end
-  index = math.random(#requests)
+  local ms = string.format("%012x", os.time() * 1000)
+  prefix = ms:sub(1, 8) .. "-" .. ms:sub(9, 12) .. string.format("-7%03x-8000-", (tid or 1) % 4096)
+  index = math.random(#heads)
 end
 
 function request()
-  index = index % #requests + 1
-  return requests[index]
+  index = index % #heads + 1
+  sent = sent + 1
+  return heads[index] .. prefix .. string.format("%012x", sent) .. tails[index]
 end
