@@ -40,6 +40,20 @@
     return c && c.randomUUID ? t.slice(0, 8) + '-' + t.slice(8) + '-7' + c.randomUUID().slice(15) : undefined;
   }
 
+  // This store's tabs open in this browser, each with the time of its last beacon (one visitor to the server):
+  // closing one of several sends no "leave", the visitor is still here. A tab quiet for the live view's online
+  // window (5 minutes) counts as gone, as the server counts it; so does one that crashed.
+  var TABS = 'la_tabs', ONLINE = 3e5, tab = Math.random().toString(36).slice(2);
+  function tabs(f) {
+    return store(function (ls) {
+      var t = JSON.parse(ls.getItem(TABS)) || {}, now = Date.now();
+      for (var k in t) if (now - t[k] > ONLINE) delete t[k];
+      f(t, now);
+      ls.setItem(TABS, JSON.stringify(t));
+      return t;
+    });
+  }
+
   function ignored() { return store(function (ls) { return ls.la_ignore; }) === 'true'; }
 
   // leaving: sendBeacon, never retried: a fetch cut off as the page goes may have arrived all the same.
@@ -48,6 +62,7 @@
     if (ignored()) return;
     var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue, i: uid() });
     if (leaving && w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
+    tabs(function (t, now) { t[tab] = now; });
     if (o.callback) o.callback();
   }
 
@@ -65,9 +80,11 @@
     w.addEventListener('popstate', pageview);
   }
   w.addEventListener('online', resend);
-  // The tab closed or moved on: the live count drops at once. Not worth a retry: it only matters now.
+  // The tab closed or moved on (the last of this store's, see tabs): the live count drops at once. Not worth a
+  // retry: it only matters now.
   w.addEventListener('pagehide', function () {
-    if (!last || ignored() || !w.navigator.sendBeacon) return;
+    var open = tabs(function (t) { delete t[tab]; });
+    if (!last || ignored() || !w.navigator.sendBeacon || (open && Object.keys(open).length)) return;
     w.navigator.sendBeacon(api, JSON.stringify({ n: 'leave', u: loc.href, d: domain }));
   });
   // Back from the back-forward cache: the page is shown again without loading, so count it again.
