@@ -1,10 +1,6 @@
 using System.Net;
 using LiveAnalytics.Live;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveAnalytics.Tests.Ingestion;
 
@@ -22,7 +18,7 @@ public sealed class ForwardedForTests
     {
         var settings = new Dictionary<string, string?>();
         if (trusted is not null) settings["Ingestion:TrustedProxies:0"] = trusted;
-        await using var app = new ProxiedAppFactory(settings);
+        await using var app = new RemoteAddressAppFactory(Proxy, settings);   // as if through a reverse proxy
         var merchant = await app.MerchantAsync();
         var client = app.CreateClient();
         foreach (var clientIp in new[] { "203.0.113.1", "203.0.113.2" })
@@ -34,28 +30,5 @@ public sealed class ForwardedForTests
         }
         var live = await app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 2);
         Assert.Equal(visitors, live.VisitorsOnline);
-    }
-
-    /// <summary>Every request arrives from <see cref="Proxy"/>, as if through a reverse proxy.</summary>
-    private sealed class ProxiedAppFactory(IDictionary<string, string?> settings) : AppFactory(settings)
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(new FromProxy()));
-        }
-    }
-
-    private sealed class FromProxy : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = Proxy;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }

@@ -16,6 +16,8 @@ public static class TelemetryExtensions
         builder.Services.AddOptions<TelemetryOptions>()
             .Bind(builder.Configuration.GetSection(TelemetryOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)),
+                "Metrics:AllowedNetworks must hold CIDR ranges such as 10.0.0.0/8.")
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
         if (!options.Enabled) return builder;
@@ -27,15 +29,21 @@ public static class TelemetryExtensions
     }
 
     /// <summary>
-    /// The scrape endpoint. Like <c>/health</c> it shows no merchant's data (no instrument is tagged by site),
-    /// only the node's traffic; an operator who minds keeps the path off the public side of the proxy.
+    /// The scrape endpoint. It shows no merchant's data (no instrument is tagged by site), only the node's traffic,
+    /// and only to <see cref="MetricsAccess"/>'s networks.
     /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         if (!options.Enabled) return app;
         foreach (var holder in app.Services.GetServices<InstrumentHolder>()) app.Services.GetRequiredService(holder.Type);
-        app.MapPrometheusScrapingEndpoint(options.Path).ShortCircuit();
+        var access = new MetricsAccess(options.AllowedNetworks);
+        app.MapPrometheusScrapingEndpoint(options.Path, meterProvider: null, optionsName: null, configureBranchedPipeline: branch =>
+            branch.Use(async (context, next) =>
+            {
+                if (access.Allows(context)) await next(context);
+                else await access.RefuseAsync(context);
+            })).ShortCircuit();
         return app;
     }
 }
