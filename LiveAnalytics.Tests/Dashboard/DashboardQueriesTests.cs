@@ -181,6 +181,14 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         using var all = new ZipArchive(new MemoryStream(body));
         // A page a visitor named like a formula is written so that a spreadsheet shows it as text.
         Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,0,1,0,0,0,1,0.00", Read(all, "page.csv"));
+
+        // With a revenue currency set, the revenue columns say which, as the page does.
+        Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
+        (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
+        using var priced = new ZipArchive(new MemoryStream(body));
+        Assert.Contains("revenue (EUR),40.00", Read(priced, "totals.csv"));
+        Assert.EndsWith(",revenue (EUR)", Read(priced, "timeseries.csv")[0]);
+        Assert.EndsWith(",revenue (EUR)", Read(priced, "page.csv")[0]);
     }
 
     [Fact]
@@ -247,7 +255,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         http.Request.QueryString = new QueryString(query);
         var body = new MemoryStream();
         http.Response.Body = body;
-        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), TimeProvider.System);
+        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), _app.Get<RevenueCurrency>(), TimeProvider.System);
         await result.ExecuteAsync(http);
         return (http.Response.StatusCode, body.ToArray());
     }

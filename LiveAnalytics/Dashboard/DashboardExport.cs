@@ -13,7 +13,8 @@ namespace LiveAnalytics.Dashboard;
 /// </summary>
 public static class DashboardExport
 {
-    public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries, TimeProvider time)
+    public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries,
+        RevenueCurrency currency, TimeProvider time)
     {
         // Not a member is answered like a site that does not exist: ids are not probed.
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
@@ -23,49 +24,54 @@ public static class DashboardExport
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));
-        var zip = Zip(data);
+        var zip = Zip(data, await currency.GetAsync(site.Id));
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);
     }
 
-    internal static byte[] Zip(DashboardData data)
+    /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
+    internal static byte[] Zip(DashboardData data, string? currency)
     {
+        var columns = MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m).ToArray();
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create))
         {
-            Add(zip, "totals.csv", Totals(data));
-            Add(zip, "timeseries.csv", Series(data));
+            Add(zip, "totals.csv", Totals(data, columns));
+            Add(zip, "timeseries.csv", Series(data, columns));
             foreach (var dimension in DashboardDimensions.All)
-                if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension)));
+                if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension), columns));
         }
         return buffer.ToArray();
     }
 
     private static readonly string[] MetricColumns = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "revenue"];
 
-    private static string Totals(DashboardData data)
+    private static string Totals(DashboardData data, string[] columns)
     {
         var csv = new StringBuilder();
         Line(csv, data.Previous is null ? ["metric", "value"] : ["metric", "value", "previous"]);
-        foreach (var m in MetricColumns)
-            Line(csv, data.Previous is { } p ? [m, Value(data.Totals, m), Value(p, m)] : [m, Value(data.Totals, m)]);
+        for (var i = 0; i < MetricColumns.Length; i++)
+        {
+            var m = MetricColumns[i];
+            Line(csv, data.Previous is { } p ? [columns[i], Value(data.Totals, m), Value(p, m)] : [columns[i], Value(data.Totals, m)]);
+        }
         return csv.ToString();
     }
 
-    private static string Series(DashboardData data)
+    private static string Series(DashboardData data, string[] columns)
     {
         var csv = new StringBuilder();
-        Line(csv, ["bucket", .. MetricColumns]);
+        Line(csv, ["bucket", .. columns]);
         var format = data.Range.Interval == "hour" ? "yyyy-MM-dd HH:mm" : data.Range.Interval == "month" ? "yyyy-MM" : "yyyy-MM-dd";
         foreach (var point in data.Series)
             Line(csv, [point.Bucket.ToString(format, CultureInfo.InvariantCulture), .. MetricColumns.Select(m => Value(point.Current, m))]);
         return csv.ToString();
     }
 
-    private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows)
+    private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string[] columns)
     {
         var csv = new StringBuilder();
-        Line(csv, [dimension.Key, .. MetricColumns]);
+        Line(csv, [dimension.Key, .. columns]);
         foreach (var row in rows) Line(csv, [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))]);
         return csv.ToString();
     }
