@@ -6,15 +6,22 @@ using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
-/// <summary>The site's settings in Chromium: data retention, and deleting the site.</summary>
+/// <summary>The site's settings in Chromium: its time zone, data retention, and deleting the site.</summary>
 public sealed class SiteSettingsBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
-    public async Task A_merchant_sets_the_retention_then_deletes_the_site()
+    public async Task A_merchant_changes_the_time_zone_sets_the_retention_then_deletes_the_site()
     {
         var (page, domain, siteId) = await SignUpWithSiteAsync();
         await page.GotoAsync($"/sites/{siteId}/settings");
         await WaitForCircuitAsync(page);
+
+        // Another time zone: the header says so, and the rebuild it started shows (its job does not run in tests).
+        await page.GetByTestId("timezone-zone").FillAsync("Berlin");
+        await page.GetByText("Europe/Berlin", new() { Exact = true }).ClickAsync();
+        await page.GetByTestId("timezone-save").ClickAsync();
+        await Expect(page.GetByText($"{domain} · Europe/Berlin")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("backfill-progress")).ToContainTextAsync("Finding the hours");
 
         var days = page.GetByTestId("retention-days");
         await days.FillAsync("10");

@@ -105,7 +105,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
         typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(EventRetention), typeof(RollupBackfill),
-        typeof(SiteDeletion), typeof(RevenueCurrency));
+        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone));
 
     [Fact]
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()
@@ -119,6 +119,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
             owner.WaitForElement("[data-testid=delete-site]");
             Assert.NotEmpty(owner.FindAll("[data-testid=retention]"));
             Assert.NotEmpty(owner.FindAll("[data-testid=currency]"));
+            Assert.NotEmpty(owner.FindAll("[data-testid=timezone]"));
             Assert.NotEmpty(owner.FindAll("[data-testid=member-add]"));
         }
         await using (var ctx = Context(viewer))
@@ -126,7 +127,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
             var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
             page.WaitForElement("[data-testid=viewer-note]");
             page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=team-members] tr").Count));
-            foreach (var editing in (string[])["retention", "currency", "goal-settings", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
+            foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
                 Assert.Empty(page.FindAll($"[data-testid={editing}]"));
             // A viewer may still leave.
             Assert.Equal("Leave", Assert.Single(page.FindAll("[data-testid=member-remove]")).TextContent.Trim());

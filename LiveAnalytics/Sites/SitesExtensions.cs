@@ -10,6 +10,7 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteDeletion>();
         builder.Services.AddSingleton<SiteTeam>();
         builder.Services.AddSingleton<RevenueCurrency>();
+        builder.Services.AddSingleton<SiteTimeZone>();
         return builder;
     }
 }

@@ -42,9 +42,20 @@ public sealed class RollupBackfill(NpgsqlDataSource db, IBackgroundJobClient job
                OR (rollup_backfills.hours_total IS NULL AND rollup_backfills.requested_at < @stalledBefore)
             """, new { siteId, now = now.UtcDateTime, stalledBefore = (now - MarkingTimeout).UtcDateTime });
         if (requested == 0) return false;
-        jobs.Enqueue<RollupBackfill>(b => b.MarkAsync(siteId, CancellationToken.None));
+        EnqueueMarking(siteId);
         return true;
     }
+
+    /// <summary>
+    /// Starts a rebuild within the caller's transaction whether or not one is under way (its marks stay and are rebuilt
+    /// too): for a change that invalidates every rollup of the site. The caller enqueues the marking after committing.
+    /// </summary>
+    internal Task RestartAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long siteId) => conn.ExecuteAsync("""
+        INSERT INTO rollup_backfills (site_id, requested_at) VALUES (@siteId, @now)
+        ON CONFLICT (site_id) DO UPDATE SET requested_at = excluded.requested_at, hours_total = null, finished_at = null
+        """, new { siteId, now = time.GetUtcNow().UtcDateTime }, tx);
+
+    internal void EnqueueMarking(long siteId) => jobs.Enqueue<RollupBackfill>(b => b.MarkAsync(siteId, CancellationToken.None));
 
     /// <summary>The job: marks every hour of the site's events as stale, in one statement.</summary>
     [AutomaticRetry(Attempts = 3)]
