@@ -128,7 +128,8 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>The app's warnings and errors (the tests' log level) kept for the output.</summary>
-    private sealed class LoggedAppFactory : AppFactory
+    /// <remarks>Sessions are checked against their account every second (a minute by default), so a changed password shows at once.</remarks>
+    private sealed class LoggedAppFactory() : AppFactory(new Dictionary<string, string?> { ["Accounts:SessionCheckSeconds"] = "1" })
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

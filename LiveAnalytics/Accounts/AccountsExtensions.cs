@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Components.Authorization;
 using StackExchange.Redis;
 
 namespace LiveAnalytics.Accounts;
@@ -15,7 +16,15 @@ public static class AccountsExtensions
 
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AccountsOptions>()
+            .Bind(builder.Configuration.GetSection(AccountsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingAuthState>();
+        // A changed password changes the account's security stamp: cookies issued before it stop working at their next check.
+        builder.Services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<AccountsOptions>>((o, accounts) =>
+            o.ValidationInterval = TimeSpan.FromSeconds(accounts.Value.SessionCheckSeconds));
         builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(o =>
         {

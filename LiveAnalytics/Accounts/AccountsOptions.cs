@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LiveAnalytics.Accounts;
+
+/// <summary><c>Accounts:</c> how sessions follow a change of password.</summary>
+public sealed class AccountsOptions
+{
+    public const string Section = "Accounts";
+
+    /// <summary>
+    /// How often a login cookie, and an open page's live connection, is checked against the account: a changed password
+    /// signs every other session out within this time. Each check reads the user's row once.
+    /// </summary>
+    [Range(0, 3600)]
+    public int SessionCheckSeconds { get; set; } = 60;
+}
