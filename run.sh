@@ -8,19 +8,24 @@ source scripts/services.sh
 usage() {
   cat <<'USAGE'
 Usage: ./run.sh [--port N] [--no-demo-traffic]
+       ./run.sh --reset-password EMAIL
   --port N             HTTP port of this app node on 127.0.0.1 (default 5080)
   --no-demo-traffic    do not simulate visitors on the demo site
+  --reset-password E   give the account with e-mail E a new random password, print it, and exit
+                       (this server sends no e-mail: the operator's way to let a merchant back in)
 Environment: LA_PG_PORT (default 54329) and LA_REDIS_PORT (default 56379) choose the services' ports.
 USAGE
 }
 
 PORT=5080
 DEMO_TRAFFIC=true
+RESET_EMAIL=
 while (($#)); do
   case $1 in
     --port) [ $# -ge 2 ] || die "--port needs a number"; PORT=$2; shift 2 ;;
     --port=*) PORT=${1#*=}; shift ;;
     --no-demo-traffic) DEMO_TRAFFIC=false; shift ;;
+    --reset-password) [ $# -ge 2 ] || die "--reset-password needs an e-mail address"; RESET_EMAIL=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -32,16 +37,20 @@ PG_PORT=${LA_PG_PORT:-54329}
 REDIS_PORT=${LA_REDIS_PORT:-56379}
 ensure_packages
 mkdir -p "$DATA"
-port_in_use "$PORT" && die "port $PORT is taken: choose another with --port"
+[ -z "$RESET_EMAIL" ] && port_in_use "$PORT" && die "port $PORT is taken: choose another with --port"
 
-STARTED_PG= STARTED_REDIS= APP_PID=
+STARTED_PG= STARTED_REDIS= APP_PID= EXIT_CODE=0
 cleanup() {
+  local rc=$?   # a die's, or the app's, exit status: kept, not turned into success
   trap - EXIT INT TERM
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
-  rm -f "$DATA/node-$PORT.pid"
+  if [ -n "$APP_PID" ]; then
+    kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+    rm -f "$DATA/node-$PORT.pid"
+  fi
   [ -n "$STARTED_REDIS" ] && { echo "Stopping Redis"; stop_redis "$REDIS_PORT"; }
   [ -n "$STARTED_PG" ] && { echo "Stopping PostgreSQL"; stop_postgres "$DATA/pg"; }
-  exit 0
+  [ "$EXIT_CODE" != 0 ] && rc=$EXIT_CODE
+  exit "$rc"
 }
 trap cleanup EXIT INT TERM
 
@@ -71,6 +80,10 @@ fi
 
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=liveanalytics;Username=postgres"
 export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+if [ -n "$RESET_EMAIL" ]; then
+  dotnet "$DATA/app/LiveAnalytics.dll" reset-password "$RESET_EMAIL" --contentRoot "$DATA/app" || EXIT_CODE=$?
+  exit "$EXIT_CODE"
+fi
 export Demo__Seed=true Demo__Traffic=$DEMO_TRAFFIC Demo__Password="$(cat "$DATA/demo-password")" Demo__KeyFile="$DATA/demo-api-key"
 dotnet "$DATA/app/LiveAnalytics.dll" --urls "http://127.0.0.1:$PORT" --contentRoot "$DATA/app" &
 APP_PID=$!

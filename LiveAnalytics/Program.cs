@@ -36,6 +36,7 @@ builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
+if (await app.TryRunPasswordResetAsync(args) is { } exitCode) return exitCode;   // an operator's command (README), not the server
 
 app.UseForwardedHeaders();
 app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -62,5 +63,6 @@ app.MapPersistence();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.DisableWebSocketCompression = true);
 
 app.Run();
+return 0;
 
 public partial class Program;
