@@ -28,6 +28,7 @@ public static class IngestionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<GeoLookup>();
         builder.Services.AddSingleton<Enricher>();
+        builder.Services.AddSingleton<TrackerScript>();
         builder.Services.AddHostedService<EnrichmentWarmUp>();
         builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
         builder.Services.AddSingleton<SiteDirectory>();
@@ -70,6 +71,8 @@ public static class IngestionExtensions
         app.MapMethods("/api/event", ["OPTIONS"], EventEndpoint.Preflight).ShortCircuit();
         app.MapPost("/api/v1/events", BatchEndpoint.Handle)
             .AddEndpointFilter<ApiKeyAuthFilter>().DisableAntiforgery().ShortCircuit().WithName("TrackEventBatch");
+        var tracker = app.Services.GetRequiredService<TrackerScript>();
+        app.MapMethods("/la.js", [HttpMethods.Get, HttpMethods.Head], tracker.Serve).ShortCircuit();
         return app;
     }
 }
