@@ -35,10 +35,6 @@ public sealed partial class TrackerScript
         _etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(_plain))[..16]}\"";
     }
 
-    public int Length => _plain.Length;
-    public int GzipLength => _gzip.Length;
-    public int BrotliLength => _brotli.Length;
-
     public IResult Serve(HttpContext http)
     {
         var headers = http.Response.Headers;
