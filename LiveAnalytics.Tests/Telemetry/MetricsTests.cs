@@ -176,7 +176,7 @@ public sealed class MetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
     public async Task Only_allowed_networks_may_scrape(string remote, string? allowed, string? proxy, string? forwardedFor, HttpStatusCode expected)
     {
         var settings = new Dictionary<string, string?>();
-        if (allowed is not null) settings["Metrics:AllowedNetworks:0"] = allowed;
+        if (allowed is not null) settings["Operators:AllowedNetworks:0"] = allowed;
         if (proxy is not null) settings["Ingestion:TrustedProxies:0"] = proxy;
         await using var app = new RemoteAddressAppFactory(IPAddress.Parse(remote), settings);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
@@ -184,6 +184,6 @@ public sealed class MetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
         using var response = await app.CreateClient().SendAsync(request);
         Assert.Equal(expected, response.StatusCode);
         if (expected == HttpStatusCode.Forbidden)
-            Assert.Contains("Metrics:AllowedNetworks", await response.Content.ReadAsStringAsync());
+            Assert.Contains("Operators:AllowedNetworks", await response.Content.ReadAsStringAsync());
     }
 }

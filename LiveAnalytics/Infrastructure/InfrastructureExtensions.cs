@@ -7,7 +7,7 @@ namespace LiveAnalytics.Infrastructure;
 
 public static class InfrastructureExtensions
 {
-    /// <summary>Postgres (one pooled data source) and Redis (one multiplexer), validated on start.</summary>
+    /// <summary>Postgres (one pooled data source) and Redis (one multiplexer), validated on start; who reaches the operator's tools.</summary>
     public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -19,6 +19,12 @@ public static class InfrastructureExtensions
             .Bind(config.GetSection(RedisOptions.Section))
             .Configure(o => o.ConnectionString = config.GetConnectionString("Redis") ?? o.ConnectionString)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OperatorOptions>()
+            .Bind(config.GetSection(OperatorOptions.Section))
+            .Validate(o => o.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)),
+                "Operators:AllowedNetworks must hold CIDR ranges such as 10.0.0.0/8.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<OperatorNetworks>();
 
         DateTimeOffsetHandler.Register();
         builder.Services.AddSingleton(TimeProvider.System);

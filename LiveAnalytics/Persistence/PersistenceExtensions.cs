@@ -42,6 +42,7 @@ public static class PersistenceExtensions
     public static WebApplication MapPersistence(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        if (options.JobsDashboard) app.MapJobsDashboard();
         if (!options.RunJobs) return app;
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<FlushEventsJob>("flush-events", j => j.RunAsync(CancellationToken.None),

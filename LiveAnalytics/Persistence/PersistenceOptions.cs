@@ -12,6 +12,9 @@ public sealed class PersistenceOptions
     /// <summary>Runs the Hangfire server (flush and maintenance jobs) on this node.</summary>
     public bool RunJobs { get; set; } = true;
 
+    /// <summary>Serves the read-only jobs dashboard at /jobs to the operator's networks (<see cref="JobsDashboard"/>).</summary>
+    public bool JobsDashboard { get; set; } = true;
+
     /// <summary>
     /// This node stores the beacons it appends straight from memory (<see cref="OwnEntries"/>), each node its
     /// own, instead of the flush job reading them back from Redis. Independent of <see cref="RunJobs"/>.

@@ -1,3 +1,4 @@
+using LiveAnalytics.Infrastructure;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -16,8 +17,6 @@ public static class TelemetryExtensions
         builder.Services.AddOptions<TelemetryOptions>()
             .Bind(builder.Configuration.GetSection(TelemetryOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)),
-                "Metrics:AllowedNetworks must hold CIDR ranges such as 10.0.0.0/8.")
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
         if (!options.Enabled) return builder;
@@ -30,19 +29,19 @@ public static class TelemetryExtensions
 
     /// <summary>
     /// The scrape endpoint. It shows no merchant's data (no instrument is tagged by site), only the node's traffic,
-    /// and only to <see cref="MetricsAccess"/>'s networks.
+    /// and only to <see cref="OperatorNetworks"/>.
     /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         if (!options.Enabled) return app;
         foreach (var holder in app.Services.GetServices<InstrumentHolder>()) app.Services.GetRequiredService(holder.Type);
-        var access = new MetricsAccess(options.AllowedNetworks);
+        var operators = app.Services.GetRequiredService<OperatorNetworks>();
         app.MapPrometheusScrapingEndpoint(options.Path, meterProvider: null, optionsName: null, configureBranchedPipeline: branch =>
             branch.Use(async (context, next) =>
             {
-                if (access.Allows(context)) await next(context);
-                else await access.RefuseAsync(context);
+                if (operators.Allows(context)) await next(context);
+                else await OperatorNetworks.RefuseAsync(context, "Metrics");
             })).ShortCircuit();
         return app;
     }

@@ -12,7 +12,4 @@ public sealed class TelemetryOptions
 
     [RegularExpression("^/[A-Za-z0-9/_-]*$", ErrorMessage = "Metrics:Path must be a path such as /metrics.")]
     public string Path { get; set; } = "/metrics";
-
-    /// <summary>Who may scrape, as CIDR ranges; empty: <see cref="MetricsAccess.DefaultNetworks"/>.</summary>
-    public List<string> AllowedNetworks { get; set; } = [];
 }
