@@ -12,7 +12,7 @@ Usage: ./run.sh [--port N] [--no-demo-traffic]
   --port N             HTTP port of this app node on 127.0.0.1 (default 5080)
   --no-demo-traffic    do not simulate visitors on the demo site
   --reset-password E   give the account with e-mail E a new random password, print it, and exit
-                       (this server sends no e-mail: the operator's way to let a merchant back in)
+                       (the operator's way to let a merchant back in where no reset mail can)
 Environment: LA_PG_PORT (default 54329) and LA_REDIS_PORT (default 56379) choose the services' ports.
 USAGE
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -48,7 +49,15 @@ public static class AccountsExtensions
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddUserStore<UserStore>()
-            .AddSignInManager();
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordResetMail.Lifespan);
+        builder.Services.AddOptions<EmailOptions>()
+            .Bind(builder.Configuration.GetSection(EmailOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddScoped<PasswordResetMail>();
 
         // Every node must read every node's login cookie, so the keys that protect it live in Redis.
         builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");

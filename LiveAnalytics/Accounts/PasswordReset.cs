@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 namespace LiveAnalytics.Accounts;
 
 /// <summary>
-/// <c>reset-password EMAIL</c>: the operator's way to let a merchant back in, since this server sends no e-mail. It sets
+/// <c>reset-password EMAIL</c>: the operator's way to let a merchant back in where no mail can (no SMTP server, a mailbox gone). It sets
 /// a new random password, prints it once, and ends the account's lockout and sessions (a new security stamp).
 /// </summary>
 public static class PasswordReset

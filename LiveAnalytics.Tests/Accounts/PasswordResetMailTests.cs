@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Hangfire;
+using LiveAnalytics.Accounts;
+using LiveAnalytics.Accounts.Email;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using netDumbster.smtp;
+
+namespace LiveAnalytics.Tests.Accounts;
+
+/// <summary>
+/// "Forgot your password?" through the real pages and a real SMTP conversation (netDumbster, a fake SMTP server in the
+/// test process): the request, the mail and its link, the new password, the link used up.
+/// </summary>
+public sealed class PasswordResetMailTests : IAsyncLifetime
+{
+    private const string PublicBaseUrl = "https://analytics.shop.example";
+    private readonly SimpleSmtpServer _smtp = SimpleSmtpServer.Start();
+    private AppFactory _app = default!;
+
+    public Task InitializeAsync()
+    {
+        _app = new AppFactory(new Dictionary<string, string?>
+        {
+            ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = _smtp.Configuration.Port.ToString(), ["Email:SmtpSecurity"] = "None",
+            ["Email:From"] = "LiveAnalytics <analytics@shop.example>", ["Email:PublicBaseUrl"] = PublicBaseUrl,
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _smtp.Stop();
+    }
+
+    [Fact]
+    public async Task A_merchant_resets_their_password_with_the_mailed_link_once()
+    {
+        var user = await _app.UserAsync();
+        var client = _app.CreateClient();
+        var forgot = await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email });
+        Assert.Contains("If an account has this address, a link", forgot);
+        var unknown = await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = "nobody@nowhere.example" });
+        Assert.Contains("If an account has this address, a link", unknown);   // the same answer: nobody learns who has an account
+        Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        // Asked again within the minute: no third mail queued.
+        await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email.ToUpperInvariant() });
+        Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+
+        // The jobs Hangfire runs: a mail for the account, none for the unknown address.
+        await RunJobAsync(m => m.SendAsync(user.Email, CancellationToken.None));
+        await RunJobAsync(m => m.SendAsync("nobody@nowhere.example", CancellationToken.None));
+        var mail = Assert.Single(_smtp.ReceivedEmail);
+        Assert.Equal(user.Email, mail.ToAddresses.Single().Address);
+        Assert.Equal("Reset your LiveAnalytics password", mail.Subject);
+        var link = Regex.Match(mail.MessageParts[0].BodyData, $@"{Regex.Escape(PublicBaseUrl)}(/account/reset\?\S+)").Groups[1].Value;
+        Assert.NotEmpty(link);
+
+        var reset = await SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "chosen-by-me-again", ["Input.Confirm"] = "chosen-by-me-again" });
+        Assert.Contains("Your password is changed", reset);
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var changed = (await users.FindByIdAsync(user.Id.ToString()))!;
+            Assert.True(await users.CheckPasswordAsync(changed, "chosen-by-me-again"));
+            Assert.False(await users.CheckPasswordAsync(changed, TestData.Password));
+        }
+        var again = await SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "someone-elses-idea", ["Input.Confirm"] = "someone-elses-idea" });
+        Assert.Contains("This link has expired or was used already", again);
+    }
+
+    [Fact]
+    public async Task Without_an_smtp_server_the_page_sends_the_merchant_to_the_operator()
+    {
+        await using var app = new AppFactory();
+        var page = await app.CreateClient().GetStringAsync("/account/forgot");
+        Assert.Contains("This server sends no e-mail. Ask its operator", page);
+        Assert.DoesNotContain("<form", page);
+    }
+
+    private async Task RunJobAsync(Func<PasswordResetMail, Task> job)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        await job(scope.ServiceProvider.GetRequiredService<PasswordResetMail>());
+    }
+
+    /// <summary>Gets the page, then posts its form back with its antiforgery token (the client keeps the cookie).</summary>
+    private static async Task<string> SubmitAsync(HttpClient client, string path, string form, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(path);
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), $"No antiforgery token on {path}:\n{page}");
+        fields["__RequestVerificationToken"] = token;
+        fields["_handler"] = form;
+        using var response = await client.PostAsync(path, new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+    }
+}
