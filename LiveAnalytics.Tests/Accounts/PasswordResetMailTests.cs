@@ -1,12 +1,9 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using Hangfire;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using netDumbster.smtp;
 
 namespace LiveAnalytics.Tests.Accounts;
 
@@ -16,24 +13,19 @@ namespace LiveAnalytics.Tests.Accounts;
 /// </summary>
 public sealed class PasswordResetMailTests : IAsyncLifetime
 {
-    private const string PublicBaseUrl = "https://analytics.shop.example";
-    private readonly SimpleSmtpServer _smtp = SimpleSmtpServer.Start();
+    private readonly TestMailServer _mail = new();
     private AppFactory _app = default!;
 
     public Task InitializeAsync()
     {
-        _app = new AppFactory(new Dictionary<string, string?>
-        {
-            ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = _smtp.Configuration.Port.ToString(), ["Email:SmtpSecurity"] = "None",
-            ["Email:From"] = "LiveAnalytics <analytics@shop.example>", ["Email:PublicBaseUrl"] = PublicBaseUrl,
-        });
+        _app = new AppFactory(_mail.Settings);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
         await _app.DisposeAsync();
-        _smtp.Stop();
+        _mail.Dispose();
     }
 
     [Fact]
@@ -41,25 +33,24 @@ public sealed class PasswordResetMailTests : IAsyncLifetime
     {
         var user = await _app.UserAsync();
         var client = _app.CreateClient();
-        var forgot = await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email });
+        var forgot = await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email });
         Assert.Contains("If an account has this address, a link", forgot);
-        var unknown = await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = "nobody@nowhere.example" });
+        var unknown = await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = "nobody@nowhere.example" });
         Assert.Contains("If an account has this address, a link", unknown);   // the same answer: nobody learns who has an account
         Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
         // Asked again within the minute: no third mail queued.
-        await SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email.ToUpperInvariant() });
+        await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email.ToUpperInvariant() });
         Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
 
         // The jobs Hangfire runs: a mail for the account, none for the unknown address.
         await RunJobAsync(m => m.SendAsync(user.Email, CancellationToken.None));
         await RunJobAsync(m => m.SendAsync("nobody@nowhere.example", CancellationToken.None));
-        var mail = Assert.Single(_smtp.ReceivedEmail);
+        var mail = Assert.Single(_mail.Received);
         Assert.Equal(user.Email, mail.ToAddresses.Single().Address);
         Assert.Equal("Reset your LiveAnalytics password", mail.Subject);
-        var link = Regex.Match(mail.MessageParts[0].BodyData, $@"{Regex.Escape(PublicBaseUrl)}(/account/reset\?\S+)").Groups[1].Value;
-        Assert.NotEmpty(link);
+        var link = TestMailServer.LinkIn(mail, "/account/reset");
 
-        var reset = await SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "chosen-by-me-again", ["Input.Confirm"] = "chosen-by-me-again" });
+        var reset = await StaticForm.SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "chosen-by-me-again", ["Input.Confirm"] = "chosen-by-me-again" });
         Assert.Contains("Your password is changed", reset);
         await using (var scope = _app.Services.CreateAsyncScope())
         {
@@ -68,7 +59,7 @@ public sealed class PasswordResetMailTests : IAsyncLifetime
             Assert.True(await users.CheckPasswordAsync(changed, "chosen-by-me-again"));
             Assert.False(await users.CheckPasswordAsync(changed, TestData.Password));
         }
-        var again = await SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "someone-elses-idea", ["Input.Confirm"] = "someone-elses-idea" });
+        var again = await StaticForm.SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "someone-elses-idea", ["Input.Confirm"] = "someone-elses-idea" });
         Assert.Contains("This link has expired or was used already", again);
     }
 
@@ -85,18 +76,5 @@ public sealed class PasswordResetMailTests : IAsyncLifetime
     {
         await using var scope = _app.Services.CreateAsyncScope();
         await job(scope.ServiceProvider.GetRequiredService<PasswordResetMail>());
-    }
-
-    /// <summary>Gets the page, then posts its form back with its antiforgery token (the client keeps the cookie).</summary>
-    private static async Task<string> SubmitAsync(HttpClient client, string path, string form, Dictionary<string, string> fields)
-    {
-        var page = await client.GetStringAsync(path);
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), $"No antiforgery token on {path}:\n{page}");
-        fields["__RequestVerificationToken"] = token;
-        fields["_handler"] = form;
-        using var response = await client.PostAsync(path, new FormUrlEncodedContent(fields));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
     }
 }
