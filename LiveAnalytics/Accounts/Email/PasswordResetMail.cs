@@ -1,7 +1,8 @@
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Caching.Memory;
+using LiveAnalytics.Infrastructure;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace LiveAnalytics.Accounts.Email;
 
@@ -9,21 +10,21 @@ namespace LiveAnalytics.Accounts.Email;
 /// Password resets by e-mail. A request queues a job that mails a link holding Identity's reset token (protected by the
 /// app's Data Protection keys, so any node takes it; valid for <see cref="Lifespan"/> and once, since using it changes
 /// the account's security stamp). The request's answer and its time are the same whether an account has the address or
-/// not: the mail is a job. At most one request an address a minute per node, so the form floods nobody's inbox.
+/// not: the mail is a job. At most one request an address a minute, across the nodes (a Redis key), so the form floods
+/// nobody's inbox.
 /// </summary>
 public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender email, IOptions<EmailOptions> options,
-    IBackgroundJobClient jobs, IMemoryCache recent)
+    IBackgroundJobClient jobs, IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions)
 {
     public static readonly TimeSpan Lifespan = TimeSpan.FromHours(1);
     private static readonly TimeSpan OneAMinute = TimeSpan.FromMinutes(1);
 
     public bool Enabled => email.Enabled;
 
-    public void Request(string address)
+    public async Task RequestAsync(string address)
     {
-        var key = "password-reset:" + users.NormalizeEmail(address.Trim());
-        if (recent.TryGetValue(key, out _)) return;
-        recent.Set(key, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = OneAMinute });
+        var key = $"{redisOptions.Value.KeyPrefix}:password-reset:{users.NormalizeEmail(address.Trim())}";
+        if (!await redis.GetDatabase().StringSetAsync(key, 1, OneAMinute, When.NotExists)) return;
         jobs.Enqueue<PasswordResetMail>(m => m.SendAsync(address.Trim(), CancellationToken.None));
     }
 
