@@ -58,6 +58,7 @@ public static class AccountsExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddScoped<PasswordResetMail>();
+        builder.Services.AddSingleton<Registration>();
 
         // Every node must read every node's login cookie, so the keys that protect it live in Redis.
         builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");

@@ -13,4 +13,15 @@ public sealed class AccountsOptions
     /// </summary>
     [Range(0, 3600)]
     public int SessionCheckSeconds { get; set; } = 60;
+
+    /// <summary>Who may create an account on the sign-up page (<see cref="Accounts.Registration"/>).</summary>
+    public RegistrationMode Registration { get; set; } = RegistrationMode.Open;
+}
+
+public enum RegistrationMode
+{
+    /// <summary>Anyone who reaches the server.</summary>
+    Open,
+    /// <summary>Only with an invitation's link, and the very first account of a new server.</summary>
+    InviteOnly,
 }
