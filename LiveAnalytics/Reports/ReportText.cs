@@ -1,0 +1,43 @@
+using System.Text;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Reports;
+
+/// <summary>The weekly report's plain text: figures in a column, each with its change on the week before.</summary>
+internal static class ReportText
+{
+    private static readonly (string Metric, string Label)[] Metrics =
+        [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
+
+    public static string Write(string domain, string timezone, string? currency, DateOnly monday, Counts week, Counts before,
+        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, string link)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{domain}, {monday:ddd d MMM} to {monday.AddDays(6):ddd d MMM yyyy} (days in {timezone}), against the week before:");
+        text.AppendLine();
+        foreach (var (metric, label) in Metrics)
+            text.AppendLine($"  {label,-16}{MetricFormat.Text(week, metric),12}   {Change(MetricFormat.Number(week, metric), MetricFormat.Number(before, metric))}");
+        if (week.Revenue != 0 || before.Revenue != 0)
+            text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(week.Revenue),12}   {Change((double)week.Revenue, (double)before.Revenue)}");
+        Top(text, "Top pages", pages);
+        Top(text, "Top sources", sources);
+        text.AppendLine();
+        text.AppendLine($"The week on the dashboard: {link}");
+        text.AppendLine();
+        text.AppendLine("You get this because you asked for it on the site's settings page; untick it there to stop.");
+        return text.ToString();
+    }
+
+    private static string Change(double current, double previous) =>
+        MetricFormat.Change(current, previous) is { } change ? $"{(change > 0 ? "+" : "")}{change:0}%" : "new";
+
+    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows)
+    {
+        if (rows.Count == 0) return;
+        text.AppendLine();
+        text.AppendLine($"{title}:");
+        foreach (var (value, counts) in rows)
+            text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {(value.Length == 0 ? "(none)" : value)}");
+    }
+}
