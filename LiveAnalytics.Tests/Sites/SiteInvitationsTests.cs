@@ -131,6 +131,18 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invitation_the_smtp_server_does_not_take_is_not_left_pending()
+    {
+        var settings = _mail.Settings;
+        settings["Email:SmtpPort"] = "1";   // nothing listens there
+        await using var app = new AppFactory(settings);
+        var shop = await app.MerchantAsync();
+        var error = await app.Get<SiteInvitations>().AddOrInviteAsync(shop.Site, shop.User.Id, "someone@colleagues.example", SiteTeam.Viewer);
+        Assert.StartsWith("The invitation could not be mailed", error);
+        Assert.Empty(await app.Get<SiteInvitations>().PendingAsync(shop.Site.Id));
+    }
+
+    [Fact]
     public async Task Without_mail_an_address_without_an_account_is_refused_as_before()
     {
         await using var app = new AppFactory();

@@ -56,8 +56,9 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
                 If you did not expect it, ignore this mail.
                 """);
         }
-        catch (Exception e) when (e is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException
-                                       or MailKit.ServiceNotConnectedException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+        // The SMTP server is outside: whatever it answers (refused, unreachable, a failed login or TLS handshake), the owner
+        // is told, and nothing is left pending.
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             return $"The invitation could not be mailed ({e.Message}); try again later.";
         }
