@@ -11,48 +11,34 @@ namespace LiveAnalytics.Tests.Accounts;
 /// "Forgot your password?" through the real pages and a real SMTP conversation (netDumbster, a fake SMTP server in the
 /// test process): the request, the mail and its link, the new password, the link used up.
 /// </summary>
-public sealed class PasswordResetMailTests : IAsyncLifetime
+public sealed class PasswordResetMailTests : MailTest
 {
-    private readonly TestMailServer _mail = new();
-    private AppFactory _app = default!;
-
-    public Task InitializeAsync()
-    {
-        _app = new AppFactory(_mail.Settings);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        _mail.Dispose();
-    }
 
     [Fact]
     public async Task A_merchant_resets_their_password_with_the_mailed_link_once()
     {
-        var user = await _app.UserAsync();
-        var client = _app.CreateClient();
+        var user = await App.UserAsync();
+        var client = App.CreateClient();
         var forgot = await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email });
         Assert.Contains("If an account has this address, a link", forgot);
         var unknown = await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = "nobody@nowhere.example" });
         Assert.Contains("If an account has this address, a link", unknown);   // the same answer: nobody learns who has an account
-        Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        Assert.Equal(2, App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
         // Asked again within the minute: no third mail queued.
         await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email.ToUpperInvariant() });
-        Assert.Equal(2, _app.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        Assert.Equal(2, App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
 
         // The jobs Hangfire runs: a mail for the account, none for the unknown address.
         await RunJobAsync(m => m.SendAsync(user.Email, CancellationToken.None));
         await RunJobAsync(m => m.SendAsync("nobody@nowhere.example", CancellationToken.None));
-        var mail = Assert.Single(_mail.Received);
+        var mail = Assert.Single(Mail.Received);
         Assert.Equal(user.Email, mail.ToAddresses.Single().Address);
         Assert.Equal("Reset your LiveAnalytics password", mail.Subject);
         var link = TestMailServer.LinkIn(mail, "/account/reset");
 
         var reset = await StaticForm.SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "chosen-by-me-again", ["Input.Confirm"] = "chosen-by-me-again" });
         Assert.Contains("Your password is changed", reset);
-        await using (var scope = _app.Services.CreateAsyncScope())
+        await using (var scope = App.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
             var changed = (await users.FindByIdAsync(user.Id.ToString()))!;
@@ -74,7 +60,7 @@ public sealed class PasswordResetMailTests : IAsyncLifetime
 
     private async Task RunJobAsync(Func<PasswordResetMail, Task> job)
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         await job(scope.ServiceProvider.GetRequiredService<PasswordResetMail>());
     }
 }

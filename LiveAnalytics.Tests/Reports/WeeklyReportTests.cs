@@ -13,50 +13,36 @@ using Npgsql;
 namespace LiveAnalytics.Tests.Reports;
 
 /// <summary>A member's weekly report: once a week from Monday 07:00 in the site's zone, last week against the one before.</summary>
-public sealed class WeeklyReportTests : IAsyncLifetime
+public sealed class WeeklyReportTests : MailTest
 {
     private static readonly DateTimeOffset Nov16 = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);   // a Monday
-    private readonly TestMailServer _mail = new();
     private readonly FakeTimeProvider _clock = new(Nov16.AddDays(2));
-    private AppFactory _app = default!;
 
-    public Task InitializeAsync()
-    {
-        _app = new AppFactory(_mail.Settings);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        _mail.Dispose();
-    }
-
-    private WeeklyReport Reports => new(_app.Get<NpgsqlDataSource>(), _app.Get<RollupQueries>(), _app.Get<EmailSender>(),
-        _app.Get<IOptions<EmailOptions>>(), _clock, NullLogger<WeeklyReport>.Instance);
+    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<EmailSender>(),
+        App.Get<IOptions<EmailOptions>>(), _clock, NullLogger<WeeklyReport>.Instance);
 
     [Fact]
     public async Task A_subscriber_gets_last_week_once_from_monday_morning()
     {
-        var shop = await _app.MerchantAsync();
-        var quiet = await _app.MemberAsync(shop, SiteTeam.Viewer);   // a member who did not ask for it
+        var shop = await App.MerchantAsync();
+        var quiet = await App.MemberAsync(shop, SiteTeam.Viewer);   // a member who did not ask for it
         var week = (DateTimeOffset at, int visitor, string path) => TestData.Event(shop.Site.Id, at, visitor, path);
-        await _app.Get<EventWriter>().WriteAsync([
+        await App.Get<EventWriter>().WriteAsync([
             week(Nov16.AddDays(-6), 4, "/a"), week(Nov16.AddDays(-5), 5, "/a"),                                // the week before: 2
             week(Nov16.AddHours(10), 1, "/a"), week(Nov16.AddDays(2), 2, "/a"), week(Nov16.AddDays(6), 3, "/b"), // last week: 3
         ], mayBeRedelivered: false, CancellationToken.None);
-        await _app.RollUpAsync(shop.Site.Id);
+        await App.RollUpAsync(shop.Site.Id);
 
         Assert.True(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, shop.User.Id, subscribed: true));   // on Wednesday
-        Assert.False(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, (await _app.UserAsync()).Id, subscribed: true));   // not a member
+        Assert.False(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, (await App.UserAsync()).Id, subscribed: true));   // not a member
         _clock.SetUtcNow(Nov16.AddDays(7).AddHours(6).AddMinutes(59));
         await Reports.SendDueAsync(shop.Site.Id, CancellationToken.None);
-        Assert.Empty(_mail.Received);   // before Monday 07:00
+        Assert.Empty(Mail.Received);   // before Monday 07:00
 
         _clock.SetUtcNow(Nov16.AddDays(7).AddHours(7).AddMinutes(5));
         await Reports.SendDueAsync(shop.Site.Id, CancellationToken.None);
         await Reports.SendDueAsync(shop.Site.Id, CancellationToken.None);   // the next hour's run: sent already
-        var mail = Assert.Single(_mail.Received);
+        var mail = Assert.Single(Mail.Received);
         Assert.Equal(shop.User.Email, mail.ToAddresses.Single().Address);
         Assert.Equal($"{shop.Site.Domain}: 3 visitors in the week of 16 Nov", mail.Subject);
         var text = mail.MessageParts[0].BodyData;
@@ -64,30 +50,30 @@ public sealed class WeeklyReportTests : IAsyncLifetime
         Assert.Matches(@"Visitors\s+3\s+\+50%", text);
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
         Assert.Contains($"{TestMailServer.PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-16&to=2026-11-22", text);
-        Assert.DoesNotContain(_mail.Received, m => m.ToAddresses.Any(a => a.Address == quiet.Email));
+        Assert.DoesNotContain(Mail.Received, m => m.ToAddresses.Any(a => a.Address == quiet.Email));
 
         // The Monday after: the next week's report; unsubscribed: none.
         _clock.SetUtcNow(Nov16.AddDays(14).AddHours(8));
         await Reports.SendDueAsync(shop.Site.Id, CancellationToken.None);
-        Assert.Equal(2, _mail.Received.Count);
-        Assert.Single(_mail.Received, m => m.Subject.EndsWith(": 0 visitors in the week of 23 Nov"));   // the server keeps no order
+        Assert.Equal(2, Mail.Received.Count);
+        Assert.Single(Mail.Received, m => m.Subject.EndsWith(": 0 visitors in the week of 23 Nov"));   // the server keeps no order
         Assert.True(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, shop.User.Id, subscribed: false));
         _clock.SetUtcNow(Nov16.AddDays(21).AddHours(8));
         await Reports.SendDueAsync(shop.Site.Id, CancellationToken.None);
-        Assert.Equal(2, _mail.Received.Count);
+        Assert.Equal(2, Mail.Received.Count);
     }
 
     [Fact]
     public async Task A_member_ticks_the_report_on_the_settings_page()
     {
-        var shop = await _app.MerchantAsync();
-        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
-        await using var ctx = ComponentContext.For(_app, viewer, typeof(WeeklyReport));
+        var shop = await App.MerchantAsync();
+        var viewer = await App.MemberAsync(shop, SiteTeam.Viewer);
+        await using var ctx = ComponentContext.For(App, viewer, typeof(WeeklyReport));
         var card = ctx.Render<WeeklyReportCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForElement("[data-testid=weekly-report] input[type=checkbox]").Change(true);
-        await WaitForAsync(() => _app.Get<WeeklyReport>().IsSubscribedAsync(shop.Site.Id, viewer.Id), expected: true);
+        await WaitForAsync(() => App.Get<WeeklyReport>().IsSubscribedAsync(shop.Site.Id, viewer.Id), expected: true);
         card.Find("[data-testid=weekly-report] input[type=checkbox]").Change(false);
-        await WaitForAsync(() => _app.Get<WeeklyReport>().IsSubscribedAsync(shop.Site.Id, viewer.Id), expected: false);
+        await WaitForAsync(() => App.Get<WeeklyReport>().IsSubscribedAsync(shop.Site.Id, viewer.Id), expected: false);
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> read, bool expected)

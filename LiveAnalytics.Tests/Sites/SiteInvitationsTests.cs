@@ -10,29 +10,15 @@ using Npgsql;
 namespace LiveAnalytics.Tests.Sites;
 
 /// <summary>An owner invites a colleague without an account by mail; the link's token joins them to the team, once.</summary>
-public sealed class SiteInvitationsTests : IAsyncLifetime
+public sealed class SiteInvitationsTests : MailTest
 {
-    private readonly TestMailServer _mail = new();
-    private AppFactory _app = default!;
-    private SiteInvitations Invitations => _app.Get<SiteInvitations>();
-
-    public Task InitializeAsync()
-    {
-        _app = new AppFactory(_mail.Settings);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        _mail.Dispose();
-    }
+    private SiteInvitations Invitations => App.Get<SiteInvitations>();
 
     private static string Text(string html) => System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", ""));
 
     private async Task<string?> RoleAsync(long siteId, string email)
     {
-        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<string?>("""
             SELECT m.role FROM site_members m JOIN users u ON u.id = m.user_id WHERE m.site_id = @siteId AND u.email = @email
             """, new { siteId, email });
@@ -41,21 +27,21 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
     [Fact]
     public async Task A_colleague_signs_up_through_the_mailed_link_and_joins_with_the_role()
     {
-        var shop = await _app.MerchantAsync();
+        var shop = await App.MerchantAsync();
         var colleague = $"c{Guid.NewGuid():N}@colleagues.example";
         Assert.Null(await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, colleague, SiteTeam.Admin));
         Assert.Equal((colleague, SiteTeam.Admin), (await Invitations.PendingAsync(shop.Site.Id)).Select(i => (i.Email, i.Role)).Single());
-        var mail = Assert.Single(_mail.Received);
+        var mail = Assert.Single(Mail.Received);
         Assert.Equal(colleague, mail.ToAddresses.Single().Address);
         Assert.Contains(shop.Site.Domain, mail.Subject);
         var link = TestMailServer.LinkIn(mail, "/account/invitation");
         var token = link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..];
-        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+        await using (var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync())
             // Only the token's hash is stored.
             Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
                 "SELECT count(*) FROM site_invitations WHERE site_id = @Id AND token_hash = sha256(convert_to(@token, 'UTF8'))", new { shop.Site.Id, token }));
 
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
         var offer = Text(await client.GetStringAsync(link));
         Assert.Contains($"You are invited to {shop.Site.Domain} as admin", offer);
         var joined = await StaticForm.SubmitAsync(client, $"/account/signup?invite={token}", "signup",
@@ -72,35 +58,35 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
     [Fact]
     public async Task Only_owners_invite_accounts_join_at_once_and_invitations_expire()
     {
-        var shop = await _app.MerchantAsync();
-        var admin = await _app.MemberAsync(shop, SiteTeam.Admin);
+        var shop = await App.MerchantAsync();
+        var admin = await App.MemberAsync(shop, SiteTeam.Admin);
         Assert.Equal("Only the site's owners manage its team.", await Invitations.AddOrInviteAsync(shop.Site, admin.Id, "x@colleagues.example", SiteTeam.Viewer));
         Assert.Contains("not an e-mail address", await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "not an address", SiteTeam.Viewer));
-        var existing = await _app.UserAsync();
+        var existing = await App.UserAsync();
         Assert.Null(await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, existing.Email, SiteTeam.Viewer));
         Assert.Equal(SiteTeam.Viewer, await RoleAsync(shop.Site.Id, existing.Email));
-        Assert.Empty(_mail.Received);   // an account joins at once: nothing to mail
+        Assert.Empty(Mail.Received);   // an account joins at once: nothing to mail
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var invitations = new SiteInvitations(_app.Get<NpgsqlDataSource>(), _app.Get<SiteTeam>(), _app.Get<EmailSender>(),
-            _app.Get<IOptions<EmailOptions>>(), clock);
+        var invitations = new SiteInvitations(App.Get<NpgsqlDataSource>(), App.Get<SiteTeam>(), App.Get<EmailSender>(),
+            App.Get<IOptions<EmailOptions>>(), clock);
         Assert.Null(await invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "late@colleagues.example", SiteTeam.Viewer));
-        var token = TestMailServer.LinkIn(_mail.Received.Single(), "/account/invitation").Split("token=")[1];
+        var token = TestMailServer.LinkIn(Mail.Received.Single(), "/account/invitation").Split("token=")[1];
         clock.Advance(SiteInvitations.Lifespan + TimeSpan.FromMinutes(1));
         Assert.Null(await invitations.FindAsync(token));
-        Assert.Null(await invitations.AcceptAsync(token, (await _app.UserAsync()).Id));
+        Assert.Null(await invitations.AcceptAsync(token, (await App.UserAsync()).Id));
         Assert.Empty(await invitations.PendingAsync(shop.Site.Id));
     }
 
     [Fact]
     public async Task A_signed_in_colleague_joins_with_the_link_and_a_cancelled_invitation_is_void()
     {
-        var shop = await _app.MerchantAsync();
+        var shop = await App.MerchantAsync();
         Assert.Null(await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "first@colleagues.example", SiteTeam.Viewer));
         Assert.Null(await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "second@colleagues.example", SiteTeam.Viewer));
-        var (first, second) = (_mail.Received.First(m => m.ToAddresses[0].Address.StartsWith("first")),
-                               _mail.Received.First(m => m.ToAddresses[0].Address.StartsWith("second")));
-        var someone = await _app.UserAsync();   // signed up meanwhile, under another address
+        var (first, second) = (Mail.Received.First(m => m.ToAddresses[0].Address.StartsWith("first")),
+                               Mail.Received.First(m => m.ToAddresses[0].Address.StartsWith("second")));
+        var someone = await App.UserAsync();   // signed up meanwhile, under another address
         Assert.Equal(shop.Site.Id, await Invitations.AcceptAsync(TestMailServer.LinkIn(first, "/account/invitation").Split("token=")[1], someone.Id));
         Assert.Equal(SiteTeam.Viewer, await RoleAsync(shop.Site.Id, someone.Email));
 
@@ -113,8 +99,8 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
     [Fact]
     public async Task The_team_card_invites_lists_and_cancels()
     {
-        var shop = await _app.MerchantAsync();
-        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteTeam), typeof(SiteInvitations));
+        var shop = await App.MerchantAsync();
+        await using var ctx = ComponentContext.For(App, shop.User, typeof(SiteTeam), typeof(SiteInvitations));
         var card = ctx.Render<TeamCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Role, SiteTeam.Owner));
         card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=team-members] tr")));
         Assert.Contains("otherwise they get an invitation by mail", card.Markup);
@@ -123,7 +109,7 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
         card.Find("[data-testid=member-add]").Click();
         card.WaitForAssertion(() => Assert.Equal("new@colleagues.example", card.Find("[data-testid=team-invitations] tr").GetAttribute("data-email")));
         Assert.Single(card.FindAll("[data-testid=team-members] tr"));   // invited, not a member yet
-        Assert.Single(_mail.Received);
+        Assert.Single(Mail.Received);
 
         card.Find("[data-testid=invitation-cancel]").Click();
         card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=team-invitations]")));
@@ -133,7 +119,7 @@ public sealed class SiteInvitationsTests : IAsyncLifetime
     [Fact]
     public async Task An_invitation_the_smtp_server_does_not_take_is_not_left_pending()
     {
-        var settings = _mail.Settings;
+        var settings = Mail.Settings;
         settings["Email:SmtpPort"] = "1";   // nothing listens there
         await using var app = new AppFactory(settings);
         var shop = await app.MerchantAsync();
