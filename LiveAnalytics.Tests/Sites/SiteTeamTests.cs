@@ -105,7 +105,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
         typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(EventRetention), typeof(RollupBackfill),
-        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.WeeklyReport));
+        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.WeeklyReport), typeof(LiveAnalytics.Reports.TrafficAlert));
 
     [Fact]
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()

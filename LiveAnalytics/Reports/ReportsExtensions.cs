@@ -9,6 +9,7 @@ public static class ReportsExtensions
     public static IHostApplicationBuilder AddReports(this IHostApplicationBuilder builder)
     {
         builder.Services.AddTransient<WeeklyReport>();
+        builder.Services.AddTransient<TrafficAlert>();
         return builder;
     }
 
@@ -18,6 +19,9 @@ public static class ReportsExtensions
         // Hourly: each site's Monday morning comes at another UTC hour.
         app.Services.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<WeeklyReport>("weekly-reports", r => r.SendDueAsync(CancellationToken.None), "5 * * * *");
+        // Every node holds the same live numbers, so whichever node runs it reads them.
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<TrafficAlert>("traffic-alerts", a => a.CheckAsync(CancellationToken.None), "*/30 * * * * *");
         return app;
     }
 }
