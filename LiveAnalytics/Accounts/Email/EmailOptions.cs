@@ -3,8 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace LiveAnalytics.Accounts.Email;
 
 /// <summary>
-/// <c>Email:</c> the SMTP server this app sends its few mails through (password resets). Without a host the app sends
-/// none: the login page offers no reset, and the operator resets passwords (<c>reset-password</c>).
+/// <c>Email:</c> the SMTP server this app sends its few mails through: password resets, team invitations, weekly
+/// reports and traffic alerts. Without a host it sends none: the forgot-password page sends the merchant to the
+/// operator (<c>reset-password</c>), colleagues sign up before they are added, and there are no reports or alerts.
 /// </summary>
 public sealed class EmailOptions : IValidatableObject
 {
