@@ -45,6 +45,15 @@ public sealed class AccountBrowserTests(ITestOutputHelper output) : BrowserTest(
         await Expect(other.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The email or the password is wrong.");
         await LogInAsync(other, email, NewPassword);
         await ExpectUrlAsync(other, "/sites");
+        await WaitForCircuitAsync(other);
+
+        // Ending the other sessions without a new password: the other browser leaves again, this one stays.
+        await page.GotoAsync("/account");
+        await page.ClickAsync("#sessions-submit");
+        await Expect(page.Locator("#sessions-ended")).ToBeVisibleAsync();
+        await ExpectUrlAsync(other, "/account/login?returnUrl=%2Fsites");
+        await page.GotoAsync("/sites");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/sites$"));
     }
 
     private static async Task LogInAsync(IPage page, string email, string password)
