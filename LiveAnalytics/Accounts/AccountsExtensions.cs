@@ -70,6 +70,7 @@ public static class AccountsExtensions
 
     public static WebApplication MapAccounts(this WebApplication app)
     {
+        app.UseAccountFormLimits();
         app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
         {
             await signIn.SignOutAsync();

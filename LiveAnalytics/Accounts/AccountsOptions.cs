@@ -14,6 +14,10 @@ public sealed class AccountsOptions
     [Range(0, 3600)]
     public int SessionCheckSeconds { get; set; } = 60;
 
+    /// <summary>Posts of the account forms one client address may make a minute (<see cref="AccountFormLimits"/>).</summary>
+    [Range(1, 10_000)]
+    public int FormPostsPerMinute { get; set; } = 20;
+
     /// <summary>Who may create an account on the sign-up page (<see cref="Accounts.Registration"/>).</summary>
     public RegistrationMode Registration { get; set; } = RegistrationMode.Open;
 }

@@ -1,0 +1,38 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Accounts;
+
+/// <summary>The account forms' posts per client address and minute: then 429 with Retry-After.</summary>
+public sealed class AccountFormLimitsTests
+{
+    [Fact]
+    public async Task An_address_that_posts_too_often_is_told_to_wait_and_others_are_not()
+    {
+        await using var app = new RemoteAddressAppFactory(IPAddress.Parse("203.0.113.9"),
+            new Dictionary<string, string?> { ["Accounts:FormPostsPerMinute"] = "3" });
+        var client = app.CreateClient();
+        var login = await client.GetStringAsync("/account/login");
+        var token = Regex.Match(login, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Task<HttpResponseMessage> PostAsync() => client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["_handler"] = "login",
+            ["Input.Email"] = $"guess{Guid.NewGuid():N}@example.com", ["Input.Password"] = "password-spraying",
+        }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await PostAsync();
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Contains("The email or the password is wrong.", await allowed.Content.ReadAsStringAsync());
+        }
+        using var refused = await PostAsync();
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("60", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("wait a minute", await refused.Content.ReadAsStringAsync());
+        // Pages still load, and the rest of the app does not count against it.
+        using var page = await client.GetAsync("/account/login");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+}
