@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
@@ -61,11 +62,23 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<Registration>();
 
         // Every node must read every node's login cookie, so the keys that protect it live in Redis.
-        builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");
+        var protection = builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");
+        // Anyone who reads Redis could otherwise forge any login cookie with the keys kept there: with a certificate
+        // configured (the same on every node), the keys are stored encrypted with it.
+        if (builder.Configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificate)
+            protection.ProtectKeysWithCertificate(LoadCertificate(certificate, builder.Configuration["DataProtection:CertificatePassword"]));
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IConnectionMultiplexer, IOptions<RedisOptions>>((o, redis, redisOptions) =>
                 o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), $"{redisOptions.Value.KeyPrefix}:dataprotection-keys"));
         return builder;
+    }
+
+    private static X509Certificate2 LoadCertificate(string path, string? password)
+    {
+        if (!File.Exists(path)) throw new InvalidOperationException($"DataProtection:CertificatePath names {path}, which does not exist.");
+        var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        return certificate.HasPrivateKey ? certificate
+            : throw new InvalidOperationException($"The certificate in {path} has no private key: the keys could be encrypted, never read back.");
     }
 
     public static WebApplication MapAccounts(this WebApplication app)
