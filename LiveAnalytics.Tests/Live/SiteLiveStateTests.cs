@@ -60,7 +60,7 @@ public sealed class SiteLiveStateTests
         state.Apply(cart);
         state.Apply(Event(T0.AddSeconds(-10), 1, "/checkout"));
         // The tracker's resend: the same id, stamped when it arrived again.
-        state.Apply(cart with { Timestamp = T0 });
+        Assert.False(state.Apply(cart with { Timestamp = T0 }));
         var snapshot = state.Snapshot(T0);
         Assert.Equal(["/checkout", "/cart"], snapshot.Feed.Select(f => f.Pathname));
         Assert.Equal(2, snapshot.PageviewsPerMinute.Sum(m => m.Pageviews));

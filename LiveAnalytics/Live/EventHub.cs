@@ -44,11 +44,16 @@ public sealed class EventHub : IDisposable
             var end = start + 1;
             while (end < events.Count && events[end].Event.SiteId == siteId) end++;
             var site = _sites.GetOrAdd(siteId, _ => new Site());
+            // A resend taken in already reaches no subscriber (live pages, widgets, streams, the hub): rare, so noted
+            // only when it happens.
+            List<int>? resent = null;
             lock (site)
-                for (var i = start; i < end; i++) site.State.Apply(events[i].Event, events[i].StreamId);
+                for (var i = start; i < end; i++)
+                    if (!site.State.Apply(events[i].Event, events[i].StreamId)) (resent ??= []).Add(i);
             var taps = _taps;
             for (var i = start; i < end; i++)
             {
+                if (resent is not null && resent.Contains(i)) continue;
                 site.Notify(events[i]);
                 foreach (var tap in taps) tap(siteId, events[i]);
             }

@@ -21,11 +21,12 @@ internal sealed class SiteLiveState
     /// <summary>Events taken in that the feed shows (every event but "leave").</summary>
     public long Sequence { get; private set; }
 
-    public void Apply(TrackedEvent e, string streamId = "")
+    /// <returns>False for a resent event taken in already: nobody is told of it again.</returns>
+    public bool Apply(TrackedEvent e, string streamId = "")
     {
         // The tracker resends a beacon whose answer it lost with the id it was first sent with; that one was taken in
         // already if it arrived (its visitor's journey holds as many steps as the tracker's retry queue holds beacons).
-        if (_visitors.TryGetValue(e.VisitorId, out var known) && known.Steps.Contains(e.Id)) return;
+        if (_visitors.TryGetValue(e.VisitorId, out var known) && known.Steps.Contains(e.Id)) return false;
         // Visitors and their journeys live for minutes: the strings they hold are pooled, so what this state
         // keeps refers to a few long-lived strings, not to each event's young copies (see StringPool).
         var name = _strings.Get(e.Name);
@@ -49,6 +50,7 @@ internal sealed class SiteLiveState
         }
         if (e.Timestamp > LastEventAt) LastEventAt = e.Timestamp;
         Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
+        return true;
     }
 
     private void Track(TrackedEvent e, JourneyStep step, string? source, string? country, string? device, string? browser)
