@@ -28,6 +28,7 @@ public sealed class RegistrationTests
         await using var app = new AppFactory(settings);
         var client = app.CreateClient();
 
+        Assert.DoesNotContain("signup-link", await client.GetStringAsync("/account/login"));   // not offered
         var page = WebUtility.HtmlDecode(await client.GetStringAsync("/account/signup"));
         Assert.Contains(Registration.Refused, page);
         Assert.DoesNotContain("signup-submit", page);
@@ -50,6 +51,13 @@ public sealed class RegistrationTests
         await StaticForm.SubmitAsync(client, $"/account/signup?invite={link.Split("token=")[1]}", "signup",
             new() { ["Input.Email"] = colleague, ["Input.Password"] = TestData.Password, ["Input.Confirm"] = TestData.Password });
         Assert.True(await ExistsAsync(app, colleague));
+    }
+
+    [Fact]
+    public async Task Open_registration_offers_sign_up_on_the_login_page()
+    {
+        await using var app = new AppFactory();
+        Assert.Contains("id=\"signup-link\"", await app.CreateClient().GetStringAsync("/account/login"));
     }
 
     private static async Task<bool> ExistsAsync(AppFactory app, string email)
