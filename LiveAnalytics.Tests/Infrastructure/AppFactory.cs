@@ -42,6 +42,21 @@ public class AppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
+    // Hangfire logs through one static provider, which each app points at its own logger factory when it configures
+    // Hangfire. Once that app is gone, another app's first Hangfire client would log through a disposed factory (a 500
+    // on a page that makes one: seen once in a full run). Production runs one app a process; tests run dozens.
+    public override async ValueTask DisposeAsync()
+    {
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        base.Dispose(disposing);
+    }
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public IDatabase Redis => Get<IConnectionMultiplexer>().GetDatabase();
