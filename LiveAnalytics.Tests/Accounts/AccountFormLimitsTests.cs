@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Accounts;
@@ -13,13 +12,11 @@ public sealed class AccountFormLimitsTests
         await using var app = new RemoteAddressAppFactory(IPAddress.Parse("203.0.113.9"),
             new Dictionary<string, string?> { ["Accounts:FormPostsPerMinute"] = "3" });
         var client = app.CreateClient();
-        var login = await client.GetStringAsync("/account/login");
-        var token = Regex.Match(login, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Task<HttpResponseMessage> PostAsync() => client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var token = await StaticForm.TokenAsync(client, "/account/login");
+        Task<HttpResponseMessage> PostAsync() => StaticForm.PostAsync(client, "/account/login", "login", token, new()
         {
-            ["__RequestVerificationToken"] = token, ["_handler"] = "login",
             ["Input.Email"] = $"guess{Guid.NewGuid():N}@example.com", ["Input.Password"] = "password-spraying",
-        }));
+        });
 
         for (var i = 0; i < 3; i++)
         {

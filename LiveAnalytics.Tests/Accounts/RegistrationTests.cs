@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
@@ -33,14 +32,11 @@ public sealed class RegistrationTests
         Assert.Contains(Registration.Refused, page);
         Assert.DoesNotContain("signup-submit", page);
         // The form posted all the same, with a valid antiforgery token from another page.
-        var login = await client.GetStringAsync("/account/login");
-        var token = Regex.Match(login, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         var stranger = $"s{Guid.NewGuid():N}@strangers.example";
-        using (var posted = await client.PostAsync("/account/signup", new FormUrlEncodedContent(new Dictionary<string, string>
+        using (var posted = await StaticForm.PostAsync(client, "/account/signup", "signup", await StaticForm.TokenAsync(client, "/account/login"), new()
         {
-            ["__RequestVerificationToken"] = token, ["_handler"] = "signup",
             ["Input.Email"] = stranger, ["Input.Password"] = TestData.Password, ["Input.Confirm"] = TestData.Password,
-        })))
+        }))
             Assert.NotEqual(HttpStatusCode.Redirect, posted.StatusCode);
         Assert.False(await ExistsAsync(app, stranger));
 

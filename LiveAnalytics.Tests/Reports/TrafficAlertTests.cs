@@ -5,8 +5,6 @@ using LiveAnalytics.Live;
 using LiveAnalytics.Reports;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -17,8 +15,7 @@ public sealed class TrafficAlertTests : MailTest
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    private TrafficAlert Alerts => new(App.Get<NpgsqlDataSource>(), App.Get<EventHub>(), App.Get<EmailSender>(),
-        App.Get<IOptions<EmailOptions>>(), _clock, NullLogger<TrafficAlert>.Instance);
+    private TrafficAlert Alerts => new(App.Get<NpgsqlDataSource>(), App.Get<EventHub>(), App.Get<EmailSender>(), _clock);
 
     [Fact]
     public async Task A_member_is_mailed_when_their_number_of_visitors_is_online_then_not_for_12_hours()

@@ -5,8 +5,6 @@ using LiveAnalytics.Reports;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -18,8 +16,7 @@ public sealed class WeeklyReportTests : MailTest
     private static readonly DateTimeOffset Nov16 = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);   // a Monday
     private readonly FakeTimeProvider _clock = new(Nov16.AddDays(2));
 
-    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<EmailSender>(),
-        App.Get<IOptions<EmailOptions>>(), _clock, NullLogger<WeeklyReport>.Instance);
+    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<EmailSender>(), _clock);
 
     [Fact]
     public async Task A_subscriber_gets_last_week_once_from_monday_morning()

@@ -3,7 +3,6 @@ using Dapper;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -68,8 +67,7 @@ public sealed class SiteInvitationsTests : MailTest
         Assert.Empty(Mail.Received);   // an account joins at once: nothing to mail
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var invitations = new SiteInvitations(App.Get<NpgsqlDataSource>(), App.Get<SiteTeam>(), App.Get<EmailSender>(),
-            App.Get<IOptions<EmailOptions>>(), clock);
+        var invitations = new SiteInvitations(App.Get<NpgsqlDataSource>(), App.Get<SiteTeam>(), App.Get<EmailSender>(), clock);
         Assert.Null(await invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "late@colleagues.example", SiteTeam.Viewer));
         var token = TestMailServer.LinkIn(Mail.Received.Single(), "/account/invitation").Split("token=")[1];
         clock.Advance(SiteInvitations.Lifespan + TimeSpan.FromMinutes(1));

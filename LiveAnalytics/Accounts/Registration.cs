@@ -17,8 +17,9 @@ public sealed class Registration(NpgsqlDataSource db, SiteInvitations invitation
     public RegistrationMode Mode => options.Value.Registration;
 
     public async Task<bool> AllowsAsync(string? inviteToken) =>
-        Allows(Mode, hasInvitation: !string.IsNullOrEmpty(inviteToken) && await invitations.FindAsync(inviteToken) is not null,
-            anyAccount: Mode == RegistrationMode.Open || await AnyAccountAsync());
+        Mode == RegistrationMode.Open
+        || Allows(Mode, hasInvitation: !string.IsNullOrEmpty(inviteToken) && await invitations.FindAsync(inviteToken) is not null,
+            anyAccount: await AnyAccountAsync());
 
     internal static bool Allows(RegistrationMode mode, bool hasInvitation, bool anyAccount) =>
         mode == RegistrationMode.Open || hasInvitation || !anyAccount;

@@ -2,7 +2,6 @@ using System.Text;
 using Dapper;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Live;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LiveAnalytics.Reports;
@@ -12,8 +11,7 @@ namespace LiveAnalytics.Reports;
 /// a post going viral), with the pages they are on and where they came from. A job every 30 seconds compares every
 /// alert with the live numbers, which every node holds alike; a member gets at most one mail in <see cref="Quiet"/>.
 /// </summary>
-public sealed partial class TrafficAlert(NpgsqlDataSource db, EventHub hub, EmailSender email, IOptions<EmailOptions> options,
-    TimeProvider time, ILogger<TrafficAlert> logger)
+public sealed class TrafficAlert(NpgsqlDataSource db, EventHub hub, EmailSender email, TimeProvider time)
 {
     public static readonly TimeSpan Quiet = TimeSpan.FromHours(12);
     public const int MaxThreshold = 1_000_000;
@@ -57,15 +55,8 @@ public sealed partial class TrafficAlert(NpgsqlDataSource db, EventHub hub, Emai
         {
             var live = hub.Snapshot(alert.SiteId);
             if (live.VisitorsOnline < alert.Threshold) continue;
-            try
-            {
-                await email.SendAsync(alert.Email, $"{alert.Domain}: {live.VisitorsOnline} visitors online now", Text(alert, live), ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogNotSent(e, alert.Email, alert.Domain);
+            if (!await email.TrySendAsync(alert.Email, $"{alert.Domain}: {live.VisitorsOnline} visitors online now", Text(alert, live), ct))
                 continue;
-            }
             await conn.ExecuteAsync(new CommandDefinition(
                 "UPDATE site_members SET traffic_alert_sent = @now WHERE site_id = @SiteId AND user_id = @UserId",
                 new { now, alert.SiteId, alert.UserId }, cancellationToken: ct));
@@ -79,7 +70,7 @@ public sealed partial class TrafficAlert(NpgsqlDataSource db, EventHub hub, Emai
         Top(text, "They are looking at", live.Pages);
         Top(text, "They came from", live.Sources);
         text.AppendLine();
-        text.AppendLine($"Watch them live: {options.Value.PublicBaseUrl!.TrimEnd('/')}/sites/{alert.SiteId}");
+        text.AppendLine($"Watch them live: {email.Link($"/sites/{alert.SiteId}")}");
         text.AppendLine();
         text.AppendLine($"At most one such mail in {Quiet.TotalHours:0} hours. Change or remove the alert on the site's settings page.");
         return text.ToString();
@@ -94,7 +85,4 @@ public sealed partial class TrafficAlert(NpgsqlDataSource db, EventHub hub, Emai
     }
 
     private sealed record Alert(long SiteId, Guid UserId, string Email, string Domain, int Threshold);
-
-    [LoggerMessage(LogLevel.Warning, "The traffic alert of {Domain} could not be mailed to {Email}; it is tried again at the next check")]
-    private partial void LogNotSent(Exception e, string email, string domain);
 }

@@ -1,7 +1,6 @@
 using Dapper;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Stats;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LiveAnalytics.Reports;
@@ -12,8 +11,7 @@ namespace LiveAnalytics.Reports;
 /// to the week on the history dashboard. An hourly job sends each member's report once a week, from Monday 07:00 in
 /// the site's zone; a week missed while no node ran jobs goes out at the next run.
 /// </summary>
-public sealed partial class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, EmailSender email, IOptions<EmailOptions> options,
-    TimeProvider time, ILogger<WeeklyReport> logger)
+public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, EmailSender email, TimeProvider time)
 {
     private static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
 
@@ -58,17 +56,9 @@ public sealed partial class WeeklyReport(NpgsqlDataSource db, RollupQueries roll
             var week = LastWeek(now, s.Timezone);
             var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(s.Timezone));
             if (s.Sent >= week || local.DateTime < week.AddDays(7).ToDateTime(TimeOnly.MinValue) + SendFrom) continue;
-            try
-            {
-                var (subject, text) = await ComposeAsync(s.SiteId, s.Domain, s.Timezone, s.Currency, week);
-                await email.SendAsync(s.Email, subject, text, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One mailbox refusing must not hold back everyone else's report: this one is tried again next hour.
-                LogNotSent(e, s.Email, s.Domain);
-                continue;
-            }
+            var (subject, text) = await ComposeAsync(s.SiteId, s.Domain, s.Timezone, s.Currency, week);
+            // One mailbox refusing must not hold back everyone else's report: this one is tried again next hour.
+            if (!await email.TrySendAsync(s.Email, subject, text, ct)) continue;
             await conn.ExecuteAsync(new CommandDefinition(
                 "UPDATE site_members SET weekly_report_sent = @week WHERE site_id = @SiteId AND user_id = @UserId",
                 new { week, s.SiteId, s.UserId }, cancellationToken: ct));
@@ -82,7 +72,7 @@ public sealed partial class WeeklyReport(NpgsqlDataSource db, RollupQueries roll
         var before = await rollups.AggregateAsync(siteId, monday.AddDays(-7), sunday.AddDays(-7));
         var pages = await rollups.TopAsync(siteId, monday, sunday, "page", 5);
         var sources = await rollups.TopAsync(siteId, monday, sunday, "source", 5);
-        var link = $"{options.Value.PublicBaseUrl!.TrimEnd('/')}/sites/{siteId}/history?period=custom&from={monday:yyyy-MM-dd}&to={sunday:yyyy-MM-dd}";
+        var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={monday:yyyy-MM-dd}&to={sunday:yyyy-MM-dd}";
         var subject = $"{domain}: {Dashboard.MetricFormat.Count(week.Visitors)} visitors in the week of {monday:d MMM}";
         var text = ReportText.Write(domain, timezone, currency, monday, week, before, pages, sources, link);
         return (subject, text);
@@ -96,7 +86,4 @@ public sealed partial class WeeklyReport(NpgsqlDataSource db, RollupQueries roll
     }
 
     private sealed record Subscriber(long SiteId, Guid UserId, string Email, string Domain, string Timezone, string? Currency, DateOnly? Sent);
-
-    [LoggerMessage(LogLevel.Warning, "The weekly report of {Domain} could not be mailed to {Email}; it is tried again next hour")]
-    private partial void LogNotSent(Exception e, string email, string domain);
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using LiveAnalytics.Accounts.Email;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LiveAnalytics.Sites;
@@ -17,7 +16,7 @@ public sealed record InvitationOffer(long SiteId, string Domain, string Email, s
 /// proves the mailbox: its token joins whoever signs up or logs in with it, once, within <see cref="Lifespan"/>. Only a
 /// hash of the token is stored. Without mail, colleagues sign up first and are added by their address (SiteTeam).
 /// </summary>
-public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSender email, IOptions<EmailOptions> options, TimeProvider time)
+public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSender email, TimeProvider time)
 {
     public static readonly TimeSpan Lifespan = TimeSpan.FromDays(7);
 
@@ -43,7 +42,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
             VALUES (@siteId, @address, @normalized, @role, @hash, @ownerId, @now, @expires)
             ON CONFLICT (site_id, normalized_email) DO UPDATE SET email = excluded.email, role = excluded.role,
                 token_hash = excluded.token_hash, invited_by = excluded.invited_by, created_at = excluded.created_at, expires_at = excluded.expires_at
-            """, new { siteId = site.Id, address, normalized = Normalize(address), role, hash = Hash(token), ownerId, now, expires = now + Lifespan }, tx);
+            """, new { siteId = site.Id, address, normalized = SiteTeam.NormalizeEmail(address), role, hash = Hash(token), ownerId, now, expires = now + Lifespan }, tx);
         try
         {
             // Sent before the commit: an invitation whose mail could not go is not left pending as if it had.
@@ -51,7 +50,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
                 You are invited to see the visitors of {site.Domain} as {ArticleFor(role)} {role} on LiveAnalytics.
 
                 Join here (the link works for {Lifespan.TotalDays:0} days, once):
-                {options.Value.PublicBaseUrl!.TrimEnd('/')}/account/invitation?token={token}
+                {email.Link($"/account/invitation?token={token}")}
 
                 If you did not expect it, ignore this mail.
                 """);
@@ -114,12 +113,9 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
     private async Task<bool> HasAccountAsync(string address)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users WHERE normalized_email = @n)", new { n = Normalize(address) });
+        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users WHERE normalized_email = @n)", new { n = SiteTeam.NormalizeEmail(address) });
     }
 
-    // As Identity normalizes e-mail addresses, so that an address finds its account whatever its case.
-    private static readonly Microsoft.AspNetCore.Identity.ILookupNormalizer Normalizer = new Microsoft.AspNetCore.Identity.UpperInvariantLookupNormalizer();
-    private static string Normalize(string address) => Normalizer.NormalizeEmail(address)!;
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

@@ -19,6 +19,9 @@ public sealed class SiteTeam(NpgsqlDataSource db)
     // Identity's default, which the app keeps (Accounts/): its users' normalized_email is written with it.
     private static readonly ILookupNormalizer Normalizer = new UpperInvariantLookupNormalizer();
 
+    /// <summary>An address as Identity stores it in <c>users.normalized_email</c>, whatever its case.</summary>
+    internal static string NormalizeEmail(string address) => Normalizer.NormalizeEmail(address.Trim())!;
+
     /// <summary>The site's members, for one of them; empty for anyone else.</summary>
     public async Task<IReadOnlyList<SiteMember>> ListAsync(long siteId, Guid userId)
     {
@@ -52,7 +55,7 @@ public sealed class SiteTeam(NpgsqlDataSource db)
         return await ChangeAsync(siteId, actorId, async (conn, tx, members) =>
         {
             var user = await conn.ExecuteScalarAsync<Guid?>("SELECT id FROM users WHERE normalized_email = @email",
-                new { email = Normalizer.NormalizeEmail(email.Trim()) }, tx);
+                new { email = NormalizeEmail(email) }, tx);
             if (user is null) return $"No account uses {email.Trim()}: ask them to sign up first, then add them here.";
             if (members.ContainsKey(user.Value)) return $"{email.Trim()} is a member already.";
             await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@siteId, @user, @role)", new { siteId, user, role }, tx);

@@ -13,7 +13,7 @@ namespace LiveAnalytics.Accounts.Email;
 /// not: the mail is a job. At most one request an address a minute, across the nodes (a Redis key), so the form floods
 /// nobody's inbox.
 /// </summary>
-public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender email, IOptions<EmailOptions> options,
+public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender email,
     IBackgroundJobClient jobs, IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions)
 {
     public static readonly TimeSpan Lifespan = TimeSpan.FromHours(1);
@@ -34,7 +34,7 @@ public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender em
     {
         if (await users.FindByEmailAsync(address) is not { } user) return;
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        var link = $"{options.Value.PublicBaseUrl!.TrimEnd('/')}/account/reset?email={Uri.EscapeDataString(user.Email)}&token={Uri.EscapeDataString(token)}";
+        var link = email.Link($"/account/reset?email={Uri.EscapeDataString(user.Email)}&token={Uri.EscapeDataString(token)}");
         await email.SendAsync(user.Email, "Reset your LiveAnalytics password", $"""
             Someone, hopefully you, asked to reset the password of your LiveAnalytics account {user.Email}.
 
