@@ -33,11 +33,16 @@
     for (var i = 0; i < q.length; i++) if (now - q[i][0] < MAX_AGE) post(q[i][1], q[i][0], true);
   }
 
-  // A UUIDv7 (the time first, so ids follow time in the server's index); without crypto.randomUUID
-  // (an http page, an old browser) the server names the event, and a resend may count twice.
+  // A UUIDv7 (the time first, so ids follow time in the server's index). From getRandomValues, which pages on
+  // plain http have too (randomUUID is for secure pages only); without it (very old browsers) the server names
+  // the event, and a resend may count twice.
   function uid() {
-    var c = w.crypto, t = ('00000000000' + Date.now().toString(16)).slice(-12);
-    return c && c.randomUUID ? t.slice(0, 8) + '-' + t.slice(8) + '-7' + c.randomUUID().slice(15) : undefined;
+    var c = w.crypto, t = ('00000000000' + Date.now().toString(16)).slice(-12), b, h = '', i;
+    if (!c || !c.getRandomValues) return undefined;
+    b = c.getRandomValues(new Uint8Array(10));
+    for (i = 0; i < 9; i++) h += (b[i] + 256).toString(16).slice(1);
+    // 74 random bits: 18 hex digits and the variant's two (10xx).
+    return t.slice(0, 8) + '-' + t.slice(8) + '-7' + h.slice(0, 3) + '-' + '89ab'[b[9] & 3] + h.slice(3, 6) + '-' + h.slice(6, 18);
   }
 
   // This store's tabs open in this browser, each with the time of its last beacon (one visitor to the server):
