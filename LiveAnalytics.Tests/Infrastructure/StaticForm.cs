@@ -10,7 +10,7 @@ public static class StaticForm
     public static async Task<string> SubmitAsync(HttpClient client, string path, string form, Dictionary<string, string> fields)
     {
         using var response = await PostAsync(client, path, form, await TokenAsync(client, path), fields);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
     }
 

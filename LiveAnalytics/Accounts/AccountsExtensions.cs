@@ -51,7 +51,9 @@ public static class AccountsExtensions
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            // Password reset links, and the authenticator app as the only second factor (no SMS, no mailed codes).
+            .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
+            .AddTokenProvider<AuthenticatorTokenProvider<AppUser>>(TokenOptions.DefaultAuthenticatorProvider);
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordResetMail.Lifespan);
         builder.Services.AddOptions<EmailOptions>()
             .Bind(builder.Configuration.GetSection(EmailOptions.Section))

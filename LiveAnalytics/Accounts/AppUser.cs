@@ -12,4 +12,9 @@ public sealed class AppUser
     public DateTimeOffset? LockoutEnd { get; set; }
     public bool LockoutEnabled { get; set; } = true;
     public int AccessFailedCount { get; set; }
+    public bool TwoFactorEnabled { get; set; }
+    /// <summary>The authenticator app's shared key as stored: encrypted (<see cref="UserStore"/>).</summary>
+    public string? AuthenticatorKey { get; set; }
+    /// <summary>SHA-256 hashes of the unused recovery codes, separated by ';'.</summary>
+    public string? RecoveryCodes { get; set; }
 }

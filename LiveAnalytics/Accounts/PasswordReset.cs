@@ -5,7 +5,9 @@ namespace LiveAnalytics.Accounts;
 
 /// <summary>
 /// <c>reset-password EMAIL</c>: the operator's way to let a merchant back in where no mail can (no SMTP server, a mailbox gone). It sets
-/// a new random password, prints it once, and ends the account's lockout and sessions (a new security stamp).
+/// a new random password, prints it once, and ends the account's lockout and sessions (a new security stamp). It turns two-factor
+/// authentication off as well: a merchant who cannot log in has often lost the phone too, and the operator who vouches for them
+/// by running this can reach the database anyway.
 /// </summary>
 public static class PasswordReset
 {
@@ -41,6 +43,8 @@ public static class PasswordReset
         user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
         user.LockoutEnd = null;
         user.AccessFailedCount = 0;
+        var hadTwoFactor = user.TwoFactorEnabled;
+        (user.TwoFactorEnabled, user.AuthenticatorKey, user.RecoveryCodes) = (false, null, null);
         // UpdateSecurityStampAsync saves the user: the hash, the lockout and the stamp in one update.
         var result = await users.UpdateSecurityStampAsync(user);
         if (!result.Succeeded)
@@ -50,6 +54,7 @@ public static class PasswordReset
         }
         await output.WriteLineAsync($"New password for {user.Email}: {password}");
         await output.WriteLineAsync("Every session of the account is signed out. Ask them to change it on their account page.");
+        if (hadTwoFactor) await output.WriteLineAsync("Two-factor authentication is off now: they can set it up again there.");
         return 0;
     }
 }

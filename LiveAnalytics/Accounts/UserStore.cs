@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
@@ -8,13 +9,14 @@ namespace LiveAnalytics.Accounts;
 /// ASP.NET Core Identity's user store over Dapper: the email is the user name. Identity does the
 /// password hashing, lockout and security stamps; this class only loads and saves rows.
 /// </summary>
-public sealed class UserStore(NpgsqlDataSource db) :
+public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvider protection, ILogger<UserStore> logger) :
     IUserPasswordStore<AppUser>, IUserEmailStore<AppUser>, IUserSecurityStampStore<AppUser>, IUserLockoutStore<AppUser>
 {
     private const string Columns = """
         id AS Id, email AS Email, normalized_email AS NormalizedEmail, password_hash AS PasswordHash,
         security_stamp AS SecurityStamp, concurrency_stamp AS ConcurrencyStamp, lockout_end AS LockoutEnd,
-        lockout_enabled AS LockoutEnabled, access_failed_count AS AccessFailedCount
+        lockout_enabled AS LockoutEnabled, access_failed_count AS AccessFailedCount,
+        two_factor_enabled AS TwoFactorEnabled, authenticator_key AS AuthenticatorKey, recovery_codes AS RecoveryCodes
         """;
 
     public async Task<IdentityResult> CreateAsync(AppUser user, CancellationToken ct)
@@ -44,10 +46,12 @@ public sealed class UserStore(NpgsqlDataSource db) :
         var rows = await conn.ExecuteAsync("""
             UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, password_hash = @PasswordHash,
                    security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, lockout_end = @LockoutEnd,
-                   lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount
+                   lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount,
+                   two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes
             WHERE id = @Id AND concurrency_stamp IS NOT DISTINCT FROM @previousStamp
             """, new { user.Email, user.NormalizedEmail, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
-                       user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.Id, previousStamp });
+                       user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.TwoFactorEnabled, user.AuthenticatorKey,
+                       user.RecoveryCodes, user.Id, previousStamp });
         return rows == 1 ? IdentityResult.Success : IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
     }
 
