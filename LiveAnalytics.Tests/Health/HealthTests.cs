@@ -40,6 +40,21 @@ public sealed class HealthTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_client_outside_the_operators_networks_gets_the_status_alone()
+    {
+        await using var outside = new RemoteAddressAppFactory(IPAddress.Parse("203.0.113.40"));
+        using var response = await outside.CreateClient().GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);   // a public uptime monitor still reads ready or not
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["status"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Contains(json.GetProperty("status").GetString(), new[] { "Healthy", "Degraded" });
+
+        await using var proxy = new RemoteAddressAppFactory(IPAddress.Parse("10.1.2.3"));
+        var (_, _, checks) = await HealthAsync(proxy);   // a load balancer on a private network gets every check
+        Assert.Equal(5, checks.Count);
+    }
+
+    [Fact]
     public async Task An_event_set_aside_makes_the_node_degraded_until_an_operator_deletes_it()
     {
         var id = Guid.NewGuid();

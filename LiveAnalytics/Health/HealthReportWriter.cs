@@ -1,11 +1,13 @@
 using System.Text.Json;
+using LiveAnalytics.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LiveAnalytics.Health;
 
 /// <summary>
-/// The health report as JSON: overall status and each check's status, description and figures. Exception
-/// messages stay in the log: the endpoint answers anyone who can reach it.
+/// The health report as JSON: overall status and, for clients in <c>Operators:AllowedNetworks</c> (load balancers and
+/// monitors run there), each check's status, description and figures. Anyone else (a public uptime monitor) gets the
+/// status alone: the backlog and the rollups' figures tell the stores' traffic. Exception messages stay in the log.
 /// </summary>
 internal static class HealthReportWriter
 {
@@ -17,6 +19,14 @@ internal static class HealthReportWriter
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
+        if (http.RequestServices.GetRequiredService<OperatorNetworks>().Allows(http)) WriteChecks(json, report);
+        json.WriteEndObject();
+        await json.FlushAsync(http.RequestAborted);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+    }
+
+    private static void WriteChecks(Utf8JsonWriter json, HealthReport report)
+    {
         json.WriteStartArray("checks");
         foreach (var (name, entry) in report.Entries)
         {
@@ -33,8 +43,5 @@ internal static class HealthReportWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteEndObject();
-        await json.FlushAsync(http.RequestAborted);
-        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Infrastructure;
 
-/// <summary><c>Operators:</c> where the operator's tools (metrics, the jobs dashboard) may be reached from.</summary>
+/// <summary><c>Operators:</c> where the operator's tools (metrics, the jobs dashboard, the health checks' figures) may be reached from.</summary>
 public sealed class OperatorOptions
 {
     public const string Section = "Operators";
