@@ -202,6 +202,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         ctx.Services.AddSingleton(_app.Get<DashboardQueries>());
         ctx.Services.AddSingleton(_app.Get<EventRetention>());
         ctx.Services.AddSingleton(_app.Get<RevenueCurrency>());
+        ctx.Services.AddSingleton(_app.Get<Funnels>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         var auth = ctx.AddAuthorization();
@@ -216,6 +217,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("5 Oct 2026 vs 4 Oct 2026", page.Find("[data-testid=range]").TextContent);
         Assert.StartsWith("Up to date", page.Find("[data-testid=freshness]").TextContent);
         Assert.Contains("export?period=custom&from=2026-10-05&to=2026-10-05&compare=previous", page.Find("[data-testid=export]").GetAttribute("href"));
+        page.WaitForElement("[data-testid=funnels-none]");   // the funnel card, with none set
 
         // The click navigates: the URL now carries the filter, and the page reloads with it.
         page.Find("[data-testid=top-source] tr[data-value=Google]").Click();

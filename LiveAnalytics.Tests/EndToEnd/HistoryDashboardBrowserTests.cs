@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
-/// <summary>The history dashboard in Chromium: the period picker, click-to-filter and the URL that carries the view.</summary>
+/// <summary>The history dashboard in Chromium: the period picker, click-to-filter, the URL that carries the view, and a funnel.</summary>
 public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
@@ -17,10 +17,9 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         var (page, _, siteId) = await SignUpWithSiteAsync();
         // Two days ago at noon UTC: inside "last 7 days" in any time zone the form may have chosen.
         var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-2).AddHours(12), TimeSpan.Zero);
-        var events = Enumerable.Range(1, 5).Select(v => TestData.Event(siteId, at.AddMinutes(v), v, v <= 3 ? "/hats" : "/") with
-        {
-            Source = v <= 3 ? "Google" : "Bing", Country = "DE",
-        }).ToArray();
+        // Visitors 1-3 from Google see the home page and then the hats, 4-5 from Bing the home page only.
+        var events = Enumerable.Range(1, 5).SelectMany(v => (v <= 3 ? ["/", "/hats"] : (string[])["/"]).Select((path, i) =>
+            TestData.Event(siteId, at.AddMinutes(v * 10 + i), v, path) with { Source = v <= 3 ? "Google" : "Bing", Country = "DE" })).ToArray();
         await App.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
         await App.RollUpAsync(siteId);
 
@@ -49,6 +48,19 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await page.GetByTestId("compare").CheckAsync();
         await ExpectUrlAsync(page, "/history?period=7d&compare=previous");
         await Expect(page.GetByTestId("change-visitors")).ToHaveTextAsync("new");
+
+        // A funnel set on the settings page shows under the lists: 5 visitors home, 3 of them on to the hats.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Manage funnels" }).ClickAsync();
+        await ExpectUrlAsync(page, $"/sites/{siteId}/settings#funnels");
+        await WaitForCircuitAsync(page);
+        await page.FillAsync("input[data-testid=funnel-name]", "Hats");
+        await page.Locator("input[data-testid=funnel-step-pattern]").Nth(0).FillAsync("/");
+        await page.Locator("input[data-testid=funnel-step-pattern]").Nth(1).FillAsync("/hats");
+        await page.GetByTestId("funnel-add").ClickAsync();
+        await Expect(page.GetByTestId("funnel-list")).ToContainTextAsync("Hats: Visit / → Visit /hats");
+        await page.GoBackAsync();
+        await Expect(page.Locator("[data-testid=funnel-steps] tr[data-step='2']")).ToContainTextAsync("60%");
+        await Expect(page.Locator("[data-testid=funnel-steps] tr[data-step='1']")).ToContainTextAsync("5");
         if (Environment.GetEnvironmentVariable("LA_SCREENSHOTS") is { Length: > 0 } folder)
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "history.png"), FullPage = true });
     }

@@ -6,6 +6,7 @@ public static class DashboardExtensions
     {
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddSingleton<Goals>();
+        builder.Services.AddSingleton<Funnels>();
         return builder;
     }
 

@@ -13,6 +13,16 @@ public sealed record Goal(long Id, string Kind, string Pattern)
 
     /// <summary>The pattern as SQL LIKE: * is any run of characters, and LIKE's own wildcards are literal.</summary>
     public string LikePattern => Stats.StatsFilters.Like(Pattern);
+
+    /// <summary>What is wrong with a goal (or a funnel's step) of this kind and pattern; null when nothing is.</summary>
+    public static string? Check(string kind, string pattern) => kind switch
+    {
+        Event when pattern.Length is 0 or > 120 => "An event goal names the custom event, 1 to 120 characters, e.g. Signup.",
+        Page when pattern.Length is < 1 or > 500 || pattern[0] != '/' => "A page goal is a path starting with /, and may use * for any characters, e.g. /thank-you or /order/*/done.",
+        Event or Page when pattern.Any(char.IsControl) => "A goal cannot contain control characters.",
+        Event or Page => null,
+        _ => $"Unknown kind of goal '{kind}'.",
+    };
 }
 
 /// <summary>A site's goals. Callers have already checked the user's membership.</summary>
@@ -33,15 +43,7 @@ public sealed class Goals(NpgsqlDataSource db, SiteTeam team)
     {
         if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         pattern = pattern.Trim();
-        var error = kind switch
-        {
-            Goal.Event when pattern.Length is 0 or > 120 => "An event goal names the custom event, 1 to 120 characters, e.g. Signup.",
-            Goal.Page when pattern.Length is < 1 or > 500 || pattern[0] != '/' => "A page goal is a path starting with /, and may use * for any characters, e.g. /thank-you or /order/*/done.",
-            Goal.Event or Goal.Page when pattern.Any(char.IsControl) => "A goal cannot contain control characters.",
-            Goal.Event or Goal.Page => null,
-            _ => $"Unknown kind of goal '{kind}'.",
-        };
-        if (error is not null) return error;
+        if (Goal.Check(kind, pattern) is { } error) return error;
         await using var conn = await db.OpenConnectionAsync();
         var added = await conn.ExecuteAsync("""
             INSERT INTO goals (site_id, kind, pattern)

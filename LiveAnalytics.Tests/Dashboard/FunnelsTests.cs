@@ -1,0 +1,157 @@
+using Bunit;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor.Services;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>Funnels: set on the settings card, counted from the stored events (in order, within one visit, in the site's days).</summary>
+public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private Funnels Funnels => _app.Get<Funnels>();
+    private static readonly DateTimeOffset Oct5 = new(2026, 10, 5, 0, 0, 0, TimeSpan.Zero);
+    private static readonly (string, string)[] Checkout = [(Goal.Page, "/products/*"), (Goal.Page, "/cart"), (Goal.Page, "/checkout"), (Goal.Event, "Purchase")];
+
+    /// <summary>
+    /// Visitor 1 buys; 2 sees the cart before a product; 3 sees a product only; 4 sees a product and, in another visit, the
+    /// cart; 5 goes to the cart twice and back; 6 sees a product just before midnight on 4 October and the cart after it.
+    /// </summary>
+    private async Task<Merchant> ShopAsync(string timezone = "UTC")
+    {
+        var user = await _app.UserAsync();
+        var site = (await _app.Get<SiteRepository>().CreateAsync(user.Id, new NewSite { Domain = TestData.UniqueDomain(), Name = "Hats", Timezone = timezone }))!;
+        TrackedEvent At(int minutes, long visitor, string path, string name = TrackedEvent.Pageview, long? session = null) =>
+            TestData.Event(site.Id, Oct5.AddMinutes(minutes), visitor, path, name) with { SessionId = session ?? visitor };
+        TrackedEvent[] events =
+        [
+            At(600, 1, "/products/hat"), At(601, 1, "/cart"), At(602, 1, "/checkout"), At(603, 1, "/checkout", "Purchase"),
+            At(1080, 1, "/products/hat", session: 100),
+            At(660, 2, "/cart"), At(661, 2, "/products/scarf"),
+            At(720, 3, "/products/a"),
+            At(780, 4, "/products/b"), At(900, 4, "/cart", session: 40),
+            At(840, 5, "/products/c"), At(841, 5, "/cart"), At(842, 5, "/cart"), At(843, 5, "/products/d"),
+            At(-1, 6, "/products/x"), At(1, 6, "/cart"),
+        ];
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        return new Merchant(user, site);
+    }
+
+    private async Task<Funnel> AddAsync(Merchant shop, string name, params (string, string)[] steps)
+    {
+        Assert.Null(await Funnels.AddAsync(shop.Site, shop.User.Id, name, steps));
+        return (await Funnels.ListAsync(shop.Site.Id)).Single(f => f.Name == name);
+    }
+
+    [Fact]
+    public async Task A_step_counts_the_visitors_who_did_every_step_before_it_in_order_within_one_visit()
+    {
+        var shop = await ShopAsync();
+        var checkout = await AddAsync(shop, "Checkout", Checkout);
+        Assert.Equal("Visit /products/* → Visit /cart → Visit /checkout → Purchase", checkout.Path);
+
+        var oct5 = new DateOnly(2026, 10, 5);
+        Assert.Equal([5L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5));
+        // With 4 October, visitor 6's visit across midnight counts whole.
+        Assert.Equal([6L, 3L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5.AddDays(-1), oct5));
+        Assert.Equal([0L, 0L, 0L, 0L], await Funnels.CountAsync(shop.Site, checkout, oct5.AddDays(1), oct5.AddDays(1)));
+
+        // One event is never two steps: two pages of any kind take two events of one visit (visitors 1, 2 and 5 here).
+        var twoPages = await AddAsync(shop, "Two pages", (Goal.Page, "/*"), (Goal.Page, "/*"));
+        Assert.Equal([6L, 3L], await Funnels.CountAsync(shop.Site, twoPages, oct5, oct5));
+    }
+
+    [Fact]
+    public async Task The_days_are_the_sites()
+    {
+        // Auckland is 13 hours ahead in October: 10:00 UTC on 5 October is 23:00 there, 11:00 is the 6th.
+        var shop = await ShopAsync("Pacific/Auckland");
+        var funnel = await AddAsync(shop, "Checkout", Checkout);
+        var oct5 = new DateOnly(2026, 10, 5);
+        // Their 5 October: visitor 1's purchase (before 11:00 UTC) and visitor 6's visit (around midnight UTC).
+        Assert.Equal([2L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, funnel, oct5, oct5));
+        Assert.Equal([5L, 1L, 0L, 0L], await Funnels.CountAsync(shop.Site, funnel, oct5.AddDays(1), oct5.AddDays(1)));
+    }
+
+    [Theory]
+    [InlineData("", 2, "Name the funnel")]
+    [InlineData("Checkout", 1, "2 to 8 steps; this one has 1")]
+    [InlineData("Checkout", 9, "2 to 8 steps; this one has 9")]
+    [InlineData("Checkout", -1, "Step 2: A page goal is a path starting with /")]
+    public async Task A_funnel_that_is_not_valid_is_refused_with_a_reason(string name, int steps, string reason)
+    {
+        var shop = await _app.MerchantAsync();
+        IReadOnlyList<(string, string)> given = steps == -1 ? [(Goal.Page, "/"), (Goal.Page, "cart")] : Enumerable.Repeat((Goal.Page, "/"), steps).ToList();
+        Assert.Contains(reason, await Funnels.AddAsync(shop.Site, shop.User.Id, name, given));
+        Assert.Empty(await Funnels.ListAsync(shop.Site.Id));
+    }
+
+    [Fact]
+    public async Task Names_are_unique_a_site_and_only_owners_and_admins_change_them()
+    {
+        var shop = await _app.MerchantAsync();
+        var funnel = await AddAsync(shop, "Checkout", (Goal.Page, "/cart"), (Goal.Event, "Purchase"));
+        Assert.Equal("A funnel named 'Checkout' exists already.", await Funnels.AddAsync(shop.Site, shop.User.Id, " Checkout ", [(Goal.Page, "/"), (Goal.Page, "/cart")]));
+
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
+        Assert.Equal(SiteTeam.SettingsRefused, await Funnels.AddAsync(shop.Site, viewer.Id, "Sign-up", [(Goal.Page, "/"), (Goal.Event, "Signup")]));
+        Assert.Equal(SiteTeam.SettingsRefused, await Funnels.RemoveAsync(shop.Site, viewer.Id, funnel.Id));
+        // Another site's owner cannot remove it by its id either.
+        var other = await _app.MerchantAsync();
+        Assert.Equal(SiteTeam.SettingsRefused, await Funnels.RemoveAsync(shop.Site, other.User.Id, funnel.Id));
+        Assert.Null(await Funnels.RemoveAsync(other.Site, other.User.Id, funnel.Id));
+        Assert.Single(await Funnels.ListAsync(shop.Site.Id));
+
+        Assert.Null(await Funnels.RemoveAsync(shop.Site, shop.User.Id, funnel.Id));
+        Assert.Empty(await Funnels.ListAsync(shop.Site.Id));
+    }
+
+    [Fact]
+    public async Task The_settings_card_adds_and_removes_a_funnel_and_the_dashboard_card_shows_its_steps()
+    {
+        var shop = await ShopAsync();
+        await using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(Funnels);
+        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        ctx.SignIn(shop.User);
+
+        var settings = ctx.Render<FunnelsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
+        settings.WaitForElement("[data-testid=funnel-add]");
+        settings.Find("input[data-testid=funnel-name]").Input("Checkout");
+        settings.Find("[data-testid=funnel-add-step]").Click();
+        settings.Find("[data-testid=funnel-add-step]").Click();
+        var patterns = settings.FindAll("input[data-testid=funnel-step-pattern]");
+        Assert.Equal(4, patterns.Count);
+        foreach (var (input, value) in patterns.Zip(["/products/*", "cart", "/checkout", "Purchase"])) input.Input(value);
+        settings.FindAll("[data-testid=funnel-step-kind]")[3].Change(Goal.Event);
+        settings.Find("[data-testid=funnel-add]").Click();
+        settings.WaitForAssertion(() => Assert.Contains("Step 2: A page goal is a path starting with /", settings.Find("[data-testid=funnel-error]").TextContent));
+        settings.FindAll("input[data-testid=funnel-step-pattern]")[1].Input("/cart");
+        settings.Find("[data-testid=funnel-add]").Click();
+        settings.WaitForAssertion(() => Assert.Contains("Checkout: Visit /products/* → Visit /cart → Visit /checkout → Purchase",
+            settings.Find("[data-testid=funnel-list]").TextContent));
+        Assert.Equal(Checkout.Select(s => s.Item2), (await Funnels.ListAsync(shop.Site.Id)).Single().Steps.Select(s => s.Pattern));
+
+        var oct5 = new DateOnly(2026, 10, 5);
+        var card = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5));
+        card.WaitForElement("[data-testid=funnel-steps]");
+        var rows = card.FindAll("[data-testid=funnel-steps] tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
+        Assert.Equal(["1. Visit /products/*", "5", "", ""], rows[0]);
+        Assert.Equal(["2. Visit /cart", "2", "40%", "3"], rows[1]);
+        Assert.Equal(["4. Purchase", "1", "20%", "0"], rows[3]);
+        Assert.DoesNotContain("filters above", card.Markup);
+
+        settings.Find("[data-testid=funnel-remove]").Click();
+        settings.WaitForAssertion(() => Assert.Empty(settings.FindAll("[data-funnel]")));
+        Assert.Empty(await Funnels.ListAsync(shop.Site.Id));
+        var none = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5).Add(c => c.Filtered, true));
+        none.WaitForElement("[data-testid=funnels-none]");
+    }
+}

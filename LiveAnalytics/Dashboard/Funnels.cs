@@ -1,0 +1,96 @@
+using Dapper;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A funnel: steps a visit goes through in order, each a goal's rule (its <see cref="Goal.Id"/> the step's number).</summary>
+public sealed record Funnel(long Id, string Name, IReadOnlyList<Goal> Steps)
+{
+    public string Path => string.Join(" → ", Steps.Select(s => s.Label));
+}
+
+/// <summary>
+/// A site's funnels, and how many visitors went through each one's steps in order within one visit. Ordered steps are a
+/// property of whole visits, which the rollups do not keep: the count reads the stored events of the period, as a
+/// filtered dashboard does. Callers have already checked the user's membership.
+/// </summary>
+public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
+{
+    public const int MaxPerSite = 20, MinSteps = 2, MaxSteps = 8;
+
+    public async Task<IReadOnlyList<Funnel>> ListAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long Id, string Name, string[] Kinds, string[] Patterns)>(
+            "SELECT id, name, kinds, patterns FROM funnels WHERE site_id = @siteId ORDER BY name", new { siteId });
+        return rows.Select(r => new Funnel(r.Id, r.Name,
+            r.Kinds.Select((kind, i) => new Goal(i + 1, kind, r.Patterns[i])).ToList())).ToList();
+    }
+
+    /// <summary>Adds a funnel; returns an error message for the form when it is not valid.</summary>
+    public async Task<string?> AddAsync(Site site, Guid userId, string name, IReadOnlyList<(string Kind, string Pattern)> steps)
+    {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
+        name = name.Trim();
+        if (name.Length is 0 or > 80 || name.Any(char.IsControl)) return "Name the funnel, 1 to 80 characters, e.g. Checkout.";
+        if (steps.Count is < MinSteps or > MaxSteps) return $"A funnel has {MinSteps} to {MaxSteps} steps; this one has {steps.Count}.";
+        var trimmed = steps.Select(s => (s.Kind, Pattern: s.Pattern.Trim())).ToList();
+        for (var i = 0; i < trimmed.Count; i++)
+            if (Goal.Check(trimmed[i].Kind, trimmed[i].Pattern) is { } error) return $"Step {i + 1}: {error}";
+        await using var conn = await db.OpenConnectionAsync();
+        var added = await conn.ExecuteAsync("""
+            INSERT INTO funnels (site_id, name, kinds, patterns)
+            SELECT @Id, @name, @kinds, @patterns WHERE (SELECT count(*) FROM funnels WHERE site_id = @Id) < @max
+            ON CONFLICT (site_id, name) DO NOTHING
+            """, new { site.Id, name, kinds = trimmed.Select(s => s.Kind).ToArray(), patterns = trimmed.Select(s => s.Pattern).ToArray(), max = MaxPerSite });
+        if (added == 1) return null;
+        return (await ListAsync(site.Id)).Count >= MaxPerSite ? $"A site can have at most {MaxPerSite} funnels." : $"A funnel named '{name}' exists already.";
+    }
+
+    /// <returns>An error message, or null when removed.</returns>
+    public async Task<string?> RemoveAsync(Site site, Guid userId, long funnelId)
+    {
+        if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync("DELETE FROM funnels WHERE id = @funnelId AND site_id = @Id", new { funnelId, site.Id });
+        return null;
+    }
+
+    /// <summary>
+    /// For each step, the visitors who reached it: within one visit, every step before it first and then this one, each
+    /// at a later event than the step before (so one pageview is never two steps). The days are the site's.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        // One CTE a step, each joined to the one before: the text depends only on the number of steps, the rest are parameters.
+        var sql = new System.Text.StringBuilder("""
+            WITH m AS MATERIALIZED (
+                SELECT e.visitor_id, e.session_id, e.ts, s.i
+                FROM events e
+                JOIN unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY s(kind, pattern, i)
+                  ON (s.kind = 'event' AND e.name = s.pattern) OR (s.kind = 'page' AND e.pathname LIKE s.pattern)
+                WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to
+            ),
+            s1 AS (SELECT visitor_id, session_id, min(ts) AS t FROM m WHERE i = 1 GROUP BY visitor_id, session_id)
+            """);
+        for (var k = 2; k <= funnel.Steps.Count; k++)
+            sql.Append($"""
+                ,
+                s{k} AS (SELECT m.visitor_id, m.session_id, min(m.ts) AS t FROM m JOIN s{k - 1} p USING (visitor_id, session_id)
+                        WHERE m.i = {k} AND m.ts > p.t GROUP BY m.visitor_id, m.session_id)
+                """);
+        sql.Append("\nSELECT v FROM unnest(ARRAY[")
+            .AppendJoin(", ", Enumerable.Range(1, funnel.Steps.Count).Select(k => $"(SELECT count(DISTINCT visitor_id) FROM s{k})"))
+            .Append("]) WITH ORDINALITY a(v, k) ORDER BY k");
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<long>(sql.ToString(), new
+        {
+            siteId = site.Id, from = StatsPeriod.StartOfDay(first, zone), to = StatsPeriod.StartOfDay(last.AddDays(1), zone),
+            kinds = funnel.Steps.Select(s => s.Kind).ToArray(),
+            patterns = funnel.Steps.Select(s => s.Kind == Goal.Page ? s.LikePattern : s.Pattern).ToArray(),
+        })).AsList();
+    }
+}
