@@ -6,8 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveAnalytics.Tests.Infrastructure;
 
-/// <summary>An app whose every request arrives from <paramref name="address"/> (the test server's have none), as from a proxy or a client elsewhere.</summary>
-public sealed class RemoteAddressAppFactory(IPAddress address, IDictionary<string, string?>? settings = null) : AppFactory(settings)
+/// <summary>
+/// An app whose every request arrives from <paramref name="address"/> (the test server's have none), as from a proxy or a client
+/// elsewhere; with another factory's <paramref name="keyPrefix"/>, a second node of its installation.
+/// </summary>
+public sealed class RemoteAddressAppFactory(IPAddress address, IDictionary<string, string?>? settings = null, string? keyPrefix = null)
+    : AppFactory(settings, keyPrefix)
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
