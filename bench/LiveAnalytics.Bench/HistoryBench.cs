@@ -54,6 +54,7 @@ public static class HistoryBench
             Console.WriteLine($"Dashboard, {days} days, from rollups (the page as it opens): p50 {Median(times):F1} ms (runs: {string.Join(" / ", times.Select(t => t.ToString("F1")))})");
             var all = await TimeAsync(() => load(null), runs * 2 + 1);
             Console.WriteLine($"  with all 13 top lists (what the export reads): p50 {Median(all):F1} ms");
+            await FunnelAsync(db, siteId, currentHour, days, runs);
             return;
         }
         if (only != "live") await HistoryAsync(db, job, siteId, start, currentHour, total, days, runs);
@@ -114,6 +115,23 @@ public static class HistoryBench
         var b = await raw.AggregateAsync(siteId, from, to);
         Console.WriteLine($"  same figures: pageviews {a.Pageviews:N0} / {b.Pageviews:N0}, events {a.Events:N0} / {b.Events:N0}, " +
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
+        await FunnelAsync(db, siteId, currentHour, days, runs);
+    }
+
+    /// <summary>A funnel card (product page, add to cart, order: read from raw events) over the last 7 days and over every day.</summary>
+    private static async Task FunnelAsync(NpgsqlDataSource db, long siteId, DateTimeOffset currentHour, int days, int runs)
+    {
+        var funnels = new Funnels(db, new SiteTeam(db));
+        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
+        var funnel = new Funnel(0, "Purchase", [new Goal(1, Goal.Page, "/products/*"), new Goal(2, Goal.Event, "Add to cart"), new Goal(3, Goal.Event, "Order")]);
+        var (_, _, lastDay, _) = Dashboard(db, currentHour, days, siteId);
+        foreach (var span in new[] { 7, days }.Distinct())
+        {
+            IReadOnlyList<long> counts = [];
+            var times = await TimeAsync(async () => counts = await funnels.CountAsync(site, funnel, lastDay.AddDays(1 - span), lastDay), runs);
+            Console.WriteLine($"Funnel of 3 steps over {span} days, from raw events: p50 {Median(times):F0} ms (runs: {string.Join(" / ", times.Select(t => t.ToString("F0")))}); " +
+                $"visitors by step {string.Join(" / ", counts.Select(c => c.ToString("N0")))}");
+        }
     }
 
     /// <summary>The dashboard as the page opens: totals, the daily series, the goals and the five lists on the cards' first tabs, read in parallel.</summary>
