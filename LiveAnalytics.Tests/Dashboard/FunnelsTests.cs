@@ -147,6 +147,12 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal(["2. Visit /cart", "2", "40%", "3"], rows[1]);
         Assert.Equal(["4. Purchase", "1", "20%", "0"], rows[3]);
         Assert.DoesNotContain("filters above", card.Markup);
+        Assert.DoesNotContain("incomplete", card.Markup);
+        // A period reaching back past the site's raw-event retention says which days count short.
+        var kept = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5)
+            .Add(c => c.IncompleteUntil, oct5).Add(c => c.KeepEventsDays, 30));
+        kept.WaitForElement("[data-testid=funnel-steps]");
+        Assert.Contains("keeps its raw events for 30 days: funnel numbers up to 5 Oct 2026 are incomplete", kept.Markup);
 
         settings.Find("[data-testid=funnel-remove]").Click();
         settings.WaitForAssertion(() => Assert.Empty(settings.FindAll("[data-funnel]")));

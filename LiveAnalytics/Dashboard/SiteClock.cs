@@ -9,4 +9,16 @@ public static class SiteClock
 
     public static DateOnly LocalDate(Site site, DateTimeOffset at) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime);
+
+    /// <summary>
+    /// For what reads raw events (filtered views, funnels) over days from <paramref name="first"/>: the last day of the site
+    /// that its retention of <paramref name="keepDays"/> may have emptied in part (the first kept day is kept from an hour
+    /// on), or null when the range starts after it or nothing is deleted.
+    /// </summary>
+    public static DateOnly? RawEventsIncompleteUntil(Site site, int? keepDays, DateOnly first, DateTimeOffset now)
+    {
+        if (keepDays is not { } days) return null;
+        var firstKept = LocalDate(site, Retention.EventRetention.Cutoff(now, days));
+        return first <= firstKept ? firstKept : null;
+    }
 }
