@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Bunit;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Ingestion;
@@ -76,6 +79,36 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         // Their 5 October: visitor 1's purchase (before 11:00 UTC) and visitor 6's visit (around midnight UTC).
         Assert.Equal([2L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, funnel, oct5, oct5));
         Assert.Equal([5L, 1L, 0L, 0L], await Funnels.CountAsync(shop.Site, funnel, oct5.AddDays(1), oct5.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task The_stats_api_reads_a_funnel_by_name_for_the_sites_members()
+    {
+        var shop = await ShopAsync();
+        await AddAsync(shop, "Checkout", Checkout);
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await _app.ApiKeyAsync(shop.User.Id));
+        var url = $"/api/v1/stats/funnel?site_id={shop.Site.Domain}&period=day&date=2026-10-05";
+
+        var json = await client.GetFromJsonAsync<JsonElement>(url + "&funnel=Checkout");
+        Assert.Equal("Checkout", json.GetProperty("funnel").GetString());
+        Assert.Equal([(1, "page", "/products/*", 5L, 100.0, 0L), (2, "page", "/cart", 2L, 40.0, 3L), (3, "page", "/checkout", 1L, 20.0, 1L), (4, "event", "Purchase", 1L, 20.0, 0L)],
+            json.GetProperty("results").EnumerateArray().Select(r => (r.GetProperty("step").GetInt32(), r.GetProperty("kind").GetString(), r.GetProperty("value").GetString(),
+                r.GetProperty("visitors").GetInt64(), r.GetProperty("conversion_rate").GetDouble(), r.GetProperty("dropped").GetInt64())));
+
+        using var unknown = await client.GetAsync(url + "&funnel=%3Cscript%3E");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("has no funnel named '<script>'; it has: Checkout.", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        using var none = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Contains("'funnel' is required", await none.Content.ReadAsStringAsync());
+        using var badPeriod = await client.GetAsync($"/api/v1/stats/funnel?site_id={shop.Site.Domain}&funnel=Checkout&period=forever");
+        Assert.Equal(HttpStatusCode.BadRequest, badPeriod.StatusCode);
+
+        var stranger = await _app.MerchantAsync();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await _app.ApiKeyAsync(stranger.User.Id));
+        using var refused = await client.GetAsync(url + "&funnel=Checkout");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Theory]

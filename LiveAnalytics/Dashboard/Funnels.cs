@@ -62,9 +62,15 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
     /// For each step, the visitors who reached it: within one visit, every step before it first and then this one, each
     /// at a later event than the step before (so one pageview is never two steps). The days are the site's.
     /// </summary>
-    public async Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last)
+    public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        return CountAsync(site.Id, funnel, StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone));
+    }
+
+    /// <summary>The same over [<paramref name="from"/>, <paramref name="to"/>), for the Stats API's periods.</summary>
+    public async Task<IReadOnlyList<long>> CountAsync(long siteId, Funnel funnel, DateTimeOffset from, DateTimeOffset to)
+    {
         // One CTE a step, each joined to the one before: the text depends only on the number of steps, the rest are parameters.
         // The steps an event matches, from one scan of the period (OFFSET 0 keeps the planner from turning it into
         // a scan a step).
@@ -97,7 +103,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
         await conn.ExecuteAsync("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '32MB'", transaction: tx);
         return (await conn.QueryAsync<long>(sql.ToString(), transaction: tx, param: new
         {
-            siteId = site.Id, from = StatsPeriod.StartOfDay(first, zone), to = StatsPeriod.StartOfDay(last.AddDays(1), zone),
+            siteId, from, to,
             kinds = funnel.Steps.Select(s => s.Kind).ToArray(),
             patterns = funnel.Steps.Select(s => s.Kind == Goal.Page ? s.LikePattern : s.Pattern).ToArray(),
         })).AsList();

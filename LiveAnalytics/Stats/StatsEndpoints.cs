@@ -1,4 +1,5 @@
 using Hangfire;
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Live;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
@@ -28,6 +29,7 @@ public static class StatsEndpoints
         stats.MapGet("/aggregate", AggregateAsync);
         stats.MapGet("/timeseries", TimeseriesAsync);
         stats.MapGet("/breakdown", BreakdownAsync);
+        stats.MapGet("/funnel", FunnelAsync);
         var persistence = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Persistence.PersistenceOptions>>().Value;
         if (persistence.RunJobs)
             app.Services.GetRequiredService<IRecurringJobManager>()
@@ -84,6 +86,29 @@ public static class StatsEndpoints
         var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
     }
+
+    /// <summary>One of the site's funnels (by name) over the period: each step's visitors, share of the first step's, and drop-off.</summary>
+    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, TimeProvider time, string? funnel, string? period, string? date)
+    {
+        var site = SiteScopeFilter.Of(http);
+        if (string.IsNullOrWhiteSpace(funnel))
+            return ApiError.Problem(StatusCodes.Status400BadRequest, "'funnel' is required: the name of one of the site's funnels (its settings page lists them).");
+        if (!StatsPeriod.TryResolve(period, date, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), time.GetUtcNow(), out var from, out var to, out var error))
+            return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        var all = await funnels.ListAsync(site.Id);
+        if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)
+            return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{(funnel.Length > 80 ? funnel[..80] + "…" : funnel)}'" +
+                (all.Count == 0 ? "; it has none yet." : $"; it has: {string.Join(", ", all.Select(f => f.Name))}."));
+        var counts = await funnels.CountAsync(site.Id, found, from, to);
+        var results = found.Steps.Select((step, i) => new FunnelStepResult(i + 1, step.Kind, step.Pattern, counts[i],
+            counts[0] == 0 ? 0 : Math.Round(100.0 * counts[i] / counts[0], 1), i == 0 ? 0 : counts[i - 1] - counts[i])).ToList();
+        return TypedResults.Ok(new { funnel = found.Name, results });
+    }
+
+    /// <param name="ConversionRate">Percent of the first step's visitors.</param>
+    /// <param name="Dropped">Visitors of the step before who did not reach this one.</param>
+    public sealed record FunnelStepResult(int Step, string Kind, string Value, long Visitors,
+        [property: System.Text.Json.Serialization.JsonPropertyName("conversion_rate")] double ConversionRate, long Dropped);
 
     /// <summary>A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for.</summary>
     private static Dictionary<string, object> Row(string key, string value, Counts counts, string[] metrics)
