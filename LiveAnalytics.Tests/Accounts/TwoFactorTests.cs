@@ -15,7 +15,8 @@ namespace LiveAnalytics.Tests.Accounts;
 public sealed partial class TwoFactorTests : IAsyncLifetime
 {
     // Every login of these tests comes from one address: more posts than a minute's default allows.
-    private readonly AppFactory _app = new(new Dictionary<string, string?> { ["Accounts:FormPostsPerMinute"] = "1000" });
+    // Sessions and remembered browsers are checked against the account at every request here (a minute by default).
+    private readonly AppFactory _app = new(new Dictionary<string, string?> { ["Accounts:FormPostsPerMinute"] = "1000", ["Accounts:SessionCheckSeconds"] = "0" });
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -71,6 +72,27 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
 
         // The second step without the first: back to the login.
         Assert.Contains("login-submit", await _app.CreateClient().GetStringAsync(TwoFactorPath));
+    }
+
+    [Fact]
+    public async Task A_remembered_browser_skips_the_code_until_every_other_session_is_signed_out()
+    {
+        var user = await _app.UserAsync();
+        var owner = await LoggedInAsync(user);
+        var (key, _) = await SetUpAsync(owner);
+        var browser = _app.CreateClient();
+        await LogInAsync(browser, user);
+        Assert.Contains("Your sites", await StaticForm.SubmitAsync(browser, TwoFactorPath, "two-factor",
+            new() { ["Code.Value"] = Totp.Code(key), ["Code.Remember"] = "true" }));
+        using (var loggedOut = await browser.PostAsync("/account/logout", null)) Assert.True(loggedOut.IsSuccessStatusCode);
+        Assert.Contains("login-submit", await browser.GetStringAsync("/account"));
+        Assert.Contains("Your sites", await LogInAsync(browser, user));   // the password alone, on this browser
+        Assert.Contains("two-factor-submit", await LogInAsync(_app.CreateClient(), user));   // not on another
+
+        // "Sign out everywhere else" from the owner's session: this browser is a stranger again, and asked for a code.
+        await StaticForm.SubmitAsync(owner, "/account", "sign-out-elsewhere", []);
+        Assert.Contains("login-submit", await browser.GetStringAsync("/account"));
+        Assert.Contains("two-factor-submit", await LogInAsync(browser, user));
     }
 
     [Fact]

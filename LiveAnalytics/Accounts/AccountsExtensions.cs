@@ -16,6 +16,9 @@ public static class AccountsExtensions
 {
     public const string LoginPath = "/account/login";
 
+    /// <summary>How long a browser ticked "don't ask again" skips the second factor at login.</summary>
+    public static readonly TimeSpan RememberBrowserFor = TimeSpan.FromDays(30);
+
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AccountsOptions>()
@@ -35,6 +38,11 @@ public static class AccountsExtensions
             o.Cookie.Name = "la_auth";
             o.ExpireTimeSpan = TimeSpan.FromDays(14);
             o.SlidingExpiration = true;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.TwoFactorRememberMeScheme, o =>
+        {
+            o.Cookie.Name = "la_2fa_remember";
+            o.ExpireTimeSpan = RememberBrowserFor;
         });
         builder.Services.AddAuthorization();
         builder.Services.AddIdentityCore<AppUser>(o =>
