@@ -112,6 +112,33 @@ public sealed class LiveHubTests
     }
 
     [Fact]
+    public async Task A_node_that_takes_the_lease_sends_every_sites_counters_once()
+    {
+        await using var node = new AppFactory();
+        var publisher = (await PublisherOfAsync(node)).Get<HubPublisher>();
+        var merchant = await node.MerchantAsync();
+        var created = await node.Get<WidgetTokens>().CreateAsync(merchant.User.Id, merchant.Site.Id, "panel", [WidgetKind.Visitors], ["https://admin.example.com"]);
+        await using var widget = Connect(node, created!.Value.Token, null);
+        var counters = Channel.CreateUnbounded<PublicCounters>();
+        widget.On<PublicCounters>("Counters", c => counters.Writer.TryWrite(c));
+        await widget.StartAsync();
+
+        // Another holder takes the lease for 4 s (as after a Redis timeout of this node's renewal): a visitor arrives meanwhile.
+        await node.Redis.StringSetAsync($"{node.KeyPrefix}:hub-publisher", "another-node", TimeSpan.FromSeconds(4));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (publisher.IsPublisher && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.False(publisher.IsPublisher);
+        await SendAsync(node, merchant.Site.Domain, "/while-nobody-published", browser: 1);
+
+        // Nothing else happens on the site: only the lease taken back sends the visitor.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        PublicCounters latest;
+        do latest = await counters.Reader.ReadAsync(timeout.Token); while (latest.VisitorsOnline == 0);
+        Assert.Equal(1, latest.VisitorsOnline);
+        Assert.True(publisher.IsPublisher);
+    }
+
+    [Fact]
     public async Task Widget_tokens_get_counters_but_never_events_and_bad_tokens_are_refused()
     {
         await using var node = new AppFactory();

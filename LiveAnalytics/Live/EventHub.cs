@@ -134,6 +134,9 @@ public sealed class EventHub : IDisposable
         }
     }
 
+    /// <summary>The sites with live state on this node now.</summary>
+    public IReadOnlyCollection<long> SiteIds => (IReadOnlyCollection<long>)_sites.Keys;
+
     public int SubscriberCount(long siteId) =>
         _sites.TryGetValue(siteId, out var site) ? site.Subscribers.Length : 0;
 

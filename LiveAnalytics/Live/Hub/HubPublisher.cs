@@ -72,12 +72,17 @@ public sealed partial class HubPublisher(
             try
             {
                 var held = (int)await redis.GetDatabase().ScriptEvaluateAsync(LeaseScript, [key], [node.Id, (long)Lease.TotalMilliseconds]) == 1;
+                var gained = held && !_leader;
                 if (held != _leader)
                 {
                     LogLeadership(held, node.Id);
                     if (held) Volatile.Write(ref _leaderSince, time.GetUtcNow().ToUnixTimeMilliseconds());
                 }
                 _leader = held;
+                // Whatever changed while no node (or another) published may not have reached the clients: a quiet
+                // site's widgets would show it until its next event. Every site's counters go out once.
+                if (gained)
+                    foreach (var site in hub.SiteIds) _queue.Writer.TryWrite((site, null));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
