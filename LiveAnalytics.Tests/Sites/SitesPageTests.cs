@@ -1,0 +1,46 @@
+using Bunit;
+using LiveAnalytics.Live;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Sites.Pages;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiveAnalytics.Tests.Sites;
+
+/// <summary>The sites list: each of the merchant's sites with its visitors online (pushed) and its day so far.</summary>
+public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+
+    [Fact]
+    public async Task Each_site_shows_its_visitors_online_as_they_come_and_its_day_so_far()
+    {
+        var shop = await _app.MerchantAsync();
+        var second = (await _app.Get<SiteRepository>().CreateAsync(shop.User.Id, new NewSite { Domain = TestData.UniqueDomain(), Name = "Outlet", Timezone = "UTC" }))!;
+        if (DateTimeOffset.UtcNow.TimeOfDay < TimeSpan.FromSeconds(10)) await Task.Delay(TimeSpan.FromSeconds(10));   // all of it on one UTC day
+        var now = DateTimeOffset.UtcNow;
+        // Today (UTC) so far: two visitors, three pageviews on the first site; nothing on the second.
+        await _app.Get<EventWriter>().WriteAsync(
+            [TestData.Event(shop.Site.Id, now.AddSeconds(-3), 1, "/"), TestData.Event(shop.Site.Id, now.AddSeconds(-2), 1, "/hats"), TestData.Event(shop.Site.Id, now.AddSeconds(-1), 2, "/")],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(EventHub), typeof(TimeProvider));
+        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        var page = ctx.Render<SitesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".site-overview").Count));
+        var first = $"[data-site='{shop.Site.Id}']";
+        page.WaitForAssertion(() => Assert.Equal("Today: 2 visitors · 3 pageviews", page.Find($"{first} [data-testid=site-today]").TextContent.Trim()));
+        Assert.Equal("Today: 0 visitors · 0 pageviews", page.Find($"[data-site='{second.Id}'] [data-testid=site-today]").TextContent.Trim());
+        Assert.Equal("0 online", page.Find($"{first} [data-testid=site-online]").TextContent.Trim());
+
+        // A visitor arrives: the card shows them without a reload.
+        using var beacon = await _app.CreateClient().SendAsync(TestData.Pageview(shop.Site.Domain, "/live"));
+        page.WaitForAssertion(() => Assert.Equal("1 online", page.Find($"{first} [data-testid=site-online]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Equal("0 online", page.Find($"[data-site='{second.Id}'] [data-testid=site-online]").TextContent.Trim());
+        Assert.Contains($"/sites/{second.Id}/history", page.Markup);
+    }
+}
