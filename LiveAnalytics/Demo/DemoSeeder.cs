@@ -1,4 +1,5 @@
 using LiveAnalytics.Accounts;
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
 using Microsoft.AspNetCore.Identity;
@@ -25,8 +26,14 @@ public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoO
             LogCreated(o.Email);
         }
         var sites = scope.ServiceProvider.GetRequiredService<SiteRepository>();
-        if (await sites.FindByDomainForUserAsync(o.Domain, user.Id) is null)
-            await sites.CreateAsync(user.Id, new NewSite { Domain = o.Domain, Name = "Demo shop", Timezone = "UTC" });
+        if (await sites.FindByDomainForUserAsync(o.Domain, user.Id) is null
+            && await sites.CreateAsync(user.Id, new NewSite { Domain = o.Domain, Name = "Demo shop", Timezone = "UTC" }) is { } site)
+        {
+            // What the simulated shoppers do, as a merchant would set it up: the history shows a goal and a funnel at once.
+            await scope.ServiceProvider.GetRequiredService<Goals>().AddAsync(site, user.Id, Goal.Event, "Add to cart");
+            await scope.ServiceProvider.GetRequiredService<Funnels>().AddAsync(site, user.Id, "Checkout",
+                [(Goal.Page, "/products/*"), (Goal.Event, "Add to cart"), (Goal.Page, "/cart"), (Goal.Page, "/checkout")]);
+        }
         if (o.KeyFile is { } file && !File.Exists(file))
         {
             var (_, secret) = await scope.ServiceProvider.GetRequiredService<ApiKeys>().CreateAsync(user.Id, "Demo key");
