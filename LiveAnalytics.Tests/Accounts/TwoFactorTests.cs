@@ -28,6 +28,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         var owner = await LoggedInAsync(user);
         Assert.Contains("id=\"two-factor-off\"", await owner.GetStringAsync("/account"));
 
+        var stamp = (await StoredAsync(user.Id)).SecurityStamp;
         var setUp = await StaticForm.SubmitAsync(owner, "/account", "two-factor-setup", []);
         var key = KeyShown().Match(setUp).Groups[1].Value.Replace(" ", "").ToUpperInvariant();
         Assert.Equal(32, key.Length);
@@ -35,6 +36,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         var stored = await StoredAsync(user.Id);
         Assert.False(stored.TwoFactorEnabled);
         Assert.DoesNotContain(key, stored.AuthenticatorKey!, StringComparison.OrdinalIgnoreCase);   // kept encrypted
+        Assert.Equal(stamp, stored.SecurityStamp);   // starting the set-up signs no other session out
 
         var wrong = await StaticForm.SubmitAsync(owner, "/account", "two-factor-confirm", new() { ["Confirm.Code"] = Totp.Stale(key) });
         Assert.Contains("That code does not match", wrong);
@@ -45,6 +47,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         Assert.Contains("10 recovery codes left", on);
         stored = await StoredAsync(user.Id);
         Assert.True(stored.TwoFactorEnabled);
+        Assert.NotEqual(stamp, stored.SecurityStamp);   // turning it on does
         Assert.All(codes, c => Assert.DoesNotContain(c.Replace("-", ""), stored.RecoveryCodes!.Replace("-", ""), StringComparison.OrdinalIgnoreCase));
         // The session that turned it on stays signed in (it got a cookie with the new security stamp).
         Assert.Contains("id=\"account-email\"", await owner.GetStringAsync("/account"));
