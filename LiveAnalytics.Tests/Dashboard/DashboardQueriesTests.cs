@@ -182,6 +182,15 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         // A page a visitor named like a formula is written so that a spreadsheet shows it as text.
         Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,0,1,0,0,0,1,0.00", Read(all, "page.csv"));
 
+        // The goals and funnels, as the page shows them (funnels without the view's filters).
+        Assert.Null(await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, Goal.Event, "Order"));
+        Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "Hats", [(Goal.Page, "/"), (Goal.Page, "/hats")]));
+        (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&f=country:DE");
+        using var converted = new ZipArchive(new MemoryStream(body));
+        Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,20,40.00"], Read(converted, "goals.csv"));
+        // Visitors 1-6 on "/"; 1 and 4 went on to /hats (6 to another page): a third.
+        Assert.Equal(["funnel,step,kind,value,visitors,of_first,dropped", "Hats,1,page,/,6,100,0", "Hats,2,page,/hats,2,33.3,4"], Read(converted, "funnels.csv"));
+
         // With a revenue currency set, the revenue columns say which, as the page does.
         Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
@@ -189,6 +198,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("revenue (EUR),40.00", Read(priced, "totals.csv"));
         Assert.EndsWith(",revenue (EUR)", Read(priced, "timeseries.csv")[0]);
         Assert.EndsWith(",revenue (EUR)", Read(priced, "page.csv")[0]);
+        Assert.EndsWith(",revenue (EUR)", Read(priced, "goals.csv")[0]);
     }
 
     [Fact]
@@ -257,7 +267,8 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         http.Request.QueryString = new QueryString(query);
         var body = new MemoryStream();
         http.Response.Body = body;
-        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), _app.Get<RevenueCurrency>(), TimeProvider.System);
+        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), _app.Get<Funnels>(),
+            _app.Get<RevenueCurrency>(), TimeProvider.System);
         await result.ExecuteAsync(http);
         return (http.Response.StatusCode, body.ToArray());
     }

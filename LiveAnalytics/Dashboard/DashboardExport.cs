@@ -9,12 +9,12 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>
 /// GET /sites/{id}/history/export: the view the merchant is looking at (same query string as the
-/// page) as a zip of CSV tables: the totals, the time series and one file per top list.
+/// page) as a zip of CSV tables: the totals, the time series, one file per top list, the goals and the funnels.
 /// </summary>
 public static class DashboardExport
 {
     public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries,
-        RevenueCurrency currency, TimeProvider time)
+        Funnels funnels, RevenueCurrency currency, TimeProvider time)
     {
         // Not a member is answered like a site that does not exist: ids are not probed.
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
@@ -24,13 +24,17 @@ public static class DashboardExport
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));
-        var zip = Zip(data, await currency.GetAsync(site.Id));
+        // As the page shows them: every funnel over the period, without the view's filters.
+        var counted = new List<(Funnel, IReadOnlyList<long>)>();
+        foreach (var funnel in await funnels.ListAsync(site.Id))
+            counted.Add((funnel, await funnels.CountAsync(site, funnel, data.Range.First, data.Range.Last)));
+        var zip = Zip(data, await currency.GetAsync(site.Id), counted);
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);
     }
 
     /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
-    internal static byte[] Zip(DashboardData data, string? currency)
+    internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels)
     {
         var columns = MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m).ToArray();
         using var buffer = new MemoryStream();
@@ -40,6 +44,8 @@ public static class DashboardExport
             Add(zip, "timeseries.csv", Series(data, columns));
             foreach (var dimension in DashboardDimensions.All)
                 if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension), columns));
+            Add(zip, "goals.csv", Goals(data, currency));
+            Add(zip, "funnels.csv", Funnels(funnels));
         }
         return buffer.ToArray();
     }
@@ -75,6 +81,33 @@ public static class DashboardExport
         foreach (var row in rows) Line(csv, [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))]);
         return csv.ToString();
     }
+
+    private static string Goals(DashboardData data, string? currency)
+    {
+        var csv = new StringBuilder();
+        Line(csv, ["goal", "kind", "value", "uniques", "total", "conversion_rate", currency is null ? "revenue" : $"revenue ({currency})"]);
+        foreach (var (goal, counts) in data.Goals)
+            Line(csv, [goal.Label, goal.Kind, goal.Pattern, Number(counts.Visitors), Number(goal.Kind == Goal.Page ? counts.Pageviews : counts.Events),
+                Percent(counts.Visitors, data.Totals.Visitors), counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)]);
+        return csv.ToString();
+    }
+
+    private static string Funnels(IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels)
+    {
+        var csv = new StringBuilder();
+        Line(csv, ["funnel", "step", "kind", "value", "visitors", "of_first", "dropped"]);
+        foreach (var (funnel, visitors) in funnels)
+            for (var i = 0; i < funnel.Steps.Count; i++)
+                Line(csv, [funnel.Name, Number(i + 1), funnel.Steps[i].Kind, funnel.Steps[i].Pattern, Number(visitors[i]),
+                    Percent(visitors[i], visitors[0]), Number(i == 0 ? 0 : visitors[i - 1] - visitors[i])]);
+        return csv.ToString();
+    }
+
+    private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A percentage with one decimal; empty when there is nothing to divide by.</summary>
+    private static string Percent(long part, long whole) =>
+        whole == 0 ? "" : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero).ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Value(Counts counts, string metric) => metric == "revenue"
         ? counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)
