@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
+using LiveAnalytics.Infrastructure;
 using Dapper;
-using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
 
 namespace LiveAnalytics.Settings;
@@ -17,12 +15,12 @@ public sealed class ApiKeys(NpgsqlDataSource db)
     /// <param name="siteIds">Empty: all of the user's sites, now and later.</param>
     public async Task<(ApiKeyInfo Info, string Secret)> CreateAsync(Guid userId, string name, IReadOnlyCollection<long>? siteIds = null)
     {
-        var secret = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var secret = Secrets.New(Prefix, 32);
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var id = await conn.QuerySingleAsync<long>("""
             INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES (@userId, @name, @prefix, @hash) RETURNING id
-            """, new { userId, name, prefix = secret[..10], hash = Hash(secret) }, tx);
+            """, new { userId, name, prefix = secret[..10], hash = Secrets.Hash(secret) }, tx);
         // Only sites the user is a member of can be in a key's scope.
         await conn.ExecuteAsync("""
             INSERT INTO api_key_sites (api_key_id, site_id)
@@ -38,7 +36,7 @@ public sealed class ApiKeys(NpgsqlDataSource db)
         if (!secret.StartsWith(Prefix, StringComparison.Ordinal) || secret.Length > 100) return null;
         await using var conn = await db.OpenConnectionAsync();
         var key = await conn.QuerySingleOrDefaultAsync<(long Id, Guid UserId)?>(
-            "SELECT id, user_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash = Hash(secret) });
+            "SELECT id, user_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash = Secrets.Hash(secret) });
         if (key is not { } k) return null;
         var sites = (await conn.QueryAsync<long>("SELECT site_id FROM api_key_sites WHERE api_key_id = @Id", new { k.Id })).ToHashSet();
         return new ApiKeyPrincipal(k.Id, k.UserId, sites.Count == 0 ? null : sites);
@@ -66,7 +64,6 @@ public sealed class ApiKeys(NpgsqlDataSource db)
             new { keyId, userId }) == 1;
     }
 
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }
 
 /// <param name="Sites">Empty string: all of the user's sites.</param>

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using LiveAnalytics.Infrastructure;
 using Dapper;
 using LiveAnalytics.Accounts.Email;
 using Npgsql;
@@ -33,7 +32,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
             return $"'{address}' is not an e-mail address.";
         if (await team.RoleAsync(site.Id, ownerId) != SiteTeam.Owner) return "Only the site's owners manage its team.";
 
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = Secrets.New("", 32);
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -42,7 +41,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
             VALUES (@siteId, @address, @normalized, @role, @hash, @ownerId, @now, @expires)
             ON CONFLICT (site_id, normalized_email) DO UPDATE SET email = excluded.email, role = excluded.role,
                 token_hash = excluded.token_hash, invited_by = excluded.invited_by, created_at = excluded.created_at, expires_at = excluded.expires_at
-            """, new { siteId = site.Id, address, normalized = SiteTeam.NormalizeEmail(address), role, hash = Hash(token), ownerId, now, expires = now + Lifespan }, tx);
+            """, new { siteId = site.Id, address, normalized = SiteTeam.NormalizeEmail(address), role, hash = Secrets.Hash(token), ownerId, now, expires = now + Lifespan }, tx);
         try
         {
             // Sent before the commit: an invitation whose mail could not go is not left pending as if it had.
@@ -89,7 +88,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
         return await conn.QuerySingleOrDefaultAsync<InvitationOffer>("""
             SELECT i.site_id AS SiteId, s.domain AS Domain, i.email AS Email, i.role AS Role
             FROM site_invitations i JOIN sites s ON s.id = i.site_id WHERE i.token_hash = @hash AND i.expires_at > @now
-            """, new { hash = Hash(token), now = time.GetUtcNow() });
+            """, new { hash = Secrets.Hash(token), now = time.GetUtcNow() });
     }
 
     /// <summary>Makes the user a member with the invitation's role (a member already keeps their role) and uses it up.</summary>
@@ -100,7 +99,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
         await using var tx = await conn.BeginTransactionAsync();
         var invitation = await conn.QuerySingleOrDefaultAsync<(long SiteId, string Role)?>("""
             DELETE FROM site_invitations WHERE token_hash = @hash AND expires_at > @now RETURNING site_id, role
-            """, new { hash = Hash(token), now = time.GetUtcNow() }, tx);
+            """, new { hash = Secrets.Hash(token), now = time.GetUtcNow() }, tx);
         if (invitation is not { } i) return null;
         await conn.ExecuteAsync("""
             INSERT INTO site_members (site_id, user_id, role) VALUES (@SiteId, @userId, @Role)
@@ -117,7 +116,6 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
     }
 
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     private static string ArticleFor(string role) => role == SiteTeam.Admin || role == SiteTeam.Owner ? "an" : "a";
 }

@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using LiveAnalytics.Infrastructure;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -44,14 +41,14 @@ public sealed class WidgetTokens
     public async Task<(WidgetTokenInfo Info, string Token)?> CreateAsync(
         Guid userId, long siteId, string name, IReadOnlyCollection<string> widgets, IReadOnlyList<string> origins)
     {
-        var token = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(24));
+        var token = Secrets.New(Prefix);
         await using var conn = await _db.OpenConnectionAsync();
         var id = await conn.QuerySingleOrDefaultAsync<long?>("""
             INSERT INTO widget_tokens (site_id, created_by, name, prefix, token_hash, widgets, allowed_origins)
             SELECT m.site_id, m.user_id, @name, @prefix, @hash, @widgets, @origins
             FROM site_members m WHERE m.site_id = @siteId AND m.user_id = @userId AND m.role IN ('owner', 'admin')
             RETURNING id
-            """, new { siteId, userId, name, prefix = token[..9], hash = Hash(token), widgets = widgets.ToArray(), origins = origins.ToArray() });
+            """, new { siteId, userId, name, prefix = token[..9], hash = Secrets.Hash(token), widgets = widgets.ToArray(), origins = origins.ToArray() });
         if (id is null) return null;
         return ((await ListAsync(userId, siteId)).Single(t => t.Id == id), token);
     }
@@ -103,7 +100,7 @@ public sealed class WidgetTokens
         await using var conn = await _db.OpenConnectionAsync();
         var row = await conn.QuerySingleOrDefaultAsync<TokenRow>("""
             SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins FROM widget_tokens WHERE token_hash = @hash AND revoked_at IS NULL
-            """, new { hash = Hash(token) });
+            """, new { hash = Secrets.Hash(token) });
         grant = row is { } r ? new WidgetGrant(r.Id, r.SiteId, r.Widgets.ToHashSet(), r.AllowedOrigins) : null;
         using (var entry = _cache.CreateEntry(key))
         {
@@ -133,5 +130,4 @@ public sealed class WidgetTokens
         public DateTimeOffset CreatedAt { get; set; }
     }
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }
