@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
-/// <summary>The history dashboard in Chromium: the period picker, click-to-filter, the URL that carries the view, and a funnel.</summary>
+/// <summary>The history dashboard in Chromium: the period picker, click-to-filter, the URL that carries the view, a funnel, a shared link.</summary>
 public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
@@ -61,6 +61,24 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await page.GoBackAsync();
         await Expect(page.Locator("[data-testid=funnel-steps] tr[data-step='2']")).ToContainTextAsync("60%");
         await Expect(page.Locator("[data-testid=funnel-steps] tr[data-step='1']")).ToContainTextAsync("5");
+
+        // A shared link: someone without an account opens the dashboard, read-only.
+        await page.GotoAsync($"/sites/{siteId}/settings");
+        await WaitForCircuitAsync(page);
+        await page.FillAsync("input[data-testid=shared-link-name]", "Our agency");
+        await page.GetByTestId("shared-link-create").ClickAsync();
+        var link = (await page.GetByTestId("shared-link-url").TextContentAsync())!;
+        Assert.Contains("/share/ls_", link);
+        var agency = await (await NewContextAsync(new())).NewPageAsync();
+        await agency.GotoAsync(link + "?period=7d");
+        await Expect(agency.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
+        Assert.Equal(0, await agency.GetByTestId("export").CountAsync());
+        Assert.Equal(0, await agency.Locator($"a[href*='/sites/{siteId}']").CountAsync());
+        await page.GetByTestId("shared-link-revoke").ClickAsync();
+        await Expect(page.Locator("[data-link]")).ToHaveCountAsync(0);
+        await agency.GotoAsync(link);
+        await Expect(agency.GetByTestId("shared-link-gone")).ToBeVisibleAsync();
+        await page.GotoAsync($"/sites/{siteId}/history?period=7d&compare=previous");
         if (Environment.GetEnvironmentVariable("LA_SCREENSHOTS") is { Length: > 0 } folder)
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "history.png"), FullPage = true });
     }

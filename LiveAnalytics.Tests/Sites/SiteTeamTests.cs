@@ -104,7 +104,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
-        typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(EventRetention), typeof(RollupBackfill),
+        typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(SharedLinks), typeof(EventRetention), typeof(RollupBackfill),
         typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.WeeklyReport), typeof(LiveAnalytics.Reports.TrafficAlert));
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
             var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
             page.WaitForElement("[data-testid=viewer-note]");
             page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=team-members] tr").Count));
-            foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "funnel-settings", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
+            foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "funnel-settings", "shared-links", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
                 Assert.Empty(page.FindAll($"[data-testid={editing}]"));
             Assert.NotEmpty(page.FindAll("[data-testid=weekly-report]"));   // their own subscription, which any member has
             // A viewer may still leave.
