@@ -70,6 +70,7 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddScoped<PasswordResetMail>();
         builder.Services.AddSingleton<Registration>();
+        builder.Services.AddSingleton<AccountDeletion>();
 
         // Every node must read every node's login cookie, so the keys that protect it live in Redis.
         var protection = builder.Services.AddDataProtection().SetApplicationName("LiveAnalytics");
