@@ -16,7 +16,7 @@ public sealed class WeeklyReportTests : MailTest
     private static readonly DateTimeOffset Nov16 = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);   // a Monday
     private readonly FakeTimeProvider _clock = new(Nov16.AddDays(2));
 
-    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<EmailSender>(), _clock);
+    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<LiveAnalytics.Dashboard.DashboardQueries>(), App.Get<EmailSender>(), _clock);
 
     [Fact]
     public async Task A_subscriber_gets_last_week_once_from_monday_morning()
@@ -29,6 +29,7 @@ public sealed class WeeklyReportTests : MailTest
             week(Nov16.AddHours(10), 1, "/a"), week(Nov16.AddDays(2), 2, "/a"), week(Nov16.AddDays(6), 3, "/b"), // last week: 3
         ], mayBeRedelivered: false, CancellationToken.None);
         await App.RollUpAsync(shop.Site.Id);
+        Assert.Null(await App.Get<LiveAnalytics.Dashboard.Goals>().AddAsync(shop.Site, shop.User.Id, LiveAnalytics.Dashboard.Goal.Page, "/b"));
 
         Assert.True(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, shop.User.Id, subscribed: true));   // on Wednesday
         Assert.False(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, (await App.UserAsync()).Id, subscribed: true));   // not a member
@@ -46,6 +47,7 @@ public sealed class WeeklyReportTests : MailTest
         Assert.Contains("Mon 16 Nov to Sun 22 Nov 2026 (days in UTC)", text);
         Assert.Matches(@"Visitors\s+3\s+\+50%", text);
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
+        Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
         Assert.Contains($"{TestMailServer.PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-16&to=2026-11-22", text);
         Assert.DoesNotContain(Mail.Received, m => m.ToAddresses.Any(a => a.Address == quiet.Email));
 

@@ -40,6 +40,15 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         };
     }
 
+    /// <summary>The site's goals and their conversions over whole days, from the rollups (the weekly report's).</summary>
+    public async Task<IReadOnlyList<GoalRow>> GoalsAsync(long siteId, DateOnly from, DateOnly to)
+    {
+        var list = await goals.ListAsync(siteId);
+        if (list.Count == 0) return [];
+        var conversions = await new Rollups(db, rollups, siteId).GoalsAsync(from, to, list);
+        return list.Select((g, i) => new GoalRow(g, conversions[i])).ToList();
+    }
+
     /// <summary>One more top list of the view, for a tab opened after the page loaded.</summary>
     public Task<IReadOnlyList<TopRow>> TopAsync(Site site, DashboardView view, DateOnly today, DashboardDimension dimension)
     {

@@ -11,7 +11,7 @@ internal static class ReportText
         [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
 
     public static string Write(string domain, string timezone, string? currency, DateOnly monday, Counts week, Counts before,
-        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, string link)
+        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals, string link)
     {
         var text = new StringBuilder();
         text.AppendLine($"{domain}, {monday:ddd d MMM} to {monday.AddDays(6):ddd d MMM yyyy} (days in {timezone}), against the week before:");
@@ -22,6 +22,13 @@ internal static class ReportText
             text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(week.Revenue),12}   {Change((double)week.Revenue, (double)before.Revenue)}");
         Top(text, "Top pages", pages);
         Top(text, "Top sources", sources);
+        if (goals.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Goals (visitors who converted, and their share of all visitors):");
+            foreach (var (goal, counts) in goals)
+                text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {MetricFormat.Conversion(counts.Visitors, week.Visitors),6}  {goal.Label}");
+        }
         text.AppendLine();
         text.AppendLine($"The week on the dashboard: {link}");
         text.AppendLine();

@@ -11,7 +11,7 @@ namespace LiveAnalytics.Reports;
 /// to the week on the history dashboard. An hourly job sends each member's report once a week, from Monday 07:00 in
 /// the site's zone; a week missed while no node ran jobs goes out at the next run.
 /// </summary>
-public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, EmailSender email, TimeProvider time)
+public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Dashboard.DashboardQueries dashboard, EmailSender email, TimeProvider time)
 {
     private static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
 
@@ -72,9 +72,10 @@ public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Ema
         var before = await rollups.AggregateAsync(siteId, monday.AddDays(-7), sunday.AddDays(-7));
         var pages = await rollups.TopAsync(siteId, monday, sunday, "page", 5);
         var sources = await rollups.TopAsync(siteId, monday, sunday, "source", 5);
+        var goals = await dashboard.GoalsAsync(siteId, monday, sunday);
         var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={monday:yyyy-MM-dd}&to={sunday:yyyy-MM-dd}";
         var subject = $"{domain}: {Dashboard.MetricFormat.Count(week.Visitors)} visitors in the week of {monday:d MMM}";
-        var text = ReportText.Write(domain, timezone, currency, monday, week, before, pages, sources, link);
+        var text = ReportText.Write(domain, timezone, currency, monday, week, before, pages, sources, goals, link);
         return (subject, text);
     }
 
