@@ -7,9 +7,6 @@ using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using MudBlazor.Services;
 
 namespace LiveAnalytics.Tests.Dashboard;
 
@@ -148,12 +145,7 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
     public async Task The_settings_card_adds_and_removes_a_funnel_and_the_dashboard_card_shows_its_steps()
     {
         var shop = await ShopAsync();
-        await using var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddSingleton(Funnels);
-        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        ctx.SignIn(shop.User);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(Funnels));
 
         var settings = ctx.Render<FunnelsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
         settings.WaitForElement("[data-testid=funnel-add]");

@@ -8,8 +8,6 @@ using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using MudBlazor.Services;
 using Npgsql;
 
 namespace LiveAnalytics.Tests.Dashboard;
@@ -73,12 +71,8 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         await _app.RollUpAsync(shop.Site.Id);
         var token = TokenOf((await Links.CreateAsync(shop.Site, shop.User.Id, "Agency")).Path!);
 
-        await using var ctx = new BunitContext();   // nobody signed in
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        foreach (var service in new[] { typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(TimeProvider) })
-            ctx.Services.AddSingleton(service, _app.Services.GetRequiredService(service));
-        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        await using var ctx = ComponentContext.For(_app, user: null,
+            typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(TimeProvider));
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/share/{token}?period=custom&from=2026-10-05&to=2026-10-05");
 

@@ -10,16 +10,18 @@ namespace LiveAnalytics.Tests.Infrastructure;
 public static class ComponentContext
 {
     /// <summary>
-    /// A bUnit context for a component of the app: MudBlazor, loose JS interop, the running app's own instances of
-    /// <paramref name="services"/> (the real database behind them), and <paramref name="user"/> signed in.
+    /// A bUnit context for a component of the app: MudBlazor, loose JS interop, silent loggers, the running app's own
+    /// instances of <paramref name="services"/> (the real database behind them), and <paramref name="user"/> signed in
+    /// (null: nobody, as through a shared link).
     /// </summary>
-    public static BunitContext For(AppFactory app, AppUser user, params Type[] services)
+    public static BunitContext For(AppFactory app, AppUser? user, params Type[] services)
     {
         var ctx = new BunitContext();
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
         foreach (var service in services) ctx.Services.AddSingleton(service, app.Services.GetRequiredService(service));
-        ctx.SignIn(user);
+        if (user is not null) ctx.SignIn(user);
         return ctx;
     }
 

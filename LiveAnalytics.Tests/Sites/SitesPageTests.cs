@@ -5,8 +5,6 @@ using LiveAnalytics.Sites;
 using LiveAnalytics.Sites.Pages;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiveAnalytics.Tests.Sites;
 
@@ -29,7 +27,6 @@ public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixtur
         await _app.RollUpAsync(shop.Site.Id);
 
         await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(EventHub), typeof(TimeProvider));
-        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         var page = ctx.Render<SitesPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".site-overview").Count));
         var first = $"[data-site='{shop.Site.Id}']";
