@@ -8,6 +8,7 @@ using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace LiveAnalytics.Tests.Dashboard;
@@ -47,6 +48,23 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Null(await Links.RevokeAsync(shop.Site, shop.User.Id, (await Links.ListAsync(shop.Site.Id))[0].Id));
         Assert.Null(await Links.FindSiteAsync(token));
         Assert.Empty(await Links.ListAsync(shop.Site.Id));
+    }
+
+    [Fact]
+    public async Task A_link_given_a_lifetime_stops_working_when_it_ends()
+    {
+        var shop = await _app.MerchantAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var links = new SharedLinks(_app.Get<NpgsqlDataSource>(), _app.Get<SiteTeam>(), clock);
+        Assert.Equal("A link works for 7, 30, 90, 365 days, or until revoked.", (await links.CreateAsync(shop.Site, shop.User.Id, "Quarter", 10)).Error);
+        var token = TokenOf((await links.CreateAsync(shop.Site, shop.User.Id, "Quarter", 7)).Path!);
+        Assert.Equal(clock.GetUtcNow().AddDays(7), (await links.ListAsync(shop.Site.Id)).Single().ExpiresAt!.Value, TimeSpan.FromSeconds(1));
+
+        clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1));
+        Assert.Equal(shop.Site, await links.FindSiteAsync(token));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(await links.FindSiteAsync(token));
+        Assert.Empty(await links.ListAsync(shop.Site.Id));
     }
 
     [Fact]
