@@ -60,8 +60,15 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         laptop = _app.CreateClient();
         await LogInAsync(laptop, user);
         Assert.Contains("The code is wrong", await StaticForm.SubmitAsync(laptop, TwoFactorPath, "two-factor", new() { ["Code.Value"] = Totp.Stale(key) }));
-        var signedIn = await StaticForm.SubmitAsync(laptop, TwoFactorPath, "two-factor", new() { ["Code.Value"] = Totp.Code(key) });
+        // The code that turned it on was taken: each code works once, so the app's next one (RFC 6238 §5.2).
+        var taken = _app.CreateClient();
+        await LogInAsync(taken, user);
+        Assert.Contains("The code is wrong", await StaticForm.SubmitAsync(taken, TwoFactorPath, "two-factor", new() { ["Code.Value"] = Totp.Code(key) }));
+        var signedIn = await StaticForm.SubmitAsync(laptop, TwoFactorPath, "two-factor", new() { ["Code.Value"] = Totp.Code(key, 1) });
         Assert.Contains("Your sites", signedIn);
+        var replayed = _app.CreateClient();
+        await LogInAsync(replayed, user);
+        Assert.Contains("The code is wrong", await StaticForm.SubmitAsync(replayed, TwoFactorPath, "two-factor", new() { ["Code.Value"] = Totp.Code(key, 1) }));
 
         // A recovery code, typed in lower case with spaces, works once.
         var typed = codes[0].ToLowerInvariant().Replace("-", " - ");
@@ -86,7 +93,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         var browser = _app.CreateClient();
         await LogInAsync(browser, user);
         Assert.Contains("Your sites", await StaticForm.SubmitAsync(browser, TwoFactorPath, "two-factor",
-            new() { ["Code.Value"] = Totp.Code(key), ["Code.Remember"] = "true" }));
+            new() { ["Code.Value"] = Totp.Code(key, 1), ["Code.Remember"] = "true" }));   // the next code: the set-up took this one
         using (var loggedOut = await browser.PostAsync("/account/logout", null)) Assert.True(loggedOut.IsSuccessStatusCode);
         Assert.Contains("login-submit", await browser.GetStringAsync("/account"));
         Assert.Contains("Your sites", await LogInAsync(browser, user));   // the password alone, on this browser

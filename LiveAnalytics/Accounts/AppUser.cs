@@ -15,6 +15,8 @@ public sealed class AppUser
     public bool TwoFactorEnabled { get; set; }
     /// <summary>The authenticator app's shared key as stored: encrypted (<see cref="UserStore"/>).</summary>
     public string? AuthenticatorKey { get; set; }
+    /// <summary>The 30-second step of the last authenticator code taken: no code of it or before works again.</summary>
+    public long? AuthenticatorLastStep { get; set; }
     /// <summary>SHA-256 hashes of the unused recovery codes, separated by ';'.</summary>
     public string? RecoveryCodes { get; set; }
 }

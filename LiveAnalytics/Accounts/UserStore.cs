@@ -16,7 +16,8 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
         id AS Id, email AS Email, normalized_email AS NormalizedEmail, password_hash AS PasswordHash,
         security_stamp AS SecurityStamp, concurrency_stamp AS ConcurrencyStamp, lockout_end AS LockoutEnd,
         lockout_enabled AS LockoutEnabled, access_failed_count AS AccessFailedCount,
-        two_factor_enabled AS TwoFactorEnabled, authenticator_key AS AuthenticatorKey, recovery_codes AS RecoveryCodes
+        two_factor_enabled AS TwoFactorEnabled, authenticator_key AS AuthenticatorKey, recovery_codes AS RecoveryCodes,
+        authenticator_last_step AS AuthenticatorLastStep
         """;
 
     public async Task<IdentityResult> CreateAsync(AppUser user, CancellationToken ct)
@@ -47,11 +48,12 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
             UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, password_hash = @PasswordHash,
                    security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, lockout_end = @LockoutEnd,
                    lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount,
-                   two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes
+                   two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes,
+                   authenticator_last_step = @AuthenticatorLastStep
             WHERE id = @Id AND concurrency_stamp IS NOT DISTINCT FROM @previousStamp
             """, new { user.Email, user.NormalizedEmail, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
                        user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.TwoFactorEnabled, user.AuthenticatorKey,
-                       user.RecoveryCodes, user.Id, previousStamp });
+                       user.RecoveryCodes, user.AuthenticatorLastStep, user.Id, previousStamp });
         return rows == 1 ? IdentityResult.Success : IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
     }
 
