@@ -11,7 +11,8 @@ namespace LiveAnalytics.Accounts;
 /// </summary>
 public sealed class OneUseAuthenticatorCodes(TimeProvider time) : IUserTwoFactorTokenProvider<AppUser>
 {
-    private const string Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    /// <summary>The authenticator keys' alphabet (RFC 4648).</summary>
+    internal const string Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
     public async Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<AppUser> manager, AppUser user) =>
         !string.IsNullOrWhiteSpace(await manager.GetAuthenticatorKeyAsync(user));

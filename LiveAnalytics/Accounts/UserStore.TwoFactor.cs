@@ -13,8 +13,6 @@ namespace LiveAnalytics.Accounts;
 public sealed partial class UserStore :
     IUserTwoFactorStore<AppUser>, IUserAuthenticatorKeyStore<AppUser>, IUserTwoFactorRecoveryCodeStore<AppUser>
 {
-    private const string Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
     private IDataProtector KeyProtector => protection.CreateProtector("LiveAnalytics.Accounts.AuthenticatorKey");
 
     public Task SetTwoFactorEnabledAsync(AppUser user, bool enabled, CancellationToken ct) { user.TwoFactorEnabled = enabled; return Task.CompletedTask; }
@@ -39,7 +37,7 @@ public sealed partial class UserStore :
             // without a second factor at all; a key nobody knows keeps asking for one, which a recovery code (or the
             // operator's reset-password) answers.
             LogKeyUnreadable(e, user.Id);
-            return Task.FromResult<string?>(RandomNumberGenerator.GetString(Base32, 32));
+            return Task.FromResult<string?>(RandomNumberGenerator.GetString(OneUseAuthenticatorCodes.Base32, 32));
         }
     }
 
