@@ -29,13 +29,19 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
         // Nothing leaves this machine: the other site and the file are answered here.
         await context.RouteAsync("https://partner.example/**", r => r.FulfillAsync(new() { Body = "<p>partner</p>", ContentType = "text/html" }));
         var store = await context.NewPageAsync();
-        await store.RouteAsync("**/files/**", r => r.FulfillAsync(new() { Body = "%PDF-1.4", ContentType = "application/pdf" }));
+        // Served as an attachment, the file downloads and the page stays. Shown inline, Chromium's PDF viewer swaps the
+        // page's renderer, and going back from it failed now and then with "Not attached to an active page".
+        await store.RouteAsync("**/files/**", r => r.FulfillAsync(new()
+        {
+            Body = "%PDF-1.4", ContentType = "application/pdf",
+            Headers = new Dictionary<string, string> { ["Content-Disposition"] = "attachment; filename=\"Catalog 2026.pdf\"" },
+        }));
         var hub = App.Get<EventHub>();
 
         await store.GotoAsync($"{storeServer.Origin}/store/products/linen-hat");
         await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/products/linen-hat"));
-        await store.ClickAsync("#catalog");
-        await store.GoBackAsync();
+        var download = await store.RunAndWaitForDownloadAsync(() => store.ClickAsync("#catalog"));
+        Assert.Equal("Catalog 2026.pdf", download.SuggestedFilename);
         await store.ClickAsync("#cart");   // the store's own page: a pageview, no click event
         await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/cart"));   // before leaving it, or its beacon may not go
         await store.GoBackAsync();
