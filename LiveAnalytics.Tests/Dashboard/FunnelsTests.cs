@@ -6,6 +6,7 @@ using LiveAnalytics.Dashboard;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Dashboard;
@@ -21,6 +22,7 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
     /// <summary>
     /// Visitor 1 buys; 2 sees the cart before a product; 3 sees a product only; 4 sees a product and, in another visit, the
     /// cart; 5 goes to the cart twice and back; 6 sees a product just before midnight on 4 October and the cart after it.
+    /// Visitors 1 and 5 came from Google: as the tracker sends it, only their visits' first events say so.
     /// </summary>
     private async Task<Merchant> ShopAsync(string timezone = "UTC")
     {
@@ -30,12 +32,12 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
             TestData.Event(site.Id, Oct5.AddMinutes(minutes), visitor, path, name) with { SessionId = session ?? visitor };
         TrackedEvent[] events =
         [
-            At(600, 1, "/products/hat"), At(601, 1, "/cart"), At(602, 1, "/checkout"), At(603, 1, "/checkout", "Purchase"),
+            At(600, 1, "/products/hat") with { Source = "Google" }, At(601, 1, "/cart"), At(602, 1, "/checkout"), At(603, 1, "/checkout", "Purchase"),
             At(1080, 1, "/products/hat", session: 100),
             At(660, 2, "/cart"), At(661, 2, "/products/scarf"),
             At(720, 3, "/products/a"),
             At(780, 4, "/products/b"), At(900, 4, "/cart", session: 40),
-            At(840, 5, "/products/c"), At(841, 5, "/cart"), At(842, 5, "/cart"), At(843, 5, "/products/d"),
+            At(840, 5, "/products/c") with { Source = "Google" }, At(841, 5, "/cart"), At(842, 5, "/cart"), At(843, 5, "/products/d"),
             At(-1, 6, "/products/x"), At(1, 6, "/cart"),
         ];
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
@@ -64,6 +66,35 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         // One event is never two steps: two pages of any kind take two events of one visit (visitors 1, 2 and 5 here).
         var twoPages = await AddAsync(shop, "Two pages", (Goal.Page, "/*"), (Goal.Page, "/*"));
         Assert.Equal([6L, 3L], await Funnels.CountAsync(shop.Site, twoPages, oct5, oct5));
+    }
+
+    [Fact]
+    public async Task Filters_keep_the_visits_they_match_with_all_their_steps()
+    {
+        var shop = await ShopAsync();
+        var checkout = await AddAsync(shop, "Checkout", Checkout);
+        var oct5 = new DateOnly(2026, 10, 5);
+        EventFilter Filter(params string[] filters) => DashboardQueries.Filter(filters.Select(f => new DashboardFilter(f[..f.IndexOf(':')], f[(f.IndexOf(':') + 1)..])).ToList());
+
+        // Google's visits, with their later steps (which name no source of their own).
+        Assert.Equal([2L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("source:Google")));
+        // Direct visits are the others with a product on the day: visitor 1's second visit, 2, 3 and 4 (none saw the cart
+        // after it), not the later events of Google's visits (those would make it [5, 2, 1, 1]).
+        Assert.Equal([4L, 0L, 0L, 0L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("source:")));
+        // A page keeps the visits that saw it.
+        Assert.Equal([1L, 1L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout")));
+        Assert.Equal([1L, 1L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout", "source:Google")));
+        Assert.Equal([0L, 0L, 0L, 0L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout", "source:")));
+
+        // The Stats API takes its filters too, and says what is wrong with one.
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await _app.ApiKeyAsync(shop.User.Id));
+        var url = $"/api/v1/stats/funnel?site_id={shop.Site.Domain}&period=day&date=2026-10-05&funnel=Checkout";
+        var json = await client.GetFromJsonAsync<JsonElement>(url + "&filters=visit:source%3D%3DGoogle");
+        Assert.Equal([2L, 2L, 1L, 1L], json.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("visitors").GetInt64()));
+        using var bad = await client.GetAsync(url + "&filters=visit:planet%3D%3DMars");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'visit:planet' is not supported", await bad.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -180,11 +211,17 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
             .Add(c => c.IncompleteUntil, oct5).Add(c => c.KeepEventsDays, 30));
         kept.WaitForElement("[data-testid=funnel-steps]");
         Assert.Contains("keeps its raw events for 30 days: funnel numbers up to 5 Oct 2026 are incomplete", kept.Markup);
+        // Under the dashboard's filters it counts the visits they keep, and says so.
+        var google = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5)
+            .Add(c => c.Filters, [new DashboardFilter("source", "Google")]));
+        google.WaitForElement("[data-testid=funnel-steps]");
+        Assert.Equal(["2", "2", "1", "1"], google.FindAll("[data-testid=funnel-steps] tbody tr").Select(r => r.QuerySelectorAll("td")[1].TextContent.Trim()));
+        Assert.Contains("Only the visits that match the filters above count.", google.Markup);
 
         settings.Find("[data-testid=funnel-remove]").Click();
         settings.WaitForAssertion(() => Assert.Empty(settings.FindAll("[data-funnel]")));
         Assert.Empty(await Funnels.ListAsync(shop.Site.Id));
-        var none = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5).Add(c => c.Filtered, true));
+        var none = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5).Add(c => c.Filters, [new DashboardFilter("source", "Google")]));
         none.WaitForElement("[data-testid=funnels-none]");
     }
 }

@@ -24,10 +24,11 @@ public static class DashboardExport
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));
-        // As the page shows them: every funnel over the period, without the view's filters.
+        // As the page shows them: every funnel over the period, of the visits the view's filters keep.
         var counted = new List<(Funnel, IReadOnlyList<long>)>();
+        var filter = DashboardQueries.Filter(view.Filters);
         foreach (var funnel in await funnels.ListAsync(site.Id))
-            counted.Add((funnel, await funnels.CountAsync(site, funnel, data.Range.First, data.Range.Last)));
+            counted.Add((funnel, await funnels.CountAsync(site, funnel, data.Range.First, data.Range.Last, filter)));
         var zip = Zip(data, await currency.GetAsync(site.Id), counted);
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);

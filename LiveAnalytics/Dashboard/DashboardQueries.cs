@@ -72,18 +72,20 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     /// <summary>The filters as SQL over the events table: columns from the fixed dimension table, values as parameters.</summary>
-    internal static (string Sql, DynamicParameters Parameters) Filter(IReadOnlyList<DashboardFilter> filters)
+    internal static EventFilter Filter(IReadOnlyList<DashboardFilter> filters)
     {
         var parameters = new DynamicParameters();
+        var byVisit = false;
         var sql = new System.Text.StringBuilder();
         for (var i = 0; i < filters.Count; i++)
         {
             var column = DashboardDimensions.Find(filters[i].Dimension)?.Column
                 ?? throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
+            byVisit |= PeriodEvents.Attribution.Contains(column);
             parameters.Add($"df{i}", filters[i].Value);
             sql.Append($" AND coalesce({column}, '') = @df{i}");
         }
-        return (sql.ToString(), parameters);
+        return new EventFilter(sql.ToString(), parameters, byVisit);
     }
 
     private interface ISource
@@ -139,7 +141,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, (string Sql, DynamicParameters Parameters) filter) : ISource
+    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
@@ -150,15 +152,17 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
             var (start, end) = Span(from, to);
             p.AddDynamicParams(new { siteId = site.Id, from = start, to = end });
             await using var conn = await db.OpenConnectionAsync();
+            // The period's filtered events once (each goal's own scan read them all again: names and paths have no index),
+            // then each goal's matches among them.
             return (await conn.QueryAsync<Counts>($"""
+                WITH e AS MATERIALIZED (
+                    SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.ByVisit)}) e WHERE true {filter.Sql}
+                )
                 SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
                        count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
                        coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue
                 FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY g(kind, pattern, i)
-                LEFT JOIN LATERAL (
-                    SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.Sql}
-                      AND ((g.kind = 'event' AND name = g.pattern) OR (g.kind = 'page' AND pathname LIKE g.pattern))
-                ) e ON true
+                LEFT JOIN e ON (g.kind = 'event' AND e.name = g.pattern) OR (g.kind = 'page' AND e.pathname LIKE g.pattern)
                 GROUP BY g.i ORDER BY g.i
                 """, p)).AsList();
         }

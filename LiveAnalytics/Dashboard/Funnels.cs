@@ -62,19 +62,24 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
     /// For each step, the visitors who reached it: within one visit, every step before it first and then this one, each
     /// at a later event than the step before (so one pageview is never two steps). The days are the site's.
     /// </summary>
-    public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last)
+    /// <param name="filter">Which visits count: those with an event the filter keeps (the visits from Google; the visits
+    /// that saw a page), each with all its events, since the steps are other events of the same visits.</param>
+    public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last, EventFilter? filter = null)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
-        return CountAsync(site.Id, funnel, StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone));
+        return CountAsync(site.Id, funnel, StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone), filter);
     }
 
     /// <summary>The same over [<paramref name="from"/>, <paramref name="to"/>), for the Stats API's periods.</summary>
-    public async Task<IReadOnlyList<long>> CountAsync(long siteId, Funnel funnel, DateTimeOffset from, DateTimeOffset to)
+    public async Task<IReadOnlyList<long>> CountAsync(long siteId, Funnel funnel, DateTimeOffset from, DateTimeOffset to, EventFilter? filter = null)
     {
+        filter ??= EventFilter.None;
+        var visits = filter.Sql.Length == 0 ? ""
+            : $"AND e.session_id IN (SELECT session_id FROM ({PeriodEvents.Sql(filter.ByVisit)}) f WHERE true {filter.Sql})";
         // One CTE a step, each joined to the one before: the text depends only on the number of steps, the rest are parameters.
         // The steps an event matches, from one scan of the period (OFFSET 0 keeps the planner from turning it into
         // a scan a step).
-        var sql = new System.Text.StringBuilder("""
+        var sql = new System.Text.StringBuilder($$"""
             WITH m AS MATERIALIZED (
                 SELECT e.visitor_id, e.session_id, e.ts, s.i
                 FROM events e
@@ -82,7 +87,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
                     SELECT s.i FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY s(kind, pattern, i)
                     WHERE (s.kind = 'event' AND e.name = s.pattern) OR (s.kind = 'page' AND e.pathname LIKE s.pattern)
                     OFFSET 0) s
-                WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to
+                WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to {{visits}}
             ),
             s1 AS (SELECT visitor_id, session_id, min(ts) AS t FROM m WHERE i = 1 GROUP BY visitor_id, session_id)
             """);
@@ -101,11 +106,13 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
         // visits to the next step's events took minutes for a week of a busy store (2 million events in 30 days); hash
         // joins take a second. The memory is for the visits of the first step, hashed instead of sorted on disk.
         await conn.ExecuteAsync("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '32MB'", transaction: tx);
-        return (await conn.QueryAsync<long>(sql.ToString(), transaction: tx, param: new
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new
         {
             siteId, from, to,
             kinds = funnel.Steps.Select(s => s.Kind).ToArray(),
             patterns = funnel.Steps.Select(s => s.Kind == Goal.Page ? s.LikePattern : s.Pattern).ToArray(),
-        })).AsList();
+        });
+        return (await conn.QueryAsync<long>(sql.ToString(), p, tx)).AsList();
     }
 }

@@ -87,19 +87,24 @@ public static class StatsEndpoints
         return TypedResults.Ok(new { results });
     }
 
-    /// <summary>One of the site's funnels (by name) over the period: each step's visitors, share of the first step's, and drop-off.</summary>
-    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, TimeProvider time, string? funnel, string? period, string? date)
+    /// <summary>
+    /// One of the site's funnels (by name) over the period: each step's visitors, share of the first step's, and drop-off;
+    /// with filters, of the visits they keep.
+    /// </summary>
+    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, TimeProvider time, string? funnel, string? period, string? date, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         if (string.IsNullOrWhiteSpace(funnel))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'funnel' is required: the name of one of the site's funnels (its settings page lists them).");
         if (!StatsPeriod.TryResolve(period, date, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), time.GetUtcNow(), out var from, out var to, out var error))
             return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        var (filter, filterError) = StatsFilters.Parse(filters);
+        if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
         var all = await funnels.ListAsync(site.Id);
         if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)
             return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{(funnel.Length > 80 ? funnel[..80] + "…" : funnel)}'" +
                 (all.Count == 0 ? "; it has none yet." : $"; it has: {string.Join(", ", all.Select(f => f.Name))}."));
-        var counts = await funnels.CountAsync(site.Id, found, from, to);
+        var counts = await funnels.CountAsync(site.Id, found, from, to, filter);
         var results = found.Steps.Select((step, i) => new FunnelStepResult(i + 1, step.Kind, step.Pattern, counts[i],
             counts[0] == 0 ? 0 : Math.Round(100.0 * counts[i] / counts[0], 1), i == 0 ? 0 : counts[i - 1] - counts[i])).ToList();
         return TypedResults.Ok(new { funnel = found.Name, results });

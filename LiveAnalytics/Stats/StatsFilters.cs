@@ -35,25 +35,27 @@ public static class StatsFilters
     /// Parses <c>visit:source==Google|Twitter;event:page!=/admin*</c> into SQL conditions. <c>*</c> matches
     /// any run of characters. Returns an error naming the part that is wrong.
     /// </summary>
-    public static (string Sql, DynamicParameters Parameters, string? Error) Parse(string? filters)
+    public static (EventFilter Filter, string? Error) Parse(string? filters)
     {
         var sql = new StringBuilder();
         var parameters = new DynamicParameters();
-        if (string.IsNullOrWhiteSpace(filters)) return ("", parameters, null);
+        var byVisit = false;
+        if (string.IsNullOrWhiteSpace(filters)) return (EventFilter.None, null);
         var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length > MaxFilters) return ("", parameters, $"At most {MaxFilters} filters are allowed.");
+        if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");
         var n = 0;
         foreach (var part in parts)
         {
             var negate = part.Contains("!=", StringComparison.Ordinal);
             var op = negate ? "!=" : "==";
             var at = part.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0) return ("", parameters, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
+            if (at <= 0) return (EventFilter.None, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
             var property = part[..at].Trim();
             if (!Properties.TryGetValue(property, out var p))
-                return ("", parameters, $"Filter property '{Clip(property)}' is not supported; use one of {string.Join(", ", Properties.Keys)}.");
+                return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {string.Join(", ", Properties.Keys)}.");
+            byVisit |= PeriodEvents.Attribution.Contains(p.Column);
             var values = part[(at + 2)..].Split('|');
-            if (values.Any(v => v.Length is 0 or > 2000)) return ("", parameters, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
+            if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
             var alternatives = new List<string>();
             foreach (var value in values)
             {
@@ -72,7 +74,7 @@ public static class StatsFilters
             var any = $"({string.Join(" OR ", alternatives)})";
             sql.Append(negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}");
         }
-        return (sql.ToString(), parameters, null);
+        return (new EventFilter(sql.ToString(), parameters, byVisit), null);
     }
 
     /// <summary>A glob with * as SQL LIKE, LIKE's own wildcards and escape taken literally.</summary>

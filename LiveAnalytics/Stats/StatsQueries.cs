@@ -10,16 +10,15 @@ namespace LiveAnalytics.Stats;
 /// </summary>
 public sealed class StatsQueries(NpgsqlDataSource db)
 {
-    // {0}: the grouping key (a constant, a local time bucket or a property column); {1}: the filter.
     // Pageviews and events count the events with the key; a visit counts for every key it touched
-    // (a visit across two buckets or pages counts in each, as in Plausible), and its bounce and length
-    // are the whole visit's within the period, not only the part with the key.
-    private const string Grouped = """
+    // (a visit across two buckets or pages counts in each, as in Plausible; under one source, its visit's), and its
+    // bounce and length are the whole visit's within the period, not only the part with the key.
+    private static string Grouped(string key, EventFilter filter, bool keyByVisit = false) => $"""
         WITH keyed AS (
-            SELECT {0} AS k, session_id, min(visitor_id) AS visitor,
+            SELECT {key} AS k, session_id, min(visitor_id) AS visitor,
                    count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
                    coalesce(sum(revenue_amount), 0) AS revenue
-            FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {1}
+            FROM ({PeriodEvents.Sql(filter.ByVisit || keyByVisit)}) e WHERE true {filter.Sql}
             GROUP BY 1, 2
         ), whole AS (
             SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
@@ -39,20 +38,21 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         ["views_per_visit"] = "pageviews::float8 / nullif(visits, 0)",
     };
 
-    public async Task<Counts> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, (string Sql, DynamicParameters Parameters) filter = default)
+    public async Task<Counts> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, EventFilter? filter = null)
     {
+        filter ??= EventFilter.None;
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<Counts>($"""
             SELECT visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
-            FROM ({string.Format(Grouped, "0", filter.Sql)}) g
+            FROM ({Grouped("0", filter)}) g
             """, p) ?? Counts.None;
     }
 
     /// <param name="interval">hour, day or month (validated by the caller).</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(long siteId, string timezone, DateTimeOffset from, DateTimeOffset to,
-        string interval, (string Sql, DynamicParameters Parameters) filter)
+        string interval, EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, tz = timezone, interval, step = interval == "hour" ? "1 hour" : interval == "day" ? "1 day" : "1 month" });
@@ -63,7 +63,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
                 SELECT generate_series(date_trunc(@interval, @from AT TIME ZONE @tz),
                                        (@to AT TIME ZONE @tz) - interval '1 microsecond',
                                        @step::interval) AS bucket
-            ), counted AS ({string.Format(Grouped, "date_trunc(@interval, ts AT TIME ZONE @tz)", filter.Sql)})
+            ), counted AS ({Grouped("date_trunc(@interval, ts AT TIME ZONE @tz)", filter)})
             SELECT b.bucket AS Bucket, coalesce(c.visitors, 0) AS Visitors, coalesce(c.pageviews, 0) AS Pageviews,
                    coalesce(c.events, 0) AS Events, coalesce(c.visits, 0) AS Visits, coalesce(c.bounces, 0) AS Bounces,
                    coalesce(c.seconds, 0) AS Seconds, coalesce(c.revenue, 0) AS Revenue
@@ -74,14 +74,14 @@ public sealed class StatsQueries(NpgsqlDataSource db)
 
     /// <param name="sortMetric">One of <see cref="StatsRequest.SupportedMetrics"/> (validated by the caller).</param>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> BreakdownAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        string column, string missing, string sortMetric, int limit, int offset, (string Sql, DynamicParameters Parameters) filter)
+        string column, string missing, string sortMetric, int limit, int offset, EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, missing, limit, offset });
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
             SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
-            FROM ({string.Format(Grouped, $"coalesce({column}, @missing)", filter.Sql)}) g
+            FROM ({Grouped($"coalesce({column}, @missing)", filter, PeriodEvents.Attribution.Contains(column))}) g
             ORDER BY {SortBy[sortMetric]} DESC NULLS LAST, 1 LIMIT @limit OFFSET @offset
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();

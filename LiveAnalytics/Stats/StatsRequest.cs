@@ -1,10 +1,9 @@
-using Dapper;
 using LiveAnalytics.Sites;
 
 namespace LiveAnalytics.Stats;
 
 /// <summary>What every Stats API query shares, checked once: metrics, the period as a [from, to) range, filters.</summary>
-public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTimeOffset To, (string Sql, DynamicParameters Parameters) Filter)
+public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTimeOffset To, EventFilter Filter)
 {
     public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
 
@@ -17,8 +16,8 @@ public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTim
             return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics)}.");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var from, out var to, out var error)) return (null, error);
-        var filter = StatsFilters.Parse(filters);
-        if (filter.Error is not null) return (null, filter.Error);
-        return (new StatsRequest(wanted, from, to, (filter.Sql, filter.Parameters)), null);
+        var (filter, filterError) = StatsFilters.Parse(filters);
+        if (filterError is not null) return (null, filterError);
+        return (new StatsRequest(wanted, from, to, filter), null);
     }
 }
