@@ -129,7 +129,38 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Single(paged.EnumerateArray());
     }
 
+    [Fact]
+    public async Task Custom_properties_break_down_and_filter_by_name()
+    {
+        var at = new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+        var (api, domain) = await SiteWithEventsAsync("UTC", (at, 1, "pageview", "/", "Google"), (at, 4, "pageview", "/", null));
+        const string odd = "'; DROP TABLE events; --";
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            foreach (var (visitor, props) in new[] { (1L, """{"plan":"pro"}"""), (2L, """{"plan":"free"}"""), (3L, $$"""{"plan":"pro","{{odd}}":"x"}""") })
+                await conn.ExecuteAsync("""
+                    INSERT INTO events (id, site_id, ts, name, hostname, pathname, visitor_id, session_id, props)
+                    SELECT @id, id, @at, 'Signup', 'shop.example', '/signup', @visitor, @visitor, @props::jsonb FROM sites WHERE domain = @domain
+                    """, new { id = Guid.NewGuid(), at = at.AddMinutes(1), visitor, props, domain });
+        var query = $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-10&metrics=visitors,events";
+
+        // Events without the property (the pageviews) are "(none)", as Plausible has it.
+        var plans = await GetAsync(api, query + "&property=event:props:plan");
+        Assert.Equal([("(none)", 2L, 2L), ("pro", 2L, 2L), ("free", 1L, 1L)],
+            plans.EnumerateArray().Select(r => (r.GetProperty("plan").GetString(), r.GetProperty("visitors").GetInt64(), r.GetProperty("events").GetInt64())));
+        var signups = await GetAsync(api, query + "&property=event:props:plan&filters=" + Uri.EscapeDataString("event:name==Signup"));
+        Assert.Equal(["pro", "free"], signups.EnumerateArray().Select(r => r.GetProperty("plan").GetString()));
+        var pro = await GetAsync(api, $"/api/v1/stats/aggregate?site_id={domain}&period=day&date=2026-11-10&metrics=visitors&filters=" + Uri.EscapeDataString("event:props:plan==pro"));
+        Assert.Equal(2, pro.GetProperty("visitors").GetProperty("value").GetInt64());
+        var fromGoogle = await GetAsync(api, query + "&property=event:props:plan&filters=" + Uri.EscapeDataString("visit:source==Google;event:props:plan==p*"));
+        Assert.Equal([("pro", 1L)], fromGoogle.EnumerateArray().Select(r => (r.GetProperty("plan").GetString(), r.GetProperty("visitors").GetInt64())));
+        // A property's name is a value, never SQL.
+        var oddOnes = await GetAsync(api, query + "&property=" + Uri.EscapeDataString("event:props:" + odd));
+        Assert.Equal([("(none)", 3L), ("x", 1L)], oddOnes.EnumerateArray().Select(r => (r.GetProperty(odd).GetString(), r.GetProperty("visitors").GetInt64())));
+    }
+
     [Theory]
+    [InlineData("breakdown?period=day&property=event:props:", "must name a property")]
+    [InlineData("aggregate?period=day&filters=event:props:==pro", "must name a property")]
     [InlineData("timeseries?period=day&interval=week", "interval")]
     [InlineData("timeseries?period=day&filters=visit:source", "must look like")]
     [InlineData("timeseries?period=day&filters=visit:ip==1.2.3.4", "not supported")]

@@ -27,7 +27,7 @@ public static class PeriodEvents
     // A window over each visit's events in time order (ties by id, the rollups' order); the columns the raw queries read.
     private static readonly string Attributed = $"""
         SELECT * FROM (
-            SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount,
+            SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
                    e.country, e.device, e.browser, e.os,
                    {string.Join(", ", Attribution.Order(StringComparer.Ordinal).Select(c => $"first_value(e.{c}) OVER visit AS {c}"))}
             FROM events e

@@ -74,15 +74,20 @@ public static class StatsEndpoints
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        if (string.IsNullOrEmpty(property) || !StatsFilters.Properties.TryGetValue(property, out var prop))
-            return ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"'property' is required and must be one of: {string.Join(", ", StatsFilters.Properties.Keys)}.");
+        var (propKey, propError) = StatsFilters.PropKey(property ?? "");
+        if (propError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, propError);
+        var prop = propKey is not null ? (Column: StatsFilters.PropColumn("propKey"), Key: propKey, Missing: "(none)")
+            : !string.IsNullOrEmpty(property) && StatsFilters.Properties.TryGetValue(property, out var known) ? known
+            : default;
+        if (prop.Column is null)
+            return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
         if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
 
-        // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list.
+        // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list, a custom
+        // property's name as a parameter.
         var rows = await queries.BreakdownAsync(site.Id, request.From, request.To, prop.Column, prop.Missing, request.Metrics[0],
-            take, (pageNumber - 1) * take, request.Filter);
+            take, (pageNumber - 1) * take, request.Filter, propKey);
         var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
     }

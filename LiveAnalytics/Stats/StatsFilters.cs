@@ -31,6 +31,25 @@ public static class StatsFilters
 
     public const int MaxFilters = 10;
 
+    /// <summary>A custom property of events (<c>la('Signup', { props: { plan: 'pro' } })</c>): <c>event:props:plan</c>.</summary>
+    public const string PropsPrefix = "event:props:";
+
+    /// <summary>The properties a request may name, for error messages.</summary>
+    public static string Supported => string.Join(", ", Properties.Keys.Append(PropsPrefix + "NAME"));
+
+    /// <summary>The custom property <paramref name="property"/> names (<c>event:props:NAME</c>), or null; an error when the name cannot be one.</summary>
+    public static (string? Key, string? Error) PropKey(string property)
+    {
+        if (!property.StartsWith(PropsPrefix, StringComparison.Ordinal)) return (null, null);
+        var key = property[PropsPrefix.Length..];
+        return key.Length is 0 or > Ingestion.EventPayloadParser.MaxPropKeyLength || key.Any(char.IsControl)
+            ? (null, $"'{Clip(property)}' must name a property of 1 to {Ingestion.EventPayloadParser.MaxPropKeyLength} characters, e.g. {PropsPrefix}plan.")
+            : (key, null);
+    }
+
+    /// <summary>A custom property's value as SQL; its name travels as the parameter <paramref name="parameter"/>.</summary>
+    public static string PropColumn(string parameter) => $"(props ->> @{parameter})";
+
     /// <summary>
     /// Parses <c>visit:source==Google|Twitter;event:page!=/admin*</c> into SQL conditions. <c>*</c> matches
     /// any run of characters. Returns an error naming the part that is wrong.
@@ -51,9 +70,18 @@ public static class StatsFilters
             var at = part.IndexOf(op, StringComparison.Ordinal);
             if (at <= 0) return (EventFilter.None, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
             var property = part[..at].Trim();
-            if (!Properties.TryGetValue(property, out var p))
-                return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {string.Join(", ", Properties.Keys)}.");
-            byVisit |= PeriodEvents.Attribution.Contains(p.Column);
+            string column;
+            var (propKey, propError) = PropKey(property);
+            if (propError is not null) return (EventFilter.None, propError);
+            if (propKey is not null)
+            {
+                var keyName = $"f{n++}";
+                parameters.Add(keyName, propKey);
+                column = PropColumn(keyName);
+            }
+            else if (Properties.TryGetValue(property, out var p)) column = p.Column;
+            else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}.");
+            byVisit |= PeriodEvents.Attribution.Contains(column);
             var values = part[(at + 2)..].Split('|');
             if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
             var alternatives = new List<string>();
@@ -63,12 +91,12 @@ public static class StatsFilters
                 if (value.Contains('*'))
                 {
                     parameters.Add(name, Like(value));
-                    alternatives.Add($"{p.Column} LIKE @{name}");
+                    alternatives.Add($"{column} LIKE @{name}");
                 }
                 else
                 {
                     parameters.Add(name, value);
-                    alternatives.Add($"{p.Column} = @{name}");
+                    alternatives.Add($"{column} = @{name}");
                 }
             }
             var any = $"({string.Join(" OR ", alternatives)})";

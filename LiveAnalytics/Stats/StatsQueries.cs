@@ -72,12 +72,13 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         return rows.AsList();
     }
 
+    /// <param name="column">A column of the events, or <see cref="StatsFilters.PropColumn"/> of "propKey" with <paramref name="propKey"/>.</param>
     /// <param name="sortMetric">One of <see cref="StatsRequest.SupportedMetrics"/> (validated by the caller).</param>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> BreakdownAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        string column, string missing, string sortMetric, int limit, int offset, EventFilter filter)
+        string column, string missing, string sortMetric, int limit, int offset, EventFilter filter, string? propKey = null)
     {
         var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to, missing, limit, offset });
+        p.AddDynamicParams(new { siteId, from, to, missing, limit, offset, propKey });
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
             SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
