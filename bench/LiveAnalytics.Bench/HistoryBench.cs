@@ -102,8 +102,8 @@ public static class HistoryBench
         async Task RawDashboardAsync()
         {
             await raw.AggregateAsync(siteId, from, to);
-            await raw.TimeseriesAsync(siteId, Timezone, from, to, "day", default);
-            foreach (var c in columns) await raw.BreakdownAsync(siteId, from, to, c, "", "visitors", 10, 0, default);
+            await raw.TimeseriesAsync(siteId, Timezone, from, to, "day", EventFilter.None);
+            foreach (var c in columns) await raw.BreakdownAsync(siteId, from, to, c, "", "visitors", 10, 0, EventFilter.None);
         }
         var fromRollups = await TimeAsync(() => load(DashboardDimensions.ShownFirst), runs * 2 + 1);
         var fromRaw = await TimeAsync(RawDashboardAsync, Math.Max(1, runs / 2));
