@@ -206,19 +206,10 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     public async Task The_page_shows_the_view_and_a_click_puts_the_filter_in_the_url()
     {
         var shop = await ShopAsync();
-        await using var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddSingleton(_app.Get<SiteRepository>());
-        ctx.Services.AddSingleton(_app.Get<DashboardQueries>());
-        ctx.Services.AddSingleton(_app.Get<EventRetention>());
-        ctx.Services.AddSingleton(_app.Get<RevenueCurrency>());
-        ctx.Services.AddSingleton(_app.Get<Funnels>());
+        await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties));
         ctx.Services.AddSingleton(TimeProvider.System);
-        ctx.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(shop.User.Email);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, shop.User.Id.ToString()));
+        var auth = ctx.SignIn(shop.User);
 
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous");

@@ -7,6 +7,9 @@ public sealed record DashboardDimension(string Key, string Label, string? Column
 {
     public bool Filterable => Column is not null;
 
+    /// <summary>A custom property's name (<see cref="DashboardDimensions.Property"/>), whose values are <c>props ->> name</c>.</summary>
+    public string? PropertyName { get; init; }
+
     public string Display(string value) => value.Length == 0 ? Missing : Key == "country" ? Live.CountryNames.Of(value) : value;
 }
 
@@ -32,5 +35,17 @@ public static class DashboardDimensions
     /// <summary>The lists on the dashboard cards' first tabs: read with the page; the other tabs are read when opened.</summary>
     public static readonly IReadOnlyList<DashboardDimension> ShownFirst = [Page, Source, Country, Device, Event];
 
-    public static DashboardDimension? Find(string key) => All.FirstOrDefault(d => d.Key == key);
+    /// <summary>How a custom property's filter starts in the URL: <c>f=prop:plan:pro</c>.</summary>
+    public const string PropertyPrefix = "prop:";
+
+    public static DashboardDimension? Find(string key) =>
+        All.FirstOrDefault(d => d.Key == key) ?? (key.StartsWith(PropertyPrefix, StringComparison.Ordinal) ? Property(key[PropertyPrefix.Length..]) : null);
+
+    /// <summary>
+    /// A custom property of events as a filter, or null for a name the dashboard cannot carry in its URL (a colon ends the
+    /// name there; the Stats API takes any name).
+    /// </summary>
+    public static DashboardDimension? Property(string name) =>
+        name.Length is 0 or > Ingestion.EventPayloadParser.MaxPropKeyLength || name.Contains(':') || name.Any(char.IsControl) ? null
+            : new DashboardDimension(PropertyPrefix + name, name, "props", "(none)") { PropertyName = name };
 }

@@ -7,6 +7,7 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddSingleton<Goals>();
         builder.Services.AddSingleton<Funnels>();
+        builder.Services.AddSingleton<CustomProperties>();
         builder.Services.AddSingleton<SharedLinks>();
         return builder;
     }

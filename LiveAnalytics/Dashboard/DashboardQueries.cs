@@ -79,8 +79,14 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var sql = new System.Text.StringBuilder();
         for (var i = 0; i < filters.Count; i++)
         {
-            var column = DashboardDimensions.Find(filters[i].Dimension)?.Column
-                ?? throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
+            var dimension = DashboardDimensions.Find(filters[i].Dimension) is { Filterable: true } d ? d
+                : throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
+            var column = dimension.Column!;
+            if (dimension.PropertyName is { } name)
+            {
+                parameters.Add($"dk{i}", name);
+                column = StatsFilters.PropColumn($"dk{i}");
+            }
             byVisit |= PeriodEvents.Attribution.Contains(column);
             parameters.Add($"df{i}", filters[i].Value);
             sql.Append($" AND coalesce({column}, '') = @df{i}");
