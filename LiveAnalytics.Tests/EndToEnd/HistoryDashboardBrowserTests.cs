@@ -19,7 +19,10 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-2).AddHours(12), TimeSpan.Zero);
         // Visitors 1-3 from Google see the home page and then the hats, 4-5 from Bing the home page only.
         var events = Enumerable.Range(1, 5).SelectMany(v => (v <= 3 ? ["/", "/hats"] : (string[])["/"]).Select((path, i) =>
-            TestData.Event(siteId, at.AddMinutes(v * 10 + i), v, path) with { Source = v <= 3 ? "Google" : "Bing", Country = "DE" })).ToArray();
+            TestData.Event(siteId, at.AddMinutes(v * 10 + i), v, path) with { Source = v <= 3 ? "Google" : "Bing", Country = "DE" }))
+            // Visitors 1 and 2 sign up on the "pro" plan.
+            .Concat(Enumerable.Range(1, 2).Select(v => TestData.Event(siteId, at.AddMinutes(v * 10 + 5), v, "/signup", "Signup") with { Props = """{"plan":"pro"}""", Country = "DE" }))
+            .ToArray();
         await App.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
         await App.RollUpAsync(siteId);
 
@@ -42,6 +45,15 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await Expect(shared.GetByTestId("period")).ToHaveValueAsync("7d");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove the Source filter" }).ClickAsync();
+        await ExpectUrlAsync(page, "/history?period=7d");
+        await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
+
+        // A custom property's value filters the page as well.
+        await page.Locator("[data-testid=property-values] tr[data-value=pro]").ClickAsync();
+        await ExpectUrlAsync(page, "/history?period=7d&f=prop%3Aplan%3Apro");
+        await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("2");
+        await Expect(page.GetByTestId("filters")).ToContainTextAsync("plan is pro");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the plan filter" }).ClickAsync();
         await ExpectUrlAsync(page, "/history?period=7d");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
 
