@@ -63,6 +63,23 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task The_export_has_every_names_values_under_the_views_filters()
+    {
+        var shop = await ShopAsync();
+        var (status, body) = await Exports.RunAsync(_app, shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
+        Assert.Equal(200, status);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(body));
+        // Names in order, each one's values by visitors; the share is of the period's 4 visitors.
+        Assert.Equal(["property,value,visitors,events,conversion_rate,revenue", "coupon,<b>AUTUMN</b>,1,1,25,30.00",
+            "plan,pro,2,3,50,0.00", "plan,free,1,1,25,0.00", "step,2,1,1,25,0.00"], Exports.Read(zip, "properties.csv"));
+
+        // Direct visits only (3 and 4): of 2 visitors.
+        (_, body) = await Exports.RunAsync(_app, shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&f=source:");
+        using var direct = new System.IO.Compression.ZipArchive(new MemoryStream(body));
+        Assert.Equal(["property,value,visitors,events,conversion_rate,revenue", "plan,free,1,1,50,0.00"], Exports.Read(direct, "properties.csv"));
+    }
+
+    [Fact]
     public async Task A_value_filters_the_dashboard_through_the_url()
     {
         var shop = await ShopAsync();

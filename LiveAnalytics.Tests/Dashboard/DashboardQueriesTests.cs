@@ -12,7 +12,6 @@ using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor.Services;
 
 namespace LiveAnalytics.Tests.Dashboard;
@@ -251,23 +250,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.DoesNotContain(shop.Site.Domain, hidden.Markup);
     }
 
-    private async Task<(int Status, byte[] Body)> ExportAsync(long siteId, Guid userId, string query)
-    {
-        using var scope = _app.Services.CreateScope();
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString())], "test"));
-        http.Request.QueryString = new QueryString(query);
-        var body = new MemoryStream();
-        http.Response.Body = body;
-        var result = await DashboardExport.HandleAsync(siteId, http, _app.Get<SiteRepository>(), _app.Get<DashboardQueries>(), _app.Get<Funnels>(),
-            _app.Get<RevenueCurrency>(), TimeProvider.System);
-        await result.ExecuteAsync(http);
-        return (http.Response.StatusCode, body.ToArray());
-    }
+    private Task<(int Status, byte[] Body)> ExportAsync(long siteId, Guid userId, string query) => Exports.RunAsync(_app, siteId, userId, query);
 
-    private static string[] Read(ZipArchive zip, string name)
-    {
-        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
-        return reader.ReadToEnd().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static string[] Read(ZipArchive zip, string name) => Exports.Read(zip, name);
 }

@@ -39,9 +39,39 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         return rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
     }
 
+    /// <summary>
+    /// Every name's values at once, for the export: the <see cref="MaxNames"/> most used names, each with its
+    /// <paramref name="perName"/> values with the most visitors; visitors, events and revenue as the card counts them.
+    /// </summary>
+    public async Task<IReadOnlyList<PropertyValue>> AllValuesAsync(Site site, DateOnly first, DateOnly last, EventFilter filter, int perName)
+    {
+        var p = new DynamicParameters(filter.Parameters);
+        var (from, to) = Period(site, first, last);
+        p.AddDynamicParams(new { siteId = site.Id, from, to, max = MaxNames, perName });
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<PropertyValue>($"""
+            WITH kv AS (
+                SELECT kv.key, kv.value, e.visitor_id, e.revenue_amount
+                FROM ({PeriodEvents.Sql(filter.ByVisit)}) e CROSS JOIN LATERAL jsonb_each_text(e.props) kv
+                WHERE e.props IS NOT NULL {filter.Sql}
+            ), names AS (
+                SELECT key FROM kv GROUP BY key ORDER BY count(*) DESC, key LIMIT @max
+            ), counted AS (
+                SELECT key, value, count(DISTINCT visitor_id) AS visitors, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
+                FROM kv WHERE key IN (SELECT key FROM names) GROUP BY key, value
+            )
+            SELECT key AS Name, value AS Value, visitors AS Visitors, events AS Events, revenue AS Revenue FROM (
+                SELECT *, row_number() OVER (PARTITION BY key ORDER BY visitors DESC, value) AS n FROM counted
+            ) ranked WHERE n <= @perName ORDER BY Name, n
+            """, p)).AsList();
+    }
+
     private static (DateTimeOffset From, DateTimeOffset To) Period(Site site, DateOnly first, DateOnly last)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         return (StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone));
     }
 }
+
+/// <summary>A custom property's value and how many visitors and events had it, with their revenue.</summary>
+public sealed record PropertyValue(string Name, string Value, long Visitors, long Events, decimal Revenue);

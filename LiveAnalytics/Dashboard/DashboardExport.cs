@@ -14,7 +14,7 @@ namespace LiveAnalytics.Dashboard;
 public static class DashboardExport
 {
     public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries,
-        Funnels funnels, RevenueCurrency currency, TimeProvider time)
+        Funnels funnels, CustomProperties properties, RevenueCurrency currency, TimeProvider time)
     {
         // Not a member is answered like a site that does not exist: ids are not probed.
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
@@ -29,13 +29,18 @@ public static class DashboardExport
         var filter = DashboardQueries.Filter(view.Filters);
         foreach (var funnel in await funnels.ListAsync(site.Id))
             counted.Add((funnel, await funnels.CountAsync(site, funnel, data.Range.First, data.Range.Last, filter)));
-        var zip = Zip(data, await currency.GetAsync(site.Id), counted);
+        var values = await properties.AllValuesAsync(site, data.Range.First, data.Range.Last, filter, PropertyValuesPerName);
+        var zip = Zip(data, await currency.GetAsync(site.Id), counted, values);
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);
     }
 
     /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
-    internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels)
+    /// <summary>The values of each custom property in properties.csv (the card shows 10).</summary>
+    public const int PropertyValuesPerName = 100;
+
+    internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels,
+        IReadOnlyList<PropertyValue> properties)
     {
         var columns = MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m).ToArray();
         using var buffer = new MemoryStream();
@@ -47,6 +52,7 @@ public static class DashboardExport
                 if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension), columns));
             Add(zip, "goals.csv", Goals(data, currency));
             Add(zip, "funnels.csv", Funnels(funnels));
+            Add(zip, "properties.csv", Properties(properties, data.Totals.Visitors, currency));
         }
         return buffer.ToArray();
     }
@@ -101,6 +107,15 @@ public static class DashboardExport
             for (var i = 0; i < funnel.Steps.Count; i++)
                 Line(csv, [funnel.Name, Number(i + 1), funnel.Steps[i].Kind, funnel.Steps[i].Pattern, Number(visitors[i]),
                     Percent(visitors[i], visitors[0]), Number(i == 0 ? 0 : visitors[i - 1] - visitors[i])]);
+        return csv.ToString();
+    }
+
+    private static string Properties(IReadOnlyList<PropertyValue> values, long periodVisitors, string? currency)
+    {
+        var csv = new StringBuilder();
+        Line(csv, ["property", "value", "visitors", "events", "conversion_rate", currency is null ? "revenue" : $"revenue ({currency})"]);
+        foreach (var v in values)
+            Line(csv, [v.Name, v.Value, Number(v.Visitors), Number(v.Events), Percent(v.Visitors, periodVisitors), v.Revenue.ToString("0.00", CultureInfo.InvariantCulture)]);
         return csv.ToString();
     }
 
