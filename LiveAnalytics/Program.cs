@@ -54,6 +54,7 @@ app.MapHealth();
 app.MapTelemetry();
 app.MapIngestion();
 app.MapStats();
+app.MapSites();
 app.MapRetention();
 app.MapReports();
 app.MapDashboard();

@@ -21,6 +21,8 @@ public sealed class NewSite : IValidatableObject
     {
         if (!SiteDomain.IsValid(SiteDomain.Normalize(Domain)))
             yield return new ValidationResult("That is not a domain: use the host name only, e.g. shop.example.com.", [nameof(Domain)]);
+        if (Name.Any(char.IsControl))
+            yield return new ValidationResult("The name may not hold control characters.", [nameof(Name)]);
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(Timezone, out _))
             yield return new ValidationResult($"Unknown time zone '{Timezone}'.", [nameof(Timezone)]);
     }

@@ -14,4 +14,10 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteInvitations>();
         return builder;
     }
+
+    public static WebApplication MapSites(this WebApplication app)
+    {
+        SitesApi.Map(app);
+        return app;
+    }
 }
