@@ -151,6 +151,23 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void The_feed_shows_an_events_properties_and_revenue_escaped_and_filters_by_them()
+    {
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), 1, "/checkout", "Purchase") with
+        {
+            Props = """{"plan":"<i>pro</i>","coupon":"AUTUMN"}""", RevenueAmount = 49.5m, RevenueCurrency = "EUR",
+        }));
+        Publish("/hats");
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
+        Assert.Equal(["plan: <i>pro</i> · coupon: AUTUMN · 49.50 EUR"], feed.FindAll(".feed-details").Select(d => d.TextContent));
+        Assert.Empty(feed.FindAll("[data-testid=live-feed] i"));   // a visitor's value is text, never markup
+        feed.Find("input[data-testid=feed-filter]").Input("autumn");
+        feed.WaitForAssertion(() => Assert.Equal(["/checkout"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
+    }
+
+    [Fact]
     public void Following_a_visitor_shows_their_journey_as_it_grows()
     {
         var journey = Render<VisitorJourney>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.VisitorId, 42));

@@ -36,10 +36,31 @@ public sealed record LiveSnapshot(
     public const int TopSize = 10;
 }
 
-/// <summary>One step of the live feed. Carries the visitor id, so it stays on the merchant's side (widgets get <see cref="Widgets.WidgetFeedItem"/>).</summary>
+/// <summary>
+/// One step of the live feed. Carries the visitor id and the event's properties and revenue, so it stays on the merchant's
+/// side (widgets get <see cref="Widgets.WidgetFeedItem"/>).
+/// </summary>
+/// <param name="Props">The custom properties as the tracker sent them: a JSON object of strings.</param>
 public sealed record FeedItem(
     string StreamId, Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium,
-    long VisitorId, string? Country, string? Device, string? Browser);
+    long VisitorId, string? Country, string? Device, string? Browser, string? Props = null, decimal? Revenue = null, string? Currency = null)
+{
+    /// <summary>The properties and revenue as the feed shows them: <c>plan: pro · 49.00 EUR</c>; null when there are none.</summary>
+    public string? Details()
+    {
+        var parts = new List<string>();
+        if (Props is not null)
+            try
+            {
+                var props = System.Text.Json.JsonSerializer.Deserialize(Props, Ingestion.PropsJson.Default.DictionaryStringString);
+                if (props is not null) parts.AddRange(props.Select(p => $"{p.Key}: {p.Value}"));
+            }
+            catch (System.Text.Json.JsonException) { }   // stored by the tracker's parser as an object of strings; never shown half
+        if (Revenue is { } amount)
+            parts.Add($"{amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} {Currency}".TrimEnd());
+        return parts.Count == 0 ? null : string.Join(" · ", parts);
+    }
+}
 
 public sealed record MinuteCount(DateTimeOffset Minute, int Pageviews);
 

@@ -41,7 +41,7 @@ internal sealed class SiteLiveState
             Sequence++;
             if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
             _feed.Enqueue(new FeedItem(streamId, e.Id, e.Timestamp, name, path, e.Source, e.Medium,
-                e.VisitorId, country, device, browser));
+                e.VisitorId, country, device, browser, e.Props, e.RevenueAmount, e.RevenueCurrency));
         }
         if (e.IsPageview)
         {
