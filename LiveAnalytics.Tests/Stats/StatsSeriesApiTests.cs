@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using LiveAnalytics.Tests.Infrastructure;
@@ -156,6 +157,44 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         // A property's name is a value, never SQL.
         var oddOnes = await GetAsync(api, query + "&property=" + Uri.EscapeDataString("event:props:" + odd));
         Assert.Equal([("(none)", 3L), ("x", 1L)], oddOnes.EnumerateArray().Select(r => (r.GetProperty(odd).GetString(), r.GetProperty("visitors").GetInt64())));
+    }
+
+    [Fact]
+    public async Task Goals_break_down_and_filter_by_their_labels()
+    {
+        var at = new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+        // Visitor 1 comes from Google and signs up; 2 signs up and thanks; 3 comes from Google and thanks.
+        var (api, domain) = await SiteWithEventsAsync("UTC",
+            (at, 1, "pageview", "/", "Google"), (at.AddMinutes(1), 1, "Signup", "/signup", null),
+            (at, 2, "pageview", "/", null), (at.AddMinutes(1), 2, "Signup", "/signup", null), (at.AddMinutes(2), 2, "pageview", "/thank-you/2", null),
+            (at, 3, "pageview", "/thank-you/3", "Google"));
+        // The goals as a platform sets them through the Sites API.
+        foreach (var goal in new[] { """ "goal_type":"event","event_name":"Signup" """, """ "goal_type":"page","page_path":"/thank-you/*" """, """ "goal_type":"event","event_name":"Refund" """ })
+        {
+            using var put = await api.PutAsync("/api/v1/sites/goals", new StringContent($$"""{"site_id":"{{domain}}",{{goal}}}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var query = $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-10&property=event:goal&metrics=visitors,events";
+
+        var all = await GetAsync(api, query);
+        Assert.Equal([("Signup", 2L, 2L), ("Visit /thank-you/*", 2L, 2L), ("Refund", 0L, 0L)],
+            all.EnumerateArray().Select(r => (r.GetProperty("goal").GetString(), r.GetProperty("visitors").GetInt64(), r.GetProperty("events").GetInt64())));
+        // Google's visits, with their conversions after the landing page.
+        var google = await GetAsync(api, query + "&filters=" + Uri.EscapeDataString("visit:source==Google"));
+        Assert.Equal([("Signup", 1L), ("Visit /thank-you/*", 1L), ("Refund", 0L)],
+            google.EnumerateArray().Select(r => (r.GetProperty("goal").GetString(), r.GetProperty("visitors").GetInt64())));
+
+        var aggregate = $"/api/v1/stats/aggregate?site_id={domain}&period=day&date=2026-11-10&metrics=visitors,pageviews&filters=";
+        var signedUp = (await GetAsync(api, aggregate + Uri.EscapeDataString("event:goal==Signup"))).GetProperty("visitors").GetProperty("value").GetInt64();
+        Assert.Equal(2, signedUp);
+        var thanked = await GetAsync(api, aggregate + Uri.EscapeDataString("event:goal==Visit /thank-you/*"));
+        Assert.Equal((2L, 2L), (thanked.GetProperty("visitors").GetProperty("value").GetInt64(), thanked.GetProperty("pageviews").GetProperty("value").GetInt64()));
+        var either = await GetAsync(api, aggregate + Uri.EscapeDataString("event:goal==Signup|Visit /thank-you/*"));
+        Assert.Equal(3, either.GetProperty("visitors").GetProperty("value").GetInt64());
+
+        using var visitMetric = await api.GetAsync(query.Replace("metrics=visitors,events", "metrics=visitors,bounce_rate"));
+        Assert.Equal(HttpStatusCode.BadRequest, visitMetric.StatusCode);
+        Assert.Contains("'bounce_rate' does not apply to event:goal", await visitMetric.Content.ReadAsStringAsync());
     }
 
     [Theory]

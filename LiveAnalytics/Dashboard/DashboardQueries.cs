@@ -57,7 +57,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     private ISource Source(Site site, DashboardView view) =>
-        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
+        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(raw, site, Filter(view.Filters));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -112,7 +112,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     private static object GoalParameters(IReadOnlyList<Goal> goals) => new
     {
         kinds = goals.Select(g => g.Kind).ToArray(),
-        patterns = goals.Select(g => g.Kind == Goal.Page ? g.LikePattern : g.Pattern).ToArray(),
+        patterns = goals.Select(g => g.SqlPattern).ToArray(),
     };
 
     private sealed class Rollups(NpgsqlDataSource db, RollupQueries q, long siteId) : ISource
@@ -147,30 +147,15 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
+    private sealed class Raw(StatsQueries q, Site site, EventFilter filter) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
-        public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
+        public Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
         {
-            var p = new DynamicParameters(filter.Parameters);
-            p.AddDynamicParams(GoalParameters(goals));
             var (start, end) = Span(from, to);
-            p.AddDynamicParams(new { siteId = site.Id, from = start, to = end });
-            await using var conn = await db.OpenConnectionAsync();
-            // The period's filtered events once (each goal's own scan read them all again: names and paths have no index),
-            // then each goal's matches among them.
-            return (await conn.QueryAsync<Counts>($"""
-                WITH e AS MATERIALIZED (
-                    SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.ByVisit)}) e WHERE true {filter.Sql}
-                )
-                SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
-                       count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
-                       coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue
-                FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY g(kind, pattern, i)
-                LEFT JOIN e ON (g.kind = 'event' AND e.name = g.pattern) OR (g.kind = 'page' AND e.pathname LIKE g.pattern)
-                GROUP BY g.i ORDER BY g.i
-                """, p)).AsList();
+            return q.GoalsAsync(site.Id, start, end, goals.Select(g => g.Kind).ToList(),
+                goals.Select(g => g.SqlPattern).ToList(), filter);
         }
 
         /// <summary>Local days as the UTC range the raw queries take.</summary>

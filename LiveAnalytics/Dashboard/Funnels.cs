@@ -111,7 +111,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
         {
             siteId, from, to,
             kinds = funnel.Steps.Select(s => s.Kind).ToArray(),
-            patterns = funnel.Steps.Select(s => s.Kind == Goal.Page ? s.LikePattern : s.Pattern).ToArray(),
+            patterns = funnel.Steps.Select(s => s.SqlPattern).ToArray(),
         });
         return (await conn.QueryAsync<long>(sql.ToString(), p, tx)).AsList();
     }

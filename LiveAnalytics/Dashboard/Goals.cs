@@ -14,6 +14,9 @@ public sealed record Goal(long Id, string Kind, string Pattern)
     /// <summary>The pattern as SQL LIKE: * is any run of characters, and LIKE's own wildcards are literal.</summary>
     public string LikePattern => Stats.StatsFilters.Like(Pattern);
 
+    /// <summary>What the queries match: an event goal's name, or a page goal's <see cref="LikePattern"/>.</summary>
+    public string SqlPattern => Kind == Page ? LikePattern : Pattern;
+
     /// <summary>What is wrong with a goal (or a funnel's step) of this kind and pattern; null when nothing is.</summary>
     public static string? Check(string kind, string pattern) => kind switch
     {

@@ -68,12 +68,15 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics,
+        HttpContext http, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
         string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
+        if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
+        if (property == StatsFilters.Goal) return await GoalsBreakdownAsync(site, request, queries, goals, take, pageNumber);
         var (propKey, propError) = StatsFilters.PropKey(property ?? "");
         if (propError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, propError);
         var prop = propKey is not null ? (Column: StatsFilters.PropColumn("propKey"), Key: propKey, Missing: "(none)")
@@ -81,8 +84,6 @@ public static class StatsEndpoints
             : default;
         if (prop.Column is null)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
-        if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
-        if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
 
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list, a custom
         // property's name as a parameter.
@@ -90,6 +91,23 @@ public static class StatsEndpoints
             take, (pageNumber - 1) * take, request.Filter, propKey);
         var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
+    }
+
+    /// <summary>
+    /// The site's goals (as its settings list them) with their conversions: visitors who converted and events (a page
+    /// goal's pageviews), sorted by the first metric; goals count events, so the visit metrics do not apply.
+    /// </summary>
+    private static async Task<IResult> GoalsBreakdownAsync(Site site, StatsRequest request, StatsQueries queries, Goals goals, int take, int pageNumber)
+    {
+        if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events")) is { } other)
+            return ApiError.Problem(StatusCodes.Status400BadRequest, $"Goals are counted in visitors and events; '{other}' does not apply to {StatsFilters.Goal}.");
+        var list = await goals.ListAsync(site.Id);
+        var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.From, request.To,
+            list.Select(g => g.Kind).ToList(), list.Select(g => g.SqlPattern).ToList(), request.Filter);
+        var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
+            .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
+            .Skip((pageNumber - 1) * take).Take(take);
+        return TypedResults.Ok(new { results = rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics)).ToList() });
     }
 
     /// <summary>

@@ -34,8 +34,17 @@ public static class StatsFilters
     /// <summary>A custom property of events (<c>la('Signup', { props: { plan: 'pro' } })</c>): <c>event:props:plan</c>.</summary>
     public const string PropsPrefix = "event:props:";
 
+    /// <summary>
+    /// A goal, as the dashboard labels it: <c>event:goal==Signup</c> (the custom event) or <c>event:goal==Visit /thank-you*</c>
+    /// (an event on a matching page).
+    /// </summary>
+    public const string Goal = "event:goal";
+
+    /// <summary>How a page goal's label starts.</summary>
+    public const string PageGoalPrefix = "Visit ";
+
     /// <summary>The properties a request may name, for error messages.</summary>
-    public static string Supported => string.Join(", ", Properties.Keys.Append(PropsPrefix + "NAME"));
+    public static string Supported => string.Join(", ", Properties.Keys.Append(Goal).Append(PropsPrefix + "NAME"));
 
     /// <summary>The custom property <paramref name="property"/> names (<c>event:props:NAME</c>), or null; an error when the name cannot be one.</summary>
     public static (string? Key, string? Error) PropKey(string property)
@@ -70,6 +79,21 @@ public static class StatsFilters
             var at = part.IndexOf(op, StringComparison.Ordinal);
             if (at <= 0) return (EventFilter.None, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
             var property = part[..at].Trim();
+            var values = part[(at + 2)..].Split('|');
+            if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
+            var alternatives = new List<string>();
+            if (property == Goal)
+            {
+                foreach (var value in values)
+                {
+                    var name = $"f{n++}";
+                    var page = value.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
+                    parameters.Add(name, page ? Like(value[PageGoalPrefix.Length..]) : value);
+                    alternatives.Add(page ? $"pathname LIKE @{name}" : $"name = @{name}");
+                }
+                Append(sql, alternatives, negate);
+                continue;
+            }
             string column;
             var (propKey, propError) = PropKey(property);
             if (propError is not null) return (EventFilter.None, propError);
@@ -82,9 +106,6 @@ public static class StatsFilters
             else if (Properties.TryGetValue(property, out var p)) column = p.Column;
             else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}.");
             byVisit |= PeriodEvents.Attribution.Contains(column);
-            var values = part[(at + 2)..].Split('|');
-            if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
-            var alternatives = new List<string>();
             foreach (var value in values)
             {
                 var name = $"f{n++}";
@@ -99,10 +120,16 @@ public static class StatsFilters
                     alternatives.Add($"{column} = @{name}");
                 }
             }
-            var any = $"({string.Join(" OR ", alternatives)})";
-            sql.Append(negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}");
+            Append(sql, alternatives, negate);
         }
         return (new EventFilter(sql.ToString(), parameters, byVisit), null);
+    }
+
+    /// <summary>One filter: any of its values; negated, none of them (a missing value matches none).</summary>
+    private static void Append(StringBuilder sql, List<string> alternatives, bool negate)
+    {
+        var any = $"({string.Join(" OR ", alternatives)})";
+        sql.Append(negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}");
     }
 
     /// <summary>A glob with * as SQL LIKE, LIKE's own wildcards and escape taken literally.</summary>

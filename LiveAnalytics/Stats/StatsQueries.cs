@@ -87,6 +87,33 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();
     }
+
+    /// <summary>
+    /// Each goal's conversions from the period's events the filter keeps, in the order given (<paramref name="kinds"/>:
+    /// "event" or "page"; <paramref name="patterns"/>: the event's name, or the page pattern as LIKE): the visitors who
+    /// converted, the events (an event goal's events, or every event on a page goal's pages, with its pageviews apart),
+    /// and an event goal's revenue.
+    /// </summary>
+    public async Task<IReadOnlyList<Counts>> GoalsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<string> kinds, IReadOnlyList<string> patterns, EventFilter filter)
+    {
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new { siteId, from, to, kinds = kinds.ToArray(), patterns = patterns.ToArray() });
+        await using var conn = await db.OpenConnectionAsync();
+        // The period's filtered events once (each goal's own scan read them all again: names and paths have no index),
+        // then each goal's matches among them.
+        return (await conn.QueryAsync<Counts>($"""
+            WITH e AS MATERIALIZED (
+                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.ByVisit)}) e WHERE true {filter.Sql}
+            )
+            SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
+                   count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
+                   coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue
+            FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY g(kind, pattern, i)
+            LEFT JOIN e ON (g.kind = 'event' AND e.name = g.pattern) OR (g.kind = 'page' AND e.pathname LIKE g.pattern)
+            GROUP BY g.i ORDER BY g.i
+            """, p)).AsList();
+    }
 }
 
 /// <summary>What every metric is computed from: counts, the visits' bounces and total length in seconds, and revenue.</summary>
