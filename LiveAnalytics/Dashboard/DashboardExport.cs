@@ -35,10 +35,10 @@ public static class DashboardExport
         return TypedResults.File(zip, "application/zip", name);
     }
 
-    /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
     /// <summary>The values of each custom property in properties.csv (the card shows 10).</summary>
     public const int PropertyValuesPerName = 100;
 
+    /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
     internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels,
         IReadOnlyList<PropertyValue> properties)
     {
