@@ -16,7 +16,8 @@ public sealed class WeeklyReportTests : MailTest
     private static readonly DateTimeOffset Nov16 = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);   // a Monday
     private readonly FakeTimeProvider _clock = new(Nov16.AddDays(2));
 
-    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<LiveAnalytics.Dashboard.DashboardQueries>(), App.Get<EmailSender>(), _clock);
+    private WeeklyReport Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<LiveAnalytics.Dashboard.DashboardQueries>(),
+        App.Get<LiveAnalytics.Dashboard.Funnels>(), App.Get<EmailSender>(), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<WeeklyReport>.Instance);
 
     [Fact]
     public async Task A_subscriber_gets_last_week_once_from_monday_morning()
@@ -30,6 +31,8 @@ public sealed class WeeklyReportTests : MailTest
         ], mayBeRedelivered: false, CancellationToken.None);
         await App.RollUpAsync(shop.Site.Id);
         Assert.Null(await App.Get<LiveAnalytics.Dashboard.Goals>().AddAsync(shop.Site, shop.User.Id, LiveAnalytics.Dashboard.Goal.Page, "/b"));
+        Assert.Null(await App.Get<LiveAnalytics.Dashboard.Funnels>().AddAsync(shop.Site, shop.User.Id, "A then B",
+            [(LiveAnalytics.Dashboard.Goal.Page, "/a"), (LiveAnalytics.Dashboard.Goal.Page, "/b")]));
 
         Assert.True(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, shop.User.Id, subscribed: true));   // on Wednesday
         Assert.False(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, (await App.UserAsync()).Id, subscribed: true));   // not a member
@@ -48,6 +51,8 @@ public sealed class WeeklyReportTests : MailTest
         Assert.Matches(@"Visitors\s+3\s+\+50%", text);
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
         Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
+        // Visitors 1 and 2 saw /a last week; neither went on to /b in that visit (3 saw /b alone).
+        Assert.Matches(@"Funnels \(visitors at each step, and their share of the first step's\):\r?\n\s+A then B: 2 → 0 \(0%\)", text);
         Assert.Contains($"{TestMailServer.PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-16&to=2026-11-22", text);
         Assert.DoesNotContain(Mail.Received, m => m.ToAddresses.Any(a => a.Address == quiet.Email));
 

@@ -11,7 +11,8 @@ internal static class ReportText
         [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
 
     public static string Write(string domain, string timezone, string? currency, DateOnly monday, Counts week, Counts before,
-        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals, string link)
+        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals,
+        IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, string link)
     {
         var text = new StringBuilder();
         text.AppendLine($"{domain}, {monday:ddd d MMM} to {monday.AddDays(6):ddd d MMM yyyy} (days in {timezone}), against the week before:");
@@ -28,6 +29,15 @@ internal static class ReportText
             text.AppendLine("Goals (visitors who converted, and their share of all visitors):");
             foreach (var (goal, counts) in goals)
                 text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {MetricFormat.Conversion(counts.Visitors, week.Visitors),6}  {goal.Label}");
+        }
+        if (funnels.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Funnels (visitors at each step, and their share of the first step's):");
+            foreach (var (funnel, visitors) in funnels)
+                text.AppendLine(visitors is null
+                    ? $"  {funnel.Name}: could not be counted this time; the dashboard has it."
+                    : $"  {funnel.Name}: {string.Join(" → ", visitors.Select((v, i) => i == 0 ? MetricFormat.Count(v) : $"{MetricFormat.Count(v)} ({MetricFormat.Conversion(v, visitors[0])})"))}");
         }
         text.AppendLine();
         text.AppendLine($"The week on the dashboard: {link}");

@@ -8,10 +8,11 @@ namespace LiveAnalytics.Reports;
 /// <summary>
 /// The weekly report by mail, for members who ask for it on the site's settings page: last week's figures (Monday to
 /// Sunday in the site's time zone, from the rollups) against the week before, its top pages and sources, and a link
-/// to the week on the history dashboard. An hourly job sends each member's report once a week, from Monday 07:00 in
+/// to the week on the history dashboard, its goals and funnels. An hourly job sends each member's report once a week, from Monday 07:00 in
 /// the site's zone; a week missed while no node ran jobs goes out at the next run.
 /// </summary>
-public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Dashboard.DashboardQueries dashboard, EmailSender email, TimeProvider time)
+public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Dashboard.DashboardQueries dashboard, Dashboard.Funnels funnels,
+    EmailSender email, TimeProvider time, ILogger<WeeklyReport> logger)
 {
     private static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
 
@@ -51,12 +52,16 @@ public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Das
             FROM site_members m JOIN users u ON u.id = m.user_id JOIN sites s ON s.id = m.site_id
             WHERE m.weekly_report AND (@siteId::bigint IS NULL OR m.site_id = @siteId)
             """, new { siteId }, cancellationToken: ct));
+        // Every member of a site gets the same report: composed once a run (its funnels read the week's raw events).
+        var composed = new Dictionary<(long, DateOnly), (string Subject, string Text)>();
         foreach (var s in subscribers)
         {
             var week = LastWeek(now, s.Timezone);
             var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(s.Timezone));
             if (s.Sent >= week || local.DateTime < week.AddDays(7).ToDateTime(TimeOnly.MinValue) + SendFrom) continue;
-            var (subject, text) = await ComposeAsync(s.SiteId, s.Domain, s.Timezone, s.Currency, week);
+            if (!composed.TryGetValue((s.SiteId, week), out var report))
+                composed[(s.SiteId, week)] = report = await ComposeAsync(s.SiteId, s.Domain, s.Timezone, s.Currency, week);
+            var (subject, text) = report;
             // One mailbox refusing must not hold back everyone else's report: this one is tried again next hour.
             if (!await email.TrySendAsync(s.Email, subject, text, ct)) continue;
             await conn.ExecuteAsync(new CommandDefinition(
@@ -73,10 +78,31 @@ public sealed class WeeklyReport(NpgsqlDataSource db, RollupQueries rollups, Das
         var pages = await rollups.TopAsync(siteId, monday, sunday, "page", 5);
         var sources = await rollups.TopAsync(siteId, monday, sunday, "source", 5);
         var goals = await dashboard.GoalsAsync(siteId, monday, sunday);
+        var funnelCounts = await FunnelsAsync(siteId, timezone, monday);
         var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={monday:yyyy-MM-dd}&to={sunday:yyyy-MM-dd}";
         var subject = $"{domain}: {Dashboard.MetricFormat.Count(week.Visitors)} visitors in the week of {monday:d MMM}";
-        var text = ReportText.Write(domain, timezone, currency, monday, week, before, pages, sources, goals, link);
+        var text = ReportText.Write(domain, timezone, currency, monday, week, before, pages, sources, goals, funnelCounts, link);
         return (subject, text);
+    }
+
+    /// <summary>The site's funnels over the week; one that could not be counted (a very busy store's week outlasting
+    /// the command timeout) is listed without numbers rather than holding back the report.</summary>
+    private async Task<IReadOnlyList<(Dashboard.Funnel Funnel, IReadOnlyList<long>? Visitors)>> FunnelsAsync(long siteId, string timezone, DateOnly monday)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
+        var (from, to) = (StatsPeriod.StartOfDay(monday, zone), StatsPeriod.StartOfDay(monday.AddDays(7), zone));
+        var counted = new List<(Dashboard.Funnel, IReadOnlyList<long>?)>();
+        foreach (var funnel in await funnels.ListAsync(siteId))
+            try
+            {
+                counted.Add((funnel, await funnels.CountAsync(siteId, funnel, from, to)));
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Counting funnel {FunnelId} of site {SiteId} for the weekly report failed", funnel.Id, siteId);
+                counted.Add((funnel, null));
+            }
+        return counted;
     }
 
     /// <summary>The Monday of the last whole week in the zone.</summary>
