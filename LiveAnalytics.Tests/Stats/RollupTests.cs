@@ -124,6 +124,24 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Several_sites_days_are_read_at_once_each_in_its_zone()
+    {
+        var london = await SiteAsync("Europe/London");
+        var auckland = await SiteAsync("Pacific/Auckland");
+        var quiet = await SiteAsync("UTC");
+        // 1 November 20:00 UTC is the 1st in London and already the 2nd in Auckland (13 hours ahead).
+        await WriteAsync(Pageview(london.Id, Nov1.AddHours(20), 1), Pageview(london.Id, Nov1.AddHours(20).AddMinutes(1), 1, "/b"));
+        await WriteAsync(Pageview(auckland.Id, Nov1.AddHours(20), 2));
+
+        var days = await _app.Get<RollupQueries>().DaysAsync(
+            [(london.Id, new DateOnly(2026, 11, 1)), (auckland.Id, new DateOnly(2026, 11, 2)), (quiet.Id, new DateOnly(2026, 11, 1))]);
+        Assert.Equal((1L, 2L), (days[london.Id].Visitors, days[london.Id].Pageviews));
+        Assert.Equal((1L, 1L), (days[auckland.Id].Visitors, days[auckland.Id].Pageviews));
+        Assert.Equal(Counts.None, days[quiet.Id]);
+        Assert.Equal(0L, (await _app.Get<RollupQueries>().DaysAsync([(auckland.Id, new DateOnly(2026, 11, 1))]))[auckland.Id].Pageviews);
+    }
+
+    [Fact]
     public async Task Marks_left_by_a_deleted_site_do_not_hold_up_the_others()
     {
         var site = await SiteAsync("Etc/UTC");

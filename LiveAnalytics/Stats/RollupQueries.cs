@@ -29,6 +29,20 @@ public sealed class RollupQueries(NpgsqlDataSource db)
             """, Range(siteId, from, to));
     }
 
+    /// <summary>Several sites' totals of one local day each (their today, in their own zones), in one query.</summary>
+    public async Task<IReadOnlyDictionary<long, Counts>> DaysAsync(IReadOnlyCollection<(long SiteId, DateOnly Day)> days)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<long, Counts, (long, Counts)>($"""
+            SELECT q.site_id AS SiteId, {Sums}
+            FROM unnest(@sites::bigint[], @days::date[]) q(site_id, local_day)
+            LEFT JOIN rollup_days r ON r.site_id = q.site_id AND r.dimension = '' AND r.day = q.local_day
+            GROUP BY q.site_id
+            """, (site, counts) => (site, counts), new { sites = days.Select(d => d.SiteId).ToArray(), days = days.Select(d => d.Day).ToArray() },
+            splitOn: "Visitors");
+        return rows.ToDictionary(r => r.Item1, r => r.Item2);
+    }
+
     /// <summary>A point per local hour, day or month of the range, empty ones with zeros.</summary>
     /// <param name="interval">hour (read from <c>rollup_hours</c>), day or month (from <c>rollup_days</c>).</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(long siteId, DateOnly from, DateOnly to, string interval)
