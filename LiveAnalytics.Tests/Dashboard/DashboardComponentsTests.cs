@@ -142,14 +142,17 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
-    public void Entry_pages_under_filters_say_why_they_are_missing()
+    public void Entry_pages_under_filters_list_and_filter_like_the_others()
     {
+        DashboardFilter? clicked = null;
         var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages")
             .Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage])
-            .Add(c => c.Data, Data(new() { ["page"] = [], ["entry_page"] = [] }, fromRollups: false)));
+            .Add(c => c.Data, Data(new() { ["page"] = [], ["entry_page"] = [new("/sale", C(3))] }, fromRollups: false))
+            .Add(c => c.OnFilter, (DashboardFilter f) => clicked = f));
         list.Find("[data-testid=top-empty]");
         list.Find("[data-tab=entry_page]").Click();
-        Assert.Contains("clear the filters", list.Find("[data-testid=top-unavailable]").TextContent);
+        list.Find("tr[data-value='/sale']").Click();
+        Assert.Equal(new DashboardFilter("entry_page", "/sale"), clicked);
     }
 
     [Fact]

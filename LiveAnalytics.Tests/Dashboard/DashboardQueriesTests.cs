@@ -84,7 +84,11 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var googleInGermany = await queries.LoadAsync(shop.Site, View("country:DE", "source:Google"), new DateOnly(2026, 11, 28));
         Assert.Equal(new Counts(3, 4, 5, 3, 2, 180, 40m), googleInGermany.Totals);
         Assert.Equal([("Google", 3L)], googleInGermany.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors)));
-        Assert.Empty(googleInGermany.Top(DashboardDimensions.EntryPage));   // rollups only
+        // Entry and exit pages are the visits' own, from their first and last pageviews.
+        Assert.Equal([("/", 3L)], googleInGermany.Top(DashboardDimensions.EntryPage).Select(r => (r.Value, r.Counts.Visitors)));
+        Assert.Equal([("/", 2L), ("/hats", 1L)], googleInGermany.Top(DashboardDimensions.ExitPage).Select(r => (r.Value, r.Counts.Visits)));
+        var landedOnHome = await queries.LoadAsync(shop.Site, View("entry_page:/", "exit_page:/hats"), new DateOnly(2026, 11, 28));
+        Assert.Equal((2L, 4L), (landedOnHome.Totals.Visitors, landedOnHome.Totals.Pageviews));   // visitors 1 and 4, each home then hats
 
         var direct = await queries.LoadAsync(shop.Site, View("source:"), new DateOnly(2026, 11, 28));   // '' is "Direct / None"
         Assert.Equal(1, direct.Totals.Visitors);

@@ -41,7 +41,7 @@ public sealed class DashboardViewTests
 
     [Theory]
     [InlineData("source")]            // no value separator
-    [InlineData("entry_page:/")]      // not filterable from raw events
+    [InlineData("prop::pro")]         // a property without a name
     [InlineData("nonsense:1")]
     public void Filters_name_a_filterable_dimension(string filter) =>
         Assert.Contains("dimension:value", DashboardView.Parse("7d", null, null, null, [filter], null).Error);

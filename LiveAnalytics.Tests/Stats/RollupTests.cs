@@ -192,6 +192,14 @@ public sealed class RollupTests(AppFixture fixture) : IClassFixture<AppFixture>
         // with all its pageviews, as the rollups do; by each event's own source the later pageviews were Direct visits.
         var bySource = await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "source", 10);
         var rawSources = await raw.BreakdownAsync(site.Id, from, to, "source", "", "visitors", 10, 0, EventFilter.None);
+        // Entry and exit pages too: each visit under its first and last pageview.
+        var entries = await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "entry_page", 10);
+        var rawEntries = await raw.BreakdownAsync(site.Id, from, to, "entry_page", "", "visitors", 10, 0, EventFilter.None);
+        Assert.Equal(entries.Select(s => (s.Value, s.Counts.Visitors, s.Counts.Pageviews, s.Counts.Visits)).Order(),
+            rawEntries.Select(s => (s.Value, s.Counts.Visitors, s.Counts.Pageviews, s.Counts.Visits)).Order());
+        var exits = await rollups.TopAsync(site.Id, new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 3), "exit_page", 10);
+        var rawExits = await raw.BreakdownAsync(site.Id, from, to, "exit_page", "", "visits", 10, 0, EventFilter.None);
+        Assert.Equal(exits.Select(s => (s.Value, s.Counts.Visits, s.Counts.Pageviews)).Order(), rawExits.Select(s => (s.Value, s.Counts.Visits, s.Counts.Pageviews)).Order());
         Assert.Equal(bySource.Select(s => (s.Value, s.Counts.Visitors, s.Counts.Pageviews, s.Counts.Visits)).Order(),
             rawSources.Select(s => (s.Value, s.Counts.Visitors, s.Counts.Pageviews, s.Counts.Visits)).Order());
     }

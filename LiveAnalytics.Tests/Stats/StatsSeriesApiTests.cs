@@ -126,6 +126,13 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
             Assert.Equal(3, results.GetProperty("events").GetProperty("value").GetInt64());
         }
 
+        // Entry pages are the visits' first pageviews; visitor 5's visit had none.
+        var entries = await GetAsync(api, query + "&property=visit:entry_page&metrics=visitors,visits");
+        Assert.Equal(new Dictionary<string, long> { ["/blog/a"] = 2, ["/blog/b"] = 1, ["/shop"] = 1, ["(none)"] = 1 },
+            entries.EnumerateArray().ToDictionary(r => r.GetProperty("entry_page").GetString()!, r => r.GetProperty("visits").GetInt64()));
+        var landedOnBlog = await GetAsync(api, query + "&property=visit:source&filters=" + Uri.EscapeDataString("visit:entry_page==/blog*"));
+        Assert.Equal(["Google", "Twitter"], landedOnBlog.EnumerateArray().Select(r => r.GetProperty("source").GetString()));
+
         var paged = await GetAsync(api, query + "&property=event:page&limit=1&page=2");
         Assert.Single(paged.EnumerateArray());
     }

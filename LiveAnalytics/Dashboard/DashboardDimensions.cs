@@ -1,12 +1,10 @@
 namespace LiveAnalytics.Dashboard;
 
 /// <summary>A breakdown the dashboard shows: its rollup dimension, and the events column that filters and breaks it down from raw events.</summary>
-/// <param name="Column">Null for entry and exit pages: a property of the whole visit, kept in rollups only.</param>
+/// <param name="Column">As the raw queries read it (<see cref="Stats.PeriodEvents"/>: entry and exit pages are the visit's).</param>
 /// <param name="Missing">How a missing value ('' in rollups) is shown.</param>
-public sealed record DashboardDimension(string Key, string Label, string? Column, string Missing)
+public sealed record DashboardDimension(string Key, string Label, string Column, string Missing)
 {
-    public bool Filterable => Column is not null;
-
     /// <summary>A custom property's name (<see cref="DashboardDimensions.Property"/>), whose values are <c>props ->> name</c>.</summary>
     public string? PropertyName { get; init; }
 
@@ -16,8 +14,8 @@ public sealed record DashboardDimension(string Key, string Label, string? Column
 public static class DashboardDimensions
 {
     public static readonly DashboardDimension Page = new("page", "Page", "pathname", "(none)");
-    public static readonly DashboardDimension EntryPage = new("entry_page", "Entry page", null, "(none)");
-    public static readonly DashboardDimension ExitPage = new("exit_page", "Exit page", null, "(none)");
+    public static readonly DashboardDimension EntryPage = new("entry_page", "Entry page", Stats.PeriodEvents.EntryPage, "(none)");
+    public static readonly DashboardDimension ExitPage = new("exit_page", "Exit page", Stats.PeriodEvents.ExitPage, "(none)");
     public static readonly DashboardDimension Source = new("source", "Source", "source", "Direct / None");
     public static readonly DashboardDimension Referrer = new("referrer", "Referrer", "referrer", "Direct / None");
     public static readonly DashboardDimension UtmSource = new("utm_source", "UTM source", "utm_source", "(not set)");

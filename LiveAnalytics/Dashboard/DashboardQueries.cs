@@ -75,23 +75,23 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     internal static EventFilter Filter(IReadOnlyList<DashboardFilter> filters)
     {
         var parameters = new DynamicParameters();
-        var byVisit = false;
+        var needs = VisitFacts.None;
         var sql = new System.Text.StringBuilder();
         for (var i = 0; i < filters.Count; i++)
         {
-            var dimension = DashboardDimensions.Find(filters[i].Dimension) is { Filterable: true } d ? d
-                : throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
-            var column = dimension.Column!;
+            var dimension = DashboardDimensions.Find(filters[i].Dimension)
+                ?? throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
+            var column = dimension.Column;
             if (dimension.PropertyName is { } name)
             {
                 parameters.Add($"dk{i}", name);
                 column = StatsFilters.PropColumn($"dk{i}");
             }
-            byVisit |= PeriodEvents.Attribution.Contains(column);
+            needs |= PeriodEvents.Needs(column);
             parameters.Add($"df{i}", filters[i].Value);
             sql.Append($" AND coalesce({column}, '') = @df{i}");
         }
-        return new EventFilter(sql.ToString(), parameters, byVisit);
+        return new EventFilter(sql.ToString(), parameters, needs);
     }
 
     private interface ISource
@@ -176,11 +176,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
-            // Entry and exit pages are properties of whole visits: only the rollups keep them.
-            if (dimension.Column is null) return [];
             var (start, end) = Span(from, to);
-            var rows = await q.BreakdownAsync(site.Id, start, end,
-                dimension.Column, "", "visitors", TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
+            // Exit pages rank by exits (visits), as their list shows them.
+            var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
+                TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
             return Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
         }
     }

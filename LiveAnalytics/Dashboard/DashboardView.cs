@@ -61,8 +61,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             // A custom property's filter is prop:NAME:VALUE; the others dimension:VALUE.
             var colon = text.IndexOf(':', text.StartsWith(DashboardDimensions.PropertyPrefix, StringComparison.Ordinal) ? DashboardDimensions.PropertyPrefix.Length : 0);
             var dimension = colon < 0 ? null : DashboardDimensions.Find(text[..colon]);
-            if (dimension is null || !dimension.Filterable)
-                return (Default, $"Filter '{Clip(text)}' must be dimension:value with a dimension from: {string.Join(", ", DashboardDimensions.All.Where(d => d.Filterable).Select(d => d.Key))}, or prop:NAME for a custom property.");
+            if (dimension is null)
+                return (Default, $"Filter '{Clip(text)}' must be dimension:value with a dimension from: {string.Join(", ", DashboardDimensions.All.Select(d => d.Key))}, or prop:NAME for a custom property.");
             var value = text[(colon + 1)..];
             if (value.Length > 2000) return (Default, $"Filter '{Clip(text)}' has a value longer than 2,000 characters.");
             var filter = new DashboardFilter(dimension.Key, value);

@@ -18,6 +18,8 @@ public static class StatsFilters
             ["event:hostname"] = ("hostname", "hostname", "(none)"),
             ["visit:source"] = ("source", "source", "Direct / None"),
             ["visit:referrer"] = ("referrer", "referrer", "Direct / None"),
+            ["visit:entry_page"] = (PeriodEvents.EntryPage, "entry_page", "(none)"),
+            ["visit:exit_page"] = (PeriodEvents.ExitPage, "exit_page", "(none)"),
             ["visit:utm_source"] = ("utm_source", "utm_source", "(not set)"),
             ["visit:utm_medium"] = ("utm_medium", "utm_medium", "(not set)"),
             ["visit:utm_campaign"] = ("utm_campaign", "utm_campaign", "(not set)"),
@@ -67,7 +69,7 @@ public static class StatsFilters
     {
         var sql = new StringBuilder();
         var parameters = new DynamicParameters();
-        var byVisit = false;
+        var needs = VisitFacts.None;
         if (string.IsNullOrWhiteSpace(filters)) return (EventFilter.None, null);
         var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");
@@ -105,7 +107,7 @@ public static class StatsFilters
             }
             else if (Properties.TryGetValue(property, out var p)) column = p.Column;
             else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}.");
-            byVisit |= PeriodEvents.Attribution.Contains(column);
+            needs |= PeriodEvents.Needs(column);
             foreach (var value in values)
             {
                 var name = $"f{n++}";
@@ -122,7 +124,7 @@ public static class StatsFilters
             }
             Append(sql, alternatives, negate);
         }
-        return (new EventFilter(sql.ToString(), parameters, byVisit), null);
+        return (new EventFilter(sql.ToString(), parameters, needs), null);
     }
 
     /// <summary>One filter: any of its values; negated, none of them (a missing value matches none).</summary>

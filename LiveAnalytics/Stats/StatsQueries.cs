@@ -13,12 +13,12 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     // Pageviews and events count the events with the key; a visit counts for every key it touched
     // (a visit across two buckets or pages counts in each, as in Plausible; under one source, its visit's), and its
     // bounce and length are the whole visit's within the period, not only the part with the key.
-    private static string Grouped(string key, EventFilter filter, bool keyByVisit = false) => $"""
+    private static string Grouped(string key, EventFilter filter, VisitFacts keyNeeds = VisitFacts.None) => $"""
         WITH keyed AS (
             SELECT {key} AS k, session_id, min(visitor_id) AS visitor,
                    count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
                    coalesce(sum(revenue_amount), 0) AS revenue
-            FROM ({PeriodEvents.Sql(filter.ByVisit || keyByVisit)}) e WHERE true {filter.Sql}
+            FROM ({PeriodEvents.Sql(filter.Needs | keyNeeds)}) e WHERE true {filter.Sql}
             GROUP BY 1, 2
         ), whole AS (
             SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
@@ -82,7 +82,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string, Counts)>($"""
             SELECT k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
-            FROM ({Grouped($"coalesce({column}, @missing)", filter, PeriodEvents.Attribution.Contains(column))}) g
+            FROM ({Grouped($"coalesce({column}, @missing)", filter, PeriodEvents.Needs(column))}) g
             ORDER BY {SortBy[sortMetric]} DESC NULLS LAST, 1 LIMIT @limit OFFSET @offset
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();
@@ -104,7 +104,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         // then each goal's matches among them.
         return (await conn.QueryAsync<Counts>($"""
             WITH e AS MATERIALIZED (
-                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.ByVisit)}) e WHERE true {filter.Sql}
+                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.Needs)}) e WHERE true {filter.Sql}
             )
             SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
                    count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
