@@ -104,7 +104,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
-        typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(SharedLinks), typeof(EventRetention), typeof(RollupBackfill),
+        typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(SharedLinks), typeof(SiteIdentity), typeof(EventRetention), typeof(RollupBackfill),
         typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.WeeklyReport), typeof(LiveAnalytics.Reports.TrafficAlert));
 
     [Fact]

@@ -66,8 +66,13 @@ public sealed class SiteDirectory
     private async Task<SiteRoute?> LoadAsync(string domain, CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
-        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays, string? RevenueCurrency)?>(
-            "SELECT id, keep_events_days, revenue_currency FROM sites WHERE domain = @domain", new { domain });
+        // Its domain, or its previous one for a while after a change (SiteIdentity): pages still carrying the old
+        // snippet keep sending. A cached old domain is read again within FreshFor, so it stops within minutes of the end.
+        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays, string? RevenueCurrency)?>("""
+            SELECT id, keep_events_days, revenue_currency FROM sites
+            WHERE domain = @domain OR (previous_domain = @domain AND previous_domain_until > @now)
+            ORDER BY domain = @domain DESC LIMIT 1
+            """, new { domain, now = _time.GetUtcNow() });
         SiteRoute? route = null;
         if (site is { } found)
         {

@@ -8,7 +8,7 @@ namespace LiveAnalytics.Sites;
 /// Sites as a merchant sees them. Every read takes the user's id and joins on membership,
 /// so no query here can hand out a site the user is not a member of.
 /// </summary>
-public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory)
+public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory, TimeProvider time)
 {
     private const string Columns = "s.id AS Id, s.domain AS Domain, s.name AS Name, s.timezone AS Timezone";
 
@@ -30,25 +30,32 @@ public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory)
             """, new { siteId, userId });
     }
 
+    /// <summary>By its domain, or by its previous one for a while after a change (<see cref="SiteIdentity"/>).</summary>
     public async Task<Site?> FindByDomainForUserAsync(string domain, Guid userId)
     {
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<Site>($"""
             SELECT {Columns} FROM sites s JOIN site_members m ON m.site_id = s.id
-            WHERE s.domain = @domain AND m.user_id = @userId
-            """, new { domain, userId });
+            WHERE (s.domain = @domain OR (s.previous_domain = @domain AND s.previous_domain_until > @now)) AND m.user_id = @userId
+            ORDER BY s.domain = @domain DESC LIMIT 1
+            """, new { domain, userId, now = time.GetUtcNow() });
     }
 
-    /// <summary>Creates the site with <paramref name="ownerId"/> as its owner; null when the domain is taken.</summary>
+    /// <summary>
+    /// Creates the site with <paramref name="ownerId"/> as its owner; null when the domain is taken (another site's, or
+    /// another site's previous domain in its grace after a change).
+    /// </summary>
     public async Task<Site?> CreateAsync(Guid ownerId, NewSite site)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var created = await conn.QuerySingleOrDefaultAsync<Site>("""
-            INSERT INTO sites (domain, name, timezone) VALUES (@Domain, @Name, @Timezone)
+            INSERT INTO sites (domain, name, timezone)
+            SELECT @Domain, @Name, @Timezone
+            WHERE NOT EXISTS (SELECT 1 FROM sites WHERE previous_domain = @Domain AND previous_domain_until > @now)
             ON CONFLICT (domain) DO NOTHING
             RETURNING id AS Id, domain AS Domain, name AS Name, timezone AS Timezone
-            """, site, tx);
+            """, new { site.Domain, site.Name, site.Timezone, now = time.GetUtcNow() }, tx);
         if (created is null) return null;
         await conn.ExecuteAsync("INSERT INTO site_members (site_id, user_id, role) VALUES (@Id, @ownerId, 'owner')",
             new { created.Id, ownerId }, tx);

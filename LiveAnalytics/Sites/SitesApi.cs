@@ -30,6 +30,7 @@ public static class SitesApi
         sites.MapPut("/goals", PutGoalAsync);
         sites.MapDelete("/goals/{goalId}", DeleteGoalAsync);
         sites.MapGet("/{domain}", GetAsync);
+        sites.MapPut("/{domain}", ChangeAsync);
         sites.MapDelete("/{domain}", DeleteAsync);
         return sites;
     }
@@ -74,6 +75,30 @@ public static class SitesApi
                 return ApiError.Problem(StatusCodes.Status409Conflict, $"{site.Domain} is already registered. Ask its owner to add you to the team.");
             var snippet = TrackingSnippet.For(created.Domain, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}");
             return TypedResults.Created($"/api/v1/sites/{created.Domain}", await ResultAsync(created, key, team) with { Snippet = snippet });
+        }
+    }
+
+    /// <summary>
+    /// Body: <c>{"name": "New name"}</c> and/or <c>{"domain": "new.example.com"}</c>. A new domain keeps the site's history;
+    /// the old one still names it for <see cref="SiteIdentity.Grace"/>.
+    /// </summary>
+    private static async Task<IResult> ChangeAsync(HttpContext http, string domain, SiteAccess access, SiteIdentity identity, SiteTeam team, CancellationToken ct)
+    {
+        var key = ApiKeyAuthFilter.Of(http);
+        if (await access.FindAsync(key, domain) is not { } site) return NotFound(domain);
+        var (body, problem) = await ReadObjectAsync(http, ct);
+        if (body is null) return problem!;
+        using (body)
+        {
+            if (!TryString(body.RootElement, "name", out var name) || !TryString(body.RootElement, "domain", out var newDomain))
+                return ApiError.Problem(StatusCodes.Status400BadRequest, "'name' and 'domain' must be strings.");
+            var change = await identity.ChangeAsync(site, key.UserId, name ?? site.Name, newDomain ?? site.Domain);
+            return change.Site is { } changed ? TypedResults.Ok(await ResultAsync(changed, key, team)) : ApiError.Problem(change.Refusal switch
+            {
+                SiteChangeRefusal.NotAllowed => StatusCodes.Status403Forbidden,
+                SiteChangeRefusal.Taken => StatusCodes.Status409Conflict,
+                _ => StatusCodes.Status400BadRequest,
+            }, change.Error!);
         }
     }
 

@@ -11,6 +11,7 @@ public static class SitesExtensions
         builder.Services.AddSingleton<SiteTeam>();
         builder.Services.AddSingleton<RevenueCurrency>();
         builder.Services.AddSingleton<SiteTimeZone>();
+        builder.Services.AddSingleton<SiteIdentity>();
         builder.Services.AddSingleton<SiteInvitations>();
         return builder;
     }
