@@ -11,7 +11,7 @@ public sealed record SiteInvitation(long Id, string Email, string Role, DateTime
 public sealed record InvitationOffer(long SiteId, string Domain, string Email, string Role);
 
 /// <summary>
-/// Invitations to a site's team for addresses without an account, mailed when an SMTP server is configured. The link
+/// Invitations to a site's team by address, mailed when an SMTP server is configured. The link
 /// proves the mailbox: its token joins whoever signs up or logs in with it, once, within <see cref="Lifespan"/>. Only a
 /// hash of the token is stored. Without mail, colleagues sign up first and are added by their address (SiteTeam).
 /// </summary>
@@ -21,12 +21,18 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
 
     public bool Enabled => email.Enabled;
 
-    /// <summary>Adds the account with this address, or, without one and with mail, invites the address.</summary>
+    /// <summary>
+    /// With mail, invites the address: its holder joins through the mailed link, which proves the mailbox, whether or
+    /// not an account uses the address already (accounts' addresses are not verified: someone could have signed up
+    /// with a colleague's address before them, and an add by address would have let them in). Without mail, adds the
+    /// account with this address, as the operator's only way.
+    /// </summary>
     /// <returns>An error message, or null when added or invited.</returns>
     public async Task<string?> AddOrInviteAsync(Site site, Guid ownerId, string address, string role)
     {
         address = address.Trim();
-        if (!Enabled || await HasAccountAsync(address) || !SiteTeam.Roles.Contains(role) || address.Length is 0 or > 256)
+        // A member already is told so; a bad role or length gets the team's own message.
+        if (!Enabled || !SiteTeam.Roles.Contains(role) || address.Length is 0 or > 256 || await IsMemberAsync(site.Id, address))
             return await team.AddAsync(site.Id, ownerId, address, role);
         if (!MimeKit.MailboxAddress.TryParse(address, out var mailbox) || mailbox.Address != address || !address.Contains('@'))
             return $"'{address}' is not an e-mail address.";
@@ -109,10 +115,12 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
         return i.SiteId;
     }
 
-    private async Task<bool> HasAccountAsync(string address)
+    private async Task<bool> IsMemberAsync(long siteId, string address)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users WHERE normalized_email = @n)", new { n = SiteTeam.NormalizeEmail(address) });
+        return await conn.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM site_members m JOIN users u ON u.id = m.user_id WHERE m.site_id = @siteId AND u.normalized_email = @n)
+            """, new { siteId, n = SiteTeam.NormalizeEmail(address) });
     }
 
 
