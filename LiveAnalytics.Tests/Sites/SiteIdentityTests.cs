@@ -89,6 +89,12 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
         var back = await Identity.ChangeAsync(renamed.Site! with { Domain = moved }, shop.User.Id, "Renamed", shop.Site.Domain);
         Assert.Equal(shop.Site.Domain, back.Site?.Domain);
         Assert.Equal(moved, (await Identity.PreviousAsync(shop.Site.Id))?.Domain);
+        // One old domain at a time: another move ends the grace of the one before.
+        var third = TestData.UniqueDomain();
+        Assert.Equal(third, (await Identity.ChangeAsync(back.Site!, shop.User.Id, "Renamed", third)).Site?.Domain);
+        Assert.Equal(shop.Site.Domain, (await Identity.PreviousAsync(shop.Site.Id))?.Domain);
+        Assert.Null(await _app.Get<SiteRepository>().FindByDomainForUserAsync(moved, shop.User.Id));
+        Assert.NotNull(await _app.Get<SiteRepository>().CreateAsync(another.User.Id, new NewSite { Domain = moved, Name = "Free again", Timezone = "UTC" }));
     }
 
     [Fact]

@@ -37,9 +37,8 @@ public sealed class SiteIdentity(NpgsqlDataSource db, SiteTeam team, SiteDirecto
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        var current = await conn.QuerySingleAsync<(string Domain, string? Previous, DateTimeOffset? Until)>(
-            "SELECT domain, previous_domain, previous_domain_until FROM sites WHERE id = @Id FOR UPDATE", new { site.Id }, tx);
-        if (changed.Domain != current.Domain)
+        var current = await conn.QuerySingleAsync<string>("SELECT domain FROM sites WHERE id = @Id FOR UPDATE", new { site.Id }, tx);
+        if (changed.Domain != current)
         {
             // Taken: another site's domain, or another site's previous domain still in its grace.
             var taken = await conn.ExecuteScalarAsync<bool>("""
@@ -49,21 +48,30 @@ public sealed class SiteIdentity(NpgsqlDataSource db, SiteTeam team, SiteDirecto
             if (taken) return SiteChange.Refused(SiteChangeRefusal.Taken, $"{changed.Domain} is registered to another site.");
             // Another site's previous domain whose grace is over is free: it stops being one.
             await conn.ExecuteAsync("UPDATE sites SET previous_domain = NULL, previous_domain_until = NULL WHERE previous_domain IN (@Domain, @current) AND id <> @Id",
-                new { site.Id, changed.Domain, current = current.Domain }, tx);
+                new { site.Id, changed.Domain, current }, tx);
         }
-        var updated = await conn.QuerySingleAsync<Site>("""
-            UPDATE sites SET name = @Name,
-                domain = @Domain,
-                previous_domain = CASE WHEN @Domain <> domain THEN domain ELSE previous_domain END,
-                previous_domain_until = CASE WHEN @Domain <> domain THEN @until ELSE previous_domain_until END
-            WHERE id = @Id
-            RETURNING id AS Id, domain AS Domain, name AS Name, timezone AS Timezone
-            """, new { site.Id, changed.Name, changed.Domain, until = now + Grace }, tx);
+        Site updated;
+        try
+        {
+            updated = await conn.QuerySingleAsync<Site>("""
+                UPDATE sites SET name = @Name,
+                    domain = @Domain,
+                    previous_domain = CASE WHEN @Domain <> domain THEN domain ELSE previous_domain END,
+                    previous_domain_until = CASE WHEN @Domain <> domain THEN @until ELSE previous_domain_until END
+                WHERE id = @Id
+                RETURNING id AS Id, domain AS Domain, name AS Name, timezone AS Timezone
+                """, new { site.Id, changed.Name, changed.Domain, until = now + Grace }, tx);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Another site took the domain between the check and the change.
+            return SiteChange.Refused(SiteChangeRefusal.Taken, $"{changed.Domain} is registered to another site.");
+        }
         await tx.CommitAsync();
-        if (changed.Domain != current.Domain)
+        if (changed.Domain != current)
         {
             // Every node forgets both: the new domain was unknown, the old one now names the site for a while only.
-            await directory.ChangedAsync(current.Domain);
+            await directory.ChangedAsync(current);
             await directory.ChangedAsync(changed.Domain);
         }
         return new SiteChange(updated, null, SiteChangeRefusal.None);
