@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using LiveAnalytics.Live;
 using LiveAnalytics.Live.Hub;
 using LiveAnalytics.Live.Streaming;
 using LiveAnalytics.Tests.Infrastructure;
@@ -136,6 +137,25 @@ public sealed class LiveHubTests
         do latest = await counters.Reader.ReadAsync(timeout.Token); while (latest.VisitorsOnline == 0);
         Assert.Equal(1, latest.VisitorsOnline);
         Assert.True(publisher.IsPublisher);
+    }
+
+    [Fact]
+    public async Task A_client_gets_the_counters_as_they_are_when_it_connects()
+    {
+        await using var node = new AppFactory();
+        var merchant = await node.MerchantAsync();
+        await SendAsync(node, merchant.Site.Domain, "/before-anyone-listened", browser: 1);
+        await node.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.VisitorsOnline == 1);
+        var created = await node.Get<WidgetTokens>().CreateAsync(merchant.User.Id, merchant.Site.Id, "panel", [WidgetKind.Visitors], ["https://admin.example.com"]);
+        await using var widget = Connect(node, created!.Value.Token, null);
+        var counters = Channel.CreateUnbounded<PublicCounters>();
+        widget.On<PublicCounters>("Counters", c => counters.Writer.TryWrite(c));
+
+        await widget.StartAsync();
+
+        // Nothing happens on the site after the connection: the counters come all the same, without asking.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, (await counters.Reader.ReadAsync(timeout.Token)).VisitorsOnline);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace LiveAnalytics.Live.Hub;
 
 /// <summary>
 /// The public SignalR hub (<c>/hubs/live</c>). A connection joins its site's groups on connect:
-/// counters for every client, events for API keys only. Messages reach it from the publishing node
+/// counters for every client (and gets the current ones at once), events for API keys only. Messages reach it from the publishing node
 /// through the Redis backplane, whichever node it is connected to. After a reconnect a client calls
 /// <see cref="Resync"/> with the last event id it saw and gets what it missed.
 /// </summary>
@@ -30,6 +30,10 @@ public sealed class LiveHub(EventHub hub, StreamReplay replay, HubListeners list
             await listeners.JoinAsync(SiteId);
             await Groups.AddToGroupAsync(Context.ConnectionId, EventsGroup(SiteId));
         }
+        // The counters as they are, once joined: the client's start completes at the handshake, before this joins the
+        // group, and a change in between would have shown only at the site's next change. A change after the join comes
+        // through the group too (twice at most: counters are a state, not a delta).
+        await Clients.Caller.Counters(PublicCounters.From(hub.Snapshot(SiteId)));
         await base.OnConnectedAsync();
     }
 
