@@ -54,10 +54,12 @@ public sealed partial class HubPublisher(
     {
         using var tap = hub.SubscribeAll((site, e) =>
         {
-            // Only what arrived since this node took the lease: a node that starts replays the last
-            // 30 minutes into its hub, and those events went out long ago (or are for Resync).
-            if (_leader && (e is null || !StreamId.TryParse(e.StreamId, out var id) || id.Milliseconds >= Volatile.Read(ref _leaderSince)))
-                _queue.Writer.TryWrite((site, e));
+            if (!_leader) return;
+            // Events only from what arrived since this node took the lease: a node that starts replays the last
+            // 30 minutes into its hub, and those events went out long ago (or are for Resync). An older one read now
+            // (in the stream before the takeover, read after it) still changes the counters, which go out.
+            var fresh = e is null || !StreamId.TryParse(e.StreamId, out var id) || id.Milliseconds >= Volatile.Read(ref _leaderSince);
+            _queue.Writer.TryWrite((site, fresh ? e : null));
         });
         var leaseLoop = HoldLeaseAsync(ct);
         await PublishAsync(ct);
