@@ -1,6 +1,7 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
    Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
-   Opt-in: data-outbound-links and data-file-downloads send link clicks (README).
+   Opt-in: data-outbound-links and data-file-downloads send link clicks, data-hash counts pages routed by the URL's
+   fragment (#/products/hat) (README).
    Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
    not take (429, 5xx, network down) waits in a small localStorage queue and is sent again later, with
    the id it was first sent with: one that had arrived after all is stored once. */
@@ -9,6 +10,7 @@
   var s = d.currentScript, loc = w.location, last;
   var domain = s.getAttribute('data-domain') || loc.hostname;
   var api = s.getAttribute('data-api') || new URL(s.src).origin + '/api/event';
+  var hash = s.hasAttribute('data-hash') ? 1 : undefined; // undefined: left out of the beacon
   var QUEUE = 'la_retry', MAX_QUEUE = 30, MAX_AGE = 6e5; // 30 beacons, 10 minutes
 
   function store(f) { try { return f(w.localStorage); } catch (e) { return null; } } // storage may be blocked
@@ -65,14 +67,14 @@
   function send(name, o, leaving) {
     o = o || {};
     if (ignored()) return;
-    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue, i: uid() });
+    var body = JSON.stringify({ n: name, u: loc.href, d: domain, r: d.referrer || null, p: o.props, $: o.revenue, i: uid(), h: hash });
     if (leaving && w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
     tabs(function (t, now) { t[tab] = now; });
     if (o.callback) o.callback();
   }
 
   function pageview() {
-    var page = loc.pathname + loc.search;
+    var page = loc.pathname + loc.search + (hash ? loc.hash : '');
     if (page === last) return;
     last = page;
     send('pageview');
@@ -84,6 +86,7 @@
     history.pushState = function () { push.apply(this, arguments); pageview(); };
     w.addEventListener('popstate', pageview);
   }
+  if (hash) w.addEventListener('hashchange', pageview);
   w.addEventListener('online', resend);
   // The tab closed or moved on (the last of this store's, see tabs): the live count drops at once. Not worth a
   // retry: it only matters now.

@@ -23,6 +23,26 @@ public sealed class EventEndpointTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task A_store_routed_by_the_fragment_has_its_pages_there_when_it_says_so()
+    {
+        var shop = await _app.MerchantAsync();
+        var d = shop.Site.Domain;
+        var client = _app.CreateClient();
+        foreach (var body in new[]
+        {
+            $$"""{"n":"pageview","u":"https://{{d}}/app?x=1#/products/hat","d":"{{d}}","h":1}""",
+            $$"""{"n":"pageview","u":"https://{{d}}/app#/cart","d":"{{d}}"}""",   // without data-hash: the fragment is no page
+            $$"""{"n":"pageview","u":"https://{{d}}/app#","d":"{{d}}","h":1}""",
+        })
+        {
+            using var response = await client.SendAsync(TestData.Beacon(body));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        var live = await _app.Get<LiveAnalytics.Live.EventHub>().WaitForAsync(shop.Site.Id, s => s.Feed.Count == 3);
+        Assert.Equal(["/app#/products/hat", "/app", "/app"], live.Feed.Reverse().Select(f => f.Pathname));
+    }
+
+    [Fact]
     public async Task Rejects_an_unknown_domain_with_400_naming_the_field()
     {
         using var response = await _app.CreateClient().SendAsync(TestData.Pageview("never-registered.example", "/"));

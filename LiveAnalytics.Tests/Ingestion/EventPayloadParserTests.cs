@@ -46,6 +46,15 @@ public sealed class EventPayloadParserTests
     }
 
     [Theory]
+    [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example","h":1}""", true)]
+    [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example","hashMode":true}""", true)]
+    [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example","h":0}""", false)]
+    [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example"}""", false)]
+    public void Reads_hash_routing(string json, bool expected) => Assert.Equal(expected, Parse(json).Payload!.HashRouting);
+
+    [Theory]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","h":"yes"}""", "hashMode")]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","h":2}""", "hashMode")]
     [InlineData("""{"u":"https://a.example/","d":"a.example"}""", "name")]
     [InlineData("""{"n":"","u":"https://a.example/","d":"a.example"}""", "name")]
     [InlineData("""{"n":42,"u":"https://a.example/","d":"a.example"}""", "name")]

@@ -10,4 +10,5 @@ public sealed record EventPayload(
     string? Props,
     decimal? RevenueAmount,
     string? RevenueCurrency,
-    Guid? Id = null);
+    Guid? Id = null,
+    bool HashRouting = false);

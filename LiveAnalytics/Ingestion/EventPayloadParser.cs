@@ -89,9 +89,10 @@ public static partial class EventPayloadParser
         var props = Props(root, e);
         var (amount, currency) = Revenue(root, e);
         var id = Id(root, e);
+        var hashRouting = HashRouting(root, e);
         return e.Any
             ? ParseResult.Fail(e.ToDictionary())
-            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency, id));
+            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency, id, hashRouting));
     }
 
     private static JsonElement? Field(JsonElement root, params string[] names)
@@ -139,6 +140,19 @@ public static partial class EventPayloadParser
         if (Guid.TryParse(text, out var id) && id != Guid.Empty) return id;
         errors.Add("id", "'id' must be a UUID, e.g. 0192f0c4-5e1a-7cc0-9b3e-2f1d4a5b6c7d.");
         return null;
+    }
+
+    /// <summary>
+    /// <c>"h": 1</c> (the tracker's <c>data-hash</c>, as Plausible's script sends it): the store routes its pages by the
+    /// URL's fragment (<c>/#/products/hat</c>), which is then part of the page.
+    /// </summary>
+    private static bool HashRouting(JsonElement root, Errors errors)
+    {
+        if (Field(root, "hashMode", "h") is not { } v) return false;
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.ValueKind == JsonValueKind.True;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n is 0 or 1) return n == 1;
+        errors.Add("hashMode", "'h' (hash routing) must be 1, 0, true or false.");
+        return false;
     }
 
     private static Uri? AbsoluteUrl(Errors errors, string field, string? text, bool required)

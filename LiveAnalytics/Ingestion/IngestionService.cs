@@ -90,7 +90,8 @@ public sealed partial class IngestionService(
         if (!(origin.ServerSide && userAgent.Length == 0) && (client = enricher.Client(userAgent)) is null)
             return (IngestResult.Dropped(Outcomes.Bot), []);
 
-        var path = payload.Url.AbsolutePath;
+        // A store that routes by the fragment (#/products/hat) has its pages there.
+        var path = payload.HashRouting && payload.Url.Fragment.Length > 1 ? payload.Url.AbsolutePath + payload.Url.Fragment : payload.Url.AbsolutePath;
         for (var i = routes.Count - 1; i >= 0; i--)
             if (routes[i].Exclusions.Excludes(clientIp, path)) routes.RemoveAt(i);
         if (routes.Count == 0) return (IngestResult.Dropped(Outcomes.Excluded), []);
