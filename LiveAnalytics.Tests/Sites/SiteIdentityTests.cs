@@ -141,7 +141,8 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
         card.Find("input[data-testid=site-domain]").Change(moved);
         card.Find("[data-testid=site-identity-save]").Click();
         card.WaitForAssertion(() => Assert.Equal(1, changed));
-        Assert.Empty(card.FindAll("[data-testid=site-identity-error]"));
+        // The card renders once the handler (which told the page) has finished: the old error goes then.
+        card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=site-identity-error]")));
         var now = (await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id))!;
         card.Render(p => p.Add(c => c.Site, now));   // the page reloads the site
         card.WaitForAssertion(() => Assert.Contains($"Beacons naming {shop.Site.Domain} still arrive until", card.Find("[data-testid=site-previous-domain]").TextContent));
