@@ -66,11 +66,8 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
             """, p)).AsList();
     }
 
-    private static (DateTimeOffset From, DateTimeOffset To) Period(Site site, DateOnly first, DateOnly last)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
-        return (StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone));
-    }
+    private static (DateTimeOffset From, DateTimeOffset To) Period(Site site, DateOnly first, DateOnly last) =>
+        StatsPeriod.Days(first, last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
 }
 
 /// <summary>A custom property's value and how many visitors and events had it, with their revenue.</summary>

@@ -108,18 +108,13 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals);
     }
 
-    /// <summary>The goals as parallel arrays for unnest: kind, and the event name or the page pattern as LIKE.</summary>
-    private static object GoalParameters(IReadOnlyList<Goal> goals) => new
-    {
-        kinds = goals.Select(g => g.Kind).ToArray(),
-        patterns = goals.Select(g => g.SqlPattern).ToArray(),
-    };
 
     private sealed class Rollups(NpgsqlDataSource db, RollupQueries q, long siteId) : ISource
     {
         public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
         {
-            var p = new DynamicParameters(GoalParameters(goals));
+            var (kinds, patterns) = Goal.Arrays(goals);
+            var p = new DynamicParameters(new { kinds, patterns });
             p.AddDynamicParams(new { siteId, start = from, end = to.AddDays(1) });
             await using var conn = await db.OpenConnectionAsync();
             // A page goal's visitors are the union of the matching pages' sketches: a visitor of two of them counts once.
@@ -154,13 +149,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         public Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
         {
             var (start, end) = Span(from, to);
-            return q.GoalsAsync(site.Id, start, end, goals.Select(g => g.Kind).ToList(),
-                goals.Select(g => g.SqlPattern).ToList(), filter);
+            var (kinds, patterns) = Goal.Arrays(goals);
+            return q.GoalsAsync(site.Id, start, end, kinds, patterns, filter);
         }
 
         /// <summary>Local days as the UTC range the raw queries take.</summary>
-        private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) =>
-            (StatsPeriod.StartOfDay(from, _zone), StatsPeriod.StartOfDay(to.AddDays(1), _zone));
+        private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
         public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to)
         {

@@ -124,7 +124,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     private static bool TryDate(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
-    private static string Clip(string s) => s.Length <= 60 ? s : s[..60] + "…";
+    private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
 }
 
 /// <param name="Interval">The chart's step: hour for one day, month beyond 92 days, day otherwise.</param>

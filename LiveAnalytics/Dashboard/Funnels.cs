@@ -66,8 +66,8 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
     /// that saw a page), each with all its events, since the steps are other events of the same visits.</param>
     public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last, EventFilter? filter = null)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
-        return CountAsync(site.Id, funnel, StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone), filter);
+        var (from, to) = StatsPeriod.Days(first, last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
+        return CountAsync(site.Id, funnel, from, to, filter);
     }
 
     /// <summary>The same over [<paramref name="from"/>, <paramref name="to"/>), for the Stats API's periods.</summary>
@@ -106,13 +106,9 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
         // visits to the next step's events took minutes for a week of a busy store (2 million events in 30 days); hash
         // joins take a second. The memory is for the visits of the first step, hashed instead of sorted on disk.
         await conn.ExecuteAsync("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '32MB'", transaction: tx);
+        var (kinds, patterns) = Goal.Arrays(funnel.Steps);
         var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new
-        {
-            siteId, from, to,
-            kinds = funnel.Steps.Select(s => s.Kind).ToArray(),
-            patterns = funnel.Steps.Select(s => s.SqlPattern).ToArray(),
-        });
+        p.AddDynamicParams(new { siteId, from, to, kinds, patterns });
         return (await conn.QueryAsync<long>(sql.ToString(), p, tx)).AsList();
     }
 }

@@ -17,6 +17,10 @@ public sealed record Goal(long Id, string Kind, string Pattern)
     /// <summary>What the queries match: an event goal's name, or a page goal's <see cref="LikePattern"/>.</summary>
     public string SqlPattern => Kind == Page ? LikePattern : Pattern;
 
+    /// <summary>Goals (or a funnel's steps) as the queries take them: parallel arrays of kinds and <see cref="SqlPattern"/>s, for unnest.</summary>
+    public static (string[] Kinds, string[] Patterns) Arrays(IReadOnlyList<Goal> goals) =>
+        (goals.Select(g => g.Kind).ToArray(), goals.Select(g => g.SqlPattern).ToArray());
+
     /// <summary>What is wrong with a goal (or a funnel's step) of this kind and pattern; null when nothing is.</summary>
     public static string? Check(string kind, string pattern) => kind switch
     {

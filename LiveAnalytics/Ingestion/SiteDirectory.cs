@@ -68,9 +68,9 @@ public sealed class SiteDirectory
         await using var conn = await _db.OpenConnectionAsync(ct);
         // Its domain, or its previous one for a while after a change (SiteIdentity): pages still carrying the old
         // snippet keep sending. A cached old domain is read again within FreshFor, so it stops within minutes of the end.
-        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays, string? RevenueCurrency)?>("""
+        var site = await conn.QuerySingleOrDefaultAsync<(long Id, int? KeepEventsDays, string? RevenueCurrency)?>($"""
             SELECT id, keep_events_days, revenue_currency FROM sites
-            WHERE domain = @domain OR (previous_domain = @domain AND previous_domain_until > @now)
+            WHERE {Sites.SiteIdentity.Names("@domain")}
             ORDER BY domain = @domain DESC LIMIT 1
             """, new { domain, now = _time.GetUtcNow() });
         SiteRoute? route = null;

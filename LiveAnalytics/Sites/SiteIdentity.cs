@@ -15,6 +15,13 @@ public sealed class SiteIdentity(NpgsqlDataSource db, SiteTeam team, SiteDirecto
 {
     public static readonly TimeSpan Grace = TimeSpan.FromHours(72);
 
+    /// <summary>
+    /// SQL: the <c>sites</c> row (columns prefixed with <paramref name="alias"/>) that the domain in the parameter
+    /// <paramref name="domain"/> names: its own, or its previous one while in its grace (parameter <c>@now</c>).
+    /// </summary>
+    public static string Names(string domain, string alias = "") =>
+        $"({alias}domain = {domain} OR ({alias}previous_domain = {domain} AND {alias}previous_domain_until > @now))";
+
     /// <summary>The domain the site had before its last change, while it still names the site.</summary>
     public async Task<(string Domain, DateTimeOffset Until)?> PreviousAsync(long siteId)
     {
@@ -41,9 +48,8 @@ public sealed class SiteIdentity(NpgsqlDataSource db, SiteTeam team, SiteDirecto
         if (changed.Domain != current)
         {
             // Taken: another site's domain, or another site's previous domain still in its grace.
-            var taken = await conn.ExecuteScalarAsync<bool>("""
-                SELECT EXISTS (SELECT 1 FROM sites WHERE id <> @Id
-                    AND (domain = @Domain OR (previous_domain = @Domain AND previous_domain_until > @now)))
+            var taken = await conn.ExecuteScalarAsync<bool>($"""
+                SELECT EXISTS (SELECT 1 FROM sites WHERE id <> @Id AND {Names("@Domain")})
                 """, new { site.Id, changed.Domain, now }, tx);
             if (taken) return SiteChange.Refused(SiteChangeRefusal.Taken, $"{changed.Domain} is registered to another site.");
             // Another site's previous domain whose grace is over is free: it stops being one.

@@ -36,7 +36,7 @@ public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory,
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<Site>($"""
             SELECT {Columns} FROM sites s JOIN site_members m ON m.site_id = s.id
-            WHERE (s.domain = @domain OR (s.previous_domain = @domain AND s.previous_domain_until > @now)) AND m.user_id = @userId
+            WHERE {SiteIdentity.Names("@domain", "s.")} AND m.user_id = @userId
             ORDER BY s.domain = @domain DESC LIMIT 1
             """, new { domain, userId, now = time.GetUtcNow() });
     }
@@ -49,10 +49,10 @@ public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory,
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        var created = await conn.QuerySingleOrDefaultAsync<Site>("""
+        var created = await conn.QuerySingleOrDefaultAsync<Site>($"""
             INSERT INTO sites (domain, name, timezone)
             SELECT @Domain, @Name, @Timezone
-            WHERE NOT EXISTS (SELECT 1 FROM sites WHERE previous_domain = @Domain AND previous_domain_until > @now)
+            WHERE NOT EXISTS (SELECT 1 FROM sites WHERE {SiteIdentity.Names("@Domain")})
             ON CONFLICT (domain) DO NOTHING
             RETURNING id AS Id, domain AS Domain, name AS Name, timezone AS Timezone
             """, new { site.Domain, site.Name, site.Timezone, now = time.GetUtcNow() }, tx);

@@ -41,6 +41,14 @@ public sealed class SiteTeam(NpgsqlDataSource db)
         return await conn.ExecuteScalarAsync<string?>("SELECT role FROM site_members WHERE site_id = @siteId AND user_id = @userId", new { siteId, userId });
     }
 
+    /// <summary>The user's role on each site they are a member of.</summary>
+    public async Task<IReadOnlyDictionary<long, string>> RolesAsync(Guid userId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<(long SiteId, string Role)>("SELECT site_id, role FROM site_members WHERE user_id = @userId", new { userId }))
+            .ToDictionary(r => r.SiteId, r => r.Role);
+    }
+
     /// <summary>Whether the user may change the site's settings (owners and admins), asked again on every change:
     /// a page opened before the user's role was lowered still shows its buttons.</summary>
     public async Task<bool> MayChangeSettingsAsync(long siteId, Guid userId) => await RoleAsync(siteId, userId) is Owner or Admin;

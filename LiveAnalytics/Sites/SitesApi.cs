@@ -42,9 +42,10 @@ public static class SitesApi
     private static async Task<IResult> ListAsync(HttpContext http, SiteRepository repository, SiteTeam team)
     {
         var key = ApiKeyAuthFilter.Of(http);
-        var results = new List<SiteResult>();
-        foreach (var site in (await repository.ListForUserAsync(key.UserId)).Where(s => key.Reaches(s.Id)))
-            results.Add(await ResultAsync(site, key, team));
+        // The roles in one query, not one a site.
+        var roles = await team.RolesAsync(key.UserId);
+        var results = (await repository.ListForUserAsync(key.UserId)).Where(s => key.Reaches(s.Id))
+            .Select(s => new SiteResult(s.Domain, s.Name, s.Timezone, roles.GetValueOrDefault(s.Id, SiteTeam.Viewer))).ToList();
         return TypedResults.Ok(new { sites = results });
     }
 
@@ -203,5 +204,5 @@ public static class SitesApi
         return true;
     }
 
-    private static string Clip(string s) => s.Length <= 80 ? s : s[..80] + "…";
+    private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 80);
 }

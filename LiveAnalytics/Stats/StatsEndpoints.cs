@@ -102,8 +102,8 @@ public static class StatsEndpoints
         if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events")) is { } other)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"Goals are counted in visitors and events; '{other}' does not apply to {StatsFilters.Goal}.");
         var list = await goals.ListAsync(site.Id);
-        var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.From, request.To,
-            list.Select(g => g.Kind).ToList(), list.Select(g => g.SqlPattern).ToList(), request.Filter);
+        var (kinds, patterns) = Goal.Arrays(list);
+        var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.From, request.To, kinds, patterns, request.Filter);
         var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
             .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
             .Skip((pageNumber - 1) * take).Take(take);
@@ -125,7 +125,7 @@ public static class StatsEndpoints
         if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
         var all = await funnels.ListAsync(site.Id);
         if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)
-            return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{(funnel.Length > 80 ? funnel[..80] + "…" : funnel)}'" +
+            return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{Infrastructure.Quoted.Clip(funnel, 80)}'" +
                 (all.Count == 0 ? "; it has none yet." : $"; it has: {string.Join(", ", all.Select(f => f.Name))}."));
         var counts = await funnels.CountAsync(site.Id, found, from, to, filter);
         var results = found.Steps.Select((step, i) => new FunnelStepResult(i + 1, step.Kind, step.Pattern, counts[i],

@@ -138,5 +138,5 @@ public static class StatsFilters
     internal static string Like(string glob) =>
         glob.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_").Replace('*', '%');
 
-    private static string Clip(string s) => s.Length <= 60 ? s : s[..60] + "…";
+    private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
 }

@@ -33,10 +33,13 @@ public static class StatsPeriod
             error = $"'period' must be one of: {string.Join(", ", Supported)}.";
             return false;
         }
-        from = StartOfDay(d.first, zone);
-        to = StartOfDay(d.last.AddDays(1), zone);
+        (from, to) = Days(d.first, d.last, zone);
         return true;
     }
+
+    /// <summary>Local days, <paramref name="first"/> to <paramref name="last"/> included, as the UTC range [From, To) the raw queries take.</summary>
+    public static (DateTimeOffset From, DateTimeOffset To) Days(DateOnly first, DateOnly last, TimeZoneInfo zone) =>
+        (StartOfDay(first, zone), StartOfDay(last.AddDays(1), zone));
 
     /// <summary>When a local day begins, in UTC.</summary>
     public static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)

@@ -39,5 +39,5 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Page, Widg
         return Uri.TryCreate(raw, UriKind.Absolute, out var abs) && abs.Scheme is "http" or "https" ? abs.AbsolutePath : null;
     }
 
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 40);
 }
