@@ -38,7 +38,8 @@ public static class TestData
     public static async Task<AppUser> UserAsync(this AppFactory app)
     {
         using var scope = app.Services.CreateScope();
-        var user = new AppUser { Email = $"m{Guid.NewGuid():N}@test.example" };
+        // An established merchant: with mail configured, an unconfirmed address could not log in.
+        var user = new AppUser { Email = $"m{Guid.NewGuid():N}@test.example", EmailConfirmed = true };
         var result = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().CreateAsync(user, Password);
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
         return user;

@@ -61,7 +61,7 @@ public sealed class SiteInvitationsTests : MailTest
         var admin = await App.MemberAsync(shop, SiteTeam.Admin);
         Assert.Equal("Only the site's owners manage its team.", await Invitations.AddOrInviteAsync(shop.Site, admin.Id, "x@colleagues.example", SiteTeam.Viewer));
         Assert.Contains("not an e-mail address", await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, "not an address", SiteTeam.Viewer));
-        // An account's address is no proof that its holder reads that mailbox (nobody verified it at sign-up): it gets the
+        // An account's address may be no proof that its holder reads that mailbox (made without mail, never confirmed): it gets the
         // invitation by mail too, and joins through the link. A member already is told so.
         var existing = await App.UserAsync();
         Assert.Null(await Invitations.AddOrInviteAsync(shop.Site, shop.User.Id, existing.Email!, SiteTeam.Viewer));

@@ -56,19 +56,25 @@ public static class AccountsExtensions
                 o.Password.RequireDigit = false;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokens.ProviderName;
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
             // Password reset links, and the authenticator app as the only second factor (no SMS, no mailed codes).
             .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
-            .AddTokenProvider<OneUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
+            .AddTokenProvider<OneUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<EmailConfirmationTokens>(EmailConfirmationTokens.ProviderName);
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordResetMail.Lifespan);
+        // Where the server sends mail, an account signs in once its address is confirmed (EmailConfirmationMail).
+        builder.Services.AddOptions<IdentityOptions>().Configure<IOptions<EmailOptions>>((o, mail) => o.SignIn.RequireConfirmedEmail = mail.Value.Enabled);
         builder.Services.AddOptions<EmailOptions>()
             .Bind(builder.Configuration.GetSection(EmailOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<OneMailAMinute>();
         builder.Services.AddScoped<PasswordResetMail>();
+        builder.Services.AddScoped<EmailConfirmationMail>();
         builder.Services.AddSingleton<Registration>();
         builder.Services.AddSingleton<AccountDeletion>();
 

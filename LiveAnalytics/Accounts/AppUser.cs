@@ -6,6 +6,8 @@ public sealed class AppUser
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Email { get; set; } = "";
     public string NormalizedEmail { get; set; } = "";
+    /// <summary>The holder has shown they read the address (<see cref="Email.EmailConfirmationMail"/>).</summary>
+    public bool EmailConfirmed { get; set; }
     public string? PasswordHash { get; set; }
     public string? SecurityStamp { get; set; }
     public string? ConcurrencyStamp { get; set; } = Guid.NewGuid().ToString();

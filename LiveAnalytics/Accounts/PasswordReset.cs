@@ -43,6 +43,8 @@ public static class PasswordReset
         user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
         user.LockoutEnd = null;
         user.AccessFailedCount = 0;
+        // The operator vouches for the account, which may not have had the mail that confirms its address.
+        user.EmailConfirmed = true;
         var hadTwoFactor = user.TwoFactorEnabled;
         (user.TwoFactorEnabled, user.AuthenticatorKey, user.RecoveryCodes) = (false, null, null);
         // UpdateSecurityStampAsync saves the user: the hash, the lockout and the stamp in one update.

@@ -13,7 +13,7 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
     IUserPasswordStore<AppUser>, IUserEmailStore<AppUser>, IUserSecurityStampStore<AppUser>, IUserLockoutStore<AppUser>
 {
     private const string Columns = """
-        id AS Id, email AS Email, normalized_email AS NormalizedEmail, password_hash AS PasswordHash,
+        id AS Id, email AS Email, normalized_email AS NormalizedEmail, email_confirmed AS EmailConfirmed, password_hash AS PasswordHash,
         security_stamp AS SecurityStamp, concurrency_stamp AS ConcurrencyStamp, lockout_end AS LockoutEnd,
         lockout_enabled AS LockoutEnabled, access_failed_count AS AccessFailedCount,
         two_factor_enabled AS TwoFactorEnabled, authenticator_key AS AuthenticatorKey, recovery_codes AS RecoveryCodes,
@@ -26,9 +26,9 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
         try
         {
             await conn.ExecuteAsync("""
-                INSERT INTO users (id, email, normalized_email, password_hash, security_stamp, concurrency_stamp,
+                INSERT INTO users (id, email, normalized_email, email_confirmed, password_hash, security_stamp, concurrency_stamp,
                                    lockout_end, lockout_enabled, access_failed_count)
-                VALUES (@Id, @Email, @NormalizedEmail, @PasswordHash, @SecurityStamp, @ConcurrencyStamp,
+                VALUES (@Id, @Email, @NormalizedEmail, @EmailConfirmed, @PasswordHash, @SecurityStamp, @ConcurrencyStamp,
                         @LockoutEnd, @LockoutEnabled, @AccessFailedCount)
                 """, user);
         }
@@ -45,13 +45,13 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
         var previousStamp = user.ConcurrencyStamp;
         user.ConcurrencyStamp = Guid.NewGuid().ToString();
         var rows = await conn.ExecuteAsync("""
-            UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, password_hash = @PasswordHash,
+            UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, email_confirmed = @EmailConfirmed, password_hash = @PasswordHash,
                    security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, lockout_end = @LockoutEnd,
                    lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount,
                    two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes,
                    authenticator_last_step = @AuthenticatorLastStep
             WHERE id = @Id AND concurrency_stamp IS NOT DISTINCT FROM @previousStamp
-            """, new { user.Email, user.NormalizedEmail, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
+            """, new { user.Email, user.NormalizedEmail, user.EmailConfirmed, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
                        user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.TwoFactorEnabled, user.AuthenticatorKey,
                        user.RecoveryCodes, user.AuthenticatorLastStep, user.Id, previousStamp });
         return rows == 1 ? IdentityResult.Success : IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
@@ -88,9 +88,8 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
 
     public Task SetEmailAsync(AppUser user, string? email, CancellationToken ct) { user.Email = email ?? ""; return Task.CompletedTask; }
     public Task<string?> GetEmailAsync(AppUser user, CancellationToken ct) => Task.FromResult<string?>(user.Email);
-    // Addresses are not verified yet: there is no mail sender. Sign-in does not require confirmation.
-    public Task<bool> GetEmailConfirmedAsync(AppUser user, CancellationToken ct) => Task.FromResult(false);
-    public Task SetEmailConfirmedAsync(AppUser user, bool confirmed, CancellationToken ct) => Task.CompletedTask;
+    public Task<bool> GetEmailConfirmedAsync(AppUser user, CancellationToken ct) => Task.FromResult(user.EmailConfirmed);
+    public Task SetEmailConfirmedAsync(AppUser user, bool confirmed, CancellationToken ct) { user.EmailConfirmed = confirmed; return Task.CompletedTask; }
     public Task<string?> GetNormalizedEmailAsync(AppUser user, CancellationToken ct) => Task.FromResult<string?>(user.NormalizedEmail);
     public Task SetNormalizedEmailAsync(AppUser user, string? email, CancellationToken ct) { user.NormalizedEmail = email ?? ""; return Task.CompletedTask; }
 

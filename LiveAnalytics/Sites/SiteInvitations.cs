@@ -23,8 +23,8 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
 
     /// <summary>
     /// With mail, invites the address: its holder joins through the mailed link, which proves the mailbox, whether or
-    /// not an account uses the address already (accounts' addresses are not verified: someone could have signed up
-    /// with a colleague's address before them, and an add by address would have let them in). Without mail, adds the
+    /// not an account uses the address already (an account made before addresses were confirmed, or without mail, may
+    /// carry a colleague's address its holder never proved, and an add by address would let them in). Without mail, adds the
     /// account with this address, as the operator's only way.
     /// </summary>
     /// <returns>An error message, or null when added or invited.</returns>

@@ -1,8 +1,5 @@
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
-using LiveAnalytics.Infrastructure;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace LiveAnalytics.Accounts.Email;
 
@@ -10,21 +7,18 @@ namespace LiveAnalytics.Accounts.Email;
 /// Password resets by e-mail. A request queues a job that mails a link holding Identity's reset token (protected by the
 /// app's Data Protection keys, so any node takes it; valid for <see cref="Lifespan"/> and once, since using it changes
 /// the account's security stamp). The request's answer and its time are the same whether an account has the address or
-/// not: the mail is a job. At most one request an address a minute, across the nodes (a Redis key), so the form floods
-/// nobody's inbox.
+/// not: the mail is a job. At most one request an address a minute (<see cref="OneMailAMinute"/>). Using the link confirms
+/// the address (<see cref="EmailConfirmationMail"/>): the mail reached its holder.
 /// </summary>
-public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender email,
-    IBackgroundJobClient jobs, IConnectionMultiplexer redis, IOptions<RedisOptions> redisOptions)
+public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender email, IBackgroundJobClient jobs, OneMailAMinute throttle)
 {
     public static readonly TimeSpan Lifespan = TimeSpan.FromHours(1);
-    private static readonly TimeSpan OneAMinute = TimeSpan.FromMinutes(1);
 
     public bool Enabled => email.Enabled;
 
     public async Task RequestAsync(string address)
     {
-        var key = $"{redisOptions.Value.KeyPrefix}:password-reset:{users.NormalizeEmail(address.Trim())}";
-        if (!await redis.GetDatabase().StringSetAsync(key, 1, OneAMinute, When.NotExists)) return;
+        if (!await throttle.TakeAsync("password-reset", users.NormalizeEmail(address.Trim()))) return;
         jobs.Enqueue<PasswordResetMail>(m => m.SendAsync(address.Trim(), CancellationToken.None));
     }
 
@@ -50,8 +44,11 @@ public sealed class PasswordResetMail(UserManager<AppUser> users, EmailSender em
     {
         if (await users.FindByEmailAsync(address) is not { } user) return IdentityResult.Failed(users.ErrorDescriber.InvalidToken());
         var result = await users.ResetPasswordAsync(user, token, password);
-        // Whoever holds the mailbox may sign in at once, even after someone else's wrong guesses.
-        if (result.Succeeded) await users.SetLockoutEndDateAsync(user, null);
+        if (!result.Succeeded) return result;
+        // Whoever holds the mailbox may sign in at once, even after someone else's wrong guesses or without the
+        // confirmation mail: this one reached them. (The reset saved the user, so this is a second update.)
+        user.EmailConfirmed = true;
+        await users.SetLockoutEndDateAsync(user, null);
         return result;
     }
 }
