@@ -1,6 +1,7 @@
 using LiveAnalytics.Live;
 using LiveAnalytics.Tests.Infrastructure;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
@@ -11,7 +12,11 @@ public sealed class TrackerHashBrowserTests(ITestOutputHelper output) : BrowserT
     public async Task Pages_routed_by_the_fragment_count_each_with_data_hash()
     {
         var (merchant, _, siteId) = await SignUpWithSiteAsync();
-        var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!.Replace("<script defer ", "<script defer data-hash ");
+        // The merchant ticks it on the site's page, and the snippet shown carries it.
+        await WaitForCircuitAsync(merchant);
+        await merchant.GetByTestId("snippet-hash").CheckAsync();
+        await Expect(merchant.GetByTestId("snippet")).ToContainTextAsync(" data-hash src=");
+        var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!;
         await using var storeServer = await StoreServer.StartAsync(snippet);
         storeServer.Body = """<a id="hat" href="#/products/hat">Hat</a> <a id="cart" href="#/cart">Cart</a>""";
         var store = await (await NewContextAsync(new() { UserAgent = TestData.Chrome })).NewPageAsync();

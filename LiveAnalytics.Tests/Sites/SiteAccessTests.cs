@@ -43,12 +43,14 @@ public sealed class SiteAccessTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     [Fact]
-    public void The_snippet_carries_the_link_clicks_the_merchant_chose()
+    public void The_snippet_carries_the_link_clicks_and_routing_the_merchant_chose()
     {
         Assert.Equal("""<script defer data-domain="shop.example" src="https://la.example/la.js"></script>""",
             TrackingSnippet.For("shop.example", "https://la.example/"));
         Assert.Equal("""<script defer data-domain="shop.example" data-outbound-links data-file-downloads src="https://la.example/la.js"></script>""",
             TrackingSnippet.For("shop.example", "https://la.example/", outboundLinks: true, fileDownloads: true));
         Assert.Contains(" data-file-downloads src=", TrackingSnippet.For("shop.example", "https://la.example/", fileDownloads: true));
+        Assert.Equal("""<script defer data-domain="shop.example" data-hash src="https://la.example/la.js"></script>""",
+            TrackingSnippet.For("shop.example", "https://la.example/", hashRouting: true));
     }
 }
