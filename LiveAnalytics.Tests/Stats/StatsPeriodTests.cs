@@ -32,4 +32,15 @@ public sealed class StatsPeriodTests
         Assert.False(StatsPeriod.TryResolve(period, date, TimeZoneInfo.Utc, Now, out _, out _, out var error));
         Assert.Contains(mentioned, error);
     }
+
+    [Fact]
+    public void Metrics_are_whole_numbers_but_views_per_visit()
+    {
+        var counts = new Counts(Visitors: 9_007_199_254_740_993, Pageviews: 7, Events: 9, Visits: 3, Bounces: 1, Seconds: 100, Revenue: 0);
+        // 2^53 + 1: exact as a long, not as a double.
+        Assert.Equal(9_007_199_254_740_993L, Assert.IsType<long>(counts.Metric("visitors")));
+        Assert.Equal(33L, Assert.IsType<long>(counts.Metric("bounce_rate")));
+        Assert.Equal(33L, Assert.IsType<long>(counts.Metric("visit_duration")));
+        Assert.Equal(2.33, Assert.IsType<double>(counts.Metric("views_per_visit")));
+    }
 }

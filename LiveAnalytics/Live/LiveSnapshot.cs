@@ -45,8 +45,15 @@ public sealed record FeedItem(
     string StreamId, Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium,
     long VisitorId, string? Country, string? Device, string? Browser, string? Props = null, decimal? Revenue = null, string? Currency = null)
 {
+    private static readonly object NoDetails = new();
+    // Made on first use and kept: one parse an item however many open feeds render it, none for the many never shown.
+    // One reference, written whole, so two renders at once at worst make it twice.
+    private object? _details;
+
     /// <summary>The properties and revenue as the feed shows them: <c>plan: pro · 49.00 EUR</c>; null when there are none.</summary>
-    public string? Details()
+    public string? Details() => (_details ??= Describe() ?? NoDetails) as string;
+
+    private string? Describe()
     {
         var parts = new List<string>();
         if (Props is not null)

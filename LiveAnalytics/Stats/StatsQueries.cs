@@ -122,9 +122,11 @@ public sealed record Counts(long Visitors, long Pageviews, long Events, long Vis
     public static readonly Counts None = new(0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>A metric's value as the Plausible API gives it: whole numbers, and views per visit to two decimals.</summary>
+    // The first arm's cast gives the switch the type object: without it, its arms' common type is double, and every
+    // whole number came out as a boxed double.
     public object Metric(string name) => name switch
     {
-        "visitors" => Visitors,
+        "visitors" => (object)Visitors,
         "pageviews" => Pageviews,
         "events" => Events,
         "visits" => Visits,
