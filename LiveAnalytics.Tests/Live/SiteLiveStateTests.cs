@@ -104,6 +104,32 @@ public sealed class SiteLiveStateTests
     }
 
     [Fact]
+    public void A_visit_keeps_its_first_events_source_as_the_history_counts_it()
+    {
+        var state = new SiteLiveState();
+        state.Apply(From(T0, 1, "/", "Google", "search"));
+        // The same visit: a server's webhook (no referrer: direct), a page sent without one, a click from another site.
+        state.Apply(From(T0.AddSeconds(5), 1, "/thanks", null, "direct") with { Name = "Purchase" });
+        state.Apply(From(T0.AddSeconds(6), 1, "/account", null, "direct"));
+        state.Apply(From(T0.AddSeconds(7), 1, "/blog", "Reddit", "social"));
+        var now = state.Snapshot(T0.AddSeconds(8));
+        Assert.Equal([new RankedCount("Google", 1)], now.Sources);
+        Assert.All(now.Feed, item => Assert.Equal("Google", item.Source));
+        Assert.Equal("Google", state.Journey(1, T0.AddSeconds(8))!.Source);
+
+        // Six quiet minutes drop them from "online"; a click within the visit brings them back from the same source.
+        Assert.Empty(state.Snapshot(T0.AddMinutes(6)).Sources);
+        state.Apply(From(T0.AddMinutes(7), 1, "/cart", null, null));
+        Assert.Equal([new RankedCount("Google", 1)], state.Snapshot(T0.AddMinutes(7)).Sources);
+
+        // Their next visit (a new session) has a source of its own, as does a new visitor arriving by a link inside the store.
+        state.Apply(From(T0.AddMinutes(40), 1, "/", "Bing", "search") with { SessionId = 2 });
+        state.Apply(From(T0.AddMinutes(40), 3, "/hats", null, null));
+        Assert.Equal([new RankedCount("Bing", 1), new RankedCount("Direct", 1)], state.Snapshot(T0.AddMinutes(40)).Sources);
+        Assert.Equal(["Direct", "Bing"], state.Snapshot(T0.AddMinutes(40)).Feed.Take(2).Select(f => f.Source));
+    }
+
+    [Fact]
     public void A_leave_drops_the_visitor_after_the_grace_unless_they_come_back()
     {
         var state = new SiteLiveState();

@@ -16,6 +16,9 @@ internal sealed class SiteLiveState
     private readonly Tally _pages = new(), _sources = new(), _countries = new(), _devices = new();
     private readonly Queue<FeedItem> _feed = new(LiveSnapshot.FeedSize);
     private readonly Dictionary<long, int> _pageviewsByMinute = [];
+    // Where visits that dropped out of "online" came from, while they may still go on (the session timeout, as long as
+    // the live window): a visitor back after six quiet minutes is the same visit, from the same source.
+    private readonly Dictionary<long, (long Session, string Source, DateTimeOffset LastSeen)> _quietVisits = [];
 
     public DateTimeOffset LastEventAt { get; private set; }
     /// <summary>Events taken in that the feed shows (every event but "leave").</summary>
@@ -31,16 +34,18 @@ internal sealed class SiteLiveState
         // keeps refers to a few long-lived strings, not to each event's young copies (see StringPool).
         var name = _strings.Get(e.Name);
         var path = _strings.Get(e.Pathname);
-        var source = SourceOf(e) is { } s ? _strings.Get(s) : null;
+        var source = _strings.Get(SourceOf(e));
         var country = _strings.GetOrNull(e.Country);
         var device = _strings.GetOrNull(e.Device);
         var browser = _strings.GetOrNull(e.Browser);
+        var visitor = Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
         // A leave changes nothing shown until its grace passes (then Expire reports it), so it is not counted.
         if (!e.IsLeave)
         {
             Sequence++;
             if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
-            _feed.Enqueue(new FeedItem(streamId, e.Id, e.Timestamp, name, path, e.Source, e.Medium,
+            // The visit's source, as the Sources card and the history count it: a later pageview's own is the store.
+            _feed.Enqueue(new FeedItem(streamId, e.Id, e.Timestamp, name, path, visitor.Source, e.Medium,
                 e.VisitorId, country, device, browser, e.Props, e.RevenueAmount, e.RevenueCurrency));
         }
         if (e.IsPageview)
@@ -49,15 +54,18 @@ internal sealed class SiteLiveState
             _pageviewsByMinute[minute] = _pageviewsByMinute.GetValueOrDefault(minute) + 1;
         }
         if (e.Timestamp > LastEventAt) LastEventAt = e.Timestamp;
-        Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
         return true;
     }
 
-    private void Track(TrackedEvent e, JourneyStep step, string? source, string? country, string? device, string? browser)
+    private Visitor Track(TrackedEvent e, JourneyStep step, string source, string? country, string? device, string? browser)
     {
         if (!_visitors.TryGetValue(e.VisitorId, out var v))
         {
-            v = new Visitor { LastSeen = e.Timestamp, Page = step.Pathname, Source = source ?? "Direct", Country = country, Device = device, Browser = browser };
+            if (_quietVisits.Remove(e.VisitorId, out var quiet) && quiet.Session == e.SessionId) source = quiet.Source;
+            v = new Visitor
+            {
+                LastSeen = e.Timestamp, Session = e.SessionId, Page = step.Pathname, Source = source, Country = country, Device = device, Browser = browser,
+            };
             _visitors[e.VisitorId] = v;
             Count(v, +1);
         }
@@ -65,14 +73,21 @@ internal sealed class SiteLiveState
         {
             v.LastSeen = e.Timestamp;
             if (!e.IsLeave) { Move(_pages, ref v.Page, step.Pathname); v.LeftAt = null; }
-            // Most events change none of these: the tallies are touched only when one does.
-            Move(_sources, ref v.Source, source ?? v.Source);
+            // Most events change none of these: the tallies are touched only when one does. A visit's source is its
+            // first event's, as the rollups count it: the visit's later events (internal navigation, a server's
+            // webhook, a page sending no referrer) keep it; the visitor's next visit has its own.
+            if (e.SessionId != v.Session)
+            {
+                v.Session = e.SessionId;
+                Move(_sources, ref v.Source, source);
+            }
             if (country is not null && country != v.Country) { _countries.Add(v.Country ?? "Unknown", -1); _countries.Add(v.Country = country, +1); }
             if (device is not null && device != v.Device) { _devices.Add(v.Device ?? "Unknown", -1); _devices.Add(v.Device = device, +1); }
             v.Browser = browser ?? v.Browser;
         }
         if (e.IsLeave && e.Timestamp >= v.LastSeen) v.LeftAt = e.Timestamp;
         v.Steps.Add(step);
+        return v;
     }
 
     private static void Move(Tally tally, ref string current, string next)
@@ -82,8 +97,9 @@ internal sealed class SiteLiveState
         tally.Add(current = next, +1);
     }
 
-    // A visit's source is where it arrived from; internal navigation (no medium) keeps it.
-    private static string? SourceOf(TrackedEvent e) => e.Medium is null ? null : e.Source ?? "Direct";
+    // Where a visit whose first event this is arrived from: internal navigation (no medium: a tab left open past the
+    // session timeout) starts a direct one.
+    private static string SourceOf(TrackedEvent e) => e.Medium is null ? "Direct" : e.Source ?? "Direct";
 
     private void Count(Visitor v, int delta)
     {
@@ -103,8 +119,12 @@ internal sealed class SiteLiveState
             if (v.LastSeen >= onlineSince && !(v.LeftAt is { } left && left + LiveSnapshot.LeaveGrace <= now)) continue;
             Count(v, -1);
             _visitors.Remove(id);
+            _quietVisits[id] = (v.Session, v.Source, v.LastSeen);
             changed = true;
         }
+        var visitsOver = now - LiveSnapshot.ChartWindow;
+        foreach (var (id, quiet) in _quietVisits)
+            if (quiet.LastSeen < visitsOver) _quietVisits.Remove(id);
         var firstMinute = MinuteOf(now - LiveSnapshot.ChartWindow);
         foreach (var minute in _pageviewsByMinute.Keys)
             if (minute <= firstMinute) changed |= _pageviewsByMinute.Remove(minute);
@@ -143,6 +163,7 @@ internal sealed class SiteLiveState
     private sealed class Visitor
     {
         public required DateTimeOffset LastSeen;
+        public required long Session;
         public DateTimeOffset? LeftAt;
         public required string Page;
         public required string Source;
