@@ -66,8 +66,11 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
 
         using var other = await api.GetAsync($"/api/v1/stats/aggregate?site_id={theirs.Site.Domain}&period=day");
         using var unknown = await api.GetAsync("/api/v1/stats/aggregate?site_id=nobody.example&period=day");
+        // Not even a host name (PostgreSQL would refuse the NUL): no site, the same answer.
+        using var nul = await api.GetAsync("/api/v1/stats/aggregate?site_id=nobody%00.example&period=day");
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, nul.StatusCode);
         using var body = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
         Assert.Contains(theirs.Site.Domain, body.RootElement.GetProperty("error").GetString());
     }

@@ -185,13 +185,19 @@ public static class SitesApi
     {
         using var body = await EventEndpoint.ReadBodyAsync(http.Request, MaxBodyBytes, ct);
         if (body is null) return (null, ApiError.Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes."));
+        // The reader takes strings' bytes as they come: text that is no UTF-8 or Unicode would throw when read.
+        if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
+            return (null, ApiError.Problem(StatusCodes.Status400BadRequest, "The body is not valid UTF-8."));
         JsonDocument doc;
         // A copy: the document outlives the pooled buffer.
         try { doc = JsonDocument.Parse(body.WrittenMemory.ToArray(), new JsonDocumentOptions { MaxDepth = 4 }); }
         catch (JsonException e) { return (null, ApiError.Problem(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {e.Message}")); }
-        if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, null);
+        var problem = doc.RootElement.ValueKind != JsonValueKind.Object ? "The body must be a JSON object."
+            : EventPayloadParser.HasInvalidUnicode(doc.RootElement) ? EventPayloadParser.InvalidUnicode
+            : null;
+        if (problem is null) return (doc, null);
         doc.Dispose();
-        return (null, ApiError.Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object."));
+        return (null, ApiError.Problem(StatusCodes.Status400BadRequest, problem));
     }
 
     /// <summary>A string member, or null when it is absent or null; false when it is of another type.</summary>
