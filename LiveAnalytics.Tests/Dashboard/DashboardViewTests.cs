@@ -46,6 +46,13 @@ public sealed class DashboardViewTests
     public void Filters_name_a_filterable_dimension(string filter) =>
         Assert.Contains("dimension:value", DashboardView.Parse("7d", null, null, null, [filter], null).Error);
 
+    [Theory]
+    [InlineData("page:/a\u0000")]
+    [InlineData("source:Goo\ngle")]
+    [InlineData("prop:plan:pro\u0007")]
+    public void Filter_values_with_control_characters_are_refused(string filter) =>
+        Assert.Contains("control character", DashboardView.Parse("7d", null, null, null, [filter], null).Error);
+
     [Fact]
     public void A_click_on_a_second_value_of_a_dimension_replaces_the_first_and_others_combine()
     {

@@ -65,6 +65,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
                 return (Default, $"Filter '{Clip(text)}' must be dimension:value with a dimension from: {string.Join(", ", DashboardDimensions.All.Select(d => d.Key))}, or prop:NAME for a custom property.");
             var value = text[(colon + 1)..];
             if (value.Length > 2000) return (Default, $"Filter '{Clip(text)}' has a value longer than 2,000 characters.");
+            // Ingestion refuses them, so no stored value has one (and PostgreSQL refuses a NUL in any text).
+            if (value.Any(char.IsControl)) return (Default, $"Filter '{Clip(text)}' holds a control character, which no stored value has.");
             var filter = new DashboardFilter(dimension.Key, value);
             if (!parsed.Contains(filter)) parsed.Add(filter);
         }
