@@ -210,6 +210,8 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
     [InlineData("timeseries?period=day&interval=week", "interval")]
     [InlineData("timeseries?period=day&filters=visit:source", "must look like")]
     [InlineData("timeseries?period=day&filters=visit:ip==1.2.3.4", "not supported")]
+    [InlineData("aggregate?period=day&filters=visit:source==Goo%00gle", "control character")]
+    [InlineData("breakdown?period=day&property=visit:source&filters=event:goal==Sign%0Aup", "control character")]
     [InlineData("breakdown?period=day", "'property' is required")]
     [InlineData("breakdown?period=day&property=visit:source;DROP TABLE events", "'property' is required")]
     [InlineData("breakdown?period=day&property=visit:source&limit=0", "'limit'")]

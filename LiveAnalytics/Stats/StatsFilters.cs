@@ -83,6 +83,8 @@ public static class StatsFilters
             var property = part[..at].Trim();
             var values = part[(at + 2)..].Split('|');
             if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
+            // Ingestion refuses them, so no stored value has one (and PostgreSQL refuses a NUL in any text).
+            if (values.Any(v => v.Any(char.IsControl))) return (EventFilter.None, $"Filter '{Clip(part)}' holds a control character, which no stored value has.");
             var alternatives = new List<string>();
             if (property == Goal)
             {
