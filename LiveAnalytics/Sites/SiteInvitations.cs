@@ -32,7 +32,7 @@ public sealed class SiteInvitations(NpgsqlDataSource db, SiteTeam team, EmailSen
     {
         address = address.Trim();
         // A member already is told so; a bad role or length gets the team's own message.
-        if (!Enabled || !SiteTeam.Roles.Contains(role) || address.Length is 0 or > 256 || await IsMemberAsync(site.Id, address))
+        if (!Enabled || !SiteTeam.Roles.Contains(role) || address.Length is 0 or > 256 || address.Any(char.IsControl) || await IsMemberAsync(site.Id, address))
             return await team.AddAsync(site.Id, ownerId, address, role);
         if (!MimeKit.MailboxAddress.TryParse(address, out var mailbox) || mailbox.Address != address || !address.Contains('@'))
             return $"'{address}' is not an e-mail address.";

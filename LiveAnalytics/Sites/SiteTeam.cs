@@ -59,7 +59,7 @@ public sealed class SiteTeam(NpgsqlDataSource db)
     public async Task<string?> AddAsync(long siteId, Guid actorId, string email, string role)
     {
         if (!Roles.Contains(role)) return $"A role is one of {string.Join(", ", Roles)}.";
-        if (string.IsNullOrWhiteSpace(email) || email.Length > 256) return "Enter the e-mail address of their account.";
+        if (string.IsNullOrWhiteSpace(email) || email.Length > 256 || email.Any(char.IsControl)) return "Enter the e-mail address of their account.";
         return await ChangeAsync(siteId, actorId, async (conn, tx, members) =>
         {
             var user = await conn.ExecuteScalarAsync<Guid?>("SELECT id FROM users WHERE normalized_email = @email",

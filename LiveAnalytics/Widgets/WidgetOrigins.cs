@@ -26,6 +26,7 @@ public static class WidgetOrigins
 
     private static string? Normalise(string entry)
     {
+        if (entry.Any(char.IsControl)) return null;
         var wildcard = entry.Contains("://*.", StringComparison.Ordinal);
         if (!Uri.TryCreate(wildcard ? entry.Replace("://*.", "://", StringComparison.Ordinal) : entry, UriKind.Absolute, out var uri)) return null;
         if (uri.Scheme is not ("https" or "http") || uri.HostNameType is not (UriHostNameType.Dns or UriHostNameType.IPv4)) return null;
