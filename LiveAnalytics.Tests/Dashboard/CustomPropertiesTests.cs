@@ -114,7 +114,8 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
         var rows = card.FindAll("[data-testid=property-values] tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
         Assert.Equal(["pro", "2", "3", "50%"], rows[0]);   // 2 of the day's 4 visitors
         Assert.Equal(["free", "1", "1", "25%"], rows[1]);
-        card.Find("[data-testid=property-values] tr[data-value=pro]").Click();
+        // Awaited: the card's last render may still hold the renderer's thread, and a plain Click() returns before the handler ran.
+        await card.Find("[data-testid=property-values] tr[data-value=pro]").ClickAsync(new());
         Assert.Equal(new DashboardFilter("prop:plan", "pro"), clicked);
 
         card.Find("[data-testid=property-select]").Change("coupon");
