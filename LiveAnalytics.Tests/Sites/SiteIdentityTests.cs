@@ -98,7 +98,7 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     [Fact]
-    public async Task The_sites_api_renames_and_moves_a_site()
+    public async Task The_sites_api_renames_moves_and_rezones_a_site()
     {
         var shop = await _app.MerchantAsync();
         var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
@@ -121,6 +121,17 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
         // The old domain still names it for the grace: a name change through it reaches the same site.
         Assert.Equal(HttpStatusCode.OK, (await PutAsync(shop.User.Id, shop.Site.Domain, """{"name":"Via the old domain"}""")).Item1);
         Assert.Equal(new Site(shop.Site.Id, moved, "Via the old domain", shop.Site.Timezone), await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id));
+
+        // The time zone, in a request of its own (it rebuilds the history), with the settings page's rules.
+        Assert.Contains("Send what to change", (await PutAsync(shop.User.Id, moved, """{"timzone":"Europe/Berlin"}""")).Item2);
+        Assert.Contains("request of its own", (await PutAsync(shop.User.Id, moved, """{"timezone":"Europe/Berlin","name":"Berlin shop"}""")).Item2);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync(shop.User.Id, moved, """{"timezone":"Mars/Olympus_Mons"}""")).Item1);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PutAsync(viewer.Id, moved, """{"timezone":"Europe/Berlin"}""")).Item1);
+        Assert.Equal("UTC", (await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id))!.Timezone);
+        (status, body) = await PutAsync(shop.User.Id, moved, """{"timezone":"Europe/Berlin"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("\"timezone\":\"Europe/Berlin\"", body);
+        Assert.Equal("Europe/Berlin", (await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id))!.Timezone);
     }
 
     [Fact]

@@ -80,10 +80,12 @@ public static class SitesApi
     }
 
     /// <summary>
-    /// Body: <c>{"name": "New name"}</c> and/or <c>{"domain": "new.example.com"}</c>. A new domain keeps the site's history;
-    /// the old one still names it for <see cref="SiteIdentity.Grace"/>.
+    /// Body: <c>{"name": "New name"}</c> and/or <c>{"domain": "new.example.com"}</c>, or <c>{"timezone": "Europe/Berlin"}</c>
+    /// alone. A new domain keeps the site's history; the old one still names it for <see cref="SiteIdentity.Grace"/>. A new
+    /// time zone rebuilds the history, as on the settings page.
     /// </summary>
-    private static async Task<IResult> ChangeAsync(HttpContext http, string domain, SiteAccess access, SiteIdentity identity, SiteTeam team, CancellationToken ct)
+    private static async Task<IResult> ChangeAsync(HttpContext http, string domain, SiteAccess access, SiteIdentity identity, SiteTimeZone timeZones,
+        SiteTeam team, CancellationToken ct)
     {
         var key = ApiKeyAuthFilter.Of(http);
         if (await access.FindAsync(key, domain) is not { } site) return NotFound(domain);
@@ -91,8 +93,22 @@ public static class SitesApi
         if (body is null) return problem!;
         using (body)
         {
-            if (!TryString(body.RootElement, "name", out var name) || !TryString(body.RootElement, "domain", out var newDomain))
-                return ApiError.Problem(StatusCodes.Status400BadRequest, "'name' and 'domain' must be strings.");
+            var root = body.RootElement;
+            if (!TryString(root, "name", out var name) || !TryString(root, "domain", out var newDomain) || !TryString(root, "timezone", out var timezone))
+                return ApiError.Problem(StatusCodes.Status400BadRequest, "'name', 'domain' and 'timezone' must be strings.");
+            // Nothing known to change would answer 200 for a request that did nothing (a misspelt member, say).
+            if (name is null && newDomain is null && timezone is null)
+                return ApiError.Problem(StatusCodes.Status400BadRequest, "Send what to change: 'name' and 'domain', or 'timezone'.");
+            if (timezone is not null)
+            {
+                // A request does all it asks or nothing: a time zone change (which rebuilds the history and may be refused
+                // for it) does not mix with the others.
+                if (name is not null || newDomain is not null)
+                    return ApiError.Problem(StatusCodes.Status400BadRequest, "Change 'timezone' in a request of its own: it rebuilds the site's history.");
+                if (await timeZones.SetAsync(site, key.UserId, timezone) is { } error)
+                    return ApiError.Problem(error == SiteTeam.SettingsRefused ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest, error);
+                return TypedResults.Ok(await ResultAsync(site with { Timezone = TimeZoneInfo.FindSystemTimeZoneById(timezone).Id }, key, team));
+            }
             var change = await identity.ChangeAsync(site, key.UserId, name ?? site.Name, newDomain ?? site.Domain);
             return change.Site is { } changed ? TypedResults.Ok(await ResultAsync(changed, key, team)) : ApiError.Problem(change.Refusal switch
             {
