@@ -54,6 +54,7 @@ public static class HistoryBench
             Console.WriteLine($"Dashboard, {days} days, from rollups (the page as it opens): p50 {Median(times):F1} ms (runs: {string.Join(" / ", times.Select(t => t.ToString("F1")))})");
             var all = await TimeAsync(() => load(null), runs * 2 + 1);
             Console.WriteLine($"  with all 13 top lists (what the export reads): p50 {Median(all):F1} ms");
+            await FilteredAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
             return;
         }
@@ -115,7 +116,25 @@ public static class HistoryBench
         var b = await raw.AggregateAsync(siteId, from, to);
         Console.WriteLine($"  same figures: pageviews {a.Pageviews:N0} / {b.Pageviews:N0}, events {a.Events:N0} / {b.Events:N0}, " +
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
+        await FilteredAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
+    }
+
+    /// <summary>
+    /// The filtered dashboard as the page opens it (from raw events: totals, daily series, goals and the five first-tab
+    /// lists) over every day, under a filter on a visitor's own column (country) and on a visit's attribution (source).
+    /// </summary>
+    private static async Task FilteredAsync(NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, int runs)
+    {
+        foreach (var filter in new[] { "country:DE", "source:Google" })
+        {
+            var (_, _, _, load) = Dashboard(db, currentHour, days, siteId, filter);
+            DashboardData? shown = null;
+            var times = await TimeAsync(async () => shown = await load(DashboardDimensions.ShownFirst), runs);
+            Console.WriteLine($"Dashboard, {days} days, filtered by {filter} (the page as it opens, from raw events): p50 {Median(times):F0} ms " +
+                $"(runs: {string.Join(" / ", times.Select(t => t.ToString("F0")))}); {shown!.Totals.Visitors:N0} visitors, {shown.Totals.Pageviews:N0} pageviews, " +
+                $"{shown.Totals.Visits:N0} visits, top page {shown.Top(DashboardDimensions.Page)[0].Value} ({shown.Top(DashboardDimensions.Page)[0].Counts.Visitors:N0})");
+        }
     }
 
     /// <summary>A funnel card (product page, add to cart, order: read from raw events) over the last 7 days and over every day.</summary>
@@ -137,14 +156,14 @@ public static class HistoryBench
     /// <summary>The dashboard as the page opens: totals, the daily series, the goals and the five lists on the cards' first tabs, read in parallel.</summary>
     /// <returns>Load: reads the view with the given top lists (null: all 13).</returns>
     private static (TimeZoneInfo Zone, DateOnly FirstDay, DateOnly LastDay, Func<IReadOnlyCollection<DashboardDimension>?, Task<DashboardData>> Load) Dashboard(
-        NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId)
+        NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, string? filter = null)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Timezone);
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(currentHour.AddTicks(-1), zone).DateTime);
         var firstDay = lastDay.AddDays(-(days - 1));
         var dashboard = new DashboardQueries(db, new RollupQueries(db), new StatsQueries(db), new Goals(db, new SiteTeam(db)));
         var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
-        var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, null, null).View;
+        var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, filter is null ? null : [filter], null).View;
         return (zone, firstDay, lastDay, lists => dashboard.LoadAsync(site, view, lastDay, lists));
     }
 
