@@ -21,20 +21,16 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var source = Source(site, view);
         var goalList = await goals.ListAsync(site.Id);
         // Independent reads on their own connections: the page waits for the slowest, not the sum.
-        var totals = source.TotalsAsync(range.First, range.Last);
-        var previous = view.Compare ? source.TotalsAsync(range.PreviousFirst, range.PreviousLast) : Task.FromResult<Counts?>(null);
-        var series = source.SeriesAsync(range.First, range.Last, range.Interval);
-        var previousSeries = view.Compare ? source.SeriesAsync(range.PreviousFirst, range.PreviousLast, range.Interval) : Task.FromResult<IReadOnlyList<(DateTime Bucket, Counts Counts)>>([]);
-        var tops = (dimensions ?? DashboardDimensions.All).ToDictionary(d => d.Key, d => source.TopAsync(range.First, range.Last, d));
+        var current = source.PeriodAsync(range.First, range.Last, range.Interval, (dimensions ?? DashboardDimensions.All).ToList());
+        var previous = view.Compare ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : Task.FromResult<PeriodCounts?>(null)!;
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
-        await Task.WhenAll([totals, previous, series, previousSeries, pending, conversions, .. tops.Values]);
+        await Task.WhenAll(current, previous, pending, conversions);
 
-        var previousPoints = previousSeries.Result;
-        var points = series.Result.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts,
-            view.Compare ? i < previousPoints.Count ? previousPoints[i].Counts : Counts.None : null)).ToList();
-        return new DashboardData(range, totals.Result!, await previous, points,
-            tops.ToDictionary(t => t.Key, t => t.Value.Result), view.Filters.Count == 0, pending.Result)
+        var (now, before) = (current.Result, previous.Result);
+        var points = now.Series.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts,
+            before is null ? null : i < before.Series.Count ? before.Series[i].Counts : Counts.None)).ToList();
+        return new DashboardData(range, now.Totals, before?.Totals, points, now.Tops, view.Filters.Count == 0, pending.Result)
         {
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
         };
@@ -57,7 +53,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     private ISource Source(Site site, DashboardView view) =>
-        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(raw, site, Filter(view.Filters));
+        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -96,8 +92,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
     private interface ISource
     {
-        Task<Counts?> TotalsAsync(DateOnly from, DateOnly to);
-        Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval);
+        /// <summary>The period's totals, its chart by <paramref name="interval"/> (empty buckets too) and the given top lists.</summary>
+        Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists);
+
         Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension);
 
         /// <summary>
@@ -130,10 +127,15 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
                 """, p)).AsList();
         }
 
-        public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to) => await q.AggregateAsync(siteId, from, to);
-
-        public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval) =>
-            q.SeriesAsync(siteId, from, to, interval);
+        // Each read on its own connection: the rollups answer each in milliseconds.
+        public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
+        {
+            var totals = q.AggregateAsync(siteId, from, to);
+            var series = q.SeriesAsync(siteId, from, to, interval);
+            var tops = lists.ToDictionary(d => d.Key, d => TopAsync(from, to, d));
+            await Task.WhenAll([totals, series, .. tops.Values]);
+            return new PeriodCounts(totals.Result, series.Result, tops.ToDictionary(t => t.Key, t => t.Value.Result));
+        }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
@@ -142,7 +144,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    private sealed class Raw(StatsQueries q, Site site, EventFilter filter) : ISource
+    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
@@ -156,16 +158,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         /// <summary>Local days as the UTC range the raw queries take.</summary>
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
-        public async Task<Counts?> TotalsAsync(DateOnly from, DateOnly to)
+        // One pass over the period's events for all of it (RawDashboard); the goals list keeps one row more, for "pageview".
+        public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
         {
             var (start, end) = Span(from, to);
-            return await q.AggregateAsync(site.Id, start, end, filter);
-        }
-
-        public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(DateOnly from, DateOnly to, string interval)
-        {
-            var (start, end) = Span(from, to);
-            return q.TimeseriesAsync(site.Id, site.Timezone, start, end, interval, filter);
+            var read = await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
+            return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
         }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
@@ -180,5 +178,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
     /// <summary>The goals list is the custom events: pageviews have their own lists.</summary>
     private static IReadOnlyList<TopRow> Goals(DashboardDimension dimension, IEnumerable<TopRow> rows) =>
-        dimension == DashboardDimensions.Event ? rows.Where(r => r.Value != Ingestion.TrackedEvent.Pageview).Take(TopLimit).ToList() : rows.ToList();
+        (dimension == DashboardDimensions.Event ? rows.Where(r => r.Value != Ingestion.TrackedEvent.Pageview) : rows).Take(TopLimit).ToList();
 }
+
+/// <summary>A period's totals, its chart's buckets in order (empty ones too), and top lists by dimension key.</summary>
+internal sealed record PeriodCounts(Counts Totals, IReadOnlyList<(DateTime Bucket, Counts Counts)> Series, IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops);

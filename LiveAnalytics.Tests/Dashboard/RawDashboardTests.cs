@@ -1,0 +1,91 @@
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>
+/// The filtered dashboard's one pass (<see cref="RawDashboard"/>) against the Stats API's queries, card by card, on a shop
+/// of varied visits: the same totals, chart and top lists, under filters on an event's own column, on a visit's
+/// attribution and on its entry page.
+/// </summary>
+public sealed class RawDashboardTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Start = new(2026, 10, 24, 20, 0, 0, TimeSpan.Zero);   // the night Berlin leaves summer time
+    private static readonly string[] Pages = ["/", "/hats", "/hats/red", "/cart", "/checkout", "/blog"];
+    private static readonly string?[] Sources = ["Google", "Google", "Bing", null, "Newsletter"];
+    private static readonly string[] Countries = ["DE", "FR", "US"];
+
+    /// <summary>Three days of 120 visits of 1 to 6 events; the source on a visit's first event only, as the tracker sends it.</summary>
+    private async Task<Site> ShopAsync()
+    {
+        var site = (await _app.MerchantAsync()).Site;
+        var random = new Random(7);
+        var events = new List<TrackedEvent>();
+        for (var visit = 1; visit <= 120; visit++)
+        {
+            var visitor = 1 + random.Next(80);   // some visitors come back
+            var at = Start.AddMinutes(random.Next(3 * 24 * 60));
+            var (country, device) = (Countries[visitor % 3], visitor % 4 == 0 ? "mobile" : "desktop");
+            var source = Sources[random.Next(Sources.Length)];
+            for (var i = 0; i < 1 + random.Next(6); i++)
+            {
+                var order = i > 0 && random.Next(5) == 0;
+                events.Add(TestData.Event(site.Id, at, visitor, Pages[random.Next(Pages.Length)], order ? "Order" : TrackedEvent.Pageview) with
+                {
+                    SessionId = visit, Country = country, Device = device, Source = i == 0 ? source : null,
+                    Medium = i == 0 && source is not null ? "search" : null, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
+                    RevenueCurrency = order ? "EUR" : null,
+                });
+                at = at.AddMinutes(1 + random.Next(9));
+            }
+        }
+        await _app.Get<EventWriter>().WriteAsync([.. events], mayBeRedelivered: false, CancellationToken.None);
+        return site with { Timezone = "Europe/Berlin" };
+    }
+
+    [Theory]
+    [InlineData("day", "country:DE")]
+    [InlineData("day", "source:Google")]
+    [InlineData("hour", "entry_page:/hats")]
+    [InlineData("day", "page:/cart", "device:desktop")]
+    public async Task One_pass_counts_what_the_card_by_card_queries_count(string interval, params string[] filters)
+    {
+        var site = await ShopAsync();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        var (from, to) = interval == "hour" ? (new DateTimeOffset(2026, 10, 25, 22, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 26, 23, 0, 0, TimeSpan.Zero))
+            : (new DateTimeOffset(2026, 10, 24, 22, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 28, 0, 0, 0, TimeSpan.Zero));
+        var filter = DashboardQueries.Filter(DashboardView.Parse(null, null, null, null, filters, null).View.Filters);
+        var lists = DashboardDimensions.All;
+
+        var one = await RawDashboard.LoadAsync(_app.Get<NpgsqlDataSource>(), site.Id, zone, from, to, interval, filter, lists, limit: 5);
+
+        var q = _app.Get<StatsQueries>();
+        Assert.True(one.Totals.Events > 0, "the filter keeps some events");
+        Assert.Equal(await q.AggregateAsync(site.Id, from, to, filter), one.Totals);
+        Assert.Equal(await q.TimeseriesAsync(site.Id, site.Timezone, from, to, interval, filter), one.Series);
+        foreach (var d in lists)
+        {
+            var rows = await q.BreakdownAsync(site.Id, from, to, d.Column, "", d == DashboardDimensions.ExitPage ? "visits" : "visitors", 5, 0, filter);
+            Assert.Equal(rows.Select(r => new TopRow(r.Value, r.Counts)), one.Tops[d.Key]);
+        }
+    }
+
+    [Fact]
+    public void The_charts_buckets_are_the_sites_local_ones_empty_or_not()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        // 25 October 2026 in Berlin: 25 hours (summer time ends at 03:00, and 02:00 comes twice as one wall-clock hour).
+        var hours = RawDashboard.Buckets(new(2026, 10, 24, 22, 0, 0, TimeSpan.Zero), new(2026, 10, 25, 23, 0, 0, TimeSpan.Zero), berlin, "hour").ToList();
+        Assert.Equal(24, hours.Count);   // as PostgreSQL's series of local hours: one bucket for both 02:00s
+        Assert.Equal(new DateTime(2026, 10, 25, 0, 0, 0), hours[0]);
+        Assert.Equal(new DateTime(2026, 10, 25, 23, 0, 0), hours[^1]);
+        var months = RawDashboard.Buckets(new(2026, 1, 14, 0, 0, 0, TimeSpan.Zero), new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc, "month").ToList();
+        Assert.Equal([new DateTime(2026, 1, 1), new DateTime(2026, 2, 1), new DateTime(2026, 3, 1)], months);
+    }
+}

@@ -1,0 +1,93 @@
+using Dapper;
+using LiveAnalytics.Stats;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>
+/// A filtered view's totals, chart and top lists from raw events in one pass. Read card by card (the Stats API's
+/// queries), each card read the period's events, settled their visits' attribution and grouped them again: a dozen
+/// scans of the period competing for two cores. Here the events the filters keep are read once, with what the lists
+/// and filters need of their visits, and counted under every key at once (grouping sets). The counts are the Stats
+/// API's (<see cref="StatsQueries"/>): a visit counts for every key it touched, its bounce and length are the whole
+/// visit's within the period.
+/// </summary>
+internal static class RawDashboard
+{
+    // The grouping sets' numbers in the result: the lists are 0, 1, … in the order given.
+    private const int TotalsSet = -2, SeriesSet = -1;
+
+    private sealed record Row(int Set, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces, double Seconds, decimal Revenue)
+    {
+        public Counts Counts => new(Visitors, Pageviews, Events, Visits, Bounces, Seconds, Revenue);
+    }
+
+    /// <param name="limit">Rows a list keeps, by visitors (exit pages by visits, as that list ranks them), ties by value.</param>
+    public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
+        string interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit)
+    {
+        var needs = lists.Aggregate(filter.Needs, (n, d) => n | PeriodEvents.Needs(d.Column));
+        var columns = string.Concat(lists.Select((d, i) => $", coalesce({d.Column}, '') AS d{i}"));
+        var sets = string.Concat(lists.Select((_, i) => $", (d{i}, session_id)"));
+        var setOf = string.Concat(lists.Select((_, i) => $" WHEN GROUPING(d{i}) = 0 THEN {i}"));
+        var value = lists.Count == 0 ? "''" : $"coalesce({string.Join(", ", lists.Select((_, i) => $"d{i}"))}, '')";
+        var exits = lists.Select((d, i) => (d, i)).Where(x => x.d == DashboardDimensions.ExitPage).Select(x => x.i).DefaultIfEmpty(int.MinValue).First();
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new { siteId, from, to, tz = zone.Id, interval, limit, exits });
+
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        // A visit's keys are groups of their own (several a visit): room to hash them rather than sort them on disk.
+        await conn.ExecuteAsync("SET LOCAL work_mem = '32MB'; SET LOCAL hash_mem_multiplier = 4", transaction: tx);
+        var rows = (await conn.QueryAsync<Row>($"""
+            WITH kept AS MATERIALIZED (
+                SELECT session_id, visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {columns}
+                FROM ({PeriodEvents.Sql(needs)}) e WHERE true {filter.Sql}
+            ), keyed AS (
+                SELECT CASE WHEN GROUPING(bucket) = 0 THEN {SeriesSet} {setOf} ELSE {TotalsSet} END AS s, bucket, {value} AS k,
+                       session_id, min(visitor_id) AS visitor, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
+                       coalesce(sum(revenue_amount), 0) AS revenue
+                FROM kept GROUP BY GROUPING SETS ((session_id), (bucket, session_id) {sets})
+            ), whole AS (
+                SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
+                FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
+                GROUP BY 1
+            ), counted AS (
+                SELECT s, bucket, k, count(DISTINCT visitor) AS visitors, sum(keyed.pv)::bigint AS pageviews, sum(keyed.ev)::bigint AS events,
+                       count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces, coalesce(sum(whole.seconds), 0)::float8 AS seconds,
+                       sum(keyed.revenue) AS revenue
+                FROM keyed JOIN whole USING (session_id) GROUP BY s, bucket, k
+            )
+            SELECT s AS Set, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits,
+                   bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
+            ) ranked
+            WHERE s < 0 OR rank <= @limit
+            ORDER BY s, rank
+            """, p, tx)).AsList();
+        await tx.CommitAsync();
+
+        var totals = rows.FirstOrDefault(r => r.Set == TotalsSet)?.Counts ?? Counts.None;
+        var buckets = rows.Where(r => r.Set == SeriesSet).ToDictionary(r => r.Bucket!.Value, r => r.Counts);
+        var series = Buckets(from, to, zone, interval).Select(b => (b, buckets.GetValueOrDefault(b, Counts.None))).ToList();
+        var tops = lists.Select((d, i) => (d, i)).ToDictionary(x => x.d.Key,
+            x => (IReadOnlyList<TopRow>)rows.Where(r => r.Set == x.i).Select(r => new TopRow(r.Value, r.Counts)).ToList());
+        return new PeriodCounts(totals, series, tops);
+    }
+
+    /// <summary>The chart's buckets in the site's zone, empty ones too: its local hours, days or months from the period's start to its end.</summary>
+    internal static IEnumerable<DateTime> Buckets(DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string interval)
+    {
+        var start = TimeZoneInfo.ConvertTime(from, zone).DateTime;
+        var last = TimeZoneInfo.ConvertTime(to, zone).DateTime.AddTicks(-1);
+        var bucket = interval switch
+        {
+            "hour" => new DateTime(start.Year, start.Month, start.Day, start.Hour, 0, 0),
+            "day" => start.Date,
+            _ => new DateTime(start.Year, start.Month, 1),
+        };
+        for (; bucket <= last; bucket = interval switch { "hour" => bucket.AddHours(1), "day" => bucket.AddDays(1), _ => bucket.AddMonths(1) })
+            yield return bucket;
+    }
+}
