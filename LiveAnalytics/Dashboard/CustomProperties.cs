@@ -24,7 +24,7 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         p.Add("max", MaxNames);
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<string>($"""
-            SELECT k FROM ({PeriodEvents.Sql(filter.Needs)}) e CROSS JOIN LATERAL jsonb_object_keys(e.props) k
+            SELECT k FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e CROSS JOIN LATERAL jsonb_object_keys(e.props) k
             WHERE e.props IS NOT NULL {filter.Sql}
             GROUP BY k ORDER BY count(*) DESC, k LIMIT @max
             """, p)).AsList();
@@ -52,7 +52,7 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         return (await conn.QueryAsync<PropertyValue>($"""
             WITH kv AS (
                 SELECT kv.key, kv.value, e.visitor_id, e.revenue_amount
-                FROM ({PeriodEvents.Sql(filter.Needs)}) e CROSS JOIN LATERAL jsonb_each_text(e.props) kv
+                FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e CROSS JOIN LATERAL jsonb_each_text(e.props) kv
                 WHERE e.props IS NOT NULL {filter.Sql}
             ), names AS (
                 SELECT key FROM kv GROUP BY key ORDER BY count(*) DESC, key LIMIT @max

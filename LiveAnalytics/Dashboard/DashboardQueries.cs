@@ -70,9 +70,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     /// <summary>The filters as SQL over the events table: columns from the fixed dimension table, values as parameters.</summary>
     internal static EventFilter Filter(IReadOnlyList<DashboardFilter> filters)
     {
-        var parameters = new DynamicParameters();
-        var needs = VisitFacts.None;
-        var sql = new System.Text.StringBuilder();
+        var built = new EventFilterBuilder();
+        var parameters = built.Parameters;
         for (var i = 0; i < filters.Count; i++)
         {
             var dimension = DashboardDimensions.Find(filters[i].Dimension)
@@ -83,11 +82,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
                 parameters.Add($"dk{i}", name);
                 column = StatsFilters.PropColumn($"dk{i}");
             }
-            needs |= PeriodEvents.Needs(column);
             parameters.Add($"df{i}", filters[i].Value);
-            sql.Append($" AND coalesce({column}, '') = @df{i}");
+            built.Add($" AND coalesce({column}, '') = @df{i}", PeriodEvents.Needs(column));
         }
-        return new EventFilter(sql.ToString(), parameters, needs);
+        return built.Build();
     }
 
     private interface ISource

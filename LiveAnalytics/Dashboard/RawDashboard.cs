@@ -42,7 +42,7 @@ internal static class RawDashboard
         var rows = (await conn.QueryAsync<Row>($"""
             WITH kept AS MATERIALIZED (
                 SELECT session_id, visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {columns}
-                FROM ({PeriodEvents.Sql(needs)}) e WHERE true {filter.Sql}
+                FROM ({PeriodEvents.Sql(needs, filter)}) e WHERE true {filter.Sql}
             ), keyed AS (
                 SELECT CASE WHEN GROUPING(bucket) = 0 THEN {SeriesSet} {setOf} ELSE {TotalsSet} END AS s, bucket, {value} AS k,
                        session_id, min(visitor_id) AS visitor, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,

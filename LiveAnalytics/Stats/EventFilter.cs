@@ -1,3 +1,4 @@
+using System.Text;
 using Dapper;
 
 namespace LiveAnalytics.Stats;
@@ -11,4 +12,30 @@ namespace LiveAnalytics.Stats;
 public sealed record EventFilter(string Sql, DynamicParameters Parameters, VisitFacts Needs)
 {
     public static EventFilter None => new("", new DynamicParameters(), VisitFacts.None);
+
+    /// <summary>The conditions on an event's own columns (<see cref="VisitFacts.None"/>): an event the filter keeps meets them all itself.</summary>
+    public string EventSql { get; init; } = "";
+
+    /// <summary>The conditions on a visit's attribution: its first event meets them all, on its own columns.</summary>
+    public string AttributionSql { get; init; } = "";
+}
+
+/// <summary>Builds an <see cref="EventFilter"/> condition by condition, each with what it needs of the visits.</summary>
+public sealed class EventFilterBuilder
+{
+    private readonly StringBuilder _sql = new(), _events = new(), _attribution = new();
+    private VisitFacts _needs;
+
+    public DynamicParameters Parameters { get; } = new();
+
+    /// <param name="condition">SQL starting with <c> AND </c>, on columns of <see cref="PeriodEvents"/>.</param>
+    public void Add(string condition, VisitFacts needs)
+    {
+        _sql.Append(condition);
+        _needs |= needs;
+        if (needs == VisitFacts.None) _events.Append(condition);
+        else if (needs == VisitFacts.Attribution) _attribution.Append(condition);
+    }
+
+    public EventFilter Build() => new(_sql.ToString(), Parameters, _needs) { EventSql = _events.ToString(), AttributionSql = _attribution.ToString() };
 }

@@ -39,26 +39,35 @@ public static class PeriodEvents
         Attribution.Contains(column) ? VisitFacts.Attribution : column is EntryPage or ExitPage ? VisitFacts.Pages : VisitFacts.None;
 
     /// <summary>A subquery of the period's events, with what <paramref name="needs"/> of their visits.</summary>
-    public static string Sql(VisitFacts needs) =>
-        needs == VisitFacts.None ? Plain : needs.HasFlag(VisitFacts.Pages) ? WithPages : Attributed;
+    /// <param name="filter">The conditions the caller applies to the subquery's rows: the visits are settled only for the
+    /// events of visits that can meet them (see <see cref="Sessions"/>). The caller still applies them.</param>
+    public static string Sql(VisitFacts needs, EventFilter filter) =>
+        needs == VisitFacts.None ? Plain : Visits(needs.HasFlag(VisitFacts.Pages), Sessions(filter));
+
+    // Settling the visits sorts the period's events by visit: on a busy site most of a filtered view's time. Only the
+    // visits a filter can keep matter, and each condition names events such a visit must have: the event kept meets the
+    // conditions on an event's own columns, and the visit's first event (within the look-back) meets those on its
+    // attribution, on its own columns. So the visits without such events are left out before the sort (a superset of
+    // those kept: the caller's conditions decide). Conditions on entry and exit pages name no single event: not used.
+    private static string Sessions(EventFilter filter) =>
+        (filter.EventSql.Length == 0 ? "" : $" AND e.session_id IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to {filter.EventSql})") +
+        (filter.AttributionSql.Length == 0 ? "" : $" AND e.session_id IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from - interval '{(int)LookBack.TotalMinutes} minutes' AND ts < @to {filter.AttributionSql})");
 
     private const string Plain = "SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to";
 
     // A window over each visit's events in time order (ties by id, the rollups' order); the columns the raw queries read.
     // The pages cost more than the attribution (an array of the visit's pageviews for each of its events), so they are
     // read only when asked for.
-    private static string Visits(bool pages) => $"""
+    private static string Visits(bool pages, string sessions) => $"""
         SELECT * {(pages ? $", visit_pages[1] AS {EntryPage}, visit_pages[cardinality(visit_pages)] AS {ExitPage}" : "")} FROM (
             SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
                    e.country, e.device, e.browser, e.os,
                    {string.Join(", ", Attribution.Order(StringComparer.Ordinal).Select(c => $"first_value(e.{c}) OVER visit AS {c}"))}
                    {(pages ? ", array_agg(e.pathname) FILTER (WHERE e.name = 'pageview') OVER whole AS visit_pages" : "")}
             FROM events e
-            WHERE e.site_id = @siteId AND e.ts >= @from - interval '{(int)LookBack.TotalMinutes} minutes' AND e.ts < @to
+            WHERE e.site_id = @siteId AND e.ts >= @from - interval '{(int)LookBack.TotalMinutes} minutes' AND e.ts < @to {sessions}
             WINDOW visit AS (PARTITION BY e.session_id ORDER BY e.ts, e.id),
                    whole AS (visit ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
         ) visits WHERE ts >= @from
         """;
-
-    private static readonly string Attributed = Visits(pages: false), WithPages = Visits(pages: true);
 }

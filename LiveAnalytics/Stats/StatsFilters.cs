@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 
 namespace LiveAnalytics.Stats;
@@ -67,9 +66,8 @@ public static class StatsFilters
     /// </summary>
     public static (EventFilter Filter, string? Error) Parse(string? filters)
     {
-        var sql = new StringBuilder();
-        var parameters = new DynamicParameters();
-        var needs = VisitFacts.None;
+        var built = new EventFilterBuilder();
+        var parameters = built.Parameters;
         if (string.IsNullOrWhiteSpace(filters)) return (EventFilter.None, null);
         var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");
@@ -95,7 +93,7 @@ public static class StatsFilters
                     parameters.Add(name, page ? Like(value[PageGoalPrefix.Length..]) : value);
                     alternatives.Add(page ? $"pathname LIKE @{name}" : $"name = @{name}");
                 }
-                Append(sql, alternatives, negate);
+                built.Add(Condition(alternatives, negate), VisitFacts.None);
                 continue;
             }
             string column;
@@ -109,7 +107,6 @@ public static class StatsFilters
             }
             else if (Properties.TryGetValue(property, out var p)) column = p.Column;
             else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}.");
-            needs |= PeriodEvents.Needs(column);
             foreach (var value in values)
             {
                 var name = $"f{n++}";
@@ -124,16 +121,16 @@ public static class StatsFilters
                     alternatives.Add($"{column} = @{name}");
                 }
             }
-            Append(sql, alternatives, negate);
+            built.Add(Condition(alternatives, negate), PeriodEvents.Needs(column));
         }
-        return (new EventFilter(sql.ToString(), parameters, needs), null);
+        return (built.Build(), null);
     }
 
     /// <summary>One filter: any of its values; negated, none of them (a missing value matches none).</summary>
-    private static void Append(StringBuilder sql, List<string> alternatives, bool negate)
+    private static string Condition(List<string> alternatives, bool negate)
     {
         var any = $"({string.Join(" OR ", alternatives)})";
-        sql.Append(negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}");
+        return negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}";
     }
 
     /// <summary>A glob with * as SQL LIKE, LIKE's own wildcards and escape taken literally.</summary>

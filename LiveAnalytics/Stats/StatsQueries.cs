@@ -18,7 +18,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             SELECT {key} AS k, session_id, min(visitor_id) AS visitor,
                    count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
                    coalesce(sum(revenue_amount), 0) AS revenue
-            FROM ({PeriodEvents.Sql(filter.Needs | keyNeeds)}) e WHERE true {filter.Sql}
+            FROM ({PeriodEvents.Sql(filter.Needs | keyNeeds, filter)}) e WHERE true {filter.Sql}
             GROUP BY 1, 2
         ), whole AS (
             SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
@@ -104,7 +104,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         // then each goal's matches among them.
         return (await conn.QueryAsync<Counts>($"""
             WITH e AS MATERIALIZED (
-                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.Needs)}) e WHERE true {filter.Sql}
+                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}
             )
             SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
                    count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
