@@ -22,12 +22,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var goalList = await goals.ListAsync(site.Id);
         // Independent reads on their own connections: the page waits for the slowest, not the sum.
         var current = source.PeriodAsync(range.First, range.Last, range.Interval, (dimensions ?? DashboardDimensions.All).ToList());
-        var previous = view.Compare ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : Task.FromResult<PeriodCounts?>(null)!;
+        var previous = view.Compare ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : null;
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
-        await Task.WhenAll(current, previous, pending, conversions);
+        await Task.WhenAll(previous is null ? [current, pending, conversions] : [current, previous, pending, conversions]);
 
-        var (now, before) = (current.Result, previous.Result);
+        var (now, before) = (current.Result, previous?.Result);
         var points = now.Series.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts,
             before is null ? null : i < before.Series.Count ? before.Series[i].Counts : Counts.None)).ToList();
         return new DashboardData(range, now.Totals, before?.Totals, points, now.Tops, view.Filters.Count == 0, pending.Result)
