@@ -1,8 +1,13 @@
+using Dapper;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Live;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Widgets;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
@@ -37,12 +42,25 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path));
+
+        // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
+        Guid owner;
+        await using (var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            owner = await conn.ExecuteScalarAsync<Guid>("SELECT user_id FROM site_members WHERE site_id = @siteId", new { siteId });
+        var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
+        var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)]))!.Value;
+        foreach (var kind in WidgetKind.All)
+            foreach (var theme in WidgetTheme.All.Where(t => t != "transparent"))   // transparent takes the host page's background
+                problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}"));
+        var (shared, _) = await App.Get<SharedLinks>().CreateAsync(site, owner, "Our agency");
+        problems.AddRange(await CheckAsync(visitor, shared!));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     private static async Task<IEnumerable<string>> CheckAsync(IPage page, string path)
     {
-        await page.GotoAsync(path);
+        var response = await page.GotoAsync(path);
+        Assert.True(response?.Ok, $"{path} answered {response?.Status}");   // the page itself, not an error page, is checked
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var result = await page.RunAxe(Wcag);
         return result.Violations.Select(v =>
