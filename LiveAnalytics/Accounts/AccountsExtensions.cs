@@ -57,6 +57,7 @@ public static class AccountsExtensions
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
                 o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokens.ProviderName;
+                o.Tokens.ChangeEmailTokenProvider = EmailConfirmationTokens.ProviderName;
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
@@ -75,6 +76,7 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<OneMailAMinute>();
         builder.Services.AddScoped<PasswordResetMail>();
         builder.Services.AddScoped<EmailConfirmationMail>();
+        builder.Services.AddScoped<EmailChangeMail>();
         builder.Services.AddSingleton<Registration>();
         builder.Services.AddSingleton<AccountDeletion>();
 

@@ -44,16 +44,26 @@ public sealed partial class UserStore(NpgsqlDataSource db, IDataProtectionProvid
         await using var conn = await db.OpenConnectionAsync(ct);
         var previousStamp = user.ConcurrencyStamp;
         user.ConcurrencyStamp = Guid.NewGuid().ToString();
-        var rows = await conn.ExecuteAsync("""
-            UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, email_confirmed = @EmailConfirmed, password_hash = @PasswordHash,
-                   security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, lockout_end = @LockoutEnd,
-                   lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount,
-                   two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes,
-                   authenticator_last_step = @AuthenticatorLastStep
-            WHERE id = @Id AND concurrency_stamp IS NOT DISTINCT FROM @previousStamp
-            """, new { user.Email, user.NormalizedEmail, user.EmailConfirmed, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
-                       user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.TwoFactorEnabled, user.AuthenticatorKey,
-                       user.RecoveryCodes, user.AuthenticatorLastStep, user.Id, previousStamp });
+        int rows;
+        // An address another account took between Identity's check and this update: its duplicate error, not a 500.
+        try
+        {
+            rows = await conn.ExecuteAsync("""
+                UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, email_confirmed = @EmailConfirmed, password_hash = @PasswordHash,
+                       security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, lockout_end = @LockoutEnd,
+                       lockout_enabled = @LockoutEnabled, access_failed_count = @AccessFailedCount,
+                       two_factor_enabled = @TwoFactorEnabled, authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes,
+                       authenticator_last_step = @AuthenticatorLastStep
+                WHERE id = @Id AND concurrency_stamp IS NOT DISTINCT FROM @previousStamp
+                """, new { user.Email, user.NormalizedEmail, user.EmailConfirmed, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
+                           user.LockoutEnd, user.LockoutEnabled, user.AccessFailedCount, user.TwoFactorEnabled, user.AuthenticatorKey,
+                           user.RecoveryCodes, user.AuthenticatorLastStep, user.Id, previousStamp });
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            user.ConcurrencyStamp = previousStamp;
+            return IdentityResult.Failed(new IdentityErrorDescriber().DuplicateEmail(user.Email));
+        }
         return rows == 1 ? IdentityResult.Success : IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
     }
 
