@@ -1,4 +1,3 @@
-using Hangfire;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Tests.Infrastructure;
@@ -15,10 +14,6 @@ public sealed class EmailChangeTests : MailTest
 
     private static Dictionary<string, string> Change(string email, string password = TestData.Password) =>
         new() { ["Input.Email"] = email, ["Input.Password"] = password };
-
-    private static string Text(string html) => System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", "");
-
-    private long Enqueued => App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default");
 
     private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {

@@ -1,4 +1,3 @@
-using Hangfire;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Sites;
@@ -18,10 +17,6 @@ public sealed class EmailConfirmationTests : MailTest
 
     private static Dictionary<string, string> SignUp(string email) =>
         new() { ["Input.Email"] = email, ["Input.Password"] = TestData.Password, ["Input.Confirm"] = TestData.Password };
-
-    private static string Text(string html) => System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", "");
-
-    private long Enqueued => App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default");
 
     private async Task<AppUser> FindAsync(string email)
     {

@@ -1,4 +1,3 @@
-using Hangfire;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Tests.Infrastructure;
@@ -23,10 +22,10 @@ public sealed class PasswordResetMailTests : MailTest
         Assert.Contains("If an account has this address, a link", forgot);
         var unknown = await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = "nobody@nowhere.example" });
         Assert.Contains("If an account has this address, a link", unknown);   // the same answer: nobody learns who has an account
-        Assert.Equal(2, App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        Assert.Equal(2, Enqueued);
         // Asked again within the minute: no third mail queued.
         await StaticForm.SubmitAsync(client, "/account/forgot", "forgot-password", new() { ["Input.Email"] = user.Email.ToUpperInvariant() });
-        Assert.Equal(2, App.Get<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        Assert.Equal(2, Enqueued);
 
         // The jobs Hangfire runs: a mail for the account, none for the unknown address.
         await RunJobAsync(m => m.SendAsync(user.Email, CancellationToken.None));

@@ -13,8 +13,6 @@ public sealed class SiteInvitationsTests : MailTest
 {
     private SiteInvitations Invitations => App.Get<SiteInvitations>();
 
-    private static string Text(string html) => System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", ""));
-
     private async Task<string?> RoleAsync(long siteId, string email)
     {
         await using var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync();
