@@ -34,7 +34,9 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
     public async Task<IReadOnlyList<TopRow>> ValuesAsync(Site site, DateOnly first, DateOnly last, string name, EventFilter filter, int limit)
     {
         var (from, to) = Period(site, first, last);
-        var carrying = filter with { Sql = filter.Sql + $" AND {StatsFilters.PropColumn("propKey")} IS NOT NULL" };
+        // A condition on the event's own properties: the visits left unsettled (PeriodEvents) may be narrowed by it too.
+        var carries = $" AND {StatsFilters.PropColumn("propKey")} IS NOT NULL";
+        var carrying = filter with { Sql = filter.Sql + carries, EventSql = filter.EventSql + carries };
         var rows = await raw.BreakdownAsync(site.Id, from, to, StatsFilters.PropColumn("propKey"), "", "visitors", limit, 0, carrying, name);
         return rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
     }
