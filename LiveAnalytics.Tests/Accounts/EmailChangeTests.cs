@@ -9,12 +9,6 @@ namespace LiveAnalytics.Tests.Accounts;
 /// <summary>A merchant changes the address they log in with, on the account page: with mail through a link to the new address.</summary>
 public sealed class EmailChangeTests : MailTest
 {
-    private static Dictionary<string, string> Login(string email, string password = TestData.Password) =>
-        new() { ["Input.Email"] = email, ["Input.Password"] = password };
-
-    private static Dictionary<string, string> Change(string email, string password = TestData.Password) =>
-        new() { ["Input.Email"] = email, ["Input.Password"] = password };
-
     private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {
         await using var scope = App.Services.CreateAsyncScope();
@@ -28,12 +22,12 @@ public sealed class EmailChangeTests : MailTest
         var other = await App.UserAsync();
         var next = $"n{Guid.NewGuid():N}@new.example";
         var client = App.CreateClient();
-        await StaticForm.SubmitAsync(client, "/account/login", "login", Login(user.Email));
+        await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(user.Email));
 
-        Assert.Contains("The password is wrong.", await StaticForm.SubmitAsync(client, "/account", "change-email", Change(next, "not-the-password")));
-        Assert.Contains($"Another account uses {other.Email}.", await StaticForm.SubmitAsync(client, "/account", "change-email", Change(other.Email)));
-        Assert.Contains("That is your address already.", await StaticForm.SubmitAsync(client, "/account", "change-email", Change(user.Email.ToUpperInvariant())));
-        var asked = Text(await StaticForm.SubmitAsync(client, "/account", "change-email", Change(next)));
+        Assert.Contains("The password is wrong.", await StaticForm.SubmitAsync(client, "/account", "change-email", EmailAndPassword(next, "not-the-password")));
+        Assert.Contains($"Another account uses {other.Email}.", await StaticForm.SubmitAsync(client, "/account", "change-email", EmailAndPassword(other.Email)));
+        Assert.Contains("That is your address already.", await StaticForm.SubmitAsync(client, "/account", "change-email", EmailAndPassword(user.Email.ToUpperInvariant())));
+        var asked = Text(await StaticForm.SubmitAsync(client, "/account", "change-email", EmailAndPassword(next)));
         Assert.Contains($"We sent a link to {next}", asked);
         Assert.Equal(1, Enqueued);
         Assert.Equal(user.Email, (await InScopeAsync(s => s.GetRequiredService<UserManager<AppUser>>().FindByIdAsync(user.Id.ToString())))!.Email);
@@ -55,8 +49,8 @@ public sealed class EmailChangeTests : MailTest
         await InScopeAsync(async s => { await s.GetRequiredService<EmailChangeMail>().NoticeAsync(user.Email, next, CancellationToken.None); return 0; });
         Assert.Contains(next, Mail.Received.Single(m => m.ToAddresses[0].Address == user.Email).MessageParts[0].BodyData);
 
-        Assert.Contains("The email or the password is wrong.", await StaticForm.SubmitAsync(client, "/account/login", "login", Login(user.Email)));
-        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(client, "/account/login", "login", Login(next)));
+        Assert.Contains("The email or the password is wrong.", await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(user.Email)));
+        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(next)));
     }
 
     [Fact]
@@ -66,10 +60,10 @@ public sealed class EmailChangeTests : MailTest
         var user = await app.UserAsync();
         var next = $"n{Guid.NewGuid():N}@new.example";
         var client = app.CreateClient();
-        await StaticForm.SubmitAsync(client, "/account/login", "login", Login(user.Email));
-        Assert.Contains($"You log in with {next} from now on", Text(await StaticForm.SubmitAsync(client, "/account", "change-email", Change(next))));
+        await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(user.Email));
+        Assert.Contains($"You log in with {next} from now on", Text(await StaticForm.SubmitAsync(client, "/account", "change-email", EmailAndPassword(next))));
         Assert.Contains("Your account", await client.GetStringAsync("/account"));   // this session goes on
         var other = app.CreateClient();
-        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(other, "/account/login", "login", Login(next)));
+        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(other, "/account/login", "login", EmailAndPassword(next)));
     }
 }

@@ -13,8 +13,6 @@ namespace LiveAnalytics.Tests.Accounts;
 /// </summary>
 public sealed class EmailConfirmationTests : MailTest
 {
-    private static Dictionary<string, string> Login(string email, string password) => new() { ["Input.Email"] = email, ["Input.Password"] = password };
-
     private static Dictionary<string, string> SignUp(string email) =>
         new() { ["Input.Email"] = email, ["Input.Password"] = TestData.Password, ["Input.Confirm"] = TestData.Password };
 
@@ -43,10 +41,10 @@ public sealed class EmailConfirmationTests : MailTest
         Assert.Equal(1, Enqueued);
 
         // Before the link: the right password is told why (no second mail within the minute), a wrong one is not, and counts.
-        var refused = await StaticForm.SubmitAsync(client, "/account/login", "login", Login(email, TestData.Password));
+        var refused = await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(email, TestData.Password));
         Assert.Contains($"Confirm your address first: open the link we sent to {email}", refused);
         Assert.Equal(1, Enqueued);
-        var wrong = await StaticForm.SubmitAsync(client, "/account/login", "login", Login(email, "not-the-password"));
+        var wrong = await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(email, "not-the-password"));
         Assert.Contains("The email or the password is wrong.", wrong);
         Assert.DoesNotContain("Confirm your address", wrong);
         Assert.Equal(1, (await FindAsync(email)).AccessFailedCount);
@@ -62,7 +60,7 @@ public sealed class EmailConfirmationTests : MailTest
 
         Assert.Contains("Your address is confirmed", await client.GetStringAsync(link));
         Assert.True((await FindAsync(email)).EmailConfirmed);
-        var page = await StaticForm.SubmitAsync(client, "/account/login", "login", Login(email, TestData.Password));
+        var page = await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(email, TestData.Password));
         Assert.DoesNotContain("login-submit", page);
         // A confirmed account gets no more mails of the kind, whoever asks.
         await SendAsync(user.Id);
@@ -101,14 +99,14 @@ public sealed class EmailConfirmationTests : MailTest
             Assert.True((await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>()
                 .CreateAsync(new AppUser { Email = email }, TestData.Password)).Succeeded);
         var client = App.CreateClient();
-        Assert.Contains("Confirm your address first", await StaticForm.SubmitAsync(client, "/account/login", "login", Login(email, TestData.Password)));
+        Assert.Contains("Confirm your address first", await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(email, TestData.Password)));
 
         await using (var scope = App.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<PasswordResetMail>().SendAsync(email, CancellationToken.None);
         var link = TestMailServer.LinkIn(Mail.Received.Single(m => m.Subject.Contains("password")), "/account/reset");
         await StaticForm.SubmitAsync(client, link, "reset-password", new() { ["Input.Password"] = "chosen-by-me-now", ["Input.Confirm"] = "chosen-by-me-now" });
         Assert.True((await FindAsync(email)).EmailConfirmed);
-        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(client, "/account/login", "login", Login(email, "chosen-by-me-now")));
+        Assert.DoesNotContain("login-submit", await StaticForm.SubmitAsync(client, "/account/login", "login", EmailAndPassword(email, "chosen-by-me-now")));
     }
 
     [Fact]
