@@ -1,5 +1,6 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
    Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
+   Elements tagged by class send their own events: class="la-event-name=Signup la-event-plan=pro".
    Opt-in: data-outbound-links and data-file-downloads send link clicks, data-hash counts pages routed by the URL's
    fragment (#/products/hat) (README).
    Beacons are text/plain, so browsers send them without a CORS preflight. A beacon the server could
@@ -100,7 +101,7 @@
 
   var out = s.hasAttribute('data-outbound-links'), files = s.hasAttribute('data-file-downloads');
   function click(e) {
-    var a = (e.type === 'click' || e.button === 1) && e.target.closest && e.target.closest('a[href]'), u;
+    var a = !e.laTagged && (e.type === 'click' || e.button === 1) && e.target.closest && e.target.closest('a[href]'), u;
     try { u = a && new URL(a.href); } catch (x) { return; }
     if (!u || !/^https?:$/.test(u.protocol)) return;
     var o = { props: { url: u.href.slice(0, 2000) } };
@@ -108,6 +109,34 @@
     else if (out && u.host !== loc.host) send('Outbound Link: Click', o, 1);
   }
   if (out || files) { d.addEventListener('click', click); d.addEventListener('auxclick', click); }
+
+  // Events tagged by class, for stores whose page builder edits classes but not scripts:
+  // class="la-event-name=Signup la-event-plan=pro+yearly" sends Signup with {plan: 'pro yearly'} when the element
+  // (or anything in it) is clicked, a form when it is submitted. A tagged link sends its event instead of a link click.
+  function tagged(el) {
+    var props, name, m, i;
+    for (i = 0; i < el.classList.length; i++) {
+      if (!(m = /^la-event-([^=]+)=(.+)$/.exec(el.classList[i]))) continue;
+      m[2] = m[2].replace(/\+/g, ' ');
+      if (m[1] === 'name') name = m[2]; else (props = props || {})[m[1]] = m[2];
+    }
+    return name && [name, { props: props }];
+  }
+  var TAG = '[class*="la-event-name="]';
+  function tagClick(e) {
+    var el = (e.type === 'click' || e.button === 1) && e.target.closest && e.target.closest(TAG), t;
+    if (!el || el.tagName === 'FORM' || !(t = tagged(el))) return;
+    e.laTagged = 1;
+    // A link may take the page away before a fetch is done: sent as the page goes.
+    send(t[0], t[1], e.target.closest('a[href]') ? 1 : 0);
+  }
+  function tagSubmit(e) {
+    var t = e.target.matches && e.target.matches(TAG) && tagged(e.target);
+    if (t) send(t[0], t[1], 1);
+  }
+  d.addEventListener('click', tagClick, true);
+  d.addEventListener('auxclick', tagClick, true);
+  d.addEventListener('submit', tagSubmit, true);
 
   var early = (w.la && w.la.q) || [];
   w.la = send;

@@ -6,7 +6,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
 
-/// <summary>The tracker's opt-in link clicks in Chromium: outbound links and file downloads, with the page the click leaves.</summary>
+/// <summary>
+/// The tracker's clicks in Chromium: the opt-in outbound links and file downloads, with the page the click leaves, and
+/// elements tagged by class.
+/// </summary>
 public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
@@ -55,5 +58,45 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
             .ToDictionary(e => e.Name, e => e.Props);
         Assert.Equal("""{"url":"https://partner.example/hats?ref=shop"}""", props["Outbound Link: Click"]);
         Assert.Equal($$"""{"url":"{{storeServer.Origin}}/files/Catalog%202026.PDF"}""", props["File Download"]);
+    }
+
+    [Fact]
+    public async Task Elements_tagged_by_class_send_their_events_on_click_and_submit()
+    {
+        var (merchant, _, siteId) = await SignUpWithSiteAsync();
+        await WaitForCircuitAsync(merchant);
+        await merchant.GetByTestId("snippet-outbound").CheckAsync();
+        await Expect(merchant.GetByTestId("snippet")).ToContainTextAsync("data-outbound-links");
+        await using var storeServer = await StoreServer.StartAsync((await merchant.GetByTestId("snippet").TextContentAsync())!);
+        storeServer.Body = """
+            <button id="signup" class="btn la-event-name=Signup la-event-plan=pro+yearly"><b id="label">Sign up</b></button>
+            <p id="plain" class="la-event-plan=free">Not an event: no name</p>
+            <form class="la-event-name=Newsletter" action="/store/thanks"><input name="email" value="a@b.example">
+              <button id="subscribe">Subscribe</button></form>
+            <a id="partner" class="la-event-name=Partner+visit" href="https://partner.example/">Our partner</a>
+            """;
+        var context = await NewContextAsync(new() { UserAgent = TestData.Chrome });
+        await context.RouteAsync("https://partner.example/**", r => r.FulfillAsync(new() { Body = "<p>partner</p>", ContentType = "text/html" }));
+        var store = await context.NewPageAsync();
+        var hub = App.Get<EventHub>();
+
+        await store.GotoAsync($"{storeServer.Origin}/store/pricing");
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/pricing"));
+        await store.ClickAsync("#label");   // inside the tagged button
+        await store.ClickAsync("#plain");
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Name == "Signup"));
+        await store.ClickAsync("#subscribe");   // a click in a tagged form is its submission, not a click event
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/thanks"));
+        await store.GoBackAsync();
+        await store.ClickAsync("#partner");   // its own event, not an outbound link click
+        await Expect(store).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^https://partner.example/"));
+
+        var live = await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Name == "Partner visit"));
+        Assert.Equal(["Signup", "Newsletter", "Partner visit"],
+            live.Feed.Where(f => f.Name != "pageview").Reverse().Select(f => f.Name));
+        var stored = (await App.StreamEventsAsync()).Select(e => e.Event).Where(e => e.SiteId == siteId && e.Name != "pageview").ToList();
+        Assert.Equal("""{"plan":"pro yearly"}""", stored.Single(e => e.Name == "Signup").Props);
+        Assert.Null(stored.Single(e => e.Name == "Newsletter").Props);
+        Assert.Equal("/store/pricing", stored.Single(e => e.Name == "Newsletter").Pathname);
     }
 }
