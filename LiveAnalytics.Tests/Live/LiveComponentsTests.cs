@@ -40,6 +40,24 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Clock_times_are_in_the_sites_time_zone()
+    {
+        var newYork = LiveClock.For("America/New_York");
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId).AddCascadingValue(newYork));
+        var chart = Render<PageviewsChart>(p => p.Add(c => c.SiteId, SiteId).AddCascadingValue(newYork));
+        var plain = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));
+
+        Publish("/hats");   // at 12:00 UTC: 07:00 in New York in November
+
+        feed.WaitForAssertion(() => Assert.Equal("07:00:00", feed.Find("[data-testid=live-feed] tbody td").TextContent));
+        Assert.Equal("Time (America/New_York)", feed.Find("[data-testid=live-feed] th").TextContent);
+        Assert.EndsWith("updated 07:00:00 America/New_York", feed.Find(".mud-typography-caption").TextContent.Trim());
+        chart.WaitForAssertion(() => Assert.Equal("07:00 America/New_York: 1", chart.FindAll("rect title")[^1].TextContent));
+        // Without a site's zone (a card on another page), UTC, and said so.
+        Assert.EndsWith("updated 12:00:00 UTC", plain.Find(".mud-typography-caption").TextContent.Trim());
+    }
+
+    [Fact]
     public void Visitors_online_follows_the_hub()
     {
         var counter = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));

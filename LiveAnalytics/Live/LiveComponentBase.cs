@@ -21,6 +21,9 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
 
     [Parameter, EditorRequired] public long SiteId { get; set; }
 
+    /// <summary>The site's time zone for clock times; UTC where no page gives one.</summary>
+    [CascadingParameter] public LiveClock? SiteZone { get; set; }
+
     protected LiveSnapshot Snapshot { get; private set; } = default!;
 
     /// <summary>When what this card shows last changed: its freshness, shown next to its window.</summary>
@@ -67,7 +70,10 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         _renderedKey = key;
     }
 
-    protected static string Clock(DateTimeOffset t) => t.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+    protected string Clock(DateTimeOffset t, string format = "HH:mm:ss") => (SiteZone ?? LiveClock.Utc).Format(t, format);
+
+    /// <summary>The zone <see cref="Clock"/> tells the time in, named next to the times.</summary>
+    protected string ZoneLabel => (SiteZone ?? LiveClock.Utc).Label;
 
     public void Dispose()
     {
