@@ -30,9 +30,10 @@ public sealed class DemoSeederTests
                 Assert.NotNull(user);
                 var site = await app.Get<SiteRepository>().FindByDomainForUserAsync(domain, user.Id);
                 Assert.NotNull(site);
-                Assert.Equal(["Add to cart"], (await app.Get<Goals>().ListAsync(site.Id)).Select(g => g.Label));
+                Assert.Equal(["Add to cart", "Purchase"], (await app.Get<Goals>().ListAsync(site.Id)).Select(g => g.Label));
                 Assert.Equal(["Checkout: Visit /products/* → Add to cart → Visit /cart → Visit /checkout"],
                     (await app.Get<Funnels>().ListAsync(site.Id)).Select(f => $"{f.Name}: {f.Path}"));
+                Assert.Equal("EUR", await app.Get<RevenueCurrency>().GetAsync(site.Id));
                 Assert.StartsWith("la_", File.ReadAllText(keyFile));
             }
         }

@@ -31,6 +31,8 @@ public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoO
         {
             // What the simulated shoppers do, as a merchant would set it up: the history shows a goal and a funnel at once.
             await scope.ServiceProvider.GetRequiredService<Goals>().AddAsync(site, user.Id, Goal.Event, "Add to cart");
+            await scope.ServiceProvider.GetRequiredService<Goals>().AddAsync(site, user.Id, Goal.Event, "Purchase");
+            await scope.ServiceProvider.GetRequiredService<RevenueCurrency>().SetAsync(site, user.Id, "EUR");
             await scope.ServiceProvider.GetRequiredService<Funnels>().AddAsync(site, user.Id, "Checkout",
                 [(Goal.Page, "/products/*"), (Goal.Event, "Add to cart"), (Goal.Page, "/cart"), (Goal.Page, "/checkout")]);
         }

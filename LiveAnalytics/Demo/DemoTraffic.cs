@@ -45,10 +45,17 @@ public sealed partial class DemoTraffic(
         }
     }
 
-    private sealed class Shopper
+    /// <summary>
+    /// A visitor's journey as a store sees it: pages at random, an "Add to cart" on a product page they are looking at,
+    /// then often the cart, the checkout and a purchase, so that the demo's goals, funnel and revenue read like a
+    /// store's (a page's visitors never outnumber its pageviews).
+    /// </summary>
+    internal sealed class Shopper
     {
         private int _left = Random.Shared.Next(2, 9);
         private string? _referrer = Referrers[Random.Shared.Next(Referrers.Length)];
+        private string? _page;
+        private bool _inCart;
         public required string Ip { get; init; }
         public required string Agent { get; init; }
         public bool Done => _left <= 0;
@@ -62,13 +69,29 @@ public sealed partial class DemoTraffic(
         public EventPayload NextEvent(string domain)
         {
             _left--;
-            var page = Pages[Random.Shared.Next(Pages.Length)];
+            var chance = Random.Shared.NextDouble();
+            if (_page is { } product && product.StartsWith("/products/") && !_inCart && chance < 0.35)
+            {
+                _inCart = true;
+                _left++;   // on to the cart, most of the time
+                return Event(domain, "Add to cart", props: $$"""{"product":"{{product["/products/".Length..]}}"}""");
+            }
+            if (_page == "/checkout" && _inCart && chance < 0.6)
+            {
+                _inCart = false;
+                _left = 0;
+                return Event(domain, "Purchase", revenue: Math.Round(19.9m + Random.Shared.Next(0, 13) * 10m, 2));
+            }
+            _page = _inCart && chance < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[Random.Shared.Next(Pages.Length)];
+            if (_inCart && _page == "/checkout") _left = Math.Max(_left, 1);   // the purchase may follow
             var referrer = _referrer;
             _referrer = null;
-            var addToCart = page.StartsWith("/products/") && Random.Shared.NextDouble() < 0.3;
-            return new EventPayload(addToCart ? "Add to cart" : TrackedEvent.Pageview, new Uri($"https://{domain}{page}"),
-                [domain], referrer is null ? null : new Uri(referrer), addToCart ? """{"product":"demo"}""" : null, null, null);
+            return Event(domain, TrackedEvent.Pageview, referrer);
         }
+
+        private EventPayload Event(string domain, string name, string? referrer = null, string? props = null, decimal? revenue = null) =>
+            new(name, new Uri($"https://{domain}{_page}"), [domain], referrer is null ? null : new Uri(referrer), props,
+                revenue, revenue is null ? null : "EUR");
     }
 
     [LoggerMessage(LogLevel.Warning, "Demo traffic paused: {Reason}")]
