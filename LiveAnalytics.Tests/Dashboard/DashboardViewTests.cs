@@ -68,10 +68,19 @@ public sealed class DashboardViewTests
     [InlineData("30d", "2026-10-30", "2026-11-28", "day", "2026-09-30", "2026-10-29")]
     [InlineData("month", "2026-11-01", "2026-11-30", "day", "2026-10-01", "2026-10-31")]
     [InlineData("12mo", "2025-12-01", "2026-11-28", "month", "2024-12-01", "2025-11-30")]
+    [InlineData("lastmonth", "2026-10-01", "2026-10-31", "day", "2026-09-01", "2026-09-30")]
+    [InlineData("year", "2026-01-01", "2026-12-31", "month", "2025-01-01", "2025-12-31")]
     public void Periods_resolve_to_local_days_a_step_and_the_period_before(string period, string first, string last, string interval, string previousFirst, string previousLast)
     {
         var range = (DashboardView.Default with { Period = period }).Resolve(Today);
         Assert.Equal(new DashboardRange(DateOnly.Parse(first), DateOnly.Parse(last), interval, DateOnly.Parse(previousFirst), DateOnly.Parse(previousLast)), range);
+    }
+
+    [Fact]
+    public void Last_month_in_january_is_last_years_december()
+    {
+        var range = (DashboardView.Default with { Period = "lastmonth" }).Resolve(new DateOnly(2027, 1, 15));
+        Assert.Equal(new DashboardRange(new(2026, 12, 1), new(2026, 12, 31), "day", new(2026, 11, 1), new(2026, 11, 30)), range);
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public static readonly IReadOnlyList<(string Key, string Label)> Periods =
     [
         ("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"), ("30d", "Last 30 days"),
-        ("month", "This month"), ("12mo", "Last 12 months"), ("custom", "Custom range"),
+        ("month", "This month"), ("lastmonth", "Last month"), ("year", "This year"), ("12mo", "Last 12 months"),
+        ("custom", "Custom range"),
     ];
 
     /// <summary>The metrics the chart can plot.</summary>
@@ -94,6 +95,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public DashboardRange Resolve(DateOnly today)
     {
         var monthStart = new DateOnly(today.Year, today.Month, 1);
+        var yearStart = new DateOnly(today.Year, 1, 1);
         var (first, last) = Period switch
         {
             "today" => (today, today),
@@ -101,6 +103,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             "7d" => (today.AddDays(-6), today),
             "30d" => (today.AddDays(-29), today),
             "month" => (monthStart, monthStart.AddMonths(1).AddDays(-1)),
+            "lastmonth" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
+            "year" => (yearStart, yearStart.AddYears(1).AddDays(-1)),
             "12mo" => (monthStart.AddMonths(-11), today),
             _ => (From!.Value, To!.Value),
         };
@@ -110,6 +114,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         var (previousFirst, previousLast) = Period switch
         {
             "month" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
+            "lastmonth" => (monthStart.AddMonths(-2), monthStart.AddMonths(-1).AddDays(-1)),
+            "year" => (yearStart.AddYears(-1), yearStart.AddDays(-1)),
             "12mo" => (monthStart.AddMonths(-23), monthStart.AddMonths(-11).AddDays(-1)),
             _ => (first.AddDays(-days), first.AddDays(-1)),
         };
