@@ -49,6 +49,14 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
         Assert.Matches(@"^\d+-\d+$", e.Id!);
         var counters = await stream.NextAsync("counters", f => f.Json.GetProperty("visitors_online").GetInt32() == 1);
         Assert.Equal("/hats", counters.Json.GetProperty("pages")[0].GetProperty("value").GetString());
+        Assert.Equal(0, counters.Json.GetProperty("events_last_30_minutes").GetArrayLength());
+
+        using (var purchase = await _app.CreateClient().SendAsync(TestData.Beacon(
+            $$$"""{"n":"Purchase","u":"https://{{{merchant.Site.Domain}}}/checkout","d":"{{{merchant.Site.Domain}}}","$":{"amount":49.9,"currency":"EUR"}}""")))
+            Assert.Equal(HttpStatusCode.Accepted, purchase.StatusCode);
+        var sales = await stream.NextAsync("counters", f => f.Json.GetProperty("events_last_30_minutes").GetArrayLength() == 1);
+        Assert.Equal("""[{"name":"Purchase","events":1,"revenue":[{"amount":49.9,"currency":"EUR"}]}]""",
+            sales.Json.GetProperty("events_last_30_minutes").GetRawText());
     }
 
     [Fact]

@@ -58,6 +58,24 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Custom_events_show_with_their_revenue_as_they_come()
+    {
+        var card = Render<RecentEvents>(p => p.Add(c => c.SiteId, SiteId));
+        Assert.Contains("None in the last 30 minutes", card.Find("[data-testid=recent-events]").TextContent);
+
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), 1, "/checkout", "Purchase") with { RevenueAmount = 1234.5m, RevenueCurrency = "EUR" }));
+        Publish("/", visitor: 2, name: "<img src=x>");
+        _time.Advance(RenderCoalescer.DefaultInterval);   // the second change shares the next coalesced render
+
+        card.WaitForAssertion(() => Assert.Equal(2, card.FindAll("[data-testid=recent-events] tbody tr").Count));
+        var purchase = card.FindAll("[data-testid=recent-events] tbody tr").Single(r => r.TextContent.Contains("Purchase"));
+        Assert.Equal(["Purchase", "1", "1,234.50 EUR"], purchase.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        // A visitor's event name is text, never markup.
+        Assert.Empty(card.FindAll("[data-testid=recent-events] img"));
+        Assert.Contains("&lt;img src=x&gt;", card.Markup);
+    }
+
+    [Fact]
     public void Visitors_online_follows_the_hub()
     {
         var counter = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));

@@ -36,6 +36,37 @@ public sealed class SiteLiveStateTests
     }
 
     [Fact]
+    public void Counts_custom_events_and_their_revenue_over_thirty_minutes()
+    {
+        var state = new SiteLiveState();
+        TrackedEvent Sale(DateTimeOffset at, long visitor, decimal? amount, string? currency = "EUR", string name = "Purchase") =>
+            Event(at, visitor, "/checkout", name) with { RevenueAmount = amount, RevenueCurrency = amount is null ? null : currency };
+        state.Apply(Sale(T0.AddMinutes(-31), 1, 99m));                  // before the window
+        var first = Sale(T0.AddMinutes(-20), 2, 49.90m);
+        state.Apply(first);
+        Assert.False(state.Apply(first));                              // resent: counted once
+        state.Apply(Sale(T0.AddMinutes(-1), 3, 10.05m));
+        state.Apply(Sale(T0, 4, 20m, "USD"));
+        state.Apply(Sale(T0, 5, null, name: "Add to cart"));
+        state.Apply(Sale(T0, 6, null, name: "Add to cart"));
+        state.Apply(Sale(T0, 7, null, name: "Add to cart"));
+        state.Apply(Event(T0, 8, "/"));                                // pageviews and leaves are not custom events
+        state.Apply(Event(T0, 8, "/", TrackedEvent.Leave));
+
+        var events = state.Snapshot(T0).RecentEvents;
+        Assert.Equal(["Add to cart", "Purchase"], events.Select(e => e.Name));
+        Assert.Equal([3, 3], events.Select(e => e.Events));
+        Assert.Empty(events[0].Revenue);
+        Assert.Equal([new Money(59.95m, "EUR"), new Money(20m, "USD")], events[1].Revenue);
+        Assert.Equal("59.95 EUR", events[1].Revenue[0].ToString());
+
+        // Ten and a half minutes on, the first purchase has left the window.
+        var later = state.Snapshot(T0.AddMinutes(10.5)).RecentEvents;
+        Assert.Equal([new Money(10.05m, "EUR"), new Money(20m, "USD")], later.Single(e => e.Name == "Purchase").Revenue);
+        Assert.Empty(state.Snapshot(T0.AddMinutes(31)).RecentEvents);
+    }
+
+    [Fact]
     public void Buckets_pageviews_per_minute_over_thirty_minutes()
     {
         var state = new SiteLiveState();

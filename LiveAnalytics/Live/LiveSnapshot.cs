@@ -16,7 +16,8 @@ public sealed record LiveSnapshot(
     IReadOnlyList<RankedCount> Countries,
     IReadOnlyList<RankedCount> Devices,
     IReadOnlyList<FeedItem> Feed,
-    IReadOnlyList<MinuteCount> PageviewsPerMinute)
+    IReadOnlyList<MinuteCount> PageviewsPerMinute,
+    IReadOnlyList<RecentEvent> RecentEvents)
 {
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ChartWindow = TimeSpan.FromMinutes(30);
@@ -70,6 +71,16 @@ public sealed record FeedItem(
 }
 
 public sealed record MinuteCount(DateTimeOffset Minute, int Pageviews);
+
+/// <summary>A custom event's count over the last <see cref="LiveSnapshot.ChartWindow"/>, with the revenue it carried in each currency.</summary>
+public sealed record RecentEvent(string Name, int Events, IReadOnlyList<Money> Revenue);
+
+/// <param name="Currency">Null for revenue sent without one (a site without a revenue currency takes that).</param>
+public sealed record Money(decimal Amount, string? Currency)
+{
+    public override string ToString() =>
+        $"{Amount.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} {Currency}".TrimEnd();
+}
 
 /// <summary>A value (a page, a source, a country…) and how many visitors online have it now.</summary>
 public sealed record RankedCount(string Value, int Visitors);

@@ -16,6 +16,8 @@ internal sealed class SiteLiveState
     private readonly Tally _pages = new(), _sources = new(), _countries = new(), _devices = new();
     private readonly Queue<FeedItem> _feed = new(LiveSnapshot.FeedSize);
     private readonly Dictionary<long, int> _pageviewsByMinute = [];
+    // Custom events by minute and name, with their revenue: a store's sales as they happen. Few beside pageviews.
+    private readonly Dictionary<long, Dictionary<string, EventTotal>> _eventsByMinute = [];
     // Where visits that dropped out of "online" came from, while they may still go on (the session timeout, as long as
     // the live window): a visitor back after six quiet minutes is the same visit, from the same source.
     private readonly Dictionary<long, (long Session, string Source, DateTimeOffset LastSeen)> _quietVisits = [];
@@ -53,8 +55,17 @@ internal sealed class SiteLiveState
             var minute = MinuteOf(e.Timestamp);
             _pageviewsByMinute[minute] = _pageviewsByMinute.GetValueOrDefault(minute) + 1;
         }
+        else if (!e.IsLeave) CountEvent(e, name);
         if (e.Timestamp > LastEventAt) LastEventAt = e.Timestamp;
         return true;
+    }
+
+    private void CountEvent(TrackedEvent e, string name)
+    {
+        var minute = MinuteOf(e.Timestamp);
+        if (!_eventsByMinute.TryGetValue(minute, out var names)) _eventsByMinute[minute] = names = new(StringComparer.Ordinal);
+        if (!names.TryGetValue(name, out var total)) names[name] = total = new EventTotal();
+        total.Add(e.RevenueAmount, e.RevenueCurrency);
     }
 
     private Visitor Track(TrackedEvent e, JourneyStep step, string source, string? country, string? device, string? browser)
@@ -128,6 +139,8 @@ internal sealed class SiteLiveState
         var firstMinute = MinuteOf(now - LiveSnapshot.ChartWindow);
         foreach (var minute in _pageviewsByMinute.Keys)
             if (minute <= firstMinute) changed |= _pageviewsByMinute.Remove(minute);
+        foreach (var minute in _eventsByMinute.Keys)
+            if (minute <= firstMinute) changed |= _eventsByMinute.Remove(minute);
         return changed;
     }
 
@@ -142,7 +155,21 @@ internal sealed class SiteLiveState
             minutes[i] = new MinuteCount(DateTimeOffset.FromUnixTimeSeconds(m * 60), _pageviewsByMinute.GetValueOrDefault(m));
         }
         return new LiveSnapshot(now, Sequence, Sequence == 0 ? null : LastEventAt, _visitors.Count,
-            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes);
+            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents());
+    }
+
+    private RecentEvent[] RecentEvents()
+    {
+        if (_eventsByMinute.Count == 0) return [];
+        var all = new Dictionary<string, EventTotal>(StringComparer.Ordinal);
+        foreach (var names in _eventsByMinute.Values)
+            foreach (var (name, total) in names)
+            {
+                if (!all.TryGetValue(name, out var sum)) all[name] = sum = new EventTotal();
+                sum.Add(total);
+            }
+        return all.OrderByDescending(n => n.Value.Events).ThenBy(n => n.Key, StringComparer.Ordinal).Take(LiveSnapshot.TopSize)
+            .Select(n => new RecentEvent(n.Key, n.Value.Events, n.Value.Revenue())).ToArray();
     }
 
     public Journey? Journey(long visitorId, DateTimeOffset now)
@@ -209,6 +236,32 @@ internal sealed class SiteLiveState
             for (var i = 0; i < _count; i++) steps[i] = _items[(_start + i) % _items.Length];
             return steps;
         }
+    }
+
+    /// <summary>How many of one custom event, and the revenue they carried in each currency.</summary>
+    private sealed class EventTotal
+    {
+        public int Events;
+        private Dictionary<string, decimal>? _revenue;
+
+        public void Add(decimal? amount, string? currency)
+        {
+            Events++;
+            if (amount is not { } a) return;
+            _revenue ??= new(StringComparer.Ordinal);
+            _revenue[currency ?? ""] = _revenue.GetValueOrDefault(currency ?? "") + a;
+        }
+
+        public void Add(EventTotal other)
+        {
+            Events += other.Events;
+            if (other._revenue is null) return;
+            _revenue ??= new(StringComparer.Ordinal);
+            foreach (var (currency, amount) in other._revenue) _revenue[currency] = _revenue.GetValueOrDefault(currency) + amount;
+        }
+
+        public Money[] Revenue() => _revenue is null ? []
+            : _revenue.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new Money(r.Value, r.Key == "" ? null : r.Key)).ToArray();
     }
 
     /// <summary>Visitors per value; values at zero are dropped so the tally stays as small as what is live.</summary>

@@ -28,11 +28,12 @@ public sealed record PublicEvent(
 public sealed record PublicCounters(
     DateTimeOffset At, DateTimeOffset? LastEventAt, int VisitorsOnline, int OnlineWindowSeconds,
     IReadOnlyList<RankedCount> Pages, IReadOnlyList<RankedCount> Sources, IReadOnlyList<RankedCount> Countries,
-    IReadOnlyList<RankedCount> Devices, [property: JsonPropertyName("pageviews_last_30_minutes")] int PageviewsLast30Minutes)
+    IReadOnlyList<RankedCount> Devices, [property: JsonPropertyName("pageviews_last_30_minutes")] int PageviewsLast30Minutes,
+    [property: JsonPropertyName("events_last_30_minutes")] IReadOnlyList<RecentEvent> EventsLast30Minutes)
 {
     public static PublicCounters From(LiveSnapshot s) => new(s.At, s.LastEventAt, s.VisitorsOnline,
         (int)LiveSnapshot.OnlineWindow.TotalSeconds, s.Pages, s.Sources, s.Countries, s.Devices,
-        s.PageviewsPerMinute.Sum(m => m.Pageviews));
+        s.PageviewsPerMinute.Sum(m => m.Pageviews), s.RecentEvents);
 
     /// <summary>What changes the counters a client sees: not the clock alone.</summary>
     public static (long, int) KeyOf(LiveSnapshot s) => (s.Sequence, s.VisitorsOnline);
