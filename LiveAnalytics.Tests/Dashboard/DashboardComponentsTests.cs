@@ -183,6 +183,22 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void The_line_stops_at_the_present_and_the_compared_period_goes_on()
+    {
+        var day = new DateTime(2026, 11, 1);
+        SeriesPoint[] points = [.. Enumerable.Range(0, 5).Select(i => new SeriesPoint(day.AddDays(i), C(i < 3 ? 10 : 0), C(5)))];
+
+        var chart = Render<HistoryChart>(p => p.Add(c => c.Points, points).Add(c => c.LocalNow, day.AddDays(2).AddHours(15)));
+        Assert.Equal("0,8 250,8 500,8", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Equal(3, chart.FindAll(".chart-point").Count);
+        Assert.Equal(5, chart.Find("[data-testid=chart-previous]").GetAttribute("points")!.Split(' ').Length);
+        Assert.Equal(["1 Nov", "3 Nov", "5 Nov"], chart.FindAll(".chart-axis-x span").Select(s => s.TextContent));   // the axis is the whole period
+
+        var ahead = Render<HistoryChart>(p => p.Add(c => c.Points, points).Add(c => c.LocalNow, day.AddDays(-1)));   // a period still to come
+        Assert.Empty(ahead.FindAll("[data-testid=chart-current]"));
+    }
+
+    [Fact]
     public void An_empty_series_says_so()
     {
         var chart = Render<HistoryChart>(p => p.Add(c => c.Points, []));

@@ -7,6 +7,10 @@ public static class SiteClock
     /// <summary>The site's local date now: "today" on the dashboard is the merchant's day, not the server's.</summary>
     public static DateOnly Today(Site site, TimeProvider time) => LocalDate(site, time.GetUtcNow());
 
+    /// <summary>The site's wall-clock time now.</summary>
+    public static DateTime LocalNow(Site site, TimeProvider time) =>
+        TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime;
+
     public static DateOnly LocalDate(Site site, DateTimeOffset at) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime);
 
