@@ -18,21 +18,28 @@ public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixtur
     {
         var shop = await _app.MerchantAsync();
         var second = (await _app.Get<SiteRepository>().CreateAsync(shop.User.Id, new NewSite { Domain = TestData.UniqueDomain(), Name = "Outlet", Timezone = "UTC" }))!;
+        var third = (await _app.Get<SiteRepository>().CreateAsync(shop.User.Id, new NewSite { Domain = TestData.UniqueDomain(), Name = "Market", Timezone = "UTC" }))!;
+        Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
         if (DateTimeOffset.UtcNow.TimeOfDay < TimeSpan.FromSeconds(10)) await Task.Delay(TimeSpan.FromSeconds(10));   // all of it on one UTC day
         var now = DateTimeOffset.UtcNow;
-        // Today (UTC) so far: two visitors, three pageviews on the first site; nothing on the second.
+        // Today (UTC) so far: two visitors, three pageviews and a sale in EUR on the first site; nothing on the second; a
+        // sale on the third, which has no revenue currency.
         await _app.Get<EventWriter>().WriteAsync(
-            [TestData.Event(shop.Site.Id, now.AddSeconds(-3), 1, "/"), TestData.Event(shop.Site.Id, now.AddSeconds(-2), 1, "/hats"), TestData.Event(shop.Site.Id, now.AddSeconds(-1), 2, "/")],
+            [TestData.Event(shop.Site.Id, now.AddSeconds(-3), 1, "/"), TestData.Event(shop.Site.Id, now.AddSeconds(-2), 1, "/hats"), TestData.Event(shop.Site.Id, now.AddSeconds(-1), 2, "/"),
+             TestData.Event(shop.Site.Id, now.AddSeconds(-1), 2, "/checkout", "Purchase") with { RevenueAmount = 1249.5m, RevenueCurrency = "EUR" },
+             TestData.Event(third.Id, now.AddSeconds(-1), 3, "/checkout", "Purchase") with { RevenueAmount = 10m, RevenueCurrency = "USD" }],
             mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
+        await _app.RollUpAsync(third.Id);
 
-        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(EventHub), typeof(TimeProvider));
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(RevenueCurrency), typeof(EventHub), typeof(TimeProvider));
         var page = ctx.Render<SitesPage>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".site-overview").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".site-overview").Count));
         var first = $"[data-site='{shop.Site.Id}']";
-        page.WaitForAssertion(() => Assert.Equal("Today: 2 visitors · 3 pageviews", page.Find($"{first} [data-testid=site-today]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Today: 2 visitors · 3 pageviews · 1,249.50 EUR", page.Find($"{first} [data-testid=site-today]").TextContent.Trim()));
         // Each card reads its own day: the second may come after the first.
         page.WaitForAssertion(() => Assert.Equal("Today: 0 visitors · 0 pageviews", page.Find($"[data-site='{second.Id}'] [data-testid=site-today]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Today: 1 visitor · 0 pageviews · 10.00 revenue", page.Find($"[data-site='{third.Id}'] [data-testid=site-today]").TextContent.Trim()));
         Assert.Equal("0 online", page.Find($"{first} [data-testid=site-online]").TextContent.Trim());
 
         // A visitor arrives: the card shows them without a reload.

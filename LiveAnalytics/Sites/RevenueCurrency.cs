@@ -24,6 +24,15 @@ public sealed class RevenueCurrency(NpgsqlDataSource db, SiteDirectory directory
         return await conn.ExecuteScalarAsync<string?>("SELECT revenue_currency FROM sites WHERE id = @siteId", new { siteId });
     }
 
+    /// <summary>The currencies of those of <paramref name="siteIds"/> that have one, in one query (the sites list).</summary>
+    public async Task<IReadOnlyDictionary<long, string>> OfAsync(IReadOnlyCollection<long> siteIds)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long Id, string Currency)>(
+            "SELECT id, revenue_currency FROM sites WHERE id = ANY(@siteIds) AND revenue_currency IS NOT NULL", new { siteIds = siteIds.ToArray() });
+        return rows.ToDictionary(r => r.Id, r => r.Currency);
+    }
+
     /// <param name="code">An ISO 4217 code (any case), or null or blank to unset it.</param>
     /// <returns>An error message, or null when saved.</returns>
     public async Task<string?> SetAsync(Site site, Guid userId, string? code)
