@@ -244,6 +244,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
         var priced = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         priced.WaitForAssertion(() => Assert.Contains("Revenue (EUR)", priced.Find("[data-testid=metrics]").TextContent));
+        Assert.Contains("Revenue (EUR)", priced.Find("[data-testid=top-event] thead").TextContent);
 
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-01&to=2026-09-02");
         var empty = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
