@@ -56,6 +56,25 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Revenue_charts_like_any_metric()
+    {
+        string? chosen = null;
+        var bar = Render<MetricsBar>(p => p.Add(c => c.Totals, C(10, revenue: 2976.8m)).Add(c => c.Previous, C(8, revenue: 2000m))
+            .Add(c => c.Currency, "EUR").Add(c => c.OnSelect, (string m) => chosen = m));
+        Assert.Equal("Revenue (EUR)", bar.Find("[data-metric=revenue] .metric-label").TextContent);
+        Assert.Equal("↑ 49%", bar.Find("[data-testid=change-revenue]").TextContent);
+        bar.Find("[data-metric=revenue]").Click();
+        Assert.Equal("revenue", chosen);
+
+        var day = new DateTime(2026, 11, 1);
+        var chart = Render<HistoryChart>(p => p.Add(c => c.Metric, "revenue")
+            .Add(c => c.Points, [new SeriesPoint(day, C(3, revenue: 1234.5m), null), new SeriesPoint(day.AddDays(1), C(5, revenue: 617.25m), null)]));
+        Assert.Equal("1,234.50", chart.Find(".chart-axis-max").TextContent);
+        Assert.Equal("0,8 1000,114", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Equal("Revenue per day", chart.Find("svg").GetAttribute("aria-label"));
+    }
+
+    [Fact]
     public void A_click_on_a_top_value_filters_by_it_and_visitor_text_is_escaped()
     {
         DashboardFilter? clicked = null;

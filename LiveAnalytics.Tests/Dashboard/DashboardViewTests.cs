@@ -19,6 +19,15 @@ public sealed class DashboardViewTests
     }
 
     [Fact]
+    public void Revenue_is_a_metric_to_chart()
+    {
+        var (view, error) = DashboardView.Parse("30d", null, null, null, null, "revenue");
+        Assert.Null(error);
+        Assert.Equal("revenue", view.Metric);
+        Assert.Equal("revenue", view.ToQuery()["metric"]);
+    }
+
+    [Fact]
     public void Defaults_stay_out_of_the_url()
     {
         Assert.All(DashboardView.Default.ToQuery().Values, Assert.Null);

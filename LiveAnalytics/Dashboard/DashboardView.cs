@@ -29,6 +29,13 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration"),
     ];
 
+    /// <summary>Revenue charts too; its box shows only when the period or the one compared has any.</summary>
+    public const string Revenue = "revenue";
+
+    private static readonly IReadOnlyList<string> ChartMetrics = [.. Metrics.Select(m => m.Key), Revenue];
+
+    public static string LabelOf(string metric) => metric == Revenue ? "Revenue" : Metrics.First(m => m.Key == metric).Label;
+
     public const int MaxFilters = 10;
     public const int MaxCustomDays = 3 * 366;
 
@@ -41,8 +48,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         if (Periods.All(p => p.Key != period))
             return (Default, $"'period' must be one of: {string.Join(", ", Periods.Select(p => p.Key))}.");
         metric = string.IsNullOrEmpty(metric) ? Default.Metric : metric;
-        if (Metrics.All(m => m.Key != metric))
-            return (Default, $"'metric' must be one of: {string.Join(", ", Metrics.Select(m => m.Key))}.");
+        if (!ChartMetrics.Contains(metric))
+            return (Default, $"'metric' must be one of: {string.Join(", ", ChartMetrics)}.");
         if (compare is not (null or "" or "previous" or "off"))
             return (Default, "'compare' must be 'previous' or 'off'.");
 

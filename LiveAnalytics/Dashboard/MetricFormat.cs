@@ -8,10 +8,12 @@ public static class MetricFormat
 {
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
 
-    public static double Number(Counts c, string metric) => Convert.ToDouble(c.Metric(metric), Culture);
+    public static double Number(Counts c, string metric) =>
+        metric == DashboardView.Revenue ? (double)c.Revenue : Convert.ToDouble(c.Metric(metric), Culture);
 
     public static string Text(Counts c, string metric) => metric switch
     {
+        DashboardView.Revenue => Money(c.Revenue),
         "bounce_rate" => $"{c.Metric(metric)}%",
         "visit_duration" => Duration(Convert.ToInt64(c.Metric(metric), Culture)),
         "views_per_visit" => ((double)c.Metric(metric)).ToString("0.##", Culture),
