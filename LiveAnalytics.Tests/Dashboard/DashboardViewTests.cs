@@ -40,6 +40,7 @@ public sealed class DashboardViewTests
     [InlineData("custom", "2026-10-31", "2026-10-01", null, null, "before")]
     [InlineData("custom", "2020-01-01", "2026-01-01", null, null, "at most")]
     [InlineData("7d", null, null, "yes", null, "'compare'")]
+    [InlineData("7d", null, null, "last-year", null, "'year'")]
     [InlineData("7d", null, null, null, "revenue!", "'metric'")]
     public void A_wrong_value_falls_back_to_the_default_and_says_what_was_wrong(string period, string? from, string? to, string? compare, string? metric, string expected)
     {
@@ -83,6 +84,20 @@ public sealed class DashboardViewTests
     {
         var range = (DashboardView.Default with { Period = period }).Resolve(Today);
         Assert.Equal(new DashboardRange(DateOnly.Parse(first), DateOnly.Parse(last), interval, DateOnly.Parse(previousFirst), DateOnly.Parse(previousLast)), range);
+    }
+
+    [Theory]
+    [InlineData("30d", "2025-10-30", "2025-11-28")]
+    [InlineData("month", "2025-11-01", "2025-11-30")]
+    [InlineData("today", "2025-11-28", "2025-11-28")]
+    public void Compared_with_a_year_before_the_same_dates_of_last_year(string period, string previousFirst, string previousLast)
+    {
+        var (view, error) = DashboardView.Parse(period, null, null, "year", null, null);
+        Assert.Null(error);
+        Assert.Equal(Comparison.Year, view.Compare);
+        Assert.Equal("year", view.ToQuery()["compare"]);
+        var range = view.Resolve(Today);
+        Assert.Equal((DateOnly.Parse(previousFirst), DateOnly.Parse(previousLast)), (range.PreviousFirst, range.PreviousLast));
     }
 
     [Fact]

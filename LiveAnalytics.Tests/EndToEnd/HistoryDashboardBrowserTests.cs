@@ -57,9 +57,15 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await ExpectUrlAsync(page, "/history?period=7d");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
 
-        await page.GetByTestId("compare").CheckAsync();
+        await page.GetByTestId("compare").SelectOptionAsync("previous");
         await ExpectUrlAsync(page, "/history?period=7d&compare=previous");
         await Expect(page.GetByTestId("change-visitors")).ToHaveTextAsync("new");
+        await page.GetByTestId("compare").SelectOptionAsync("year");
+        await ExpectUrlAsync(page, "/history?period=7d&compare=year");
+        var lastYear = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-1).Year;
+        await Expect(page.GetByTestId("range")).ToContainTextAsync($" {lastYear}");
+        await page.GetByTestId("compare").SelectOptionAsync("previous");
+        await ExpectUrlAsync(page, "/history?period=7d&compare=previous");
 
         // A funnel set on the settings page shows under the lists: 5 visitors home, 3 of them on to the hats.
         await page.GetByRole(AriaRole.Link, new() { Name = "Manage funnels" }).ClickAsync();

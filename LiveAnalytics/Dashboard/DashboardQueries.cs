@@ -22,7 +22,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var goalList = await goals.ListAsync(site.Id);
         // Independent reads on their own connections: the page waits for the slowest, not the sum.
         var current = source.PeriodAsync(range.First, range.Last, range.Interval, (dimensions ?? DashboardDimensions.All).ToList());
-        var previous = view.Compare ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : null;
+        var previous = view.Compare != Comparison.None ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : null;
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
         await Task.WhenAll(previous is null ? [current, pending, conversions] : [current, previous, pending, conversions]);

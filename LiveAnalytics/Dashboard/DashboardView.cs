@@ -9,11 +9,14 @@ public sealed record DashboardFilter(string Dimension, string Value)
     public override string ToString() => $"{Dimension}:{Value}";
 }
 
+/// <summary>What the period is compared with: nothing, the period just before it, or the same dates a year before.</summary>
+public enum Comparison { None, Previous, Year }
+
 /// <summary>
 /// What the dashboard shows, exactly as the URL carries it so that a view can be shared:
 /// <c>?period=custom&amp;from=2026-01-01&amp;to=2026-01-31&amp;compare=previous&amp;f=source:Google&amp;f=country:DE&amp;metric=visits</c>.
 /// </summary>
-public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, bool Compare, IReadOnlyList<DashboardFilter> Filters, string Metric)
+public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, Comparison Compare, IReadOnlyList<DashboardFilter> Filters, string Metric)
 {
     public static readonly IReadOnlyList<(string Key, string Label)> Periods =
     [
@@ -39,7 +42,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public const int MaxFilters = 10;
     public const int MaxCustomDays = 3 * 366;
 
-    public static readonly DashboardView Default = new("30d", null, null, false, [], "visitors");
+    public static readonly DashboardView Default = new("30d", null, null, Comparison.None, [], "visitors");
 
     /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
     public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric)
@@ -50,8 +53,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         metric = string.IsNullOrEmpty(metric) ? Default.Metric : metric;
         if (!ChartMetrics.Contains(metric))
             return (Default, $"'metric' must be one of: {string.Join(", ", ChartMetrics)}.");
-        if (compare is not (null or "" or "previous" or "off"))
-            return (Default, "'compare' must be 'previous' or 'off'.");
+        if (compare is not (null or "" or "previous" or "year" or "off"))
+            return (Default, "'compare' must be 'previous', 'year' or 'off'.");
 
         DateOnly? first = null, last = null;
         if (period == "custom")
@@ -79,7 +82,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             if (!parsed.Contains(filter)) parsed.Add(filter);
         }
         if (parsed.Count > MaxFilters) return (Default, $"At most {MaxFilters} filters can be combined.");
-        return (new DashboardView(period, first, last, compare == "previous", parsed, metric), null);
+        var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, _ => Comparison.None };
+        return (new DashboardView(period, first, last, comparison, parsed, metric), null);
     }
 
     public DashboardView WithFilter(DashboardFilter filter) =>
@@ -93,7 +97,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ["period"] = Period == Default.Period ? null : Period,
         ["from"] = From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["to"] = To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        ["compare"] = Compare ? "previous" : null,
+        ["compare"] = Compare switch { Comparison.Previous => "previous", Comparison.Year => "year", _ => null },
         ["f"] = Filters.Count == 0 ? null : Filters.Select(f => f.ToString()).ToArray(),
         ["metric"] = Metric == Default.Metric ? null : Metric,
     };
@@ -117,8 +121,9 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         };
         var days = last.DayNumber - first.DayNumber + 1;
         var interval = days == 1 ? "hour" : days <= 92 ? "day" : "month";
-        // Calendar periods compare with the calendar period before; the others with as many days just before.
-        var (previousFirst, previousLast) = Period switch
+        // A year before: the same dates. Otherwise calendar periods compare with the calendar period before, the others
+        // with as many days just before.
+        var (previousFirst, previousLast) = Compare == Comparison.Year ? (first.AddYears(-1), last.AddYears(-1)) : Period switch
         {
             "month" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
             "lastmonth" => (monthStart.AddMonths(-2), monthStart.AddMonths(-1).AddDays(-1)),
