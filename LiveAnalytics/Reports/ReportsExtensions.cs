@@ -10,6 +10,7 @@ public static class ReportsExtensions
     {
         builder.Services.AddTransient<WeeklyReport>();
         builder.Services.AddTransient<TrafficAlert>();
+        builder.Services.AddTransient<SilenceAlert>();
         return builder;
     }
 
@@ -22,6 +23,8 @@ public static class ReportsExtensions
         // Every node holds the same live numbers, so whichever node runs it reads them.
         app.Services.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<TrafficAlert>("traffic-alerts", a => a.CheckAsync(CancellationToken.None), "*/30 * * * * *");
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<SilenceAlert>("silence-alerts", a => a.CheckAsync(CancellationToken.None), "*/5 * * * *");
         return app;
     }
 }
