@@ -140,7 +140,8 @@ public sealed class DashboardComponentsTests : BunitContext
         var list = Render<TopList>(p => p.Add(c => c.Title, "Goals").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, data));
         var cells = list.FindAll("[data-testid=conversion]");
         Assert.Equal(["12.5%", "1.5%"], cells.Select(c => c.TextContent));
-        Assert.Contains("1,234.50", list.Markup);
+        // The revenue column: whole amounts, and a dash for a goal that took none.
+        Assert.Equal(["1,234.50", "–"], list.FindAll(".top-row").Select(r => r.QuerySelectorAll(".num")[^1].TextContent));
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public sealed class DashboardComponentsTests : BunitContext
         var card = Render<GoalsCard>(p => p.Add(c => c.Data, data).Add(c => c.SiteId, 7));
         var rows = card.FindAll("tr.top-row");
         Assert.Equal(["Order", "20", "24", "5%", "99.50"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
-        Assert.Equal(["Visit /thank-you", "10", "12", "2.5%", "0.00"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        Assert.Equal(["Visit /thank-you", "10", "12", "2.5%", "–"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public static class MetricFormat
 
     public static string Money(decimal amount) => amount.ToString("N2", Culture);
 
+    /// <summary>A row's revenue in a list: "–" for a row that took none (a goal without amounts), not "0.00".</summary>
+    public static string MoneyCell(decimal amount) => amount == 0 ? "–" : Money(amount);
+
     /// <summary>A share of the period's unique visitors, to one decimal ("–" when there were none).</summary>
     public static string Conversion(long visitors, long totalVisitors) =>
         totalVisitors == 0 ? "–" : $"{Math.Round(100.0 * visitors / totalVisitors, 1, MidpointRounding.AwayFromZero).ToString("0.#", Culture)}%";
