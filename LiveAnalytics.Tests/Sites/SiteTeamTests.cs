@@ -105,7 +105,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
         typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(SharedLinks), typeof(SiteIdentity), typeof(EventRetention), typeof(RollupBackfill),
-        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.WeeklyReport), typeof(LiveAnalytics.Reports.TrafficAlert), typeof(LiveAnalytics.Reports.SilenceAlert));
+        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.EmailReports), typeof(LiveAnalytics.Reports.TrafficAlert), typeof(LiveAnalytics.Reports.SilenceAlert));
 
     [Fact]
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()
@@ -130,7 +130,7 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
             foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "funnel-settings", "shared-links", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
                 Assert.Empty(page.FindAll($"[data-testid={editing}]"));
             // Their own subscription and alerts, which any member has.
-            foreach (var own in (string[])["weekly-report", "traffic-alert", "silence-alert"])
+            foreach (var own in (string[])["email-reports", "traffic-alert", "silence-alert"])
                 Assert.NotEmpty(page.FindAll($"[data-testid={own}]"));
             // A viewer may still leave.
             Assert.Equal("Leave", Assert.Single(page.FindAll("[data-testid=member-remove]")).TextContent.Trim());

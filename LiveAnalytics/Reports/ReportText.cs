@@ -4,31 +4,31 @@ using LiveAnalytics.Stats;
 
 namespace LiveAnalytics.Reports;
 
-/// <summary>The weekly report's plain text: figures in a column, each with its change on the week before.</summary>
+/// <summary>A report's plain text: figures in a column, each with its change on the week or month before.</summary>
 internal static class ReportText
 {
     private static readonly (string Metric, string Label)[] Metrics =
         [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
 
-    public static string Write(string domain, string timezone, string? currency, DateOnly monday, Counts week, Counts before,
+    public static string Write(ReportPeriod period, string domain, string timezone, string? currency, DateOnly first, DateOnly last, Counts counts, Counts before,
         IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals,
         IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, string link)
     {
         var text = new StringBuilder();
-        text.AppendLine($"{domain}, {monday:ddd d MMM} to {monday.AddDays(6):ddd d MMM yyyy} (days in {timezone}), against the week before:");
+        text.AppendLine($"{domain}, {first:ddd d MMM} to {last:ddd d MMM yyyy} (days in {timezone}), against the {period.Noun} before:");
         text.AppendLine();
         foreach (var (metric, label) in Metrics)
-            text.AppendLine($"  {label,-16}{MetricFormat.Text(week, metric),12}   {Change(MetricFormat.Number(week, metric), MetricFormat.Number(before, metric))}");
-        if (week.Revenue != 0 || before.Revenue != 0)
-            text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(week.Revenue),12}   {Change((double)week.Revenue, (double)before.Revenue)}");
+            text.AppendLine($"  {label,-16}{MetricFormat.Text(counts, metric),12}   {Change(MetricFormat.Number(counts, metric), MetricFormat.Number(before, metric))}");
+        if (counts.Revenue != 0 || before.Revenue != 0)
+            text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(counts.Revenue),12}   {Change((double)counts.Revenue, (double)before.Revenue)}");
         Top(text, "Top pages", pages);
         Top(text, "Top sources", sources);
         if (goals.Count > 0)
         {
             text.AppendLine();
             text.AppendLine("Goals (visitors who converted, and their share of all visitors):");
-            foreach (var (goal, counts) in goals)
-                text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {MetricFormat.Conversion(counts.Visitors, week.Visitors),6}  {goal.Label}");
+            foreach (var (goal, converted) in goals)
+                text.AppendLine($"  {MetricFormat.Count(converted.Visitors),8}  {MetricFormat.Conversion(converted.Visitors, counts.Visitors),6}  {goal.Label}");
         }
         if (funnels.Count > 0)
         {
@@ -40,7 +40,7 @@ internal static class ReportText
                     : $"  {funnel.Name}: {string.Join(" → ", visitors.Select((v, i) => i == 0 ? MetricFormat.Count(v) : $"{MetricFormat.Count(v)} ({MetricFormat.Conversion(v, visitors[0])})"))}");
         }
         text.AppendLine();
-        text.AppendLine($"The week on the dashboard: {link}");
+        text.AppendLine($"The {period.Noun} on the dashboard: {link}");
         text.AppendLine();
         text.AppendLine("You get this because you asked for it on the site's settings page; untick it there to stop.");
         return text.ToString();

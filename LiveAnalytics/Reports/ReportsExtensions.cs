@@ -8,7 +8,7 @@ public static class ReportsExtensions
 {
     public static IHostApplicationBuilder AddReports(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddTransient<WeeklyReport>();
+        builder.Services.AddTransient<EmailReports>();
         builder.Services.AddTransient<TrafficAlert>();
         builder.Services.AddTransient<SilenceAlert>();
         return builder;
@@ -17,9 +17,11 @@ public static class ReportsExtensions
     public static WebApplication MapReports(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<PersistenceOptions>>().Value.RunJobs) return app;
-        // Hourly: each site's Monday morning comes at another UTC hour.
+        // Hourly: each site's Monday or 1st comes at another UTC hour.
         app.Services.GetRequiredService<IRecurringJobManager>()
-            .AddOrUpdate<WeeklyReport>("weekly-reports", r => r.SendDueAsync(CancellationToken.None), "5 * * * *");
+            .AddOrUpdate<EmailReports>("weekly-reports", r => r.SendWeeklyAsync(CancellationToken.None), "5 * * * *");
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<EmailReports>("monthly-reports", r => r.SendMonthlyAsync(CancellationToken.None), "10 * * * *");
         // Every node holds the same live numbers, so whichever node runs it reads them.
         app.Services.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<TrafficAlert>("traffic-alerts", a => a.CheckAsync(CancellationToken.None), "*/30 * * * * *");
