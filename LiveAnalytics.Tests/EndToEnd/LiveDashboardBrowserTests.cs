@@ -22,6 +22,7 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
     {
         var (merchant, domain, siteId) = await SignUpWithSiteAsync();
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("0");
+        await Expect(merchant.GetByTestId("first-visit")).ToContainTextAsync($"No visit from {domain} yet.");
         var snippet = (await merchant.GetByTestId("snippet").TextContentAsync())!;
         Assert.Contains($"data-domain=\"{domain}\"", snippet);
 
@@ -33,6 +34,7 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
 
         await Expect(merchant.GetByTestId("visitors-online")).ToHaveTextAsync("1");
         await Expect(merchant.GetByTestId("live-feed")).ToContainTextAsync("/store/products/linen-hat");
+        await Expect(merchant.GetByTestId("first-visit")).ToHaveCountAsync(0);   // the notice goes with the first visit
 
         // A single-page-app navigation is a pageview too.
         await store.EvaluateAsync("history.pushState({}, '', '/store/cart')");

@@ -76,6 +76,20 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void A_new_sites_notice_says_what_to_do_until_the_first_event_comes()
+    {
+        var notice = Render<FirstVisitNotice>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Domain, "<b>shop</b>.example").Add(c => c.NeverSeen, true));
+        Assert.Contains("No visit from <b>shop</b>.example yet.", notice.Find("[data-testid=first-visit]").TextContent);
+        Assert.Empty(notice.FindAll("[data-testid=first-visit] b"));
+        var known = Render<FirstVisitNotice>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Domain, "shop.example").Add(c => c.NeverSeen, false));
+        Assert.Empty(known.FindAll("[data-testid=first-visit]"));   // a site that had visits before says nothing
+
+        Publish("/");
+
+        notice.WaitForAssertion(() => Assert.Empty(notice.FindAll("[data-testid=first-visit]")));
+    }
+
+    [Fact]
     public void Visitors_online_follows_the_hub()
     {
         var counter = Render<VisitorsOnline>(p => p.Add(c => c.SiteId, SiteId));

@@ -45,6 +45,15 @@ public sealed class SiteRepository(NpgsqlDataSource db, SiteDirectory directory,
     /// Creates the site with <paramref name="ownerId"/> as its owner; null when the domain is taken (another site's, or
     /// another site's previous domain in its grace after a change).
     /// </summary>
+    /// <summary>Whether the site has ever had an event stored (raw, or in the rollups, which outlive retention).</summary>
+    public async Task<bool> HasEventsAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM events WHERE site_id = @siteId) OR EXISTS (SELECT 1 FROM rollup_days WHERE site_id = @siteId)
+            """, new { siteId });
+    }
+
     public async Task<Site?> CreateAsync(Guid ownerId, NewSite site)
     {
         await using var conn = await db.OpenConnectionAsync();
