@@ -83,13 +83,10 @@ public sealed class SilenceAlertTests : MailTest
 
         await using var ctx = ComponentContext.For(App, shop.User, typeof(SilenceAlert));
         var card = ctx.Render<SilenceAlertCard>(p => p.Add(c => c.Site, shop.Site));
-        card.WaitForElement("[data-testid=silence-alert] input").Change("6");
-        card.Find("[data-testid=silence-alert-save]").Click();
-        card.WaitForAssertion(() => Assert.Equal("You get a mail when no pageview has come for 6 hours.", card.Find("[data-testid=silence-alert-state]").TextContent.Trim()));
+        AlertCards.Save(card, "silence-alert", "6", "You get a mail when no pageview has come for 6 hours.");
         Assert.Equal(6, await Checks.HoursAsync(shop.Site.Id, shop.User.Id));
-        card.Find("[data-testid=silence-alert] input").Change("");
-        card.Find("[data-testid=silence-alert-save]").Click();
-        card.WaitForAssertion(() => Assert.Equal("No check.", card.Find("[data-testid=silence-alert-state]").TextContent.Trim()));
+        AlertCards.Save(card, "silence-alert", "1", "You get a mail when no pageview has come for 1 hour.");
+        AlertCards.Save(card, "silence-alert", "", "No check.");
         Assert.Null(await Checks.HoursAsync(shop.Site.Id, shop.User.Id));
     }
 }

@@ -59,13 +59,9 @@ public sealed class TrafficAlertTests : MailTest
 
         await using var ctx = ComponentContext.For(App, shop.User, typeof(TrafficAlert));
         var card = ctx.Render<TrafficAlertCard>(p => p.Add(c => c.Site, shop.Site));
-        card.WaitForElement("[data-testid=traffic-alert] input").Change("25");
-        card.Find("[data-testid=traffic-alert-save]").Click();
-        card.WaitForAssertion(() => Assert.Equal("You get a mail when 25 or more visitors are online.", card.Find("[data-testid=traffic-alert-state]").TextContent.Trim()));
-        Assert.Equal(25, await Alerts.ThresholdAsync(shop.Site.Id, shop.User.Id));
-        card.Find("[data-testid=traffic-alert] input").Change("");
-        card.Find("[data-testid=traffic-alert-save]").Click();
-        card.WaitForAssertion(() => Assert.Equal("No alert.", card.Find("[data-testid=traffic-alert-state]").TextContent.Trim()));
+        AlertCards.Save(card, "traffic-alert", "1200", "You get a mail when 1,200 or more visitors are online.");
+        Assert.Equal(1200, await Alerts.ThresholdAsync(shop.Site.Id, shop.User.Id));
+        AlertCards.Save(card, "traffic-alert", "", "No alert.");
         Assert.Null(await Alerts.ThresholdAsync(shop.Site.Id, shop.User.Id));
     }
 }
