@@ -32,7 +32,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration"),
     ];
 
-    /// <summary>Revenue charts too; its box shows only when the period or the one compared has any.</summary>
+    /// <summary>Revenue charts too; its box shows when the period or the one compared has any, or while it is charted.</summary>
     public const string Revenue = "revenue";
 
     private static readonly IReadOnlyList<string> ChartMetrics = [.. Metrics.Select(m => m.Key), Revenue];
