@@ -44,6 +44,39 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     [Fact]
+    public async Task A_custom_period_compares_with_the_days_just_before()
+    {
+        var merchant = await _app.MerchantAsync();
+        var oct5 = new DateTimeOffset(2026, 10, 5, 12, 0, 0, TimeSpan.Zero);
+        // 4 October: two visitors, one of them bounced (50 %). 5 October: three visitors, 5 pageviews, one bounce (33 %).
+        await _app.Get<EventWriter>().WriteAsync([
+            TestData.Event(merchant.Site.Id, oct5.AddDays(-1), 1, "/"), TestData.Event(merchant.Site.Id, oct5.AddDays(-1).AddMinutes(1), 1, "/a"),
+            TestData.Event(merchant.Site.Id, oct5.AddDays(-1), 2, "/"),
+            TestData.Event(merchant.Site.Id, oct5, 3, "/"), TestData.Event(merchant.Site.Id, oct5.AddMinutes(1), 3, "/a"),
+            TestData.Event(merchant.Site.Id, oct5, 4, "/"), TestData.Event(merchant.Site.Id, oct5.AddMinutes(1), 4, "/b"),
+            TestData.Event(merchant.Site.Id, oct5, 5, "/"),
+        ], mayBeRedelivered: false, CancellationToken.None);
+        var api = Client(await _app.ApiKeyAsync(merchant.User.Id));
+
+        using var aggregate = JsonDocument.Parse(await api.GetStringAsync(
+            $"/api/v1/stats/aggregate?site_id={merchant.Site.Domain}&period=custom&date=2026-10-05,2026-10-05&metrics=visitors,pageviews,bounce_rate&compare=previous_period"));
+        Assert.Equal("""{"visitors":{"value":3,"change":50},"pageviews":{"value":5,"change":67},"bounce_rate":{"value":33,"change":-17}}""",
+            aggregate.RootElement.GetProperty("results").GetRawText());
+
+        // Without compare, no change; a custom period serves the other endpoints too.
+        using var plain = JsonDocument.Parse(await api.GetStringAsync(
+            $"/api/v1/stats/aggregate?site_id={merchant.Site.Domain}&period=custom&date=2026-10-04,2026-10-05&metrics=visitors"));
+        Assert.Equal("""{"visitors":{"value":5}}""", plain.RootElement.GetProperty("results").GetRawText());
+        using var series = JsonDocument.Parse(await api.GetStringAsync(
+            $"/api/v1/stats/timeseries?site_id={merchant.Site.Domain}&period=custom&date=2026-10-04,2026-10-05&metrics=visitors"));
+        Assert.Equal("""[{"date":"2026-10-04","visitors":2},{"date":"2026-10-05","visitors":3}]""", series.RootElement.GetProperty("results").GetRawText());
+
+        using var wrong = await api.GetAsync($"/api/v1/stats/aggregate?site_id={merchant.Site.Domain}&period=day&compare=last_year");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("previous_period", await wrong.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Requires_a_valid_unrevoked_key()
     {
         var merchant = await _app.MerchantAsync();

@@ -38,14 +38,29 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> AggregateAsync(
-        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics, string? filters)
+        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        var a = await queries.AggregateAsync(site.Id, request.From, request.To, request.Filter);
+        if (compare is not (null or "previous_period"))
+            return ApiError.Problem(StatusCodes.Status400BadRequest, "'compare' must be 'previous_period' (or left out).");
+        var current = queries.AggregateAsync(site.Id, request.From, request.To, request.Filter);
+        var previous = compare is null ? null : queries.AggregateAsync(site.Id, request.Previous.From, request.Previous.To, request.Filter);
+        var a = await current;
+        var p = previous is null ? null : await previous;
         return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m,
-            m => new MetricValue(a.Metric(m)))));
+            m => new MetricValue(a.Metric(m), p is null ? null : Change(m, p.Metric(m), a.Metric(m))))));
+    }
+
+    /// <summary>As Plausible's <c>change</c>: percent against the previous period (100 from nothing), the bounce rate's in points.</summary>
+    internal static long Change(string metric, object previous, object current)
+    {
+        var (before, now) = (Convert.ToDouble(previous, System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToDouble(current, System.Globalization.CultureInfo.InvariantCulture));
+        if (metric == "bounce_rate") return (long)Math.Round(now - before, MidpointRounding.AwayFromZero);
+        if (before == 0) return now > 0 ? 100 : 0;
+        return (long)Math.Round((now - before) / before * 100, MidpointRounding.AwayFromZero);
     }
 
     private static readonly string[] Intervals = ["hour", "date", "month"];
@@ -119,8 +134,10 @@ public static class StatsEndpoints
         var site = SiteScopeFilter.Of(http);
         if (string.IsNullOrWhiteSpace(funnel))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'funnel' is required: the name of one of the site's funnels (its settings page lists them).");
-        if (!StatsPeriod.TryResolve(period, date, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), time.GetUtcNow(), out var from, out var to, out var error))
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        if (!StatsPeriod.TryResolve(period, date, zone, time.GetUtcNow(), out var first, out var last, out var error))
             return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        var (from, to) = StatsPeriod.Days(first, last, zone);
         var (filter, filterError) = StatsFilters.Parse(filters);
         if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
         var all = await funnels.ListAsync(site.Id);
@@ -153,6 +170,7 @@ public static class StatsEndpoints
             && value >= min && value <= max;
     }
 
-    public sealed record MetricValue(object Value);
+    /// <param name="Change">With <c>compare=previous_period</c>: the change against it (see <see cref="Change(string, object, object)"/>).</param>
+    public sealed record MetricValue(object Value, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Change = null);
     public sealed record AggregateResponse(IReadOnlyDictionary<string, MetricValue> Results);
 }
