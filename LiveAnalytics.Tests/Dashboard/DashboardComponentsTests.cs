@@ -36,6 +36,7 @@ public sealed class DashboardComponentsTests : BunitContext
 
         var visitors = bar.Find("[data-testid=change-visitors]");
         Assert.Equal("↑ 50%", visitors.TextContent);
+        Assert.Equal("1,000 in the previous period", visitors.GetAttribute("title"));
         Assert.Contains("metric-better", visitors.ClassName);
         var bounce = bar.Find("[data-testid=change-bounce_rate]");   // 50% → 40%
         Assert.Equal("↓ 20%", bounce.TextContent);
@@ -65,6 +66,8 @@ public sealed class DashboardComponentsTests : BunitContext
         Assert.Equal("↑ 49%", bar.Find("[data-testid=change-revenue]").TextContent);
         bar.Find("[data-metric=revenue]").Click();
         Assert.Equal("revenue", chosen);
+        bar.Render(p => p.Add(c => c.ComparedWith, "a year before"));
+        Assert.Equal("2,000.00 a year before", bar.Find("[data-testid=change-revenue]").GetAttribute("title"));
 
         var day = new DateTime(2026, 11, 1);
         var chart = Render<HistoryChart>(p => p.Add(c => c.Metric, "revenue")
