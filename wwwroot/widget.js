@@ -4,6 +4,7 @@
   'use strict';
   var root = d.getElementById('widget');
   var kind = root.getAttribute('data-kind');
+  var label = root.getAttribute('data-label');
 
   function el(tag, cls, text) {
     var e = d.createElement(tag);
@@ -22,6 +23,9 @@
     } else if (kind === 'page-viewers') {
       box.appendChild(el('div', 'la-number', s.viewers));
       box.appendChild(el('div', 'la-label', plural(s.viewers, 'person is viewing this page now', 'people are viewing this page now')));
+    } else if (kind === 'recent-events') {
+      box.appendChild(el('div', 'la-number', s.events));
+      box.appendChild(el('div', 'la-label', (label || s.event) + ' in the last ' + s.window_minutes + ' minutes'));
     } else if (kind === 'top-pages') {
       box.appendChild(el('div', 'la-title', 'Top pages now'));
       var list = el('ol', 'la-list');

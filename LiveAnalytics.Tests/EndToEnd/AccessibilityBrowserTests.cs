@@ -51,7 +51,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)]))!.Value;
         foreach (var kind in WidgetKind.All)
             foreach (var theme in WidgetTheme.All.Where(t => t != "transparent"))   // transparent takes the host page's background
-                problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}"));
+                problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}&event=Purchase&label=orders"));
         var (shared, _) = await App.Get<SharedLinks>().CreateAsync(site, owner, "Our agency");
         problems.AddRange(await CheckAsync(visitor, shared!));
         Assert.True(problems.Count == 0, string.Join("\n", problems));

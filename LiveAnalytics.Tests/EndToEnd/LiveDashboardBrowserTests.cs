@@ -106,6 +106,19 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         Assert.Equal(0, await elsewhere.FrameLocator("iframe").Locator(".la-number").CountAsync());
         await elsewhere.CloseAsync();
 
+        // The recent-events widget: the store's orders of the last 30 minutes, called what the embed calls them, pushed.
+        Guid owner;
+        await using (var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            owner = await conn.ExecuteScalarAsync<Guid>("SELECT user_id FROM site_members WHERE site_id = @siteId", new { siteId });
+        var (_, salesToken) = (await App.Get<LiveAnalytics.Widgets.WidgetTokens>().CreateAsync(
+            owner, siteId, "Sales", [LiveAnalytics.Widgets.WidgetKind.RecentEvents], [storeServer.Origin]))!.Value;
+        storeServer.Embed = $"""<iframe src="{BaseUri}widget/recent-events?token={salesToken}&event=Purchase&label=orders"></iframe>""";
+        await embedding.GotoAsync($"{storeServer.Origin}/store/with-sales");
+        await Expect(embedding.FrameLocator("iframe").Locator(".la-label")).ToHaveTextAsync("orders in the last 30 minutes");
+        await Expect(embedding.FrameLocator("iframe").Locator(".la-number")).ToHaveTextAsync("0");
+        await store.EvaluateAsync("la('Purchase', { revenue: { amount: 49.9, currency: 'EUR' } })");
+        await Expect(embedding.FrameLocator("iframe").Locator(".la-number")).ToHaveTextAsync("1");
+
         // The visitor closes one of the store's two tabs: still here, so no "leave" (had one come, the count would read 0
         // once its grace passed). Then the last: pagehide sends "leave", and the count drops without waiting 5 minutes.
         await merchant.GotoAsync(dashboardUrl);

@@ -98,7 +98,43 @@ public sealed partial class WidgetTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Contains(items.EnumerateArray(), i => i.GetProperty("name").GetString() == hostile);   // kept as data, not markup
     }
 
+    [Fact]
+    public async Task Recent_events_count_one_custom_event_without_its_revenue_and_the_label_stays_text()
+    {
+        var (merchant, token, _) = await TokenAsync();
+        async Task SendAsync(string name, int browser)
+        {
+            using var r = await _app.CreateClient().SendAsync(TestData.Beacon(
+                $$$"""{"n":"{{{name}}}","u":"https://{{{merchant.Site.Domain}}}/checkout","d":"{{{merchant.Site.Domain}}}","$":{"amount":120,"currency":"EUR"}}""", TestData.Browser(browser)));
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        }
+        await SendAsync("Purchase", 1);
+        await SendAsync("Purchase", 2);
+        await SendAsync("Signup", 3);
+        // More than the live view's top ten names: the widget counts its own event however rare.
+        for (var i = 0; i < 11; i++) await SendAsync($"Click {i}", 4);
+        await SendAsync("Click 0", 5);
+        await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.Sequence == 15);
+
+        var client = _app.CreateClient();
+        var html = await client.GetStringAsync($"/widget/recent-events?token={token}&event=Purchase&label={Uri.EscapeDataString("<b>orders</b>")}");
+        var state = StateOf(html);
+        Assert.Equal(2, state.GetProperty("events").GetInt32());
+        Assert.Equal("Purchase", state.GetProperty("event").GetString());
+        Assert.Equal(30, state.GetProperty("window_minutes").GetInt32());
+        Assert.DoesNotContain("120", state.GetRawText());   // counts, never takings
+        Assert.Contains("data-label=\"&lt;b&gt;orders&lt;/b&gt;\"", html);
+        Assert.Equal(1, StateOf(await client.GetStringAsync($"/widget/recent-events?token={token}&event=Click%2010")).GetProperty("events").GetInt32());
+        Assert.Equal(0, StateOf(await client.GetStringAsync($"/widget/recent-events?token={token}&event=Refund")).GetProperty("events").GetInt32());
+
+        var embed = new EmbedCode("https://stats.example/", token, WidgetKind.RecentEvents, "light", null, 260, 110, " Purchase ", "orders");
+        Assert.Equal($"https://stats.example/widget/recent-events?token={token}&theme=light&event=Purchase&label=orders", embed.Url);
+    }
+
     [Theory]
+    [InlineData("/widget/recent-events?token={token}", HttpStatusCode.BadRequest, "'event' is required")]
+    [InlineData("/widget/recent-events?token={token}&event=Pur%00chase", HttpStatusCode.BadRequest, "'event' must be")]
+    [InlineData("/widget/recent-events?token={token}&event=Purchase&label=orders%0Anow", HttpStatusCode.BadRequest, "'label' must be")]
     [InlineData("/widget/visitors?token=lw_nope", HttpStatusCode.Unauthorized, "unknown or was revoked")]
     [InlineData("/widget/visitors", HttpStatusCode.Unauthorized, "'token' is required")]
     [InlineData("/widget/visitors?token={token}&theme=neon", HttpStatusCode.BadRequest, "'theme' must be one of")]

@@ -102,6 +102,13 @@ public sealed class EventHub : IDisposable
         lock (site) return site.State.ViewersOf(page);
     }
 
+    /// <summary>How many of the custom event <paramref name="name"/> the last 30 minutes saw (any name, not only the top ones).</summary>
+    public int EventsOf(long siteId, string name)
+    {
+        if (!_sites.TryGetValue(siteId, out var site)) return 0;
+        lock (site) return site.State.EventsOf(name, _time.GetUtcNow());
+    }
+
     public Journey? Journey(long siteId, long visitorId)
     {
         if (!_sites.TryGetValue(siteId, out var site)) return null;

@@ -180,6 +180,16 @@ internal sealed class SiteLiveState
             : null;
     }
 
+    /// <summary>Custom events named <paramref name="name"/> in the last <see cref="LiveSnapshot.ChartWindow"/>.</summary>
+    public int EventsOf(string name, DateTimeOffset now)
+    {
+        var firstMinute = MinuteOf(now - LiveSnapshot.ChartWindow);
+        var events = 0;
+        foreach (var (minute, names) in _eventsByMinute)
+            if (minute > firstMinute && names.TryGetValue(name, out var total)) events += total.Events;
+        return events;
+    }
+
     /// <summary>Visitors online whose latest page is <paramref name="page"/>.</summary>
     public int ViewersOf(string page) => _pages.Of(page);
 

@@ -3,7 +3,9 @@ using System.Text.Encodings.Web;
 namespace LiveAnalytics.Widgets;
 
 /// <summary>The iframe a merchant pastes, built from the generator's choices.</summary>
-public sealed record EmbedCode(string BaseUri, string Token, string Kind, string Theme, string? Page, int Width, int Height)
+/// <param name="Event">The custom event recent-events counts, and <paramref name="Label"/> what it calls them.</param>
+public sealed record EmbedCode(string BaseUri, string Token, string Kind, string Theme, string? Page, int Width, int Height,
+    string? Event = null, string? Label = null)
 {
     public string Url
     {
@@ -11,6 +13,11 @@ public sealed record EmbedCode(string BaseUri, string Token, string Kind, string
         {
             var query = $"token={Uri.EscapeDataString(Token)}&theme={Uri.EscapeDataString(Theme)}";
             if (Kind == WidgetKind.PageViewers) query += $"&page={Uri.EscapeDataString(string.IsNullOrWhiteSpace(Page) ? "/" : Page.Trim())}";
+            if (Kind == WidgetKind.RecentEvents)
+            {
+                query += $"&event={Uri.EscapeDataString(string.IsNullOrWhiteSpace(Event) ? "Purchase" : Event.Trim())}";
+                if (!string.IsNullOrWhiteSpace(Label)) query += $"&label={Uri.EscapeDataString(Label.Trim())}";
+            }
             return $"{BaseUri.TrimEnd('/')}/widget/{Kind}?{query}";
         }
     }

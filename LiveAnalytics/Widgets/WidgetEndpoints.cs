@@ -18,7 +18,7 @@ public static class WidgetEndpoints
     {
         var (request, status, error) = await WidgetRequest.ReadAsync(http, kind, tokens);
         if (request is null) return ApiError.Problem(status, error!);
-        var state = WidgetState.Now(hub, request.Grant.SiteId, kind, request.Page);
+        var state = WidgetState.Now(hub, request.Grant.SiteId, kind, request.Subject);
         var stream = $"/widget/{Uri.EscapeDataString(kind)}/stream{http.Request.QueryString}";
         http.Response.Headers.ContentSecurityPolicy = WidgetPage.ContentSecurityPolicy(request.Grant);
         http.Response.Headers.XContentTypeOptions = "nosniff";
@@ -44,7 +44,7 @@ public static class WidgetEndpoints
             while (!stop.IsCancellationRequested)
             {
                 var pulse = channel.Pulse;
-                var frame = channel.Frame(kind, request.Page);
+                var frame = channel.Frame(kind, request.Subject);
                 // The same array means the same version; equal bytes of a new version are not sent again either.
                 if (sent is null || (!ReferenceEquals(frame, sent) && !frame.AsSpan().SequenceEqual(sent)))
                 {

@@ -63,7 +63,7 @@ public sealed class SiteChannel
     private readonly IDisposable _subscription;
     private readonly RenderCoalescer _coalescer;
     private readonly ITimer _heartbeat;
-    private readonly ConcurrentDictionary<(string Kind, string? Page), byte[]> _payloads = new();
+    private readonly ConcurrentDictionary<(string Kind, string? Subject), byte[]> _payloads = new();
     private readonly object _gate = new();
     private TaskCompletionSource _pulse = NewPulse();
     private int _viewers;
@@ -94,8 +94,8 @@ public sealed class SiteChannel
     /// The widget's whole SSE frame as of the current version, built once for all its viewers: a
     /// viewer's share of an update is one write of these bytes.
     /// </summary>
-    public byte[] Frame(string kind, string? page) => _payloads.GetOrAdd((kind, page), k =>
-        SseWriter.FrameBytes("update", WidgetState.Now(_hub, SiteId, k.Kind, k.Page).ToJson()));
+    public byte[] Frame(string kind, string? subject) => _payloads.GetOrAdd((kind, subject), k =>
+        SseWriter.FrameBytes("update", WidgetState.Now(_hub, SiteId, k.Kind, k.Subject).ToJson()));
 
     private Task Update()
     {

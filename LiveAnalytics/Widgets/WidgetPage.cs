@@ -26,7 +26,7 @@ public static class WidgetPage
             <script src="/widget.js" defer></script>
             </head>
             <body class="theme-{html.Encode(request.Theme)}">
-            <main class="la-widget" id="widget" data-kind="{html.Encode(request.Kind)}" data-stream="{html.Encode(streamUrl)}" aria-live="polite"></main>
+            <main class="la-widget" id="widget" data-kind="{html.Encode(request.Kind)}" data-stream="{html.Encode(streamUrl)}" data-label="{html.Encode(request.Label ?? "")}" aria-live="polite"></main>
             <script type="application/json" id="widget-state">{json}</script>
             </body>
             </html>

@@ -1,9 +1,13 @@
 namespace LiveAnalytics.Widgets;
 
-/// <summary>A widget request's query (token, theme, page), checked; <see cref="Error"/> says what is wrong.</summary>
-public sealed record WidgetRequest(string Kind, string Theme, string? Page, WidgetGrant Grant)
+/// <summary>A widget request's query (token, theme, and what it counts), checked; <see cref="Error"/> says what is wrong.</summary>
+/// <param name="Subject">What the widget counts: the page of page-viewers, the custom event of recent-events; else null.</param>
+/// <param name="Label">What recent-events calls its event's count ("orders"); the event's name by default.</param>
+public sealed record WidgetRequest(string Kind, string Theme, string? Subject, WidgetGrant Grant, string? Label = null)
 {
     public const int MaxPageLength = 2000;
+    public const int MaxEventLength = 100;
+    public const int MaxLabelLength = 40;
 
     public static async Task<(WidgetRequest? Request, int Status, string? Error)> ReadAsync(HttpContext http, string kind, WidgetTokens tokens)
     {
@@ -22,13 +26,25 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Page, Widg
             page = PathOf(raw);
             if (page is null) return (null, 400, "'page' must be a path starting with / or an http(s) URL.");
         }
+        string? label = null;
+        if (kind == WidgetKind.RecentEvents)
+        {
+            var name = query["event"].ToString().Trim();
+            if (name.Length == 0) return (null, 400, "'event' is required: the name of the custom event to count, e.g. Purchase.");
+            if (name.Length > MaxEventLength || name.Any(char.IsControl))
+                return (null, 400, $"'event' must be an event's name: at most {MaxEventLength} characters, no control characters.");
+            label = query["label"].ToString().Trim() is { Length: > 0 } l ? l : null;
+            if (label is { Length: > MaxLabelLength } || label?.Any(char.IsControl) == true)
+                return (null, 400, $"'label' must be at most {MaxLabelLength} characters of text, e.g. orders.");
+            page = name;
+        }
         var token = query["token"].ToString();
         if (token.Length == 0) return (null, 401, "'token' is required: create a widget token on the site's Widgets page.");
         if (await tokens.AuthenticateAsync(token) is not { } grant)
             return (null, 401, "This widget token is unknown or was revoked.");
         if (!grant.Widgets.Contains(kind))
             return (null, 403, $"This widget token does not allow the '{kind}' widget.");
-        return (new WidgetRequest(kind, theme, page, grant), 200, null);
+        return (new WidgetRequest(kind, theme, page, grant, label), 200, null);
     }
 
     // The live numbers track paths; a query string or fragment would split one page's viewers.
