@@ -1,4 +1,3 @@
-using Dapper;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using LiveAnalytics.Dashboard;
@@ -7,7 +6,6 @@ using LiveAnalytics.Sites;
 using LiveAnalytics.Widgets;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.Playwright;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace LiveAnalytics.Tests.EndToEnd;
@@ -44,9 +42,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
             problems.AddRange(await CheckAsync(page, path));
 
         // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
-        Guid owner;
-        await using (var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync())
-            owner = await conn.ExecuteScalarAsync<Guid>("SELECT user_id FROM site_members WHERE site_id = @siteId", new { siteId });
+        var owner = await OwnerOfAsync(siteId);
         var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
         var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)]))!.Value;
         foreach (var kind in WidgetKind.All)

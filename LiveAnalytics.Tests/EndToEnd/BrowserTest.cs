@@ -85,6 +85,13 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
         return (page, domain, long.Parse(page.Url.Split('/')[^1]));
     }
 
+    /// <summary>The account that signed up and made the site (its owner), for what a test sets up without the browser.</summary>
+    protected async Task<Guid> OwnerOfAsync(long siteId)
+    {
+        await using var conn = await App.Get<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<Guid>(conn, "SELECT user_id FROM site_members WHERE site_id = @siteId AND role = 'owner'", new { siteId });
+    }
+
     /// <summary>
     /// Waits until the page's address ends with <paramref name="end"/> (path and query); on timeout, fails saying
     /// where the page is and what it shows.

@@ -107,11 +107,8 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         await elsewhere.CloseAsync();
 
         // The recent-events widget: the store's orders of the last 30 minutes, called what the embed calls them, pushed.
-        Guid owner;
-        await using (var conn = await App.Get<NpgsqlDataSource>().OpenConnectionAsync())
-            owner = await conn.ExecuteScalarAsync<Guid>("SELECT user_id FROM site_members WHERE site_id = @siteId", new { siteId });
         var (_, salesToken) = (await App.Get<LiveAnalytics.Widgets.WidgetTokens>().CreateAsync(
-            owner, siteId, "Sales", [LiveAnalytics.Widgets.WidgetKind.RecentEvents], [storeServer.Origin]))!.Value;
+            await OwnerOfAsync(siteId), siteId, "Sales", [LiveAnalytics.Widgets.WidgetKind.RecentEvents], [storeServer.Origin]))!.Value;
         storeServer.Embed = $"""<iframe src="{BaseUri}widget/recent-events?token={salesToken}&event=Purchase&label=orders"></iframe>""";
         await embedding.GotoAsync($"{storeServer.Origin}/store/with-sales");
         await Expect(embedding.FrameLocator("iframe").Locator(".la-label")).ToHaveTextAsync("orders in the last 30 minutes");
