@@ -67,6 +67,19 @@ public sealed class SiteLiveStateTests
     }
 
     [Fact]
+    public void The_stream_counters_are_due_again_when_an_event_leaves_the_window()
+    {
+        var state = new SiteLiveState();
+        state.Apply(Event(T0, visitor: 1, "/checkout", "Purchase"));
+        state.Apply(Event(T0.AddMinutes(28), visitor: 2, "/"));
+        var before = state.Snapshot(T0.AddMinutes(29));
+        var after = state.Snapshot(T0.AddMinutes(31));   // no new event; the purchase is over 30 minutes old
+        Assert.Equal((before.Sequence, before.VisitorsOnline), (after.Sequence, after.VisitorsOnline));
+        Assert.Empty(after.RecentEvents);
+        Assert.NotEqual(LiveAnalytics.Live.Streaming.PublicCounters.KeyOf(before), LiveAnalytics.Live.Streaming.PublicCounters.KeyOf(after));
+    }
+
+    [Fact]
     public void Buckets_pageviews_per_minute_over_thirty_minutes()
     {
         var state = new SiteLiveState();

@@ -35,7 +35,7 @@ public sealed class EventStreamConnection(EventHub hub, StreamReplay replay, Str
                 StreamId.TryParse(e.StreamId, out sent);
             }
         }
-        (long, int)? countersKey = null;
+        (long, int, int, int)? countersKey = null;
         var countersAt = DateTimeOffset.MinValue;
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         while (!ct.IsCancellationRequested)

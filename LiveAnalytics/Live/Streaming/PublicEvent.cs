@@ -35,8 +35,12 @@ public sealed record PublicCounters(
         (int)LiveSnapshot.OnlineWindow.TotalSeconds, s.Pages, s.Sources, s.Countries, s.Devices,
         s.PageviewsPerMinute.Sum(m => m.Pageviews), s.RecentEvents);
 
-    /// <summary>What changes the counters a client sees: not the clock alone.</summary>
-    public static (long, int) KeyOf(LiveSnapshot s) => (s.Sequence, s.VisitorsOnline);
+    /// <summary>
+    /// What changes the counters a client sees: not the clock alone, but also what leaves the 30-minute windows without
+    /// a new event (seen at the stream's next wake, a heartbeat at the latest).
+    /// </summary>
+    public static (long, int, int, int) KeyOf(LiveSnapshot s) =>
+        (s.Sequence, s.VisitorsOnline, s.PageviewsPerMinute.Sum(m => m.Pageviews), s.RecentEvents.Sum(e => e.Events));
 }
 
 [JsonSerializable(typeof(PublicEvent))]
