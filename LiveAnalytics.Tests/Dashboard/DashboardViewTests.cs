@@ -114,4 +114,19 @@ public sealed class DashboardViewTests
         Assert.Equal("month", view.Resolve(Today).Interval);
         Assert.Equal(new DateOnly(2025, 7, 4), view.Resolve(Today).PreviousFirst);   // the 181 days before
     }
+
+    [Fact]
+    public void A_year_before_pairs_each_day_with_the_same_date_and_the_previous_period_by_position()
+    {
+        static LiveAnalytics.Stats.Counts C(long visitors) => new(visitors, 0, 0, 0, 0, 0, 0);
+        // 28 Feb to 1 Mar 2028 (a leap year) against 2027, which has no 29 Feb: the 1st of March meets its own date.
+        (DateTime, LiveAnalytics.Stats.Counts)[] leap = [(new(2028, 2, 28), C(1)), (new(2028, 2, 29), C(2)), (new(2028, 3, 1), C(3))];
+        (DateTime, LiveAnalytics.Stats.Counts)[] before = [(new(2027, 2, 27), C(9)), (new(2027, 2, 28), C(10)), (new(2027, 3, 1), C(11))];
+
+        var yearly = DashboardQueries.Align(leap, before, Comparison.Year);
+        Assert.Equal([10L, 10L, 11L], yearly.Select(p => p.Previous!.Visitors));   // the 29th pairs with the 28th
+        var byPosition = DashboardQueries.Align(leap, before[..2], Comparison.Previous);
+        Assert.Equal([9L, 10L, 0L], byPosition.Select(p => p.Previous!.Visitors));
+        Assert.All(DashboardQueries.Align(leap, null, Comparison.None), p => Assert.Null(p.Previous));
+    }
 }

@@ -28,12 +28,27 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         await Task.WhenAll(previous is null ? [current, pending, conversions] : [current, previous, pending, conversions]);
 
         var (now, before) = (current.Result, previous?.Result);
-        var points = now.Series.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts,
-            before is null ? null : i < before.Series.Count ? before.Series[i].Counts : Counts.None)).ToList();
+        var points = Align(now.Series, before?.Series, view.Compare);
         return new DashboardData(range, now.Totals, before?.Totals, points, now.Tops, view.Filters.Count == 0, pending.Result)
         {
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
         };
+    }
+
+    /// <summary>
+    /// Each bucket with the compared period's beside it: a year before, the same date's (a leap day's, the 28th's); the
+    /// previous period, the bucket as far into it (the periods are as long, or months of other lengths).
+    /// </summary>
+    internal static List<SeriesPoint> Align(IReadOnlyList<(DateTime Bucket, Counts Counts)> series,
+        IReadOnlyList<(DateTime Bucket, Counts Counts)>? before, Comparison compare)
+    {
+        if (before is null) return series.Select(p => new SeriesPoint(p.Bucket, p.Counts, null)).ToList();
+        if (compare == Comparison.Year)
+        {
+            var byBucket = before.GroupBy(p => p.Bucket).ToDictionary(g => g.Key, g => g.First().Counts);
+            return series.Select(p => new SeriesPoint(p.Bucket, p.Counts, byBucket.GetValueOrDefault(p.Bucket.AddYears(-1), Counts.None))).ToList();
+        }
+        return series.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts, i < before.Count ? before[i].Counts : Counts.None)).ToList();
     }
 
     /// <summary>The site's goals and their conversions over whole days, from the rollups (the weekly report's).</summary>
