@@ -44,7 +44,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
         var owner = await OwnerOfAsync(siteId);
         var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
-        var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)]))!.Value;
+        var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)], ["Purchase"]))!.Value;
         foreach (var kind in WidgetKind.All)
             foreach (var theme in WidgetTheme.All.Where(t => t != "transparent"))   // transparent takes the host page's background
                 problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}&event=Purchase&label=orders"));

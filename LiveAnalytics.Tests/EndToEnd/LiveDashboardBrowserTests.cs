@@ -106,10 +106,22 @@ public sealed class LiveDashboardBrowserTests(ITestOutputHelper output) : Browse
         Assert.Equal(0, await elsewhere.FrameLocator("iframe").Locator(".la-number").CountAsync());
         await elsewhere.CloseAsync();
 
-        // The recent-events widget: the store's orders of the last 30 minutes, called what the embed calls them, pushed.
-        var (_, salesToken) = (await App.Get<LiveAnalytics.Widgets.WidgetTokens>().CreateAsync(
-            await OwnerOfAsync(siteId), siteId, "Sales", [LiveAnalytics.Widgets.WidgetKind.RecentEvents], [storeServer.Origin]))!.Value;
-        storeServer.Embed = $"""<iframe src="{BaseUri}widget/recent-events?token={salesToken}&event=Purchase&label=orders"></iframe>""";
+        // The recent-events widget: a token that names the events it may count, the store's orders of the last 30
+        // minutes called what the embed calls them, pushed.
+        await merchant.GetByLabel("Name").FillAsync("Sales");
+        await merchant.GetByLabel("Allowed origins").FillAsync(storeServer.Origin);
+        await merchant.GetByTestId("allow-visitors").UncheckAsync();
+        await merchant.GetByTestId("allow-recent-events").CheckAsync();
+        await merchant.GetByLabel("Custom events it may count").FillAsync(" ");
+        await merchant.GetByTestId("create-token").ClickAsync();
+        await Expect(merchant.GetByTestId("token-error")).ToContainTextAsync("Name the custom events");
+        await merchant.GetByLabel("Custom events it may count").FillAsync("Purchase");
+        await merchant.GetByTestId("create-token").ClickAsync();
+        await Expect(merchant.GetByTestId("widget-tokens")).ToContainTextAsync("Purchase");
+        var sales = (await merchant.GetByTestId("embed-code").TextContentAsync())!;
+        Assert.Contains("/widget/recent-events?", sales);
+        Assert.Contains("&amp;event=Purchase&amp;label=orders", sales);
+        storeServer.Embed = sales;
         await embedding.GotoAsync($"{storeServer.Origin}/store/with-sales");
         await Expect(embedding.FrameLocator("iframe").Locator(".la-label")).ToHaveTextAsync("orders in the last 30 minutes");
         await Expect(embedding.FrameLocator("iframe").Locator(".la-number")).ToHaveTextAsync("0");

@@ -16,7 +16,7 @@ public sealed partial class WidgetTests(AppFixture fixture) : IClassFixture<AppF
     {
         var merchant = await _app.MerchantAsync();
         var created = await Tokens.CreateAsync(merchant.User.Id, merchant.Site.Id, "Storefront",
-            widgets.Length == 0 ? WidgetKind.All.ToArray() : widgets, ["https://shop.example.com", "https://*.example.org"]);
+            widgets.Length == 0 ? WidgetKind.All.ToArray() : widgets, ["https://shop.example.com", "https://*.example.org"], ["Purchase", "Click 10", "Refund"]);
         Assert.NotNull(created);
         return (merchant, created.Value.Token, created.Value.Info.Id);
     }
@@ -126,9 +126,31 @@ public sealed partial class WidgetTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Contains("data-label=\"&lt;b&gt;orders&lt;/b&gt;\"", html);
         Assert.Equal(1, StateOf(await client.GetStringAsync($"/widget/recent-events?token={token}&event=Click%2010")).GetProperty("events").GetInt32());
         Assert.Equal(0, StateOf(await client.GetStringAsync($"/widget/recent-events?token={token}&event=Refund")).GetProperty("events").GetInt32());
+        // Only the events the token names: a visitor who edits the address learns nothing else.
+        using (var other = await client.GetAsync($"/widget/recent-events?token={token}&event=Signup"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+            var message = await other.Content.ReadAsStringAsync();
+            Assert.Contains("does not count 'Signup'", message);
+            Assert.DoesNotContain("Purchase", message);
+        }
+        Assert.Single(await Tokens.ListAsync(merchant.User.Id, merchant.Site.Id), t => t.Events.SequenceEqual(["Purchase", "Click 10", "Refund"]));
 
         var embed = new EmbedCode("https://stats.example/", token, WidgetKind.RecentEvents, "light", null, 260, 110, " Purchase ", "orders");
         Assert.Equal($"https://stats.example/widget/recent-events?token={token}&theme=light&event=Purchase&label=orders", embed.Url);
+    }
+
+    [Theory]
+    [InlineData("Purchase, Signup ,Purchase", null)]
+    [InlineData("", "Name the custom events")]
+    [InlineData(" , ", "Name the custom events")]
+    [InlineData("Purchase,Pur\u0000chase", "is not an event's name")]
+    public void A_tokens_events_are_names_separated_by_commas(string text, string? error)
+    {
+        var (events, message) = WidgetRequest.ParseEvents(text);
+        if (error is null) Assert.Equal(["Purchase", "Signup"], events);
+        else Assert.Contains(error, message);
+        Assert.Contains("at most 20", WidgetRequest.ParseEvents(string.Join(",", Enumerable.Range(0, 21).Select(i => $"E{i}"))).Error);
     }
 
     [Theory]

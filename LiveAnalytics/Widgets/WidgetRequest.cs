@@ -44,7 +44,24 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Subject, W
             return (null, 401, "This widget token is unknown or was revoked.");
         if (!grant.Widgets.Contains(kind))
             return (null, 403, $"This widget token does not allow the '{kind}' widget.");
+        if (kind == WidgetKind.RecentEvents && !grant.Events.Contains(page!))
+            // Which it does count stays unsaid: the token is public, in the storefront's page.
+            return (null, 403, $"This widget token does not count '{Clip(page!)}': a token names the events it may count when it is made (the site's Widgets page).");
         return (new WidgetRequest(kind, theme, page, grant, label), 200, null);
+    }
+
+    public const int MaxTokenEvents = 20;
+
+    /// <summary>The custom events a token's recent-events widget may count, as the Widgets page takes them: names separated by commas.</summary>
+    /// <returns>The names, or an error that says what is wrong.</returns>
+    public static (IReadOnlyList<string> Events, string? Error) ParseEvents(string? text)
+    {
+        var names = (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) return ([], "Name the custom events the recent-events widget may count, e.g. Purchase.");
+        if (names.Count > MaxTokenEvents) return ([], $"A token may count at most {MaxTokenEvents} custom events.");
+        if (names.FirstOrDefault(n => n.Length > MaxEventLength || n.Any(char.IsControl)) is { } bad)
+            return ([], $"'{Clip(bad)}' is not an event's name: at most {MaxEventLength} characters, no control characters.");
+        return (names, null);
     }
 
     // The live numbers track paths; a query string or fragment would split one page's viewers.

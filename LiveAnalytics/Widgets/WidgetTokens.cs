@@ -8,9 +8,10 @@ using StackExchange.Redis;
 namespace LiveAnalytics.Widgets;
 
 /// <summary>What a widget token allows: one site, some widgets, framed by some origins.</summary>
-public sealed record WidgetGrant(long TokenId, long SiteId, IReadOnlySet<string> Widgets, IReadOnlyList<string> AllowedOrigins);
+/// <param name="Events">The custom events its recent-events widget may count.</param>
+public sealed record WidgetGrant(long TokenId, long SiteId, IReadOnlySet<string> Widgets, IReadOnlyList<string> AllowedOrigins, IReadOnlySet<string> Events);
 
-public sealed record WidgetTokenInfo(long Id, string Name, string Prefix, string[] Widgets, string[] AllowedOrigins, DateTimeOffset CreatedAt);
+public sealed record WidgetTokenInfo(long Id, string Name, string Prefix, string[] Widgets, string[] AllowedOrigins, DateTimeOffset CreatedAt, string[] Events);
 
 /// <summary>
 /// Widget tokens: 192 random bits, shown once, stored as SHA-256. Only a site's owners and admins
@@ -37,18 +38,19 @@ public sealed class WidgetTokens
 
     public Task ListenAsync() => _redis.GetSubscriber().SubscribeAsync(_revoked, (_, id) => Forget((long)id));
 
+    /// <param name="events">The custom events a recent-events widget of the token may count (none by default).</param>
     /// <returns>null when the user may not manage the site's widgets.</returns>
     public async Task<(WidgetTokenInfo Info, string Token)?> CreateAsync(
-        Guid userId, long siteId, string name, IReadOnlyCollection<string> widgets, IReadOnlyList<string> origins)
+        Guid userId, long siteId, string name, IReadOnlyCollection<string> widgets, IReadOnlyList<string> origins, IReadOnlyList<string>? events = null)
     {
         var token = Secrets.New(Prefix);
         await using var conn = await _db.OpenConnectionAsync();
         var id = await conn.QuerySingleOrDefaultAsync<long?>("""
-            INSERT INTO widget_tokens (site_id, created_by, name, prefix, token_hash, widgets, allowed_origins)
-            SELECT m.site_id, m.user_id, @name, @prefix, @hash, @widgets, @origins
+            INSERT INTO widget_tokens (site_id, created_by, name, prefix, token_hash, widgets, allowed_origins, events)
+            SELECT m.site_id, m.user_id, @name, @prefix, @hash, @widgets, @origins, @events
             FROM site_members m WHERE m.site_id = @siteId AND m.user_id = @userId AND m.role IN ('owner', 'admin')
             RETURNING id
-            """, new { siteId, userId, name, prefix = token[..9], hash = Secrets.Hash(token), widgets = widgets.ToArray(), origins = origins.ToArray() });
+            """, new { siteId, userId, name, prefix = token[..9], hash = Secrets.Hash(token), widgets = widgets.ToArray(), origins = origins.ToArray(), events = (events ?? []).ToArray() });
         if (id is null) return null;
         return ((await ListAsync(userId, siteId)).Single(t => t.Id == id), token);
     }
@@ -58,12 +60,12 @@ public sealed class WidgetTokens
         await using var conn = await _db.OpenConnectionAsync();
         return (await conn.QueryAsync<TokenRow>("""
             SELECT t.id AS Id, t.name AS Name, t.prefix AS Prefix, t.widgets AS Widgets,
-                   t.allowed_origins AS AllowedOrigins, t.created_at AS CreatedAt
+                   t.allowed_origins AS AllowedOrigins, t.created_at AS CreatedAt, t.events AS Events
             FROM widget_tokens t JOIN site_members m ON m.site_id = t.site_id AND m.user_id = @userId
             WHERE t.site_id = @siteId AND t.revoked_at IS NULL
             ORDER BY t.created_at
             """, new { userId, siteId }))
-            .Select(r => new WidgetTokenInfo(r.Id, r.Name, r.Prefix, r.Widgets, r.AllowedOrigins, r.CreatedAt)).ToList();
+            .Select(r => new WidgetTokenInfo(r.Id, r.Name, r.Prefix, r.Widgets, r.AllowedOrigins, r.CreatedAt, r.Events)).ToList();
     }
 
     public async Task<bool> RevokeAsync(Guid userId, long tokenId)
@@ -99,9 +101,10 @@ public sealed class WidgetTokens
         if (_cache.TryGetValue(key, out WidgetGrant? grant)) return grant;
         await using var conn = await _db.OpenConnectionAsync();
         var row = await conn.QuerySingleOrDefaultAsync<TokenRow>("""
-            SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins FROM widget_tokens WHERE token_hash = @hash AND revoked_at IS NULL
+            SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins, events AS Events
+            FROM widget_tokens WHERE token_hash = @hash AND revoked_at IS NULL
             """, new { hash = Secrets.Hash(token) });
-        grant = row is { } r ? new WidgetGrant(r.Id, r.SiteId, r.Widgets.ToHashSet(), r.AllowedOrigins) : null;
+        grant = row is { } r ? new WidgetGrant(r.Id, r.SiteId, r.Widgets.ToHashSet(), r.AllowedOrigins, r.Events.ToHashSet(StringComparer.Ordinal)) : null;
         using (var entry = _cache.CreateEntry(key))
         {
             entry.Value = grant;
@@ -127,6 +130,7 @@ public sealed class WidgetTokens
         public string Prefix { get; set; } = "";
         public string[] Widgets { get; set; } = [];
         public string[] AllowedOrigins { get; set; } = [];
+        public string[] Events { get; set; } = [];
         public DateTimeOffset CreatedAt { get; set; }
     }
 
