@@ -8,6 +8,7 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Subject, W
     public const int MaxPageLength = 2000;
     public const int MaxEventLength = 100;
     public const int MaxLabelLength = 40;
+    public const int MaxTokenEvents = 20;
 
     public static async Task<(WidgetRequest? Request, int Status, string? Error)> ReadAsync(HttpContext http, string kind, WidgetTokens tokens)
     {
@@ -17,14 +18,14 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Subject, W
         var theme = query["theme"].ToString() is { Length: > 0 } t ? t : "light";
         if (!WidgetTheme.All.Contains(theme))
             return (null, 400, $"'theme' must be one of {string.Join(", ", WidgetTheme.All)}.");
-        string? page = null;
+        string? subject = null;
         if (kind == WidgetKind.PageViewers)
         {
             var raw = query["page"].ToString();
             if (raw.Length == 0) return (null, 400, "'page' is required: the path (or URL) of the page the widget sits on.");
             if (raw.Length > MaxPageLength) return (null, 400, $"'page' is {raw.Length} characters; at most {MaxPageLength} are allowed.");
-            page = PathOf(raw);
-            if (page is null) return (null, 400, "'page' must be a path starting with / or an http(s) URL.");
+            subject = PathOf(raw);
+            if (subject is null) return (null, 400, "'page' must be a path starting with / or an http(s) URL.");
         }
         string? label = null;
         if (kind == WidgetKind.RecentEvents)
@@ -36,7 +37,7 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Subject, W
             label = query["label"].ToString().Trim() is { Length: > 0 } l ? l : null;
             if (label is { Length: > MaxLabelLength } || label?.Any(char.IsControl) == true)
                 return (null, 400, $"'label' must be at most {MaxLabelLength} characters of text, e.g. orders.");
-            page = name;
+            subject = name;
         }
         var token = query["token"].ToString();
         if (token.Length == 0) return (null, 401, "'token' is required: create a widget token on the site's Widgets page.");
@@ -44,13 +45,11 @@ public sealed record WidgetRequest(string Kind, string Theme, string? Subject, W
             return (null, 401, "This widget token is unknown or was revoked.");
         if (!grant.Widgets.Contains(kind))
             return (null, 403, $"This widget token does not allow the '{kind}' widget.");
-        if (kind == WidgetKind.RecentEvents && !grant.Events.Contains(page!))
+        if (kind == WidgetKind.RecentEvents && !grant.Events.Contains(subject!))
             // Which it does count stays unsaid: the token is public, in the storefront's page.
-            return (null, 403, $"This widget token does not count '{Clip(page!)}': a token names the events it may count when it is made (the site's Widgets page).");
-        return (new WidgetRequest(kind, theme, page, grant, label), 200, null);
+            return (null, 403, $"This widget token does not count '{Clip(subject!)}': a token names the events it may count when it is made (the site's Widgets page).");
+        return (new WidgetRequest(kind, theme, subject, grant, label), 200, null);
     }
-
-    public const int MaxTokenEvents = 20;
 
     /// <summary>The custom events a token's recent-events widget may count, as the Widgets page takes them: names separated by commas.</summary>
     /// <returns>The names, or an error that says what is wrong.</returns>
