@@ -76,6 +76,27 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void A_click_on_a_custom_event_shows_its_rows_in_the_feed()
+    {
+        string? picked = null;
+        var card = Render<RecentEvents>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.OnPick, (string name) => picked = name));
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        Publish("/checkout", visitor: 1, name: "Purchase");
+        Publish("/hats", visitor: 2);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+
+        card.WaitForAssertion(() => card.Find("[data-testid=recent-events] button.now-pick").Click());
+        Assert.Equal("Purchase", picked);
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-testid=live-feed] tbody tr").Count));
+        feed.InvokeAsync(() => feed.Instance.ShowOnly(picked!));
+        feed.WaitForAssertion(() => Assert.Equal("/checkout", Assert.Single(feed.FindAll(".feed-page")).TextContent));
+        Assert.Equal("Purchase", feed.Find("[data-testid=feed-filter]").GetAttribute("value"));
+        // Without a listener, the names are plain text.
+        var plain = Render<RecentEvents>(p => p.Add(c => c.SiteId, SiteId));
+        Assert.Empty(plain.FindAll("button.now-pick"));
+    }
+
+    [Fact]
     public void A_new_sites_notice_says_what_to_do_until_the_first_event_comes()
     {
         var notice = Render<FirstVisitNotice>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Domain, "<b>shop</b>.example").Add(c => c.NeverSeen, true));
