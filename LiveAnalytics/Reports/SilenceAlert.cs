@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Ingestion;
@@ -79,8 +78,7 @@ public sealed class SilenceAlert(NpgsqlDataSource db, EmailSender email, TimePro
 
     private string Text(Check check, DateTimeOffset quietSince)
     {
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(check.Timezone, out var z) ? z : TimeZoneInfo.Utc;
-        var local = TimeZoneInfo.ConvertTime(quietSince, zone).ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
+        var local = Live.LiveClock.For(check.Timezone).Format(quietSince, "ddd d MMM yyyy HH:mm");
         return $"""
             {check.Domain} has had no pageviews since {local} ({check.Timezone}){(quietSince == check.Since ? ", when you set this check" : "")}.
             Your check: {Hours(check.Hours)}.

@@ -18,8 +18,12 @@ public sealed record WidgetState(
     /// <summary>What the widget shows now: for the iframe page and for each update of its stream.</summary>
     /// <param name="subject">The page of page-viewers, the custom event of recent-events.</param>
     public static WidgetState Now(EventHub hub, long siteId, string kind, string? subject) =>
-        Of(kind, hub.Snapshot(siteId), subject, subject is null ? 0
-            : kind == WidgetKind.PageViewers ? hub.ViewersOf(siteId, subject) : kind == WidgetKind.RecentEvents ? hub.EventsOf(siteId, subject) : 0);
+        Of(kind, hub.Snapshot(siteId), subject, (kind, subject) switch
+        {
+            (WidgetKind.PageViewers, { } page) => hub.ViewersOf(siteId, page),
+            (WidgetKind.RecentEvents, { } name) => hub.EventsOf(siteId, name),
+            _ => 0,
+        });
 
     /// <param name="count">The page's viewers (page-viewers) or the event's count (recent-events).</param>
     private static WidgetState Of(string kind, LiveSnapshot s, string? subject, int count) => kind switch
