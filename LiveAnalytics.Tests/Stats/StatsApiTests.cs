@@ -31,6 +31,7 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
         (await beacons.SendAsync(TestData.Beacon($$"""{"n":"Signup","u":"https://{{merchant.Site.Domain}}/","d":"{{merchant.Site.Domain}}"}""", TestData.Browser(2)))).Dispose();
         await _app.Get<EventHub>().WaitForAsync(merchant.Site.Id, s => s.Feed.Count == 4);
         await _app.Get<FlushEventsJob>().RunAsync();
+        await _app.RollUpAsync(merchant.Site.Id);
 
         var api = Client(key);
         Assert.Equal("2", await api.GetStringAsync($"/api/v1/stats/realtime/visitors?site_id={merchant.Site.Domain}"));
@@ -56,6 +57,7 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
             TestData.Event(merchant.Site.Id, oct5, 4, "/"), TestData.Event(merchant.Site.Id, oct5.AddMinutes(1), 4, "/b"),
             TestData.Event(merchant.Site.Id, oct5, 5, "/"),
         ], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(merchant.Site.Id);
         var api = Client(await _app.ApiKeyAsync(merchant.User.Id));
 
         using var aggregate = JsonDocument.Parse(await api.GetStringAsync(

@@ -13,6 +13,9 @@ public sealed record EventFilter(string Sql, DynamicParameters Parameters, Visit
 {
     public static EventFilter None => new("", new DynamicParameters(), VisitFacts.None);
 
+    /// <summary>No condition: every event of the period counts, so the rollups answer.</summary>
+    public bool IsEmpty => Sql.Length == 0;
+
     /// <summary>The conditions on an event's own columns (<see cref="VisitFacts.None"/>): an event the filter keeps meets them all itself.</summary>
     public string EventSql { get; init; } = "";
 

@@ -14,6 +14,7 @@ public static class StatsEndpoints
     {
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<RollupQueries>();
+        builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddInstruments<RollupLag>();
         builder.Services.AddTransient<RollupJob>();
         builder.Services.AddTransient<RollupBackfill>();
@@ -38,15 +39,15 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> AggregateAsync(
-        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
+        HttpContext http, StatsReader reader, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (compare is not (null or "previous_period"))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'compare' must be 'previous_period' (or left out).");
-        var current = queries.AggregateAsync(site.Id, request.From, request.To, request.Filter);
-        var previous = compare is null ? null : queries.AggregateAsync(site.Id, request.Previous.From, request.Previous.To, request.Filter);
+        var current = reader.AggregateAsync(site.Id, request.Period, request.Filter);
+        var previous = compare is null ? null : reader.AggregateAsync(site.Id, request.Previous, request.Filter);
         var a = await current;
         var p = previous is null ? null : await previous;
         return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m,
@@ -66,7 +67,7 @@ public static class StatsEndpoints
     private static readonly string[] Intervals = ["hour", "date", "month"];
 
     private static async Task<IResult> TimeseriesAsync(
-        HttpContext http, StatsQueries queries, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
+        HttpContext http, StatsReader reader, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
@@ -76,14 +77,14 @@ public static class StatsEndpoints
         if (!Intervals.Contains(interval))
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'interval' must be one of: {string.Join(", ", Intervals)}.");
 
-        var points = await queries.TimeseriesAsync(site.Id, site.Timezone, request.From, request.To, interval == "date" ? "day" : interval, request.Filter);
+        var points = await reader.TimeseriesAsync(site, request.Period, interval == "date" ? "day" : interval, request.Filter);
         var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
         var results = points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
+        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
         string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
@@ -102,7 +103,7 @@ public static class StatsEndpoints
 
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list, a custom
         // property's name as a parameter.
-        var rows = await queries.BreakdownAsync(site.Id, request.From, request.To, prop.Column, prop.Missing, request.Metrics[0],
+        var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
             take, (pageNumber - 1) * take, request.Filter, propKey);
         var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
         return TypedResults.Ok(new { results });
@@ -118,7 +119,7 @@ public static class StatsEndpoints
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"Goals are counted in visitors and events; '{other}' does not apply to {StatsFilters.Goal}.");
         var list = await goals.ListAsync(site.Id);
         var (kinds, patterns) = Goal.Arrays(list);
-        var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.From, request.To, kinds, patterns, request.Filter);
+        var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.Period.From, request.Period.To, kinds, patterns, request.Filter);
         var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
             .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
             .Skip((pageNumber - 1) * take).Take(take);

@@ -2,9 +2,10 @@ using LiveAnalytics.Sites;
 
 namespace LiveAnalytics.Stats;
 
-/// <summary>What every Stats API query shares, checked once: metrics, the period as a [from, to) range, filters.</summary>
-/// <param name="Previous">The period <c>compare=previous_period</c> compares with, as a [from, to) range.</param>
-public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTimeOffset To, EventFilter Filter, (DateTimeOffset From, DateTimeOffset To) Previous)
+/// <summary>What every Stats API query shares, checked once: metrics, the period (as the site's local days, and as a
+/// [from, to) range of instants), filters.</summary>
+/// <param name="Previous">The period <c>compare=previous_period</c> compares with.</param>
+public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilter Filter, StatsRange Previous)
 {
     public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
 
@@ -19,8 +20,18 @@ public sealed record StatsRequest(string[] Metrics, DateTimeOffset From, DateTim
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var first, out var last, out var error)) return (null, error);
         var (filter, filterError) = StatsFilters.Parse(filters);
         if (filterError is not null) return (null, filterError);
-        var (from, to) = StatsPeriod.Days(first, last, zone);
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
-        return (new StatsRequest(wanted, from, to, filter, StatsPeriod.Days(previousFirst, previousLast, zone)), null);
+        return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone)), null);
+    }
+}
+
+/// <summary>A period of whole local days: <paramref name="First"/> to <paramref name="Last"/> (included) for the rollups,
+/// the same as the instants [<paramref name="From"/>, <paramref name="To"/>) for the raw events.</summary>
+public sealed record StatsRange(DateOnly First, DateOnly Last, DateTimeOffset From, DateTimeOffset To)
+{
+    public static StatsRange Of(DateOnly first, DateOnly last, TimeZoneInfo zone)
+    {
+        var (from, to) = StatsPeriod.Days(first, last, zone);
+        return new StatsRange(first, last, from, to);
     }
 }
