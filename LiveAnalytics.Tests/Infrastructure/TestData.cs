@@ -26,6 +26,10 @@ public static class TestData
         Pathname = path, VisitorId = visitor, SessionId = visitor,
     };
 
+    /// <summary>A page view's first engagement report: <paramref name="seconds"/> looked at, read half way down.</summary>
+    public static TrackedEvent Engagement(long siteId, DateTimeOffset at, long visitor, string path = "/", int seconds = 20) =>
+        Event(siteId, at, visitor, path, LiveAnalytics.Ingestion.Engagement.EventName) with { Engagement = new(seconds * 1000, 50, First: true) };
+
     /// <summary>How many events of the site are stored in PostgreSQL (read on a connection of its own: works after the app is gone).</summary>
     public static async Task<long> StoredEventsAsync(long siteId)
     {

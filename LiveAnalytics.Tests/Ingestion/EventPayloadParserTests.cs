@@ -45,6 +45,17 @@ public sealed class EventPayloadParserTests
         Assert.Equal(id, Parse($$"""{"n":"pageview","u":"https://a.example/","d":"a.example","id":"{{id}}"}""").Payload!.Id);
     }
 
+    [Fact]
+    public void Reads_an_engagement_report_as_the_time_and_the_scroll_it_adds()
+    {
+        var first = Parse("""{"n":"engagement","u":"https://a.example/shoes","d":"a.example","e":12500,"sd":40,"f":1}""").Payload!;
+        Assert.Equal(new Engagement(12500, 40, First: true), first.Engagement);
+        // A later report of the same page view: 30 points deeper than the last one said.
+        var later = Parse("""{"n":"engagement","u":"https://a.example/shoes","d":"a.example","e":4000,"sd":70,"sp":40}""").Payload!;
+        Assert.Equal(new Engagement(4000, 30, First: false), later.Engagement);
+        Assert.Null(Parse("""{"n":"pageview","u":"https://a.example/","d":"a.example"}""").Payload!.Engagement);
+    }
+
     [Theory]
     [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example","h":1}""", true)]
     [InlineData("""{"n":"pageview","u":"https://a.example/#/cart","d":"a.example","hashMode":true}""", true)]
@@ -72,6 +83,16 @@ public sealed class EventPayloadParserTests
     [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":"not-a-uuid"}""", "id")]
     [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":"00000000-0000-0000-0000-000000000000"}""", "id")]
     [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","i":42}""", "id")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","sd":50}""", "e")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1000}""", "sd")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":-1,"sd":50}""", "e")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1800001,"sd":50}""", "e")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":"10s","sd":50}""", "e")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1.5,"sd":50}""", "e")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1000,"sd":101}""", "sd")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1000,"sd":40,"sp":60}""", "sp")]
+    [InlineData("""{"n":"engagement","u":"https://a.example/","d":"a.example","e":1000,"sd":40,"f":"yes"}""", "f")]
+    [InlineData("""{"n":"pageview","u":"https://a.example/","d":"a.example","e":1000,"sd":40}""", "name")]
     public void Rejects_bad_fields_naming_the_field(string json, string field)
     {
         var result = Parse(json);

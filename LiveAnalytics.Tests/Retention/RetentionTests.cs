@@ -45,6 +45,8 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         var kept = new[] { cutoff, cutoff.AddMinutes(59), now.AddDays(-1) }.Select((t, i) => TestData.Event(keeping.Site.Id, t, visitor: 1000 + i)).ToList();
         await StoreAsync([.. old, .. kept, TestData.Event(keeping.Site.Id, cutoff.AddTicks(-10), visitor: 2000)]);
         await StoreAsync([TestData.Event(forever.Site.Id, cutoff.AddDays(-400), visitor: 1)]);
+        // Engagement reports go with the events of their time; their hourly sums stay, as the rollups do.
+        await StoreAsync([TestData.Engagement(keeping.Site.Id, cutoff.AddDays(-5), 1), TestData.Engagement(keeping.Site.Id, now.AddDays(-1), 2)]);
         await _app.RollUpAsync(keeping.Site.Id);
         var first = DateOnly.FromDateTime(cutoff.AddDays(-10).UtcDateTime);
         var last = DateOnly.FromDateTime(now.UtcDateTime);
@@ -59,6 +61,9 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Single(await StoredTimesAsync(forever.Site.Id));
         // The dashboards without filters read the rollups: every day still counts.
         Assert.Equal(before, await _app.Get<RollupQueries>().AggregateAsync(keeping.Site.Id, first, last));
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal([now.AddDays(-1).UtcDateTime], await conn.QueryAsync<DateTime>("SELECT ts FROM engagements WHERE site_id = @Id", new { keeping.Site.Id }));
+        Assert.Equal(2, await conn.ExecuteScalarAsync<long>("SELECT sum(views) FROM engagement_hours WHERE site_id = @Id", new { keeping.Site.Id }));
     }
 
     [Fact]

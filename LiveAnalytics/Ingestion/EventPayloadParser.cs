@@ -90,9 +90,10 @@ public static partial class EventPayloadParser
         var (amount, currency) = Revenue(root, e);
         var id = Id(root, e);
         var hashRouting = HashRouting(root, e);
+        var engagement = ReadEngagement(root, e, name);
         return e.Any
             ? ParseResult.Fail(e.ToDictionary())
-            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency, id, hashRouting));
+            : ParseResult.Ok(new EventPayload(name!, url!, domains, referrer, props, amount, currency, id, hashRouting, engagement));
     }
 
     private static JsonElement? Field(JsonElement root, params string[] names)

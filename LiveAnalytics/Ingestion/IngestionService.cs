@@ -117,6 +117,7 @@ public sealed partial class IngestionService(
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
                 Device = client?.Device, Country = country,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
+                Engagement = payload.Engagement,
             }, EarlierIds(earlierSalts, route.Id, clientIp, userAgent), importedAt is not null));
         }
         return (IngestResult.Accepted, events);

@@ -41,12 +41,17 @@ public sealed record TrackedEvent
     public string? Props { get; init; }
     public decimal? RevenueAmount { get; init; }
     public string? RevenueCurrency { get; init; }
+    /// <summary>An <see cref="Ingestion.Engagement.EventName"/> report: stored in <c>engagements</c>, never as an event.</summary>
+    public Engagement? Engagement { get; init; }
 
     [JsonIgnore]
     public bool IsPageview => Name == Pageview;
 
     [JsonIgnore]
     public bool IsLeave => Name == Leave;
+
+    [JsonIgnore]
+    public bool IsEngagement => Engagement is not null;
 }
 
 [JsonSerializable(typeof(TrackedEvent))]

@@ -24,9 +24,10 @@ public sealed record LiveSnapshot(
 
     /// <summary>
     /// Whether an event belongs in the live views at all. One stamped further back than their longest window
-    /// (history a server sends) would show in none of them but as a stale line at the top of the feed.
+    /// (history a server sends) would show in none of them but as a stale line at the top of the feed; an engagement
+    /// report is a page view's reading time for the history, not something a visitor did.
     /// </summary>
-    public static bool IsLive(Ingestion.TrackedEvent e, DateTimeOffset now) => e.Timestamp >= now - ChartWindow;
+    public static bool IsLive(Ingestion.TrackedEvent e, DateTimeOffset now) => e.Timestamp >= now - ChartWindow && !e.IsEngagement;
 
     /// <summary>
     /// A visitor who sent "leave" drops out after this long unless another event comes: moving to

@@ -11,7 +11,8 @@ namespace LiveAnalytics.Persistence;
 /// goes through a temporary table and <c>INSERT … ON CONFLICT DO NOTHING</c>, which is slower but
 /// stores nothing twice; so does a plain batch that meets an id already stored. Either way the rows
 /// carry a batch number, and the batch is noted for the incremental rollup in the same transaction.
-/// An event PostgreSQL will not take goes to <c>rejected_events</c> instead, and the rest are stored.
+/// An event PostgreSQL will not take goes to <c>rejected_events</c> instead, and the rest are stored. Engagement reports
+/// go to their own tables in the same transaction (<see cref="EngagementWriter"/>).
 /// </summary>
 public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics metrics, ILogger<EventWriter> logger)
 {
@@ -42,17 +43,32 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
         return stored;
     }
 
-    private async Task<int> WriteBatchAsync(IReadOnlyCollection<TrackedEvent> events, bool mayBeRedelivered, CancellationToken ct)
+    /// <summary>The batch's events, and its engagement reports apart (few, and only from trackers that send them).</summary>
+    private static (IReadOnlyCollection<TrackedEvent> Events, TrackedEvent[] Engagements) Split(IReadOnlyCollection<TrackedEvent> events)
+    {
+        var engagements = 0;
+        foreach (var e in events) if (e.IsEngagement) engagements++;
+        if (engagements == 0) return (events, []);
+        return (events.Where(e => !e.IsEngagement).ToArray(), events.Where(e => e.IsEngagement).ToArray());
+    }
+
+    private async Task<int> WriteBatchAsync(IReadOnlyCollection<TrackedEvent> all, bool mayBeRedelivered, CancellationToken ct)
     {
         if (!mayBeRedelivered)
         {
             try
             {
+                var (events, engagements) = Split(all);
                 await using var conn = await db.OpenConnectionAsync(ct);
                 await using var tx = await conn.BeginTransactionAsync(ct);
-                var batch = await NextBatchAsync(conn, tx, ct);
-                var copied = (int)await CopyAsync(conn, "events", events, batch, ct);
-                await NoteBatchAsync(conn, tx, events, batch, ct);
+                var copied = 0;
+                if (events.Count > 0)
+                {
+                    var batch = await NextBatchAsync(conn, tx, ct);
+                    copied = (int)await CopyAsync(conn, "events", events, batch, ct);
+                    await NoteBatchAsync(conn, tx, events, batch, ct);
+                }
+                copied += await EngagementWriter.InsertAsync(conn, tx, engagements, ct);
                 await tx.CommitAsync(ct);
                 return copied;
             }
@@ -61,7 +77,7 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
                 // Some of these were stored before: the COPY rolled back whole; take the careful path.
             }
         }
-        return await WriteSkippingDuplicatesAsync(events, ct);
+        return await WriteSkippingDuplicatesAsync(all, ct);
     }
 
     /// <summary>A failure that the same events will meet again on every try: their data, not the database's state.</summary>
@@ -122,10 +138,17 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
     [LoggerMessage(LogLevel.Error, "Event {Id} of site {SiteId} cannot be stored ({Error}); it is kept in rejected_events")]
     private partial void LogRejected(Guid id, long siteId, string error);
 
-    private async Task<int> WriteSkippingDuplicatesAsync(IReadOnlyCollection<TrackedEvent> events, CancellationToken ct)
+    private async Task<int> WriteSkippingDuplicatesAsync(IReadOnlyCollection<TrackedEvent> all, CancellationToken ct)
     {
+        var (events, engagements) = Split(all);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        var stored = await EngagementWriter.InsertAsync(conn, tx, engagements, ct);
+        if (events.Count == 0)
+        {
+            await tx.CommitAsync(ct);
+            return stored;
+        }
         await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE events_incoming (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP", conn, tx))
             await create.ExecuteNonQueryAsync(ct);
@@ -138,7 +161,7 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
         // Only the rows inserted carry this batch number: the ones stored before are not rolled up twice.
         await NoteBatchAsync(conn, tx, events, batch, ct);
         await tx.CommitAsync(ct);
-        return inserted;
+        return inserted + stored;
     }
 
     private static async Task<long> NextBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)

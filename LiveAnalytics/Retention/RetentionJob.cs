@@ -45,6 +45,7 @@ public sealed partial class RetentionJob(NpgsqlDataSource db, TimeProvider time,
             // Events still in the stream when the site went are stored after it: the row stays a day to catch them.
             await conn.ExecuteAsync(new CommandDefinition("""
                 DELETE FROM rejected_events WHERE site_id = @site;
+                DELETE FROM engagement_hours WHERE site_id = @site;
                 DELETE FROM deleted_sites WHERE site_id = @site AND deleted_at < now() - interval '1 day'
                     AND NOT EXISTS (SELECT 1 FROM events WHERE site_id = @site);
                 """, new { site }, cancellationToken: ct));
@@ -54,16 +55,25 @@ public sealed partial class RetentionJob(NpgsqlDataSource db, TimeProvider time,
         return total;
     }
 
+    /// <returns>The events deleted; the page views' engagement reports of the same time go too.</returns>
     private async Task<long> DeleteBeforeAsync(NpgsqlConnection conn, long site, DateTimeOffset cutoff, CancellationToken ct)
+    {
+        var deleted = await DeleteBeforeAsync(conn, "events", site, cutoff, ct);
+        await DeleteBeforeAsync(conn, "engagements", site, cutoff, ct);
+        return deleted;
+    }
+
+    /// <param name="table">events or engagements: both have an id and a (site_id, ts) index.</param>
+    private async Task<long> DeleteBeforeAsync(NpgsqlConnection conn, string table, long site, DateTimeOffset cutoff, CancellationToken ct)
     {
         long deleted = 0;
         int last;
         do
         {
-            // By (site_id, ts): the index every site's reads use, oldest first.
-            last = await conn.ExecuteAsync(new CommandDefinition("""
-                DELETE FROM events WHERE id IN (
-                    SELECT id FROM events WHERE site_id = @site AND ts < @cutoff ORDER BY ts LIMIT @limit)
+            // By (site_id, ts): the index every site's reads use, oldest first. The table is one of two names above.
+            last = await conn.ExecuteAsync(new CommandDefinition($"""
+                DELETE FROM {table} WHERE id IN (
+                    SELECT id FROM {table} WHERE site_id = @site AND ts < @cutoff ORDER BY ts LIMIT @limit)
                 """, new { site, cutoff = cutoff.UtcDateTime, limit = RowsPerStatement }, commandTimeout: 300, cancellationToken: ct));
             deleted += last;
         }
