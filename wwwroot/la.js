@@ -1,5 +1,6 @@
 /* LiveAnalytics tracker. <script defer data-domain="shop.example.com" src="https://YOUR-HOST/la.js"></script>
-   Sends pageviews (SPA navigations included), a "leave" on pagehide, and custom events: la('Signup', {props: {plan: 'pro'}}).
+   Sends pageviews (SPA navigations included), a "leave" on pagehide, custom events: la('Signup', {props: {plan: 'pro'}}),
+   and each page view's engagement: the time it was visible and how far down it was read, when it is hidden or left.
    Elements tagged by class send their own events: class="la-event-name=Signup la-event-plan=pro".
    Opt-in: data-outbound-links and data-file-downloads send link clicks, data-hash counts pages routed by the URL's
    fragment (#/products/hat) (README).
@@ -74,12 +75,43 @@
     if (o.callback) o.callback();
   }
 
+  // Engagement of the page view on screen: the time it is visible (engaged, plus since shownAt while visible) and
+  // the deepest it was scrolled, in percent of the page. Reported when the page is hidden (a tab switched away, the
+  // phone locked; the last moment a mobile browser surely runs scripts), when it is left, and before an SPA
+  // navigation: e is the time since the last report, sd the deepest so far, sp the deepest at the last report, f marks
+  // the first report. The server adds the reports up, so a view seen in three sittings counts once, its time whole.
+  var view, shownAt = 0, engaged = 0, deepest = 0, reported = 0, reports = 0, MAX_ENGAGED = 18e5;
+  function depth() {
+    var el = d.documentElement, height = Math.max(el.scrollHeight, d.body ? d.body.scrollHeight : 0);
+    return height ? Math.min(100, Math.round((w.scrollY + w.innerHeight) / height * 100)) : 100;
+  }
+  function scrolled() { var p = depth(); if (p > deepest) deepest = p; }
+  function shown() { if (d.visibilityState === 'visible' && !shownAt) shownAt = Date.now(); }
+  function report() {
+    scrolled();   // the scroll event may not have run yet (a click that scrolled to its button and moved on)
+    if (shownAt) { engaged += Date.now() - shownAt; shownAt = 0; }
+    var e = Math.min(engaged, MAX_ENGAGED);
+    if (!view || ignored() || (e < 1000 && deepest <= reported)) return;
+    var body = JSON.stringify({ n: 'engagement', u: view, d: domain, e: e, sd: deepest, sp: reported || undefined, f: reports ? undefined : 1, i: uid(), h: hash });
+    if (w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
+    reports++;
+    reported = deepest;
+    engaged = 0;
+  }
+
   function pageview() {
     var page = loc.pathname + loc.search + (hash ? loc.hash : '');
     if (page === last) return;
     last = page;
+    report();   // the page view before this one, on an SPA
+    view = loc.href;
+    engaged = reported = reports = 0;
+    deepest = depth();
+    shown();
     send('pageview');
   }
+  w.addEventListener('scroll', scrolled, { passive: true });
+  d.addEventListener('visibilitychange', function () { if (d.visibilityState === 'hidden') report(); else shown(); });
 
   var history = w.history;
   if (history.pushState) {
@@ -92,6 +124,7 @@
   // The tab closed or moved on (the last of this store's, see tabs): the live count drops at once. Not worth a
   // retry: it only matters now.
   w.addEventListener('pagehide', function () {
+    report();
     var open = tabs(function (t) { delete t[tab]; });
     if (!last || ignored() || !w.navigator.sendBeacon || (open && Object.keys(open).length)) return;
     w.navigator.sendBeacon(api, JSON.stringify({ n: 'leave', u: loc.href, d: domain }));

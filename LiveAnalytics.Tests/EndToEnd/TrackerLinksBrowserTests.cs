@@ -8,7 +8,7 @@ namespace LiveAnalytics.Tests.EndToEnd;
 
 /// <summary>
 /// The tracker's clicks in Chromium: the opt-in outbound links and file downloads, with the page the click leaves, and
-/// elements tagged by class.
+/// elements tagged by class; and its engagement reports as a reader scrolls, moves on in the store and leaves.
 /// </summary>
 public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
@@ -98,5 +98,49 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
         Assert.Equal("""{"plan":"pro yearly"}""", stored.Single(e => e.Name == "Signup").Props);
         Assert.Null(stored.Single(e => e.Name == "Newsletter").Props);
         Assert.Equal("/store/pricing", stored.Single(e => e.Name == "Newsletter").Pathname);
+    }
+    [Fact]
+    public async Task A_page_views_engagement_is_reported_when_the_reader_moves_on_and_when_the_page_goes()
+    {
+        var (merchant, _, siteId) = await SignUpWithSiteAsync();
+        await WaitForCircuitAsync(merchant);
+        await using var storeServer = await StoreServer.StartAsync((await merchant.GetByTestId("snippet").TextContentAsync())!);
+        storeServer.Body = """
+            <article style="height: 4000px">A long read about linen hats.</article>
+            <button id="next" onclick="history.pushState({}, '', '/store/next')">Next article</button>
+            """;
+        var context = await NewContextAsync(new() { UserAgent = TestData.Chrome });
+        var store = await context.NewPageAsync();
+        var hub = App.Get<EventHub>();
+
+        await store.GotoAsync($"{storeServer.Origin}/store/article");
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/article"));
+        await store.ClickAsync("#next");   // scrolls to the button at the bottom: read to the end; an SPA moves on
+        await hub.WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/next"));
+        await Task.Delay(1200);            // long enough on the next page to report it when the tab goes
+        await store.CloseAsync(new() { RunBeforeUnload = true });   // the tab closes: pagehide
+
+        var reports = await ReportsAsync(siteId, 2);
+        Assert.True(reports.Count == 2, string.Join("; ", reports.Select(r => $"{r.Pathname} {r.Engagement}")));
+        var article = reports.Single(r => r.Pathname == "/store/article").Engagement!;
+        Assert.True(article.First);
+        Assert.Equal(100, article.ScrollGain);   // the deepest: the page's end
+        Assert.InRange(article.EngagedMs, 0, 60_000);
+        var next = reports.Single(r => r.Pathname == "/store/next").Engagement!;
+        Assert.True(next.First);
+        Assert.InRange(next.EngagedMs, 1_000, 60_000);
+        // Reports are not events: the live feed shows the two pageviews only.
+        Assert.Equal(["pageview", "pageview"], hub.Snapshot(siteId).Feed.Select(f => f.Name));
+    }
+
+    /// <summary>The site's engagement reports on the stream, once <paramref name="count"/> have come (sent by sendBeacon: not awaited).</summary>
+    private async Task<List<LiveAnalytics.Ingestion.TrackedEvent>> ReportsAsync(long siteId, int count)
+    {
+        for (var waited = 0; ; waited += 100)
+        {
+            var reports = (await App.StreamEventsAsync()).Select(e => e.Event).Where(e => e.SiteId == siteId && e.IsEngagement).ToList();
+            if (reports.Count >= count || waited > 15_000) return reports;
+            await Task.Delay(100);
+        }
     }
 }
