@@ -91,7 +91,8 @@
     scrolled();   // the scroll event may not have run yet (a click that scrolled to its button and moved on)
     if (shownAt) { engaged += Date.now() - shownAt; shownAt = 0; }
     var e = Math.min(engaged, MAX_ENGAGED);
-    if (!view || ignored() || (e < 1000 && deepest <= reported)) return;
+    // A view is engaged after a second on screen; after that, a report may carry a deeper scroll alone.
+    if (!view || ignored() || (e < 1000 && (!reports || deepest <= reported))) return;
     var body = JSON.stringify({ n: 'engagement', u: view, d: domain, e: e, sd: deepest, sp: reported || undefined, f: reports ? undefined : 1, i: uid(), h: hash });
     if (w.navigator.sendBeacon) w.navigator.sendBeacon(api, body); else post(body, Date.now());
     reports++;

@@ -124,6 +124,25 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Pages_show_how_long_their_views_were_looked_at_and_how_far_down_they_were_read()
+    {
+        var data = Data(new()
+        {
+            ["page"] = [new("/guide", C(12)) { Engagement = new PageEngagement(4, 4 * 95_000, 4 * 70) }, new("/cart", C(5))],
+            ["source"] = [new("Google", C(3))],
+        });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage])
+            .Add(c => c.Data, data));
+        Assert.Equal(["Page", "Visitors", "Pageviews", "Time", "Scroll"], list.FindAll("th").Select(th => th.TextContent));
+        Assert.Equal(["1m 35s", "–"], list.FindAll("[data-testid=time-on-page]").Select(td => td.TextContent));
+        Assert.Equal(["70%", "–"], list.FindAll("[data-testid=scroll-depth]").Select(td => td.TextContent));
+
+        // Lists whose rows carry none (other dimensions, or views of a site whose tracker sends none) have no such columns.
+        var sources = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source]).Add(c => c.Data, data));
+        Assert.Empty(sources.FindAll("[data-testid=time-on-page]"));
+    }
+
+    [Fact]
     public void A_value_already_filtered_is_not_clickable_again()
     {
         var clicks = 0;

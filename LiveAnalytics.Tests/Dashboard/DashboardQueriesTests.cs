@@ -71,6 +71,37 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task The_pages_list_says_how_long_their_views_were_looked_at_and_how_far_down_they_were_read()
+    {
+        var shop = await ShopAsync();
+        var id = shop.Site.Id;
+        // Visitor 1 reads "/" in two sittings (20 s, then 10 s more and 40 points deeper); visitor 4 for 10 s, a fifth of
+        // it; "/hats" reports nothing. Visitor 7's report, on 4 October, is outside the view.
+        await _app.Get<EventWriter>().WriteAsync([
+            TestData.Engagement(id, Oct5.AddHours(10).AddMinutes(1), 1) with { Engagement = new(20_000, 60, First: true) },
+            TestData.Engagement(id, Oct5.AddHours(10).AddMinutes(5), 1) with { Engagement = new(10_000, 40, First: false) },
+            TestData.Engagement(id, Oct5.AddHours(13).AddMinutes(1), 4) with { Engagement = new(10_000, 20, First: true) },
+            TestData.Engagement(id, Oct5.AddDays(-1).AddHours(12), 7) with { Engagement = new(99_000, 100, First: true) },
+        ], mayBeRedelivered: false, CancellationToken.None);
+
+        var pages = (await _app.Get<DashboardQueries>().LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28))).Top(DashboardDimensions.Page);
+        var home = pages.Single(r => r.Value == "/").Engagement!;
+        Assert.Equal(new PageEngagement(2, 40_000, 120), home);
+        Assert.Equal((20L, 60), (home.AverageSeconds, home.AverageScroll));
+        Assert.Null(pages.Single(r => r.Value == "/hats").Engagement);
+        // The reports are not events: the totals are the events' alone.
+        Assert.Equal(10, (await _app.Get<DashboardQueries>().LoadAsync(shop.Site, View(), new DateOnly(2026, 11, 28))).Totals.Events);
+
+        // Under filters, the reports of the visits they keep: Bing's (visitor 4), in the list as loaded and as a tab read later.
+        var bing = await _app.Get<DashboardQueries>().LoadAsync(shop.Site, View("source:Bing"), new DateOnly(2026, 11, 28));
+        Assert.False(bing.FromRollups);
+        Assert.Equal(new PageEngagement(1, 10_000, 20), bing.Top(DashboardDimensions.Page).Single(r => r.Value == "/").Engagement);
+        var tab = await _app.Get<DashboardQueries>().TopAsync(shop.Site, View("source:Google"), new DateOnly(2026, 11, 28), DashboardDimensions.Page);
+        Assert.Equal(new PageEngagement(1, 30_000, 100), tab.Single(r => r.Value == "/").Engagement);
+        Assert.Null(tab.Single(r => r.Value == "/hats").Engagement);
+    }
+
+    [Fact]
     public async Task Filters_combine_and_read_the_raw_events_with_the_same_rules()
     {
         var shop = await ShopAsync();

@@ -28,7 +28,11 @@ public sealed record DashboardData(
 /// <param name="Previous">The same position in the compared period (its first hour, day or month, and so on).</param>
 public sealed record SeriesPoint(DateTime Bucket, Counts Current, Counts? Previous);
 
-public sealed record TopRow(string Value, Counts Counts);
+public sealed record TopRow(string Value, Counts Counts)
+{
+    /// <summary>A page's engagement, when its list is the pages' and its views reported any.</summary>
+    public PageEngagement? Engagement { get; init; }
+}
 
 /// <param name="Counts">Visitors: unique conversions; Events: conversions (pageviews of the pages, for a page goal); Revenue.</param>
 public sealed record GoalRow(Goal Goal, Counts Counts);

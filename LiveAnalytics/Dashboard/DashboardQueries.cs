@@ -56,7 +56,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     {
         var list = await goals.ListAsync(siteId);
         if (list.Count == 0) return [];
-        var conversions = await new Rollups(db, rollups, siteId).GoalsAsync(from, to, list);
+        var conversions = await new Rollups(db, rollups, siteId, TimeZoneInfo.Utc).GoalsAsync(from, to, list);
         return list.Select((g, i) => new GoalRow(g, conversions[i])).ToList();
     }
 
@@ -68,7 +68,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     private ISource Source(Site site, DashboardView view) =>
-        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id) : new Raw(db, raw, site, Filter(view.Filters));
+        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)) : new Raw(db, raw, site, Filter(view.Filters));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -119,7 +119,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
 
-    private sealed class Rollups(NpgsqlDataSource db, RollupQueries q, long siteId) : ISource
+    /// <param name="zone">The site's: the pages' engagement is kept by UTC hour.</param>
+    private sealed class Rollups(NpgsqlDataSource db, RollupQueries q, long siteId, TimeZoneInfo zone) : ISource
     {
         public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
         {
@@ -153,7 +154,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
             var rows = await q.TopAsync(siteId, from, to, dimension.Key, TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0));
-            return Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
+            var (start, end) = StatsPeriod.Days(from, to, zone);
+            return await PageEngagements.AttachAsync(db, siteId, start, end, dimension, Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts))));
         }
     }
 
@@ -172,11 +174,21 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
         // One pass over the period's events for all of it (RawDashboard); the goals list keeps one row more, for "pageview".
+        // The pages' engagement beside it, on a connection of its own.
         public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
         {
             var (start, end) = Span(from, to);
+            var engagement = lists.Contains(DashboardDimensions.Page) ? PageEngagements.ReadAsync(db, site.Id, start, end, filter) : null;
             var read = await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
-            return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
+            var byPage = engagement is null ? null : await engagement;
+            return read with
+            {
+                Tops = read.Tops.ToDictionary(t => t.Key, t =>
+                {
+                    var rows = Goals(DashboardDimensions.Find(t.Key)!, t.Value);
+                    return t.Key == DashboardDimensions.Page.Key && byPage is not null ? PageEngagements.With(rows, byPage) : rows;
+                }),
+            };
         }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
@@ -185,7 +197,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
             // Exit pages rank by exits (visits), as their list shows them.
             var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
                 TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
-            return Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
+            var top = Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
+            return dimension == DashboardDimensions.Page ? PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, start, end, filter)) : top;
         }
     }
 
