@@ -25,7 +25,14 @@ public sealed class DemoTrafficTests
                 if (e.Name == TrackedEvent.Pageview) continue;
                 // A custom event is on the page the shopper is looking at: a page's visitors never outnumber its viewers.
                 Assert.Equal(journey[i - 1].Url, e.Url);
-                if (e.Name == "Add to cart")
+                if (e.Name == Engagement.EventName)
+                {
+                    // Reported as the shopper moves on: once a page view, before the next one.
+                    Assert.Equal(TrackedEvent.Pageview, journey[i + 1].Name);
+                    Assert.Equal(TrackedEvent.Pageview, journey.Take(i).Last(x => x.Name is TrackedEvent.Pageview or Engagement.EventName).Name);
+                    Assert.True(e.Engagement is { First: true, EngagedMs: >= 3_000 and <= 150_000, ScrollGain: >= 20 and <= 100 }, $"{e.Engagement}");
+                }
+                else if (e.Name == "Add to cart")
                 {
                     Assert.StartsWith("/products/", e.Url.AbsolutePath);
                     Assert.Equal($$"""{"product":"{{e.Url.AbsolutePath["/products/".Length..]}}"}""", e.Props);
@@ -41,6 +48,8 @@ public sealed class DemoTrafficTests
                     purchases++;
                 }
             }
+            Assert.Equal(journey.Count(e => e.Name == TrackedEvent.Pageview) - 1, journey.Count(e => e.Name == Engagement.EventName));
+            Assert.All(journey.Where(e => e.Name != Engagement.EventName), e => Assert.Null(e.Engagement));
             var pages = journey.Select(e => (e.Name, e.Url.AbsolutePath)).ToList();
             var added = pages.FindIndex(p => p.Name == "Add to cart");
             if (added >= 0 && pages.FindIndex(added, p => p.AbsolutePath == "/cart") is var cart and >= 0

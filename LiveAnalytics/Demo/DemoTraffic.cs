@@ -48,14 +48,15 @@ public sealed partial class DemoTraffic(
     /// <summary>
     /// A visitor's journey as a store sees it: pages at random, an "Add to cart" on a product page they are looking at,
     /// then often the cart, the checkout and a purchase, so that the demo's goals, funnel and revenue read like a
-    /// store's (a page's visitors never outnumber its pageviews).
+    /// store's (a page's visitors never outnumber its pageviews). Each page view's engagement is reported as the
+    /// shopper moves on, as the tracker does: longer and deeper on products and the lookbook than on the cart.
     /// </summary>
     internal sealed class Shopper
     {
         private int _left = Random.Shared.Next(2, 9);
         private string? _referrer = Referrers[Random.Shared.Next(Referrers.Length)];
         private string? _page;
-        private bool _inCart;
+        private bool _inCart, _leaving;
         public required string Ip { get; init; }
         public required string Agent { get; init; }
         public bool Done => _left <= 0;
@@ -69,6 +70,11 @@ public sealed partial class DemoTraffic(
         public EventPayload NextEvent(string domain)
         {
             _left--;
+            if (_leaving)
+            {
+                _leaving = false;
+                return NextPage(domain);
+            }
             var chance = Random.Shared.NextDouble();
             if (_page is { } product && product.StartsWith("/products/") && !_inCart && chance < 0.35)
             {
@@ -82,11 +88,31 @@ public sealed partial class DemoTraffic(
                 _left = 0;
                 return Event(domain, "Purchase", revenue: Math.Round(19.9m + Random.Shared.Next(0, 13) * 10m, 2));
             }
-            _page = _inCart && chance < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[Random.Shared.Next(Pages.Length)];
+            if (_page is not null)
+            {
+                // Moving on: the page view just left is reported first, as the tracker does.
+                _leaving = true;
+                _left++;
+                return Engagement(domain);
+            }
+            return NextPage(domain);
+        }
+
+        private EventPayload NextPage(string domain)
+        {
+            _page = _inCart && Random.Shared.NextDouble() < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[Random.Shared.Next(Pages.Length)];
             if (_inCart && _page == "/checkout") _left = Math.Max(_left, 1);   // the purchase may follow
             var referrer = _referrer;
             _referrer = null;
             return Event(domain, TrackedEvent.Pageview, referrer);
+        }
+
+        private EventPayload Engagement(string domain)
+        {
+            var reading = _page is { } page && (page.StartsWith("/products/") || page.StartsWith("/blog/"));
+            var seconds = reading ? Random.Shared.Next(20, 150) : Random.Shared.Next(3, 40);
+            var depth = reading ? Random.Shared.Next(45, 101) : Random.Shared.Next(20, 90);
+            return Event(domain, Ingestion.Engagement.EventName) with { Engagement = new Engagement(seconds * 1000, depth, First: true) };
         }
 
         private EventPayload Event(string domain, string name, string? referrer = null, string? props = null, decimal? revenue = null) =>
