@@ -121,4 +121,39 @@ public sealed class StatsReaderTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Equal(fromDe.Pageviews, await PageviewsAsync("&filters=visit:country%3D%3DDE"));
         Assert.InRange(fromDe.Pageviews, 1, raw.Pageviews - 1);
     }
+    [Fact]
+    public async Task A_breakdown_by_page_gives_its_time_on_page_and_scroll_depth()
+    {
+        var shop = await _app.MerchantAsync();
+        var id = shop.Site.Id;
+        await _app.Get<EventWriter>().WriteAsync([
+            TestData.Event(id, Oct5, 1, "/guide") with { Country = "DE" }, TestData.Event(id, Oct5, 2, "/guide") with { Country = "FR" },
+            TestData.Event(id, Oct5, 3, "/cart") with { Country = "FR" },
+            TestData.Engagement(id, Oct5.AddMinutes(1), 1, "/guide") with { Engagement = new(90_000, 80, First: true) },
+            TestData.Engagement(id, Oct5.AddMinutes(1), 2, "/guide") with { Engagement = new(30_000, 40, First: true) },
+        ], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(id);
+        var api = _app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _app.ApiKeyAsync(shop.User.Id));
+        var query = $"/api/v1/stats/breakdown?site_id={shop.Site.Domain}&period=custom&date=2026-10-05,2026-10-05&property=event:page";
+
+        using (var all = JsonDocument.Parse(await api.GetStringAsync(query + "&metrics=visitors,time_on_page,scroll_depth")))
+            Assert.Equal("""[{"page":"/guide","visitors":2,"time_on_page":60,"scroll_depth":60},{"page":"/cart","visitors":1,"time_on_page":null,"scroll_depth":null}]""",
+                all.RootElement.GetProperty("results").GetRawText());
+        // Under a filter, the reports of the visits it keeps.
+        using (var german = JsonDocument.Parse(await api.GetStringAsync(query + "&metrics=visitors,time_on_page&filters=visit:country%3D%3DDE")))
+            Assert.Equal("""[{"page":"/guide","visitors":1,"time_on_page":90}]""", german.RootElement.GetProperty("results").GetRawText());
+
+        foreach (var (bad, says) in new[]
+        {
+            ($"/api/v1/stats/aggregate?site_id={shop.Site.Domain}&metrics=visitors,time_on_page", "breakdown by event:page"),
+            (query.Replace("event:page", "visit:source") + "&metrics=visitors,scroll_depth", "breakdown by event:page"),
+            (query + "&metrics=time_on_page,visitors", "sorted by its first metric"),
+        })
+        {
+            using var response = await api.GetAsync(bad);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(says, await response.Content.ReadAsStringAsync());
+        }
+    }
 }

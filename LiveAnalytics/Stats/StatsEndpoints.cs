@@ -44,6 +44,7 @@ public static class StatsEndpoints
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        if (request.WantsPageMetrics) return PageMetricsOnly();
         if (compare is not (null or "previous_period"))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'compare' must be 'previous_period' (or left out).");
         var current = reader.AggregateAsync(site.Id, request.Period, request.Filter);
@@ -72,6 +73,7 @@ public static class StatsEndpoints
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+        if (request.WantsPageMetrics) return PageMetricsOnly();
         // Plausible's defaults: hours for a day, months for half a year or more, days otherwise.
         interval ??= period switch { "day" => "hour", "6mo" or "12mo" => "month", _ => "date" };
         if (!Intervals.Contains(interval))
@@ -84,7 +86,7 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
+        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, Npgsql.NpgsqlDataSource db, TimeProvider time, string? period, string? date, string? metrics,
         string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
@@ -100,14 +102,25 @@ public static class StatsEndpoints
             : default;
         if (prop.Column is null)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
+        if (request.WantsPageMetrics && property != "event:page") return PageMetricsOnly();
+        if (StatsRequest.PageMetrics.Contains(request.Metrics[0]))
+            return ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first.");
 
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list, a custom
         // property's name as a parameter.
         var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
             take, (pageNumber - 1) * take, request.Filter, propKey);
-        var results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList();
-        return TypedResults.Ok(new { results });
+        if (!request.WantsPageMetrics) return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList() });
+        var pages = rows.Select(r => r.Value).ToArray();
+        var engagement = request.Filter.IsEmpty
+            ? await PageEngagements.ReadAsync(db, site.Id, request.Period.From, request.Period.To, pages)
+            : await PageEngagements.ReadAsync(db, site.Id, request.Period.From, request.Period.To, request.Filter);
+        return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement.GetValueOrDefault(r.Value))).ToList() });
     }
+
+    private static IResult PageMetricsOnly() => ApiError.Problem(StatusCodes.Status400BadRequest,
+        $"{string.Join(" and ", StatsRequest.PageMetrics)} are a page's: ask for them in a breakdown by event:page.");
 
     /// <summary>
     /// The site's goals (as its settings list them) with their conversions: visitors who converted and events (a page
@@ -156,11 +169,20 @@ public static class StatsEndpoints
     public sealed record FunnelStepResult(int Step, string Kind, string Value, long Visitors,
         [property: System.Text.Json.Serialization.JsonPropertyName("conversion_rate")] double ConversionRate, long Dropped);
 
-    /// <summary>A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for.</summary>
-    private static Dictionary<string, object> Row(string key, string value, Counts counts, string[] metrics)
+    /// <summary>
+    /// A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for; a page's
+    /// time_on_page (seconds) and scroll_depth (percent) are null when none of its views reported engagement.
+    /// </summary>
+    private static Dictionary<string, object?> Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null)
     {
-        var row = new Dictionary<string, object> { [key] = value };
-        foreach (var m in metrics) row[m] = counts.Metric(m);
+        var row = new Dictionary<string, object?> { [key] = value };
+        foreach (var m in metrics)
+            row[m] = m switch
+            {
+                "time_on_page" => engagement?.AverageSeconds,
+                "scroll_depth" => engagement?.AverageScroll,
+                _ => counts.Metric(m),
+            };
         return row;
     }
 

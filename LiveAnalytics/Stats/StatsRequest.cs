@@ -9,13 +9,19 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
 {
     public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
 
+    /// <summary>A page's engagement (seconds looked at, percent read, on average over its engaged views): in a breakdown
+    /// by event:page only, after the metric it is sorted by.</summary>
+    public static readonly string[] PageMetrics = ["time_on_page", "scroll_depth"];
+
+    public bool WantsPageMetrics => Metrics.Any(PageMetrics.Contains);
+
     /// <returns>The request, or an error that says what is wrong (for a 400).</returns>
     public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now)
     {
         var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
-        var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m));
+        var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m) && !PageMetrics.Contains(m));
         if (wanted.Length == 0 || unsupported is not null)
-            return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics)}.");
+            return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics.Concat(PageMetrics))}.");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var first, out var last, out var error)) return (null, error);
         var (filter, filterError) = StatsFilters.Parse(filters);
