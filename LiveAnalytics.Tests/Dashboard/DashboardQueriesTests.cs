@@ -214,10 +214,16 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("revenue,40.00,0.00", totals);
         Assert.Equal(25, Read(zip, "timeseries.csv").Length);   // header and 24 hours
 
+        // One view of "/" reported 45 s on screen, read 80 % down.
+        await _app.Get<EventWriter>().WriteAsync([TestData.Engagement(shop.Site.Id, Oct5.AddHours(10).AddMinutes(1), 1) with { Engagement = new(45_000, 80, First: true) }],
+            mayBeRedelivered: false, CancellationToken.None);
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
         using var all = new ZipArchive(new MemoryStream(body));
-        // A page a visitor named like a formula is written so that a spreadsheet shows it as text.
-        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,0,1,0,0,0,1,0.00", Read(all, "page.csv"));
+        var pages = Read(all, "page.csv");
+        Assert.EndsWith(",revenue,time_on_page,scroll_depth", pages[0]);
+        Assert.Contains(pages, line => line.StartsWith("/,") && line.EndsWith(",45,80"));
+        // A page a visitor named like a formula is written so that a spreadsheet shows it as text; none of its views reported engagement.
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,0,1,0,0,0,1,0.00,,", pages);
 
         // The goals and funnels, as the page shows them, of the visits the view's filters keep.
         Assert.Null(await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, Goal.Event, "Order"));
@@ -234,7 +240,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         using var priced = new ZipArchive(new MemoryStream(body));
         Assert.Contains("revenue (EUR),40.00", Read(priced, "totals.csv"));
         Assert.EndsWith(",revenue (EUR)", Read(priced, "timeseries.csv")[0]);
-        Assert.EndsWith(",revenue (EUR)", Read(priced, "page.csv")[0]);
+        Assert.EndsWith(",revenue (EUR),time_on_page,scroll_depth", Read(priced, "page.csv")[0]);
         Assert.EndsWith(",revenue (EUR)", Read(priced, "goals.csv")[0]);
     }
 

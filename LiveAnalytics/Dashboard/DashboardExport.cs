@@ -81,11 +81,17 @@ public static class DashboardExport
         return csv.ToString();
     }
 
+    /// <summary>A list's rows; the pages' with their engagement (empty for a page none of whose views reported any).</summary>
     private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string[] columns)
     {
         var csv = new StringBuilder();
-        Line(csv, [dimension.Key, .. columns]);
-        foreach (var row in rows) Line(csv, [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))]);
+        var pages = dimension == DashboardDimensions.Page;
+        Line(csv, pages ? [dimension.Key, .. columns, "time_on_page", "scroll_depth"] : [dimension.Key, .. columns]);
+        foreach (var row in rows)
+        {
+            string[] values = [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))];
+            Line(csv, !pages ? values : row.Engagement is { } e ? [.. values, Number(e.AverageSeconds), Number(e.AverageScroll)] : [.. values, "", ""]);
+        }
         return csv.ToString();
     }
 
