@@ -43,7 +43,7 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
         return stored;
     }
 
-    /// <summary>The batch's events, and its engagement reports apart (few, and only from trackers that send them).</summary>
+    /// <summary>The batch's events, and its engagement reports apart (a batch of a server's events has none: no copies then).</summary>
     private static (IReadOnlyCollection<TrackedEvent> Events, TrackedEvent[] Engagements) Split(IReadOnlyCollection<TrackedEvent> events)
     {
         var engagements = 0;

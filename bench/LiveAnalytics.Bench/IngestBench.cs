@@ -22,6 +22,8 @@ public static class IngestBench
         // Concurrent batch senders: with 4 a request's sequential steps (parse, Redis, COPY, Redis) left a
         // quarter of the cores idle, so the figure measured latency; 8 keep the cores busy.
         var batchClients = int.Parse(arg("batch-clients", "8"));
+        // The share of beacons that are engagement reports; 0 (the default) is the mix of the sessions before they existed.
+        var engagement = double.Parse(arg("engagement", "0"), System.Globalization.CultureInfo.InvariantCulture);
 
         await using var db = NpgsqlDataSource.Create(arg("pg", ""));
         using var redis = await ConnectionMultiplexer.ConnectAsync(arg("redis", ""));
@@ -31,14 +33,16 @@ public static class IngestBench
             siteId = await conn.ExecuteScalarAsync<long>("SELECT id FROM sites WHERE domain = @domain", new { domain });
 
         Console.WriteLine($"{Machine()}; wrk shares the cores with the app, PostgreSQL and Redis");
-        if (only != "batch") await BeaconsAsync(url, domain, seconds, runs, connections, warmup, persisted, siteId);
+        if (only != "batch") await BeaconsAsync(url, domain, seconds, runs, connections, warmup, persisted, siteId, engagement);
         if (only != "beacon") await BatchesAsync(db, persisted, url, arg("api-key", ""), domain, siteId, seconds, runs, warmup, batchClients);
     }
 
-    private static async Task BeaconsAsync(string url, string domain, int seconds, int runs, int connections, int warmup, Persisted persisted, long siteId)
+    private static async Task BeaconsAsync(string url, string domain, int seconds, int runs, int connections, int warmup, Persisted persisted, long siteId,
+        double engagement)
     {
-        Console.WriteLine($"Beacon path: wrk -t2 -c{connections}, {seconds} s per run, {runs} runs, empty endpoint and beacon endpoint alternated");
-        await Wrk.RunAsync(url, "/api/event", domain, warmup, connections, 2);   // warm-up: JIT, caches, connection pools
+        Console.WriteLine($"Beacon path: wrk -t2 -c{connections}, {seconds} s per run, {runs} runs, empty endpoint and beacon endpoint alternated" +
+            (engagement > 0 ? $", {engagement:P0} of the beacons engagement reports" : ""));
+        await Wrk.RunAsync(url, "/api/event", domain, warmup, connections, 2, engagement);   // warm-up: JIT, caches, connection pools
         await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(2));
 
         var empties = new List<WrkResult>();
@@ -51,7 +55,7 @@ public static class IngestBench
             if (run % 2 == 0) empties.Add(await Wrk.RunAsync(url, "/bench/empty", domain, seconds, connections, 2));
             var before = await persisted.RowsAsync(siteId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = await Wrk.RunAsync(url, "/api/event", domain, seconds, connections, 2);
+            var result = await Wrk.RunAsync(url, "/api/event", domain, seconds, connections, 2, engagement);
             var drain = await persisted.WaitDrainedAsync(TimeSpan.FromMinutes(5));
             var stored = await persisted.RowsAsync(siteId) - before;
             beacons.Add((result, stored / clock.Elapsed.TotalSeconds, drain.TotalSeconds, Math.Max(0, result.Accepted - stored)));

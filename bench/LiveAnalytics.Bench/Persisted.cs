@@ -8,10 +8,13 @@ namespace LiveAnalytics.Bench;
 /// <summary>Counts a site's persisted rows and waits until the stream's "persist" group has caught up.</summary>
 public sealed class Persisted(NpgsqlDataSource db, IDatabase redis, string streamKey)
 {
+    /// <summary>The site's stored events and engagement reports.</summary>
     public async Task<long> RowsAsync(long siteId)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE site_id = @siteId", new { siteId });
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT (SELECT count(*) FROM events WHERE site_id = @siteId) + (SELECT count(*) FROM engagements WHERE site_id = @siteId)
+            """, new { siteId });
     }
 
     /// <returns>How long the backlog took to drain, measured from the call.</returns>

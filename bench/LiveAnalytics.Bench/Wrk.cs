@@ -13,7 +13,8 @@ public sealed record WrkResult(long Requests, long Non2xx, double RequestsPerSec
 /// <summary>Runs wrk with a Lua script of varied, realistic beacons and reads its report.</summary>
 public static partial class Wrk
 {
-    public static async Task<WrkResult> RunAsync(string url, string path, string domain, int seconds, int connections, int threads)
+    /// <param name="engagement">The share of the beacons that are engagement reports (0 to 1).</param>
+    public static async Task<WrkResult> RunAsync(string url, string path, string domain, int seconds, int connections, int threads, double engagement = 0)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "beacons.lua");
         var start = new ProcessStartInfo("wrk", ["-t", threads.ToString(), "-c", connections.ToString(), "-d", $"{seconds}s",
@@ -21,7 +22,7 @@ public static partial class Wrk
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["LA_DOMAIN"] = domain },
+            Environment = { ["LA_DOMAIN"] = domain, ["LA_ENGAGEMENT"] = engagement.ToString(CultureInfo.InvariantCulture) },
         };
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start: apt-get install wrk");
         var output = await wrk.StandardOutput.ReadToEndAsync();

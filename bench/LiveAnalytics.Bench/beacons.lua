@@ -1,5 +1,7 @@
--- Varied, realistic beacons for wrk: pages, referrers, custom events and browser User-Agents.
+-- Varied, realistic beacons for wrk: pages, referrers, custom events and browser User-Agents; with LA_ENGAGEMENT (a
+-- share, 0 to 1) that share of them are the tracker's engagement reports (a store's pages send about one per pageview).
 local domain = os.getenv("LA_DOMAIN")
+local engagement = tonumber(os.getenv("LA_ENGAGEMENT") or "0")
 local paths = { "/", "/collections/new", "/collections/sale", "/products/linen-shirt", "/products/canvas-bag",
   "/products/wool-socks", "/cart", "/checkout", "/about", "/blog/summer-lookbook", "/search" }
 local referrers = { "null", "null", "null", '"https://www.google.com/"', '"https://duckduckgo.com/"',
@@ -33,6 +35,10 @@ function init(args)
     local body = string.format('{"n":"%s","u":"https://%s%s?utm_source=%s","d":"%s","r":%s%s,"i":"',
       custom and "Add to cart" or "pageview", domain, paths[i % #paths + 1], (i % 7 == 0) and "newsletter" or "",
       domain, referrers[i % #referrers + 1], custom and (',"p":{"product":"sku-' .. i .. '"}') or "")
+    if (i * 7919) % 1000 < engagement * 1000 then   -- spread over the bodies, not in a run of them
+      body = string.format('{"n":"engagement","u":"https://%s%s","d":"%s","e":%d,"sd":%d,"f":1,"i":"',
+        domain, paths[i % #paths + 1], domain, 1000 + (i * 37) % 120000, 20 + i % 81)
+    end
     local ip = string.format("10.%d.%d.%d", math.floor(i / 65536), math.floor(i / 256) % 256, i % 256)
     -- Built once with a placeholder of the id's length (Content-Length stays right), then split around it.
     local request = wrk.format("POST", nil, { ["Content-Type"] = "text/plain", ["User-Agent"] = agents[i % #agents + 1],
