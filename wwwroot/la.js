@@ -75,7 +75,8 @@
     if (o.callback) o.callback();
   }
 
-  // Engagement of the page view on screen: the time it is visible (engaged, plus since shownAt while visible) and
+  // Engagement of the page view on screen: the time it is visible and its window has the focus (engaged, plus since
+  // shownAt while it has; a page left open behind another window is not being read) and
   // the deepest it was scrolled, in percent of the page. Reported when the page is hidden (a tab switched away, the
   // phone locked; the last moment a mobile browser surely runs scripts), when it is left, and before an SPA
   // navigation: e is the time since the last report, sd the deepest so far, sp the deepest at the last report, f marks
@@ -86,10 +87,11 @@
     return height ? Math.min(100, Math.round((w.scrollY + w.innerHeight) / height * 100)) : 100;
   }
   function scrolled() { var p = depth(); if (p > deepest) deepest = p; }
-  function shown() { if (d.visibilityState === 'visible' && !shownAt) shownAt = Date.now(); }
+  function shown() { if (d.visibilityState === 'visible' && d.hasFocus() && !shownAt) shownAt = Date.now(); }
+  function paused() { if (shownAt) { engaged += Date.now() - shownAt; shownAt = 0; } }
   function report() {
     scrolled();   // the scroll event may not have run yet (a click that scrolled to its button and moved on)
-    if (shownAt) { engaged += Date.now() - shownAt; shownAt = 0; }
+    paused();
     var e = Math.min(engaged, MAX_ENGAGED);
     // A view is engaged after a second on screen; after that, a report may carry a deeper scroll alone.
     if (!view || ignored() || (e < 1000 && (!reports || deepest <= reported))) return;
@@ -113,6 +115,8 @@
   }
   w.addEventListener('scroll', scrolled, { passive: true });
   d.addEventListener('visibilitychange', function () { if (d.visibilityState === 'hidden') report(); else shown(); });
+  w.addEventListener('blur', paused);
+  w.addEventListener('focus', shown);
 
   var history = w.history;
   if (history.pushState) {

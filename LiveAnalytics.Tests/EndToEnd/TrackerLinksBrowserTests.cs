@@ -135,6 +135,28 @@ public sealed class TrackerLinksBrowserTests(ITestOutputHelper output) : Browser
         Assert.Equal(["pageview", "pageview"], hub.Snapshot(siteId).Feed.Select(f => f.Name));
     }
 
+    [Fact]
+    public async Task Time_behind_another_window_is_not_counted_as_engaged()
+    {
+        var (merchant, _, siteId) = await SignUpWithSiteAsync();
+        await WaitForCircuitAsync(merchant);
+        await using var storeServer = await StoreServer.StartAsync((await merchant.GetByTestId("snippet").TextContentAsync())!);
+        storeServer.Body = "<p>A short page.</p>";
+        var context = await NewContextAsync(new() { UserAgent = TestData.Chrome });
+        var store = await context.NewPageAsync();
+        await store.GotoAsync($"{storeServer.Origin}/store/about");
+        await App.Get<EventHub>().WaitForAsync(siteId, s => s.Feed.Any(f => f.Pathname == "/store/about"));
+
+        await store.EvaluateAsync("dispatchEvent(new Event('blur'))");    // another window on top
+        await Task.Delay(2000);
+        await store.EvaluateAsync("dispatchEvent(new Event('focus'))");   // back
+        await Task.Delay(1200);
+        await store.CloseAsync(new() { RunBeforeUnload = true });
+
+        var report = (await ReportsAsync(siteId, 1)).Single().Engagement!;
+        Assert.InRange(report.EngagedMs, 1_000, 2_500);   // the time in front, not the 2 s behind
+    }
+
     /// <summary>The site's engagement reports on the stream, once <paramref name="count"/> have come (sent by sendBeacon: not awaited).</summary>
     private async Task<List<LiveAnalytics.Ingestion.TrackedEvent>> ReportsAsync(long siteId, int count)
     {
