@@ -75,12 +75,12 @@
     if (o.callback) o.callback();
   }
 
-  // Engagement of the page view on screen: the time it is visible and its window has the focus (engaged, plus since
-  // shownAt while it has; a page left open behind another window is not being read) and
-  // the deepest it was scrolled, in percent of the page. Reported when the page is hidden (a tab switched away, the
-  // phone locked; the last moment a mobile browser surely runs scripts), when it is left, and before an SPA
-  // navigation: e is the time since the last report, sd the deepest so far, sp the deepest at the last report, f marks
-  // the first report. The server adds the reports up, so a view seen in three sittings counts once, its time whole.
+  // Engagement of the page view on screen: the time it is visible in the window that has the focus (engaged, plus
+  // since shownAt while it is; a page left open behind another window is not being read) and the deepest it was
+  // scrolled, in percent of the page. Reported when the page is hidden (a tab switched away, the phone locked: the
+  // last moment a mobile browser surely runs scripts), when it is left, and before an SPA navigation: e is the time
+  // since the last report, sd the deepest so far, sp the deepest at the last report, f marks the first report. The
+  // server adds the reports up, so a view seen in three sittings counts once, its time whole.
   var view, shownAt = 0, engaged = 0, deepest = 0, reported = 0, reports = 0, MAX_ENGAGED = 18e5;
   function depth() {
     var el = d.documentElement, height = Math.max(el.scrollHeight, d.body ? d.body.scrollHeight : 0);

@@ -86,7 +86,7 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, Npgsql.NpgsqlDataSource db, TimeProvider time, string? period, string? date, string? metrics,
+        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
         string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
@@ -112,10 +112,7 @@ public static class StatsEndpoints
         var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
             take, (pageNumber - 1) * take, request.Filter, propKey);
         if (!request.WantsPageMetrics) return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList() });
-        var pages = rows.Select(r => r.Value).ToArray();
-        var engagement = request.Filter.IsEmpty
-            ? await PageEngagements.ReadAsync(db, site.Id, request.Period.From, request.Period.To, pages)
-            : await PageEngagements.ReadAsync(db, site.Id, request.Period.From, request.Period.To, request.Filter);
+        var engagement = await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter);
         return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement.GetValueOrDefault(r.Value))).ToList() });
     }
 

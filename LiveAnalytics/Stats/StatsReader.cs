@@ -8,7 +8,7 @@ namespace LiveAnalytics.Stats;
 /// milliseconds at any range, where the raw events take minutes over months of a busy site. A filter, a custom
 /// property, a dimension the rollups do not keep, or a sort they cannot rank by reads the raw events.
 /// </summary>
-public sealed class StatsReader(StatsQueries raw, RollupQueries rollups)
+public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.NpgsqlDataSource db)
 {
     /// <summary>The Stats API's properties that are dimensions of the rollups, ranked there by visitors.</summary>
     private static readonly Dictionary<string, string> RollupDimensions = new()
@@ -44,4 +44,10 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups)
         }
         return await raw.BreakdownAsync(siteId, period.From, period.To, column, missing, metrics[0], limit, offset, filter, propKey);
     }
+
+    /// <summary>The pages' engagement: from the hourly sums without a filter, of the visits it keeps with one.</summary>
+    public Task<IReadOnlyDictionary<string, Dashboard.PageEngagement>> EngagementAsync(long siteId, StatsRange period,
+        IReadOnlyCollection<string> pages, EventFilter filter) => filter.IsEmpty
+        ? Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, pages)
+        : Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, filter);
 }
