@@ -173,22 +173,13 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         /// <summary>Local days as the UTC range the raw queries take.</summary>
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
-        // One pass over the period's events for all of it (RawDashboard); the goals list keeps one row more, for "pageview".
-        // The pages' engagement beside it, on a connection of its own.
+        // One pass over the period's events for all of it (RawDashboard), the pages' engagement too; the goals list keeps
+        // one row more, for "pageview".
         public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
         {
             var (start, end) = Span(from, to);
-            var engagement = lists.Contains(DashboardDimensions.Page) ? PageEngagements.ReadAsync(db, site.Id, start, end, filter) : null;
             var read = await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
-            var byPage = engagement is null ? null : await engagement;
-            return read with
-            {
-                Tops = read.Tops.ToDictionary(t => t.Key, t =>
-                {
-                    var rows = Goals(DashboardDimensions.Find(t.Key)!, t.Value);
-                    return t.Key == DashboardDimensions.Page.Key && byPage is not null ? PageEngagements.With(rows, byPage) : rows;
-                }),
-            };
+            return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
         }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)

@@ -10,16 +10,19 @@ namespace LiveAnalytics.Dashboard;
 /// scans of the period competing for two cores. Here the events the filters keep are read once, with what the lists
 /// and filters need of their visits, and counted under every key at once (grouping sets). The counts are the Stats
 /// API's (<see cref="StatsQueries"/>): a visit counts for every key it touched, its bounce and length are the whole
-/// visit's within the period.
+/// visit's within the period. With the pages' list, the same pass also sums the engagement reports of the kept visits
+/// by page (their sessions).
 /// </summary>
 internal static class RawDashboard
 {
-    // The grouping sets' numbers in the result: the lists are 0, 1, … in the order given.
-    private const int TotalsSet = -2, SeriesSet = -1;
+    // The grouping sets' numbers in the result: the lists are 0, 1, … in the order given; the pages' engagement apart.
+    private const int EngagementSet = -3, TotalsSet = -2, SeriesSet = -1;
 
-    private sealed record Row(int Set, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces, double Seconds, decimal Revenue)
+    private sealed record Row(int Set, long Rank, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces,
+        double Seconds, decimal Revenue, long EngagedViews, long EngagedMs, long Scroll)
     {
         public Counts Counts => new(Visitors, Pageviews, Events, Visits, Bounces, Seconds, Revenue);
+        public PageEngagement Engagement => new(EngagedViews, EngagedMs, Scroll);
     }
 
     /// <param name="limit">Rows a list keeps, by visitors (exit pages by visits, as that list ranks them), ties by value.</param>
@@ -32,6 +35,7 @@ internal static class RawDashboard
         var setOf = string.Concat(lists.Select((_, i) => $" WHEN GROUPING(d{i}) = 0 THEN {i}"));
         var value = lists.Count == 0 ? "''" : $"coalesce({string.Join(", ", lists.Select((_, i) => $"d{i}"))}, '')";
         var exits = lists.Select((d, i) => (d, i)).Where(x => x.d == DashboardDimensions.ExitPage).Select(x => x.i).DefaultIfEmpty(int.MinValue).First();
+        var pages = lists.Contains(DashboardDimensions.Page);
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, tz = zone.Id, interval, limit, exits });
 
@@ -58,21 +62,34 @@ internal static class RawDashboard
                        sum(keyed.revenue) AS revenue
                 FROM keyed JOIN whole USING (session_id) GROUP BY s, bucket, k
             )
-            SELECT s AS Set, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events, visits AS Visits,
-                   bounces AS Bounces, seconds AS Seconds, revenue AS Revenue
-            FROM (
-                SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
-            ) ranked
-            WHERE s < 0 OR rank <= @limit
-            ORDER BY s, rank
+            SELECT * FROM (
+                SELECT s AS Set, rank AS Rank, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events,
+                       visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue,
+                       0::bigint AS EngagedViews, 0::bigint AS EngagedMs, 0::bigint AS Scroll
+                FROM (
+                    SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
+                ) ranked
+                WHERE s < 0 OR rank <= @limit
+                {(pages ? $"""
+                UNION ALL
+                SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric,
+                       count(*) FILTER (WHERE first), sum(engaged_ms)::bigint, sum(scroll_gain)::bigint
+                FROM engagements
+                WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
+                GROUP BY pathname HAVING count(*) FILTER (WHERE first) > 0
+                """ : "")}
+            ) result
+            ORDER BY Set, Rank
             """, p, tx)).AsList();
         await tx.CommitAsync();
 
         var totals = rows.FirstOrDefault(r => r.Set == TotalsSet)?.Counts ?? Counts.None;
         var buckets = rows.Where(r => r.Set == SeriesSet).ToDictionary(r => r.Bucket!.Value, r => r.Counts);
         var series = Buckets(from, to, zone, interval).Select(b => (b, buckets.GetValueOrDefault(b, Counts.None))).ToList();
+        var engagement = rows.Where(r => r.Set == EngagementSet).ToDictionary(r => r.Value, r => r.Engagement);
         var tops = lists.Select((d, i) => (d, i)).ToDictionary(x => x.d.Key,
-            x => (IReadOnlyList<TopRow>)rows.Where(r => r.Set == x.i).Select(r => new TopRow(r.Value, r.Counts)).ToList());
+            x => (IReadOnlyList<TopRow>)rows.Where(r => r.Set == x.i)
+                .Select(r => new TopRow(r.Value, r.Counts) { Engagement = x.d == DashboardDimensions.Page ? engagement.GetValueOrDefault(r.Value) : null }).ToList());
         return new PeriodCounts(totals, series, tops);
     }
 

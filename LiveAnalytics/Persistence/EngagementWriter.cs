@@ -23,9 +23,9 @@ internal static class EngagementWriter
                 RETURNING site_id, ts, pathname, engaged_ms, scroll_gain, first
             ), added AS (
                 INSERT INTO engagement_hours AS h (site_id, hour, pathname, views, engaged_ms, scroll)
-                SELECT site_id, date_trunc('hour', ts, 'UTC'), pathname, count(*) FILTER (WHERE first), sum(engaged_ms), sum(scroll_gain)
-                FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                ON CONFLICT (site_id, hour, pathname) DO UPDATE
+                SELECT site_id, date_trunc('hour', ts, 'UTC') AS h, pathname, count(*) FILTER (WHERE first), sum(engaged_ms), sum(scroll_gain)
+                FROM new GROUP BY 1, 2, 3 ORDER BY site_id, pathname, h
+                ON CONFLICT (site_id, pathname, hour) DO UPDATE
                 SET views = h.views + excluded.views, engaged_ms = h.engaged_ms + excluded.engaged_ms, scroll = h.scroll + excluded.scroll
             )
             SELECT count(*) FROM new

@@ -22,5 +22,6 @@ CREATE TABLE IF NOT EXISTS engagement_hours (
     views      bigint      NOT NULL,   -- engaged page views (first reports)
     engaged_ms bigint      NOT NULL,
     scroll     bigint      NOT NULL,   -- sum of the gains: of each view, its deepest scroll
-    PRIMARY KEY (site_id, hour, pathname)
+    -- By page first: the dashboard reads a list's ten pages over a range (a year is 8,760 hours of every page).
+    PRIMARY KEY (site_id, pathname, hour)
 );
