@@ -236,20 +236,27 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
     [Fact]
     public async Task A_rebuild_leaves_out_batches_not_yet_added_so_nothing_counts_twice()
     {
-        var site = await SiteAsync("Etc/UTC");
-        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14), 1, "/a")]);
-        await _app.RollUpAsync(site.Id);
-        await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14).AddMinutes(1), 2, "/b")]);   // pending
+        for (var attempt = 1; ; attempt++)
+        {
+            var site = await SiteAsync("Etc/UTC");
+            await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14), 1, "/a")]);
+            await _app.RollUpAsync(site.Id);
+            await WriteAsync([TestData.Event(site.Id, Nov3.AddHours(14).AddMinutes(1), 2, "/b")]);   // pending
 
-        // A rebuild of the hour runs before the incremental step has taken the pending batch.
-        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            // A rebuild of the hour runs before the incremental step has taken the pending batch.
+            await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
             await conn.ExecuteAsync("INSERT INTO rollup_dirty_hours (site_id, hour) VALUES (@Id, @hour)", new { site.Id, hour = Nov3.AddHours(14).UtcDateTime });
-        await HourRebuild.RunOnceAsync(_app.Get<NpgsqlDataSource>(), CancellationToken.None, site.Id);
-        Assert.Equal(1, (await RowsAsync(site.Id)).Single(r => r.Dimension == "").Pageviews);
+            await HourRebuild.RunOnceAsync(_app.Get<NpgsqlDataSource>(), CancellationToken.None, site.Id);
+            // Other test classes' rollup jobs add any site's batches: one may have taken this one before the rebuild, and
+            // the case did not happen. Rarely; then it is set up again.
+            if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM rollup_batches WHERE site_id = @Id", new { site.Id }) == 0 && attempt < 5) continue;
+            Assert.Equal(1, (await RowsAsync(site.Id)).Single(r => r.Dimension == "").Pageviews);
 
-        await _app.RollUpAsync(site.Id);
-        var total = (await RowsAsync(site.Id)).Single(r => r.Dimension == "");
-        Assert.Equal((2L, 2L, 2L), (total.Pageviews, total.Visits, total.Visitors));
+            await _app.RollUpAsync(site.Id);
+            var total = (await RowsAsync(site.Id)).Single(r => r.Dimension == "");
+            Assert.Equal((2L, 2L, 2L), (total.Pageviews, total.Visits, total.Visitors));
+            return;
+        }
     }
 
     [Fact]
