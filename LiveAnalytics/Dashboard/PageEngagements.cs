@@ -41,14 +41,21 @@ public static class PageEngagements
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
-        var rows = await conn.QueryAsync<(string Pathname, long Views, long EngagedMs, long Scroll)>($"""
-            SELECT pathname, count(*) FILTER (WHERE first), sum(engaged_ms)::bigint, sum(scroll_gain)::bigint FROM engagements
-            WHERE site_id = @siteId AND ts >= @from AND ts < @to
-              AND session_id IN (SELECT session_id FROM ({Stats.PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql})
-            GROUP BY pathname HAVING count(*) FILTER (WHERE first) > 0
-            """, p);
+        var rows = await conn.QueryAsync<(string Pathname, long Views, long EngagedMs, long Scroll)>(
+            OfSessions($"SELECT session_id FROM ({Stats.PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}"), p);
         return rows.ToDictionary(r => r.Pathname, r => new PageEngagement(r.Views, r.EngagedMs, r.Scroll));
     }
+
+    /// <summary>
+    /// SQL of the reports of some visits in [@from, @to) by page (columns pathname, views, engaged_ms, scroll), for
+    /// @siteId; <paramref name="sessions"/> is a query of the visits' session ids.
+    /// </summary>
+    internal static string OfSessions(string sessions) => $"""
+        SELECT pathname, count(*) FILTER (WHERE first) AS views, sum(engaged_ms)::bigint AS engaged_ms, sum(scroll_gain)::bigint AS scroll
+        FROM engagements
+        WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN ({sessions})
+        GROUP BY pathname HAVING count(*) FILTER (WHERE first) > 0
+        """;
 
     /// <summary>Rows with the engagement of their pages.</summary>
     public static IReadOnlyList<TopRow> With(IReadOnlyList<TopRow> rows, IReadOnlyDictionary<string, PageEngagement> engagement) =>

@@ -72,11 +72,8 @@ internal static class RawDashboard
                 WHERE s < 0 OR rank <= @limit
                 {(pages ? $"""
                 UNION ALL
-                SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric,
-                       count(*) FILTER (WHERE first), sum(engaged_ms)::bigint, sum(scroll_gain)::bigint
-                FROM engagements
-                WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
-                GROUP BY pathname HAVING count(*) FILTER (WHERE first) > 0
+                SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric, views, engaged_ms, scroll
+                FROM ({PageEngagements.OfSessions("SELECT session_id FROM kept")}) engaged
                 """ : "")}
             ) result
             ORDER BY Set, Rank
