@@ -9,23 +9,28 @@ usage() {
   cat <<'USAGE'
 Usage: ./run.sh [--port N] [--no-demo-traffic]
        ./run.sh --reset-password EMAIL
+       ./run.sh --operator EMAIL | --revoke-operator EMAIL
   --port N             HTTP port of this app node on 127.0.0.1 (default 5080)
   --no-demo-traffic    do not simulate visitors on the demo site
   --reset-password E   give the account with e-mail E a new random password, print it, and exit
                        (the operator's way to let a merchant back in where no reset mail can)
+  --operator E         make the account with e-mail E an operator (it may open /jobs), and exit
+  --revoke-operator E  take that back, and exit
 Environment: LA_PG_PORT (default 54329) and LA_REDIS_PORT (default 56379) choose the services' ports.
 USAGE
 }
 
 PORT=5080
 DEMO_TRAFFIC=true
-RESET_EMAIL=
+COMMAND=()   # an operator's command for the app instead of the server
 while (($#)); do
   case $1 in
     --port) [ $# -ge 2 ] || die "--port needs a number"; PORT=$2; shift 2 ;;
     --port=*) PORT=${1#*=}; shift ;;
     --no-demo-traffic) DEMO_TRAFFIC=false; shift ;;
-    --reset-password) [ $# -ge 2 ] || die "--reset-password needs an e-mail address"; RESET_EMAIL=$2; shift 2 ;;
+    --reset-password) [ $# -ge 2 ] || die "--reset-password needs an e-mail address"; COMMAND=(reset-password "$2"); shift 2 ;;
+    --operator) [ $# -ge 2 ] || die "--operator needs an e-mail address"; COMMAND=(operator "$2"); shift 2 ;;
+    --revoke-operator) [ $# -ge 2 ] || die "--revoke-operator needs an e-mail address"; COMMAND=(operator "$2" --revoke); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -37,7 +42,7 @@ PG_PORT=${LA_PG_PORT:-54329}
 REDIS_PORT=${LA_REDIS_PORT:-56379}
 ensure_packages
 mkdir -p "$DATA"
-[ -z "$RESET_EMAIL" ] && port_in_use "$PORT" && die "port $PORT is taken: choose another with --port"
+((${#COMMAND[@]} == 0)) && port_in_use "$PORT" && die "port $PORT is taken: choose another with --port"
 
 STARTED_PG= STARTED_REDIS= APP_PID= EXIT_CODE=0
 cleanup() {
@@ -80,8 +85,8 @@ fi
 
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=liveanalytics;Username=postgres"
 export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
-if [ -n "$RESET_EMAIL" ]; then
-  dotnet "$DATA/app/LiveAnalytics.dll" reset-password "$RESET_EMAIL" --contentRoot "$DATA/app" || EXIT_CODE=$?
+if ((${#COMMAND[@]})); then
+  dotnet "$DATA/app/LiveAnalytics.dll" "${COMMAND[@]}" --contentRoot "$DATA/app" || EXIT_CODE=$?
   exit "$EXIT_CODE"
 fi
 export Demo__Seed=true Demo__Traffic=$DEMO_TRAFFIC Demo__Password="$(cat "$DATA/demo-password")" Demo__KeyFile="$DATA/demo-api-key"

@@ -38,7 +38,8 @@ builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
-if (await app.TryRunPasswordResetAsync(args) is { } exitCode) return exitCode;   // an operator's command (README), not the server
+// An operator's command (README), not the server.
+if ((await app.TryRunPasswordResetAsync(args) ?? await app.TryRunOperatorCommandAsync(args)) is { } exitCode) return exitCode;
 
 app.UseForwardedHeaders();
 app.UseExceptionHandler("/Error", createScopeForErrors: true);

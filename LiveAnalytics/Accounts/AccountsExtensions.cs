@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using StackExchange.Redis;
 
@@ -44,7 +45,12 @@ public static class AccountsExtensions
             o.Cookie.Name = "la_2fa_remember";
             o.ExpireTimeSpan = RememberBrowserFor;
         });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorAuthorization.Policy, p => p.AddRequirements(new OperatorAuthorization.Requirement()));
+        builder.Services.AddSingleton<Operators>();
+        builder.Services.AddSingleton<OperatorAuthorization>();
+        builder.Services.AddSingleton<IAuthorizationHandler>(sp => sp.GetRequiredService<OperatorAuthorization>());
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler>(sp => sp.GetRequiredService<OperatorAuthorization>());
         builder.Services.AddIdentityCore<AppUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -61,6 +67,7 @@ public static class AccountsExtensions
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<OperatorClaims>()
             // Password reset links, and the authenticator app as the only second factor (no SMS, no mailed codes).
             .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
             .AddTokenProvider<OneUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Demo;
 
-/// <summary>Creates the demo merchant, site and API key once; later runs find them and change nothing.</summary>
+/// <summary>Creates the demo merchant (an operator too), site and API key once; later runs find them and change nothing.</summary>
 public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
@@ -23,6 +23,9 @@ public sealed partial class DemoSeeder(IServiceProvider services, IOptions<DemoO
             var created = await users.CreateAsync(user, o.Password);
             if (!created.Succeeded)
                 throw new InvalidOperationException("Demo user: " + string.Join(" ", created.Errors.Select(e => e.Description)));
+            // Whoever tries the product out runs it too: the background jobs are theirs to look at (once, so that a
+            // revoke made later stands).
+            await scope.ServiceProvider.GetRequiredService<Operators>().SetAsync(user.Id, isOperator: true);
             LogCreated(o.Email);
         }
         var sites = scope.ServiceProvider.GetRequiredService<SiteRepository>();

@@ -1,14 +1,14 @@
 using Hangfire;
-using Hangfire.Dashboard;
-using LiveAnalytics.Infrastructure;
+using LiveAnalytics.Accounts;
 
 namespace LiveAnalytics.Persistence;
 
 /// <summary>
-/// <c>/jobs</c>: Hangfire's dashboard of the background jobs (the flush, rollup, salt, retention and rebuild jobs: their
-/// runs, retries and failures), read-only, for the operator's networks only (<see cref="OperatorNetworks"/>). Any node
-/// shows every node's jobs: they share PostgreSQL. Read-only because an address is not a login: a job that failed is
-/// retried by itself, or requested again where a merchant started it.
+/// <c>/jobs</c>: Hangfire's dashboard of the background jobs (the flush, rollup, salt, retention, report and rebuild jobs:
+/// their runs, retries and failures), for operators signed in from the operators' networks
+/// (<see cref="OperatorAuthorization"/>), who may also act on them: retry or delete a failed job, run a recurring one now.
+/// Any node shows every node's jobs: they share PostgreSQL. A recurring job deleted here comes back when a node starts
+/// (each node registers them).
 /// </summary>
 public static class JobsDashboard
 {
@@ -16,20 +16,15 @@ public static class JobsDashboard
 
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
-        var operators = app.Services.GetRequiredService<OperatorNetworks>();
         app.MapHangfireDashboard(Path, new DashboardOptions
-        {
-            Authorization = [new FromOperatorNetworks(operators)],
-            IsReadOnlyFunc = _ => true,
-            DisplayStorageConnectionString = false,
-            DashboardTitle = "LiveAnalytics jobs",
-            AppPath = "/sites",
-        });
+            {
+                // The endpoint's policy decides (Hangfire's default would let this machine's requests only).
+                Authorization = [],
+                DisplayStorageConnectionString = false,
+                DashboardTitle = "LiveAnalytics jobs",
+                AppPath = "/sites",
+            })
+            .RequireAuthorization(OperatorAuthorization.Policy);
         return app;
-    }
-
-    private sealed class FromOperatorNetworks(OperatorNetworks operators) : IDashboardAuthorizationFilter
-    {
-        public bool Authorize(DashboardContext context) => operators.Allows(context.GetHttpContext());
     }
 }
