@@ -12,7 +12,8 @@ namespace LiveAnalytics.Tests.EndToEnd;
 
 /// <summary>
 /// Every page a merchant uses, checked by axe-core (Deque's engine, in Chromium) against WCAG 2 A and AA: names of
-/// controls, labels, contrast, links told apart from text, and the rest of what a machine can check.
+/// controls, labels, contrast, links told apart from text, and the rest of what a machine can check. The app's pages in
+/// both themes: light, and dark as a system that prefers it gets them.
 /// </summary>
 public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
@@ -27,7 +28,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         var visitor = await (await NewContextAsync(new() { BaseURL = BaseUri.ToString() })).NewPageAsync();
         var problems = new List<string>();
         foreach (var path in new[] { "/account/login", "/account/signup", "/account/forgot" })
-            problems.AddRange(await CheckAsync(visitor, path));
+            problems.AddRange(await CheckAsync(visitor, path, bothThemes: true));
 
         var (page, domain, siteId) = await SignUpWithSiteAsync();
         // Something on every card: a visit from a search engine with a custom event.
@@ -39,7 +40,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         await App.Get<EventHub>().WaitForAsync(siteId, s => s.Feed.Count == 2);
         foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
-            problems.AddRange(await CheckAsync(page, path));
+            problems.AddRange(await CheckAsync(page, path, bothThemes: true));
 
         // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
         var owner = await OwnerOfAsync(siteId);
@@ -49,17 +50,29 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
             foreach (var theme in WidgetTheme.All.Where(t => t != "transparent"))   // transparent takes the host page's background
                 problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}&event=Purchase&label=orders"));
         var (shared, _) = await App.Get<SharedLinks>().CreateAsync(site, owner, "Our agency");
-        problems.AddRange(await CheckAsync(visitor, shared!));
+        problems.AddRange(await CheckAsync(visitor, shared!, bothThemes: true));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    private static async Task<IEnumerable<string>> CheckAsync(IPage page, string path)
+    /// <param name="bothThemes">Also as a system that prefers dark sees it (widgets have themes of their own, in the URL).</param>
+    private static async Task<IEnumerable<string>> CheckAsync(IPage page, string path, bool bothThemes = false)
     {
         var response = await page.GotoAsync(path);
         Assert.True(response?.Ok, $"{path} answered {response?.Status}");   // the page itself, not an error page, is checked
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        var result = await page.RunAxe(Wcag);
-        return result.Violations.Select(v =>
-            $"{path}: {v.Impact} {v.Id} ({v.Help}) at {string.Join(" ; ", v.Nodes.Take(3).Select(n => n.Html))}");
+        var problems = await ViolationsAsync(page, path);
+        if (!bothThemes) return problems;
+        // The theme follows the media query at once, without a reload (the page keeps its state).
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        // Colours with a transition (MudBlazor's buttons and labels) pass through mixtures of both themes first.
+        await page.WaitForFunctionAsync("() => !document.getAnimations().some(a => a instanceof CSSTransition)");
+        Assert.Equal("rgb(50, 51, 61)", await page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor"));   // dark, or nothing is checked
+        problems.AddRange(await ViolationsAsync(page, $"{path} (dark)"));
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        return problems;
     }
+
+    private static async Task<List<string>> ViolationsAsync(IPage page, string name) =>
+        (await page.RunAxe(Wcag)).Violations.Select(v =>
+            $"{name}: {v.Impact} {v.Id} ({v.Help}) at {string.Join(" ; ", v.Nodes.Take(3).Select(n => n.Html))}: {v.Nodes.First().Any.FirstOrDefault()?.Message}").ToList();
 }
