@@ -11,6 +11,10 @@ public static class ReportsExtensions
         builder.Services.AddTransient<EmailReports>();
         builder.Services.AddTransient<TrafficAlert>();
         builder.Services.AddTransient<SilenceAlert>();
+        builder.Services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.Section));
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddTransient<SiteWebhooks>();
+        builder.Services.AddTransient<WebhookAlerts>();
         return builder;
     }
 
@@ -27,6 +31,8 @@ public static class ReportsExtensions
             .AddOrUpdate<TrafficAlert>("traffic-alerts", a => a.CheckAsync(CancellationToken.None), "*/30 * * * * *");
         app.Services.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<SilenceAlert>("silence-alerts", a => a.CheckAsync(CancellationToken.None), "*/5 * * * *");
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<WebhookAlerts>("webhook-alerts", a => a.CheckAsync(CancellationToken.None), "*/30 * * * * *");
         return app;
     }
 }

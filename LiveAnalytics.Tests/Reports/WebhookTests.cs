@@ -1,0 +1,208 @@
+using System.Net;
+using Bunit;
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Reports;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Reports;
+
+/// <summary>A site's alerts posted to a chat channel: by the rules of a member's alerts, to an address checked twice.</summary>
+public sealed class WebhookTests : IAsyncLifetime
+{
+    private const string PublicBaseUrl = "https://analytics.example";
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestWebhookReceiver _receiver = default!;
+
+    // Private networks allowed: the test's receiver is on this machine.
+    private readonly AppFactory _app = new(new Dictionary<string, string?>
+    {
+        ["Webhooks:AllowPrivateNetworks"] = "true", ["Email:PublicBaseUrl"] = PublicBaseUrl,
+    });
+
+    private SiteWebhooks Webhooks => new(_app.Get<NpgsqlDataSource>(), _app.Get<SiteTeam>(), _app.Get<WebhookSender>(),
+        _app.Get<IDataProtectionProvider>(), _app.Get<IOptions<LiveAnalytics.Accounts.Email.EmailOptions>>(), _clock);
+
+    private WebhookAlerts Alerts => new(_app.Get<NpgsqlDataSource>(), _app.Get<EventHub>(), Webhooks, _clock);
+
+    public async Task InitializeAsync() => _receiver = await TestWebhookReceiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_traffic_alert_posts_once_in_12_hours_and_a_refused_post_is_tried_again()
+    {
+        var shop = await _app.MerchantAsync();
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, trafficAlert: 2, silenceHours: null));
+        // The address is the channel's secret: stored encrypted, shown in part.
+        Assert.DoesNotContain("secret-token", await StoredUrlAsync(shop.Site.Id));
+        Assert.Equal($"{new Uri(_receiver.Url).GetLeftPart(UriPartial.Authority)}/services/…", (await Webhooks.GetAsync(shop.Site.Id))!.UrlHint);
+
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Empty(_receiver.Received);   // nobody online
+        var client = _app.CreateClient();
+        foreach (var (n, path) in new[] { (1, "/sale"), (2, "/sale") })
+            (await client.SendAsync(TestData.Pageview(shop.Site.Domain, path, TestData.Browser(n)))).EnsureSuccessStatusCode();
+        await _app.Get<EventHub>().WaitForAsync(shop.Site.Id, s => s.VisitorsOnline == 2);
+
+        _receiver.Status = HttpStatusCode.InternalServerError;   // the chat is down: not sent, so tried again
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Equal("The receiver answered 500 Internal Server Error.", (await Webhooks.GetAsync(shop.Site.Id))!.LastError);
+        _receiver.Status = HttpStatusCode.OK;
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // 30 s on: quiet
+        Assert.Equal(2, _receiver.Received.Count);
+        var message = _receiver.Received.Last();
+        Assert.Equal("traffic", message.GetProperty("event").GetString());
+        Assert.Equal(shop.Site.Domain, message.GetProperty("site").GetString());
+        Assert.Equal(2, message.GetProperty("visitors_online").GetInt32());
+        Assert.Equal($"{PublicBaseUrl}/sites/{shop.Site.Id}", message.GetProperty("link").GetString());
+        Assert.Equal($"2 visitors are on {shop.Site.Domain} right now (the alert: 2). Looking at: /sale (2). From: Direct (2).",
+            message.GetProperty("text").GetString());
+        Assert.Null((await Webhooks.GetAsync(shop.Site.Id))!.LastError);
+
+        _clock.Advance(TrafficAlert.Quiet);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Equal(3, _receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task The_tracking_check_posts_once_a_quiet_spell()
+    {
+        var shop = await _app.MerchantAsync();
+        await PageviewAsync(shop.Site.Id);
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, trafficAlert: null, silenceHours: 2));
+        _clock.Advance(TimeSpan.FromMinutes(119));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Empty(_receiver.Received);
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(3));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // the same spell
+        var message = Assert.Single(_receiver.Received);
+        Assert.Equal("silence", message.GetProperty("event").GetString());
+        Assert.Equal(2, message.GetProperty("quiet_hours").GetInt32());
+        Assert.StartsWith($"{shop.Site.Domain} has had no pageviews for 2 hours, since ", message.GetProperty("text").GetString());
+
+        await PageviewAsync(shop.Site.Id);   // back, then quiet again: a new spell
+        _clock.Advance(TimeSpan.FromHours(2.5));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Equal(2, _receiver.Received.Count);
+
+        // Settings saved with the address left empty keep it, and an unchanged check keeps its spell.
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, url: null, trafficAlert: 50, silenceHours: 2));
+        Assert.Equal((50, 2), ((await Webhooks.GetAsync(shop.Site.Id))!.TrafficAlert, (await Webhooks.GetAsync(shop.Site.Id))!.SilenceHours));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Equal(2, _receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task Only_owners_and_admins_set_it_and_an_address_no_longer_readable_is_reported()
+    {
+        var shop = await _app.MerchantAsync();
+        var viewer = await _app.MemberAsync(shop, SiteTeam.Viewer);
+        Assert.Equal(SiteTeam.SettingsRefused, await Webhooks.SetAsync(shop.Site, viewer.Id, _receiver.Url, 5, null));
+        Assert.Equal(SiteTeam.SettingsRefused, await Webhooks.TestAsync(shop.Site, viewer.Id));
+        Assert.Null(await Webhooks.GetAsync(shop.Site.Id));
+        Assert.StartsWith("Enter the webhook's address", await Webhooks.SetAsync(shop.Site, shop.User.Id, url: null, 5, null));
+        Assert.Contains("between 1 and", await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, 0, null));
+        Assert.Contains("between 1 and 168", await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, null, 169));
+
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, null, 1));
+        Assert.Equal(SiteTeam.SettingsRefused, await Webhooks.RemoveAsync(shop.Site, viewer.Id));
+        // The Data Protection keys it was encrypted with are gone (Redis lost): the settings say to enter it again.
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE site_webhooks SET url = 'CfDJ8-not-readable' WHERE site_id = @Id", new { shop.Site.Id });
+        _clock.Advance(TimeSpan.FromHours(2));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Empty(_receiver.Received);
+        Assert.StartsWith("The saved address can no longer be read", (await Webhooks.GetAsync(shop.Site.Id))!.LastError);
+        Assert.Equal("Save a webhook first.", await Webhooks.TestAsync(shop.Site, shop.User.Id));
+    }
+
+    [Fact]
+    public async Task The_card_saves_tests_and_removes_the_webhook()
+    {
+        var shop = await _app.MerchantAsync();
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteWebhooks));
+        var card = ctx.Render<WebhookCard>(p => p.Add(c => c.Site, shop.Site));
+        card.WaitForAssertion(() => Assert.Equal("No webhook.", State(card)));
+
+        card.Find("input[data-testid=webhook-url]").Input("ftp://hooks.example/x");
+        card.Find("[data-testid=webhook-save]").Click();
+        card.WaitForAssertion(() => Assert.StartsWith("The address must be a whole https:// address", card.Find("[data-testid=webhook-error]").TextContent));
+
+        card.Find("input[data-testid=webhook-url]").Input(_receiver.Url);
+        card.Find("input[data-testid=webhook-traffic]").Change("1200");
+        card.Find("[data-testid=webhook-save]").Click();
+        var hint = WebhookSender.Hint(_receiver.Url);
+        card.WaitForAssertion(() => Assert.Equal($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check.", State(card)));
+        Assert.Empty(card.FindAll("[data-testid=webhook-error]"));
+
+        card.Find("[data-testid=webhook-test]").Click();
+        card.WaitForAssertion(() => Assert.StartsWith($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check. The last post was taken (", State(card)));
+        var test = Assert.Single(_receiver.Received);
+        Assert.Equal("test", test.GetProperty("event").GetString());
+        Assert.Equal($"Test from LiveAnalytics: {shop.Site.Domain}'s alerts will be posted here.", test.GetProperty("text").GetString());
+
+        card.Find("[data-testid=webhook-remove]").Click();
+        card.WaitForAssertion(() => Assert.Equal("No webhook.", State(card)));
+        Assert.Null(await Webhooks.GetAsync(shop.Site.Id));
+    }
+
+    [Theory]
+    [InlineData("http://hooks.example.com/x", "must start with https://")]
+    [InlineData("https://127.0.0.1/hook", "private network")]
+    [InlineData("https://10.1.2.3/hook", "private network")]
+    [InlineData("https://169.254.169.254/latest/meta-data", "private network")]   // a cloud's metadata service
+    [InlineData("https://[::1]/hook", "private network")]
+    [InlineData("https://[::ffff:192.168.1.1]/hook", "private network")]
+    [InlineData("https://localhost/hook", "this machine")]
+    [InlineData("https://user:pass@hooks.example.com/x", "user name or password")]
+    [InlineData("hooks.slack.com/services/x", "whole https:// address")]
+    [InlineData("", "Enter the webhook's address")]
+    public void Without_private_networks_an_address_is_checked_where_it_is_entered(string url, string error)
+    {
+        var sender = new WebhookSender(Options.Create(new WebhookOptions()));
+        Assert.Contains(error, sender.Check(url));
+        Assert.Null(sender.Check("https://hooks.slack.com/services/T000/B000/XXXX"));
+        Assert.Contains("longer than", sender.Check("https://hooks.example.com/" + new string('x', WebhookSender.MaxUrlLength)));
+    }
+
+    [Fact]
+    public async Task Without_private_networks_the_connection_goes_to_no_private_address_whatever_the_name_resolved_to()
+    {
+        // What a name that resolved to a public address when it was entered, and to this machine when posted to, meets:
+        // the connection's own check (the receiver listens there, so a connection made would be seen).
+        var sender = new WebhookSender(Options.Create(new WebhookOptions()));
+        var error = await sender.SendAsync(_receiver.Url, new WebhookMessage("hi", "test", "shop.example"), CancellationToken.None);
+        Assert.Contains("resolves to no public address (127.0.0.1)", error);
+        Assert.Empty(_receiver.Received);
+        Assert.True(WebhookSender.IsPublic(IPAddress.Parse("93.184.216.34")));
+        Assert.False(WebhookSender.IsPublic(IPAddress.Parse("100.64.0.1")));   // carrier-grade NAT
+    }
+
+    private static string State(IRenderedComponent<WebhookCard> card) => card.Find("[data-testid=webhook-state]").TextContent.Trim();
+
+    private Task PageviewAsync(long siteId) =>
+        _app.Get<EventWriter>().WriteAsync([TestData.Event(siteId, _clock.GetUtcNow(), 1)], mayBeRedelivered: false, CancellationToken.None);
+
+    private async Task<string> StoredUrlAsync(long siteId)
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<string>("SELECT url FROM site_webhooks WHERE site_id = @siteId", new { siteId }) ?? "";
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using Dapper;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Live;
+using Npgsql;
+
+namespace LiveAnalytics.Reports;
+
+/// <summary>
+/// The job that posts sites' alerts to their webhooks (<see cref="SiteWebhooks"/>), every 30 seconds, by the rules of a
+/// member's alerts: a traffic alert once the site's visitors online reach its number, at most one in
+/// <see cref="TrafficAlert.Quiet"/>; a tracking check once a spell when no pageview came for its hours. A post the
+/// receiver did not take is tried again at the next run, and its error shows on the settings page.
+/// </summary>
+public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhooks webhooks, TimeProvider time)
+{
+    private const string Unreadable = "The saved address can no longer be read (the server's keys were replaced): enter it again.";
+
+    [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task CheckAsync(CancellationToken ct) => CheckAsync(siteId: null, ct);
+
+    /// <param name="siteId">Only this site's webhook (tests share one database).</param>
+    internal async Task CheckAsync(long? siteId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var traffic = await conn.QueryAsync<Hook>(new CommandDefinition("""
+            SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, w.traffic_alert AS Number, s.timezone AS Timezone, NULL::timestamptz AS Since
+            FROM site_webhooks w JOIN sites s ON s.id = w.site_id
+            WHERE w.traffic_alert IS NOT NULL AND (w.traffic_alert_sent IS NULL OR w.traffic_alert_sent <= @quietSince)
+              AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
+            """, new { quietSince = now - TrafficAlert.Quiet, siteId }, cancellationToken: ct));
+        foreach (var hook in traffic)
+        {
+            var live = hub.Snapshot(hook.SiteId);
+            if (live.VisitorsOnline < hook.Number) continue;
+            var message = new WebhookMessage(TrafficText(hook, live), "traffic", hook.Domain, VisitorsOnline: live.VisitorsOnline,
+                Link: webhooks.Link($"/sites/{hook.SiteId}"));
+            if (await PostAsync(hook, message, ct))
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET traffic_alert_sent = @now WHERE site_id = @SiteId",
+                    new { now, hook.SiteId }, cancellationToken: ct));
+        }
+
+        // As SilenceAlert reads it: quiet for the hours, and not told of this spell yet.
+        var silent = await conn.QueryAsync<Hook>(new CommandDefinition("""
+            SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, w.silence_alert_hours AS Number, s.timezone AS Timezone,
+                   w.silence_alert_since AS Since
+            FROM site_webhooks w JOIN sites s ON s.id = w.site_id
+            WHERE w.silence_alert_hours IS NOT NULL AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
+              AND w.silence_alert_since <= @now - make_interval(hours => w.silence_alert_hours)
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site_id = w.site_id AND e.name = @pageview
+                              AND e.ts > @now - make_interval(hours => w.silence_alert_hours))
+              AND (w.silence_alert_sent IS NULL
+                   OR EXISTS (SELECT 1 FROM events e WHERE e.site_id = w.site_id AND e.name = @pageview AND e.ts > w.silence_alert_sent))
+            """, new { siteId, now, pageview = TrackedEvent.Pageview }, cancellationToken: ct));
+        foreach (var hook in silent)
+        {
+            var last = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
+                SELECT ts FROM events WHERE site_id = @SiteId AND name = @pageview AND ts > @monthAgo ORDER BY ts DESC LIMIT 1
+                """, new { hook.SiteId, pageview = TrackedEvent.Pageview, monthAgo = now.AddDays(-31) }, cancellationToken: ct));
+            var quietSince = last > hook.Since ? last.Value : hook.Since!.Value;
+            var hours = (int)(now - quietSince).TotalHours;
+            var local = LiveClock.For(hook.Timezone).Format(quietSince, "ddd d MMM yyyy HH:mm");
+            var message = new WebhookMessage(
+                $"{hook.Domain} has had no pageviews for {hours} hours, since {local} ({hook.Timezone}). If the store is open, its pages may " +
+                "have lost the tracking snippet (a theme update, a new template, a cookie banner that blocks it).",
+                "silence", hook.Domain, QuietHours: hours, Link: webhooks.Link($"/sites/{hook.SiteId}"));
+            if (await PostAsync(hook, message, ct))
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET silence_alert_sent = @now WHERE site_id = @SiteId",
+                    new { now, hook.SiteId }, cancellationToken: ct));
+        }
+    }
+
+    private async Task<bool> PostAsync(Hook hook, WebhookMessage message, CancellationToken ct)
+    {
+        if (webhooks.Unprotect(hook.Url) is not { } url)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET last_attempt = @now, last_error = @Unreadable WHERE site_id = @SiteId",
+                new { now = time.GetUtcNow(), Unreadable, hook.SiteId }, cancellationToken: ct));
+            return false;
+        }
+        return await webhooks.PostAsync(hook.SiteId, url, message, ct) is null;
+    }
+
+    private static string TrafficText(Hook hook, LiveSnapshot live)
+    {
+        var text = new StringBuilder($"{live.VisitorsOnline:N0} visitors are on {hook.Domain} right now (the alert: {hook.Number:N0}).");
+        if (live.Pages.Count > 0) text.Append(" Looking at: ").AppendJoin(", ", live.Pages.Take(3).Select(p => $"{p.Value} ({p.Visitors})")).Append('.');
+        if (live.Sources.Count > 0) text.Append(" From: ").AppendJoin(", ", live.Sources.Take(3).Select(s => $"{s.Value} ({s.Visitors})")).Append('.');
+        return text.ToString();
+    }
+
+    private sealed record Hook(long SiteId, string Url, string Domain, int Number, string Timezone, DateTimeOffset? Since);
+}
