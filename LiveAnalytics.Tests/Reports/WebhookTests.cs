@@ -158,6 +158,11 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("test", test.GetProperty("event").GetString());
         Assert.Equal($"Test from LiveAnalytics: {shop.Site.Domain}'s alerts will be posted here.", test.GetProperty("text").GetString());
 
+        _receiver.Status = HttpStatusCode.Forbidden;   // the channel was archived: said once, in the state
+        card.Find("[data-testid=webhook-test]").Click();
+        card.WaitForAssertion(() => Assert.EndsWith("The receiver answered 403 Forbidden.", State(card)));
+        Assert.Empty(card.FindAll("[data-testid=webhook-error]"));
+
         card.Find("[data-testid=webhook-remove]").Click();
         card.WaitForAssertion(() => Assert.Equal("No webhook.", State(card)));
         Assert.Null(await Webhooks.GetAsync(shop.Site.Id));

@@ -105,7 +105,8 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
 
     private BunitContext Context(LiveAnalytics.Accounts.AppUser user) => ComponentContext.For(_app, user,
         typeof(SiteRepository), typeof(SiteExclusionRepository), typeof(SiteTeam), typeof(Goals), typeof(Funnels), typeof(SharedLinks), typeof(SiteIdentity), typeof(EventRetention), typeof(RollupBackfill),
-        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.EmailReports), typeof(LiveAnalytics.Reports.TrafficAlert), typeof(LiveAnalytics.Reports.SilenceAlert));
+        typeof(SiteDeletion), typeof(RevenueCurrency), typeof(SiteTimeZone), typeof(SiteInvitations), typeof(LiveAnalytics.Reports.EmailReports), typeof(LiveAnalytics.Reports.TrafficAlert), typeof(LiveAnalytics.Reports.SilenceAlert),
+        typeof(LiveAnalytics.Reports.SiteWebhooks));
 
     [Fact]
     public async Task The_settings_page_offers_a_viewer_nothing_to_change()
@@ -121,13 +122,14 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
             Assert.NotEmpty(owner.FindAll("[data-testid=currency]"));
             Assert.NotEmpty(owner.FindAll("[data-testid=timezone]"));
             Assert.NotEmpty(owner.FindAll("[data-testid=member-add]"));
+            Assert.NotEmpty(owner.FindAll("[data-testid=webhook]"));
         }
         await using (var ctx = Context(viewer))
         {
             var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
             page.WaitForElement("[data-testid=viewer-note]");
             page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=team-members] tr").Count));
-            foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "funnel-settings", "shared-links", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role"])
+            foreach (var editing in (string[])["retention", "currency", "timezone", "goal-settings", "funnel-settings", "shared-links", "backfill", "delete-site", "exclusions-ip", "member-add", "member-role", "webhook"])
                 Assert.Empty(page.FindAll($"[data-testid={editing}]"));
             // Their own subscription and alerts, which any member has.
             foreach (var own in (string[])["email-reports", "traffic-alert", "silence-alert"])
