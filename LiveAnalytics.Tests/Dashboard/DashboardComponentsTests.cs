@@ -94,6 +94,11 @@ public sealed class DashboardComponentsTests : BunitContext
 
         rows[1].Click();
         Assert.Equal(new DashboardFilter("source", ""), clicked);
+        // The label is a button, which a keyboard reaches and a screen reader names by what it does.
+        var label = list.FindAll(".top-row")[0].QuerySelector("button.top-label")!;
+        Assert.Equal("Filter by Source: <script>alert(1)</script>", label.GetAttribute("aria-label"));
+        label.Click();
+        Assert.Equal(new DashboardFilter("source", "<script>alert(1)</script>"), clicked);
 
         list.Find("[data-tab=referrer]").Click();
         list.Find("[data-testid=top-empty]");   // the other tab has nothing, and says so
@@ -150,6 +155,7 @@ public sealed class DashboardComponentsTests : BunitContext
             .Add(c => c.Data, Data(new() { ["country"] = [new("DE", C(5))] })).Add(c => c.Filters, [new DashboardFilter("country", "DE")])
             .Add(c => c.OnFilter, (DashboardFilter _) => clicks++));
         Assert.Equal("Germany (DE)", list.Find(".top-label").TextContent);
+        Assert.Empty(list.FindAll("button.top-label"));   // nothing to do: no control
         list.Find(".top-row").Click();
         Assert.Equal(0, clicks);
         Assert.DoesNotContain("clickable", list.Find(".top-row").ClassName);

@@ -48,8 +48,9 @@ public sealed class HistoryDashboardBrowserTests(ITestOutputHelper output) : Bro
         await ExpectUrlAsync(page, "/history?period=7d");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("5");
 
-        // A custom property's value filters the page as well.
-        await page.Locator("[data-testid=property-values] tr[data-value=pro]").ClickAsync();
+        // A custom property's value filters the page as well, from the keyboard too: its label is a button.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter by plan: pro" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await ExpectUrlAsync(page, "/history?period=7d&f=prop%3Aplan%3Apro");
         await Expect(page.GetByTestId("metric-visitors")).ToHaveTextAsync("2");
         await Expect(page.GetByTestId("filters")).ToContainTextAsync("plan is pro");
