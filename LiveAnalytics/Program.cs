@@ -1,5 +1,6 @@
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Components;
+using LiveAnalytics.Components.Layout;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Demo;
 using LiveAnalytics.Health;
@@ -63,6 +64,7 @@ app.MapLive();
 app.MapWidgets();
 app.MapBenchmark();
 app.MapAccounts();
+app.MapTheme();
 app.MapPersistence();
 // No per-message deflate: its zlib state costs each circuit megabytes, and live updates are small diffs anyway.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.DisableWebSocketCompression = true);

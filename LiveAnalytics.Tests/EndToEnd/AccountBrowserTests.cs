@@ -18,7 +18,7 @@ public sealed class AccountBrowserTests(ITestOutputHelper output) : BrowserTest(
     public async Task Changing_the_password_signs_out_every_other_session()
     {
         var (page, _, _) = await SignUpWithSiteAsync();
-        var email = (await page.Locator("a[href='/account']").TextContentAsync())!.Trim();
+        var email = (await page.Locator("a[href='/account'] .account-full").TextContentAsync())!.Trim();
         // Another browser signed in to the same account, with a live page open.
         var other = await (await NewContextAsync(new() { BaseURL = BaseUri.ToString() })).NewPageAsync();
         await LogInAsync(other, email, TestData.Password);

@@ -25,6 +25,10 @@ public sealed class PhoneLayoutBrowserTests(ITestOutputHelper output) : BrowserT
             Assert.True(widths[0] <= widths[1], $"{path} is {widths[0]} px wide on a {widths[1]} px screen");
             if (path == $"/sites/{siteId}/history") await NoNumberCutAsync(page);
             if (path != $"/sites/{siteId}") continue;
+            // The app bar's links show whole (none squeezed to a letter or two by the others).
+            var cut = await page.EvaluateAsync<string[]>(
+                "() => [...document.querySelectorAll('.mud-appbar .nav-link')].filter(a => a.offsetParent && a.scrollWidth > a.clientWidth).map(a => a.textContent)");
+            Assert.True(cut.Length == 0, $"cut in the app bar: {string.Join(", ", cut)}");
             // The live feed keeps what fits its card (its table would otherwise scroll sideways inside it).
             await page.GetByTestId("live-feed").Locator("tbody tr").First.WaitForAsync();
             var feed = await page.EvaluateAsync<int[]>("() => { const t = document.querySelector('[data-testid=live-feed]'); return [t.scrollWidth, t.closest('.mud-table-container').clientWidth]; }");

@@ -5,10 +5,11 @@ using MudBlazor;
 namespace LiveAnalytics.Components.Layout;
 
 /// <summary>
-/// The theme's CSS variables for both palettes, statically: the light one, and the dark one for browsers whose system
-/// prefers dark (a <c>media</c> attribute on its style). The browser picks, and follows a change of the system's setting
-/// at once; no circuit or script is involved, so the account pages and shared dashboards follow it too. MudBlazor's
-/// provider writes one palette, the one its <c>IsDarkMode</c> names: the dark one is the same provider's output.
+/// The theme's CSS variables, statically: the light palette, and the dark one for browsers whose system prefers dark (a
+/// <c>media</c> attribute on its style), or for everyone when the browser picked dark (<see cref="ThemeChoice"/>); none
+/// when it picked light. With the system's, the browser picks, and follows a change of the system's setting at once; no
+/// circuit or script is involved, so the account pages and shared dashboards follow it too. MudBlazor's provider writes
+/// one palette, the one its <c>IsDarkMode</c> names: the dark one is the same provider's output.
 /// </summary>
 public sealed class SystemTheme : ComponentBase
 {
@@ -29,16 +30,24 @@ public sealed class SystemTheme : ComponentBase
         },
     };
 
+    /// <summary>A <see cref="ThemeChoice"/> mode.</summary>
+    [Parameter] public string Mode { get; set; } = ThemeChoice.System;
+
+    /// <summary>The <c>media</c> of what is dark (this palette, <c>dark.css</c>): null for always, "" for never.</summary>
+    public static string? DarkMediaFor(string mode) => mode switch { ThemeChoice.Dark => null, ThemeChoice.Light => "", _ => DarkMedia };
+
     protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
         builder.OpenComponent<MudThemeProvider>(0);
         builder.AddComponentParameter(1, nameof(MudThemeProvider.Theme), Theme);
         builder.AddComponentParameter(2, nameof(MudThemeProvider.ObserveSystemDarkModeChange), false);
         builder.CloseComponent();
+        if (DarkMediaFor(Mode) is "") return;
         builder.OpenComponent<DarkPalette>(3);
         builder.AddComponentParameter(4, nameof(MudThemeProvider.Theme), Theme);
         builder.AddComponentParameter(5, nameof(MudThemeProvider.IsDarkMode), true);
         builder.AddComponentParameter(6, nameof(MudThemeProvider.ObserveSystemDarkModeChange), false);
+        builder.AddComponentParameter(7, nameof(DarkPalette.Media), DarkMediaFor(Mode));
         builder.CloseComponent();
     }
 
@@ -46,13 +55,15 @@ public sealed class SystemTheme : ComponentBase
     {
         private const string Style = "<style class='mud-theme-provider'>";
 
+        [Parameter] public string? Media { get; set; }
+
         protected override void BuildRenderTree(RenderTreeBuilder builder)
         {
             var css = BuildTheme();
             // Were MudBlazor to write its style otherwise, the dark palette would be everyone's: fail loudly instead.
             if (!css.StartsWith(Style, StringComparison.Ordinal))
                 throw new InvalidOperationException($"MudBlazor's theme no longer starts with {Style}: SystemTheme needs updating.");
-            builder.AddMarkupContent(0, $"<style class='mud-theme-provider' media='{DarkMedia}'>{css[Style.Length..]}");
+            builder.AddMarkupContent(0, Media is null ? css : $"<style class='mud-theme-provider' media='{Media}'>{css[Style.Length..]}");
         }
     }
 }
