@@ -62,7 +62,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
             var hours = (int)(now - quietSince).TotalHours;
             var local = LiveClock.For(hook.Timezone).Format(quietSince, "ddd d MMM yyyy HH:mm");
             var message = new WebhookMessage(
-                $"{hook.Domain} has had no pageviews for {hours} hours, since {local} ({hook.Timezone}). If the store is open, its pages may " +
+                $"{hook.Domain} has had no pageviews for {(hours == 1 ? "1 hour" : $"{hours} hours")}, since {local} ({hook.Timezone}). If the store is open, its pages may " +
                 "have lost the tracking snippet (a theme update, a new template, a cookie banner that blocks it).",
                 "silence", hook.Domain, QuietHours: hours, Link: webhooks.Link($"/sites/{hook.SiteId}"));
             if (await PostAsync(hook, message, ct))

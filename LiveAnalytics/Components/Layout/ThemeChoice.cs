@@ -3,14 +3,14 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LiveAnalytics.Components.Layout;
 
+/// <summary>The browser's <see cref="ThemeChoice"/> mode, cascaded to the app bar's button.</summary>
+public sealed record ThemeMode(string Mode);
+
 /// <summary>
 /// The theme a browser picked with the app bar's button: the system's (light or dark as it is set, the default), light or
 /// dark. Kept in a cookie of the browser, not the account: the same merchant may want dark on a laptop at night and the
 /// system's on the office screen. Read when a page is rendered (<see cref="App"/>), so a change reloads the page.
 /// </summary>
-/// <summary>The browser's <see cref="ThemeChoice"/> mode, cascaded to the app bar's button.</summary>
-public sealed record ThemeMode(string Mode);
-
 public static class ThemeChoice
 {
     public const string System = "system", Light = "light", Dark = "dark", Cookie = "la_theme", Path = "/theme";
