@@ -6,6 +6,7 @@ using LiveAnalytics.Live;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Reports;
 using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Components;
@@ -19,7 +20,7 @@ namespace LiveAnalytics.Tests.Reports;
 public sealed class WebhookTests : IAsyncLifetime
 {
     private const string PublicBaseUrl = "https://analytics.example";
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestWebhookReceiver _receiver = default!;
 
     // Private networks allowed: the test's receiver is on this machine.
@@ -31,7 +32,7 @@ public sealed class WebhookTests : IAsyncLifetime
     private SiteWebhooks Webhooks => new(_app.Get<NpgsqlDataSource>(), _app.Get<SiteTeam>(), _app.Get<WebhookSender>(),
         _app.Get<IDataProtectionProvider>(), _app.Get<IOptions<LiveAnalytics.Accounts.Email.EmailOptions>>(), _clock);
 
-    private WebhookAlerts Alerts => new(_app.Get<NpgsqlDataSource>(), _app.Get<EventHub>(), Webhooks, _clock);
+    private WebhookAlerts Alerts => new(_app.Get<NpgsqlDataSource>(), _app.Get<EventHub>(), Webhooks, _app.Get<RollupQueries>(), _clock);
 
     public async Task InitializeAsync() => _receiver = await TestWebhookReceiver.StartAsync();
 
@@ -110,6 +111,40 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_weekly_summary_posts_each_week_once_from_monday_morning_in_the_sites_zone()
+    {
+        // A Wednesday noon in UTC: the site's week of the Monday before is the one under way.
+        var wednesday = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        _clock = new FakeTimeProvider(wednesday);
+        var shop = await _app.MerchantAsync();
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, null, null, weeklyReport: true));
+        // That week's visits: three visitors from Google on the sale page, one of them back on Thursday; one the week before.
+        var events = new[] { (1, 0), (2, 0), (3, 0), (1, 1), (4, -7) }.Select(x => TestData.Event(shop.Site.Id, wednesday.AddDays(x.Item2), x.Item1, "/sale")
+            with { Id = Guid.CreateVersion7(wednesday.AddDays(x.Item2)), SessionId = x.Item1 * 100 + x.Item2 + 8, Source = x.Item2 < 0 ? "" : "Google" }).ToArray();
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 6, 59, 0, TimeSpan.Zero));   // Monday, 06:59 UTC (the site's zone)
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Empty(_receiver.Received);
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 7, 0, 0, TimeSpan.Zero));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // the same week: once
+        var message = Assert.Single(_receiver.Received);
+        Assert.Equal("weekly", message.GetProperty("event").GetString());
+        Assert.Equal(3, message.GetProperty("visitors").GetInt64());
+        Assert.Equal(4, message.GetProperty("pageviews").GetInt64());
+        Assert.Equal($"{shop.Site.Domain}, the week of 23 Nov (days in UTC): 3 visitors (+200%), 4 pageviews (+300%), 100% bounce rate (0%). " +
+                     "Top pages: /sale (3). Top sources: Google (3).", message.GetProperty("text").GetString());
+        Assert.Equal($"{PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-23&to=2026-11-29", message.GetProperty("link").GetString());
+
+        _clock.Advance(TimeSpan.FromDays(7));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        Assert.Equal(2, _receiver.Received.Count);   // the next week, with nothing in it
+        Assert.StartsWith($"{shop.Site.Domain}, the week of 30 Nov (days in UTC): 0 visitors", _receiver.Received.Last().GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Only_owners_and_admins_set_it_and_an_address_no_longer_readable_is_reported()
     {
         var shop = await _app.MerchantAsync();
@@ -147,13 +182,14 @@ public sealed class WebhookTests : IAsyncLifetime
 
         card.Find("input[data-testid=webhook-url]").Input(_receiver.Url);
         card.Find("input[data-testid=webhook-traffic]").Change("1200");
+        card.Find("input[data-testid=webhook-weekly]").Change(true);
         card.Find("[data-testid=webhook-save]").Click();
         var hint = WebhookSender.Hint(_receiver.Url);
-        card.WaitForAssertion(() => Assert.Equal($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check.", State(card)));
+        card.WaitForAssertion(() => Assert.Equal($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check; the last week's summary on Mondays.", State(card)));
         Assert.Empty(card.FindAll("[data-testid=webhook-error]"));
 
         card.Find("[data-testid=webhook-test]").Click();
-        card.WaitForAssertion(() => Assert.StartsWith($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check. The last post was taken (", State(card)));
+        card.WaitForAssertion(() => Assert.StartsWith($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check; the last week's summary on Mondays. The last post was taken (", State(card)));
         var test = Assert.Single(_receiver.Received);
         Assert.Equal("test", test.GetProperty("event").GetString());
         Assert.Equal($"Test from LiveAnalytics: {shop.Site.Domain}'s alerts will be posted here.", test.GetProperty("text").GetString());

@@ -15,7 +15,8 @@ namespace LiveAnalytics.Reports;
 public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Dashboard.DashboardQueries dashboard, Dashboard.Funnels funnels,
     EmailSender email, TimeProvider time, ILogger<EmailReports> logger)
 {
-    private static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
+    /// <summary>The local time of its first day from which a period's report goes out.</summary>
+    internal static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
 
     public bool Enabled => email.Enabled;
 

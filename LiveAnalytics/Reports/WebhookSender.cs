@@ -125,5 +125,6 @@ public sealed class WebhookSender
 }
 
 /// <summary>What a webhook receives. <paramref name="Text"/> is the chat's message; the rest the same facts as fields.</summary>
-/// <param name="Event">traffic, silence or test.</param>
-public sealed record WebhookMessage(string Text, string Event, string Site, int? VisitorsOnline = null, int? QuietHours = null, string? Link = null);
+/// <param name="Event">traffic, silence, weekly or test.</param>
+public sealed record WebhookMessage(string Text, string Event, string Site, int? VisitorsOnline = null, int? QuietHours = null, string? Link = null,
+    long? Visitors = null, long? Pageviews = null);
