@@ -46,27 +46,15 @@ public sealed class SilenceAlert(NpgsqlDataSource db, EmailSender email, TimePro
         if (!email.Enabled) return;
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
-        // Quiet: the check is at least its hours old and no pageview came within them. Not yet told: no mail since the
-        // check was set, or pageviews came after the last one (that spell ended, this is a new one). Each look reads the
-        // (site_id, ts) index from a bound on: a busy site's first row after it is a pageview, a quiet one has few rows.
-        var checks = await conn.QueryAsync<Check>(new CommandDefinition("""
+        var checks = await conn.QueryAsync<Check>(new CommandDefinition($"""
             SELECT m.site_id AS SiteId, m.user_id AS UserId, u.email AS Email, s.domain AS Domain, s.timezone AS Timezone,
                    m.silence_alert_hours AS Hours, m.silence_alert_since AS Since
             FROM site_members m JOIN users u ON u.id = m.user_id JOIN sites s ON s.id = m.site_id
-            WHERE m.silence_alert_hours IS NOT NULL AND (@siteId::bigint IS NULL OR m.site_id = @siteId)
-              AND m.silence_alert_since <= @now - make_interval(hours => m.silence_alert_hours)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site_id = m.site_id AND e.name = @pageview
-                              AND e.ts > @now - make_interval(hours => m.silence_alert_hours))
-              AND (m.silence_alert_sent IS NULL
-                   OR EXISTS (SELECT 1 FROM events e WHERE e.site_id = m.site_id AND e.name = @pageview AND e.ts > m.silence_alert_sent))
+            WHERE (@siteId::bigint IS NULL OR m.site_id = @siteId) AND {Quiet("m")}
             """, new { siteId, now, pageview = TrackedEvent.Pageview }, cancellationToken: ct));
         foreach (var check in checks)
         {
-            // When the spell began, for the mail: the last pageview (looked for over a month), or the check's start.
-            var last = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
-                SELECT ts FROM events WHERE site_id = @SiteId AND name = @pageview AND ts > @monthAgo ORDER BY ts DESC LIMIT 1
-                """, new { check.SiteId, pageview = TrackedEvent.Pageview, monthAgo = now.AddDays(-31) }, cancellationToken: ct));
-            var quietSince = last > check.Since ? last.Value : check.Since;
+            var quietSince = await QuietSinceAsync(conn, check.SiteId, check.Since, now, ct);
             var hours = (int)(now - quietSince).TotalHours;
             if (!await email.TrySendAsync(check.Email, $"{check.Domain}: no pageviews for {Hours(hours)}", Text(check, quietSince), ct))
                 continue;
@@ -93,7 +81,32 @@ public sealed class SilenceAlert(NpgsqlDataSource db, EmailSender email, TimePro
             """;
     }
 
-    private static string Hours(int n) => n == 1 ? "1 hour" : $"{n} hours";
+    internal static string Hours(int n) => n == 1 ? "1 hour" : $"{n} hours";
+
+    /// <summary>
+    /// The condition on a row (<paramref name="alias"/>: a member's or a site webhook's, with the same silence_alert_*
+    /// columns) of a check that is due, for @now and @pageview. Quiet: the check is at least its hours old and no pageview
+    /// came within them. Not yet told: nothing sent since the check was set, or pageviews came after the last one (that
+    /// spell ended, this is a new one). Each look reads the (site_id, ts) index from a bound on: a busy site's first row
+    /// after it is a pageview, a quiet one has few rows.
+    /// </summary>
+    internal static string Quiet(string alias) => $"""
+        {alias}.silence_alert_hours IS NOT NULL
+        AND {alias}.silence_alert_since <= @now - make_interval(hours => {alias}.silence_alert_hours)
+        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site_id = {alias}.site_id AND e.name = @pageview
+                        AND e.ts > @now - make_interval(hours => {alias}.silence_alert_hours))
+        AND ({alias}.silence_alert_sent IS NULL
+             OR EXISTS (SELECT 1 FROM events e WHERE e.site_id = {alias}.site_id AND e.name = @pageview AND e.ts > {alias}.silence_alert_sent))
+        """;
+
+    /// <summary>When the spell began: the last pageview (looked for over a month), or the check's start if later.</summary>
+    internal static async Task<DateTimeOffset> QuietSinceAsync(NpgsqlConnection conn, long siteId, DateTimeOffset since, DateTimeOffset now, CancellationToken ct)
+    {
+        var last = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
+            SELECT ts FROM events WHERE site_id = @siteId AND name = @pageview AND ts > @monthAgo ORDER BY ts DESC LIMIT 1
+            """, new { siteId, pageview = TrackedEvent.Pageview, monthAgo = now.AddDays(-31) }, cancellationToken: ct));
+        return last > since ? last.Value : since;
+    }
 
     private sealed record Check(long SiteId, Guid UserId, string Email, string Domain, string Timezone, int Hours, DateTimeOffset Since);
 }

@@ -42,28 +42,20 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
                     new { now, hook.SiteId }, cancellationToken: ct));
         }
 
-        // As SilenceAlert reads it: quiet for the hours, and not told of this spell yet.
-        var silent = await conn.QueryAsync<Hook>(new CommandDefinition("""
+        // As a member's check: quiet for the hours, and not told of this spell yet.
+        var silent = await conn.QueryAsync<Hook>(new CommandDefinition($"""
             SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, w.silence_alert_hours AS Number, s.timezone AS Timezone,
                    w.silence_alert_since AS Since
             FROM site_webhooks w JOIN sites s ON s.id = w.site_id
-            WHERE w.silence_alert_hours IS NOT NULL AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
-              AND w.silence_alert_since <= @now - make_interval(hours => w.silence_alert_hours)
-              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site_id = w.site_id AND e.name = @pageview
-                              AND e.ts > @now - make_interval(hours => w.silence_alert_hours))
-              AND (w.silence_alert_sent IS NULL
-                   OR EXISTS (SELECT 1 FROM events e WHERE e.site_id = w.site_id AND e.name = @pageview AND e.ts > w.silence_alert_sent))
+            WHERE (@siteId::bigint IS NULL OR w.site_id = @siteId) AND {SilenceAlert.Quiet("w")}
             """, new { siteId, now, pageview = TrackedEvent.Pageview }, cancellationToken: ct));
         foreach (var hook in silent)
         {
-            var last = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
-                SELECT ts FROM events WHERE site_id = @SiteId AND name = @pageview AND ts > @monthAgo ORDER BY ts DESC LIMIT 1
-                """, new { hook.SiteId, pageview = TrackedEvent.Pageview, monthAgo = now.AddDays(-31) }, cancellationToken: ct));
-            var quietSince = last > hook.Since ? last.Value : hook.Since!.Value;
+            var quietSince = await SilenceAlert.QuietSinceAsync(conn, hook.SiteId, hook.Since!.Value, now, ct);
             var hours = (int)(now - quietSince).TotalHours;
             var local = LiveClock.For(hook.Timezone).Format(quietSince, "ddd d MMM yyyy HH:mm");
             var message = new WebhookMessage(
-                $"{hook.Domain} has had no pageviews for {(hours == 1 ? "1 hour" : $"{hours} hours")}, since {local} ({hook.Timezone}). If the store is open, its pages may " +
+                $"{hook.Domain} has had no pageviews for {SilenceAlert.Hours(hours)}, since {local} ({hook.Timezone}). If the store is open, its pages may " +
                 "have lost the tracking snippet (a theme update, a new template, a cookie banner that blocks it).",
                 "silence", hook.Domain, QuietHours: hours, Link: webhooks.Link($"/sites/{hook.SiteId}"));
             if (await PostAsync(hook, message, ct))
