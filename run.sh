@@ -9,13 +9,14 @@ usage() {
   cat <<'USAGE'
 Usage: ./run.sh [--port N] [--no-demo-traffic]
        ./run.sh --reset-password EMAIL
-       ./run.sh --operator EMAIL | --revoke-operator EMAIL
+       ./run.sh --operator EMAIL | --revoke-operator EMAIL | --list-operators
   --port N             HTTP port of this app node on 127.0.0.1 (default 5080)
   --no-demo-traffic    do not simulate visitors on the demo site
   --reset-password E   give the account with e-mail E a new random password, print it, and exit
                        (the operator's way to let a merchant back in where no reset mail can)
   --operator E         make the account with e-mail E an operator (it may open /jobs), and exit
   --revoke-operator E  take that back, and exit
+  --list-operators     print the operators' addresses, and exit
 Environment: LA_PG_PORT (default 54329) and LA_REDIS_PORT (default 56379) choose the services' ports.
 USAGE
 }
@@ -31,6 +32,7 @@ while (($#)); do
     --reset-password) [ $# -ge 2 ] || die "--reset-password needs an e-mail address"; COMMAND=(reset-password "$2"); shift 2 ;;
     --operator) [ $# -ge 2 ] || die "--operator needs an e-mail address"; COMMAND=(operator "$2"); shift 2 ;;
     --revoke-operator) [ $# -ge 2 ] || die "--revoke-operator needs an e-mail address"; COMMAND=(operator "$2" --revoke); shift 2 ;;
+    --list-operators) COMMAND=(operator --list); shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac

@@ -23,6 +23,9 @@ public sealed class JobsDashboardTests
         var user = await app.UserAsync();
         Assert.Equal(0, await RunCommandAsync(app, user.Email, grant: true, "is an operator now"));
         Assert.Equal(0, await RunCommandAsync(app, user.Email, grant: true, "was an operator already"));
+        var listed = new StringWriter();
+        Assert.Equal(0, await OperatorCommand.ListAsync(app.Get<Operators>(), listed));
+        Assert.Contains($"{user.Email}  (since ", listed.ToString());
         var client = await SignedInAsync(app, user);
 
         using var page = await client.GetAsync("/jobs/recurring");
@@ -48,6 +51,9 @@ public sealed class JobsDashboardTests
         // Taken back: refused at the next request, the same sign-in.
         Assert.Equal(0, await RunCommandAsync(app, user.Email, grant: false, "is no longer an operator"));
         Assert.Equal(0, await RunCommandAsync(app, user.Email, grant: false, "was not an operator"));
+        listed = new StringWriter();
+        await OperatorCommand.ListAsync(app.Get<Operators>(), listed);
+        Assert.DoesNotContain(user.Email, listed.ToString());
         using var refused = await client.GetAsync("/jobs");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("Only operators", await refused.Content.ReadAsStringAsync());

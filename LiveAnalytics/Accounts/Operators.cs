@@ -25,6 +25,14 @@ public sealed class Operators(NpgsqlDataSource db)
             "SELECT EXISTS (SELECT 1 FROM operators WHERE user_id = @userId)", new { userId }, cancellationToken: ct));
     }
 
+    /// <summary>Every operator's address and since when, oldest first.</summary>
+    public async Task<IReadOnlyList<(string Email, DateTimeOffset Since)>> ListAsync()
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<(string, DateTimeOffset)>(
+            "SELECT u.email, o.granted_at FROM operators o JOIN users u ON u.id = o.user_id ORDER BY o.granted_at, u.email")).AsList();
+    }
+
     /// <returns>Whether the account was changed (false: it already was as asked).</returns>
     public async Task<bool> SetAsync(Guid userId, bool isOperator)
     {
