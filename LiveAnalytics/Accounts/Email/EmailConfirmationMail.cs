@@ -41,6 +41,13 @@ public sealed class EmailConfirmationMail(UserManager<AppUser> users, EmailSende
     }
 
     /// <returns>False for a link that expired, was changed, or names no account.</returns>
+    /// <summary>The address a link would confirm, and whether it is confirmed already, without confirming it; null for a
+    /// link that would not work.</summary>
+    public async Task<(string Address, bool Confirmed)?> CheckAsync(string? userId, string? token) =>
+        !string.IsNullOrEmpty(token) && await users.FindByIdAsync(userId ?? "") is { } user
+        && await users.VerifyUserTokenAsync(user, users.Options.Tokens.EmailConfirmationTokenProvider, UserManager<AppUser>.ConfirmEmailTokenPurpose, token)
+            ? (user.Email, user.EmailConfirmed) : null;
+
     public async Task<bool> ConfirmAsync(string? userId, string? token) =>
         !string.IsNullOrEmpty(token) && await users.FindByIdAsync(userId ?? "") is { } user
         && (await users.ConfirmEmailAsync(user, token)).Succeeded;
