@@ -40,18 +40,24 @@ public sealed class EmailChangeMail(UserManager<AppUser> users, EmailSender emai
             """, ct);
     }
 
+    public const string Invalid = "This link has expired, was used already or is not whole (a link works for a day).";
+
+    /// <summary>Whether a link would change the account's address, without changing it (its page asks first).</summary>
+    public async Task<bool> CheckAsync(string? userId, string? newAddress, string? token) =>
+        !string.IsNullOrEmpty(token) && !string.IsNullOrEmpty(newAddress) && await users.FindByIdAsync(userId ?? "") is { } user
+        && await users.VerifyUserTokenAsync(user, users.Options.Tokens.ChangeEmailTokenProvider, UserManager<AppUser>.GetChangeEmailTokenPurpose(newAddress), token);
+
     /// <returns>The account's new address, or an error for a link that expired, was used or was changed.</returns>
     public async Task<(string? Address, string? Error)> ConfirmAsync(string? userId, string? newAddress, string? token)
     {
-        const string invalid = "This link has expired, was used already or is not whole (a link works for a day).";
         if (string.IsNullOrEmpty(token) || string.IsNullOrEmpty(newAddress) || await users.FindByIdAsync(userId ?? "") is not { } user)
-            return (null, invalid);
+            return (null, Invalid);
         var old = user.Email;
         // Identity checks the token (bound to the address and to the account's security stamp, which the change renews:
         // the link works once), sets the address as confirmed, and refuses one another account took meanwhile.
         var result = await users.ChangeEmailAsync(user, newAddress, token);
         if (!result.Succeeded)
-            return (null, result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateEmail)) ? $"Another account uses {newAddress} now." : invalid);
+            return (null, result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateEmail)) ? $"Another account uses {newAddress} now." : Invalid);
         jobs.Enqueue<EmailChangeMail>(m => m.NoticeAsync(old, newAddress, CancellationToken.None));
         return (user.Email, null);
     }
