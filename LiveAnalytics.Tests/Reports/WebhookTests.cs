@@ -145,6 +145,32 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_monthly_summary_posts_each_month_once_from_the_first_at_seven()
+    {
+        var tenth = new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+        _clock = new FakeTimeProvider(tenth);
+        var shop = await _app.MerchantAsync();
+        Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, null, null, monthlyReport: true));
+        Assert.Equal((false, true), ((await Webhooks.GetAsync(shop.Site.Id))!.WeeklyReport, (await Webhooks.GetAsync(shop.Site.Id))!.MonthlyReport));
+        // Two visitors in November, one in October.
+        var events = new[] { (1, tenth), (2, tenth.AddDays(5)), (3, tenth.AddMonths(-1)) }
+            .Select(x => TestData.Event(shop.Site.Id, x.Item2, x.Item1, "/sale") with { SessionId = x.Item1 + 40 }).ToArray();
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 6, 59, 0, TimeSpan.Zero));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // Monday 30 Nov went by too: no weekly summary asked
+        Assert.Empty(_receiver.Received);
+        _clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero));
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        var message = Assert.Single(_receiver.Received);
+        Assert.Equal("monthly", message.GetProperty("event").GetString());
+        Assert.StartsWith($"{shop.Site.Domain}, November 2026 (days in UTC): 2 visitors (+100%), 2 pageviews (+100%)", message.GetProperty("text").GetString());
+        Assert.Equal($"{PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-01&to=2026-11-30", message.GetProperty("link").GetString());
+    }
+
+    [Fact]
     public async Task Only_owners_and_admins_set_it_and_an_address_no_longer_readable_is_reported()
     {
         var shop = await _app.MerchantAsync();

@@ -10,7 +10,9 @@ namespace LiveAnalytics.Reports;
 /// <summary>A site's webhook as its settings show it: never the whole address, which is the channel's secret.</summary>
 /// <param name="LastError">Null when the last post was taken, or none was made yet (<paramref name="LastAttempt"/> null).</param>
 /// <param name="WeeklyReport">The last week's summary is posted every Monday morning.</param>
-public sealed record SiteWebhook(string UrlHint, int? TrafficAlert, int? SilenceHours, bool WeeklyReport, DateTimeOffset? LastAttempt, string? LastError);
+/// <param name="MonthlyReport">The last month's summary is posted on the 1st.</param>
+public sealed record SiteWebhook(string UrlHint, int? TrafficAlert, int? SilenceHours, bool WeeklyReport, bool MonthlyReport,
+    DateTimeOffset? LastAttempt, string? LastError);
 
 /// <summary>
 /// A site's webhook, set by its owners and admins: the site's traffic alert and tracking check posted to a chat channel
@@ -26,7 +28,7 @@ public sealed class SiteWebhooks(NpgsqlDataSource db, SiteTeam team, WebhookSend
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<SiteWebhook>("""
             SELECT url_hint AS UrlHint, traffic_alert AS TrafficAlert, silence_alert_hours AS SilenceHours, weekly_report AS WeeklyReport,
-                   last_attempt AS LastAttempt, last_error AS LastError
+                   monthly_report AS MonthlyReport, last_attempt AS LastAttempt, last_error AS LastError
             FROM site_webhooks WHERE site_id = @siteId
             """, new { siteId });
     }
@@ -34,14 +36,16 @@ public sealed class SiteWebhooks(NpgsqlDataSource db, SiteTeam team, WebhookSend
     /// <param name="url">The address, or null to keep the saved one (the settings never show it back).</param>
     /// <returns>An error message, or null when saved.</returns>
     /// <param name="weeklyReport">Post the last week's summary every Monday; the first is for the week after this one began.</param>
-    public async Task<string?> SetAsync(Site site, Guid userId, string? url, int? trafficAlert, int? silenceHours, bool weeklyReport = false)
+    /// <param name="monthlyReport">The same for months, on the 1st.</param>
+    public async Task<string?> SetAsync(Site site, Guid userId, string? url, int? trafficAlert, int? silenceHours, bool weeklyReport = false,
+        bool monthlyReport = false)
     {
         if (trafficAlert is < 1 or > TrafficAlert.MaxThreshold) return $"Choose between 1 and {TrafficAlert.MaxThreshold:N0} visitors, or leave it empty.";
         if (silenceHours is < 1 or > SilenceAlert.MaxHours) return $"Choose between 1 and {SilenceAlert.MaxHours} hours, or leave it empty.";
         if (!string.IsNullOrWhiteSpace(url) && sender.Check(url) is { } invalid) return invalid;
         if (!await team.MayChangeSettingsAsync(site.Id, userId)) return SiteTeam.SettingsRefused;
         var now = time.GetUtcNow();
-        var lastWeek = EmailReports.LastWhole(ReportPeriod.Week, now, site.Timezone);
+        var (lastWeek, lastMonth) = (EmailReports.LastWhole(ReportPeriod.Week, now, site.Timezone), EmailReports.LastWhole(ReportPeriod.Month, now, site.Timezone));
         await using var conn = await db.OpenConnectionAsync();
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -51,19 +55,24 @@ public sealed class SiteWebhooks(NpgsqlDataSource db, SiteTeam team, WebhookSend
                     silence_alert_since = CASE WHEN silence_alert_hours IS DISTINCT FROM @silenceHours THEN @now ELSE silence_alert_since END,
                     silence_alert_sent = CASE WHEN silence_alert_hours IS DISTINCT FROM @silenceHours THEN NULL ELSE silence_alert_sent END,
                     weekly_report_sent = CASE WHEN @weeklyReport AND NOT weekly_report THEN @lastWeek ELSE weekly_report_sent END,
-                    weekly_report = @weeklyReport
+                    weekly_report = @weeklyReport,
+                    monthly_report_sent = CASE WHEN @monthlyReport AND NOT monthly_report THEN @lastMonth ELSE monthly_report_sent END,
+                    monthly_report = @monthlyReport
                 WHERE site_id = @Id
-                """, new { site.Id, trafficAlert, silenceHours, now, weeklyReport, lastWeek });
+                """, new { site.Id, trafficAlert, silenceHours, now, weeklyReport, lastWeek, monthlyReport, lastMonth });
             return kept == 1 ? null : "Enter the webhook's address, e.g. https://hooks.slack.com/services/….";
         }
         await conn.ExecuteAsync("""
-            INSERT INTO site_webhooks (site_id, url, url_hint, traffic_alert, silence_alert_hours, silence_alert_since, weekly_report, weekly_report_sent)
-            VALUES (@Id, @url, @hint, @trafficAlert, @silenceHours, @now, @weeklyReport, @lastWeek)
+            INSERT INTO site_webhooks (site_id, url, url_hint, traffic_alert, silence_alert_hours, silence_alert_since, weekly_report, weekly_report_sent,
+                                       monthly_report, monthly_report_sent)
+            VALUES (@Id, @url, @hint, @trafficAlert, @silenceHours, @now, @weeklyReport, @lastWeek, @monthlyReport, @lastMonth)
             ON CONFLICT (site_id) DO UPDATE SET url = excluded.url, url_hint = excluded.url_hint, traffic_alert = excluded.traffic_alert,
                 silence_alert_hours = excluded.silence_alert_hours, silence_alert_since = excluded.silence_alert_since,
                 silence_alert_sent = NULL, traffic_alert_sent = NULL, last_attempt = NULL, last_error = NULL,
-                weekly_report = excluded.weekly_report, weekly_report_sent = excluded.weekly_report_sent
-            """, new { site.Id, url = Protector.Protect(url.Trim()), hint = WebhookSender.Hint(url), trafficAlert, silenceHours, now, weeklyReport, lastWeek });
+                weekly_report = excluded.weekly_report, weekly_report_sent = excluded.weekly_report_sent,
+                monthly_report = excluded.monthly_report, monthly_report_sent = excluded.monthly_report_sent
+            """, new { site.Id, url = Protector.Protect(url.Trim()), hint = WebhookSender.Hint(url), trafficAlert, silenceHours, now, weeklyReport, lastWeek,
+                       monthlyReport, lastMonth });
         return null;
     }
 

@@ -10,7 +10,7 @@ namespace LiveAnalytics.Reports;
 /// The job that posts sites' alerts to their webhooks (<see cref="SiteWebhooks"/>), every 30 seconds, by the rules of a
 /// member's alerts: a traffic alert once the site's visitors online reach its number, at most one in
 /// <see cref="TrafficAlert.Quiet"/>; a tracking check once a spell when no pageview came for its hours; and the last
-/// week's summary, from the rollups, from Monday 07:00 in the site's zone, as the weekly mail goes. A post the receiver did
+/// week's or month's summary, from the rollups, from Monday or the 1st at 07:00 in the site's zone, as the mails go. A post the receiver did
 /// not take is tried again at the next run, and its error shows on the settings page.
 /// </summary>
 public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhooks webhooks, Stats.RollupQueries rollups, TimeProvider time)
@@ -62,40 +62,41 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET silence_alert_sent = @now WHERE site_id = @SiteId",
                     new { now, hook.SiteId }, cancellationToken: ct));
         }
-        await PostWeeklyAsync(conn, siteId, now, ct);
+        foreach (var period in (ReportPeriod[])[ReportPeriod.Week, ReportPeriod.Month]) await PostSummariesAsync(conn, period, siteId, now, ct);
     }
 
-    private async Task PostWeeklyAsync(NpgsqlConnection conn, long? siteId, DateTimeOffset now, CancellationToken ct)
+    // The columns are named by ReportPeriod's two constants, never by input.
+    private async Task PostSummariesAsync(NpgsqlConnection conn, ReportPeriod period, long? siteId, DateTimeOffset now, CancellationToken ct)
     {
-        var due = await conn.QueryAsync<Weekly>(new CommandDefinition("""
+        var due = await conn.QueryAsync<Summary>(new CommandDefinition($"""
             SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, s.timezone AS Timezone, s.revenue_currency AS Currency,
-                   w.weekly_report_sent AS Sent
+                   w.{period.Column}_sent AS Sent
             FROM site_webhooks w JOIN sites s ON s.id = w.site_id
-            WHERE w.weekly_report AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
+            WHERE w.{period.Column} AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
             """, new { siteId }, cancellationToken: ct));
         foreach (var site in due)
         {
-            var first = EmailReports.LastWhole(ReportPeriod.Week, now, site.Timezone);
+            var first = EmailReports.LastWhole(period, now, site.Timezone);
             var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime;
-            if (site.Sent >= first || local < first.AddDays(7).ToDateTime(TimeOnly.MinValue) + EmailReports.SendFrom) continue;
-            var message = await WeeklyAsync(site, first, ct);
+            if (site.Sent >= first || local < period.Next(first).ToDateTime(TimeOnly.MinValue) + EmailReports.SendFrom) continue;
+            var message = await SummaryAsync(period, site, first, ct);
             if (await PostAsync(new Hook(site.SiteId, site.Url, site.Domain, 0, site.Timezone, null), message, ct))
-                await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET weekly_report_sent = @first WHERE site_id = @SiteId",
+                await conn.ExecuteAsync(new CommandDefinition($"UPDATE site_webhooks SET {period.Column}_sent = @first WHERE site_id = @SiteId",
                     new { first, site.SiteId }, cancellationToken: ct));
         }
     }
 
-    private async Task<WebhookMessage> WeeklyAsync(Weekly site, DateOnly first, CancellationToken ct)
+    private async Task<WebhookMessage> SummaryAsync(ReportPeriod period, Summary site, DateOnly first, CancellationToken ct)
     {
-        var last = first.AddDays(6);
+        var last = period.Next(first).AddDays(-1);
         var counts = await rollups.AggregateAsync(site.SiteId, first, last);
-        var before = await rollups.AggregateAsync(site.SiteId, first.AddDays(-7), first.AddDays(-1));
+        var before = await rollups.AggregateAsync(site.SiteId, period.Before(first), first.AddDays(-1));
         var pages = await rollups.TopAsync(site.SiteId, first, last, "page", 3);
         var sources = await rollups.TopAsync(site.SiteId, first, last, "source", 3);
         ct.ThrowIfCancellationRequested();
         string Figure(string metric, string label) =>
             $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(Dashboard.MetricFormat.Number(counts, metric), Dashboard.MetricFormat.Number(before, metric))}";
-        var text = new StringBuilder($"{site.Domain}, {ReportPeriod.Week.Name(first)} (days in {site.Timezone}): ");
+        var text = new StringBuilder($"{site.Domain}, {period.Name(first)} (days in {site.Timezone}): ");
         text.AppendJoin(", ", new[] { Figure("visitors", "visitors"), Figure("pageviews", "pageviews"), Figure("bounce_rate", "bounce rate") });
         if (counts.Revenue != 0)
             text.Append($", {Dashboard.MetricFormat.Money(counts.Revenue)}{(site.Currency is null ? "" : $" {site.Currency}")} revenue{Change((double)counts.Revenue, (double)before.Revenue)}");
@@ -104,7 +105,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
         if (sources.Count > 0)
             text.Append(" Top sources: ").AppendJoin(", ", sources.Select(s => $"{(s.Value.Length == 0 ? "Direct / None" : s.Value)} ({Dashboard.MetricFormat.Count(s.Counts.Visitors)})")).Append('.');
         var link = webhooks.Link($"/sites/{site.SiteId}/history?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}");
-        return new WebhookMessage(text.ToString(), "weekly", site.Domain, Link: link, Visitors: counts.Visitors, Pageviews: counts.Pageviews);
+        return new WebhookMessage(text.ToString(), period.Key, site.Domain, Link: link, Visitors: counts.Visitors, Pageviews: counts.Pageviews);
     }
 
     private static string Change(double current, double previous) =>
@@ -132,5 +133,5 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
 
     private sealed record Hook(long SiteId, string Url, string Domain, int Number, string Timezone, DateTimeOffset? Since);
 
-    private sealed record Weekly(long SiteId, string Url, string Domain, string Timezone, string? Currency, DateOnly? Sent);
+    private sealed record Summary(long SiteId, string Url, string Domain, string Timezone, string? Currency, DateOnly? Sent);
 }
