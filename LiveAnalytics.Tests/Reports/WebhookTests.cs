@@ -62,8 +62,12 @@ public sealed class WebhookTests : IAsyncLifetime
         await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
         Assert.Equal("The receiver answered 500 Internal Server Error.", (await Webhooks.GetAsync(shop.Site.Id))!.LastError);
         _receiver.Status = HttpStatusCode.OK;
+        _clock.Advance(TimeSpan.FromSeconds(30));
         await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
-        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // 30 s on: quiet
+        Assert.Single(_receiver.Received);   // a receiver that refused is left alone a while
+        _clock.Advance(WebhookAlerts.RetryAfter);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);
+        await Alerts.CheckAsync(shop.Site.Id, CancellationToken.None);   // taken: quiet now
         Assert.Equal(2, _receiver.Received.Count);
         var message = _receiver.Received.Last();
         Assert.Equal("traffic", message.GetProperty("event").GetString());

@@ -10,12 +10,14 @@ namespace LiveAnalytics.Reports;
 /// The job that posts sites' alerts to their webhooks (<see cref="SiteWebhooks"/>), every 30 seconds, by the rules of a
 /// member's alerts: a traffic alert once the site's visitors online reach its number, at most one in
 /// <see cref="TrafficAlert.Quiet"/>; a tracking check once a spell when no pageview came for its hours; and the last
-/// week's or month's summary, from the rollups, from Monday or the 1st at 07:00 in the site's zone, as the mails go. A post the receiver did
-/// not take is tried again at the next run, and its error shows on the settings page.
+/// week's or month's summary, from the rollups, from Monday or the 1st at 07:00 in the site's zone, as the mails go. A post
+/// the receiver did not take is tried again <see cref="RetryAfter"/> later (not at every run: a chat that is down is not
+/// called twice a minute), and its error shows on the settings page.
 /// </summary>
 public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhooks webhooks, Stats.RollupQueries rollups, TimeProvider time)
 {
     private const string Unreadable = "The saved address can no longer be read (the server's keys were replaced): enter it again.";
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 60)]
     public Task CheckAsync(CancellationToken ct) => CheckAsync(siteId: null, ct);
@@ -113,11 +115,16 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
 
     private async Task<bool> PostAsync(Hook hook, WebhookMessage message, CancellationToken ct)
     {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var now = time.GetUtcNow();
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT last_error IS NOT NULL AND last_attempt > @since FROM site_webhooks WHERE site_id = @SiteId",
+                new { since = now - RetryAfter, hook.SiteId }, cancellationToken: ct)))
+            return false;
         if (webhooks.Unprotect(hook.Url) is not { } url)
         {
-            await using var conn = await db.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET last_attempt = @now, last_error = @Unreadable WHERE site_id = @SiteId",
-                new { now = time.GetUtcNow(), Unreadable, hook.SiteId }, cancellationToken: ct));
+                new { now, Unreadable, hook.SiteId }, cancellationToken: ct));
             return false;
         }
         return await webhooks.PostAsync(hook.SiteId, url, message, ct) is null;
