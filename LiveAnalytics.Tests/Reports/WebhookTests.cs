@@ -251,6 +251,10 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Contains(error, sender.Check(url));
         Assert.Null(sender.Check("https://hooks.slack.com/services/T000/B000/XXXX"));
         Assert.Contains("longer than", sender.Check("https://hooks.example.com/" + new string('x', WebhookSender.MaxUrlLength)));
+        // What the settings show: never a part that may be the secret.
+        Assert.Equal("https://hooks.slack.com/services/…", WebhookSender.Hint("https://hooks.slack.com/services/T000/B000/XXXX"));
+        Assert.Equal("https://hooks.example.com/…", WebhookSender.Hint("https://hooks.example.com/s3cr3t"));
+        Assert.Equal("https://hooks.example.com/…", WebhookSender.Hint("https://hooks.example.com/?key=s3cr3t"));
     }
 
     [Fact]

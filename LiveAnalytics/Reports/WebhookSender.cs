@@ -55,12 +55,13 @@ public sealed class WebhookSender
         return null;
     }
 
-    /// <summary>What the settings show of an address: its scheme, host and the path's first segment (the rest is the secret).</summary>
+    /// <summary>What the settings show of an address: its scheme, host and, of a longer path, the first segment (the rest,
+    /// or a single segment, may be the secret); the query never.</summary>
     public static string Hint(string url)
     {
         var uri = new Uri(url.Trim());
-        var first = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return $"{uri.Scheme}://{uri.Authority}/{(first is null ? "" : first + "/…")}";
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return $"{uri.Scheme}://{uri.Authority}/{(segments.Length > 1 ? segments[0] + "/" : "")}…";
     }
 
     /// <returns>Null when the receiver took it (2xx), otherwise what went wrong, for the settings to show.</returns>
