@@ -10,6 +10,22 @@ namespace LiveAnalytics.Tests.Components;
 /// <summary>The theme a browser picks: kept in its cookie, and the pages rendered in it.</summary>
 public sealed class ThemeChoiceTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
+    [Fact]
+    public void By_default_the_dark_palette_applies_only_under_the_dark_media_query()
+    {
+        using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var styles = ctx.Render<SystemTheme>().FindAll("style.mud-theme-provider");
+        Assert.Equal(2, styles.Count);
+        var (light, dark) = (styles[0], styles[1]);
+        Assert.Null(light.GetAttribute("media"));
+        Assert.Equal(SystemTheme.DarkMedia, dark.GetAttribute("media"));
+        Assert.Contains($"--mud-palette-error: {SystemTheme.Theme.PaletteLight.Error};", light.TextContent);
+        Assert.Contains($"--mud-palette-error: {SystemTheme.Theme.PaletteDark.Error};", dark.TextContent);
+        Assert.DoesNotContain(SystemTheme.Theme.PaletteDark.Background.ToString(), light.TextContent);
+    }
+
     [Theory]
     [InlineData(ThemeChoice.System, SystemTheme.DarkMedia)]
     [InlineData(ThemeChoice.Dark, null)]
