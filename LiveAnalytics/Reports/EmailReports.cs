@@ -79,12 +79,7 @@ public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Das
 
     internal async Task<(string Subject, string Text)> ComposeAsync(ReportPeriod period, long siteId, string domain, string timezone, string? currency, DateOnly first)
     {
-        var last = period.Next(first).AddDays(-1);
-        var before = period.Before(first);
-        var counts = await rollups.AggregateAsync(siteId, first, last);
-        var previous = await rollups.AggregateAsync(siteId, before, first.AddDays(-1));
-        var pages = await rollups.TopAsync(siteId, first, last, "page", 5);
-        var sources = await rollups.TopAsync(siteId, first, last, "source", 5);
+        var (_, last, counts, previous, pages, sources) = await ReportFigures.ReadAsync(rollups, period, siteId, first, top: 5);
         var goals = await dashboard.GoalsAsync(siteId, first, last);
         var funnelCounts = await FunnelsAsync(period, siteId, timezone, first, last);
         var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}";

@@ -19,6 +19,10 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
     private const string Unreadable = "The saved address can no longer be read (the server's keys were replaced): enter it again.";
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
+    // A webhook whose last post failed within RetryAfter (@retrySince) is left out of every selection: nothing is
+    // composed or posted for it until then.
+    private const string Ready = "(w.last_error IS NULL OR w.last_attempt <= @retrySince)";
+
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 60)]
     public Task CheckAsync(CancellationToken ct) => CheckAsync(siteId: null, ct);
 
@@ -27,19 +31,19 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
     {
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
-        var traffic = await conn.QueryAsync<Hook>(new CommandDefinition("""
+        var traffic = await conn.QueryAsync<Hook>(new CommandDefinition($"""
             SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, w.traffic_alert AS Number, s.timezone AS Timezone, NULL::timestamptz AS Since
             FROM site_webhooks w JOIN sites s ON s.id = w.site_id
             WHERE w.traffic_alert IS NOT NULL AND (w.traffic_alert_sent IS NULL OR w.traffic_alert_sent <= @quietSince)
-              AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
-            """, new { quietSince = now - TrafficAlert.Quiet, siteId }, cancellationToken: ct));
+              AND (@siteId::bigint IS NULL OR w.site_id = @siteId) AND {Ready}
+            """, new { quietSince = now - TrafficAlert.Quiet, siteId, retrySince = now - RetryAfter }, cancellationToken: ct));
         foreach (var hook in traffic)
         {
             var live = hub.Snapshot(hook.SiteId);
             if (live.VisitorsOnline < hook.Number) continue;
             var message = new WebhookMessage(TrafficText(hook, live), "traffic", hook.Domain, VisitorsOnline: live.VisitorsOnline,
                 Link: webhooks.Link($"/sites/{hook.SiteId}"));
-            if (await PostAsync(hook, message, ct))
+            if (await PostAsync(conn, hook.SiteId, hook.Url, message, ct))
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET traffic_alert_sent = @now WHERE site_id = @SiteId",
                     new { now, hook.SiteId }, cancellationToken: ct));
         }
@@ -49,8 +53,8 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
             SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, w.silence_alert_hours AS Number, s.timezone AS Timezone,
                    w.silence_alert_since AS Since
             FROM site_webhooks w JOIN sites s ON s.id = w.site_id
-            WHERE (@siteId::bigint IS NULL OR w.site_id = @siteId) AND {SilenceAlert.Quiet("w")}
-            """, new { siteId, now, pageview = TrackedEvent.Pageview }, cancellationToken: ct));
+            WHERE (@siteId::bigint IS NULL OR w.site_id = @siteId) AND {Ready} AND {SilenceAlert.Quiet("w")}
+            """, new { siteId, now, pageview = TrackedEvent.Pageview, retrySince = now - RetryAfter }, cancellationToken: ct));
         foreach (var hook in silent)
         {
             var quietSince = await SilenceAlert.QuietSinceAsync(conn, hook.SiteId, hook.Since!.Value, now, ct);
@@ -60,7 +64,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
                 $"{hook.Domain} has had no pageviews for {SilenceAlert.Hours(hours)}, since {local} ({hook.Timezone}). If the store is open, its pages may " +
                 "have lost the tracking snippet (a theme update, a new template, a cookie banner that blocks it).",
                 "silence", hook.Domain, QuietHours: hours, Link: webhooks.Link($"/sites/{hook.SiteId}"));
-            if (await PostAsync(hook, message, ct))
+            if (await PostAsync(conn, hook.SiteId, hook.Url, message, ct))
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET silence_alert_sent = @now WHERE site_id = @SiteId",
                     new { now, hook.SiteId }, cancellationToken: ct));
         }
@@ -74,15 +78,15 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
             SELECT w.site_id AS SiteId, w.url AS Url, s.domain AS Domain, s.timezone AS Timezone, s.revenue_currency AS Currency,
                    w.{period.Column}_sent AS Sent
             FROM site_webhooks w JOIN sites s ON s.id = w.site_id
-            WHERE w.{period.Column} AND (@siteId::bigint IS NULL OR w.site_id = @siteId)
-            """, new { siteId }, cancellationToken: ct));
+            WHERE w.{period.Column} AND (@siteId::bigint IS NULL OR w.site_id = @siteId) AND {Ready}
+            """, new { siteId, retrySince = now - RetryAfter }, cancellationToken: ct));
         foreach (var site in due)
         {
             var first = EmailReports.LastWhole(period, now, site.Timezone);
             var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime;
             if (site.Sent >= first || local < period.Next(first).ToDateTime(TimeOnly.MinValue) + EmailReports.SendFrom) continue;
             var message = await SummaryAsync(period, site, first, ct);
-            if (await PostAsync(new Hook(site.SiteId, site.Url, site.Domain, 0, site.Timezone, null), message, ct))
+            if (await PostAsync(conn, site.SiteId, site.Url, message, ct))
                 await conn.ExecuteAsync(new CommandDefinition($"UPDATE site_webhooks SET {period.Column}_sent = @first WHERE site_id = @SiteId",
                     new { first, site.SiteId }, cancellationToken: ct));
         }
@@ -90,11 +94,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
 
     private async Task<WebhookMessage> SummaryAsync(ReportPeriod period, Summary site, DateOnly first, CancellationToken ct)
     {
-        var last = period.Next(first).AddDays(-1);
-        var counts = await rollups.AggregateAsync(site.SiteId, first, last);
-        var before = await rollups.AggregateAsync(site.SiteId, period.Before(first), first.AddDays(-1));
-        var pages = await rollups.TopAsync(site.SiteId, first, last, "page", 3);
-        var sources = await rollups.TopAsync(site.SiteId, first, last, "source", 3);
+        var (_, last, counts, before, pages, sources) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
         ct.ThrowIfCancellationRequested();
         string Figure(string metric, string label) =>
             $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(Dashboard.MetricFormat.Number(counts, metric), Dashboard.MetricFormat.Number(before, metric))}";
@@ -113,21 +113,13 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
     private static string Change(double current, double previous) =>
         Dashboard.MetricFormat.Change(current, previous) is { } change ? $" ({(change > 0 ? "+" : "")}{change:0}%)" : "";
 
-    private async Task<bool> PostAsync(Hook hook, WebhookMessage message, CancellationToken ct)
+    /// <returns>Whether the receiver took it.</returns>
+    private async Task<bool> PostAsync(NpgsqlConnection conn, long siteId, string storedUrl, WebhookMessage message, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var now = time.GetUtcNow();
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT last_error IS NOT NULL AND last_attempt > @since FROM site_webhooks WHERE site_id = @SiteId",
-                new { since = now - RetryAfter, hook.SiteId }, cancellationToken: ct)))
-            return false;
-        if (webhooks.Unprotect(hook.Url) is not { } url)
-        {
-            await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET last_attempt = @now, last_error = @Unreadable WHERE site_id = @SiteId",
-                new { now, Unreadable, hook.SiteId }, cancellationToken: ct));
-            return false;
-        }
-        return await webhooks.PostAsync(hook.SiteId, url, message, ct) is null;
+        if (webhooks.Unprotect(storedUrl) is { } url) return await webhooks.PostAsync(siteId, url, message, ct) is null;
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE site_webhooks SET last_attempt = @now, last_error = @Unreadable WHERE site_id = @siteId",
+            new { now = time.GetUtcNow(), Unreadable, siteId }, cancellationToken: ct));
+        return false;
     }
 
     private static string TrafficText(Hook hook, LiveSnapshot live)
