@@ -16,28 +16,29 @@ public sealed class ThemeBrowserTests(ITestOutputHelper output) : BrowserTest(ou
         var (page, _, siteId) = await SignUpWithSiteAsync();
         await page.GotoAsync($"/sites/{siteId}/history");
         await WaitForCircuitAsync(page);
-        Assert.Equal(Light, await BackgroundAsync(page));   // Chromium's system is light
+        await BackgroundIsAsync(page, Light);   // Chromium's system is light
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
         await Expect(page.Locator("body")).ToHaveCSSAsync("background-color", Dark);   // the system's, followed at once
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Theme: as the system is set. Switch to light" }).ClickAsync();
         await ExpectUrlAsync(page, $"/sites/{siteId}/history");   // back on the page, in the theme picked
         await Expect(page.GetByTestId("theme")).ToHaveAttributeAsync("data-mode", ThemeChoice.Light);
-        Assert.Equal(Light, await BackgroundAsync(page));   // light though the system is dark
+        await BackgroundIsAsync(page, Light);   // light though the system is dark
 
         await page.GetByTestId("theme").ClickAsync();
         await Expect(page.GetByTestId("theme")).ToHaveAttributeAsync("data-mode", ThemeChoice.Dark);
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
-        Assert.Equal(Dark, await BackgroundAsync(page));   // dark though the system is light
+        await BackgroundIsAsync(page, Dark);   // dark though the system is light
         // The browser keeps it: another page, and the account pages, come in it too.
         await page.GotoAsync("/account");
-        Assert.Equal(Dark, await BackgroundAsync(page));
+        await BackgroundIsAsync(page, Dark);
 
         await page.GotoAsync("/sites");
         await page.GetByTestId("theme").ClickAsync();
         await Expect(page.GetByTestId("theme")).ToHaveAttributeAsync("data-mode", ThemeChoice.System);
-        Assert.Equal(Light, await BackgroundAsync(page));
+        await BackgroundIsAsync(page, Light);
     }
 
-    private static Task<string> BackgroundAsync(IPage page) => page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+    // Polled: a page just loaded may not have applied MudBlazor's stylesheet yet (the body is transparent until then).
+    private static Task BackgroundIsAsync(IPage page, string color) => Expect(page.Locator("body")).ToHaveCSSAsync("background-color", color);
 }
