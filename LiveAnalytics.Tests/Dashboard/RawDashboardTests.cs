@@ -16,38 +16,7 @@ namespace LiveAnalytics.Tests.Dashboard;
 public sealed class RawDashboardTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly AppFactory _app = fixture.App;
-    private static readonly DateTimeOffset Start = new(2026, 10, 24, 20, 0, 0, TimeSpan.Zero);   // the night Berlin leaves summer time
-    private static readonly string[] Pages = ["/", "/hats", "/hats/red", "/cart", "/checkout", "/blog"];
-    private static readonly string?[] Sources = ["Google", "Google", "Bing", null, "Newsletter"];
-    private static readonly string[] Countries = ["DE", "FR", "US"];
-
-    /// <summary>Three days of 120 visits of 1 to 6 events; the source on a visit's first event only, as the tracker sends it.</summary>
-    private async Task<Site> ShopAsync()
-    {
-        var site = (await _app.MerchantAsync()).Site;
-        var random = new Random(7);
-        var events = new List<TrackedEvent>();
-        for (var visit = 1; visit <= 120; visit++)
-        {
-            var visitor = 1 + random.Next(80);   // some visitors come back
-            var at = Start.AddMinutes(random.Next(3 * 24 * 60));
-            var (country, device) = (Countries[visitor % 3], visitor % 4 == 0 ? "mobile" : "desktop");
-            var source = Sources[random.Next(Sources.Length)];
-            for (var i = 0; i < 1 + random.Next(6); i++)
-            {
-                var order = i > 0 && random.Next(5) == 0;
-                events.Add(TestData.Event(site.Id, at, visitor, Pages[random.Next(Pages.Length)], order ? "Order" : TrackedEvent.Pageview) with
-                {
-                    SessionId = visit, Country = country, Device = device, Source = i == 0 ? source : null,
-                    Medium = i == 0 && source is not null ? "search" : null, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
-                    RevenueCurrency = order ? "EUR" : null,
-                });
-                at = at.AddMinutes(1 + random.Next(9));
-            }
-        }
-        await _app.Get<EventWriter>().WriteAsync([.. events], mayBeRedelivered: false, CancellationToken.None);
-        return site with { Timezone = "Europe/Berlin" };
-    }
+    private Task<Site> ShopAsync() => TestShop.CreateAsync(_app);
 
     [Theory]
     [InlineData("day", "country:DE")]

@@ -64,6 +64,8 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         Assert.Equal([now.AddDays(-1).UtcDateTime], await conn.QueryAsync<DateTime>("SELECT ts FROM engagements WHERE site_id = @Id", new { keeping.Site.Id }));
         Assert.Equal(2, await conn.ExecuteScalarAsync<long>("SELECT sum(views) FROM engagement_hours WHERE site_id = @Id", new { keeping.Site.Id }));
+        // The visits that ended before the cutoff go with their events (three statements' worth); the others answer filtered views.
+        Assert.Equal([1000L, 1001L, 1002L], await conn.QueryAsync<long>("SELECT session_id FROM visits WHERE site_id = @Id ORDER BY 1", new { keeping.Site.Id }));
     }
 
     [Fact]

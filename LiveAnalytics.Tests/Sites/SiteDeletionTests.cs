@@ -30,6 +30,10 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
         var now = DateTimeOffset.UtcNow;
         await _app.Get<EventWriter>().WriteAsync(Enumerable.Range(0, 7).Select(i => TestData.Event(shop.Site.Id, now.AddMinutes(-i), i)).ToArray(),
             mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        const string Visits = "SELECT count(*) FROM visits WHERE site_id = @Id";
+        Assert.True(await conn.ExecuteScalarAsync<long>(Visits, new { shop.Site.Id }) >= 7);
         var token = await _app.Get<WidgetTokens>().CreateAsync(shop.User.Id, shop.Site.Id, "Storefront", [WidgetKind.Visitors], ["https://shop.example.com"]);
         await using var widget = await SseClient.OpenAsync(_app.CreateClient(), $"/widget/visitors/stream?token={token!.Value.Token}");
         await widget.NextAsync("update");
@@ -52,10 +56,10 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
         Assert.Equal(7, await TestData.StoredEventsAsync(shop.Site.Id));
         Assert.Equal(7, await RunJobAsync(shop.Site.Id));
         Assert.Equal(0, await TestData.StoredEventsAsync(shop.Site.Id));
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>(Visits, new { shop.Site.Id }));
         Assert.NotNull(await _app.Get<SiteRepository>().CreateAsync(shop.User.Id, new NewSite { Domain = shop.Site.Domain, Name = "Again", Timezone = "UTC" }));
 
         // A day on, with nothing left to delete, the site is forgotten.
-        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         const string Row = "SELECT count(*) FROM deleted_sites WHERE site_id = @Id";
         Assert.Equal(1, await conn.ExecuteScalarAsync<long>(Row, new { shop.Site.Id }));
         await conn.ExecuteAsync("UPDATE deleted_sites SET deleted_at = now() - interval '25 hours' WHERE site_id = @Id", new { shop.Site.Id });

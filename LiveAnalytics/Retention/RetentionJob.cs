@@ -5,7 +5,7 @@ using Npgsql;
 namespace LiveAnalytics.Retention;
 
 /// <summary>
-/// Deletes raw events past each site's retention (<see cref="EventRetention"/>) and every event of deleted
+/// Deletes raw events (and their visits) past each site's retention (<see cref="EventRetention"/>) and every event of deleted
 /// sites (<c>deleted_sites</c>), hourly. A few thousand rows per statement, each its own transaction: a first
 /// run over years of a busy store neither holds locks for long nor grows one transaction's WAL without bound,
 /// and ingestion's COPYs go on between the statements. Autovacuum then reuses the space for new events.
@@ -55,12 +55,27 @@ public sealed partial class RetentionJob(NpgsqlDataSource db, TimeProvider time,
         return total;
     }
 
-    /// <returns>The events deleted; the page views' engagement reports of the same time go too.</returns>
+    /// <returns>The events deleted; the page views' engagement reports of the same time go too, and the visits that ended before.</returns>
     private async Task<long> DeleteBeforeAsync(NpgsqlConnection conn, long site, DateTimeOffset cutoff, CancellationToken ct)
     {
         var deleted = await DeleteBeforeAsync(conn, "events", site, cutoff, ct);
         await DeleteBeforeAsync(conn, "engagements", site, cutoff, ct);
+        await DeleteVisitsBeforeAsync(conn, site, cutoff, ct);
         return deleted;
+    }
+
+    // A visit goes with its last event: one that reaches past the cutoff keeps what it counted.
+    private async Task DeleteVisitsBeforeAsync(NpgsqlConnection conn, long site, DateTimeOffset cutoff, CancellationToken ct)
+    {
+        int last;
+        do
+        {
+            last = await conn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM visits WHERE site_id = @site AND session_id IN (
+                    SELECT session_id FROM visits WHERE site_id = @site AND started < @cutoff AND last_ts < @cutoff ORDER BY started LIMIT @limit)
+                """, new { site, cutoff = cutoff.UtcDateTime, limit = RowsPerStatement }, commandTimeout: 300, cancellationToken: ct));
+        }
+        while (last == RowsPerStatement && !ct.IsCancellationRequested);
     }
 
     /// <param name="table">events or engagements: both have an id and a (site_id, ts) index.</param>

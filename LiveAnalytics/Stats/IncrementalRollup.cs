@@ -6,7 +6,7 @@ namespace LiveAnalytics.Stats;
 /// <summary>
 /// Adds the events of stored batches to the rollups: their pageviews, events, revenue and visitors go
 /// into their hours as they are; each visit they belong to changes its contribution (counted in the hour
-/// it began) by the difference between what it was and what it is now, as kept in <c>rollup_visits</c>.
+/// it began) by the difference between what it was and what it is now, as kept in <c>visits</c>.
 /// The cost is the size of the batches, not of the hours they touch. One case cannot be done by
 /// difference: an event older than the first one seen of its visit, or a pageview older than its first
 /// pageview seen, changes the attribution or the entry page of events already counted (and a sketch
@@ -70,7 +70,7 @@ internal static class IncrementalRollup
         CREATE TEMP TABLE i_old ON COMMIT DROP AS
         -- Looked up one by one by primary key (OFFSET 0 again): far fewer than the visits followed.
         SELECT v.* FROM i_added a CROSS JOIN LATERAL (
-            SELECT * FROM rollup_visits v WHERE v.site_id = @site AND v.session_id = a.session_id OFFSET 0) v;
+            SELECT * FROM visits v WHERE v.site_id = @site AND v.session_id = a.session_id OFFSET 0) v;
 
         -- The visit now: its first event (and attribution) is the earlier of the known one and the batches' first,
         -- its entry the earlier first pageview, its exit the later last pageview; the rest adds up.
@@ -134,7 +134,7 @@ internal static class IncrementalRollup
 
     // Keeps the visits' new state, marks the hours of reattributed visits for the rebuild, and takes the batches.
     private const string Keep = """
-        INSERT INTO rollup_visits AS r
+        INSERT INTO visits AS r
         SELECT @site, session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue,
                source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os,
                entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id, @now

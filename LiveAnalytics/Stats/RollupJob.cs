@@ -7,23 +7,15 @@ using Npgsql;
 namespace LiveAnalytics.Stats;
 
 /// <summary>
-/// Keeps the hourly and daily rollups (<c>rollup_hours</c>, <c>rollup_days</c>) up to date: first adds
-/// the batches stored since the last run (<see cref="IncrementalRollup"/>; a busy site's once they have
-/// gathered for <see cref="PersistenceOptions.RollupBusyWaitSeconds"/>), then rebuilds the hours
-/// marked stale (<see cref="HourRebuild"/>) a slice at a time in between, then forgets the visits that
-/// can no longer grow and notes finished backfills (<see cref="RollupBackfill"/>). Both steps
-/// of one site run under a lock of that site, so another node's run never interleaves with them.
+/// Keeps the hourly and daily rollups (<c>rollup_hours</c>, <c>rollup_days</c>) and the table of visits up to date:
+/// first adds the batches stored since the last run (<see cref="IncrementalRollup"/>; a busy site's once they have
+/// gathered for <see cref="PersistenceOptions.RollupBusyWaitSeconds"/>), then rebuilds the hours marked stale
+/// (<see cref="HourRebuild"/>) and fills the visits of older history (<see cref="VisitsFill"/>) a slice at a time in
+/// between, then notes finished backfills (<see cref="RollupBackfill"/>). The steps of one site run under a lock of
+/// that site, so another node's run never interleaves with them.
 /// </summary>
 public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IOptions<PersistenceOptions> options, ILogger<RollupJob> logger)
 {
-    /// <summary>
-    /// How long a visit is followed after its last event was rolled up. Sessions end after 30 minutes
-    /// without an event, so this only matters when storing stopped for longer (PostgreSQL away): a visit
-    /// whose next event is rolled up more than this later counts again as a new visit, until a rebuild.
-    /// At 1,000 events/s the table holds about a million visits an hour, so longer costs real space.
-    /// </summary>
-    public static readonly TimeSpan FollowVisitsFor = TimeSpan.FromHours(3);
-
     // The first key of the two-key advisory locks: "ROLL".
     private const int LockClass = 0x524F4C4C;
 
@@ -41,13 +33,15 @@ public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IO
                 done += batches;
                 LogAdded(batches);
             }
-            if (await HourRebuild.RunOnceAsync(db, ct) is not { } hours) break;
-            done += hours;
-            LogRebuilt(hours);
+            if (await HourRebuild.RunOnceAsync(db, ct) is { } hours)
+            {
+                done += hours;
+                LogRebuilt(hours);
+            }
+            else if (await VisitsFill.RunOnceAsync(db, ct)) LogFilled();
+            else break;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM rollup_visits WHERE seen_at < @before",
-            new { before = (time.GetUtcNow() - FollowVisitsFor).UtcDateTime }, cancellationToken: ct));
         await RollupBackfill.FinishAsync(conn, time.GetUtcNow(), ct);
         return done;
     }
@@ -68,4 +62,7 @@ public sealed partial class RollupJob(NpgsqlDataSource db, TimeProvider time, IO
 
     [LoggerMessage(LogLevel.Debug, "Rebuilt {Hours} stale hours")]
     private partial void LogRebuilt(int hours);
+
+    [LoggerMessage(LogLevel.Debug, "Filled a day of older visits")]
+    private partial void LogFilled();
 }
