@@ -68,7 +68,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     private ISource Source(Site site, DashboardView view) =>
-        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)) : new Raw(db, raw, site, Filter(view.Filters));
+        view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone))
+            : new Raw(db, raw, site, Filter(view.Filters), OfVisits: view.Filters.All(f => KeptVisits.Columns.Contains(DashboardDimensions.Find(f.Dimension)!.Column)));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -159,32 +160,42 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
+    /// <param name="OfVisits">The filters are all on a visit's own dimensions: the table of visits answers them once it holds
+    /// the period's (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes.</param>
+    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter, bool OfVisits) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
-        public Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
+        public async Task<IReadOnlyList<Counts>> GoalsAsync(DateOnly from, DateOnly to, IReadOnlyList<Goal> goals)
         {
             var (start, end) = Span(from, to);
             var (kinds, patterns) = Goal.Arrays(goals);
-            return q.GoalsAsync(site.Id, start, end, kinds, patterns, filter);
+            return await FromVisitsAsync(start)
+                ? await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter, KeptVisits.Events($"SELECT session_id FROM ({KeptVisits.Sql(filter)}) v"))
+                : await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter);
         }
 
         /// <summary>Local days as the UTC range the raw queries take.</summary>
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
+
+        private async Task<bool> FromVisitsAsync(DateTimeOffset start) => OfVisits && await KeptVisits.CompleteAsync(db, site.Id, start);
 
         // One pass over the period's events for all of it (RawDashboard), the pages' engagement too; the goals list keeps
         // one row more, for "pageview".
         public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
         {
             var (start, end) = Span(from, to);
-            var read = await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
+            var read = await FromVisitsAsync(start)
+                ? await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1)
+                : await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
             return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
         }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
             var (start, end) = Span(from, to);
+            if (await FromVisitsAsync(start))
+                return (await PeriodAsync(from, to, "month", [dimension])).Tops[dimension.Key];
             // Exit pages rank by exits (visits), as their list shows them.
             var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
                 TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);

@@ -16,7 +16,7 @@ namespace LiveAnalytics.Dashboard;
 internal static class RawDashboard
 {
     // The grouping sets' numbers in the result: the lists are 0, 1, … in the order given; the pages' engagement apart.
-    private const int EngagementSet = -3, TotalsSet = -2, SeriesSet = -1;
+    internal const int EngagementSet = -3, TotalsSet = -2, SeriesSet = -1;
 
     private sealed record Row(int Set, long Rank, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces,
         double Seconds, decimal Revenue, long EngagedViews, long EngagedMs, long Scroll)
@@ -26,7 +26,7 @@ internal static class RawDashboard
     }
 
     /// <param name="limit">Rows a list keeps, by visitors (exit pages by visits, as that list ranks them), ties by value.</param>
-    public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
+    public static Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
         string interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit)
     {
         var needs = lists.Aggregate(filter.Needs, (n, d) => n | PeriodEvents.Needs(d.Column));
@@ -34,16 +34,9 @@ internal static class RawDashboard
         var sets = string.Concat(lists.Select((_, i) => $", (d{i}, session_id)"));
         var setOf = string.Concat(lists.Select((_, i) => $" WHEN GROUPING(d{i}) = 0 THEN {i}"));
         var value = lists.Count == 0 ? "''" : $"coalesce({string.Join(", ", lists.Select((_, i) => $"d{i}"))}, '')";
-        var exits = lists.Select((d, i) => (d, i)).Where(x => x.d == DashboardDimensions.ExitPage).Select(x => x.i).DefaultIfEmpty(int.MinValue).First();
-        var pages = lists.Contains(DashboardDimensions.Page);
-        var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to, tz = zone.Id, interval, limit, exits });
+        var p = Parameters(siteId, zone, from, to, interval, filter, lists, limit);
 
-        await using var conn = await db.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        // A visit's keys are groups of their own (several a visit): room to hash them rather than sort them on disk.
-        await conn.ExecuteAsync("SET LOCAL work_mem = '32MB'; SET LOCAL hash_mem_multiplier = 4", transaction: tx);
-        var rows = (await conn.QueryAsync<Row>($"""
+        return ReadAsync(db, $"""
             WITH kept AS MATERIALIZED (
                 SELECT session_id, visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {columns}
                 FROM ({PeriodEvents.Sql(needs, filter)}) e WHERE true {filter.Sql}
@@ -58,26 +51,57 @@ internal static class RawDashboard
                 GROUP BY 1
             ), counted AS (
                 SELECT s, bucket, k, count(DISTINCT visitor) AS visitors, sum(keyed.pv)::bigint AS pageviews, sum(keyed.ev)::bigint AS events,
-                       count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces, coalesce(sum(whole.seconds), 0)::float8 AS seconds,
-                       sum(keyed.revenue) AS revenue
+                       sum(keyed.revenue) AS revenue, count(*) AS visits, count(*) FILTER (WHERE whole.pv = 1) AS bounces,
+                       coalesce(sum(whole.seconds), 0)::float8 AS seconds
                 FROM keyed JOIN whole USING (session_id) GROUP BY s, bucket, k
             )
-            SELECT * FROM (
-                SELECT s AS Set, rank AS Rank, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events,
-                       visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue,
-                       0::bigint AS EngagedViews, 0::bigint AS EngagedMs, 0::bigint AS Scroll
-                FROM (
-                    SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
-                ) ranked
-                WHERE s < 0 OR rank <= @limit
-                {(pages ? $"""
-                UNION ALL
-                SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric, views, engaged_ms, scroll
-                FROM ({PageEngagements.OfSessions("SELECT session_id FROM kept")}) engaged
-                """ : "")}
-            ) result
-            ORDER BY Set, Rank
-            """, p, tx)).AsList();
+            {Ranked(lists, "SELECT session_id FROM kept")}
+            """, p, from, to, zone, interval, lists);
+    }
+
+    /// <summary>
+    /// The end of a filtered view's statement, after its CTE <c>counted</c> (s: the set, bucket, k: the value, visitors,
+    /// pageviews, events, revenue, visits, bounces, seconds): each list's first rows by visitors (exit pages by visits,
+    /// as that list ranks them; @limit, @exits), and with the pages' list the engagement of the visits of
+    /// <paramref name="sessions"/>.
+    /// </summary>
+    internal static string Ranked(IReadOnlyList<DashboardDimension> lists, string sessions) => $"""
+        SELECT * FROM (
+            SELECT s AS Set, rank AS Rank, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events,
+                   visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue,
+                   0::bigint AS EngagedViews, 0::bigint AS EngagedMs, 0::bigint AS Scroll
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
+            ) ranked
+            WHERE s < 0 OR rank <= @limit
+            {(lists.Contains(DashboardDimensions.Page) ? $"""
+            UNION ALL
+            SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric, views, engaged_ms, scroll
+            FROM ({PageEngagements.OfSessions(sessions)}) engaged
+            """ : "")}
+        ) result
+        ORDER BY Set, Rank
+        """;
+
+    /// <summary>The parameters a filtered view's statement takes besides its filter's: @siteId, @from, @to, @tz, @interval, @limit, @exits.</summary>
+    internal static DynamicParameters Parameters(long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to, string interval,
+        EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit)
+    {
+        var exits = lists.Select((d, i) => (d, i)).Where(x => x.d == DashboardDimensions.ExitPage).Select(x => x.i).DefaultIfEmpty(int.MinValue).First();
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new { siteId, from, to, tz = zone.Id, interval, limit, exits });
+        return p;
+    }
+
+    /// <summary>Runs a filtered view's statement (ending in <see cref="Ranked"/>) and sorts its rows into the period's counts.</summary>
+    internal static async Task<PeriodCounts> ReadAsync(NpgsqlDataSource db, string sql, DynamicParameters p, DateTimeOffset from, DateTimeOffset to,
+        TimeZoneInfo zone, string interval, IReadOnlyList<DashboardDimension> lists)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        // A visit's keys are groups of their own (several a visit): room to hash them rather than sort them on disk.
+        await conn.ExecuteAsync("SET LOCAL work_mem = '32MB'; SET LOCAL hash_mem_multiplier = 4", transaction: tx);
+        var rows = (await conn.QueryAsync<Row>(sql, p, tx)).AsList();
         await tx.CommitAsync();
 
         var totals = rows.FirstOrDefault(r => r.Set == TotalsSet)?.Counts ?? Counts.None;

@@ -94,8 +94,13 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     /// converted, the events (an event goal's events, or every event on a page goal's pages, with its pageviews apart),
     /// and an event goal's revenue.
     /// </summary>
-    public async Task<IReadOnlyList<Counts>> GoalsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        IReadOnlyList<string> kinds, IReadOnlyList<string> patterns, EventFilter filter)
+    public Task<IReadOnlyList<Counts>> GoalsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<string> kinds, IReadOnlyList<string> patterns, EventFilter filter) =>
+        GoalsAsync(siteId, from, to, kinds, patterns, filter, $"SELECT * FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}");
+
+    /// <param name="events">The events to count, as a query over @siteId, @from, @to and the filter's parameters.</param>
+    internal async Task<IReadOnlyList<Counts>> GoalsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<string> kinds, IReadOnlyList<string> patterns, EventFilter filter, string events)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, kinds = kinds.ToArray(), patterns = patterns.ToArray() });
@@ -103,9 +108,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         // The period's filtered events once (each goal's own scan read them all again: names and paths have no index),
         // then each goal's matches among them.
         return (await conn.QueryAsync<Counts>($"""
-            WITH e AS MATERIALIZED (
-                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}
-            )
+            WITH e AS MATERIALIZED (SELECT id, visitor_id, name, pathname, revenue_amount FROM ({events}) e)
             SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
                    count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
                    coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue

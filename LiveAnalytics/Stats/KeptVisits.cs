@@ -1,0 +1,44 @@
+using Dapper;
+using Npgsql;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// Filters on a visit's own dimensions, answered from the table of visits (ADR 7) instead of settling visits from the
+/// raw events: the visits the filter keeps are a few rows each, found by the (site, start) index, and only their events
+/// are read. Counted as the rollups count (<see cref="RollupShapes"/>): a visit once, in the bucket where it began, with
+/// its whole length and bounce; its events where they happened. The table holds what the rollup job has taken, so it
+/// lags the raw events by the rollup's few seconds, as the unfiltered views do.
+/// </summary>
+public static class KeptVisits
+{
+    /// <summary>The columns a filter may name to be answered here: the table holds each as the visit's (first event's) value.</summary>
+    public static readonly IReadOnlySet<string> Columns = new HashSet<string>(
+        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "country", "device", "browser", "os", PeriodEvents.EntryPage, PeriodEvents.ExitPage],
+        StringComparer.Ordinal);
+
+    /// <summary>How long before a period a visit that reaches into it may have begun (the rollup rebuild's reach).</summary>
+    private const string Reach = "interval '1 day'";
+
+    /// <summary>
+    /// The visits of @siteId that reach into [@from, @to) and meet <paramref name="filter"/> (conditions on
+    /// <see cref="Columns"/> only), with every column of the table and <c>began</c>: whether the visit began in the period
+    /// (only those count as visits of it).
+    /// </summary>
+    public static string Sql(EventFilter filter) => $"""
+        SELECT *, started >= @from AS began FROM visits
+        WHERE site_id = @siteId AND started >= @from - {Reach} AND started < @to AND last_ts >= @from {filter.Sql}
+        """;
+
+    /// <summary>The period's events of the visits of <paramref name="visits"/> (a query of their session ids).</summary>
+    public static string Events(string visits) => $"""
+        SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN ({visits})
+        """;
+
+    /// <summary>Whether the table holds every visit of the site that may reach into a period starting at <paramref name="from"/>.</summary>
+    public static async Task<bool> CompleteAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<bool>($"SELECT visits_from <= @from - {Reach} FROM sites WHERE id = @siteId", new { siteId, from });
+    }
+}
