@@ -5,12 +5,15 @@ namespace LiveAnalytics.Dashboard;
 /// <summary>Everything one dashboard view shows.</summary>
 /// <param name="Previous">The compared period's totals, when comparing.</param>
 /// <param name="Tops">The top values of each dimension, by unique visitors.</param>
-/// <param name="FromRollups">False when filters made the dashboard read raw events.</param>
+/// <param name="FromRollups">False when filters made the dashboard read the table of visits or the raw events.</param>
 /// <param name="PendingSince">The earliest stored hour (UTC) not yet in the rollups, if any.</param>
 public sealed record DashboardData(
     DashboardRange Range, Counts Totals, Counts? Previous, IReadOnlyList<SeriesPoint> Series,
     IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops, bool FromRollups, DateTimeOffset? PendingSince)
 {
+    /// <summary>Filtered, and read from the table of visits, which the rollup job keeps (so it lags as the rollups do).</summary>
+    public bool FromVisits { get; init; }
+
     /// <summary>The site's goals with their conversions in the period, in the order they are listed.</summary>
     public IReadOnlyList<GoalRow> Goals { get; init; } = [];
 

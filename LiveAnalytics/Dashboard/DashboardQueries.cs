@@ -7,8 +7,9 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>
 /// Loads a dashboard view. Without filters everything comes from the rollups (milliseconds for any
-/// range); filters combine across dimensions, which the per-dimension rollups cannot answer, so a
-/// filtered view reads the raw events with the same visit rules as the Stats API.
+/// range); filters combine across dimensions, which the per-dimension rollups cannot answer: filters on
+/// a visit's own dimensions read the table of visits (<see cref="VisitsDashboard"/>), others the raw
+/// events with the same visit rules as the Stats API (<see cref="RawDashboard"/>).
 /// </summary>
 public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw, Goals goals)
 {
@@ -31,6 +32,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var points = Align(now.Series, before?.Series, view.Compare);
         return new DashboardData(range, now.Totals, before?.Totals, points, now.Tops, view.Filters.Count == 0, pending.Result)
         {
+            FromVisits = now.FromVisits,
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
         };
     }
@@ -69,7 +71,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
     private ISource Source(Site site, DashboardView view) =>
         view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone))
-            : new Raw(db, raw, site, Filter(view.Filters), OfVisits: view.Filters.All(f => KeptVisits.Columns.Contains(DashboardDimensions.Find(f.Dimension)!.Column)));
+            : new Filtered(db, raw, site, Filter(view.Filters), OfVisits: view.Filters.All(f => KeptVisits.Columns.Contains(DashboardDimensions.Find(f.Dimension)!.Column)));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -162,7 +164,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
     /// <param name="OfVisits">The filters are all on a visit's own dimensions: the table of visits answers them once it holds
     /// the period's (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes.</param>
-    private sealed class Raw(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter, bool OfVisits) : ISource
+    private sealed class Filtered(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter, bool OfVisits) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
@@ -180,8 +182,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
         private async Task<bool> FromVisitsAsync(DateTimeOffset start) => OfVisits && await KeptVisits.CompleteAsync(db, site.Id, start);
 
-        // One pass over the period's events for all of it (RawDashboard), the pages' engagement too; the goals list keeps
-        // one row more, for "pageview".
+        // One pass over the period's events for all of it (RawDashboard), or the kept visits' reads (VisitsDashboard), the
+        // pages' engagement too; the goals list keeps one row more, for "pageview".
         public async Task<PeriodCounts> PeriodAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
         {
             var (start, end) = Span(from, to);
@@ -210,4 +212,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 }
 
 /// <summary>A period's totals, its chart's buckets in order (empty ones too), and top lists by dimension key.</summary>
-internal sealed record PeriodCounts(Counts Totals, IReadOnlyList<(DateTime Bucket, Counts Counts)> Series, IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops);
+internal sealed record PeriodCounts(Counts Totals, IReadOnlyList<(DateTime Bucket, Counts Counts)> Series, IReadOnlyDictionary<string, IReadOnlyList<TopRow>> Tops)
+{
+    /// <summary>Filtered, from the table of visits: as up to date as the rollups, not as the stored events.</summary>
+    public bool FromVisits { get; init; }
+}

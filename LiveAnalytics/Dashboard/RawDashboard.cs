@@ -18,7 +18,7 @@ internal static class RawDashboard
     // The grouping sets' numbers in the result: the lists are 0, 1, … in the order given; the pages' engagement apart.
     internal const int EngagementSet = -3, TotalsSet = -2, SeriesSet = -1;
 
-    private sealed record Row(int Set, long Rank, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces,
+    internal sealed record Row(int Set, long Rank, DateTime? Bucket, string Value, long Visitors, long Pageviews, long Events, long Visits, long Bounces,
         double Seconds, decimal Revenue, long EngagedViews, long EngagedMs, long Scroll)
     {
         public Counts Counts => new(Visitors, Pageviews, Events, Visits, Bounces, Seconds, Revenue);
@@ -63,9 +63,9 @@ internal static class RawDashboard
     /// The end of a filtered view's statement, after its CTE <c>counted</c> (s: the set, bucket, k: the value, visitors,
     /// pageviews, events, revenue, visits, bounces, seconds): each list's first rows by visitors (exit pages by visits,
     /// as that list ranks them; @limit, @exits), and with the pages' list the engagement of the visits of
-    /// <paramref name="sessions"/>.
+    /// <paramref name="sessions"/> (none without).
     /// </summary>
-    internal static string Ranked(IReadOnlyList<DashboardDimension> lists, string sessions) => $"""
+    internal static string Ranked(IReadOnlyList<DashboardDimension> lists, string? sessions) => $"""
         SELECT * FROM (
             SELECT s AS Set, rank AS Rank, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events,
                    visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue,
@@ -74,10 +74,9 @@ internal static class RawDashboard
                 SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
             ) ranked
             WHERE s < 0 OR rank <= @limit
-            {(lists.Contains(DashboardDimensions.Page) ? $"""
+            {(lists.Contains(DashboardDimensions.Page) && sessions is not null ? $"""
             UNION ALL
-            SELECT {EngagementSet}, 0, NULL, pathname, 0, 0, 0, 0, 0, 0::float8, 0::numeric, views, engaged_ms, scroll
-            FROM ({PageEngagements.OfSessions(sessions)}) engaged
+            {Engagement(sessions)}
             """ : "")}
         ) result
         ORDER BY Set, Rank
@@ -93,9 +92,21 @@ internal static class RawDashboard
         return p;
     }
 
+    /// <summary>The pages' engagement of the visits of <paramref name="sessions"/>, as rows of the result.</summary>
+    internal static string Engagement(string sessions) => $"""
+        SELECT {EngagementSet} AS Set, 0::bigint AS Rank, NULL::timestamp AS Bucket, pathname AS Value, 0::bigint AS Visitors, 0::bigint AS Pageviews,
+               0::bigint AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds, 0::numeric AS Revenue,
+               views AS EngagedViews, engaged_ms AS EngagedMs, scroll AS Scroll
+        FROM ({PageEngagements.OfSessions(sessions)}) engaged
+        """;
+
     /// <summary>Runs a filtered view's statement (ending in <see cref="Ranked"/>) and sorts its rows into the period's counts.</summary>
     internal static async Task<PeriodCounts> ReadAsync(NpgsqlDataSource db, string sql, DynamicParameters p, DateTimeOffset from, DateTimeOffset to,
-        TimeZoneInfo zone, string interval, IReadOnlyList<DashboardDimension> lists)
+        TimeZoneInfo zone, string interval, IReadOnlyList<DashboardDimension> lists) =>
+        Collect(await RowsAsync(db, sql, p), from, to, zone, interval, lists);
+
+    /// <summary>The rows of a statement that ends in <see cref="Ranked"/>, or of <see cref="Engagement"/>.</summary>
+    internal static async Task<List<Row>> RowsAsync(NpgsqlDataSource db, string sql, DynamicParameters p)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -103,9 +114,16 @@ internal static class RawDashboard
         await conn.ExecuteAsync("SET LOCAL work_mem = '32MB'; SET LOCAL hash_mem_multiplier = 4", transaction: tx);
         var rows = (await conn.QueryAsync<Row>(sql, p, tx)).AsList();
         await tx.CommitAsync();
+        return rows;
+    }
 
+    /// <summary>Sorts the rows into the period's counts; a bucket's rows of the chart add up (the visits' and the events' parts).</summary>
+    internal static PeriodCounts Collect(IReadOnlyCollection<Row> rows, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string interval,
+        IReadOnlyList<DashboardDimension> lists)
+    {
         var totals = rows.FirstOrDefault(r => r.Set == TotalsSet)?.Counts ?? Counts.None;
-        var buckets = rows.Where(r => r.Set == SeriesSet).ToDictionary(r => r.Bucket!.Value, r => r.Counts);
+        var buckets = rows.Where(r => r.Set == SeriesSet).GroupBy(r => r.Bucket!.Value)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Counts).Aggregate((a, b) => a + b));
         var series = Buckets(from, to, zone, interval).Select(b => (b, buckets.GetValueOrDefault(b, Counts.None))).ToList();
         var engagement = rows.Where(r => r.Set == EngagementSet).ToDictionary(r => r.Value, r => r.Engagement);
         var tops = lists.Select((d, i) => (d, i)).ToDictionary(x => x.d.Key,

@@ -5,67 +5,83 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>
 /// A view filtered on a visit's own dimensions only (source, country, entry page, …) from the table of visits
-/// (<see cref="KeptVisits"/>, ADR 7): the visits the filter keeps, then only their events of the period. Counted as the
-/// rollups count an unfiltered view, so that a filter on one value shows that value's rollup rows: events in their
-/// buckets, a visit once, in the bucket where it began, with its whole length and bounce. The visits' own lists
-/// (sources, countries, …) count each visit under its value; the events' (pages, goals) count a visit under every value
-/// it touched, as <see cref="RawDashboard"/> does.
+/// (<see cref="KeptVisits"/>, ADR 7), counted as the rollups count an unfiltered view, so that a filter on one value
+/// shows that value's rollup rows: events in their buckets, a visit once, in the bucket where it began, with its whole
+/// length and bounce. Three reads at once, each on its own connection:
+/// <list type="bullet">
+/// <item>the kept visits alone: the totals, the visits' own lists (sources, countries, …) and the chart's visits. A visit
+/// within the period brings its pageviews, events and revenue from the table; only the few that reach over the period's
+/// start or end read their events of the period, within a day of either edge;</item>
+/// <item>their events of the period: the chart's visitors, pageviews, events and revenue, and the events' own lists
+/// (pages, goals), which count visitors, pageviews, events and revenue, as the rollups' do;</item>
+/// <item>with the pages' list, their pages' engagement.</item>
+/// </list>
 /// </summary>
 internal static class VisitsDashboard
 {
     /// <param name="filter">Conditions on <see cref="KeptVisits.Columns"/> only.</param>
     /// <param name="lists">The dashboard's dimensions: a visit's own, or the events' pages and names.</param>
-    public static Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
+    public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
         string interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit)
     {
         var indexed = lists.Select((d, i) => (d, i)).ToList();
-        var (ofVisits, ofEvents) = (indexed.Where(x => KeptVisits.Columns.Contains(x.d.Column)).ToList(), indexed.Where(x => !KeptVisits.Columns.Contains(x.d.Column)).ToList());
+        var ofVisits = indexed.Where(x => KeptVisits.Columns.Contains(x.d.Column)).ToList();
+        var ofEvents = indexed.Where(x => !KeptVisits.Columns.Contains(x.d.Column)).ToList();
         if (ofEvents.Any(x => x.d.Column is not ("pathname" or "name")))
             throw new ArgumentException("Only the visits' own dimensions, pages and event names are listed from the table of visits.", nameof(lists));
         string Columns(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $", coalesce({x.d.Column}, '') AS d{x.i}"));
-        string SetOf(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $" WHEN GROUPING(d{x.i}) = 0 THEN {x.i}"));
+        // In a CASE of GROUPING SETS: the set that groups by each list's column is that list's.
+        string SetOf(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $"WHEN GROUPING(d{x.i}) = 0 THEN {x.i} "));
         string Key(IReadOnlyList<(DashboardDimension d, int i)> l) => l.Count == 0 ? "''" : $"coalesce({string.Join(", ", l.Select(x => $"d{x.i}"))}, '')";
+        string Sets(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $", (d{x.i})"));
+        var kept = $"WITH kept AS MATERIALIZED ({KeptVisits.Sql(filter)})";
+        // Each read its own parameters: Dapper writes to them as it runs a command.
+        var p = Enumerable.Range(0, 3).Select(_ => RawDashboard.Parameters(siteId, zone, from, to, interval, filter, lists, limit)).ToArray();
 
-        return RawDashboard.ReadAsync(db, $"""
-            WITH v AS MATERIALIZED (
-                SELECT session_id, visitor_id, pageviews, began, extract(epoch FROM last_ts - started)::float8 AS seconds,
-                       date_trunc(@interval, started AT TIME ZONE @tz) AS bucket {Columns(ofVisits)}
-                FROM ({KeptVisits.Sql(filter)}) v
-            ), e AS MATERIALIZED (
-                SELECT session_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {Columns(ofEvents)}
-                FROM ({KeptVisits.Events("SELECT session_id FROM v")}) e
-            ), per AS (
-                -- Each visit's events of the period: all of them, by bucket, and by each of the events' lists' values.
-                SELECT CASE WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} {SetOf(ofEvents)} ELSE {RawDashboard.TotalsSet} END AS s,
-                       bucket, {Key(ofEvents)} AS k, session_id,
-                       count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev, coalesce(sum(revenue_amount), 0) AS revenue
-                FROM e GROUP BY GROUPING SETS ((session_id), (bucket, session_id) {string.Concat(ofEvents.Select(x => $", (d{x.i}, session_id)"))})
+        var visits = RawDashboard.RowsAsync(db, $"""
+            {kept}, edge AS (
+                -- A visit that reaches over the period's start or end: its events of the period, within a day of the edge.
+                SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev, coalesce(sum(revenue_amount), 0) AS revenue
+                FROM events
+                WHERE site_id = @siteId AND ((ts >= @from AND ts < least(@to, @from + interval '1 day')) OR (ts >= greatest(@from, @to - interval '1 day') AND ts < @to))
+                  AND session_id IN (SELECT session_id FROM kept WHERE NOT (began AND last_ts < @to))
+                GROUP BY session_id
+            ), v AS (
+                SELECT k.visitor_id, k.began, k.pageviews = 1 AS bounce, extract(epoch FROM k.last_ts - k.started)::float8 AS seconds,
+                       date_trunc(@interval, k.started AT TIME ZONE @tz) AS bucket,
+                       CASE WHEN k.began AND k.last_ts < @to THEN k.pageviews ELSE coalesce(edge.pv, 0) END AS pv,
+                       CASE WHEN k.began AND k.last_ts < @to THEN k.events ELSE coalesce(edge.ev, 0) END AS ev,
+                       CASE WHEN k.began AND k.last_ts < @to THEN k.revenue ELSE coalesce(edge.revenue, 0) END AS revenue
+                       {Columns(ofVisits)}
+                FROM kept k LEFT JOIN edge USING (session_id)
             ), counted AS (
-                -- The totals and the visits' own lists: each visit once with its events of the period; a visit if it began in it.
-                SELECT CASE {(ofVisits.Count == 0 ? "" : $"{SetOf(ofVisits)} ")}WHEN true THEN {RawDashboard.TotalsSet} END AS s,
-                       NULL::timestamp AS bucket, {Key(ofVisits)} AS k,
-                       count(DISTINCT v.visitor_id) FILTER (WHERE p.session_id IS NOT NULL) AS visitors, coalesce(sum(p.pv), 0)::bigint AS pageviews,
-                       coalesce(sum(p.ev), 0)::bigint AS events, coalesce(sum(p.revenue), 0) AS revenue,
-                       count(*) FILTER (WHERE v.began) AS visits, count(*) FILTER (WHERE v.began AND v.pageviews = 1) AS bounces,
-                       coalesce(sum(v.seconds) FILTER (WHERE v.began), 0)::float8 AS seconds
-                FROM v LEFT JOIN per p ON p.session_id = v.session_id AND p.s = {RawDashboard.TotalsSet}
-                GROUP BY GROUPING SETS ((){string.Concat(ofVisits.Select(x => $", (d{x.i})"))})
+                SELECT CASE {SetOf(ofVisits)}WHEN true THEN {RawDashboard.TotalsSet} END AS s, NULL::timestamp AS bucket, {Key(ofVisits)} AS k,
+                       count(DISTINCT visitor_id) FILTER (WHERE ev > 0) AS visitors, sum(pv)::bigint AS pageviews, sum(ev)::bigint AS events,
+                       sum(revenue) AS revenue, count(*) FILTER (WHERE began) AS visits, count(*) FILTER (WHERE began AND bounce) AS bounces,
+                       coalesce(sum(seconds) FILTER (WHERE began), 0)::float8 AS seconds
+                FROM v GROUP BY GROUPING SETS (() {Sets(ofVisits)})
                 UNION ALL
-                -- The chart: the events in their buckets, the visits in the bucket where they began.
-                SELECT {RawDashboard.SeriesSet}, coalesce(a.bucket, b.bucket), '', coalesce(a.visitors, 0), coalesce(a.pageviews, 0),
-                       coalesce(a.events, 0), coalesce(a.revenue, 0), coalesce(b.visits, 0), coalesce(b.bounces, 0), coalesce(b.seconds, 0)
-                FROM (SELECT p.bucket, count(DISTINCT v.visitor_id) AS visitors, sum(p.pv)::bigint AS pageviews, sum(p.ev)::bigint AS events,
-                             sum(p.revenue) AS revenue
-                      FROM per p JOIN v USING (session_id) WHERE p.s = {RawDashboard.SeriesSet} GROUP BY p.bucket) a
-                FULL JOIN (SELECT bucket, count(*) AS visits, count(*) FILTER (WHERE pageviews = 1) AS bounces, sum(seconds)::float8 AS seconds
-                           FROM v WHERE began GROUP BY bucket) b ON a.bucket = b.bucket
-                UNION ALL
-                -- The events' own lists: a visit counts under every value it touched.
-                SELECT p.s, NULL, p.k, count(DISTINCT v.visitor_id), sum(p.pv)::bigint, sum(p.ev)::bigint, sum(p.revenue),
-                       count(*), count(*) FILTER (WHERE v.pageviews = 1), coalesce(sum(v.seconds), 0)::float8
-                FROM per p JOIN v USING (session_id) WHERE p.s >= 0 GROUP BY p.s, p.k
+                SELECT {RawDashboard.SeriesSet}, bucket, '', 0, 0, 0, 0, count(*), count(*) FILTER (WHERE bounce), sum(seconds)::float8
+                FROM v WHERE began GROUP BY bucket
             )
-            {RawDashboard.Ranked(lists, "SELECT session_id FROM v")}
-            """, RawDashboard.Parameters(siteId, zone, from, to, interval, filter, lists, limit), from, to, zone, interval, lists);
+            {RawDashboard.Ranked(lists, sessions: null)}
+            """, p[0]);
+        var events = RawDashboard.RowsAsync(db, $"""
+            {kept}, e AS (
+                SELECT visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {Columns(ofEvents)}
+                FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
+            ), counted AS (
+                SELECT CASE WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} {SetOf(ofEvents)}END AS s, bucket, {Key(ofEvents)} AS k,
+                       count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
+                       coalesce(sum(revenue_amount), 0) AS revenue, 0::bigint AS visits, 0::bigint AS bounces, 0::float8 AS seconds
+                FROM e GROUP BY GROUPING SETS ((bucket) {Sets(ofEvents)})
+            )
+            {RawDashboard.Ranked(lists, sessions: null)}
+            """, p[1]);
+        var engagement = lists.Contains(DashboardDimensions.Page)
+            ? RawDashboard.RowsAsync(db, $"{kept} {RawDashboard.Engagement("SELECT session_id FROM kept")}", p[2])
+            : Task.FromResult(new List<RawDashboard.Row>());
+        await Task.WhenAll(visits, events, engagement);
+        return RawDashboard.Collect([.. visits.Result, .. events.Result, .. engagement.Result], from, to, zone, interval, lists) with { FromVisits = true };
     }
 }

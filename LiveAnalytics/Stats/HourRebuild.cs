@@ -48,20 +48,24 @@ internal static class HourRebuild
             WHERE e.site_id = @site AND e.ts >= span.first - interval '1 day' AND e.ts <= span.last + interval '1 day' AND {Taken}
               AND e.session_id IN (SELECT session_id FROM r_events)
         ), totals AS (
-            SELECT session_id, min(ts) AS started, extract(epoch FROM max(ts) - min(ts)) AS seconds,
+            SELECT session_id, min(visitor_id) AS visitor_id, min(ts) AS started, max(ts) AS last_ts, extract(epoch FROM max(ts) - min(ts)) AS seconds,
                    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
             FROM visit_events GROUP BY session_id
         ), firsts AS (
-            SELECT DISTINCT ON (session_id) session_id, source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os
+            SELECT DISTINCT ON (session_id) session_id, id AS first_id, source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os
             FROM visit_events ORDER BY session_id, ts, id
         ), entries AS (
-            SELECT DISTINCT ON (session_id) session_id, pathname AS entry_page
+            SELECT DISTINCT ON (session_id) session_id, pathname AS entry_page, ts AS entry_ts, id AS entry_id
             FROM visit_events WHERE name = 'pageview' ORDER BY session_id, ts, id
         ), exits AS (
-            SELECT DISTINCT ON (session_id) session_id, pathname AS exit_page
+            SELECT DISTINCT ON (session_id) session_id, pathname AS exit_page, ts AS exit_ts, id AS exit_id
             FROM visit_events WHERE name = 'pageview' ORDER BY session_id, ts DESC, id DESC
         )
         SELECT * FROM totals JOIN firsts USING (session_id) LEFT JOIN entries USING (session_id) LEFT JOIN exits USING (session_id);
+
+        -- The table of visits as the events say (a backfill repairs it too). Session 0 holds the events stored before
+        -- visits were settled: no visit.
+        {RollupShapes.KeepVisits("r_visits", "now()", "session_id <> 0")}
 
         DELETE FROM rollup_hours WHERE site_id = @site AND hour IN (SELECT lh FROM r_hours);
 

@@ -133,19 +133,8 @@ internal static class IncrementalRollup
         """;
 
     // Keeps the visits' new state, marks the hours of reattributed visits for the rebuild, and takes the batches.
-    private const string Keep = """
-        INSERT INTO visits AS r
-        SELECT @site, session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue,
-               source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os,
-               entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id, @now
-        FROM i_visits
-        ON CONFLICT (site_id, session_id) DO UPDATE SET
-            visitor_id = excluded.visitor_id, started = excluded.started, first_id = excluded.first_id, last_ts = excluded.last_ts,
-            pageviews = excluded.pageviews, events = excluded.events, revenue = excluded.revenue,
-            source = excluded.source, referrer = excluded.referrer, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
-            utm_campaign = excluded.utm_campaign, country = excluded.country, device = excluded.device, browser = excluded.browser, os = excluded.os,
-            entry_page = excluded.entry_page, entry_ts = excluded.entry_ts, entry_id = excluded.entry_id,
-            exit_page = excluded.exit_page, exit_ts = excluded.exit_ts, exit_id = excluded.exit_id, seen_at = excluded.seen_at;
+    private static readonly string Keep = $"""
+        {RollupShapes.KeepVisits("i_visits", "@now")}
 
         INSERT INTO rollup_dirty_hours (site_id, hour)
         SELECT DISTINCT @site, h FROM i_visits v

@@ -56,6 +56,21 @@ internal static class RollupShapes
     private static readonly string DimensionName = string.Join(" ", Dimensions.Select(d => $"WHEN GROUPING({d}) = 0 THEN '{d}'"));
     private static readonly string DimensionValue = string.Join(", ", Dimensions);
 
+    /// <summary>
+    /// Keeps the visits of <paramref name="visits"/> (a table with the columns of the table of visits but the site's and
+    /// seen_at) in the table of visits, replacing what it held of them; seen_at is <paramref name="seenAt"/>.
+    /// </summary>
+    public static string KeepVisits(string visits, string seenAt, string where = "true") => $"""
+        INSERT INTO visits AS r (site_id, {KeptColumns}, seen_at)
+        SELECT @site, {KeptColumns}, {seenAt} FROM {visits} WHERE {where}
+        ON CONFLICT (site_id, session_id) DO UPDATE SET
+            {string.Join(", ", KeptColumns.Split(", ").Skip(1).Append("seen_at").Select(c => $"{c} = excluded.{c}"))};
+        """;
+
+    private const string KeptColumns = "session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue, "
+        + "source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os, "
+        + "entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id";
+
     // Adds the rows of temp table delta (lh, dim, val, visitors, pageviews, events, revenue, visits, bounces, seconds)
     // to the site's hours and days: sums added, sketches merged.
     public const string AddDelta = """

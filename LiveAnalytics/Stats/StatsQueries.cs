@@ -124,6 +124,10 @@ public sealed record Counts(long Visitors, long Pageviews, long Events, long Vis
 {
     public static readonly Counts None = new(0, 0, 0, 0, 0, 0, 0);
 
+    /// <summary>Counts of disjoint parts of one group (its visits' and its events' figures read apart); visitors add up only if they are.</summary>
+    public static Counts operator +(Counts a, Counts b) => new(a.Visitors + b.Visitors, a.Pageviews + b.Pageviews, a.Events + b.Events,
+        a.Visits + b.Visits, a.Bounces + b.Bounces, a.Seconds + b.Seconds, a.Revenue + b.Revenue);
+
     /// <summary>A metric's value as the Plausible API gives it: whole numbers, and views per visit to two decimals.</summary>
     // The first arm's cast gives the switch the type object: without it, its arms' common type is double, and every
     // whole number came out as a boxed double.

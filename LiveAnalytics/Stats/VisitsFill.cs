@@ -22,6 +22,9 @@ internal static class VisitsFill
         SELECT e.* FROM events e
         WHERE e.site_id = @site AND e.ts >= @lo - interval '1 day' AND e.ts < @hi + interval '1 day' AND e.session_id <> 0
           AND (e.batch IS NULL OR e.batch NOT IN (SELECT batch FROM rollup_batches WHERE site_id = @site));
+        -- Without statistics the planner takes the visits begun in the slice for one row and joins them with nested
+        -- loops: minutes for a day of 66,000 events, 0.4 s with them.
+        ANALYZE f_events;
 
         WITH totals AS (
             SELECT session_id, min(visitor_id) AS visitor_id, min(ts) AS started, max(ts) AS last_ts,

@@ -8,10 +8,13 @@ using Npgsql;
 
 namespace LiveAnalytics.Tests.Stats;
 
-/// <summary>The table of visits filled from the raw events of an install from before it was kept (<see cref="VisitsFill"/>).</summary>
+/// <summary>
+/// The table of visits filled from the raw events of an install from before it was kept (<see cref="VisitsFill"/>), and
+/// repaired by a rebuild of the rollups (<see cref="HourRebuild"/>): both as the incremental rollup keeps it.
+/// </summary>
 /// <remarks>Beside the incremental rollup's tests, alone: another class's rollup run would take the batch this one leaves pending.</remarks>
 [Collection(nameof(IncrementalRollupTests))]
-public sealed class VisitsFillTests(AppFixture fixture) : IClassFixture<AppFixture>
+public sealed class VisitsTableTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly AppFactory _app = fixture.App;
 
@@ -55,5 +58,24 @@ public sealed class VisitsFillTests(AppFixture fixture) : IClassFixture<AppFixtu
             "SELECT pageviews, last_ts, exit_page FROM visits WHERE site_id = @Id AND session_id = @Session", new { site.Id, late.Session });
         Assert.Equal((at.UtcDateTime, "/late"), (visit.LastTs, visit.ExitPage));
         Assert.Equal(120, (await VisitsAsync(conn, site.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_the_rollups_puts_the_visits_back_as_the_events_say()
+    {
+        var site = await TestShop.CreateAsync(_app);
+        await _app.RollUpAsync(site.Id);
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var kept = await VisitsAsync(conn, site.Id);
+
+        await conn.ExecuteAsync("""
+            DELETE FROM visits WHERE site_id = @Id AND session_id % 3 = 0;
+            UPDATE visits SET source = 'Elsewhere', pageviews = pageviews + 5, exit_page = '/nowhere' WHERE site_id = @Id AND session_id % 3 = 1;
+            INSERT INTO rollup_dirty_hours (site_id, hour)
+            SELECT DISTINCT site_id, date_trunc('hour', ts, 'UTC') FROM events WHERE site_id = @Id ON CONFLICT DO NOTHING;
+            """, new { site.Id });
+        await _app.RollUpAsync(site.Id);
+
+        Assert.Equal(kept, await VisitsAsync(conn, site.Id));
     }
 }
