@@ -10,8 +10,8 @@ using Npgsql;
 namespace LiveAnalytics.Tests.Stats;
 
 /// <summary>
-/// The Stats API reads the rollups when nothing is filtered (the dashboard's figures, fast at any range) and the raw
-/// events otherwise: both give the same figures.
+/// The Stats API reads the rollups when nothing is filtered (the dashboard's figures, fast at any range), the table of
+/// visits under filters on a visit's own dimensions, and the raw events otherwise: all give the same figures.
 /// </summary>
 public sealed class StatsReaderTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
@@ -121,6 +121,51 @@ public sealed class StatsReaderTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Equal(fromDe.Pageviews, await PageviewsAsync("&filters=visit:country%3D%3DDE"));
         Assert.InRange(fromDe.Pageviews, 1, raw.Pageviews - 1);
     }
+    [Theory]
+    [InlineData("visit:source==Google")]
+    [InlineData("visit:source!=Google;visit:country==D*")]
+    public async Task Filters_on_a_visits_own_dimensions_read_the_table_of_visits_with_the_raw_events_figures(string filters)
+    {
+        var shop = await _app.MerchantAsync();
+        await _app.Get<EventWriter>().WriteAsync(Visits(shop.Site.Id), mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        var (reader, raw) = (_app.Get<StatsReader>(), _app.Get<StatsQueries>());
+        var period = StatsRange.Of(new DateOnly(2026, 10, 4), new DateOnly(2026, 10, 9), TimeZoneInfo.FindSystemTimeZoneById(shop.Site.Timezone));
+        var filter = StatsFilters.Parse(filters).Filter;
+
+        // Every visit lies within the period: the table counts what the raw events count.
+        var total = await raw.AggregateAsync(shop.Site.Id, period.From, period.To, filter);
+        Assert.InRange(total.Visits, 5, 70);
+        Same(total, await reader.AggregateAsync(shop.Site.Id, period, filter), "aggregate");
+        var rawSeries = await raw.TimeseriesAsync(shop.Site.Id, shop.Site.Timezone, period.From, period.To, "day", filter);
+        var series = await reader.TimeseriesAsync(shop.Site, period, "day", filter);
+        Assert.Equal(rawSeries.Select(p => (p.Bucket, p.Counts.Visitors, p.Counts.Pageviews, p.Counts.Events, p.Counts.Revenue)),
+            series.Select(p => (p.Bucket, p.Counts.Visitors, p.Counts.Pageviews, p.Counts.Events, p.Counts.Revenue)));
+        Assert.Equal(total.Visits, series.Sum(p => p.Counts.Visits));   // each in the day it began
+        foreach (var (property, metrics) in new[] { ("visit:country", new[] { "visitors", "visits", "bounce_rate", "visit_duration" }),
+                     ("visit:utm_campaign", ["visitors", "pageviews"]), ("event:page", ["visitors", "pageviews", "events"]) })
+        {
+            var (column, _, missing) = StatsFilters.Properties[property];
+            var rawRows = await raw.BreakdownAsync(shop.Site.Id, period.From, period.To, column, missing, "visitors", 100, 0, filter);
+            var read = await reader.BreakdownAsync(shop.Site.Id, period, property, column, missing, metrics, 100, 0, filter, null);
+            Assert.True(rawRows.Count > 0, property);
+            Assert.Equal(rawRows.Select(r => r.Value).Order(StringComparer.Ordinal), read.Select(r => r.Value).Order(StringComparer.Ordinal));
+            var byValue = read.ToDictionary(r => r.Value, r => r.Counts);
+            foreach (var (value, counts) in rawRows)
+                Assert.True(metrics.All(m => Equals(counts.Metric(m), byValue[value].Metric(m))), $"{property} = {value}: raw {counts}, read {byValue[value]}");
+        }
+
+        // The table answers: a visit it holds under another country and source counts, while a filter on a page reads the events.
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                UPDATE visits SET source = 'Bing', country = 'DK'
+                WHERE site_id = @Id AND session_id = (SELECT min(session_id) FROM visits WHERE site_id = @Id AND source = 'Facebook' AND country <> 'DE')
+                """, new { shop.Site.Id });
+        Assert.Equal(total.Visits + (filters.Contains("D*") ? 1 : 0), (await reader.AggregateAsync(shop.Site.Id, period, filter)).Visits);
+        var mixed = StatsFilters.Parse(filters + ";event:page==/cart").Filter;
+        Same(await raw.AggregateAsync(shop.Site.Id, period.From, period.To, mixed), await reader.AggregateAsync(shop.Site.Id, period, mixed), "mixed");
+    }
+
     [Fact]
     public async Task A_breakdown_by_page_gives_its_time_on_page_and_scroll_depth()
     {

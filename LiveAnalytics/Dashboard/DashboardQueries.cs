@@ -71,7 +71,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
     private ISource Source(Site site, DashboardView view) =>
         view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone))
-            : new Filtered(db, raw, site, Filter(view.Filters), OfVisits: view.Filters.All(f => KeptVisits.Columns.Contains(DashboardDimensions.Find(f.Dimension)!.Column)));
+            : new Filtered(db, raw, site, Filter(view.Filters));
 
     private async Task<DateTimeOffset?> PendingSinceAsync(long siteId)
     {
@@ -101,7 +101,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
                 column = StatsFilters.PropColumn($"dk{i}");
             }
             parameters.Add($"df{i}", filters[i].Value);
-            built.Add($" AND coalesce({column}, '') = @df{i}", PeriodEvents.Needs(column));
+            built.Add($" AND coalesce({column}, '') = @df{i}", PeriodEvents.Needs(column), dimension.Column);
         }
         return built.Build();
     }
@@ -162,9 +162,11 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         }
     }
 
-    /// <param name="OfVisits">The filters are all on a visit's own dimensions: the table of visits answers them once it holds
-    /// the period's (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes.</param>
-    private sealed class Filtered(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter, bool OfVisits) : ISource
+    /// <summary>
+    /// Filters on a visit's own dimensions only are answered from the table of visits once it holds the period's
+    /// (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes; others from them.
+    /// </summary>
+    private sealed class Filtered(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
     {
         private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
 
@@ -180,7 +182,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         /// <summary>Local days as the UTC range the raw queries take.</summary>
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
-        private async Task<bool> FromVisitsAsync(DateTimeOffset start) => OfVisits && await KeptVisits.CompleteAsync(db, site.Id, start);
+        private Task<bool> FromVisitsAsync(DateTimeOffset start) => KeptVisits.AnswerAsync(db, site.Id, start, filter);
 
         // One pass over the period's events for all of it (RawDashboard), or the kept visits' reads (VisitsDashboard), the
         // pages' engagement too; the goals list keeps one row more, for "pageview".

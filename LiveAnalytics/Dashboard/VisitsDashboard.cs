@@ -19,10 +19,12 @@ namespace LiveAnalytics.Dashboard;
 /// </summary>
 internal static class VisitsDashboard
 {
+    /// <param name="interval">The chart's buckets: hour, day or month; null for no chart.</param>
     /// <param name="filter">Conditions on <see cref="KeptVisits.Columns"/> only.</param>
     /// <param name="lists">The dashboard's dimensions: a visit's own, or the events' pages and names.</param>
+    /// <param name="engagement">With the pages' list, their engagement.</param>
     public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
-        string interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit)
+        string? interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit, bool engagement = true)
     {
         var indexed = lists.Select((d, i) => (d, i)).ToList();
         var ofVisits = indexed.Where(x => KeptVisits.Columns.Contains(x.d.Column)).ToList();
@@ -36,7 +38,7 @@ internal static class VisitsDashboard
         string Sets(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $", (d{x.i})"));
         var kept = $"WITH kept AS MATERIALIZED ({KeptVisits.Sql(filter)})";
         // Each read its own parameters: Dapper writes to them as it runs a command.
-        var p = Enumerable.Range(0, 3).Select(_ => RawDashboard.Parameters(siteId, zone, from, to, interval, filter, lists, limit)).ToArray();
+        var p = Enumerable.Range(0, 3).Select(_ => RawDashboard.Parameters(siteId, zone, from, to, interval ?? "month", filter, lists, limit)).ToArray();
 
         var visits = RawDashboard.RowsAsync(db, $"""
             {kept}, edge AS (
@@ -60,28 +62,34 @@ internal static class VisitsDashboard
                        sum(revenue) AS revenue, count(*) FILTER (WHERE began) AS visits, count(*) FILTER (WHERE began AND bounce) AS bounces,
                        coalesce(sum(seconds) FILTER (WHERE began), 0)::float8 AS seconds
                 FROM v GROUP BY GROUPING SETS (() {Sets(ofVisits)})
+                {(interval is null ? "" : $"""
                 UNION ALL
                 SELECT {RawDashboard.SeriesSet}, bucket, '', 0, 0, 0, 0, count(*), count(*) FILTER (WHERE bounce), sum(seconds)::float8
                 FROM v WHERE began GROUP BY bucket
+                """)}
             )
             {RawDashboard.Ranked(lists, sessions: null)}
             """, p[0]);
-        var events = RawDashboard.RowsAsync(db, $"""
+        // The chart's events and the events' lists; with neither, nothing to read.
+        var eventSets = (interval is null ? "" : "(bucket)") + string.Concat(ofEvents.Select(x => $", (d{x.i})"));
+        var events = eventSets.Length == 0 ? Task.FromResult(new List<RawDashboard.Row>()) : RawDashboard.RowsAsync(db, $"""
             {kept}, e AS (
                 SELECT visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {Columns(ofEvents)}
                 FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
             ), counted AS (
-                SELECT CASE WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} {SetOf(ofEvents)}END AS s, bucket, {Key(ofEvents)} AS k,
+                SELECT CASE {(interval is null ? "" : $"WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} ")}{SetOf(ofEvents)}END AS s,
+                       {(interval is null ? "NULL::timestamp" : "bucket")} AS bucket, {Key(ofEvents)} AS k,
                        count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
                        coalesce(sum(revenue_amount), 0) AS revenue, 0::bigint AS visits, 0::bigint AS bounces, 0::float8 AS seconds
-                FROM e GROUP BY GROUPING SETS ((bucket) {Sets(ofEvents)})
+                FROM e GROUP BY GROUPING SETS ({eventSets.TrimStart(',', ' ')})
             )
             {RawDashboard.Ranked(lists, sessions: null)}
             """, p[1]);
-        var engagement = lists.Contains(DashboardDimensions.Page)
+        var engaged = engagement && lists.Contains(DashboardDimensions.Page)
             ? RawDashboard.RowsAsync(db, $"{kept} {RawDashboard.Engagement("SELECT session_id FROM kept")}", p[2])
             : Task.FromResult(new List<RawDashboard.Row>());
-        await Task.WhenAll(visits, events, engagement);
-        return RawDashboard.Collect([.. visits.Result, .. events.Result, .. engagement.Result], from, to, zone, interval, lists) with { FromVisits = true };
+        await Task.WhenAll(visits, events, engaged);
+        var read = RawDashboard.Collect([.. visits.Result, .. events.Result, .. engaged.Result], from, to, zone, interval ?? "month", lists);
+        return read with { Series = interval is null ? [] : read.Series, FromVisits = true };
     }
 }

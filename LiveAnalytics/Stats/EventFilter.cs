@@ -21,24 +21,33 @@ public sealed record EventFilter(string Sql, DynamicParameters Parameters, Visit
 
     /// <summary>The conditions on a visit's attribution: its first event meets them all, on its own columns.</summary>
     public string AttributionSql { get; init; } = "";
+
+    /// <summary>The columns the conditions read (<c>props</c> for a custom property's).</summary>
+    public IReadOnlySet<string> Columns { get; init; } = new HashSet<string>();
 }
 
 /// <summary>Builds an <see cref="EventFilter"/> condition by condition, each with what it needs of the visits.</summary>
 public sealed class EventFilterBuilder
 {
     private readonly StringBuilder _sql = new(), _events = new(), _attribution = new();
+    private readonly HashSet<string> _columns = new(StringComparer.Ordinal);
     private VisitFacts _needs;
 
     public DynamicParameters Parameters { get; } = new();
 
     /// <param name="condition">SQL starting with <c> AND </c>, on columns of <see cref="PeriodEvents"/>.</param>
-    public void Add(string condition, VisitFacts needs)
+    /// <param name="columns">The columns it reads.</param>
+    public void Add(string condition, VisitFacts needs, params string[] columns)
     {
         _sql.Append(condition);
         _needs |= needs;
+        _columns.UnionWith(columns);
         if (needs == VisitFacts.None) _events.Append(condition);
         else if (needs == VisitFacts.Attribution) _attribution.Append(condition);
     }
 
-    public EventFilter Build() => new(_sql.ToString(), Parameters, _needs) { EventSql = _events.ToString(), AttributionSql = _attribution.ToString() };
+    public EventFilter Build() => new(_sql.ToString(), Parameters, _needs)
+    {
+        EventSql = _events.ToString(), AttributionSql = _attribution.ToString(), Columns = _columns,
+    };
 }

@@ -35,9 +35,13 @@ public static class KeptVisits
         SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN ({visits})
         """;
 
-    /// <summary>Whether the table holds every visit of the site that may reach into a period starting at <paramref name="from"/>.</summary>
-    public static async Task<bool> CompleteAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from)
+    /// <summary>
+    /// Whether the table answers <paramref name="filter"/> over a period starting at <paramref name="from"/>: its conditions
+    /// are all on <see cref="Columns"/>, and the table holds every visit of the site that may reach into the period.
+    /// </summary>
+    public static async Task<bool> AnswerAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter)
     {
+        if (filter.IsEmpty || !filter.Columns.All(Columns.Contains)) return false;
         await using var conn = await db.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<bool>($"SELECT visits_from <= @from - {Reach} FROM sites WHERE id = @siteId", new { siteId, from });
     }

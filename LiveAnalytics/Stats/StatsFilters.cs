@@ -93,7 +93,7 @@ public static class StatsFilters
                     parameters.Add(name, page ? Like(value[PageGoalPrefix.Length..]) : value);
                     alternatives.Add(page ? $"pathname LIKE @{name}" : $"name = @{name}");
                 }
-                built.Add(Condition(alternatives, negate), VisitFacts.None);
+                built.Add(Condition(alternatives, negate), VisitFacts.None, "name", "pathname");
                 continue;
             }
             string column;
@@ -121,7 +121,7 @@ public static class StatsFilters
                     alternatives.Add($"{column} = @{name}");
                 }
             }
-            built.Add(Condition(alternatives, negate), PeriodEvents.Needs(column));
+            built.Add(Condition(alternatives, negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
         return (built.Build(), null);
     }

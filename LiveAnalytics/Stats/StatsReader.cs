@@ -5,8 +5,10 @@ namespace LiveAnalytics.Stats;
 /// <summary>
 /// Where the Stats API reads. With no filter, the rollups the dashboard reads: the same figures as the merchant sees
 /// there (unique visitors from the hourly sketches, within about 2 % at large counts, exact at small ones) in
-/// milliseconds at any range, where the raw events take minutes over months of a busy site. A filter, a custom
-/// property, a dimension the rollups do not keep, or a sort they cannot rank by reads the raw events.
+/// milliseconds at any range, where the raw events take minutes over months of a busy site. Filters on a visit's own
+/// dimensions only, the table of visits once it holds the period, counted as the rollups count (as the dashboard's
+/// filtered views are, <see cref="Dashboard.VisitsDashboard"/>). Other filters, a custom property, a dimension neither
+/// keeps, or a sort they cannot rank by read the raw events.
 /// </summary>
 public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.NpgsqlDataSource db)
 {
@@ -21,14 +23,24 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     /// <summary>What a page's rollups keep: they count events, not the visits that reached the page.</summary>
     private static readonly string[] EventMetrics = ["visitors", "pageviews", "events"];
 
-    public Task<Counts> AggregateAsync(long siteId, StatsRange period, EventFilter filter) => filter.IsEmpty
-        ? rollups.AggregateAsync(siteId, period.First, period.Last)
-        : raw.AggregateAsync(siteId, period.From, period.To, filter);
+    /// <summary>The Stats API's properties the table of visits lists, as the dashboard's dimensions.</summary>
+    private static readonly Dictionary<string, Dashboard.DashboardDimension> VisitDimensions =
+        Dashboard.DashboardDimensions.All.Where(d => d != Dashboard.DashboardDimensions.ExitPage)   // ranked by exits there
+            .ToDictionary(d => d == Dashboard.DashboardDimensions.Page ? "event:page" : d == Dashboard.DashboardDimensions.Event ? "event:name" : "visit:" + d.Key);
+
+    public async Task<Counts> AggregateAsync(long siteId, StatsRange period, EventFilter filter) =>
+        filter.IsEmpty ? await rollups.AggregateAsync(siteId, period.First, period.Last)
+        : await KeptVisits.AnswerAsync(db, siteId, period.From, filter)
+            ? (await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [], 0)).Totals
+            : await raw.AggregateAsync(siteId, period.From, period.To, filter);
 
     /// <param name="interval">hour, day or month.</param>
-    public Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(Site site, StatsRange period, string interval, EventFilter filter) => filter.IsEmpty
-        ? rollups.SeriesAsync(site.Id, period.First, period.Last, interval)
-        : raw.TimeseriesAsync(site.Id, site.Timezone, period.From, period.To, interval, filter);
+    public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(Site site, StatsRange period, string interval, EventFilter filter) =>
+        filter.IsEmpty ? await rollups.SeriesAsync(site.Id, period.First, period.Last, interval)
+        : await KeptVisits.AnswerAsync(db, site.Id, period.From, filter)
+            ? (await Dashboard.VisitsDashboard.LoadAsync(db, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), period.From, period.To,
+                interval, filter, [], 0)).Series
+            : await raw.TimeseriesAsync(site.Id, site.Timezone, period.From, period.To, interval, filter);
 
     /// <param name="property">The Stats API's name of the property (event:page…); <paramref name="column"/> and
     /// <paramref name="missing"/> are what <see cref="StatsFilters.Properties"/> gives for it.</param>
@@ -42,12 +54,20 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
             var top = await rollups.TopAsync(siteId, period.First, period.Last, dimension, offset + limit);
             return top.Skip(offset).Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
         }
+        if (propKey is null && metrics[0] == "visitors" && VisitDimensions.TryGetValue(property, out var listed)
+            && (KeptVisits.Columns.Contains(listed.Column) || metrics.All(EventMetrics.Contains))
+            && await KeptVisits.AnswerAsync(db, siteId, period.From, filter))
+        {
+            var read = await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [listed], offset + limit,
+                engagement: false);
+            return read.Tops[listed.Key].Skip(offset).Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
+        }
         return await raw.BreakdownAsync(siteId, period.From, period.To, column, missing, metrics[0], limit, offset, filter, propKey);
     }
 
     /// <summary>The pages' engagement: from the hourly sums without a filter, of the visits it keeps with one.</summary>
-    public Task<IReadOnlyDictionary<string, Dashboard.PageEngagement>> EngagementAsync(long siteId, StatsRange period,
+    public async Task<IReadOnlyDictionary<string, Dashboard.PageEngagement>> EngagementAsync(long siteId, StatsRange period,
         IReadOnlyCollection<string> pages, EventFilter filter) => filter.IsEmpty
-        ? Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, pages)
-        : Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, filter);
+        ? await Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, pages)
+        : await Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, filter, await KeptVisits.AnswerAsync(db, siteId, period.From, filter));
 }
