@@ -199,7 +199,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var (start, end) = Span(from, to);
             if (await FromVisitsAsync(start))
-                return (await PeriodAsync(from, to, "month", [dimension])).Tops[dimension.Key];
+                return Goals(dimension, (await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, null, filter, [dimension], TopLimit + 1)).Tops[dimension.Key]);
             // Exit pages rank by exits (visits), as their list shows them.
             var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
                 TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);

@@ -5,7 +5,7 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>
 /// Filters on a visit's own dimensions, answered from the table of visits (ADR 7) instead of settling visits from the
-/// raw events: the visits the filter keeps are a few rows each, found by the (site, start) index, and only their events
+/// raw events: the visits the filter keeps are one row each, found by the (site, start) index, and only their events
 /// are read. Counted as the rollups count (<see cref="RollupShapes"/>): a visit once, in the bucket where it began, with
 /// its whole length and bounce; its events where they happened. The table holds what the rollup job has taken, so it
 /// lags the raw events by the rollup's few seconds, as the unfiltered views do.

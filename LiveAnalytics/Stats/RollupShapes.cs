@@ -67,7 +67,8 @@ internal static class RollupShapes
             {string.Join(", ", KeptColumns.Split(", ").Skip(1).Append("seen_at").Select(c => $"{c} = excluded.{c}"))};
         """;
 
-    private const string KeptColumns = "session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue, "
+    /// <summary>The table of visits' columns but the site's and seen_at.</summary>
+    internal const string KeptColumns = "session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue, "
         + "source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os, "
         + "entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id";
 

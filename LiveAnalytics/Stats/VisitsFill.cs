@@ -17,7 +17,7 @@ internal static class VisitsFill
     // @site, @lo, @hi: the visits that began in [@lo, @hi), from their events up to a day either side (the rebuild's reach).
     // Events of batches the incremental rollup has not taken yet are left out: it adds them to their visits when it does,
     // as to any visit it knows. A visit already in the table is the rollup's and stays as it is.
-    private const string Fill = """
+    private static readonly string Fill = $"""
         CREATE TEMP TABLE f_events ON COMMIT DROP AS
         SELECT e.* FROM events e
         WHERE e.site_id = @site AND e.ts >= @lo - interval '1 day' AND e.ts < @hi + interval '1 day' AND e.session_id <> 0
@@ -39,16 +39,15 @@ internal static class VisitsFill
             SELECT DISTINCT ON (session_id) * FROM f_events WHERE session_id IN (SELECT session_id FROM totals) AND name = 'pageview'
             ORDER BY session_id, ts DESC, id DESC
         )
-        INSERT INTO visits (site_id, session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue,
-                            source, referrer, utm_source, utm_medium, utm_campaign, country, device, browser, os,
-                            entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id, seen_at)
-        SELECT @site, t.session_id, t.visitor_id, t.started, f.id, t.last_ts, t.pageviews, t.events, t.revenue,
-               f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.device, f.browser, f.os,
-               en.pathname, en.ts, en.id, ex.pathname, ex.ts, ex.id, now()
-        FROM totals t
-        JOIN firsts f USING (session_id)
-        LEFT JOIN entries en USING (session_id)
-        LEFT JOIN exits ex USING (session_id)
+        INSERT INTO visits (site_id, {RollupShapes.KeptColumns}, seen_at)
+        SELECT @site, {RollupShapes.KeptColumns}, now() FROM (
+            SELECT t.*, f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.device, f.browser, f.os,
+                   en.pathname AS entry_page, en.ts AS entry_ts, en.id AS entry_id, ex.pathname AS exit_page, ex.ts AS exit_ts, ex.id AS exit_id
+            FROM totals t
+            JOIN firsts f USING (session_id)
+            LEFT JOIN entries en USING (session_id)
+            LEFT JOIN exits ex USING (session_id)
+        ) v
         ON CONFLICT (site_id, session_id) DO NOTHING;
         """;
 

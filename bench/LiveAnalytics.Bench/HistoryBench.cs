@@ -160,7 +160,7 @@ public static class HistoryBench
                 Console.WriteLine($"  from the {side}: p50 {Median(times):F0} ms (runs: {string.Join(" / ", times.Select(t => t.ToString("F0")))}); " +
                     $"{shown.Totals.Visitors:N0} visitors, {shown.Totals.Pageviews:N0} pageviews, {shown.Totals.Visits:N0} visits, " +
                     $"top page {shown.Top(DashboardDimensions.Page)[0].Value} ({shown.Top(DashboardDimensions.Page)[0].Counts.Visitors:N0})");
-            Console.WriteLine($"  the table of visits is {Median(rawTimes) / Median(visitTimes):F0}x faster");
+            Console.WriteLine($"  the table of visits is {Median(rawTimes) / Median(visitTimes):F1}x faster");
         }
     }
 
