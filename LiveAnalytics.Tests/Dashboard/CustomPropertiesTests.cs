@@ -1,10 +1,12 @@
 using Bunit;
+using Dapper;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
 
 namespace LiveAnalytics.Tests.Dashboard;
 
@@ -60,6 +62,13 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
         // Google's visits, their sign-ups included (which name no source of their own).
         var fromGoogle = await Properties.ValuesAsync(shop.Site, Day, Day, "plan", Filter("source:Google"), 10);
         Assert.Equal([("pro", 2L)], fromGoogle.Select(r => (r.Value, r.Counts.Visitors)));
+
+        // A filter on a visit's source reads the table of visits: a visit it says came from Google counts (the events say direct).
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE visits SET source = 'Google' WHERE site_id = @Id AND session_id = 3", new { shop.Site.Id });
+        fromGoogle = await Properties.ValuesAsync(shop.Site, Day, Day, "plan", Filter("source:Google"), 10);
+        Assert.Equal([("pro", 2L), ("free", 1L)], fromGoogle.Select(r => (r.Value, r.Counts.Visitors)));
+        Assert.Empty(await Properties.NamesAsync(shop.Site, Day, Day, Filter("source:")));
     }
 
     [Fact]

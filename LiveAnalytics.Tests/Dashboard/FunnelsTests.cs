@@ -2,12 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Bunit;
+using Dapper;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
 
 namespace LiveAnalytics.Tests.Dashboard;
 
@@ -41,6 +43,7 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
             At(-1, 6, "/products/x"), At(1, 6, "/cart"),
         ];
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(site.Id);   // filters on a visit's source read the visits the rollup job keeps
         return new Merchant(user, site);
     }
 
@@ -85,6 +88,13 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal([1L, 1L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout")));
         Assert.Equal([1L, 1L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout", "source:Google")));
         Assert.Equal([0L, 0L, 0L, 0L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout", "source:")));
+
+        // A filter on a visit's source reads the table of visits: a visit it says came from Google counts (the events say direct).
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE visits SET source = 'Google' WHERE site_id = @Id AND session_id = 3", new { shop.Site.Id });
+        Assert.Equal([3L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("source:Google")));
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE visits SET source = NULL WHERE site_id = @Id AND session_id = 3", new { shop.Site.Id });
 
         // The Stats API takes its filters too, and says what is wrong with one.
         var client = _app.CreateClient();

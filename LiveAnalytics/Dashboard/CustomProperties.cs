@@ -7,10 +7,10 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>
 /// The custom properties events carry (<c>la('Signup', { props: { plan: 'pro' } })</c>) on the history dashboard: the
-/// names sent in a period, and one name's values. Read from the stored events, as a filtered view is: the rollups do not
-/// keep properties. Callers have already checked the user's membership.
+/// names sent in a period, and one name's values. Read from the stored events (under filters on a visit's own dimensions,
+/// the kept visits' events, <see cref="KeptVisits"/>), as a filtered view is: the rollups do not keep properties. Callers have already checked the user's membership.
 /// </summary>
-public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
+public sealed class CustomProperties(NpgsqlDataSource db)
 {
     /// <summary>The names offered: the most used in the period.</summary>
     public const int MaxNames = 30;
@@ -22,10 +22,11 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         var (from, to) = Period(site, first, last);
         p.AddDynamicParams(new { siteId = site.Id, from, to });
         p.Add("max", MaxNames);
+        var events = await KeptVisits.EventsAsync(db, site.Id, from, filter);
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<string>($"""
-            SELECT k FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e CROSS JOIN LATERAL jsonb_object_keys(e.props) k
-            WHERE e.props IS NOT NULL {filter.Sql}
+            SELECT k FROM ({events}) e CROSS JOIN LATERAL jsonb_object_keys(e.props) k
+            WHERE e.props IS NOT NULL
             GROUP BY k ORDER BY count(*) DESC, k LIMIT @max
             """, p)).AsList();
     }
@@ -37,8 +38,18 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         // A condition on the event's own properties: the visits left unsettled (PeriodEvents) may be narrowed by it too.
         var carries = $" AND {StatsFilters.PropColumn("propKey")} IS NOT NULL";
         var carrying = filter with { Sql = filter.Sql + carries, EventSql = filter.EventSql + carries };
-        var rows = await raw.BreakdownAsync(site.Id, from, to, StatsFilters.PropColumn("propKey"), "", "visitors", limit, 0, carrying, name);
-        return rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(new { siteId = site.Id, from, to, propKey = name, limit });
+        var events = await KeptVisits.EventsAsync(db, site.Id, from, carrying);
+        await using var conn = await db.OpenConnectionAsync();
+        // The card's figures: visitors, events and revenue.
+        var rows = await conn.QueryAsync<(string Value, long Visitors, long Pageviews, long Events, decimal Revenue)>($"""
+            SELECT {StatsFilters.PropColumn("propKey")}, count(DISTINCT e.visitor_id), count(*) FILTER (WHERE e.name = 'pageview'), count(*),
+                   coalesce(sum(e.revenue_amount), 0)
+            FROM ({events}) e WHERE {StatsFilters.PropColumn("propKey")} IS NOT NULL
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT @limit
+            """, p);
+        return rows.Select(r => new TopRow(r.Value, new Counts(r.Visitors, r.Pageviews, r.Events, 0, 0, 0, r.Revenue))).ToList();
     }
 
     /// <summary>
@@ -50,12 +61,13 @@ public sealed class CustomProperties(NpgsqlDataSource db, StatsQueries raw)
         var p = new DynamicParameters(filter.Parameters);
         var (from, to) = Period(site, first, last);
         p.AddDynamicParams(new { siteId = site.Id, from, to, max = MaxNames, perName });
+        var events = await KeptVisits.EventsAsync(db, site.Id, from, filter);
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<PropertyValue>($"""
             WITH kv AS (
                 SELECT kv.key, kv.value, e.visitor_id, e.revenue_amount
-                FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e CROSS JOIN LATERAL jsonb_each_text(e.props) kv
-                WHERE e.props IS NOT NULL {filter.Sql}
+                FROM ({events}) e CROSS JOIN LATERAL jsonb_each_text(e.props) kv
+                WHERE e.props IS NOT NULL
             ), names AS (
                 SELECT key FROM kv GROUP BY key ORDER BY count(*) DESC, key LIMIT @max
             ), counted AS (

@@ -174,9 +174,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var (start, end) = Span(from, to);
             var (kinds, patterns) = Goal.Arrays(goals);
-            return await FromVisitsAsync(start)
-                ? await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter, KeptVisits.Events($"SELECT session_id FROM ({KeptVisits.Sql(filter)}) v"))
-                : await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter);
+            return await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter, await KeptVisits.EventsAsync(db, site.Id, start, filter));
         }
 
         /// <summary>Local days as the UTC range the raw queries take.</summary>

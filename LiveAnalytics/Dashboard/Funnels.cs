@@ -74,8 +74,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
     public async Task<IReadOnlyList<long>> CountAsync(long siteId, Funnel funnel, DateTimeOffset from, DateTimeOffset to, EventFilter? filter = null)
     {
         filter ??= EventFilter.None;
-        var visits = filter.Sql.Length == 0 ? ""
-            : $"AND e.session_id IN (SELECT session_id FROM ({PeriodEvents.Sql(filter.Needs, filter)}) f WHERE true {filter.Sql})";
+        var visits = filter.Sql.Length == 0 ? "" : $"AND e.session_id IN ({await KeptVisits.SessionsAsync(db, siteId, from, filter)})";
         // One CTE a step, each joined to the one before: the text depends only on the number of steps, the rest are parameters.
         // The steps an event matches, from one scan of the period (OFFSET 0 keeps the planner from turning it into
         // a scan a step).

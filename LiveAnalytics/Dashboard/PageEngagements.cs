@@ -35,16 +35,14 @@ public static class PageEngagements
     /// report belongs to the visit its page view was part of; one sent after half an hour without another event (a tab
     /// read for that long) opened a visit of its own, and is not among them.
     /// </summary>
-    /// <param name="fromVisits">The visits are read from the table of visits (<see cref="Stats.KeptVisits"/>), not settled from the events.</param>
     public static async Task<IReadOnlyDictionary<string, PageEngagement>> ReadAsync(NpgsqlDataSource db, long siteId,
-        DateTimeOffset from, DateTimeOffset to, Stats.EventFilter filter, bool fromVisits = false)
+        DateTimeOffset from, DateTimeOffset to, Stats.EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to });
+        var sessions = await Stats.KeptVisits.SessionsAsync(db, siteId, from, filter);
         await using var conn = await db.OpenConnectionAsync();
-        var rows = await conn.QueryAsync<(string Pathname, long Views, long EngagedMs, long Scroll)>(OfSessions(fromVisits
-            ? $"SELECT session_id FROM ({Stats.KeptVisits.Sql(filter)}) v"
-            : $"SELECT session_id FROM ({Stats.PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}"), p);
+        var rows = await conn.QueryAsync<(string Pathname, long Views, long EngagedMs, long Scroll)>(OfSessions(sessions), p);
         return rows.ToDictionary(r => r.Pathname, r => new PageEngagement(r.Views, r.EngagedMs, r.Scroll));
     }
 

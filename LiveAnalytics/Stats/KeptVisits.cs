@@ -36,6 +36,20 @@ public static class KeptVisits
         """;
 
     /// <summary>
+    /// The events of @siteId in [@from, @to) that <paramref name="filter"/> keeps, as a query of event rows (with the
+    /// raw queries' columns): the kept visits' events when the table answers the filter, otherwise the period's events with
+    /// their visits settled (<see cref="PeriodEvents"/>) and the filter applied.
+    /// </summary>
+    public static async Task<string> EventsAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter) =>
+        await AnswerAsync(db, siteId, from, filter) ? Events($"SELECT session_id FROM ({Sql(filter)}) v")
+            : $"SELECT * FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
+
+    /// <summary>The session ids of the visits <paramref name="filter"/> keeps in [@from, @to), as <see cref="EventsAsync"/> finds them.</summary>
+    public static async Task<string> SessionsAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter) =>
+        await AnswerAsync(db, siteId, from, filter) ? $"SELECT session_id FROM ({Sql(filter)}) v"
+            : $"SELECT session_id FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
+
+    /// <summary>
     /// Whether the table answers <paramref name="filter"/> over a period starting at <paramref name="from"/>: its conditions
     /// are all on <see cref="Columns"/>, and the table holds every visit of the site that may reach into the period.
     /// </summary>

@@ -66,8 +66,8 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     }
 
     /// <summary>The pages' engagement: from the hourly sums without a filter, of the visits it keeps with one.</summary>
-    public async Task<IReadOnlyDictionary<string, Dashboard.PageEngagement>> EngagementAsync(long siteId, StatsRange period,
+    public Task<IReadOnlyDictionary<string, Dashboard.PageEngagement>> EngagementAsync(long siteId, StatsRange period,
         IReadOnlyCollection<string> pages, EventFilter filter) => filter.IsEmpty
-        ? await Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, pages)
-        : await Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, filter, await KeptVisits.AnswerAsync(db, siteId, period.From, filter));
+        ? Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, pages)
+        : Dashboard.PageEngagements.ReadAsync(db, siteId, period.From, period.To, filter);
 }
