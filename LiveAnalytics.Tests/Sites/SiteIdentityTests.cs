@@ -123,7 +123,10 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
         Assert.Equal(new Site(shop.Site.Id, moved, "Via the old domain", shop.Site.Timezone), await _app.Get<SiteRepository>().FindForUserAsync(shop.Site.Id, shop.User.Id));
 
         // The time zone, in a request of its own (it rebuilds the history), with the settings page's rules.
-        Assert.Contains("Send what to change", (await PutAsync(shop.User.Id, moved, """{"timzone":"Europe/Berlin"}""")).Item2);
+        Assert.Contains("Send what to change", (await PutAsync(shop.User.Id, moved, """{}""")).Item2);
+        // A misspelt member is refused, not ignored (the name would have changed and the time zone not).
+        Assert.Contains("Unknown member 'timzone': send only 'name', 'domain', 'timezone'.",
+            (await PutAsync(shop.User.Id, moved, """{"name":"Berlin shop","timzone":"Europe/Berlin"}""")).Item2);
         Assert.Contains("request of its own", (await PutAsync(shop.User.Id, moved, """{"timezone":"Europe/Berlin","name":"Berlin shop"}""")).Item2);
         Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync(shop.User.Id, moved, """{"timezone":"Mars/Olympus_Mons"}""")).Item1);
         Assert.Equal(HttpStatusCode.Forbidden, (await PutAsync(viewer.Id, moved, """{"timezone":"Europe/Berlin"}""")).Item1);

@@ -77,6 +77,7 @@ public sealed class SitesApiTests(AppFixture fixture) : IClassFixture<AppFixture
     [InlineData("""{"a":{"b":{"c":{"d":{"e":1}}}}}""", HttpStatusCode.BadRequest, "not valid JSON")]
     [InlineData("""{"domain": "{0}", "name": "half a pair: \ud800"}""", HttpStatusCode.BadRequest, "lone surrogate")]
     [InlineData("""{"domain": "{0}", "n\udc00ame": "x"}""", HttpStatusCode.BadRequest, "lone surrogate")]
+    [InlineData("""{"domain": "{0}", "time_zone": "Europe/Berlin"}""", HttpStatusCode.BadRequest, "Unknown member 'time_zone': send only 'domain', 'name', 'timezone'.")]
     public async Task Bad_sites_are_refused_saying_what_is_wrong(string body, HttpStatusCode expected, string reason)
     {
         var user = await _app.UserAsync();
@@ -189,6 +190,10 @@ public sealed class SitesApiTests(AppFixture fixture) : IClassFixture<AppFixture
         (status, bad) = await SendAsync(api, HttpMethod.Put, "/api/v1/sites/goals", """{"goal_type": "event", "event_name": "Signup"}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("'site_id' is required", Detail(bad));
+        // A misspelt member is refused, not ignored.
+        (status, bad) = await SendAsync(api, HttpMethod.Put, "/api/v1/sites/goals", $$"""{"site_id": "{{domain}}", "goal_type": "event", "event": "Order"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("Unknown member 'event'", Detail(bad));
 
         (status, _) = await SendAsync(api, HttpMethod.Delete, $"/api/v1/sites/goals/{signup.GetProperty("id").GetInt64()}?site_id={domain}");
         Assert.Equal(HttpStatusCode.OK, status);

@@ -60,7 +60,7 @@ public static class SitesApi
         var key = ApiKeyAuthFilter.Of(http);
         if (key.SiteIds is not null)
             return ApiError.Problem(StatusCodes.Status403Forbidden, "This API key is limited to some sites, so it cannot add one: use a key for all your sites.");
-        var (body, problem) = await ReadObjectAsync(http, ct);
+        var (body, problem) = await ReadObjectAsync(http, ct, "domain", "name", "timezone");
         if (body is null) return problem!;
         using (body)
         {
@@ -89,7 +89,7 @@ public static class SitesApi
     {
         var key = ApiKeyAuthFilter.Of(http);
         if (await access.FindAsync(key, domain) is not { } site) return NotFound(domain);
-        var (body, problem) = await ReadObjectAsync(http, ct);
+        var (body, problem) = await ReadObjectAsync(http, ct, "name", "domain", "timezone");
         if (body is null) return problem!;
         using (body)
         {
@@ -147,7 +147,7 @@ public static class SitesApi
     /// </summary>
     private static async Task<IResult> PutGoalAsync(HttpContext http, SiteAccess access, Goals goals, CancellationToken ct)
     {
-        var (body, problem) = await ReadObjectAsync(http, ct);
+        var (body, problem) = await ReadObjectAsync(http, ct, "site_id", "goal_type", "event_name", "page_path");
         if (body is null) return problem!;
         using (body)
         {
@@ -196,8 +196,10 @@ public static class SitesApi
     private static IResult NotFound(string domain) =>
         ApiError.Problem(StatusCodes.Status404NotFound, $"This API key reaches no site '{Clip(domain)}'.");
 
-    /// <summary>The body as a JSON object, or the problem that says what is wrong with it.</summary>
-    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpContext http, CancellationToken ct)
+    /// <summary>The body as a JSON object of the <paramref name="members"/> given, or the problem that says what is wrong with it.</summary>
+    /// <param name="members">What the endpoint reads: another member is refused, since ignoring it would answer 200 for what was
+    /// not done (a misspelt "time_zone" made a site in UTC).</param>
+    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpContext http, CancellationToken ct, params string[] members)
     {
         using var body = await EventEndpoint.ReadBodyAsync(http.Request, MaxBodyBytes, ct);
         if (body is null) return (null, ApiError.Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes."));
@@ -210,11 +212,15 @@ public static class SitesApi
         catch (JsonException e) { return (null, ApiError.Problem(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {e.Message}")); }
         var problem = doc.RootElement.ValueKind != JsonValueKind.Object ? "The body must be a JSON object."
             : EventPayloadParser.HasInvalidUnicode(doc.RootElement) ? EventPayloadParser.InvalidUnicode
+            : Unknown(doc.RootElement, members) is { } unknown ? $"Unknown member '{Clip(unknown)}': send only {string.Join(", ", members.Select(m => $"'{m}'"))}."
             : null;
         if (problem is null) return (doc, null);
         doc.Dispose();
         return (null, ApiError.Problem(StatusCodes.Status400BadRequest, problem));
     }
+
+    private static string? Unknown(JsonElement root, string[] members) =>
+        root.EnumerateObject().Select(m => m.Name).FirstOrDefault(name => !members.Contains(name, StringComparer.Ordinal));
 
     /// <summary>A string member, or null when it is absent or null; false when it is of another type.</summary>
     private static bool TryString(JsonElement root, string name, out string? value)
