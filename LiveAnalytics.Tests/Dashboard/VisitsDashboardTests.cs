@@ -10,6 +10,8 @@ namespace LiveAnalytics.Tests.Dashboard;
 /// Views filtered on a visit's own dimensions, from the table of visits (<see cref="VisitsDashboard"/>): a filter on one
 /// value counts what the rollups hold for that value, hour by hour; over whole visits, what the raw events count.
 /// </summary>
+/// <remarks>Beside the incremental rollup's tests, alone: another class's rollup run would fill the table this one empties.</remarks>
+[Collection(nameof(LiveAnalytics.Tests.Stats.IncrementalRollupTests))]
 public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly AppFactory _app = fixture.App;

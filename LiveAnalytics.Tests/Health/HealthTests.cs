@@ -115,11 +115,14 @@ public sealed class HealthTests(AppFixture fixture) : IClassFixture<AppFixture>
     [InlineData(0, 0, "Healthy", "Everything stored is rolled up.")]
     [InlineData(3, 12.4, "Healthy", "3000 stored events wait for the rollup, the oldest for 12 s.")]
     [InlineData(3, 301, "Degraded", "3000 stored events wait for the rollup, the oldest for 301 s (more than 300 s)")]
-    public void The_rollups_verdict_turns_degraded_only_past_the_limit(long batches, double oldestSeconds, string status, string description)
+    [InlineData(0, 0, "Healthy", "Everything stored is rolled up. The table of visits is being filled from older events for 2 site(s)", 2)]
+    public void The_rollups_verdict_turns_degraded_only_past_the_limit(long batches, double oldestSeconds, string status, string description, long filling = 0)
     {
-        var (verdict, text) = LiveAnalytics.Health.RollupsCheck.Verdict(new LiveAnalytics.Stats.RollupBacklog(batches, batches * 1000, oldestSeconds, 0), 300);
+        var (verdict, text) = LiveAnalytics.Health.RollupsCheck.Verdict(
+            new LiveAnalytics.Stats.RollupBacklog(batches, batches * 1000, oldestSeconds, 0, filling), 300);
         Assert.Equal(status, verdict.ToString());
         Assert.StartsWith(description, text);
+        Assert.Equal(filling > 0, text.Contains("table of visits"));
     }
 
     [Fact]

@@ -27,14 +27,21 @@ internal sealed class RollupsCheck(RollupLag lag, IOptions<HealthOptions> option
         {
             ["waitingBatches"] = backlog.Batches, ["waitingEvents"] = backlog.Events,
             ["oldestSeconds"] = Math.Round(backlog.OldestSeconds, 1), ["staleHours"] = backlog.StaleHours,
+            ["sitesFillingVisits"] = backlog.FillingVisits,
         };
         return new HealthCheckResult(status == HealthStatus.Healthy ? status : context.Registration.FailureStatus, description, data: data);
     }
 
-    internal static (HealthStatus, string) Verdict(RollupBacklog backlog, int maxLagSeconds) =>
-        backlog.OldestSeconds > maxLagSeconds
+    internal static (HealthStatus, string) Verdict(RollupBacklog backlog, int maxLagSeconds)
+    {
+        // After an upgrade the job fills the table of visits from older events, between its other steps: no fault, but
+        // until it is done filtered views of older periods read the raw events, slower.
+        var filling = backlog.FillingVisits == 0 ? ""
+            : $" The table of visits is being filled from older events for {backlog.FillingVisits} site(s): until then their filtered views of older periods read the raw events.";
+        return backlog.OldestSeconds > maxLagSeconds
             ? (HealthStatus.Degraded, $"{backlog.Events} stored events wait for the rollup, the oldest for {backlog.OldestSeconds:0} s " +
-                $"(more than {maxLagSeconds} s): the rollup job is stopped or failing, and history is not up to date (its log says why).")
-            : (HealthStatus.Healthy, backlog.Batches == 0 ? "Everything stored is rolled up."
-                : $"{backlog.Events} stored events wait for the rollup, the oldest for {backlog.OldestSeconds:0} s.");
+                $"(more than {maxLagSeconds} s): the rollup job is stopped or failing, and history is not up to date (its log says why)." + filling)
+            : (HealthStatus.Healthy, (backlog.Batches == 0 ? "Everything stored is rolled up."
+                : $"{backlog.Events} stored events wait for the rollup, the oldest for {backlog.OldestSeconds:0} s.") + filling);
+    }
 }

@@ -6,7 +6,8 @@ using Npgsql;
 namespace LiveAnalytics.Stats;
 
 /// <summary>How far the rollups are behind what is stored: the batches not yet rolled up and how long the oldest has waited.</summary>
-public sealed record RollupBacklog(long Batches, long Events, double OldestSeconds, long StaleHours);
+/// <param name="FillingVisits">Sites whose table of visits is still being filled from older events (after an upgrade).</param>
+public sealed record RollupBacklog(long Batches, long Events, double OldestSeconds, long StaleHours, long FillingVisits = 0);
 
 /// <summary>
 /// Reads <see cref="RollupBacklog"/> for the <c>rollups</c> health check and the metrics. A stalled rollup job
@@ -39,7 +40,8 @@ public sealed class RollupLag
         var backlog = await conn.QuerySingleAsync<RollupBacklog>(new CommandDefinition("""
             SELECT count(*) AS "Batches", coalesce(sum(events), 0)::bigint AS "Events",
                    coalesce(extract(epoch FROM now() - min(stored_at)), 0)::float8 AS "OldestSeconds",
-                   (SELECT count(*) FROM rollup_dirty_hours) AS "StaleHours"
+                   (SELECT count(*) FROM rollup_dirty_hours) AS "StaleHours",
+                   (SELECT count(*) FROM sites WHERE visits_from > '-infinity') AS "FillingVisits"
             FROM rollup_batches
             """, cancellationToken: ct));
         _last = (backlog, _time.GetUtcNow());
