@@ -8,7 +8,8 @@ namespace LiveAnalytics.Dashboard;
 /// <summary>
 /// The custom properties events carry (<c>la('Signup', { props: { plan: 'pro' } })</c>) on the history dashboard: the
 /// names sent in a period, and one name's values. Read from the stored events (under filters on a visit's own dimensions,
-/// the kept visits' events, <see cref="KeptVisits"/>), as a filtered view is: the rollups do not keep properties. Callers have already checked the user's membership.
+/// the kept visits' events, <see cref="KeptVisits"/>), as a filtered view is: the rollups do not keep properties. Callers
+/// have already checked the user's membership.
 /// </summary>
 public sealed class CustomProperties(NpgsqlDataSource db)
 {
