@@ -96,6 +96,24 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
     }
 
     [Fact]
+    public async Task A_tab_opened_later_lists_what_the_page_lists()
+    {
+        var site = await TestShop.CreateAsync(_app);
+        await _app.RollUpAsync(site.Id);
+        var view = DashboardView.Parse("custom", "2026-10-24", "2026-10-28", null, ["country:DE"], null).View;
+        var today = new DateOnly(2026, 10, 30);
+        var queries = _app.Get<DashboardQueries>();
+        var page = await queries.LoadAsync(site, view, today);
+        Assert.True(page.FromVisits);
+        foreach (var d in DashboardDimensions.All)
+        {
+            var tab = await queries.TopAsync(site, view, today, d);
+            Assert.True(tab.Count > 0, d.Key);
+            Assert.Equal(page.Top(d), tab);
+        }
+    }
+
+    [Fact]
     public async Task The_dashboard_reads_the_table_once_it_holds_the_period_and_the_raw_events_until_then()
     {
         var site = await TestShop.CreateAsync(_app);
