@@ -104,11 +104,19 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(new { siteId, from, to, kinds = kinds.ToArray(), patterns = patterns.ToArray() });
+        // Only events that may match a goal are kept (a few of the period's): the join below decides which goal.
+        p.AddDynamicParams(new
+        {
+            goalNames = patterns.Where((_, i) => kinds[i] == "event").ToArray(),
+            goalPages = patterns.Where((_, i) => kinds[i] == "page").ToArray(),
+        });
         await using var conn = await db.OpenConnectionAsync();
         // The period's filtered events once (each goal's own scan read them all again: names and paths have no index),
         // then each goal's matches among them.
         return (await conn.QueryAsync<Counts>($"""
-            WITH e AS MATERIALIZED (SELECT id, visitor_id, name, pathname, revenue_amount FROM ({events}) e)
+            WITH e AS MATERIALIZED (
+                SELECT id, visitor_id, name, pathname, revenue_amount FROM ({events}) e
+                WHERE e.name = ANY(@goalNames::text[]) OR e.pathname LIKE ANY(@goalPages::text[]))
             SELECT count(DISTINCT e.visitor_id) AS Visitors, count(e.id) FILTER (WHERE e.name = 'pageview') AS Pageviews,
                    count(e.id) AS Events, 0::bigint AS Visits, 0::bigint AS Bounces, 0::float8 AS Seconds,
                    coalesce(sum(e.revenue_amount) FILTER (WHERE g.kind = 'event'), 0) AS Revenue
