@@ -174,13 +174,16 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var (start, end) = Span(from, to);
             var (kinds, patterns) = Goal.Arrays(goals);
-            return await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter, await KeptVisits.EventsAsync(db, site.Id, start, filter));
+            return await q.GoalsAsync(site.Id, start, end, kinds, patterns, filter, KeptVisits.EventsOf(filter, await FromVisitsAsync(start)));
         }
 
         /// <summary>Local days as the UTC range the raw queries take.</summary>
         private (DateTimeOffset Start, DateTimeOffset End) Span(DateOnly from, DateOnly to) => StatsPeriod.Days(from, to, _zone);
 
-        private Task<bool> FromVisitsAsync(DateTimeOffset start) => KeptVisits.AnswerAsync(db, site.Id, start, filter);
+        // Asked once a period: the page's totals and goals read the same one at once.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, Task<bool>> _fromVisits = new();
+
+        private Task<bool> FromVisitsAsync(DateTimeOffset start) => _fromVisits.GetOrAdd(start, s => KeptVisits.AnswerAsync(db, site.Id, s, filter));
 
         // One pass over the period's events for all of it (RawDashboard), or the kept visits' reads (VisitsDashboard), the
         // pages' engagement too; the goals list keeps one row more, for "pageview".

@@ -71,11 +71,11 @@ internal static class VisitsDashboard
             {RawDashboard.Ranked(lists, sessions: null)}
             """, p[0]);
         // The chart's events and the events' lists; with neither, nothing to read.
-        var eventSets = (interval is null ? "" : "(bucket)") + string.Concat(ofEvents.Select(x => $", (d{x.i})"));
+        var eventSets = (interval is null ? "" : "(bucket)") + Sets(ofEvents);
         var events = eventSets.Length == 0 ? Task.FromResult(new List<RawDashboard.Row>()) : RawDashboard.RowsAsync(db, $"""
             {kept}, e AS (
                 SELECT visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {Columns(ofEvents)}
-                FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN (SELECT session_id FROM kept)
+                FROM ({KeptVisits.Events("SELECT session_id FROM kept")}) e
             ), counted AS (
                 SELECT CASE {(interval is null ? "" : $"WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} ")}{SetOf(ofEvents)}END AS s,
                        {(interval is null ? "NULL::timestamp" : "bucket")} AS bucket, {Key(ofEvents)} AS k,

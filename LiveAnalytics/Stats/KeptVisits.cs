@@ -37,17 +37,24 @@ public static class KeptVisits
 
     /// <summary>
     /// The events of @siteId in [@from, @to) that <paramref name="filter"/> keeps, as a query of event rows (with the
-    /// raw queries' columns): the kept visits' events when the table answers the filter, otherwise the period's events with
-    /// their visits settled (<see cref="PeriodEvents"/>) and the filter applied.
+    /// raw queries' columns): the kept visits' events when the table answers the filter (<paramref name="fromVisits"/>,
+    /// <see cref="AnswerAsync"/>), otherwise the period's events with their visits settled (<see cref="PeriodEvents"/>)
+    /// and the filter applied.
     /// </summary>
-    public static async Task<string> EventsAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter) =>
-        await AnswerAsync(db, siteId, from, filter) ? Events($"SELECT session_id FROM ({Sql(filter)}) v")
-            : $"SELECT * FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
+    public static string EventsOf(EventFilter filter, bool fromVisits) => fromVisits
+        ? Events($"SELECT session_id FROM ({Sql(filter)}) v")
+        : $"SELECT * FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
 
-    /// <summary>The session ids of the visits <paramref name="filter"/> keeps in [@from, @to), as <see cref="EventsAsync"/> finds them.</summary>
+    /// <summary>The session ids of the visits <paramref name="filter"/> keeps in [@from, @to), as <see cref="EventsOf"/> finds them.</summary>
+    public static string SessionsOf(EventFilter filter, bool fromVisits) => fromVisits
+        ? $"SELECT session_id FROM ({Sql(filter)}) v"
+        : $"SELECT session_id FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
+
+    public static async Task<string> EventsAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter) =>
+        EventsOf(filter, await AnswerAsync(db, siteId, from, filter));
+
     public static async Task<string> SessionsAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter) =>
-        await AnswerAsync(db, siteId, from, filter) ? $"SELECT session_id FROM ({Sql(filter)}) v"
-            : $"SELECT session_id FROM ({PeriodEvents.Sql(filter.Needs, filter)}) e WHERE true {filter.Sql}";
+        SessionsOf(filter, await AnswerAsync(db, siteId, from, filter));
 
     /// <summary>
     /// Whether the table answers <paramref name="filter"/> over a period starting at <paramref name="from"/>: its conditions

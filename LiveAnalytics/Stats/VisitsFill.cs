@@ -79,7 +79,8 @@ internal static class VisitsFill
             }
             // A slice that ends just after the latest older event (PostgreSQL's times are of microseconds): a stretch
             // without events costs no step.
-            var hi = new[] { DateTime.SpecifyKind(s.Hi, DateTimeKind.Utc), DateTime.SpecifyKind(last, DateTimeKind.Utc).AddMicroseconds(1) }.Min();
+            var after = DateTime.SpecifyKind(last, DateTimeKind.Utc).AddMicroseconds(1);
+            var hi = after < s.Hi ? after : DateTime.SpecifyKind(s.Hi, DateTimeKind.Utc);
             var lo = hi - Slice;
             await conn.ExecuteAsync(new CommandDefinition(Fill, new { site = id, lo, hi }, tx, commandTimeout: 600, cancellationToken: ct));
             await conn.ExecuteAsync(new CommandDefinition("UPDATE sites SET visits_from = @lo WHERE id = @id", new { id, lo }, tx, cancellationToken: ct));
