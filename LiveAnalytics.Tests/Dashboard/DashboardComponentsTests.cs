@@ -39,7 +39,7 @@ public sealed class DashboardComponentsTests : BunitContext
         Assert.Equal("1,000 in the previous period", visitors.GetAttribute("title"));
         Assert.Contains("metric-better", visitors.ClassName);
         var bounce = bar.Find("[data-testid=change-bounce_rate]");   // 50% → 40%
-        Assert.Equal("↓ 20%", bounce.TextContent);
+        Assert.Equal("↓ 10 pts", bounce.TextContent);   // points, not the 20% a ratio of rates would say
         Assert.Contains("metric-better", bounce.ClassName);
         Assert.Contains("metric-worse", bar.Find("[data-testid=change-views_per_visit]").ClassName);   // 3 → 1.5
         Assert.Equal("true", bar.Find("[data-metric=visits]").GetAttribute("aria-pressed"));

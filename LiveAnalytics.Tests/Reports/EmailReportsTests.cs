@@ -52,6 +52,7 @@ public sealed class EmailReportsTests : MailTest
         var text = mail.MessageParts[0].BodyData;
         Assert.Contains("Mon 16 Nov to Sun 22 Nov 2026 (days in UTC)", text);
         Assert.Matches(@"Visitors\s+3\s+\+50%", text);
+        Assert.Matches(@"Bounce rate\s+100%\s+0 pts", text);   // every visit one page, both weeks: in points, as on the dashboard
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
         Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
         // Visitors 1 and 2 saw /a last week; neither went on to /b in that visit (3 saw /b alone).

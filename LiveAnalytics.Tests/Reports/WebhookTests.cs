@@ -138,7 +138,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("weekly", message.GetProperty("event").GetString());
         Assert.Equal(3, message.GetProperty("visitors").GetInt64());
         Assert.Equal(4, message.GetProperty("pageviews").GetInt64());
-        Assert.Equal($"{shop.Site.Domain}, the week of 23 Nov (days in UTC): 3 visitors (+200%), 4 pageviews (+300%), 100% bounce rate (0%). " +
+        Assert.Equal($"{shop.Site.Domain}, the week of 23 Nov (days in UTC): 3 visitors (+200%), 4 pageviews (+300%), 100% bounce rate (0 pts). " +
                      "Top pages: /sale (3). Top sources: Google (3).", message.GetProperty("text").GetString());
         Assert.Equal($"{PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-23&to=2026-11-29", message.GetProperty("link").GetString());
 

@@ -34,10 +34,27 @@ public static class MetricFormat
     public static string Conversion(long visitors, long totalVisitors) =>
         totalVisitors == 0 ? "–" : $"{Math.Round(100.0 * visitors / totalVisitors, 1, MidpointRounding.AwayFromZero).ToString("0.#", Culture)}%";
 
-    /// <summary>The change in percent, or null when there is nothing to compare with (the previous value was 0).</summary>
-    public static double? Change(double current, double previous) =>
-        previous == 0 ? null : Math.Round(100 * (current - previous) / previous, 0, MidpointRounding.AwayFromZero);
+    /// <summary>
+    /// The change against the compared period, or null when there is nothing to compare with (nothing before). In
+    /// percent, except the bounce rate's, in points as the Stats API gives it: 50% → 40% is 10 points down, not 20%.
+    /// </summary>
+    public static MetricChange? Change(Counts current, Counts previous, string metric)
+    {
+        if (metric == "bounce_rate")
+            return previous.Visits == 0 ? null : new(Number(current, metric) - Number(previous, metric), Points: true);
+        var (now, before) = (Number(current, metric), Number(previous, metric));
+        return before == 0 ? null : new(Math.Round(100 * (now - before) / before, 0, MidpointRounding.AwayFromZero), Points: false);
+    }
 
     /// <summary>A falling bounce rate is good news; for every other metric a rise is.</summary>
     public static bool HigherIsBetter(string metric) => metric != "bounce_rate";
+}
+
+/// <summary>A metric's change, rounded to a whole percent or point.</summary>
+public readonly record struct MetricChange(double Value, bool Points)
+{
+    public string Unit => Points ? " pts" : "%";
+
+    /// <summary>"+12%", "-3 pts", "0%".</summary>
+    public string Signed => $"{(Value > 0 ? "+" : "")}{Value.ToString("0", CultureInfo.InvariantCulture)}{Unit}";
 }

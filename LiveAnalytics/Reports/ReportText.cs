@@ -18,9 +18,9 @@ internal static class ReportText
         text.AppendLine($"{domain}, {first:ddd d MMM} to {last:ddd d MMM yyyy} (days in {timezone}), against the {period.Noun} before:");
         text.AppendLine();
         foreach (var (metric, label) in Metrics)
-            text.AppendLine($"  {label,-16}{MetricFormat.Text(counts, metric),12}   {Change(MetricFormat.Number(counts, metric), MetricFormat.Number(before, metric))}");
+            text.AppendLine($"  {label,-16}{MetricFormat.Text(counts, metric),12}   {MetricFormat.Change(counts, before, metric)?.Signed ?? "new"}");
         if (counts.Revenue != 0 || before.Revenue != 0)
-            text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(counts.Revenue),12}   {Change((double)counts.Revenue, (double)before.Revenue)}");
+            text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(counts.Revenue),12}   {MetricFormat.Change(counts, before, DashboardView.Revenue)?.Signed ?? "new"}");
         Top(text, "Top pages", pages);
         Top(text, "Top sources", sources);
         if (goals.Count > 0)
@@ -45,9 +45,6 @@ internal static class ReportText
         text.AppendLine("You get this because you asked for it on the site's settings page; untick it there to stop.");
         return text.ToString();
     }
-
-    private static string Change(double current, double previous) =>
-        MetricFormat.Change(current, previous) is { } change ? $"{(change > 0 ? "+" : "")}{change:0}%" : "new";
 
     private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows)
     {

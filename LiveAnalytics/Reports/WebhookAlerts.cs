@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using LiveAnalytics.Ingestion;
+using LiveAnalytics.Stats;
 using LiveAnalytics.Live;
 using Npgsql;
 
@@ -97,11 +98,11 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
         var (_, last, counts, before, pages, sources) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
         ct.ThrowIfCancellationRequested();
         string Figure(string metric, string label) =>
-            $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(Dashboard.MetricFormat.Number(counts, metric), Dashboard.MetricFormat.Number(before, metric))}";
+            $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(counts, before, metric)}";
         var text = new StringBuilder($"{site.Domain}, {period.Name(first)} (days in {site.Timezone}): ");
         text.AppendJoin(", ", new[] { Figure("visitors", "visitors"), Figure("pageviews", "pageviews"), Figure("bounce_rate", "bounce rate") });
         if (counts.Revenue != 0)
-            text.Append($", {Dashboard.MetricFormat.Money(counts.Revenue)}{(site.Currency is null ? "" : $" {site.Currency}")} revenue{Change((double)counts.Revenue, (double)before.Revenue)}");
+            text.Append($", {Dashboard.MetricFormat.Money(counts.Revenue)}{(site.Currency is null ? "" : $" {site.Currency}")} revenue{Change(counts, before, Dashboard.DashboardView.Revenue)}");
         text.Append('.');
         if (pages.Count > 0) text.Append(" Top pages: ").AppendJoin(", ", pages.Select(p => $"{p.Value} ({Dashboard.MetricFormat.Count(p.Counts.Visitors)})")).Append('.');
         if (sources.Count > 0)
@@ -110,8 +111,8 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
         return new WebhookMessage(text.ToString(), period.Key, site.Domain, Link: link, Visitors: counts.Visitors, Pageviews: counts.Pageviews);
     }
 
-    private static string Change(double current, double previous) =>
-        Dashboard.MetricFormat.Change(current, previous) is { } change ? $" ({(change > 0 ? "+" : "")}{change:0}%)" : "";
+    private static string Change(Counts current, Counts previous, string metric) =>
+        Dashboard.MetricFormat.Change(current, previous, metric) is { } change ? $" ({change.Signed})" : "";
 
     /// <returns>Whether the receiver took it.</returns>
     private async Task<bool> PostAsync(NpgsqlConnection conn, long siteId, string storedUrl, WebhookMessage message, CancellationToken ct)
