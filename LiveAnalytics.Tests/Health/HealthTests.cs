@@ -52,6 +52,19 @@ public sealed class HealthTests(AppFixture fixture) : IClassFixture<AppFixture>
         await using var proxy = new RemoteAddressAppFactory(IPAddress.Parse("10.1.2.3"));
         var (_, _, checks) = await HealthAsync(proxy);   // a load balancer on a private network gets every check
         Assert.Equal(5, checks.Count);
+
+        // A hosted monitor with the operator's token gets them from anywhere.
+        await using var monitored = new RemoteAddressAppFactory(IPAddress.Parse("203.0.113.40"), new Dictionary<string, string?>
+        {
+            ["Operators:MonitorTokenSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("monitor-token"u8)),
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "monitor-token");
+        using var withToken = await monitored.CreateClient().SendAsync(request);
+        var figures = JsonDocument.Parse(await withToken.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(5, figures.GetProperty("checks").GetArrayLength());
+        using var withoutToken = await monitored.CreateClient().GetAsync("/health");
+        Assert.False(JsonDocument.Parse(await withoutToken.Content.ReadAsStringAsync()).RootElement.TryGetProperty("checks", out _));
     }
 
     [Fact]

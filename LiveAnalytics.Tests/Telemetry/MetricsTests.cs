@@ -186,4 +186,44 @@ public sealed class MetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
         if (expected == HttpStatusCode.Forbidden)
             Assert.Contains("Operators:AllowedNetworks", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_monitor_with_the_operators_token_may_scrape_from_anywhere()
+    {
+        const string token = "a-long-random-monitor-token";
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        await using var app = new RemoteAddressAppFactory(IPAddress.Parse("203.0.113.7"),
+            new Dictionary<string, string?> { ["Operators:MonitorTokenSha256"] = hash.ToLowerInvariant() });
+        var client = app.CreateClient();
+
+        async Task<HttpStatusCode> ScrapeAsync(string? authorization, string? forwardedFor = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            if (forwardedFor is not null) request.Headers.Add("X-Forwarded-For", forwardedFor);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await ScrapeAsync(null));
+        Assert.Equal(HttpStatusCode.Forbidden, await ScrapeAsync("Bearer a-long-random-monitor-tokeN"));
+        Assert.Equal(HttpStatusCode.Forbidden, await ScrapeAsync(hash));   // the hash is not the token
+        Assert.Equal(HttpStatusCode.Forbidden, await ScrapeAsync($"Basic {token}"));
+        Assert.Equal(HttpStatusCode.OK, await ScrapeAsync($"Bearer {token}"));
+        Assert.Equal(HttpStatusCode.OK, await ScrapeAsync($"Bearer {token}", forwardedFor: "198.51.100.1"));   // through any proxy
+
+        // The operator's pages want the network and a sign-in: the monitor's token opens none of them.
+        using var jobs = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        jobs.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var refused = await client.SendAsync(jobs);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public void A_monitor_token_that_is_not_a_SHA_256_stops_the_start_with_a_message_that_says_so()
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Operators:MonitorTokenSha256"] = "my-token" });
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains("Operators:MonitorTokenSha256 must be the 64 hex digits of a SHA-256", error.Message);
+    }
 }

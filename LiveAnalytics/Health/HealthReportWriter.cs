@@ -6,7 +6,7 @@ namespace LiveAnalytics.Health;
 
 /// <summary>
 /// The health report as JSON: overall status and, for clients in <c>Operators:AllowedNetworks</c> (load balancers and
-/// monitors run there), each check's status, description and figures. Anyone else (a public uptime monitor) gets the
+/// monitors run there) or sending the monitor token, each check's status, description and figures. Anyone else (a public uptime monitor) gets the
 /// status alone: the backlog and the rollups' figures tell the stores' traffic. Exception messages stay in the log.
 /// </summary>
 internal static class HealthReportWriter
@@ -19,7 +19,7 @@ internal static class HealthReportWriter
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
-        if (http.RequestServices.GetRequiredService<OperatorNetworks>().Allows(http)) WriteChecks(json, report);
+        if (http.RequestServices.GetRequiredService<OperatorNetworks>().AllowsMonitor(http)) WriteChecks(json, report);
         json.WriteEndObject();
         await json.FlushAsync(http.RequestAborted);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);

@@ -23,7 +23,7 @@ public static class InfrastructureExtensions
             .Bind(config.GetSection(OperatorOptions.Section))
             .Validate(o => o.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)),
                 "Operators:AllowedNetworks must hold CIDR ranges such as 10.0.0.0/8.")
-            .ValidateOnStart();
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OperatorNetworks>();
 
         DateTimeOffsetHandler.Register();

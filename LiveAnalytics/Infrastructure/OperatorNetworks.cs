@@ -1,4 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace LiveAnalytics.Infrastructure;
@@ -10,6 +13,14 @@ public sealed class OperatorOptions
 
     /// <summary>CIDR ranges; empty: <see cref="OperatorNetworks.Defaults"/>.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>
+    /// The SHA-256 (hex) of a token that lets a monitor outside those networks (a hosted Prometheus, an uptime
+    /// service) read <c>/metrics</c> and the health checks' figures with <c>Authorization: Bearer</c>. Only its hash is
+    /// configured, so the settings file does not hold the secret.
+    /// </summary>
+    [RegularExpression("^[0-9A-Fa-f]{64}$", ErrorMessage = "Operators:MonitorTokenSha256 must be the 64 hex digits of a SHA-256, such as `printf %s \"$TOKEN\" | sha256sum` prints.")]
+    public string? MonitorTokenSha256 { get; set; }
 }
 
 /// <summary>
@@ -24,6 +35,21 @@ public sealed class OperatorNetworks(IOptions<OperatorOptions> options)
     private readonly IPNetwork[] _allowed =
         (options.Value.AllowedNetworks.Count == 0 ? Defaults : options.Value.AllowedNetworks.ToArray()).Select(n => IPNetwork.Parse(n)).ToArray();
 
+    private readonly byte[]? _monitorToken = options.Value.MonitorTokenSha256 is { } hex ? Convert.FromHexString(hex) : null;
+
+    /// <summary>Monitors' reads (metrics, the health checks' figures): the allowed networks, or the monitor token from anywhere.</summary>
+    public bool AllowsMonitor(HttpContext context) => Allows(context) || HasMonitorToken(context);
+
+    private bool HasMonitorToken(HttpContext context)
+    {
+        if (_monitorToken is null) return false;
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        // Hashes compared in constant time: the time taken says nothing of how much of a guess was right.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim())), _monitorToken);
+    }
+
+    /// <summary>The operator's pages: the allowed networks only (they also want an operator's sign-in).</summary>
     public bool Allows(HttpContext context)
     {
         // Left by a hop that Ingestion:TrustedProxies does not name: the client behind it is unknown, and a public
@@ -37,6 +63,7 @@ public sealed class OperatorNetworks(IOptions<OperatorOptions> options)
 
     public static Task RefuseAsync(HttpContext context, string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: $"{what} are not served to this address.",
-            detail: "Only clients in Operators:AllowedNetworks (by default this machine and private networks) may reach them.")
+            detail: "Only clients in Operators:AllowedNetworks (by default this machine and private networks) may reach them" +
+                    (what == "Metrics" ? ", or a monitor sending the token of Operators:MonitorTokenSha256." : "."))
             .ExecuteAsync(context);
 }

@@ -29,7 +29,7 @@ public static class TelemetryExtensions
 
     /// <summary>
     /// The scrape endpoint. It shows no merchant's data (no instrument is tagged by site), only the node's traffic,
-    /// and only to <see cref="OperatorNetworks"/>.
+    /// and only to <see cref="OperatorNetworks"/> or a monitor with the operator's token.
     /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
@@ -40,7 +40,7 @@ public static class TelemetryExtensions
         app.MapPrometheusScrapingEndpoint(options.Path, meterProvider: null, optionsName: null, configureBranchedPipeline: branch =>
             branch.Use(async (context, next) =>
             {
-                if (operators.Allows(context)) await next(context);
+                if (operators.AllowsMonitor(context)) await next(context);
                 else await OperatorNetworks.RefuseAsync(context, "Metrics");
             })).ShortCircuit();
         return app;
