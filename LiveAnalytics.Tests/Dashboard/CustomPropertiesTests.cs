@@ -69,6 +69,15 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
         fromGoogle = await Properties.ValuesAsync(shop.Site, Day, Day, "plan", Filter("source:Google"), 10);
         Assert.Equal([("pro", 2L), ("free", 1L)], fromGoogle.Select(r => (r.Value, r.Counts.Visitors)));
         Assert.Empty(await Properties.NamesAsync(shop.Site, Day, Day, Filter("source:")));
+
+        // So does a filter on the events' own columns: the events that meet it, of the visits the table holds.
+        async Task<IEnumerable<(string, long, long)>> SignupsAsync() =>
+            (await Properties.ValuesAsync(shop.Site, Day, Day, "plan", Filter("event:Signup"), 10)).Select(r => (r.Value, r.Counts.Visitors, r.Counts.Events));
+        Assert.Equal([("pro", 2L, 3L), ("free", 1L, 1L)], await SignupsAsync());
+        Assert.Equal(["coupon"], await Properties.NamesAsync(shop.Site, Day, Day, Filter("page:/checkout")));
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("DELETE FROM visits WHERE site_id = @Id AND session_id = 3", new { shop.Site.Id });
+        Assert.Equal([("pro", 2L, 3L)], await SignupsAsync());
     }
 
     [Fact]

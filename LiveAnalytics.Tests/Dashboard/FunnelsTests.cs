@@ -95,6 +95,13 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal([3L, 2L, 1L, 1L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("source:Google")));
         await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
             await conn.ExecuteAsync("UPDATE visits SET source = NULL WHERE site_id = @Id AND session_id = 3", new { shop.Site.Id });
+        // With a page, too: the visit that saw /checkout, said there to come from elsewhere, is not Google's.
+        const string Checkouts = "site_id = @Id AND session_id IN (SELECT session_id FROM events WHERE site_id = @Id AND pathname = '/checkout')";
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync($"UPDATE visits SET source = 'Elsewhere' WHERE {Checkouts}", new { shop.Site.Id });
+        Assert.Equal([0L, 0L, 0L, 0L], await Funnels.CountAsync(shop.Site, checkout, oct5, oct5, Filter("page:/checkout", "source:Google")));
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync($"UPDATE visits SET source = 'Google' WHERE {Checkouts}", new { shop.Site.Id });
 
         // The Stats API takes its filters too, and says what is wrong with one.
         var client = _app.CreateClient();

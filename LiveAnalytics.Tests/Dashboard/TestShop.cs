@@ -5,7 +5,7 @@ using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Dashboard;
 
-/// <summary>A shop of varied visits for the filtered views' tests: three days of 120 visits of 1 to 6 events, in Berlin.</summary>
+/// <summary>A shop of varied visits for the filtered views' tests: three days of 120 visits of 1 to 6 events (orders with a plan), in Berlin.</summary>
 internal static class TestShop
 {
     public static readonly DateTimeOffset Start = new(2026, 10, 24, 20, 0, 0, TimeSpan.Zero);   // the night Berlin leaves summer time
@@ -34,7 +34,7 @@ internal static class TestShop
                 {
                     SessionId = visit, Country = country, Device = device, Source = i == 0 ? source : null,
                     Medium = i == 0 && source is not null ? "search" : null, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
-                    RevenueCurrency = order ? "EUR" : null,
+                    RevenueCurrency = order ? "EUR" : null, Props = order ? $$"""{"plan":"{{(visit % 3 == 0 ? "pro" : "basic")}}"}""" : null,
                 });
                 at = at.AddMinutes(1 + random.Next(9));
             }

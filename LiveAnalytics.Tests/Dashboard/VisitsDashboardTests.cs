@@ -72,6 +72,10 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
     [InlineData("entry_page:/hats", "device:desktop")]
     [InlineData("source:", "country:FR")]
     [InlineData("exit_page:/cart")]
+    [InlineData("page:/hats")]                          // the events' own columns: a visit with one that meets them, only those counted
+    [InlineData("page:/cart", "source:Google")]
+    [InlineData("event:Order", "entry_page:/")]
+    [InlineData("prop:plan:pro")]
     public async Task Over_whole_visits_it_counts_what_the_raw_events_count(params string[] filters)
     {
         var site = await TestShop.CreateAsync(_app);
@@ -93,6 +97,12 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
                 : raw.Tops[d.Key];
             Assert.Equal(expected, visits.Tops[d.Key]);
         }
+        // The goals card counts the same events.
+        var q = _app.Get<StatsQueries>();
+        string[] kinds = ["event", "page"], patterns = ["Order", "/hats%"];
+        var goals = await q.GoalsAsync(site.Id, From, To, kinds, patterns, filter);
+        Assert.True(goals.Sum(g => g.Events) > 0, "the filter keeps some of the goals' events");
+        Assert.Equal(goals, await q.GoalsAsync(site.Id, From, To, kinds, patterns, filter, KeptVisits.EventsOf(filter, fromVisits: true)));
     }
 
     [Fact]
@@ -130,6 +140,19 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
             UPDATE visits SET source = 'Google' WHERE site_id = @Id AND session_id = (SELECT min(session_id) FROM visits WHERE site_id = @Id AND source = 'Bing')
             """, new { site.Id });
         Assert.Equal(whole.Totals.Visits + 1, (await _app.Get<DashboardQueries>().LoadAsync(site, view, today)).Totals.Visits);
+
+        // Under a filter on a page too: a visit the table holds as an hour longer counts an hour longer.
+        var onPage = DashboardView.Parse("custom", "2026-10-24", "2026-10-28", null, ["page:/hats", "source:Google"], null).View;
+        var hats = await _app.Get<DashboardQueries>().LoadAsync(site, onPage, today);
+        Assert.True(hats.FromVisits && hats.Totals.Visits > 0 && hats.Totals.Visits < whole.Totals.Visits, "some of Google's visits saw /hats");
+        await conn.ExecuteAsync("""
+            UPDATE visits SET last_ts = last_ts + interval '1 hour'
+            WHERE site_id = @Id AND session_id = (
+                SELECT min(session_id) FROM events
+                WHERE site_id = @Id AND pathname = '/hats' AND session_id IN (SELECT session_id FROM visits WHERE site_id = @Id AND source = 'Google'))
+            """, new { site.Id });
+        var longer = await _app.Get<DashboardQueries>().LoadAsync(site, onPage, today);
+        Assert.Equal(hats.Totals.Seconds + 3600, longer.Totals.Seconds, precision: 3);
 
         // The site's older visits are not in the table yet (an install from before it was kept): the raw events answer.
         await conn.ExecuteAsync("""

@@ -8,8 +8,8 @@ namespace LiveAnalytics.Dashboard;
 /// <summary>
 /// Loads a dashboard view. Without filters everything comes from the rollups (milliseconds for any
 /// range); filters combine across dimensions, which the per-dimension rollups cannot answer: filters on
-/// a visit's own dimensions read the table of visits (<see cref="VisitsDashboard"/>), others the raw
-/// events with the same visit rules as the Stats API (<see cref="RawDashboard"/>).
+/// a visit's own dimensions and the events' own columns read the table of visits (<see cref="VisitsDashboard"/>),
+/// others (UTM content and term) the raw events with the same visit rules as the Stats API (<see cref="RawDashboard"/>).
 /// </summary>
 public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw, Goals goals)
 {
@@ -163,8 +163,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     /// <summary>
-    /// Filters on a visit's own dimensions only are answered from the table of visits once it holds the period's
-    /// (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes; others from them.
+    /// Filters the table of visits answers (<see cref="EventFilter.ByVisits"/>) are answered from it once it holds the
+    /// period's (<see cref="VisitsDashboard"/>), in a fraction of the time settling visits from the events takes; others from them.
     /// </summary>
     private sealed class Filtered(NpgsqlDataSource db, StatsQueries q, Site site, EventFilter filter) : ISource
     {

@@ -4,14 +4,17 @@ using Npgsql;
 namespace LiveAnalytics.Dashboard;
 
 /// <summary>
-/// A view filtered on a visit's own dimensions only (source, country, entry page, …) from the table of visits
-/// (<see cref="KeptVisits"/>, ADR 7), counted as the rollups count an unfiltered view, so that a filter on one value
-/// shows that value's rollup rows: events in their buckets, a visit once, in the bucket where it began, with its whole
-/// length and bounce. Three reads at once, each on its own connection:
+/// A view filtered on a visit's own dimensions (source, country, entry page, …) and on the events' own columns (a page,
+/// a goal, a property) from the table of visits (<see cref="KeptVisits"/>, ADR 7), counted as the rollups count an
+/// unfiltered view, so that a filter on one value shows that value's rollup rows: events in their buckets, a visit once,
+/// in the bucket where it began, with its whole length and bounce. Under conditions on events, the visits kept are those
+/// with an event of the period that meets them, and only such events count (their pageviews, events and revenue).
+/// Three reads at once, each on its own connection:
 /// <list type="bullet">
 /// <item>the kept visits alone: the totals, the visits' own lists (sources, countries, …) and the chart's visits. A visit
 /// within the period brings its pageviews, events and revenue from the table; only the few that reach over the period's
-/// start or end read their events of the period, within a day of either edge;</item>
+/// start or end read their events of the period, within a day of either edge (under conditions on events, every visit
+/// counts the events that meet them);</item>
 /// <item>their events of the period: the chart's visitors, pageviews, events and revenue, and the events' own lists
 /// (pages, goals), which count visitors, pageviews, events and revenue, as the rollups' do;</item>
 /// <item>with the pages' list, their pages' engagement.</item>
@@ -20,7 +23,7 @@ namespace LiveAnalytics.Dashboard;
 internal static class VisitsDashboard
 {
     /// <param name="interval">The chart's buckets: hour, day or month; null for no chart.</param>
-    /// <param name="filter">Conditions on <see cref="KeptVisits.Columns"/> only.</param>
+    /// <param name="filter">Conditions the table of visits answers (<see cref="EventFilter.ByVisits"/>).</param>
     /// <param name="lists">The dashboard's dimensions: a visit's own, or the events' pages and names.</param>
     /// <param name="engagement">With the pages' list, their engagement.</param>
     public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
@@ -36,26 +39,36 @@ internal static class VisitsDashboard
         string SetOf(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $"WHEN GROUPING(d{x.i}) = 0 THEN {x.i} "));
         string Key(IReadOnlyList<(DashboardDimension d, int i)> l) => l.Count == 0 ? "''" : $"coalesce({string.Join(", ", l.Select(x => $"d{x.i}"))}, '')";
         string Sets(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $", (d{x.i})"));
-        var kept = $"WITH kept AS MATERIALIZED ({KeptVisits.Sql(filter)})";
+        // Under conditions on events, a visit's pageviews, events and revenue are those of its events that meet them, read
+        // with the kept visits (KeptVisits.Counted); otherwise its row's when it lies within the period, and its events of
+        // the period (edge, below) when it reaches over an edge.
+        var onEvents = filter.EventOnlySql.Length > 0;
+        // Not materialized by force: read twice (with edge) PostgreSQL keeps it; once, it is planned with what reads it.
+        var kept = $"WITH kept AS ({(onEvents ? KeptVisits.Counted(filter) : KeptVisits.Sql(filter))})";
+        const string Whole = "k.began AND k.last_ts < @to";
         // Each read its own parameters: Dapper writes to them as it runs a command.
         var p = Enumerable.Range(0, 3).Select(_ => RawDashboard.Parameters(siteId, zone, from, to, interval ?? "month", filter, lists, limit)).ToArray();
 
         var visits = RawDashboard.RowsAsync(db, $"""
-            {kept}, edge AS (
+            {kept}{(onEvents ? "" : """
+            , edge AS (
                 -- A visit that reaches over the period's start or end: its events of the period, within a day of the edge.
                 SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev, coalesce(sum(revenue_amount), 0) AS revenue
                 FROM events
                 WHERE site_id = @siteId AND ((ts >= @from AND ts < least(@to, @from + interval '1 day')) OR (ts >= greatest(@from, @to - interval '1 day') AND ts < @to))
                   AND session_id IN (SELECT session_id FROM kept WHERE NOT (began AND last_ts < @to))
                 GROUP BY session_id
-            ), v AS (
+            )
+            """)}, v AS (
                 SELECT k.visitor_id, k.began, k.pageviews = 1 AS bounce, extract(epoch FROM k.last_ts - k.started)::float8 AS seconds,
                        date_trunc(@interval, k.started AT TIME ZONE @tz) AS bucket,
-                       CASE WHEN k.began AND k.last_ts < @to THEN k.pageviews ELSE coalesce(edge.pv, 0) END AS pv,
-                       CASE WHEN k.began AND k.last_ts < @to THEN k.events ELSE coalesce(edge.ev, 0) END AS ev,
-                       CASE WHEN k.began AND k.last_ts < @to THEN k.revenue ELSE coalesce(edge.revenue, 0) END AS revenue
+                       {(onEvents ? "k.counted_pageviews AS pv, k.counted_events AS ev, k.counted_revenue AS revenue" : $"""
+                       CASE WHEN {Whole} THEN k.pageviews ELSE coalesce(edge.pv, 0) END AS pv,
+                       CASE WHEN {Whole} THEN k.events ELSE coalesce(edge.ev, 0) END AS ev,
+                       CASE WHEN {Whole} THEN k.revenue ELSE coalesce(edge.revenue, 0) END AS revenue
+                       """)}
                        {Columns(ofVisits)}
-                FROM kept k LEFT JOIN edge USING (session_id)
+                FROM kept k {(onEvents ? "" : "LEFT JOIN edge USING (session_id)")}
             ), counted AS (
                 SELECT CASE {SetOf(ofVisits)}WHEN true THEN {RawDashboard.TotalsSet} END AS s, NULL::timestamp AS bucket, {Key(ofVisits)} AS k,
                        count(DISTINCT visitor_id) FILTER (WHERE ev > 0) AS visitors, sum(pv)::bigint AS pageviews, sum(ev)::bigint AS events,
@@ -73,9 +86,9 @@ internal static class VisitsDashboard
         // The chart's events and the events' lists; with neither, nothing to read.
         var eventSets = (interval is null ? "" : "(bucket)") + Sets(ofEvents);
         var events = eventSets.Length == 0 ? Task.FromResult(new List<RawDashboard.Row>()) : RawDashboard.RowsAsync(db, $"""
-            {kept}, e AS (
+            WITH e AS (
                 SELECT visitor_id, name, revenue_amount, date_trunc(@interval, ts AT TIME ZONE @tz) AS bucket {Columns(ofEvents)}
-                FROM ({KeptVisits.Events("SELECT session_id FROM kept")}) e
+                FROM ({KeptVisits.EventsOf(filter, fromVisits: true)}) e
             ), counted AS (
                 SELECT CASE {(interval is null ? "" : $"WHEN GROUPING(bucket) = 0 THEN {RawDashboard.SeriesSet} ")}{SetOf(ofEvents)}END AS s,
                        {(interval is null ? "NULL::timestamp" : "bucket")} AS bucket, {Key(ofEvents)} AS k,
@@ -86,7 +99,7 @@ internal static class VisitsDashboard
             {RawDashboard.Ranked(lists, sessions: null)}
             """, p[1]);
         var engaged = engagement && lists.Contains(DashboardDimensions.Page)
-            ? RawDashboard.RowsAsync(db, $"{kept} {RawDashboard.Engagement("SELECT session_id FROM kept")}", p[2])
+            ? RawDashboard.RowsAsync(db, RawDashboard.Engagement(KeptVisits.SessionsOf(filter, fromVisits: true)), p[2])
             : Task.FromResult(new List<RawDashboard.Row>());
         await Task.WhenAll(visits, events, engaged);
         var read = RawDashboard.Collect([.. visits.Result, .. events.Result, .. engaged.Result], from, to, zone, interval ?? "month", lists);

@@ -22,16 +22,25 @@ public sealed record EventFilter(string Sql, DynamicParameters Parameters, Visit
     /// <summary>The conditions on a visit's attribution: its first event meets them all, on its own columns.</summary>
     public string AttributionSql { get; init; } = "";
 
-    /// <summary>The columns the conditions read (<c>props</c> for a custom property's).</summary>
-    public IReadOnlySet<string> Columns { get; init; } = new HashSet<string>();
+    /// <summary>The conditions on a visit's own dimensions (<see cref="KeptVisits.Columns"/>): a visit's row in the table of visits meets them.</summary>
+    public string VisitSql { get; init; } = "";
+
+    /// <summary>
+    /// The conditions on an event's own columns that the table of visits does not hold (a page, an event's name, a goal,
+    /// the hostname, a custom property): an event the filter keeps meets them itself.
+    /// </summary>
+    public string EventOnlySql { get; init; } = "";
+
+    /// <summary>Whether every condition is one of <see cref="VisitSql"/> and <see cref="EventOnlySql"/>: the table of visits and the events answer it.</summary>
+    public bool ByVisits { get; init; }
 }
 
 /// <summary>Builds an <see cref="EventFilter"/> condition by condition, each with what it needs of the visits.</summary>
 public sealed class EventFilterBuilder
 {
-    private readonly StringBuilder _sql = new(), _events = new(), _attribution = new();
-    private readonly HashSet<string> _columns = new(StringComparer.Ordinal);
+    private readonly StringBuilder _sql = new(), _events = new(), _attribution = new(), _visit = new(), _eventOnly = new();
     private VisitFacts _needs;
+    private bool _byVisits = true;
 
     public DynamicParameters Parameters { get; } = new();
 
@@ -41,13 +50,16 @@ public sealed class EventFilterBuilder
     {
         _sql.Append(condition);
         _needs |= needs;
-        _columns.UnionWith(columns);
         if (needs == VisitFacts.None) _events.Append(condition);
         else if (needs == VisitFacts.Attribution) _attribution.Append(condition);
+        if (columns.Length > 0 && columns.All(KeptVisits.Columns.Contains)) _visit.Append(condition);
+        else if (needs == VisitFacts.None) _eventOnly.Append(condition);
+        else _byVisits = false;   // a visit's dimension the table does not keep (utm_content, utm_term)
     }
 
     public EventFilter Build() => new(_sql.ToString(), Parameters, _needs)
     {
-        EventSql = _events.ToString(), AttributionSql = _attribution.ToString(), Columns = _columns,
+        EventSql = _events.ToString(), AttributionSql = _attribution.ToString(), VisitSql = _visit.ToString(), EventOnlySql = _eventOnly.ToString(),
+        ByVisits = _byVisits,
     };
 }

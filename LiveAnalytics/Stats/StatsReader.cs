@@ -6,9 +6,9 @@ namespace LiveAnalytics.Stats;
 /// Where the Stats API reads. With no filter, the rollups the dashboard reads: the same figures as the merchant sees
 /// there (unique visitors from the hourly sketches, within about 2 % at large counts, exact at small ones) in
 /// milliseconds at any range, where the raw events take minutes over months of a busy site. Filters on a visit's own
-/// dimensions only, the table of visits once it holds the period, counted as the rollups count (as the dashboard's
-/// filtered views are, <see cref="Dashboard.VisitsDashboard"/>). Other filters, a custom property, a dimension neither
-/// keeps, or a sort they cannot rank by read the raw events.
+/// dimensions and the events' own columns, the table of visits once it holds the period, counted as the rollups count
+/// (as the dashboard's filtered views are, <see cref="Dashboard.VisitsDashboard"/>). Other filters (UTM content and
+/// term), a breakdown by a custom property, a dimension neither keeps, or a sort they cannot rank by read the raw events.
 /// </summary>
 public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.NpgsqlDataSource db)
 {
