@@ -47,6 +47,28 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Under_a_custom_events_filter_the_metrics_are_its_conversions_and_their_share_of_all_visitors()
+    {
+        var bar = Render<MetricsBar>(p => p
+            .Add(c => c.Totals, C(30, pageviews: 0, visits: 31, events: 45, revenue: 900))
+            .Add(c => c.Previous, C(20, visits: 20, events: 30))
+            .Add(c => c.AllVisitors, 120L).Add(c => c.PreviousAllVisitors, 100L)
+            .Add(c => c.Selected, "events"));
+
+        Assert.Equal(["Unique conversions", "Total conversions", "Conversion rate", "Revenue"], bar.FindAll(".metric-label").Select(l => l.TextContent));
+        Assert.Empty(bar.FindAll("[data-testid=metric-pageviews]"));   // a custom event's filter keeps no pageviews
+        Assert.Equal("30", bar.Find("[data-testid=metric-visitors]").TextContent);
+        Assert.Equal("45", bar.Find("[data-testid=metric-events]").TextContent);
+        Assert.Equal("↑ 50%", bar.Find("[data-testid=change-events]").TextContent);
+        Assert.Equal("true", bar.Find("[data-metric=events]").GetAttribute("aria-pressed"));
+        Assert.Equal("25%", bar.Find("[data-testid=metric-conversion_rate]").TextContent);
+        var rate = bar.Find("[data-testid=change-conversion_rate]");   // 20% → 25%: points, as the bounce rate's
+        Assert.Equal("↑ 5 pts", rate.TextContent);
+        Assert.Equal("20% in the previous period", rate.GetAttribute("title"));
+        Assert.Contains("metric-better", rate.ClassName);
+    }
+
+    [Fact]
     public void A_click_on_a_metric_asks_to_chart_it()
     {
         string? chosen = null;
@@ -170,6 +192,16 @@ public sealed class DashboardComponentsTests : BunitContext
         Assert.Equal(["12.5%", "1.5%"], cells.Select(c => c.TextContent));
         // The revenue column: whole amounts, and a dash for a goal that took none.
         Assert.Equal(["1,234.50", "–"], list.FindAll(".top-row").Select(r => r.QuerySelectorAll(".num")[^1].TextContent));
+
+        // Filtered by Order, the totals are Order's 25 visitors: the rate is still a share of all 200 visitors.
+        var filtered = Data(new() { ["event"] = [new("Order", C(25, events: 30))] }, totals: C(25, events: 30)) with { AllVisitors = 200 };
+        list = Render<TopList>(p => p.Add(c => c.Title, "Goals").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, filtered));
+        Assert.Equal(["12.5%"], list.FindAll("[data-testid=conversion]").Select(c => c.TextContent));
+        var card = Render<GoalsCard>(p => p.Add(c => c.SiteId, 7).Add(c => c.Data, filtered with
+        {
+            Goals = [new(new Goal(1, Goal.Event, "Order"), C(25, events: 30))],
+        }));
+        Assert.Equal("12.5%", card.Find("[data-testid=goal-conversion]").TextContent);
     }
 
     [Fact]

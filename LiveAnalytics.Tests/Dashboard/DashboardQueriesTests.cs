@@ -150,6 +150,22 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task A_custom_events_filter_reads_the_visitors_its_conversion_rate_divides_by()
+    {
+        var shop = await ShopAsync();
+        var queries = _app.Get<DashboardQueries>();
+        var today = new DateOnly(2026, 11, 28);
+
+        var orders = await queries.LoadAsync(shop.Site, View("event:Order"), today);
+        Assert.Equal((1L, 1L, 40m), (orders.Totals.Visitors, orders.Totals.Events, orders.Totals.Revenue));
+        Assert.Equal((6L, 1L), (orders.AllVisitors, orders.PreviousAllVisitors));   // every visitor of the day; visitor 7 the day before
+        // Under the other filters: Google's visitors that day.
+        Assert.Equal(3L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Google"), today)).AllVisitors);
+        Assert.Equal(2L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Bing"), today)).AllVisitors);
+        Assert.Null((await queries.LoadAsync(shop.Site, View("source:Google"), today)).AllVisitors);
+    }
+
+    [Fact]
     public async Task Goals_are_set_and_removed_on_the_settings_card()
     {
         var shop = await _app.MerchantAsync();

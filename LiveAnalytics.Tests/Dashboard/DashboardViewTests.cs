@@ -28,6 +28,22 @@ public sealed class DashboardViewTests
     }
 
     [Fact]
+    public void A_custom_events_filter_charts_its_conversions()
+    {
+        var plain = DashboardView.Parse("30d", null, null, null, ["source:Google"], "pageviews").View;
+        Assert.False(plain.ShowsConversions);
+        Assert.Equal(("pageviews", "Pageviews"), (plain.ChartMetric, plain.ChartLabel(plain.ChartMetric)));
+
+        // Pageviews are not what a custom event's filter counts: the chart falls back to its unique conversions.
+        var signups = DashboardView.Parse("30d", null, null, null, ["event:Signup", "source:Google"], "pageviews").View;
+        Assert.True(signups.ShowsConversions);
+        Assert.Equal(("visitors", "Unique conversions"), (signups.ChartMetric, signups.ChartLabel(signups.ChartMetric)));
+        var total = signups with { Metric = "events" };
+        Assert.Equal(("events", "Total conversions"), (total.ChartMetric, total.ChartLabel(total.ChartMetric)));
+        Assert.Equal("revenue", (signups with { Metric = "revenue" }).ChartMetric);
+    }
+
+    [Fact]
     public void Defaults_stay_out_of_the_url()
     {
         Assert.All(DashboardView.Default.ToQuery().Values, Assert.Null);

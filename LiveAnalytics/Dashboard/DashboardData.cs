@@ -14,6 +14,20 @@ public sealed record DashboardData(
     /// <summary>Filtered, and read from the table of visits, which the rollup job keeps (so it lags as the rollups do).</summary>
     public bool FromVisits { get; init; }
 
+    /// <summary>
+    /// Under a custom event's filter (<see cref="DashboardView.ShowsConversions"/>): the period's unique visitors under
+    /// the other filters, which the conversion rate divides by; and the compared period's. Null otherwise.
+    /// </summary>
+    public long? AllVisitors { get; init; }
+
+    public long? PreviousAllVisitors { get; init; }
+
+    /// <summary>
+    /// The visitors a conversion rate divides by: the period's under the view's filters, a custom event's left out (under
+    /// "Signup", every visitor, not only those who signed up).
+    /// </summary>
+    public long ConversionBase => AllVisitors ?? Totals.Visitors;
+
     /// <summary>The site's goals with their conversions in the period, in the order they are listed.</summary>
     public IReadOnlyList<GoalRow> Goals { get; init; } = [];
 

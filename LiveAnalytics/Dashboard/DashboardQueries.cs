@@ -26,7 +26,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var previous = view.Compare != Comparison.None ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : null;
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
-        await Task.WhenAll(previous is null ? [current, pending, conversions] : [current, previous, pending, conversions]);
+        // The visitors a custom event's conversion rate divides by: the view's, its events' filters left out (from the
+        // rollups when no other filter remains).
+        var all = view.ShowsConversions ? Source(site, view with { Filters = [.. view.Filters.Where(f => f.Dimension != DashboardDimensions.Event.Key)] }) : null;
+        var allNow = all?.PeriodAsync(range.First, range.Last, range.Interval, []);
+        var allBefore = previous is null ? null : all?.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []);
+        await Task.WhenAll(new Task?[] { current, previous, pending, conversions, allNow, allBefore }.OfType<Task>());
 
         var (now, before) = (current.Result, previous?.Result);
         var points = Align(now.Series, before?.Series, view.Compare);
@@ -34,6 +39,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             FromVisits = now.FromVisits,
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
+            AllVisitors = allNow?.Result.Totals.Visitors,
+            PreviousAllVisitors = allBefore?.Result.Totals.Visitors,
         };
     }
 

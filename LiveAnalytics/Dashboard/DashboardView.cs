@@ -35,9 +35,30 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     /// <summary>Revenue charts too; its box shows when the period or the one compared has any, or while it is charted.</summary>
     public const string Revenue = "revenue";
 
-    private static readonly IReadOnlyList<string> ChartMetrics = [.. Metrics.Select(m => m.Key), Revenue];
+    /// <summary>
+    /// Under a filter on a custom event, what the bar shows and the chart can plot instead: the visitors who sent it and
+    /// how many times (with the conversion rate beside them, and revenue when there is any).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Key, string Label)> ConversionMetrics = [("visitors", "Unique conversions"), ("events", "Total conversions")];
 
-    public static string LabelOf(string metric) => metric == Revenue ? "Revenue" : Metrics.First(m => m.Key == metric).Label;
+    private static readonly IReadOnlyList<string> ChartMetrics = [.. Metrics.Select(m => m.Key), "events", Revenue];
+
+    public static string LabelOf(string metric) => metric switch
+    {
+        Revenue => "Revenue",
+        "events" => "Events",
+        _ => Metrics.First(m => m.Key == metric).Label,
+    };
+
+    /// <summary>Whether the view filters on a custom event, and so shows its conversions.</summary>
+    public bool ShowsConversions => Filters.Any(f => f.Dimension == DashboardDimensions.Event.Key);
+
+    /// <summary>The metric the chart plots: under a custom event's filter, one of its conversions' (or revenue).</summary>
+    public string ChartMetric => !ShowsConversions || Metric == Revenue || ConversionMetrics.Any(m => m.Key == Metric) ? Metric : "visitors";
+
+    /// <summary>The chart's label for <paramref name="metric"/> in this view.</summary>
+    public string ChartLabel(string metric) =>
+        ShowsConversions && ConversionMetrics.FirstOrDefault(m => m.Key == metric).Label is { } label ? label : LabelOf(metric);
 
     public const int MaxFilters = 10;
     public const int MaxCustomDays = 3 * 366;

@@ -50,11 +50,13 @@ public static class MetricFormat
     public static bool HigherIsBetter(string metric) => metric != "bounce_rate";
 }
 
-/// <summary>A metric's change, rounded to a whole percent or point.</summary>
+/// <summary>A metric's change, rounded to a whole percent or point (a conversion rate's to a tenth of a point).</summary>
 public readonly record struct MetricChange(double Value, bool Points)
 {
     public string Unit => Points ? " pts" : "%";
 
-    /// <summary>"+12%", "-3 pts", "0%".</summary>
-    public string Signed => $"{(Value > 0 ? "+" : "")}{Value.ToString("0", CultureInfo.InvariantCulture)}{Unit}";
+    /// <summary>"+12%", "-3 pts", "0%" (a conversion rate's points to one decimal: "+1.5 pts").</summary>
+    public string Signed => $"{(Value > 0 ? "+" : "")}{Magnitude(Value)}{Unit}";
+
+    public static string Magnitude(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 }
