@@ -179,21 +179,29 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Equal([("(none)", 3L), ("x", 1L)], oddOnes.EnumerateArray().Select(r => (r.GetProperty(odd).GetString(), r.GetProperty("visitors").GetInt64())));
     }
 
-    [Fact]
-    public async Task Goals_break_down_and_filter_by_their_labels()
+    /// <summary>
+    /// 10 November, 12:00 UTC: visitor 1 comes from Google and signs up; 2 signs up and thanks; 3 comes from Google and
+    /// thanks. Goals Signup, a visit to /thank-you/* and Refund, set as a platform sets them, through the Sites API.
+    /// </summary>
+    private async Task<(HttpClient Api, string Domain)> GoalShopAsync()
     {
         var at = new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
-        // Visitor 1 comes from Google and signs up; 2 signs up and thanks; 3 comes from Google and thanks.
         var (api, domain) = await SiteWithEventsAsync("UTC",
             (at, 1, "pageview", "/", "Google"), (at.AddMinutes(1), 1, "Signup", "/signup", null),
             (at, 2, "pageview", "/", null), (at.AddMinutes(1), 2, "Signup", "/signup", null), (at.AddMinutes(2), 2, "pageview", "/thank-you/2", null),
             (at, 3, "pageview", "/thank-you/3", "Google"));
-        // The goals as a platform sets them through the Sites API.
         foreach (var goal in new[] { """ "goal_type":"event","event_name":"Signup" """, """ "goal_type":"page","page_path":"/thank-you/*" """, """ "goal_type":"event","event_name":"Refund" """ })
         {
             using var put = await api.PutAsync("/api/v1/sites/goals", new StringContent($$"""{"site_id":"{{domain}}",{{goal}}}""", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
+        return (api, domain);
+    }
+
+    [Fact]
+    public async Task Goals_break_down_and_filter_by_their_labels()
+    {
+        var (api, domain) = await GoalShopAsync();
         var query = $"/api/v1/stats/breakdown?site_id={domain}&period=day&date=2026-11-10&property=event:goal&metrics=visitors,events";
 
         var all = await GetAsync(api, query);
@@ -215,6 +223,48 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         using var visitMetric = await api.GetAsync(query.Replace("metrics=visitors,events", "metrics=visitors,bounce_rate"));
         Assert.Equal(HttpStatusCode.BadRequest, visitMetric.StatusCode);
         Assert.Contains("'bounce_rate' does not apply to event:goal", await visitMetric.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Conversion_rates_are_shares_of_the_visitors_the_other_filters_keep()
+    {
+        var (api, domain) = await GoalShopAsync();
+        var day = $"site_id={domain}&period=day&date=2026-11-10";
+        string F(string filters) => "&filters=" + Uri.EscapeDataString(filters);
+        double Rate(JsonElement e) => e.GetProperty("conversion_rate").GetDouble();
+
+        // Two of the three visitors signed up; one of Google's two.
+        var signups = await GetAsync(api, $"/api/v1/stats/aggregate?{day}&metrics=visitors,conversion_rate&compare=previous_period" + F("event:goal==Signup"));
+        Assert.Equal(2, signups.GetProperty("visitors").GetProperty("value").GetInt64());
+        Assert.Equal(66.7, signups.GetProperty("conversion_rate").GetProperty("value").GetDouble());
+        Assert.Equal(66.7, signups.GetProperty("conversion_rate").GetProperty("change").GetDouble());   // points, from nothing the day before
+        var google = await GetAsync(api, $"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("visit:source==Google;event:name==Signup"));
+        Assert.Equal(50, google.GetProperty("conversion_rate").GetProperty("value").GetDouble());
+
+        // By hour: all of it at noon, nothing (0, not a division by nothing) in the other hours.
+        var hours = (await GetAsync(api, $"/api/v1/stats/timeseries?{day}&metrics=visitors,conversion_rate" + F("event:goal==Visit /thank-you/*"))).EnumerateArray().ToList();
+        Assert.Equal(24, hours.Count);
+        Assert.Equal(66.7, Rate(hours[12]));
+        Assert.All(hours.Where((_, i) => i != 12), h => Assert.Equal(0, Rate(h)));
+
+        // Every goal's, of all visitors or of those the filters keep.
+        var goals = $"/api/v1/stats/breakdown?{day}&property=event:goal&metrics=visitors,conversion_rate";
+        Assert.Equal([("Signup", 66.7), ("Visit /thank-you/*", 66.7), ("Refund", 0)],
+            (await GetAsync(api, goals)).EnumerateArray().Select(r => (r.GetProperty("goal").GetString(), Rate(r))));
+        Assert.Equal([("Signup", 50), ("Visit /thank-you/*", 50), ("Refund", 0)],
+            (await GetAsync(api, goals + F("visit:source==Google"))).EnumerateArray().Select(r => (r.GetProperty("goal").GetString(), Rate(r))));
+
+        foreach (var (url, error) in new[]
+        {
+            ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("visit:source==Google"), "needs a goal"),
+            ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("event:goal!=Signup"), "not !="),
+            ($"/api/v1/stats/breakdown?{day}&property=visit:source&metrics=visitors,conversion_rate" + F("event:goal==Signup"), "not by visit:source"),
+        })
+        {
+            using var refused = await api.GetAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(error, await refused.Content.ReadAsStringAsync());
+        }
     }
 
     [Theory]

@@ -47,13 +47,26 @@ public static class StatsEndpoints
         if (request.WantsPageMetrics) return PageMetricsOnly();
         if (compare is not (null or "previous_period"))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'compare' must be 'previous_period' (or left out).");
+        if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
         var current = reader.AggregateAsync(site.Id, request.Period, request.Filter);
         var previous = compare is null ? null : reader.AggregateAsync(site.Id, request.Previous, request.Filter);
+        // The visitors a conversion rate divides by, beside the rest.
+        var all = request.ConversionBase is { } b ? reader.AggregateAsync(site.Id, request.Period, b) : null;
+        var allBefore = request.ConversionBase is { } c && compare is not null ? reader.AggregateAsync(site.Id, request.Previous, c) : null;
         var a = await current;
         var p = previous is null ? null : await previous;
-        return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m,
-            m => new MetricValue(a.Metric(m), p is null ? null : Change(m, p.Metric(m), a.Metric(m))))));
+        var (rate, rateBefore) = (all is null ? 0 : Rate(a.Visitors, (await all).Visitors), allBefore is null || p is null ? 0 : Rate(p.Visitors, (await allBefore).Visitors));
+        return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m, m => m == StatsRequest.ConversionRate
+            ? new MetricValue(rate, p is null ? null : Math.Round(rate - rateBefore, 1))   // in points, as the bounce rate's
+            : new MetricValue(a.Metric(m), p is null ? null : Change(m, p.Metric(m), a.Metric(m))))));
     }
+
+    /// <summary>The percent of <paramref name="all"/> visitors that <paramref name="converted"/> are, to one decimal (0 of none).</summary>
+    private static double Rate(long converted, long all) =>
+        all == 0 ? 0 : Math.Round(100.0 * converted / all, 1, MidpointRounding.AwayFromZero);
+
+    private static IResult ConversionNeedsGoal() => ApiError.Problem(StatusCodes.Status400BadRequest,
+        $"{StatsRequest.ConversionRate} needs a goal to convert to: filter by event:goal==NAME (or event:name==NAME), or break down by event:goal.");
 
     /// <summary>As Plausible's <c>change</c>: percent against the previous period (100 from nothing), the bounce rate's in points.</summary>
     internal static long Change(string metric, object previous, object current)
@@ -79,9 +92,16 @@ public static class StatsEndpoints
         if (!Intervals.Contains(interval))
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'interval' must be one of: {string.Join(", ", Intervals)}.");
 
-        var points = await reader.TimeseriesAsync(site, request.Period, interval == "date" ? "day" : interval, request.Filter);
+        if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
+
+        var step = interval == "date" ? "day" : interval;
+        var read = reader.TimeseriesAsync(site, request.Period, step, request.Filter);
+        // The visitors each bucket's conversion rate divides by: the same buckets under the other filters.
+        var all = request.ConversionBase is { } b ? await reader.TimeseriesAsync(site, request.Period, step, b) : null;
+        var points = await read;
         var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
-        var results = points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts, request.Metrics)).ToList();
+        var results = points.Select((pt, i) => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts,
+            request.Metrics, conversionRate: all is null ? null : Rate(pt.Counts.Visitors, all[i].Counts.Visitors))).ToList();
         return TypedResults.Ok(new { results });
     }
 
@@ -94,7 +114,7 @@ public static class StatsEndpoints
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
-        if (property == StatsFilters.Goal) return await GoalsBreakdownAsync(site, request, queries, goals, take, pageNumber);
+        if (property == StatsFilters.Goal) return await GoalsBreakdownAsync(site, request, reader, queries, goals, take, pageNumber);
         var (propKey, propError) = StatsFilters.PropKey(property ?? "");
         if (propError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, propError);
         var prop = propKey is not null ? (Column: StatsFilters.PropColumn("propKey"), Key: propKey, Missing: "(none)")
@@ -103,6 +123,9 @@ public static class StatsEndpoints
         if (prop.Column is null)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
         if (request.WantsPageMetrics && property != "event:page") return PageMetricsOnly();
+        if (request.WantsConversionRate)
+            return ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"{StatsRequest.ConversionRate} is given in the aggregate, the time series and a breakdown by {StatsFilters.Goal}, not by {property}.");
         if (StatsRequest.PageMetrics.Contains(request.Metrics[0]))
             return ApiError.Problem(StatusCodes.Status400BadRequest,
                 $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first.");
@@ -123,17 +146,25 @@ public static class StatsEndpoints
     /// The site's goals (as its settings list them) with their conversions: visitors who converted and events (a page
     /// goal's pageviews), sorted by the first metric; goals count events, so the visit metrics do not apply.
     /// </summary>
-    private static async Task<IResult> GoalsBreakdownAsync(Site site, StatsRequest request, StatsQueries queries, Goals goals, int take, int pageNumber)
+    private static async Task<IResult> GoalsBreakdownAsync(Site site, StatsRequest request, StatsReader reader, StatsQueries queries, Goals goals,
+        int take, int pageNumber)
     {
-        if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events")) is { } other)
-            return ApiError.Problem(StatusCodes.Status400BadRequest, $"Goals are counted in visitors and events; '{other}' does not apply to {StatsFilters.Goal}.");
+        if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events" or StatsRequest.ConversionRate)) is { } other)
+            return ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"Goals are counted in visitors, events and {StatsRequest.ConversionRate}; '{other}' does not apply to {StatsFilters.Goal}.");
         var list = await goals.ListAsync(site.Id);
         var (kinds, patterns) = Goal.Arrays(list);
+        // A goal's conversion rate: its visitors' share of those the filters keep (the goals' own filters left out).
+        var all = request.WantsConversionRate ? reader.AggregateAsync(site.Id, request.Period, request.ConversionBase ?? request.Filter) : null;
         var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.Period.From, request.Period.To, kinds, patterns, request.Filter);
+        var visitors = all is null ? 0 : (await all).Visitors;
         var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
             .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
             .Skip((pageNumber - 1) * take).Take(take);
-        return TypedResults.Ok(new { results = rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics)).ToList() });
+        return TypedResults.Ok(new
+        {
+            results = rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics, conversionRate: Rate(r.Counts.Visitors, visitors))).ToList(),
+        });
     }
 
     /// <summary>
@@ -170,7 +201,8 @@ public static class StatsEndpoints
     /// A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for; a page's
     /// time_on_page (seconds) and scroll_depth (percent) are null when none of its views reported engagement.
     /// </summary>
-    private static Dictionary<string, object?> Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null)
+    private static Dictionary<string, object?> Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null,
+        double? conversionRate = null)
     {
         var row = new Dictionary<string, object?> { [key] = value };
         foreach (var m in metrics)
@@ -178,6 +210,7 @@ public static class StatsEndpoints
             {
                 "time_on_page" => engagement?.AverageSeconds,
                 "scroll_depth" => engagement?.AverageScroll,
+                StatsRequest.ConversionRate => conversionRate,
                 _ => counts.Metric(m),
             };
         return row;
@@ -191,6 +224,6 @@ public static class StatsEndpoints
     }
 
     /// <param name="Change">With <c>compare=previous_period</c>: the change against it (see <see cref="Change(string, object, object)"/>).</param>
-    public sealed record MetricValue(object Value, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Change = null);
+    public sealed record MetricValue(object Value, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] double? Change = null);
     public sealed record AggregateResponse(IReadOnlyDictionary<string, MetricValue> Results);
 }

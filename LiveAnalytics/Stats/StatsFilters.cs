@@ -126,6 +126,23 @@ public static class StatsFilters
         return (built.Build(), null);
     }
 
+    /// <summary>
+    /// What a conversion rate divides by: <paramref name="filters"/> without its filters on a goal or a custom event's
+    /// name (<c>event:goal==Signup;visit:source==Google</c> gives <c>visit:source==Google</c>), and whether it had one;
+    /// null when such a filter is negated (the share of visitors who did not convert is not a conversion rate).
+    /// </summary>
+    public static (string? Others, bool HadGoal) WithoutGoals(string? filters)
+    {
+        var (rest, hadGoal) = (new List<string>(), false);
+        foreach (var part in (filters ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!part.StartsWith(Goal, StringComparison.Ordinal) && !part.StartsWith("event:name", StringComparison.Ordinal)) rest.Add(part);
+            else if (part.Contains("!=", StringComparison.Ordinal)) return (null, true);
+            else hadGoal = true;
+        }
+        return (string.Join(';', rest), hadGoal);
+    }
+
     /// <summary>One filter: any of its values; negated, none of them (a missing value matches none).</summary>
     private static string Condition(List<string> alternatives, bool negate)
     {

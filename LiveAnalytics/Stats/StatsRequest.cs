@@ -9,6 +9,17 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
 {
     public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
 
+    /// <summary>
+    /// The percent of visitors who converted (to one decimal), as Plausible gives it: under a filter on a goal or a
+    /// custom event, of the visitors the other filters keep; in a breakdown by event:goal, of those the filters keep.
+    /// </summary>
+    public const string ConversionRate = "conversion_rate";
+
+    /// <summary>With <see cref="ConversionRate"/>: the filters without the goal's, whose visitors it divides by (null without a goal filter).</summary>
+    public EventFilter? ConversionBase { get; init; }
+
+    public bool WantsConversionRate => Metrics.Contains(ConversionRate);
+
     /// <summary>A page's engagement (seconds looked at, percent read, on average over its engaged views): in a breakdown
     /// by event:page only, after the metric it is sorted by.</summary>
     public static readonly string[] PageMetrics = ["time_on_page", "scroll_depth"];
@@ -19,15 +30,25 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now)
     {
         var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
-        var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m) && !PageMetrics.Contains(m));
+        var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m) && !PageMetrics.Contains(m) && m != ConversionRate);
         if (wanted.Length == 0 || unsupported is not null)
-            return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics.Concat(PageMetrics))}.");
+            return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics.Concat(PageMetrics).Append(ConversionRate))}.");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var first, out var last, out var error)) return (null, error);
         var (filter, filterError) = StatsFilters.Parse(filters);
         if (filterError is not null) return (null, filterError);
+        EventFilter? conversionBase = null;
+        if (wanted.Contains(ConversionRate))
+        {
+            var (rest, hadGoal) = StatsFilters.WithoutGoals(filters);
+            if (rest is null) return (null, $"{ConversionRate} needs a goal to convert to: a filter event:goal== (or event:name==), not !=.");
+            if (hadGoal) conversionBase = StatsFilters.Parse(rest).Filter;
+        }
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
-        return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone)), null);
+        return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone))
+        {
+            ConversionBase = conversionBase,
+        }, null);
     }
 }
 
