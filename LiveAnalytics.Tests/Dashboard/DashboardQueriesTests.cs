@@ -249,6 +249,12 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,20,40.00"], Read(converted, "goals.csv"));
         // Visitors 1-5 (from Germany; 6 is French) on "/"; 1 and 4 went on to /hats: 40 %.
         Assert.Equal(["funnel,step,kind,value,visitors,of_first,dropped", "Hats,1,page,/,5,100,0", "Hats,2,page,/hats,2,40,3"], Read(converted, "funnels.csv"));
+        // Filtered by the custom event Order, as the page shows it: the one buyer's share of the day's six visitors (none
+        // of the one the day before).
+        (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=event:Order");
+        using var orders = new ZipArchive(new MemoryStream(body));
+        Assert.Contains("conversion_rate,16.7,0", Read(orders, "totals.csv"));
+        Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,16.7,40.00"], Read(orders, "goals.csv"));
 
         // With a revenue currency set, the revenue columns say which, as the page does.
         Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));

@@ -52,7 +52,7 @@ public static class DashboardExport
                 if (data.Tops.ContainsKey(dimension.Key)) Add(zip, $"{dimension.Key}.csv", Top(dimension, data.Top(dimension), columns));
             Add(zip, "goals.csv", Goals(data, currency));
             Add(zip, "funnels.csv", Funnels(funnels));
-            Add(zip, "properties.csv", Properties(properties, data.Totals.Visitors, currency));
+            Add(zip, "properties.csv", Properties(properties, data.ConversionBase, currency));
         }
         return buffer.ToArray();
     }
@@ -67,6 +67,12 @@ public static class DashboardExport
         {
             var m = MetricColumns[i];
             Line(csv, data.Previous is { } p ? [columns[i], Value(data.Totals, m), Value(p, m)] : [columns[i], Value(data.Totals, m)]);
+        }
+        // Filtered by a custom event, as the page shows it: the converted visitors' share of all the view's visitors.
+        if (data.AllVisitors is { } all)
+        {
+            var rate = Percent(data.Totals.Visitors, all);
+            Line(csv, data.Previous is { } p ? ["conversion_rate", rate, Percent(p.Visitors, data.PreviousAllVisitors ?? 0)] : ["conversion_rate", rate]);
         }
         return csv.ToString();
     }
@@ -101,7 +107,7 @@ public static class DashboardExport
         Line(csv, ["goal", "kind", "value", "uniques", "total", "conversion_rate", currency is null ? "revenue" : $"revenue ({currency})"]);
         foreach (var (goal, counts) in data.Goals)
             Line(csv, [goal.Label, goal.Kind, goal.Pattern, Number(counts.Visitors), Number(goal.Kind == Goal.Page ? counts.Pageviews : counts.Events),
-                Percent(counts.Visitors, data.Totals.Visitors), counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)]);
+                Percent(counts.Visitors, data.ConversionBase), counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)]);
         return csv.ToString();
     }
 
