@@ -222,6 +222,26 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void A_click_on_a_goal_filters_the_page_by_it()
+    {
+        var data = Data(totals: C(400)) with
+        {
+            Goals = [new(new Goal(1, Goal.Event, "Order"), C(20, events: 24)), new(new Goal(2, Goal.Page, "/thank-you*"), C(10, pageviews: 12))],
+        };
+        DashboardFilter? chosen = null;
+        var card = Render<GoalsCard>(p => p.Add(c => c.Data, data).Add(c => c.SiteId, 7)
+            .Add(c => c.Filters, [new DashboardFilter("goal", "Order")]).Add(c => c.OnFilter, (DashboardFilter f) => chosen = f));
+
+        var thanks = card.Find("[data-goal='Visit /thank-you*'] button.top-filter");
+        Assert.Equal("Filter by Goal: Visit /thank-you*", thanks.GetAttribute("aria-label"));
+        thanks.Click();
+        Assert.Equal(new DashboardFilter("goal", "Visit /thank-you*"), chosen);
+        // The goal the page is filtered by already: nothing to click.
+        Assert.Empty(card.FindAll("[data-goal=Order] button"));
+        Assert.DoesNotContain("clickable", card.Find("[data-goal=Order]").ClassName);
+    }
+
+    [Fact]
     public void Entry_pages_under_filters_list_and_filter_like_the_others()
     {
         DashboardFilter? clicked = null;

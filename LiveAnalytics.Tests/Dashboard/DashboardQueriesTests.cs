@@ -163,6 +163,14 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal(3L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Google"), today)).AllVisitors);
         Assert.Equal(2L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Bing"), today)).AllVisitors);
         Assert.Null((await queries.LoadAsync(shop.Site, View("source:Google"), today)).AllVisitors);
+
+        // A goal, clicked on the goals card: a page goal's events on its pages (visitors 1 and 4 saw /hats), an event
+        // goal's by name.
+        var hats = await queries.LoadAsync(shop.Site, View("goal:Visit /ha*"), today);
+        Assert.Equal((2L, 2L, 2L, 6L), (hats.Totals.Visitors, hats.Totals.Pageviews, hats.Totals.Events, hats.AllVisitors!.Value));
+        Assert.Equal(["/hats"], hats.Top(DashboardDimensions.Page).Select(r => r.Value));
+        var ordered = await queries.LoadAsync(shop.Site, View("goal:Order", "country:DE"), today);
+        Assert.Equal((1L, 40m, 5L), (ordered.Totals.Visitors, ordered.Totals.Revenue, ordered.AllVisitors!.Value));   // of Germany's five
     }
 
     [Fact]

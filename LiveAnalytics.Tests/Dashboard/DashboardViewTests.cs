@@ -41,6 +41,12 @@ public sealed class DashboardViewTests
         var total = signups with { Metric = "events" };
         Assert.Equal(("events", "Total conversions"), (total.ChartMetric, total.ChartLabel(total.ChartMetric)));
         Assert.Equal("revenue", (signups with { Metric = "revenue" }).ChartMetric);
+
+        // So does a goal's (a click on the goals card), a page goal's too.
+        var (thanks, error) = DashboardView.Parse("30d", null, null, null, ["goal:Visit /thank-you*"], null);
+        Assert.Null(error);
+        Assert.True(thanks.ShowsConversions);
+        Assert.Equal(["goal:Visit /thank-you*"], (string[])thanks.ToQuery()["f"]!);
     }
 
     [Fact]

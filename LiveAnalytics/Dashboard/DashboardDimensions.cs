@@ -27,6 +27,12 @@ public static class DashboardDimensions
     public static readonly DashboardDimension Os = new("os", "OS", "os", "(not set)");
     public static readonly DashboardDimension Event = new("event", "Goal", "name", "(none)");
 
+    /// <summary>
+    /// One of the site's goals as a filter, by its label: a custom event's name, or <c>Visit /thank-you*</c> for the events
+    /// on matching pages. Not a list (the goals card lists them): only a filter, set by a click on a goal.
+    /// </summary>
+    public static readonly DashboardDimension Goal = new("goal", "Goal", "goal", "(none)");
+
     public static readonly IReadOnlyList<DashboardDimension> All =
         [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Device, Browser, Os, Event];
 
@@ -37,7 +43,8 @@ public static class DashboardDimensions
     public const string PropertyPrefix = "prop:";
 
     public static DashboardDimension? Find(string key) =>
-        All.FirstOrDefault(d => d.Key == key) ?? (key.StartsWith(PropertyPrefix, StringComparison.Ordinal) ? Property(key[PropertyPrefix.Length..]) : null);
+        All.FirstOrDefault(d => d.Key == key) ?? (key == Goal.Key ? Goal
+            : key.StartsWith(PropertyPrefix, StringComparison.Ordinal) ? Property(key[PropertyPrefix.Length..]) : null);
 
     /// <summary>
     /// A custom property of events as a filter, or null for a name the dashboard cannot carry in its URL (a colon ends the

@@ -26,9 +26,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var previous = view.Compare != Comparison.None ? source.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []) : null;
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
-        // The visitors a custom event's conversion rate divides by: the view's, its events' filters left out (from the
-        // rollups when no other filter remains).
-        var all = view.ShowsConversions ? Source(site, view with { Filters = [.. view.Filters.Where(f => f.Dimension != DashboardDimensions.Event.Key)] }) : null;
+        // The visitors a custom event's or a goal's conversion rate divides by: the view's, those filters left out (from
+        // the rollups when no other filter remains).
+        var all = view.ShowsConversions ? Source(site, view with { Filters = [.. view.Filters.Where(f => !DashboardView.IsConversion(f))] }) : null;
         var allNow = all?.PeriodAsync(range.First, range.Last, range.Interval, []);
         var allBefore = previous is null ? null : all?.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []);
         await Task.WhenAll(new Task?[] { current, previous, pending, conversions, allNow, allBefore }.OfType<Task>());
@@ -101,6 +101,14 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var dimension = DashboardDimensions.Find(filters[i].Dimension)
                 ?? throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
+            if (dimension == DashboardDimensions.Goal)
+            {
+                // As the goals card counts it: a page goal's events on matching pages, an event goal's by name.
+                var page = filters[i].Value.StartsWith(StatsFilters.PageGoalPrefix, StringComparison.Ordinal);
+                parameters.Add($"df{i}", page ? StatsFilters.Like(filters[i].Value[StatsFilters.PageGoalPrefix.Length..]) : filters[i].Value);
+                built.Add(page ? $" AND pathname LIKE @df{i}" : $" AND name = @df{i}", VisitFacts.None, page ? "pathname" : "name");
+                continue;
+            }
             var column = dimension.Column;
             if (dimension.PropertyName is { } name)
             {

@@ -50,8 +50,11 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         _ => Metrics.First(m => m.Key == metric).Label,
     };
 
-    /// <summary>Whether the view filters on a custom event, and so shows its conversions.</summary>
-    public bool ShowsConversions => Filters.Any(f => f.Dimension == DashboardDimensions.Event.Key);
+    /// <summary>Whether the view filters on a custom event or a goal, and so shows its conversions.</summary>
+    public bool ShowsConversions => Filters.Any(IsConversion);
+
+    /// <summary>A filter on a custom event or a goal: what a conversion rate is of.</summary>
+    public static bool IsConversion(DashboardFilter filter) => filter.Dimension == DashboardDimensions.Event.Key || filter.Dimension == DashboardDimensions.Goal.Key;
 
     /// <summary>The metric the chart plots: under a custom event's filter, one of its conversions' (or revenue).</summary>
     public string ChartMetric => !ShowsConversions || Metric == Revenue || ConversionMetrics.Any(m => m.Key == Metric) ? Metric : "visitors";
