@@ -279,7 +279,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     {
         var shop = await ShopAsync();
         await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties));
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub));
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
 
@@ -323,6 +323,43 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var hidden = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         hidden.WaitForAssertion(() => Assert.Empty(hidden.FindAll("[data-testid=metrics]")));
         Assert.DoesNotContain(shop.Site.Domain, hidden.Markup);
+    }
+
+    [Fact]
+    public async Task A_view_that_runs_to_today_reads_again_after_the_sites_events_arrive()
+    {
+        var shop = await ShopAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Oct5.AddHours(18));   // the evening of the shop's day
+        using var hub = new LiveAnalytics.Live.EventHub(clock);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties));
+        ctx.Services.AddSingleton<TimeProvider>(clock);
+        ctx.Services.AddSingleton(hub);
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=today");
+        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        page.WaitForAssertion(() => Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent));
+
+        // Two more visitors, stored and rolled up; their events reach the hub as they arrive.
+        var late = new[] { TestData.Event(shop.Site.Id, Oct5.AddHours(17), 8, "/"), TestData.Event(shop.Site.Id, Oct5.AddHours(17), 9, "/") };
+        await _app.Get<EventWriter>().WriteAsync(late, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        foreach (var e in late) hub.Publish(new LiveAnalytics.Live.LiveEvent("", e with { Timestamp = clock.GetUtcNow() }));
+        clock.Advance(HistoryRefresh.Unfiltered - TimeSpan.FromSeconds(1));
+        Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent);   // not before the rollup job has had its time
+        clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.Equal("8", page.Find("[data-testid=metric-visitors]").TextContent));
+
+        // A view of past days is not read again.
+        nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-04&to=2026-10-04");
+        var past = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        past.WaitForAssertion(() => Assert.Equal("1", past.Find("[data-testid=metric-visitors]").TextContent));
+        await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, Oct5.AddDays(-1).AddHours(13), 10, "/")], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        hub.Publish(new LiveAnalytics.Live.LiveEvent("", late[0] with { Timestamp = clock.GetUtcNow() }));
+        clock.Advance(HistoryRefresh.Filtered);
+        await Task.Delay(200);
+        Assert.Equal("1", past.Find("[data-testid=metric-visitors]").TextContent);
     }
 
     private Task<(int Status, byte[] Body)> ExportAsync(long siteId, Guid userId, string query) => Exports.RunAsync(_app, siteId, userId, query);

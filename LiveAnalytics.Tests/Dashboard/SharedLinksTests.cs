@@ -90,7 +90,8 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         var token = TokenOf((await Links.CreateAsync(shop.Site, shop.User.Id, "Agency")).Path!);
 
         await using var ctx = ComponentContext.For(_app, user: null,
-            typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(TimeProvider));
+            typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(TimeProvider),
+            typeof(LiveAnalytics.Live.EventHub));
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/share/{token}?period=custom&from=2026-10-05&to=2026-10-05");
 
