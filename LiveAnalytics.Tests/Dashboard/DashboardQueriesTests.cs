@@ -345,7 +345,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         await _app.Get<EventWriter>().WriteAsync(late, mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
         foreach (var e in late) hub.Publish(new LiveAnalytics.Live.LiveEvent("", e with { Timestamp = clock.GetUtcNow() }));
-        clock.Advance(HistoryRefresh.Unfiltered - TimeSpan.FromSeconds(1));
+        clock.Advance(RollupRefresh.Unfiltered - TimeSpan.FromSeconds(1));
         Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent);   // not before the rollup job has had its time
         clock.Advance(TimeSpan.FromSeconds(1));
         page.WaitForAssertion(() => Assert.Equal("8", page.Find("[data-testid=metric-visitors]").TextContent));
@@ -357,7 +357,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, Oct5.AddDays(-1).AddHours(13), 10, "/")], mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
         hub.Publish(new LiveAnalytics.Live.LiveEvent("", late[0] with { Timestamp = clock.GetUtcNow() }));
-        clock.Advance(HistoryRefresh.Filtered);
+        clock.Advance(RollupRefresh.Filtered);
         await Task.Delay(200);
         Assert.Equal("1", past.Find("[data-testid=metric-visitors]").TextContent);
     }

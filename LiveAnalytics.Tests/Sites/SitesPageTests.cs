@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using LiveAnalytics.Live;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
@@ -47,5 +48,29 @@ public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixtur
         page.WaitForAssertion(() => Assert.Equal("1 online", page.Find($"{first} [data-testid=site-online]").TextContent.Trim()), TimeSpan.FromSeconds(10));
         Assert.Equal("0 online", page.Find($"[data-site='{second.Id}'] [data-testid=site-online]").TextContent.Trim());
         Assert.Contains($"/sites/{second.Id}/history", page.Markup);
+    }
+
+    [Fact]
+    public async Task A_sites_day_so_far_is_read_again_after_its_events_arrive()
+    {
+        var shop = await _app.MerchantAsync();
+        var evening = new DateTimeOffset(2026, 10, 7, 18, 0, 0, TimeSpan.Zero);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(evening);
+        using var hub = new EventHub(clock);
+        await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, evening.AddHours(-1), 1, "/")], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(RevenueCurrency));
+        ctx.Services.AddSingleton<TimeProvider>(clock);
+        ctx.Services.AddSingleton(hub);
+        var page = ctx.Render<SitesPage>();
+        var today = $"[data-site='{shop.Site.Id}'] [data-testid=site-today]";
+        page.WaitForAssertion(() => Assert.Equal("Today: 1 visitor · 1 pageview", page.Find(today).TextContent.Trim()));
+
+        var arrived = TestData.Event(shop.Site.Id, evening.AddMinutes(-1), 2, "/hats");
+        await _app.Get<EventWriter>().WriteAsync([arrived], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        hub.Publish(new LiveEvent("", arrived with { Timestamp = clock.GetUtcNow() }));
+        clock.Advance(LiveAnalytics.Dashboard.RollupRefresh.Unfiltered);
+        page.WaitForAssertion(() => Assert.Equal("Today: 2 visitors · 2 pageviews", page.Find(today).TextContent.Trim()));
     }
 }

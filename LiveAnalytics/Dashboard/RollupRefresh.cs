@@ -3,34 +3,39 @@ using LiveAnalytics.Live;
 namespace LiveAnalytics.Dashboard;
 
 /// <summary>
-/// Keeps a history view that runs to today current without polling: the site's events, pushed by the hub as they
-/// arrive, ask for a reload once the rollup job will have taken them (it takes a busy site's every ten seconds), at most
-/// one per wait however many events come. A quiet site is never read again; a view of past days is not followed.
+/// Keeps figures read from the rollups current without polling (a history view that runs to today, the sites list's
+/// day so far): the sites' events, pushed by the hub as they arrive, ask for a reload once the rollup job will have
+/// taken them (it takes a busy site's every ten seconds), at most one per wait however many events come. A quiet site
+/// is never read again; a view of past days is not followed.
 /// </summary>
-internal sealed class HistoryRefresh(EventHub hub, TimeProvider time, Func<Task> reload) : IDisposable
+internal sealed class RollupRefresh(EventHub hub, TimeProvider time, Func<Task> reload) : IDisposable
 {
-    /// <summary>How long after an event an unfiltered view (rollups: milliseconds to read) reads again.</summary>
+    /// <summary>How long after an event figures from the rollups (milliseconds to read) are read again.</summary>
     public static readonly TimeSpan Unfiltered = TimeSpan.FromSeconds(12);
 
     /// <summary>A filtered view costs its database a second or so on a busy site: read again at most once a minute.</summary>
     public static readonly TimeSpan Filtered = TimeSpan.FromSeconds(60);
 
-    private IDisposable? _subscription;
-    private long _site;
+    private readonly List<IDisposable> _subscriptions = [];
+    private long[] _sites = [];
     private ITimer? _timer;
     private int _scheduled;
     private TimeSpan _wait;
     private volatile bool _following;
 
     /// <summary>Follows <paramref name="siteId"/>'s events, reloading <paramref name="wait"/> after one; null stops.</summary>
-    public void Follow(long siteId, TimeSpan? wait)
+    public void Follow(long siteId, TimeSpan? wait) => Follow([siteId], wait);
+
+    /// <summary>Follows the events of every site of <paramref name="siteIds"/>, one reload for all of them.</summary>
+    public void Follow(IReadOnlyCollection<long> siteIds, TimeSpan? wait)
     {
         if (wait is not { } w) { _following = false; return; }
-        if (_subscription is null || _site != siteId)
+        if (!_sites.SequenceEqual(siteIds))
         {
-            _subscription?.Dispose();
-            _subscription = hub.Subscribe(siteId, OnChange);
-            _site = siteId;
+            foreach (var s in _subscriptions) s.Dispose();
+            _subscriptions.Clear();
+            _subscriptions.AddRange(siteIds.Select(id => hub.Subscribe(id, OnChange)));
+            _sites = [.. siteIds];
         }
         (_wait, _following) = (w, true);
     }
@@ -52,7 +57,7 @@ internal sealed class HistoryRefresh(EventHub hub, TimeProvider time, Func<Task>
     public void Dispose()
     {
         _following = false;
-        _subscription?.Dispose();
+        foreach (var s in _subscriptions) s.Dispose();
         _timer?.Dispose();
     }
 }
