@@ -46,6 +46,9 @@ public sealed class DashboardViewTests
         var (thanks, error) = DashboardView.Parse("30d", null, null, null, ["goal:Visit /thank-you*"], null);
         Assert.Null(error);
         Assert.True(thanks.ShowsConversions);
+        Assert.Equal([("visitors", "Unique conversions"), ("pageviews", "Total conversions")], thanks.ConversionMetrics);   // a page goal's are its pageviews
+        Assert.Equal(("pageviews", "Total conversions"), ((thanks with { Metric = "pageviews" }).ChartMetric, thanks.ChartLabel("pageviews")));
+        Assert.Equal("visitors", (thanks with { Metric = "events" }).ChartMetric);
         Assert.Equal(["goal:Visit /thank-you*"], (string[])thanks.ToQuery()["f"]!);
     }
 

@@ -36,10 +36,15 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public const string Revenue = "revenue";
 
     /// <summary>
-    /// Under a filter on a custom event, what the bar shows and the chart can plot instead: the visitors who sent it and
-    /// how many times (with the conversion rate beside them, and revenue when there is any).
+    /// Under a filter on a custom event or a goal, what the bar shows and the chart can plot instead: the visitors who
+    /// converted and how many times (with the conversion rate beside them, and revenue when there is any). A page goal's
+    /// times are its pageviews, as the goals card counts them; a custom event's, its events.
     /// </summary>
-    public static readonly IReadOnlyList<(string Key, string Label)> ConversionMetrics = [("visitors", "Unique conversions"), ("events", "Total conversions")];
+    public IReadOnlyList<(string Key, string Label)> ConversionMetrics =>
+        [("visitors", "Unique conversions"), (Filters.Where(IsConversion).All(IsPageGoal) ? "pageviews" : "events", "Total conversions")];
+
+    private static bool IsPageGoal(DashboardFilter filter) =>
+        filter.Dimension == DashboardDimensions.Goal.Key && filter.Value.StartsWith(Stats.StatsFilters.PageGoalPrefix, StringComparison.Ordinal);
 
     private static readonly IReadOnlyList<string> ChartMetrics = [.. Metrics.Select(m => m.Key), "events", Revenue];
 
