@@ -11,6 +11,7 @@ public sealed class DemoTrafficTests
     {
         var purchases = 0;
         var funnels = 0;
+        var bounces = 0;
         for (var n = 0; n < 5_000; n++)
         {
             var shopper = DemoTraffic.Shopper.Arrive();
@@ -18,6 +19,7 @@ public sealed class DemoTrafficTests
             while (!shopper.Done) journey.Add(shopper.NextEvent("demo.example"));
 
             Assert.Equal(TrackedEvent.Pageview, journey[0].Name);
+            if (journey.Count == 1) bounces++;
             Assert.All(journey.Skip(1), e => Assert.Null(e.Referrer));   // only the landing page has one
             for (var i = 1; i < journey.Count; i++)
             {
@@ -55,8 +57,10 @@ public sealed class DemoTrafficTests
             if (added >= 0 && pages.FindIndex(added, p => p.AbsolutePath == "/cart") is var cart and >= 0
                 && pages.FindIndex(cart, p => p.AbsolutePath == "/checkout") >= 0) funnels++;
         }
-        // Enough of them get through for the demo's funnel and revenue to show something (about 19 % and 15 % of visits: a demo, not a benchmark of stores).
-        Assert.InRange(funnels, 600, 1_400);
-        Assert.InRange(purchases, 450, 1_100);
+        // Enough of them get through for the demo's funnel and revenue to show something (about 13 % and 10 % of visits,
+        // a third of which leave at once: a demo, not a benchmark of stores).
+        Assert.InRange(funnels, 450, 850);
+        Assert.InRange(purchases, 350, 700);
+        Assert.InRange(bounces, 1_450, 1_850);
     }
 }

@@ -7,6 +7,7 @@ public static class DemoExtensions
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection(DemoOptions.Section));
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddHostedService<DemoTraffic>();
+        builder.Services.AddSingleton<DemoHistory>();
         return builder;
     }
 }

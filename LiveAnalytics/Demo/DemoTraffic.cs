@@ -5,7 +5,8 @@ namespace LiveAnalytics.Demo;
 
 /// <summary>
 /// Simulated shoppers on the demo site, sent through the same ingestion path as real beacons,
-/// so a fresh install has a moving live view. Visitors arrive, browse a few pages and leave.
+/// so a fresh install has a moving live view. Visitors arrive, browse a few pages and leave. Before the first of them,
+/// the demo's history (<see cref="DemoHistory"/>).
 /// </summary>
 public sealed partial class DemoTraffic(
     IServiceProvider services, IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoTraffic> logger) : BackgroundService
@@ -24,6 +25,14 @@ public sealed partial class DemoTraffic(
     {
         if (!options.Value.Traffic) return;
         var ingestion = services.GetRequiredService<IngestionService>();
+        try
+        {
+            await services.GetRequiredService<DemoHistory>().FillAsync(options.Value.Domain, DemoHistory.Days, ct);
+        }
+        catch (Exception ex) when (ex is StreamUnavailableException or Npgsql.NpgsqlException or TimeoutException)
+        {
+            LogPaused(ex.Message);   // the live shoppers come all the same
+        }
         var visitors = new List<Shopper>();
         while (!ct.IsCancellationRequested)
         {
@@ -51,21 +60,28 @@ public sealed partial class DemoTraffic(
     /// store's (a page's visitors never outnumber its pageviews). Each page view's engagement is reported as the
     /// shopper moves on, as the tracker does: longer and deeper on products and the lookbook than on the cart.
     /// </summary>
-    internal sealed class Shopper
+    /// <param name="random">Where its choices come from: the demo history's is seeded, so that every install has the same.</param>
+    internal sealed class Shopper(Random random)
     {
-        private int _left = Random.Shared.Next(2, 9);
-        private string? _referrer = Referrers[Random.Shared.Next(Referrers.Length)];
+        // A third leave after the page they landed on, as a store's visitors do; the others look at 2 to 8 things.
+        private int _left = random.NextDouble() < 0.33 ? 1 : random.Next(2, 9);
+        private string? _referrer = Referrers[random.Next(Referrers.Length)];
         private string? _page;
         private bool _inCart, _leaving;
         public required string Ip { get; init; }
         public required string Agent { get; init; }
         public bool Done => _left <= 0;
 
-        public static Shopper Arrive() => new()
+        public static Shopper Arrive(Random? random = null)
         {
-            Ip = $"198.51.100.{Random.Shared.Next(1, 255)}",   // TEST-NET-2: never a real visitor
-            Agent = Agents[Random.Shared.Next(Agents.Length)],
-        };
+            random ??= Random.Shared;
+            return new Shopper(random)
+            {
+                // TEST-NET-2 and -3: never a real visitor.
+                Ip = $"{(random.Next(2) == 0 ? "198.51.100" : "203.0.113")}.{random.Next(1, 255)}",
+                Agent = Agents[random.Next(Agents.Length)],
+            };
+        }
 
         public EventPayload NextEvent(string domain)
         {
@@ -75,7 +91,7 @@ public sealed partial class DemoTraffic(
                 _leaving = false;
                 return NextPage(domain);
             }
-            var chance = Random.Shared.NextDouble();
+            var chance = random.NextDouble();
             if (_page is { } product && product.StartsWith("/products/") && !_inCart && chance < 0.35)
             {
                 _inCart = true;
@@ -86,7 +102,7 @@ public sealed partial class DemoTraffic(
             {
                 _inCart = false;
                 _left = 0;
-                return Event(domain, "Purchase", revenue: Math.Round(19.9m + Random.Shared.Next(0, 13) * 10m, 2));
+                return Event(domain, "Purchase", revenue: Math.Round(19.9m + random.Next(0, 13) * 10m, 2));
             }
             if (_page is not null)
             {
@@ -100,7 +116,7 @@ public sealed partial class DemoTraffic(
 
         private EventPayload NextPage(string domain)
         {
-            _page = _inCart && Random.Shared.NextDouble() < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[Random.Shared.Next(Pages.Length)];
+            _page = _inCart && random.NextDouble() < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[random.Next(Pages.Length)];
             if (_inCart && _page == "/checkout") _left = Math.Max(_left, 1);   // the purchase may follow
             var referrer = _referrer;
             _referrer = null;
@@ -110,8 +126,8 @@ public sealed partial class DemoTraffic(
         private EventPayload Engagement(string domain)
         {
             var reading = _page is { } page && (page.StartsWith("/products/") || page.StartsWith("/blog/"));
-            var seconds = reading ? Random.Shared.Next(20, 150) : Random.Shared.Next(3, 40);
-            var depth = reading ? Random.Shared.Next(45, 101) : Random.Shared.Next(20, 90);
+            var seconds = reading ? random.Next(20, 150) : random.Next(3, 40);
+            var depth = reading ? random.Next(45, 101) : random.Next(20, 90);
             return Event(domain, Ingestion.Engagement.EventName) with { Engagement = new Engagement(seconds * 1000, depth, First: true) };
         }
 
