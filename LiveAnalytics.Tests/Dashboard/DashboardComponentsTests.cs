@@ -205,6 +205,21 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Under_a_conversions_filter_each_value_shows_its_own_conversion_rate()
+    {
+        var rows = new List<TopRow> { new("Google", C(4, visits: 4)) { AllVisitors = 40 }, new("", C(2, visits: 2)) { AllVisitors = null } };
+        var data = Data(new() { ["source"] = rows }, totals: C(6)) with { AllVisitors = 100 };
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source]).Add(c => c.Data, data));
+        Assert.EndsWith("CR", list.Find("thead tr").TextContent.Trim());
+        Assert.Equal(["10%", "–"], list.FindAll("[data-testid=value-conversion]").Select(c => c.TextContent));
+
+        // Unknown for every value (other filters beside the goal's): no column.
+        var unrated = Data(new() { ["source"] = [new("Google", C(4, visits: 4))] }, totals: C(4)) with { AllVisitors = 100 };
+        list = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source]).Add(c => c.Data, unrated));
+        Assert.Empty(list.FindAll("[data-testid=value-conversion]"));
+    }
+
+    [Fact]
     public void The_goals_card_shows_conversions_or_how_to_set_goals()
     {
         var none = Render<GoalsCard>(p => p.Add(c => c.Data, Data()).Add(c => c.SiteId, 7));

@@ -159,8 +159,15 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var orders = await queries.LoadAsync(shop.Site, View("event:Order"), today);
         Assert.Equal((1L, 1L, 40m), (orders.Totals.Visitors, orders.Totals.Events, orders.Totals.Revenue));
         Assert.Equal((6L, 1L), (orders.AllVisitors, orders.PreviousAllVisitors));   // every visitor of the day; visitor 7 the day before
+        // Each value's visitors too, for its own rate: Google's three (one bought), Germany's five.
+        Assert.Equal([("Google", 1L, 3L)], orders.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal([("DE", 1L, 5L)], orders.Top(DashboardDimensions.Country).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal(orders.Top(DashboardDimensions.Source), await queries.TopAsync(shop.Site, View("event:Order"), today, DashboardDimensions.Source));   // a tab opened later
+        Assert.All(orders.Top(DashboardDimensions.Event), r => Assert.Null(r.AllVisitors));
         // Under the other filters: Google's visitors that day.
-        Assert.Equal(3L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Google"), today)).AllVisitors);
+        var google = await queries.LoadAsync(shop.Site, View("event:Order", "source:Google"), today);
+        Assert.Equal(3L, google.AllVisitors);
+        Assert.All(google.Top(DashboardDimensions.Country), r => Assert.Null(r.AllVisitors));   // the rollups cannot tell Google's Germans
         Assert.Equal(2L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Bing"), today)).AllVisitors);
         Assert.Null((await queries.LoadAsync(shop.Site, View("source:Google"), today)).AllVisitors);
 

@@ -49,6 +49,12 @@ public sealed record TopRow(string Value, Counts Counts)
 {
     /// <summary>A page's engagement, when its list is the pages' and its views reported any.</summary>
     public PageEngagement? Engagement { get; init; }
+
+    /// <summary>
+    /// Under a custom event's or a goal's filter alone: the value's visitors in the period, converted or not, which its
+    /// conversion rate divides by (Google's 40 visitors, of whom 4 bought: 10 %). Null otherwise.
+    /// </summary>
+    public long? AllVisitors { get; init; }
 }
 
 /// <param name="Counts">Visitors: unique conversions; Events: conversions (pageviews of the pages, for a page goal); Revenue.</param>

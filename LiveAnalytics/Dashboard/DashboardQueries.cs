@@ -35,7 +35,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
         var (now, before) = (current.Result, previous?.Result);
         var points = Align(now.Series, before?.Series, view.Compare);
-        return new DashboardData(range, now.Totals, before?.Totals, points, now.Tops, view.Filters.Count == 0, pending.Result)
+        var tops = await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, now.Tops);
+        return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
             FromVisits = now.FromVisits,
             Goals = goalList.Select((g, i) => new GoalRow(g, conversions.Result[i])).ToList(),
@@ -70,10 +71,28 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     }
 
     /// <summary>One more top list of the view, for a tab opened after the page loaded.</summary>
-    public Task<IReadOnlyList<TopRow>> TopAsync(Site site, DashboardView view, DateOnly today, DashboardDimension dimension)
+    public async Task<IReadOnlyList<TopRow>> TopAsync(Site site, DashboardView view, DateOnly today, DashboardDimension dimension)
     {
         var range = view.Resolve(today);
-        return Source(site, view).TopAsync(range.First, range.Last, dimension);
+        var rows = await Source(site, view).TopAsync(range.First, range.Last, dimension);
+        return (await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, new Dictionary<string, IReadOnlyList<TopRow>> { [dimension.Key] = rows }))[dimension.Key];
+    }
+
+    /// <summary>
+    /// Under a custom event's or a goal's filter alone, each listed value's visitors in the period from the rollups (one
+    /// query for every list), which its conversion rate divides by: Google's visitors, converted or not. Not for exit pages
+    /// (the rollups keep their exits, not their visitors) nor the events' own list, and not under other filters, which
+    /// the rollups cannot answer: those lists show no rate per value.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithAllVisitorsAsync(long siteId, DashboardView view, DateOnly first, DateOnly last,
+        IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops)
+    {
+        if (!view.ShowsConversions || !view.Filters.All(DashboardView.IsConversion)) return tops;
+        static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key && DashboardDimensions.Find(key)?.PropertyName is null;
+        var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
+        var visitors = await rollups.VisitorsOfAsync(siteId, first, last, keys);
+        return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
+            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = visitors.GetValueOrDefault((t.Key, r.Value)) }).ToList());
     }
 
     private ISource Source(Site site, DashboardView view) =>
