@@ -97,11 +97,13 @@ public static class StatsEndpoints
         var step = interval == "date" ? "day" : interval;
         var read = reader.TimeseriesAsync(site, request.Period, step, request.Filter);
         // The visitors each bucket's conversion rate divides by: the same buckets under the other filters.
-        var all = request.ConversionBase is { } b ? await reader.TimeseriesAsync(site, request.Period, step, b) : null;
+        var all = request.ConversionBase is { } b
+            ? (await reader.TimeseriesAsync(site, request.Period, step, b)).ToDictionary(pt => pt.Bucket, pt => pt.Counts.Visitors)
+            : null;
         var points = await read;
         var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
-        var results = points.Select((pt, i) => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts,
-            request.Metrics, conversionRate: all is null ? null : Rate(pt.Counts.Visitors, all[i].Counts.Visitors))).ToList();
+        var results = points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts,
+            request.Metrics, conversionRate: all is null ? null : Rate(pt.Counts.Visitors, all.GetValueOrDefault(pt.Bucket)))).ToList();
         return TypedResults.Ok(new { results });
     }
 
