@@ -254,11 +254,20 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Equal([("Signup", 50), ("Visit /thank-you/*", 50), ("Refund", 0)],
             (await GetAsync(api, goals + F("visit:source==Google"))).EnumerateArray().Select(r => (r.GetProperty("goal").GetString(), Rate(r))));
 
+        // Each source's: Google's two visitors (one signed up), the direct one (who did).
+        var sources = await GetAsync(api, $"/api/v1/stats/breakdown?{day}&property=visit:source&metrics=visitors,conversion_rate" + F("event:goal==Signup"));
+        Assert.Equal([("Google", 1L, 50.0), ("Direct / None", 1L, 100.0)],
+            sources.EnumerateArray().Select(r => (r.GetProperty("source").GetString(), r.GetProperty("visitors").GetInt64(), Rate(r))).OrderByDescending(r => r.Item1));
+
+        var breakdown = $"/api/v1/stats/breakdown?{day}&metrics=visitors,conversion_rate";
         foreach (var (url, error) in new[]
         {
             ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("visit:source==Google"), "needs a goal"),
             ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("event:goal!=Signup"), "not !="),
-            ($"/api/v1/stats/breakdown?{day}&property=visit:source&metrics=visitors,conversion_rate" + F("event:goal==Signup"), "not by visit:source"),
+            ($"{breakdown}&property=visit:source" + F("event:goal==Signup;visit:country==DE"), "needs the goal's filter alone"),
+            ($"{breakdown}&property=visit:exit_page" + F("event:goal==Signup"), "a property the rollups keep"),
+            ($"{breakdown}&property=visit:source", "needs a goal"),
+            ($"/api/v1/stats/breakdown?{day}&property=visit:source&metrics=conversion_rate" + F("event:goal==Signup"), "put visitors or pageviews first"),
         })
         {
             using var refused = await api.GetAsync(url);

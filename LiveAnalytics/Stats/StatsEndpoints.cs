@@ -108,8 +108,8 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsReader reader, StatsQueries queries, Goals goals, TimeProvider time, string? period, string? date, string? metrics,
-        string? property, string? limit, string? page, string? filters)
+        HttpContext http, StatsReader reader, StatsQueries queries, RollupQueries rollups, Goals goals, TimeProvider time, string? period, string? date,
+        string? metrics, string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
@@ -125,10 +125,17 @@ public static class StatsEndpoints
         if (prop.Column is null)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
         if (request.WantsPageMetrics && property != "event:page") return PageMetricsOnly();
+        // A value's conversion rate divides by its visitors, from the rollups: under goal filters alone, by what they keep.
+        string? rated = null;
         if (request.WantsConversionRate)
-            return ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"{StatsRequest.ConversionRate} is given in the aggregate, the time series and a breakdown by {StatsFilters.Goal}, not by {property}.");
-        if (StatsRequest.PageMetrics.Contains(request.Metrics[0]))
+        {
+            if (request.ConversionBase is not { } conversionBase) return ConversionNeedsGoal();
+            if (propKey is not null || !conversionBase.IsEmpty || !StatsReader.RollupDimensions.TryGetValue(property!, out rated))
+                return ApiError.Problem(StatusCodes.Status400BadRequest,
+                    $"{StatsRequest.ConversionRate} in a breakdown by {property} needs the goal's filter alone and a property the rollups keep " +
+                    $"({string.Join(", ", StatsReader.RollupDimensions.Keys)}); the aggregate and the time series take other filters too.");
+        }
+        if (StatsRequest.PageMetrics.Contains(request.Metrics[0]) || request.Metrics[0] == StatsRequest.ConversionRate)
             return ApiError.Problem(StatusCodes.Status400BadRequest,
                 $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first.");
 
@@ -136,9 +143,18 @@ public static class StatsEndpoints
         // property's name as a parameter.
         var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
             take, (pageNumber - 1) * take, request.Filter, propKey);
-        if (!request.WantsPageMetrics) return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics)).ToList() });
-        var engagement = await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter);
-        return TypedResults.Ok(new { results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement.GetValueOrDefault(r.Value))).ToList() });
+        // Rows name a missing value as the API shows it (Direct / None); the rollups keep it as ''.
+        string Kept(string value) => value == prop.Missing ? "" : value;
+        var visitors = rated is null ? null
+            : await rollups.VisitorsOfAsync(site.Id, request.Period.First, request.Period.Last, rows.Select(r => (rated, Kept(r.Value))).Distinct().ToList());
+        var engagement = request.WantsPageMetrics
+            ? await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter)
+            : null;
+        return TypedResults.Ok(new
+        {
+            results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement?.GetValueOrDefault(r.Value),
+                visitors is null ? null : Rate(r.Counts.Visitors, visitors.GetValueOrDefault((rated!, Kept(r.Value)))))).ToList(),
+        });
     }
 
     private static IResult PageMetricsOnly() => ApiError.Problem(StatusCodes.Status400BadRequest,

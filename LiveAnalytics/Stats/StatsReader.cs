@@ -13,7 +13,7 @@ namespace LiveAnalytics.Stats;
 public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.NpgsqlDataSource db)
 {
     /// <summary>The Stats API's properties that are dimensions of the rollups, ranked there by visitors.</summary>
-    private static readonly Dictionary<string, string> RollupDimensions = new()
+    internal static readonly Dictionary<string, string> RollupDimensions = new()
     {
         ["event:page"] = "page", ["visit:source"] = "source", ["visit:referrer"] = "referrer", ["visit:entry_page"] = "entry_page",
         ["visit:utm_source"] = "utm_source", ["visit:utm_medium"] = "utm_medium", ["visit:utm_campaign"] = "utm_campaign",
