@@ -61,7 +61,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     /// <summary>A filter on a custom event or a goal: what a conversion rate is of.</summary>
     public static bool IsConversion(DashboardFilter filter) => filter.Dimension == DashboardDimensions.Event.Key || filter.Dimension == DashboardDimensions.Goal.Key;
 
-    /// <summary>The metric the chart plots: under a custom event's filter, one of its conversions' (or revenue).</summary>
+    /// <summary>The metric the chart plots: under a custom event's or a goal's filter, one of its conversions' (or revenue).</summary>
     public string ChartMetric => !ShowsConversions || Metric == Revenue || ConversionMetrics.Any(m => m.Key == Metric) ? Metric : "visitors";
 
     /// <summary>The chart's label for <paramref name="metric"/> in this view.</summary>
