@@ -220,6 +220,19 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Exit_pages_show_the_share_of_their_views_that_ended_a_visit()
+    {
+        var data = Data(new() { ["exit_page"] = [new("/", C(0, pageviews: 5, visits: 3)) { PagePageviews = 6 }, new("/gone", C(0, visits: 1))] });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.ExitPage]).Add(c => c.Data, data));
+        Assert.EndsWith("Exit rate", list.Find("thead tr").TextContent.Trim());
+        Assert.Equal(["50%", "–"], list.FindAll("[data-testid=exit-rate]").Select(c => c.TextContent));
+        // Under filters the rollups cannot tell: no column.
+        var filtered = Data(new() { ["exit_page"] = [new("/", C(0, pageviews: 5, visits: 3))] }, fromRollups: false);
+        list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.ExitPage]).Add(c => c.Data, filtered));
+        Assert.Empty(list.FindAll("[data-testid=exit-rate]"));
+    }
+
+    [Fact]
     public void The_goals_card_shows_conversions_or_how_to_set_goals()
     {
         var none = Render<GoalsCard>(p => p.Add(c => c.Data, Data()).Add(c => c.SiteId, 7));

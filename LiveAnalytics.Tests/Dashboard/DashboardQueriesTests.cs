@@ -68,6 +68,9 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal([("Google", 3L), ("Bing", 2L), ("", 1L)], data.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors)));
         Assert.Equal([("Order", 1L, 40m)], data.Top(DashboardDimensions.Event).Select(r => (r.Value, r.Counts.Visitors, r.Counts.Revenue)));
         Assert.Equal(["/", "/hats", "=HYPERLINK(\"http://x\")"], data.Top(DashboardDimensions.ExitPage).Select(r => r.Value).Order(StringComparer.Ordinal));
+        // Exits and all the page's views, for its exit rate: three of the six views of "/" ended a visit, both of "/hats".
+        Assert.Equal([("/", 3L, 6L), ("/hats", 2L, 2L)],
+            data.Top(DashboardDimensions.ExitPage).Where(r => r.Value.StartsWith('/')).Select(r => (r.Value, r.Counts.Visits, r.PagePageviews!.Value)).OrderBy(r => r.Item1, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public sealed record TopRow(string Value, Counts Counts)
     /// conversion rate divides by (Google's 40 visitors, of whom 4 bought: 10 %). Null otherwise.
     /// </summary>
     public long? AllVisitors { get; init; }
+
+    /// <summary>An exit page's pageviews in all (without filters, from the rollups), which its exit rate divides its exits by.</summary>
+    public long? PagePageviews { get; init; }
 }
 
 /// <param name="Counts">Visitors: unique conversions; Events: conversions (pageviews of the pages, for a page goal); Revenue.</param>

@@ -90,9 +90,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         if (!view.ShowsConversions || !view.Filters.All(DashboardView.IsConversion)) return tops;
         static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key && DashboardDimensions.Find(key)?.PropertyName is null;
         var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
-        var visitors = await rollups.VisitorsOfAsync(siteId, first, last, keys);
+        var counts = await rollups.CountsOfAsync(siteId, first, last, keys);
         return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
-            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = visitors.GetValueOrDefault((t.Key, r.Value)) }).ToList());
+            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = counts.GetValueOrDefault((t.Key, r.Value))?.Visitors ?? 0 }).ToList());
     }
 
     private ISource Source(Site site, DashboardView view) =>
@@ -192,7 +192,11 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         {
             var rows = await q.TopAsync(siteId, from, to, dimension.Key, TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0));
             var (start, end) = StatsPeriod.Days(from, to, zone);
-            return await PageEngagements.AttachAsync(db, siteId, start, end, dimension, Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts))));
+            var top = await PageEngagements.AttachAsync(db, siteId, start, end, dimension, Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts))));
+            if (dimension != DashboardDimensions.ExitPage) return top;
+            // An exit page's exit rate divides its exits by all its pageviews: its page rows'.
+            var pages = await q.CountsOfAsync(siteId, from, to, top.Select(r => (DashboardDimensions.Page.Key, r.Value)).ToList());
+            return top.Select(r => r with { PagePageviews = pages.GetValueOrDefault((DashboardDimensions.Page.Key, r.Value))?.Pageviews ?? 0 }).ToList();
         }
     }
 

@@ -111,21 +111,21 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         }
     }
 
-    /// <summary>The unique visitors of each (dimension, value) of <paramref name="keys"/> over the range, in one query.</summary>
-    public async Task<IReadOnlyDictionary<(string Dimension, string Value), long>> VisitorsOfAsync(long siteId, DateOnly from, DateOnly to,
+    /// <summary>The counts of each (dimension, value) of <paramref name="keys"/> over the range, in one query.</summary>
+    public async Task<IReadOnlyDictionary<(string Dimension, string Value), Counts>> CountsOfAsync(long siteId, DateOnly from, DateOnly to,
         IReadOnlyCollection<(string Dimension, string Value)> keys)
     {
-        if (keys.Count == 0) return new Dictionary<(string, string), long>();
+        if (keys.Count == 0) return new Dictionary<(string, string), Counts>();
         var p = Range(siteId, from, to);
         p.AddDynamicParams(new { dimensions = keys.Select(k => k.Dimension).ToArray(), values = keys.Select(k => k.Value).ToArray() });
         await using var conn = await db.OpenConnectionAsync();
-        var rows = await conn.QueryAsync<string, string, Counts, (string Dimension, string Value, long Visitors)>($"""
+        var rows = await conn.QueryAsync<string, string, Counts, (string Dimension, string Value, Counts Counts)>($"""
             SELECT k.dimension AS Dimension, k.value AS Value, {Sums}
             FROM unnest(@dimensions::text[], @values::text[]) k(dimension, value)
             LEFT JOIN rollup_days r ON r.site_id = @siteId AND r.dimension = k.dimension AND r.value = k.value AND r.day >= @start AND r.day < @end
             GROUP BY k.dimension, k.value
-            """, (dimension, value, counts) => (dimension, value, counts.Visitors), p, splitOn: "Value,Visitors");
-        return rows.ToDictionary(r => (r.Dimension, r.Value), r => r.Visitors);
+            """, (dimension, value, counts) => (dimension, value, counts), p, splitOn: "Value,Visitors");
+        return rows.ToDictionary(r => (r.Dimension, r.Value), r => r.Counts);
     }
 
     private static DynamicParameters Range(long siteId, DateOnly from, DateOnly to)

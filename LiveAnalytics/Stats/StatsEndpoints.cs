@@ -146,14 +146,14 @@ public static class StatsEndpoints
         // Rows name a missing value as the API shows it (Direct / None); the rollups keep it as ''.
         string Kept(string value) => value == prop.Missing ? "" : value;
         var visitors = rated is null ? null
-            : await rollups.VisitorsOfAsync(site.Id, request.Period.First, request.Period.Last, rows.Select(r => (rated, Kept(r.Value))).Distinct().ToList());
+            : await rollups.CountsOfAsync(site.Id, request.Period.First, request.Period.Last, rows.Select(r => (rated, Kept(r.Value))).Distinct().ToList());
         var engagement = request.WantsPageMetrics
             ? await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter)
             : null;
         return TypedResults.Ok(new
         {
             results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement?.GetValueOrDefault(r.Value),
-                visitors is null ? null : Rate(r.Counts.Visitors, visitors.GetValueOrDefault((rated!, Kept(r.Value)))))).ToList(),
+                visitors is null ? null : Rate(r.Counts.Visitors, visitors.GetValueOrDefault((rated!, Kept(r.Value)))?.Visitors ?? 0))).ToList(),
         });
     }
 
