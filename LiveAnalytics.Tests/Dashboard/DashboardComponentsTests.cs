@@ -226,6 +226,8 @@ public sealed class DashboardComponentsTests : BunitContext
         var list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.ExitPage]).Add(c => c.Data, data));
         Assert.EndsWith("Exit rate", list.Find("thead tr").TextContent.Trim());
         Assert.Equal(["50%", "–"], list.FindAll("[data-testid=exit-rate]").Select(c => c.TextContent));
+        // Beside it, the page's own views it divides by, not those of the visits that ended there.
+        Assert.Equal("6", list.Find("[data-value='/']").QuerySelectorAll(".num")[1].TextContent);
         // Under filters the rollups cannot tell: no column.
         var filtered = Data(new() { ["exit_page"] = [new("/", C(0, pageviews: 5, visits: 3))] }, fromRollups: false);
         list = Render<TopList>(p => p.Add(c => c.Title, "Top pages").Add(c => c.Dimensions, [DashboardDimensions.ExitPage]).Add(c => c.Data, filtered));
