@@ -137,13 +137,13 @@ public static class HistoryBench
 
     /// <summary>
     /// The filtered dashboard as the page opens it (totals, daily series, goals and the five first-tab lists) over every
-    /// day, under a filter on a visitor's own column (country), on a visit's attribution (source) and on a page (the
-    /// busiest): from the table of visits, and side by side from raw events (as a site whose table does not hold the
+    /// day, under a filter on a visitor's own column (country), on a visit's attribution (source), on a page (the
+    /// busiest) and on a custom event (its conversions): from the table of visits, and side by side from raw events (as a site whose table does not hold the
     /// period yet reads it).
     /// </summary>
     private static async Task FilteredAsync(NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, int runs)
     {
-        foreach (var filter in new[] { "country:DE", "source:Google", "page:/products/item-0" })
+        foreach (var filter in new[] { "country:DE", "source:Google", "page:/products/item-0", "event:Order" })
         {
             var (_, _, _, load) = Dashboard(db, currentHour, days, siteId, filter);
             DashboardData? fromVisits = null, fromRaw = null;
