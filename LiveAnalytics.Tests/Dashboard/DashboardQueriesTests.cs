@@ -254,6 +254,9 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
         using var all = new ZipArchive(new MemoryStream(body));
         var pages = Read(all, "page.csv");
+        // Exit pages with their views and exit rate: three of the six views of "/" ended a visit.
+        Assert.EndsWith(",revenue,page_pageviews,exit_rate", Read(all, "exit_page.csv")[0]);
+        Assert.Contains(Read(all, "exit_page.csv"), line => line.StartsWith("/,") && line.EndsWith(",6,50"));
         Assert.EndsWith(",revenue,time_on_page,scroll_depth", pages[0]);
         Assert.Contains(pages, line => line.StartsWith("/,") && line.EndsWith(",45,80"));
         // A page a visitor named like a formula is written so that a spreadsheet shows it as text; none of its views reported engagement.
@@ -272,6 +275,8 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=event:Order");
         using var orders = new ZipArchive(new MemoryStream(body));
         Assert.Contains("conversion_rate,16.7,0", Read(orders, "totals.csv"));
+        Assert.EndsWith(",revenue,conversion_rate", Read(orders, "source.csv")[0]);
+        Assert.EndsWith(",33.3", Read(orders, "source.csv")[1]);   // Google's: one of its three visitors bought
         Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,16.7,40.00"], Read(orders, "goals.csv"));
 
         // With a revenue currency set, the revenue columns say which, as the page does.

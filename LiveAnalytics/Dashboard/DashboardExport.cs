@@ -87,16 +87,25 @@ public static class DashboardExport
         return csv.ToString();
     }
 
-    /// <summary>A list's rows; the pages' with their engagement (empty for a page none of whose views reported any).</summary>
+    /// <summary>
+    /// A list's rows; the pages' with their engagement (empty for a page none of whose views reported any); as the page
+    /// shows them, each value's conversion rate under a custom event's or a goal's filter alone, and the exit pages'
+    /// exit rate without filters (with the page's views it divides by).
+    /// </summary>
     private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string[] columns)
     {
         var csv = new StringBuilder();
         var pages = dimension == DashboardDimensions.Page;
-        Line(csv, pages ? [dimension.Key, .. columns, "time_on_page", "scroll_depth"] : [dimension.Key, .. columns]);
+        var (rated, exits) = (rows.Any(r => r.AllVisitors is not null), rows.Any(r => r.PagePageviews is not null));
+        Line(csv, [dimension.Key, .. columns, .. pages ? ["time_on_page", "scroll_depth"] : Array.Empty<string>(),
+            .. rated ? ["conversion_rate"] : Array.Empty<string>(), .. exits ? ["page_pageviews", "exit_rate"] : Array.Empty<string>()]);
         foreach (var row in rows)
         {
-            string[] values = [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))];
-            Line(csv, !pages ? values : row.Engagement is { } e ? [.. values, Number(e.AverageSeconds), Number(e.AverageScroll)] : [.. values, "", ""]);
+            List<string> values = [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))];
+            if (pages) values.AddRange(row.Engagement is { } e ? [Number(e.AverageSeconds), Number(e.AverageScroll)] : ["", ""]);
+            if (rated) values.Add(row.AllVisitors is { } all ? Percent(row.Counts.Visitors, all) : "");
+            if (exits) values.AddRange(row.PagePageviews is { } views ? [Number(views), Percent(row.Counts.Visits, views)] : ["", ""]);
+            Line(csv, values);
         }
         return csv.ToString();
     }
