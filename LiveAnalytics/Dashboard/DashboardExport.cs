@@ -143,8 +143,7 @@ public static class DashboardExport
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A percentage with one decimal; empty when there is nothing to divide by.</summary>
-    private static string Percent(long part, long whole) =>
-        whole == 0 ? "" : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero).ToString("0.#", CultureInfo.InvariantCulture);
+    private static string Percent(long part, long whole) => MetricFormat.Share(part, whole)?.ToString("0.#", CultureInfo.InvariantCulture) ?? "";
 
     private static string Value(Counts counts, string metric) => metric == "revenue"
         ? counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)

@@ -82,13 +82,13 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     /// Under a custom event's or a goal's filter alone, each listed value's visitors in the period from the rollups (one
     /// query for every list), which its conversion rate divides by: Google's visitors, converted or not. Not for exit pages
     /// (the rollups keep their exits, not their visitors) nor the events' own list, and not under other filters, which
-    /// the rollups cannot answer: those lists show no rate per value.
+    /// the rollups cannot answer: those lists show no rate per value. (The custom properties have a card of their own.)
     /// </summary>
     private async Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithAllVisitorsAsync(long siteId, DashboardView view, DateOnly first, DateOnly last,
         IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops)
     {
         if (!view.ShowsConversions || !view.Filters.All(DashboardView.IsConversion)) return tops;
-        static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key && DashboardDimensions.Find(key)?.PropertyName is null;
+        static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key;
         var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
         var counts = await rollups.CountsOfAsync(siteId, first, last, keys);
         return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value

@@ -30,9 +30,13 @@ public static class MetricFormat
     /// <summary>A row's revenue in a list: "–" for a row that took none (a goal without amounts), not "0.00".</summary>
     public static string MoneyCell(decimal amount) => amount == 0 ? "–" : Money(amount);
 
+    /// <summary>What percent <paramref name="part"/> is of <paramref name="whole"/>, to one decimal; null of nothing.</summary>
+    public static double? Share(long part, long whole) =>
+        whole == 0 ? null : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero);
+
     /// <summary>A share of the period's unique visitors, to one decimal ("–" when there were none).</summary>
     public static string Conversion(long visitors, long totalVisitors) =>
-        totalVisitors == 0 ? "–" : $"{Math.Round(100.0 * visitors / totalVisitors, 1, MidpointRounding.AwayFromZero).ToString("0.#", Culture)}%";
+        Share(visitors, totalVisitors) is { } share ? $"{share.ToString("0.#", Culture)}%" : "–";
 
     /// <summary>
     /// The change against the compared period, or null when there is nothing to compare with (nothing before). In

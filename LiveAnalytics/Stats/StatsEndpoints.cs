@@ -62,8 +62,7 @@ public static class StatsEndpoints
     }
 
     /// <summary>The percent of <paramref name="all"/> visitors that <paramref name="converted"/> are, to one decimal (0 of none).</summary>
-    private static double Rate(long converted, long all) =>
-        all == 0 ? 0 : Math.Round(100.0 * converted / all, 1, MidpointRounding.AwayFromZero);
+    private static double Rate(long converted, long all) => MetricFormat.Share(converted, all) ?? 0;
 
     private static IResult ConversionNeedsGoal() => ApiError.Problem(StatusCodes.Status400BadRequest,
         $"{StatsRequest.ConversionRate} needs a goal to convert to: filter by event:goal==NAME (or event:name==NAME), or break down by event:goal.");
