@@ -13,10 +13,10 @@ public sealed record Funnel(long Id, string Name, IReadOnlyList<Goal> Steps)
 
 /// <summary>
 /// A site's funnels, and how many visitors went through each one's steps in order within one visit. Ordered steps are a
-/// property of whole visits, which the rollups do not keep: the count reads the stored events of the period, as a
-/// filtered dashboard does. Callers have already checked the user's membership.
+/// property of whole visits, which the rollups do not keep: the funnel's own day sketches (<see cref="FunnelDays"/>) or,
+/// under filters, the stored events of the period answer. Callers have already checked the user's membership.
 /// </summary>
-public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
+public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days)
 {
     public const int MaxPerSite = 20, MinSteps = 2, MaxSteps = 8;
 
@@ -60,54 +60,30 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team)
 
     /// <summary>
     /// For each step, the visitors who reached it: within one visit, every step before it first and then this one, each
-    /// at a later event than the step before (so one pageview is never two steps). The days are the site's.
+    /// at a later event than the step before (so one pageview is never two steps). A visit counts in the period when its
+    /// first step was taken on one of its days (the site's); its later steps count after the period's end too.
     /// </summary>
     /// <param name="filter">Which visits count: those with an event the filter keeps (the visits from Google; the visits
-    /// that saw a page), each with all its events, since the steps are other events of the same visits.</param>
-    public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last, EventFilter? filter = null)
-    {
-        var (from, to) = StatsPeriod.Days(first, last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
-        return CountAsync(site.Id, funnel, from, to, filter);
-    }
+    /// that saw a page), each with all its events, since the steps are other events of the same visits. Without one, the
+    /// funnel's day sketches answer (<see cref="FunnelDays"/>): estimates, as every visitor count of the rollups.</param>
+    public Task<IReadOnlyList<long>> CountAsync(Site site, Funnel funnel, DateOnly first, DateOnly last, EventFilter? filter = null) =>
+        CountAsync(site.Id, site.Timezone, funnel, first, last, filter);
 
-    /// <summary>The same over [<paramref name="from"/>, <paramref name="to"/>), for the Stats API's periods.</summary>
-    public async Task<IReadOnlyList<long>> CountAsync(long siteId, Funnel funnel, DateTimeOffset from, DateTimeOffset to, EventFilter? filter = null)
+    /// <inheritdoc cref="CountAsync(Site, Funnel, DateOnly, DateOnly, EventFilter?)"/>
+    public async Task<IReadOnlyList<long>> CountAsync(long siteId, string timezone, Funnel funnel, DateOnly first, DateOnly last, EventFilter? filter = null)
     {
-        filter ??= EventFilter.None;
-        var visits = filter.Sql.Length == 0 ? "" : $"AND e.session_id IN ({await KeptVisits.SessionsAsync(db, siteId, from, filter)})";
-        // One CTE a step, each joined to the one before: the text depends only on the number of steps, the rest are parameters.
-        // The steps an event matches, from one scan of the period (OFFSET 0 keeps the planner from turning it into
-        // a scan a step).
-        var sql = new System.Text.StringBuilder($$"""
-            WITH m AS MATERIALIZED (
-                SELECT e.visitor_id, e.session_id, e.ts, s.i
-                FROM events e
-                CROSS JOIN LATERAL (
-                    SELECT s.i FROM unnest(@kinds::text[], @patterns::text[]) WITH ORDINALITY s(kind, pattern, i)
-                    WHERE (s.kind = 'event' AND e.name = s.pattern) OR (s.kind = 'page' AND e.pathname LIKE s.pattern)
-                    OFFSET 0) s
-                WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to {{visits}}
-            ),
-            s1 AS (SELECT visitor_id, session_id, min(ts) AS t FROM m WHERE i = 1 GROUP BY visitor_id, session_id)
-            """);
-        for (var k = 2; k <= funnel.Steps.Count; k++)
-            sql.Append($"""
-                ,
-                s{k} AS (SELECT m.visitor_id, m.session_id, min(m.ts) AS t FROM m JOIN s{k - 1} p USING (visitor_id, session_id)
-                        WHERE m.i = {k} AND m.ts > p.t GROUP BY m.visitor_id, m.session_id)
-                """);
-        sql.Append("\nSELECT v FROM unnest(ARRAY[")
-            .AppendJoin(", ", Enumerable.Range(1, funnel.Steps.Count).Select(k => $"(SELECT count(DISTINCT visitor_id) FROM s{k})"))
-            .Append("]) WITH ORDINALITY a(v, k) ORDER BY k");
+        if (filter is null || filter.IsEmpty) return await days.CountAsync(siteId, timezone, funnel, first, last);
+        var (from, to) = FunnelQuery.Span(first, last, TimeZoneInfo.FindSystemTimeZoneById(timezone));
+        var visits = $"AND e.session_id IN ({await KeptVisits.SessionsAsync(db, siteId, from, filter)})";
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        // The planner cannot know how many rows the CTEs hold and guesses a handful: with nested loops, joining a step's
-        // visits to the next step's events took minutes for a week of a busy store (2 million events in 30 days); hash
-        // joins take a second. The memory is for the visits of the first step, hashed instead of sorted on disk.
-        await conn.ExecuteAsync("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '32MB'", transaction: tx);
+        await conn.ExecuteAsync(FunnelQuery.Settings, transaction: tx);
         var (kinds, patterns) = Goal.Arrays(funnel.Steps);
         var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to, kinds, patterns });
-        return (await conn.QueryAsync<long>(sql.ToString(), p, tx)).AsList();
+        p.AddDynamicParams(new { siteId, from, to, tz = timezone, days = FunnelQuery.Days(first, last), kinds, patterns });
+        var rows = (await conn.QueryAsync<(int K, long Visitors)>(
+            $"WITH {FunnelQuery.Reached(funnel.Steps.Count, visits)} SELECT k, count(DISTINCT visitor_id) FROM reached GROUP BY k", p, tx))
+            .ToDictionary(r => r.K, r => r.Visitors);
+        return Enumerable.Range(1, funnel.Steps.Count).Select(k => rows.GetValueOrDefault(k)).ToList();
     }
 }

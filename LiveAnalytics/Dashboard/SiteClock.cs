@@ -11,8 +11,10 @@ public static class SiteClock
     public static DateTime LocalNow(Site site, TimeProvider time) =>
         TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime;
 
-    public static DateOnly LocalDate(Site site, DateTimeOffset at) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone)).DateTime);
+    public static DateOnly LocalDate(Site site, DateTimeOffset at) => LocalDate(site.Timezone, at);
+
+    public static DateOnly LocalDate(string timezone, DateTimeOffset at) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(timezone)).DateTime);
 
     /// <summary>
     /// For what reads raw events (filtered views, funnels) over days from <paramref name="first"/>: the last day of the site

@@ -93,13 +93,11 @@ public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Das
     private async Task<IReadOnlyList<(Dashboard.Funnel Funnel, IReadOnlyList<long>? Visitors)>> FunnelsAsync(
         ReportPeriod period, long siteId, string timezone, DateOnly first, DateOnly last)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
-        var (from, to) = (StatsPeriod.StartOfDay(first, zone), StatsPeriod.StartOfDay(last.AddDays(1), zone));
         var counted = new List<(Dashboard.Funnel, IReadOnlyList<long>?)>();
         foreach (var funnel in await funnels.ListAsync(siteId))
             try
             {
-                counted.Add((funnel, await funnels.CountAsync(siteId, funnel, from, to)));
+                counted.Add((funnel, await funnels.CountAsync(siteId, timezone, funnel, first, last)));
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {

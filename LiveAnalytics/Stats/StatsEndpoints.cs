@@ -196,14 +196,13 @@ public static class StatsEndpoints
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, time.GetUtcNow(), out var first, out var last, out var error))
             return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        var (from, to) = StatsPeriod.Days(first, last, zone);
         var (filter, filterError) = StatsFilters.Parse(filters);
         if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
         var all = await funnels.ListAsync(site.Id);
         if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)
             return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{Infrastructure.Quoted.Clip(funnel, 80)}'" +
                 (all.Count == 0 ? "; it has none yet." : $"; it has: {string.Join(", ", all.Select(f => f.Name))}."));
-        var counts = await funnels.CountAsync(site.Id, found, from, to, filter);
+        var counts = await funnels.CountAsync(site, found, first, last, filter);
         var results = found.Steps.Select((step, i) => new FunnelStepResult(i + 1, step.Kind, step.Pattern, counts[i],
             counts[0] == 0 ? 0 : Math.Round(100.0 * counts[i] / counts[0], 1), i == 0 ? 0 : counts[i - 1] - counts[i])).ToList();
         return TypedResults.Ok(new { funnel = found.Name, results });

@@ -1,0 +1,145 @@
+using Dapper;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>A funnel's day sketches: closed days made once and kept, made again when their events change; the last two days always afresh.</summary>
+public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateOnly Oct10 = new(2026, 10, 10), Oct11 = new(2026, 10, 11);
+    private static DateTimeOffset At(DateOnly day, int minutes) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddMinutes(minutes);
+
+    /// <summary>
+    /// 10 October: visitor 1 goes from /a to /b, visitor 2 sees /a. 11 October: visitor 3 goes from /a to /b, visitor 1 comes
+    /// back to /a. A funnel /a → /b.
+    /// </summary>
+    private async Task<(Merchant Shop, Funnel Funnel)> ShopAsync()
+    {
+        var shop = await _app.MerchantAsync();
+        await WriteAsync(shop.Site,
+            TestData.Event(shop.Site.Id, At(Oct10, 600), 1, "/a"), TestData.Event(shop.Site.Id, At(Oct10, 601), 1, "/b"),
+            TestData.Event(shop.Site.Id, At(Oct10, 700), 2, "/a"),
+            TestData.Event(shop.Site.Id, At(Oct11, 600), 3, "/a"), TestData.Event(shop.Site.Id, At(Oct11, 605), 3, "/b"),
+            TestData.Event(shop.Site.Id, At(Oct11, 900), 1, "/a") with { SessionId = 11 });
+        Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "A to B", [(Goal.Page, "/a"), (Goal.Page, "/b")]));
+        return (shop, (await _app.Get<Funnels>().ListAsync(shop.Site.Id)).Single());
+    }
+
+    private async Task WriteAsync(Site site, params TrackedEvent[] events)
+    {
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(site.Id);
+    }
+
+    private async Task<Dictionary<DateOnly, long>> KeptAsync(Funnel funnel)
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return (await conn.QueryAsync<(DateTime Day, long Events)>("SELECT day, events FROM funnel_days WHERE funnel_id = @Id", new { funnel.Id }))
+            .ToDictionary(r => DateOnly.FromDateTime(r.Day), r => r.Events);
+    }
+
+    private async Task EmptyKeptDayAsync(Funnel funnel, DateOnly day)
+    {
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(1, await conn.ExecuteAsync("UPDATE funnel_days SET steps = ARRAY[hll_empty(), hll_empty()] WHERE funnel_id = @Id AND day = @day", new { funnel.Id, day }));
+    }
+
+    [Fact]
+    public async Task A_closed_day_is_read_from_the_events_once_then_from_its_kept_sketches_until_its_events_change()
+    {
+        var (shop, funnel) = await ShopAsync();
+        var funnels = _app.Get<Funnels>();
+        // Visitor 1 counts once though the funnel's first step was taken on both days.
+        Assert.Equal([3L, 2L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11));
+        // Each day kept with the events of the day before, the day and the day after (6: all of them).
+        Assert.Equal(new Dictionary<DateOnly, long> { [Oct10] = 6, [Oct11] = 6 }, await KeptAsync(funnel));
+
+        // Read from the kept sketches: emptied, 10 October counts nothing.
+        await EmptyKeptDayAsync(funnel, Oct10);
+        Assert.Equal([2L, 1L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11));
+        Assert.Equal([0L, 0L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct10));
+
+        // An event imported late into 10 October: that day and the next, which reads it, are made again.
+        await WriteAsync(shop.Site, TestData.Event(shop.Site.Id, At(Oct10, 800), 4, "/a"));
+        Assert.Equal([4L, 2L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11));
+        Assert.Equal(new Dictionary<DateOnly, long> { [Oct10] = 7, [Oct11] = 7 }, await KeptAsync(funnel));
+        // Filters read the raw events, exactly.
+        var direct = DashboardQueries.Filter([new DashboardFilter("page", "/b")]);
+        Assert.Equal([2L, 2L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11, direct));
+    }
+
+    [Fact]
+    public async Task Yesterday_and_today_are_read_afresh_and_never_kept()
+    {
+        var shop = await _app.MerchantAsync();
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await WriteAsync(shop.Site, TestData.Event(shop.Site.Id, now.AddMinutes(-2), 1, "/a"), TestData.Event(shop.Site.Id, now.AddMinutes(-1), 1, "/b"));
+        Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "A to B", [(Goal.Page, "/a"), (Goal.Page, "/b")]));
+        var funnel = (await _app.Get<Funnels>().ListAsync(shop.Site.Id)).Single();
+
+        Assert.Equal([1L, 1L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, today.AddDays(-1), today));
+        Assert.Equal([0L, 0L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, today.AddDays(1), today.AddDays(7)));
+        Assert.Empty(await KeptAsync(funnel));
+        Assert.Equal(0, await _app.Get<FunnelDays>().FillAsync(shop.Site.Id, TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_job_makes_the_closed_days_in_the_background_once_and_not_past_the_retention()
+    {
+        var (shop, funnel) = await ShopAsync();
+        var days = _app.Get<FunnelDays>();
+        Assert.Equal(0, await days.FillAsync(shop.Site.Id, TimeSpan.Zero, CancellationToken.None));   // out of time before the first
+        Assert.Equal(2, await days.FillAsync(shop.Site.Id, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal([Oct10, Oct11], (await KeptAsync(funnel)).Keys.Order());
+        Assert.Equal(0, await days.FillAsync(shop.Site.Id, TimeSpan.FromMinutes(1), CancellationToken.None));
+        await EmptyKeptDayAsync(funnel, Oct11);
+        Assert.Equal([2L, 1L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, Oct10, Oct11));
+
+        // Kept for 30 days, October's raw events are on their way out: nothing is made of them, and what was kept stays.
+        var (other, otherFunnel) = await ShopAsync();
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE sites SET keep_events_days = 30 WHERE id = @Id", new { other.Site.Id });
+        Assert.Equal(0, await days.FillAsync(other.Site.Id, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal([3L, 2L], await _app.Get<Funnels>().CountAsync(other.Site, otherFunnel, Oct10, Oct11));
+        Assert.Empty(await KeptAsync(otherFunnel));
+    }
+
+    [Fact]
+    public void A_plan_keeps_what_holds_and_makes_again_what_changed()
+    {
+        DateOnly Oct(int day) => new(2026, 10, day);
+        var totals = new Dictionary<DateOnly, long> { [Oct(2)] = 10, [Oct(3)] = 5, [Oct(4)] = 7, [Oct(5)] = 3, [Oct(6)] = 1 };
+        var days = FunnelQuery.Days(Oct(1), Oct(8));
+        // 2 October kept with other numbers, but its raw events are gone; 3 October's hold; 4 October's changed.
+        var stored = new Dictionary<DateOnly, long> { [Oct(2)] = 99, [Oct(3)] = 22, [Oct(4)] = 14 };
+        var plan = FunnelDays.Choose(days, today: Oct(6), firstWhole: Oct(3), totals, stored);
+        Assert.Equal([Oct(2), Oct(3)], plan.Stored);
+        Assert.Equal([Oct(4), Oct(5), Oct(6)], plan.Fresh);   // 1 October had no events; the 7th and 8th are to come
+        Assert.Equal([Oct(4)], plan.Store);
+        Assert.Equal([5L + 7 + 3], plan.Events);
+
+        var none = FunnelDays.Choose(days, today: Oct(6), firstWhole: Oct(3), totals, new Dictionary<DateOnly, long>());
+        Assert.Equal([Oct(2), Oct(3), Oct(4), Oct(5), Oct(6)], none.Fresh);
+        Assert.Equal([Oct(3), Oct(4)], none.Store);
+        Assert.Equal([10L + 5 + 7, 5L + 7 + 3], none.Events);
+    }
+
+    [Fact]
+    public void The_job_reads_a_month_at_most_at_once_and_estimates_never_grow_down_the_steps()
+    {
+        var start = new DateOnly(2026, 1, 1);
+        DateOnly[] scattered = [start, start.AddDays(1), start.AddDays(30), start.AddDays(31), start.AddDays(100)];
+        Assert.Equal([0..3, 3..4, 4..5], FunnelDays.Chunks(scattered));
+        Assert.Equal([0..31, 31..40], FunnelDays.Chunks(FunnelQuery.Days(start, start.AddDays(39))));
+        Assert.Empty(FunnelDays.Chunks([]));
+
+        Assert.Equal([10L, 10L, 3L, 3L, 0L], FunnelDays.Monotonic([10, 11, 3, 4, 0]));
+    }
+}
