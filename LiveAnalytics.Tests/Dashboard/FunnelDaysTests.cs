@@ -47,7 +47,7 @@ public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixtu
     private async Task EmptyKeptDayAsync(Funnel funnel, DateOnly day)
     {
         await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        Assert.Equal(1, await conn.ExecuteAsync("UPDATE funnel_days SET steps = ARRAY[hll_empty(), hll_empty()] WHERE funnel_id = @Id AND day = @day", new { funnel.Id, day }));
+        Assert.Equal(1, await conn.ExecuteAsync("UPDATE funnel_days SET steps = ARRAY[hll_empty(@precision), hll_empty(@precision)] WHERE funnel_id = @Id AND day = @day", new { funnel.Id, day, precision = FunnelQuery.Precision }));
     }
 
     [Fact]

@@ -147,9 +147,9 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
         var sql = plan.Fresh.Length == 0 ? $"WITH fresh AS (SELECT NULL::hll[] AS steps WHERE false) {Visitors}" : $"""
             WITH {FunnelQuery.Reached(n, "")},
             fresh AS (
-                SELECT dd.d, array_agg(coalesce(x.h, hll_empty()) ORDER BY g.k) AS steps
+                SELECT dd.d, array_agg(coalesce(x.h, hll_empty({FunnelQuery.Precision})) ORDER BY g.k) AS steps
                 FROM unnest(@days::date[]) dd(d) CROSS JOIN generate_series(1, @n) g(k)
-                LEFT JOIN (SELECT d, k, hll_add_agg(hll_hash_bigint(visitor_id)) AS h FROM reached GROUP BY d, k) x ON x.d = dd.d AND x.k = g.k
+                LEFT JOIN (SELECT d, k, hll_add_agg(hll_hash_bigint(visitor_id), {FunnelQuery.Precision}) AS h FROM reached GROUP BY d, k) x ON x.d = dd.d AND x.k = g.k
                 GROUP BY dd.d
             ),
             kept AS (

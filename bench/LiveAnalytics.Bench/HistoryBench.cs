@@ -16,7 +16,7 @@ namespace LiveAnalytics.Bench;
 /// them up, times the dashboard's queries from the rollups and the same figures from raw events,
 /// and times the rollup of a full current hour at 1,000 events/s.
 /// </summary>
-public static class HistoryBench
+public static partial class HistoryBench
 {
     private const string Timezone = "Europe/Berlin";
 
@@ -169,36 +169,6 @@ public static class HistoryBench
     {
         await using var conn = await db.OpenConnectionAsync();
         await conn.ExecuteAsync($"UPDATE sites SET visits_from = {value} WHERE id = @siteId", new { siteId });
-    }
-
-    /// <summary>A funnel card (product page, add to cart, order: read from raw events) over the last 7 days and over every day.</summary>
-    private static async Task FunnelAsync(NpgsqlDataSource db, long siteId, DateTimeOffset currentHour, int days, int runs)
-    {
-        var funnels = new Funnels(db, new SiteTeam(db));
-        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
-        var funnel = new Funnel(0, "Purchase", [new Goal(1, Goal.Page, "/products/*"), new Goal(2, Goal.Event, "Add to cart"), new Goal(3, Goal.Event, "Order")]);
-        var (_, _, lastDay, _) = Dashboard(db, currentHour, days, siteId);
-        foreach (var span in new[] { 7, days }.Distinct())
-        {
-            IReadOnlyList<long> counts = [];
-            var times = await TimeAsync(async () => counts = await funnels.CountAsync(site, funnel, lastDay.AddDays(1 - span), lastDay), runs);
-            Console.WriteLine($"Funnel of 3 steps over {span} days, from raw events: p50 {Median(times):F0} ms (runs: {string.Join(" / ", times.Select(t => t.ToString("F0")))}); " +
-                $"visitors by step {string.Join(" / ", counts.Select(c => c.ToString("N0")))}");
-        }
-        // Under a filter on the visits' source: the visits it keeps from the table of visits, and as before from the events.
-        var google = StatsFilters.Parse("visit:source==Google").Filter;
-        var (visitTimes, rawTimes) = (new List<double>(), new List<double>());
-        IReadOnlyList<long> kept = [], settled = [];
-        for (var run = 0; run < runs; run++)
-        {
-            visitTimes.AddRange(await TimeAsync(async () => kept = await funnels.CountAsync(site, funnel, lastDay.AddDays(1 - days), lastDay, google), 1));
-            await SetVisitsFromAsync(db, siteId, "now()");
-            rawTimes.AddRange(await TimeAsync(async () => settled = await funnels.CountAsync(site, funnel, lastDay.AddDays(1 - days), lastDay, google), 1));
-            await SetVisitsFromAsync(db, siteId, "'-infinity'");
-        }
-        Console.WriteLine($"Funnel of 3 steps over {days} days filtered by source:Google: from the table of visits p50 {Median(visitTimes):F0} ms, " +
-            $"from raw events p50 {Median(rawTimes):F0} ms; visitors by step {string.Join(" / ", kept.Select(c => c.ToString("N0")))} / " +
-            $"{string.Join(" / ", settled.Select(c => c.ToString("N0")))}");
     }
 
     /// <summary>The dashboard as the page opens: totals, the daily series, the goals and the five lists on the cards' first tabs, read in parallel.</summary>
