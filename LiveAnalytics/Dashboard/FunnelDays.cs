@@ -156,6 +156,7 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
                 INSERT INTO funnel_days (funnel_id, day, events, steps)
                 SELECT @funnelId, f.d, s.events, f.steps FROM fresh f JOIN unnest(@store::date[], @events::bigint[]) s(d, events) ON s.d = f.d
                 WHERE EXISTS (SELECT 1 FROM funnels WHERE id = @funnelId)
+                ORDER BY f.d   -- rows locked in one order: a read and the job keeping the same days wait rather than deadlock
                 ON CONFLICT (funnel_id, day) DO UPDATE SET events = excluded.events, steps = excluded.steps
             )
             {Visitors}
