@@ -112,34 +112,6 @@ public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     [Fact]
-    public void A_plan_keeps_what_holds_and_makes_again_what_changed()
-    {
-        DateOnly Oct(int day) => new(2026, 10, day);
-        var totals = new Dictionary<DateOnly, long> { [Oct(2)] = 10, [Oct(3)] = 5, [Oct(4)] = 7, [Oct(5)] = 3, [Oct(6)] = 1 };
-        var days = FunnelQuery.Days(Oct(1), Oct(8));
-        // 2 October kept with other numbers, but its raw events are gone; 3 October's hold; 4 October's changed.
-        var stored = new Dictionary<DateOnly, long> { [Oct(2)] = 99, [Oct(3)] = 22, [Oct(4)] = 14 };
-        var plan = FunnelDays.Choose(days, today: Oct(6), firstWhole: Oct(3), totals, stored);
-        Assert.Equal([Oct(2), Oct(3)], plan.Stored);
-        Assert.Equal([Oct(4), Oct(5), Oct(6)], plan.Fresh);   // 1 October had no events; the 7th and 8th are to come
-        Assert.Equal([Oct(4)], plan.Store);
-        Assert.Equal([5L + 7 + 3], plan.Events);
-
-        var none = FunnelDays.Choose(days, today: Oct(6), firstWhole: Oct(3), totals, new Dictionary<DateOnly, long>());
-        Assert.Equal([Oct(2), Oct(3), Oct(4), Oct(5), Oct(6)], none.Fresh);
-        Assert.Equal([Oct(3), Oct(4)], none.Store);
-        Assert.Equal([10L + 5 + 7, 5L + 7 + 3], none.Events);
-    }
-
-    [Fact]
-    public void The_job_reads_a_month_at_most_at_once_and_estimates_never_grow_down_the_steps()
-    {
-        var start = new DateOnly(2026, 1, 1);
-        DateOnly[] scattered = [start, start.AddDays(1), start.AddDays(30), start.AddDays(31), start.AddDays(100)];
-        Assert.Equal([0..3, 3..4, 4..5], FunnelDays.Chunks(scattered));
-        Assert.Equal([0..31, 31..40], FunnelDays.Chunks(FunnelQuery.Days(start, start.AddDays(39))));
-        Assert.Empty(FunnelDays.Chunks([]));
-
+    public void Estimates_never_grow_down_the_steps() =>
         Assert.Equal([10L, 10L, 3L, 3L, 0L], FunnelDays.Monotonic([10, 11, 3, 4, 0]));
-    }
 }

@@ -1,6 +1,5 @@
 using Dapper;
 using Hangfire;
-using LiveAnalytics.Retention;
 using Npgsql;
 
 namespace LiveAnalytics.Dashboard;
@@ -13,9 +12,6 @@ namespace LiveAnalytics.Dashboard;
 /// </summary>
 public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, ILogger<FunnelDays> logger)
 {
-    /// <summary>The most days one statement of the job makes: about a month of a busy store's events read at once.</summary>
-    private const int DaysPerStatement = 31;
-
     /// <summary>Each step's visitors over the local days [<paramref name="first"/>, <paramref name="last"/>], all visits.</summary>
     public async Task<IReadOnlyList<long>> CountAsync(long siteId, string timezone, Funnel funnel, DateOnly first, DateOnly last)
     {
@@ -47,13 +43,13 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
             var funnel = new Funnel(f.Id, f.Name, f.Kinds.Select((kind, i) => new Goal(i + 1, kind, f.Patterns[i])).ToList());
             var today = SiteClock.LocalDate(f.Timezone, time.GetUtcNow());
             var plan = await PlanAsync(f.SiteId, f.Timezone, f.Id, DateOnly.FromDateTime(firstDay), today.AddDays(-2));
-            foreach (var range in Chunks(plan.Store))
+            foreach (var range in DayPlan.Chunks(plan.Store))
             {
                 if (time.GetElapsedTime(started) > budget) return made;
-                var chunk = plan.Store[range];
-                await ReadAsync(f.SiteId, f.Timezone, funnel, new Plan([], chunk, chunk, plan.Events[range]));
-                made += chunk.Length;
-                LogMade(chunk.Length, f.Id, chunk[0], chunk[^1]);
+                var chunk = plan.Making(range);
+                await ReadAsync(f.SiteId, f.Timezone, funnel, chunk);
+                made += chunk.Store.Length;
+                LogMade(chunk.Store.Length, f.Id, chunk.Store[0], chunk.Store[^1]);
             }
         }
         return made;
@@ -64,69 +60,17 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public Task<int> RunAsync(CancellationToken ct) => FillAsync(null, TimeSpan.FromMinutes(4), ct);
 
-    /// <summary>
-    /// Which days of [<paramref name="first"/>, <paramref name="last"/>] come from kept sketches and which from the raw events,
-    /// and which of those to keep, with the number of events each is made from.
-    /// </summary>
-    /// <param name="Stored">Days whose kept sketches hold.</param>
-    /// <param name="Fresh">Days read from the raw events.</param>
-    /// <param name="Store">Those of the fresh days to keep (closed, their raw events all there), with <paramref name="Events"/>.</param>
-    internal sealed record Plan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] Store, long[] Events);
+    /// <summary>A day's sketches read the raw events of the day before (visits that began their first step then) and after.</summary>
+    private const int Reach = 1;
 
-    private async Task<Plan> PlanAsync(long siteId, string timezone, long funnelId, DateOnly first, DateOnly last)
+    private async Task<DayPlan> PlanAsync(long siteId, string timezone, long funnelId, DateOnly first, DateOnly last)
     {
         await using var conn = await db.OpenConnectionAsync();
-        var keepDays = await conn.ExecuteScalarAsync<int?>("SELECT keep_events_days FROM sites WHERE id = @siteId", new { siteId });
-        var totals = (await conn.QueryAsync<(DateTime Day, long Events)>("""
-            SELECT day, events FROM rollup_days
-            WHERE site_id = @siteId AND dimension = '' AND value = '' AND day >= @start AND day <= @end
-            """, new { siteId, start = first.AddDays(-1), end = last.AddDays(1) })).ToDictionary(r => DateOnly.FromDateTime(r.Day), r => r.Events);
-        var stored = (await conn.QueryAsync<(DateTime Day, long Events)>(
-            "SELECT day, events FROM funnel_days WHERE funnel_id = @funnelId AND day >= @first AND day <= @last",
-            new { funnelId, first, last })).ToDictionary(r => DateOnly.FromDateTime(r.Day), r => r.Events);
-        var now = time.GetUtcNow();
-        // A day's sketches read the raw events of the day before and after it: only days whose three are all kept are made.
-        var firstWhole = keepDays is { } days ? SiteClock.LocalDate(timezone, EventRetention.Cutoff(now, days)).AddDays(2) : DateOnly.MinValue;
-        return Choose(FunnelQuery.Days(first, last), SiteClock.LocalDate(timezone, now), firstWhole, totals, stored);
+        return await DayPlan.LoadAsync(conn, siteId, timezone, first, last, Reach, time.GetUtcNow(),
+            "SELECT day, events FROM funnel_days WHERE funnel_id = @funnelId AND day >= @first AND day <= @last", new { funnelId });
     }
 
-    /// <param name="firstWhole">The first day whose raw events, and those of the days around it, the site's retention keeps.</param>
-    /// <param name="totals">The site's events by day, from the rollups.</param>
-    /// <param name="stored">The kept days, with the events each was made from.</param>
-    internal static Plan Choose(IEnumerable<DateOnly> days, DateOnly today, DateOnly firstWhole,
-        IReadOnlyDictionary<DateOnly, long> totals, IReadOnlyDictionary<DateOnly, long> stored)
-    {
-        List<DateOnly> kept = [], fresh = [], store = [];
-        List<long> events = [];
-        long Of(DateOnly day) => totals.GetValueOrDefault(day);
-        foreach (var day in days)
-        {
-            if (day > today) break;
-            // Yesterday's visits may still take steps today: both days are read afresh until they are over.
-            if (day >= today.AddDays(-1)) { fresh.Add(day); continue; }
-            if (Of(day) == 0) continue;   // no events, no visits
-            var around = Of(day.AddDays(-1)) + Of(day) + Of(day.AddDays(1));
-            // Past the retention the raw events are gone: what was kept is the best there is.
-            if (stored.TryGetValue(day, out var was) && (was == around || day < firstWhole)) { kept.Add(day); continue; }
-            fresh.Add(day);
-            if (day >= firstWhole) { store.Add(day); events.Add(around); }
-        }
-        return new Plan([.. kept], [.. fresh], [.. store], [.. events]);
-    }
-
-    /// <summary>Runs of the (ordered) days spanning at most <see cref="DaysPerStatement"/> days, for one read of the events each.</summary>
-    internal static IEnumerable<Range> Chunks(IReadOnlyList<DateOnly> days)
-    {
-        for (var i = 0; i < days.Count;)
-        {
-            var n = 1;
-            while (i + n < days.Count && days[i + n].DayNumber - days[i].DayNumber < DaysPerStatement) n++;
-            yield return i..(i + n);
-            i += n;
-        }
-    }
-
-    private async Task<IReadOnlyList<long>> ReadAsync(long siteId, string timezone, Funnel funnel, Plan plan)
+    private async Task<IReadOnlyList<long>> ReadAsync(long siteId, string timezone, Funnel funnel, DayPlan plan)
     {
         var (kinds, patterns) = Goal.Arrays(funnel.Steps);
         var n = funnel.Steps.Count;
@@ -177,6 +121,6 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
         return counts;
     }
 
-    [LoggerMessage(LogLevel.Information, "Made {Days} days of funnel {FunnelId}'s sketches, {First} to {Last}")]
+    [LoggerMessage(LogLevel.Information, "Made {Days} days of funnel {FunnelId}'s sketches, {First:yyyy-MM-dd} to {Last:yyyy-MM-dd}")]
     private partial void LogMade(int days, long funnelId, DateOnly first, DateOnly last);
 }

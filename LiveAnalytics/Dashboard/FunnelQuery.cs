@@ -65,8 +65,4 @@ internal static class FunnelQuery
     /// <summary>The instants to read events from for visits whose first step was on <paramref name="first"/> to <paramref name="last"/>.</summary>
     public static (DateTimeOffset From, DateTimeOffset To) Span(DateOnly first, DateOnly last, TimeZoneInfo zone) =>
         (Stats.StatsPeriod.StartOfDay(first.AddDays(-1), zone), Stats.StatsPeriod.StartOfDay(last.AddDays(2), zone));
-
-    /// <summary>Each day of [<paramref name="first"/>, <paramref name="last"/>].</summary>
-    public static DateOnly[] Days(DateOnly first, DateOnly last) =>
-        Enumerable.Range(0, Math.Max(0, last.DayNumber - first.DayNumber + 1)).Select(first.AddDays).ToArray();
 }

@@ -80,7 +80,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days)
         await conn.ExecuteAsync(FunnelQuery.Settings, transaction: tx);
         var (kinds, patterns) = Goal.Arrays(funnel.Steps);
         var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to, tz = timezone, days = FunnelQuery.Days(first, last), kinds, patterns });
+        p.AddDynamicParams(new { siteId, from, to, tz = timezone, days = DayPlan.Days(first, last), kinds, patterns });
         var rows = (await conn.QueryAsync<(int K, long Visitors)>(
             $"WITH {FunnelQuery.Reached(funnel.Steps.Count, visits)} SELECT k, count(DISTINCT visitor_id) FROM reached GROUP BY k", p, tx))
             .ToDictionary(r => r.K, r => r.Visitors);
