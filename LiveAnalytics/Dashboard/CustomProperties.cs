@@ -7,11 +7,11 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>
 /// The custom properties events carry (<c>la('Signup', { props: { plan: 'pro' } })</c>) on the history dashboard: the
-/// names sent in a period, and one name's values. Read from the stored events (under filters on a visit's own dimensions,
-/// the kept visits' events, <see cref="KeptVisits"/>), as a filtered view is: the rollups do not keep properties. Callers
-/// have already checked the user's membership.
+/// names sent in a period, and one name's values. Without filters from their day rollup (<see cref="PropertyDays"/>: visitor
+/// counts are estimates, as the rollups'); under filters from the stored events (on a visit's own dimensions, the kept
+/// visits' events, <see cref="KeptVisits"/>), as a filtered view is. Callers have already checked the user's membership.
 /// </summary>
-public sealed class CustomProperties(NpgsqlDataSource db)
+public sealed class CustomProperties(NpgsqlDataSource db, PropertyDays days)
 {
     /// <summary>The names offered: the most used in the period.</summary>
     public const int MaxNames = 30;
@@ -19,6 +19,7 @@ public sealed class CustomProperties(NpgsqlDataSource db)
     /// <summary>The names the period's events (those the filter keeps) carry, the most used first.</summary>
     public async Task<IReadOnlyList<string>> NamesAsync(Site site, DateOnly first, DateOnly last, EventFilter filter)
     {
+        if (filter.IsEmpty) return await days.NamesAsync(site, first, last, MaxNames);
         var p = new DynamicParameters(filter.Parameters);
         var (from, to) = Period(site, first, last);
         p.AddDynamicParams(new { siteId = site.Id, from, to });
@@ -35,6 +36,7 @@ public sealed class CustomProperties(NpgsqlDataSource db)
     /// <summary>The values of the property <paramref name="name"/> in the period, by visitors, among the events that carry it.</summary>
     public async Task<IReadOnlyList<TopRow>> ValuesAsync(Site site, DateOnly first, DateOnly last, string name, EventFilter filter, int limit)
     {
+        if (filter.IsEmpty) return await days.ValuesAsync(site, first, last, name, limit);
         var (from, to) = Period(site, first, last);
         // A condition on the event's own properties: the visits left unsettled (PeriodEvents) may be narrowed by it too.
         var carries = $" AND {StatsFilters.PropColumn("propKey")} IS NOT NULL";
@@ -59,6 +61,7 @@ public sealed class CustomProperties(NpgsqlDataSource db)
     /// </summary>
     public async Task<IReadOnlyList<PropertyValue>> AllValuesAsync(Site site, DateOnly first, DateOnly last, EventFilter filter, int perName)
     {
+        if (filter.IsEmpty) return await days.AllValuesAsync(site, first, last, MaxNames, perName);
         var p = new DynamicParameters(filter.Parameters);
         var (from, to) = Period(site, first, last);
         p.AddDynamicParams(new { siteId = site.Id, from, to, max = MaxNames, perName });

@@ -12,6 +12,7 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<Goals>();
         builder.Services.AddSingleton<Funnels>();
         builder.Services.AddSingleton<FunnelDays>();
+        builder.Services.AddSingleton<PropertyDays>();
         builder.Services.AddSingleton<CustomProperties>();
         builder.Services.AddSingleton<SharedLinks>();
         return builder;
@@ -20,9 +21,11 @@ public static class DashboardExtensions
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.MapGet("/sites/{siteId:long}/history/export", DashboardExport.HandleAsync).RequireAuthorization();
-        if (app.Services.GetRequiredService<IOptions<PersistenceOptions>>().Value.RunJobs)
-            app.Services.GetRequiredService<IRecurringJobManager>()
-                .AddOrUpdate<FunnelDays>("funnel-days", f => f.RunAsync(CancellationToken.None), "*/10 * * * *");
+        if (!app.Services.GetRequiredService<IOptions<PersistenceOptions>>().Value.RunJobs) return app;
+        // The day rollups of what the rollups do not keep, five minutes apart.
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<FunnelDays>("funnel-days", f => f.RunAsync(CancellationToken.None), "*/10 * * * *");
+        jobs.AddOrUpdate<PropertyDays>("property-days", p => p.RunAsync(CancellationToken.None), "5-59/10 * * * *");
         return app;
     }
 }

@@ -79,6 +79,31 @@ internal sealed record DayPlan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] S
     public static DateOnly[] Days(DateOnly first, DateOnly last) =>
         Enumerable.Range(0, Math.Max(0, last.DayNumber - first.DayNumber + 1)).Select(first.AddDays).ToArray();
 
+    /// <summary>
+    /// A job's work: the days to keep of each owner's plan (a funnel's, a site's; null: nothing to make), a chunk of
+    /// <see cref="Chunks"/> a statement, until <paramref name="budget"/> has passed; the next run goes on.
+    /// </summary>
+    /// <returns>The days made.</returns>
+    public static async Task<int> MakeAsync<T>(IEnumerable<T> owners, Func<T, Task<DayPlan?>> plan, Func<T, DayPlan, Task> make,
+        Action<T, DayPlan> made, TimeProvider time, TimeSpan budget)
+    {
+        var started = time.GetTimestamp();
+        var count = 0;
+        foreach (var owner in owners)
+        {
+            if (await plan(owner) is not { } p) continue;
+            foreach (var range in Chunks(p.Store))
+            {
+                if (time.GetElapsedTime(started) > budget) return count;
+                var chunk = p.Making(range);
+                await make(owner, chunk);
+                count += chunk.Store.Length;
+                made(owner, chunk);
+            }
+        }
+        return count;
+    }
+
     /// <summary>This plan's chunk <paramref name="range"/> of the days to keep, as a plan of its own that makes them.</summary>
     public DayPlan Making(Range range) => new([], Store[range], Store[range], Events[range]);
 }

@@ -26,7 +26,6 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     /// <returns>The days made.</returns>
     internal async Task<int> FillAsync(long? siteId, TimeSpan budget, CancellationToken ct)
     {
-        var started = time.GetTimestamp();
         List<(long Id, long SiteId, string Timezone, string Name, string[] Kinds, string[] Patterns, DateTime? FirstDay)> funnels;
         await using (var conn = await db.OpenConnectionAsync(ct))
             funnels = (await conn.QueryAsync<(long, long, string, string, string[], string[], DateTime?)>(new CommandDefinition("""
@@ -36,23 +35,12 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
                 WHERE @siteId::bigint IS NULL OR f.site_id = @siteId
                 ORDER BY f.site_id, f.id
                 """, new { siteId }, cancellationToken: ct))).AsList();
-        var made = 0;
-        foreach (var f in funnels)
-        {
-            if (f.FirstDay is not { } firstDay) continue;
-            var funnel = new Funnel(f.Id, f.Name, f.Kinds.Select((kind, i) => new Goal(i + 1, kind, f.Patterns[i])).ToList());
-            var today = SiteClock.LocalDate(f.Timezone, time.GetUtcNow());
-            var plan = await PlanAsync(f.SiteId, f.Timezone, f.Id, DateOnly.FromDateTime(firstDay), today.AddDays(-2));
-            foreach (var range in DayPlan.Chunks(plan.Store))
-            {
-                if (time.GetElapsedTime(started) > budget) return made;
-                var chunk = plan.Making(range);
-                await ReadAsync(f.SiteId, f.Timezone, funnel, chunk);
-                made += chunk.Store.Length;
-                LogMade(chunk.Store.Length, f.Id, chunk.Store[0], chunk.Store[^1]);
-            }
-        }
-        return made;
+        return await DayPlan.MakeAsync(funnels,
+            async f => f.FirstDay is not { } firstDay ? null
+                : await PlanAsync(f.SiteId, f.Timezone, f.Id, DateOnly.FromDateTime(firstDay), SiteClock.LocalDate(f.Timezone, time.GetUtcNow()).AddDays(-1 - Reach)),
+            (f, chunk) => ReadAsync(f.SiteId, f.Timezone, new Funnel(f.Id, f.Name, f.Kinds.Select((kind, i) => new Goal(i + 1, kind, f.Patterns[i])).ToList()), chunk),
+            (f, chunk) => LogMade(chunk.Store.Length, f.Id, chunk.Store[0], chunk.Store[^1]),
+            time, budget);
     }
 
     /// <summary>The job: every ten minutes, a few minutes at most, one at a time.</summary>

@@ -41,6 +41,8 @@ public sealed class SiteTimeZone(NpgsqlDataSource db, SiteTeam team, RollupBackf
                 DELETE FROM rollup_hours WHERE site_id = @Id;
                 DELETE FROM rollup_days WHERE site_id = @Id;
                 DELETE FROM funnel_days WHERE funnel_id IN (SELECT id FROM funnels WHERE site_id = @Id);
+                DELETE FROM property_days WHERE site_id = @Id;
+                DELETE FROM property_days_made WHERE site_id = @Id;
                 """, new { zone = found.Id, site.Id }, tx);
             await backfill.RestartAsync(conn, tx, site.Id);
             await tx.CommitAsync();
