@@ -57,6 +57,7 @@ public static partial class HistoryBench
             await FillVisitsAsync(db, job, siteId);
             await FilteredAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
+            await PropertiesAsync(db, siteId, currentHour, days, runs);
             return;
         }
         if (only != "live") await HistoryAsync(db, job, siteId, start, currentHour, total, days, runs);
@@ -119,6 +120,7 @@ public static partial class HistoryBench
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
         await FilteredAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
+        await PropertiesAsync(db, siteId, currentHour, days, runs);
     }
 
     /// <summary>Data of an earlier run, loaded before the table of visits was kept: filled from the raw events, as an upgraded install's.</summary>
