@@ -141,6 +141,16 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("&lt;b&gt;AUTUMN&lt;/b&gt;", card.Markup);   // shown as text, never as markup
         Assert.Contains("30.00", card.Find("[data-testid=property-values] tbody tr").TextContent);
 
+        // The page read again (a new coupon of the day, rolled up): the card reads again, in place; other renders read nothing.
+        await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, Oct5.AddHours(15), 5, "/checkout", "Order") with { Props = """{"coupon":"WINTER"}""" }],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        string[] Coupons() => card.FindAll("[data-testid=property-values] tbody .top-label").Select(l => l.TextContent).ToArray();
+        card.Render(p => p.Add(c => c.Filters, []));
+        Assert.Equal(["<b>AUTUMN</b>"], Coupons());
+        card.Render(p => p.Add(c => c.Refreshes, 1));
+        card.WaitForAssertion(() => Assert.Equal(["<b>AUTUMN</b>", "WINTER"], Coupons()));
+
         var quiet = await _app.Get<DashboardQueries>().LoadAsync(shop.Site, DashboardView.Parse("custom", "2026-10-06", "2026-10-06", null, [], null).View, Day);
         var none = ctx.Render<PropertiesCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Data, quiet));
         none.WaitForElement("[data-testid=properties-none]");
