@@ -49,6 +49,16 @@ public sealed class DayPlanTests
         Assert.Empty(DayPlan.Days(start, start.AddDays(-1)));
     }
 
+    [Fact]
+    public void Fresh_days_far_apart_are_read_apart()
+    {
+        DateOnly[] fresh = [Oct(1), Oct(2), Oct(4), Oct(9)];
+        // A funnel's day reads a day each side: 2 and 4 October share a read, 9 October is one of its own.
+        Assert.Equal([[Oct(1), Oct(2), Oct(4)], [Oct(9)]], DayPlan.Runs(fresh, reach: 1));
+        Assert.Equal([[Oct(1), Oct(2)], [Oct(4)], [Oct(9)]], DayPlan.Runs(fresh, reach: 0));
+        Assert.Empty(DayPlan.Runs([], reach: 0));
+    }
+
     // Records compare arrays by reference: compare their days.
     private sealed class PlanComparer : IEqualityComparer<DayPlan>
     {

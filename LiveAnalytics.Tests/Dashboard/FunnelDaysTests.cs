@@ -69,6 +69,12 @@ public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixtu
         await WriteAsync(shop.Site, TestData.Event(shop.Site.Id, At(Oct10, 800), 4, "/a"));
         Assert.Equal([4L, 2L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11));
         Assert.Equal(new Dictionary<DateOnly, long> { [Oct10] = 7, [Oct11] = 7 }, await KeptAsync(funnel));
+        // Up to today: 10 and 11 October kept, today read, in a read of its own.
+        Assert.Null(await funnels.AddAsync(shop.Site, shop.User.Id, "B to A", [(Goal.Page, "/b"), (Goal.Page, "/a")]));
+        var back = (await funnels.ListAsync(shop.Site.Id)).Single(f => f.Name == "B to A");
+        await WriteAsync(shop.Site, TestData.Event(shop.Site.Id, DateTimeOffset.UtcNow.AddMinutes(-2), 7, "/b"), TestData.Event(shop.Site.Id, DateTimeOffset.UtcNow.AddMinutes(-1), 7, "/a"));
+        Assert.Equal([2L, 0L], await funnels.CountAsync(shop.Site, back, Oct10, Oct11));   // visitors 1 and 3 saw /a first
+        Assert.Equal([3L, 1L], await funnels.CountAsync(shop.Site, back, Oct10, DateOnly.FromDateTime(DateTime.UtcNow)));
         // Filters read the raw events, exactly.
         var direct = DashboardQueries.Filter([new DashboardFilter("page", "/b")]);
         Assert.Equal([2L, 2L], await funnels.CountAsync(shop.Site, funnel, Oct10, Oct11, direct));

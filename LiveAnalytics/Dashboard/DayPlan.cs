@@ -75,6 +75,21 @@ internal sealed record DayPlan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] S
         }
     }
 
+    /// <summary>
+    /// The (ordered) fresh days in runs that one read of the events serves: days more than <c>2 × reach + 1</c> apart start a
+    /// new run, so that a changed day months back and today are two short reads, not one of every day between.
+    /// </summary>
+    public static IEnumerable<DateOnly[]> Runs(IReadOnlyList<DateOnly> days, int reach)
+    {
+        for (var i = 0; i < days.Count;)
+        {
+            var n = 1;
+            while (i + n < days.Count && days[i + n].DayNumber - days[i + n - 1].DayNumber <= 2 * reach + 1) n++;
+            yield return days.Skip(i).Take(n).ToArray();
+            i += n;
+        }
+    }
+
     /// <summary>Each day of [<paramref name="first"/>, <paramref name="last"/>].</summary>
     public static DateOnly[] Days(DateOnly first, DateOnly last) =>
         Enumerable.Range(0, Math.Max(0, last.DayNumber - first.DayNumber + 1)).Select(first.AddDays).ToArray();

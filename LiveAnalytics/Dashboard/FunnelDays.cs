@@ -62,41 +62,39 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     {
         var (kinds, patterns) = Goal.Arrays(funnel.Steps);
         var n = funnel.Steps.Count;
-        var (from, to) = plan.Fresh.Length == 0 ? default
-            : FunnelQuery.Span(plan.Fresh[0], plan.Fresh[^1], TimeZoneInfo.FindSystemTimeZoneById(timezone));
-        var args = new
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync(FunnelQuery.Settings, transaction: tx);
+        await conn.ExecuteAsync("CREATE TEMP TABLE fresh (d date, steps hll[]) ON COMMIT DROP", transaction: tx);
+        // The fresh days' sketches, a read of the events a run of days.
+        foreach (var run in DayPlan.Runs(plan.Fresh, Reach))
         {
-            siteId, funnelId = funnel.Id, tz = timezone, from, to, days = plan.Fresh, n, kinds, patterns,
-            stored = plan.Stored, store = plan.Store, events = plan.Events,
-        };
-        // The union of the kept days' sketches and the fresh ones, each step's visitors its estimate.
-        const string Visitors = """
-            SELECT k, round(hll_cardinality(hll_union_agg(s)))::bigint
-            FROM (SELECT steps FROM fresh UNION ALL SELECT steps FROM funnel_days WHERE funnel_id = @funnelId AND day = ANY(@stored)) x,
-                 unnest(x.steps) WITH ORDINALITY u(s, k)
-            GROUP BY k
-            """;
-        var sql = plan.Fresh.Length == 0 ? $"WITH fresh AS (SELECT NULL::hll[] AS steps WHERE false) {Visitors}" : $"""
-            WITH {FunnelQuery.Reached(n, "")},
-            fresh AS (
-                SELECT dd.d, array_agg(coalesce(x.h, hll_empty({FunnelQuery.Precision})) ORDER BY g.k) AS steps
+            var (from, to) = FunnelQuery.Span(run[0], run[^1], zone);
+            await conn.ExecuteAsync($"""
+                WITH {FunnelQuery.Reached(n, "")}
+                INSERT INTO fresh
+                SELECT dd.d, array_agg(coalesce(x.h, hll_empty({FunnelQuery.Precision})) ORDER BY g.k)
                 FROM unnest(@days::date[]) dd(d) CROSS JOIN generate_series(1, @n) g(k)
                 LEFT JOIN (SELECT d, k, hll_add_agg(hll_hash_bigint(visitor_id), {FunnelQuery.Precision}) AS h FROM reached GROUP BY d, k) x ON x.d = dd.d AND x.k = g.k
                 GROUP BY dd.d
-            ),
-            kept AS (
+                """, new { siteId, tz = timezone, from, to, days = run, n, kinds, patterns }, tx);
+        }
+        if (plan.Store.Length > 0)
+            await conn.ExecuteAsync($"""
                 INSERT INTO funnel_days (funnel_id, day, events, steps)
                 SELECT @funnelId, f.d, s.events, f.steps FROM fresh f JOIN unnest(@store::date[], @events::bigint[]) s(d, events) ON s.d = f.d
                 WHERE EXISTS (SELECT 1 FROM funnels WHERE id = @funnelId)
                 ORDER BY f.d   -- rows locked in one order: a read and the job keeping the same days wait rather than deadlock
                 ON CONFLICT (funnel_id, day) DO UPDATE SET events = excluded.events, steps = excluded.steps
-            )
-            {Visitors}
-            """;
-        await using var conn = await db.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await conn.ExecuteAsync(FunnelQuery.Settings, transaction: tx);
-        var rows = (await conn.QueryAsync<(int K, long Visitors)>(sql, args, tx)).ToDictionary(r => r.K, r => r.Visitors);
+                """, new { funnelId = funnel.Id, store = plan.Store, events = plan.Events }, tx);
+        // The union of the kept days' sketches and the fresh ones, each step's visitors its estimate.
+        var rows = (await conn.QueryAsync<(int K, long Visitors)>($"""
+            SELECT k, round(hll_cardinality(hll_union_agg(s)))::bigint
+            FROM (SELECT steps FROM fresh UNION ALL SELECT steps FROM funnel_days WHERE funnel_id = @funnelId AND day = ANY(@stored)) x,
+                 unnest(x.steps) WITH ORDINALITY u(s, k)
+            GROUP BY k
+            """, new { funnelId = funnel.Id, stored = plan.Stored }, tx)).ToDictionary(r => r.K, r => r.Visitors);
         await tx.CommitAsync();
         return Monotonic(Enumerable.Range(1, n).Select(k => rows.GetValueOrDefault(k)));
     }

@@ -88,30 +88,31 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
 
     /// <summary>
     /// Runs <paramref name="select"/> over <c>u</c> (name, value, visitors, pageviews, events, revenue): the kept days' rows and
-    /// the fresh days' from the raw events, whose closed days it keeps first.
+    /// the fresh days' from the raw events (a read a run of days, into a temporary table), whose closed days it keeps first.
     /// </summary>
     private async Task<IEnumerable<T>> ReadAsync<T>(long siteId, string timezone, DayPlan plan, string select, object args)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
-        var (from, to) = plan.Fresh.Length == 0 ? default
-            : (StatsPeriod.StartOfDay(plan.Fresh[0], zone), StatsPeriod.StartOfDay(plan.Fresh[^1].AddDays(1), zone));
-        var p = new DynamicParameters(args);
-        p.AddDynamicParams(new
-        {
-            siteId, tz = timezone, from, to, days = plan.Fresh, stored = plan.Stored, store = plan.Store, events = plan.Events, perDay = ValuesPerDay,
-        });
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("SET LOCAL jit = off", transaction: tx);   // short statements: compiling costs more than it saves
-        if (plan.Fresh.Length > 0)
-        {
-            await conn.ExecuteAsync($"CREATE TEMP TABLE fresh ON COMMIT DROP AS {Fresh}", p, tx);
-            if (plan.Store.Length > 0)
-                await conn.ExecuteAsync(Keep, p, tx);
-        }
+        await conn.ExecuteAsync("""
+            CREATE TEMP TABLE fresh (d date, name text, value text, visitors hll, pageviews bigint, events bigint, revenue numeric) ON COMMIT DROP
+            """, transaction: tx);
+        foreach (var run in DayPlan.Runs(plan.Fresh, Reach))
+            await conn.ExecuteAsync($"INSERT INTO fresh {Fresh}", new
+            {
+                siteId, tz = timezone, from = StatsPeriod.StartOfDay(run[0], zone), to = StatsPeriod.StartOfDay(run[^1].AddDays(1), zone),
+                days = run, perDay = ValuesPerDay,
+            }, tx);
+        if (plan.Store.Length > 0)
+            await conn.ExecuteAsync(Keep, new { siteId, store = plan.Store, events = plan.Events }, tx);
+        var p = new DynamicParameters(args);
+        p.AddDynamicParams(new { siteId, stored = plan.Stored });
         var rows = await conn.QueryAsync<T>($"""
             WITH u AS (
-                {(plan.Fresh.Length == 0 ? "" : "SELECT name, value, visitors, pageviews, events, revenue FROM fresh UNION ALL")}
+                SELECT name, value, visitors, pageviews, events, revenue FROM fresh
+                UNION ALL
                 SELECT name, value, visitors, pageviews, events, revenue FROM property_days WHERE site_id = @siteId AND day = ANY(@stored)
             ) {select}
             """, p, tx);
