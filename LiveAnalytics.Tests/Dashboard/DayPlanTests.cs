@@ -59,6 +59,20 @@ public sealed class DayPlanTests
         Assert.Empty(DayPlan.Runs([], reach: 0));
     }
 
+    [Fact]
+    public async Task A_job_goes_on_past_an_owner_that_went_meanwhile()
+    {
+        var plan = DayPlan.Choose(DayPlan.Days(Oct(2), Oct(4)), today: Oct(10), reach: 0, firstWhole: DateOnly.MinValue, Totals, new Dictionary<DateOnly, long>());
+        var madeFor = new List<string>();
+        var made = await DayPlan.MakeAsync(["removed funnel", "kept funnel"], _ => Task.FromResult<DayPlan?>(plan),
+            (owner, _) => owner == "removed funnel"
+                ? throw new Npgsql.PostgresException("insert violates foreign key constraint", "ERROR", "ERROR", Npgsql.PostgresErrorCodes.ForeignKeyViolation)
+                : Task.CompletedTask,
+            (owner, chunk) => madeFor.Add($"{owner}: {chunk.Store.Length}"), TimeProvider.System, TimeSpan.FromMinutes(1));
+        Assert.Equal(3, made);
+        Assert.Equal(["kept funnel: 3"], madeFor);
+    }
+
     // Records compare arrays by reference: compare their days.
     private sealed class PlanComparer : IEqualityComparer<DayPlan>
     {

@@ -111,7 +111,14 @@ internal sealed record DayPlan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] S
             {
                 if (time.GetElapsedTime(started) > budget) return count;
                 var chunk = p.Making(range);
-                await make(owner, chunk);
+                try
+                {
+                    await make(owner, chunk);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+                {
+                    break;   // the owner went meanwhile (a funnel removed, a site deleted): the others go on
+                }
                 count += chunk.Store.Length;
                 made(owner, chunk);
             }
