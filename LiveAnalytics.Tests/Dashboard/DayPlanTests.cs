@@ -73,6 +73,24 @@ public sealed class DayPlanTests
         Assert.Equal(["kept funnel: 3"], madeFor);
     }
 
+    [Fact]
+    public async Task A_long_period_to_keep_is_made_a_month_a_statement_before_its_read()
+    {
+        var start = new DateOnly(2026, 1, 1);
+        DayPlan Plan(int days) => new([], DayPlan.Days(start, start.AddDays(days - 1)), DayPlan.Days(start, start.AddDays(days - 1)), new long[days]);
+        var made = new List<int>();
+        var again = new DayPlan([start], [], [], []);
+
+        var prepared = await DayPlan.PreparedAsync(Plan(45), chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again));
+        Assert.Equal([31, 14], made);
+        Assert.Same(again, prepared);   // planned again: the days made are kept ones now
+
+        made.Clear();
+        var month = Plan(DayPlan.DaysPerStatement);
+        Assert.Same(month, await DayPlan.PreparedAsync(month, chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again)));
+        Assert.Empty(made);   // one statement reads and keeps it
+    }
+
     // Records compare arrays by reference: compare their days.
     private sealed class PlanComparer : IEqualityComparer<DayPlan>
     {

@@ -118,6 +118,23 @@ public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     [Fact]
+    public async Task A_long_period_with_nothing_kept_is_made_a_month_a_statement_and_counted_whole()
+    {
+        var shop = await _app.MerchantAsync();
+        // 45 days, a visitor a day going from /a to /b, and one more seeing /a on the last.
+        var first = new DateOnly(2026, 8, 1);
+        var days = DayPlan.Days(first, first.AddDays(44));
+        await WriteAsync(shop.Site, [.. days.SelectMany((day, i) => new[] { TestData.Event(shop.Site.Id, At(day, 600), i + 1, "/a"), TestData.Event(shop.Site.Id, At(day, 601), i + 1, "/b") }),
+            TestData.Event(shop.Site.Id, At(days[^1], 900), 99, "/a")]);
+        Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "A to B", [(Goal.Page, "/a"), (Goal.Page, "/b")]));
+        var funnel = (await _app.Get<Funnels>().ListAsync(shop.Site.Id)).Single();
+
+        Assert.Equal([46L, 45L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, days[0], days[^1]));
+        Assert.Equal(days, (await KeptAsync(funnel)).Keys.Order());
+        Assert.Equal([46L, 45L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, days[0], days[^1]));
+    }
+
+    [Fact]
     public void Estimates_never_grow_down_the_steps() =>
         Assert.Equal([10L, 10L, 3L, 3L, 0L], FunnelDays.Monotonic([10, 11, 3, 4, 0]));
 }

@@ -94,6 +94,16 @@ public sealed class PropertyDaysTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     [Fact]
+    public async Task A_long_period_with_nothing_kept_is_made_a_month_a_statement_and_read_whole()
+    {
+        var shop = await _app.MerchantAsync();
+        var days = DayPlan.Days(new DateOnly(2026, 8, 1), new DateOnly(2026, 9, 14));   // 45 days, a sign-up a day
+        await WriteAsync(shop.Site, [.. days.Select((day, i) => Signup(shop.Site, At(day, 600), i + 1, i % 3 == 0 ? "pro" : "free"))]);
+        Assert.Equal([("free", 30L, 30L), ("pro", 15L, 15L)], await PlansAsync(shop.Site, days[0], days[^1]));
+        Assert.Equal(days, (await MadeAsync(shop.Site)).Keys.Order());
+    }
+
+    [Fact]
     public async Task Yesterday_is_kept_at_midnight_today_never()
     {
         var shop = await _app.MerchantAsync();

@@ -126,6 +126,18 @@ internal sealed record DayPlan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] S
         return count;
     }
 
+    /// <summary>
+    /// Before a read of a long period none of whose days are kept yet (a new funnel, an upgraded install): makes its days
+    /// to keep a chunk a statement, each kept as it goes, so that no statement outlasts the command timeout and a view cut
+    /// short leaves its work for the next. Returns the plan to read, planned again when anything was made.
+    /// </summary>
+    public static async Task<DayPlan> PreparedAsync(DayPlan plan, Func<DayPlan, Task> make, Func<Task<DayPlan>> planAgain)
+    {
+        if (plan.Store.Length <= DaysPerStatement) return plan;
+        await MakeAsync([plan], p => Task.FromResult<DayPlan?>(p), (_, chunk) => make(chunk), (_, _) => { }, TimeProvider.System, TimeSpan.MaxValue);
+        return await planAgain();
+    }
+
     /// <summary>This plan's chunk <paramref name="range"/> of the days to keep, as a plan of its own that makes them.</summary>
     public DayPlan Making(Range range) => new([], Store[range], Store[range], Events[range]);
 }

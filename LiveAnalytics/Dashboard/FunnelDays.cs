@@ -15,7 +15,8 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     /// <summary>Each step's visitors over the local days [<paramref name="first"/>, <paramref name="last"/>], all visits.</summary>
     public async Task<IReadOnlyList<long>> CountAsync(long siteId, string timezone, Funnel funnel, DateOnly first, DateOnly last)
     {
-        var plan = await PlanAsync(siteId, timezone, funnel.Id, first, last);
+        var plan = await DayPlan.PreparedAsync(await PlanAsync(siteId, timezone, funnel.Id, first, last),
+            chunk => ReadAsync(siteId, timezone, funnel, chunk), () => PlanAsync(siteId, timezone, funnel.Id, first, last));
         return await ReadAsync(siteId, timezone, funnel, plan);
     }
 

@@ -66,7 +66,7 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
         return await DayPlan.MakeAsync(sites,
             async s => s.FirstDay is not { } firstDay ? null
                 : await PlanAsync(s.Id, s.Timezone, DateOnly.FromDateTime(firstDay), SiteClock.LocalDate(s.Timezone, time.GetUtcNow()).AddDays(-1 - Reach)),
-            (s, chunk) => ReadAsync<int>(s.Id, s.Timezone, chunk, "SELECT 1 WHERE false", new { }),
+            (s, chunk) => MakeAsync(s.Id, s.Timezone, chunk),
             (s, chunk) => LogMade(chunk.Store.Length, s.Id, chunk.Store[0], chunk.Store[^1]),
             time, budget);
     }
@@ -83,8 +83,15 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
             "SELECT day, events FROM property_days_made WHERE site_id = @siteId AND day >= @first AND day <= @last", new { siteId });
     }
 
-    private async Task<IEnumerable<T>> ReadAsync<T>(Site site, DateOnly first, DateOnly last, string select, object args) =>
-        await ReadAsync<T>(site.Id, site.Timezone, await PlanAsync(site.Id, site.Timezone, first, last), select, args);
+    private async Task<IEnumerable<T>> ReadAsync<T>(Site site, DateOnly first, DateOnly last, string select, object args)
+    {
+        var plan = await DayPlan.PreparedAsync(await PlanAsync(site.Id, site.Timezone, first, last),
+            chunk => MakeAsync(site.Id, site.Timezone, chunk), () => PlanAsync(site.Id, site.Timezone, first, last));
+        return await ReadAsync<T>(site.Id, site.Timezone, plan, select, args);
+    }
+
+    /// <summary>Makes and keeps the days of <paramref name="chunk"/>, reading nothing back.</summary>
+    private Task MakeAsync(long siteId, string timezone, DayPlan chunk) => ReadAsync<int>(siteId, timezone, chunk, "SELECT 1 WHERE false", new { });
 
     /// <summary>
     /// Runs <paramref name="select"/> over <c>u</c> (name, value, visitors, pageviews, events, revenue): the kept days' rows and
