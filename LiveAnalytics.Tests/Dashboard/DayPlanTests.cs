@@ -81,13 +81,13 @@ public sealed class DayPlanTests
         var made = new List<int>();
         var again = new DayPlan([start], [], [], []);
 
-        var prepared = await DayPlan.PreparedAsync(Plan(45), chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again));
+        var prepared = await DayPlan.PreparedAsync(Plan(45), chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again), TimeProvider.System);
         Assert.Equal([31, 14], made);
         Assert.Same(again, prepared);   // planned again: the days made are kept ones now
 
         made.Clear();
         var month = Plan(DayPlan.DaysPerStatement);
-        Assert.Same(month, await DayPlan.PreparedAsync(month, chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again)));
+        Assert.Same(month, await DayPlan.PreparedAsync(month, chunk => { made.Add(chunk.Store.Length); return Task.CompletedTask; }, () => Task.FromResult(again), TimeProvider.System));
         Assert.Empty(made);   // one statement reads and keeps it
     }
 

@@ -131,10 +131,10 @@ internal sealed record DayPlan(DateOnly[] Stored, DateOnly[] Fresh, DateOnly[] S
     /// to keep a chunk a statement, each kept as it goes, so that no statement outlasts the command timeout and a view cut
     /// short leaves its work for the next. Returns the plan to read, planned again when anything was made.
     /// </summary>
-    public static async Task<DayPlan> PreparedAsync(DayPlan plan, Func<DayPlan, Task> make, Func<Task<DayPlan>> planAgain)
+    public static async Task<DayPlan> PreparedAsync(DayPlan plan, Func<DayPlan, Task> make, Func<Task<DayPlan>> planAgain, TimeProvider time)
     {
         if (plan.Store.Length <= DaysPerStatement) return plan;
-        await MakeAsync([plan], p => Task.FromResult<DayPlan?>(p), (_, chunk) => make(chunk), (_, _) => { }, TimeProvider.System, TimeSpan.MaxValue);
+        await MakeAsync([plan], p => Task.FromResult<DayPlan?>(p), (_, chunk) => make(chunk), (_, _) => { }, time, TimeSpan.MaxValue);
         return await planAgain();
     }
 

@@ -16,7 +16,7 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     public async Task<IReadOnlyList<long>> CountAsync(long siteId, string timezone, Funnel funnel, DateOnly first, DateOnly last)
     {
         var plan = await DayPlan.PreparedAsync(await PlanAsync(siteId, timezone, funnel.Id, first, last),
-            chunk => ReadAsync(siteId, timezone, funnel, chunk), () => PlanAsync(siteId, timezone, funnel.Id, first, last));
+            chunk => ReadAsync(siteId, timezone, funnel, chunk), () => PlanAsync(siteId, timezone, funnel.Id, first, last), time);
         return await ReadAsync(siteId, timezone, funnel, plan);
     }
 

@@ -86,7 +86,7 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
     private async Task<IEnumerable<T>> ReadAsync<T>(Site site, DateOnly first, DateOnly last, string select, object args)
     {
         var plan = await DayPlan.PreparedAsync(await PlanAsync(site.Id, site.Timezone, first, last),
-            chunk => MakeAsync(site.Id, site.Timezone, chunk), () => PlanAsync(site.Id, site.Timezone, first, last));
+            chunk => MakeAsync(site.Id, site.Timezone, chunk), () => PlanAsync(site.Id, site.Timezone, first, last), time);
         return await ReadAsync<T>(site.Id, site.Timezone, plan, select, args);
     }
 
