@@ -234,6 +234,15 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal("5", Visitors(card)[0]);
         card.Render(p => p.Add(c => c.Refreshes, 1));
         card.WaitForAssertion(() => Assert.Equal(["6", "2", "1", "1"], Visitors(card)));
+        // Compared with 4 October (visitor 6's visit, product and cart): each step's change beside it, good news green.
+        var compared = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5)
+            .Add(c => c.PreviousFirst, oct5.AddDays(-1)).Add(c => c.PreviousLast, oct5.AddDays(-1)).Add(c => c.ComparedWith, "a day before"));
+        compared.WaitForElement("[data-testid=funnel-steps]");
+        var changes = compared.FindAll("[data-testid=funnel-steps] tbody tr").Select(r => r.QuerySelectorAll("[data-testid=change]")
+            .Select(c => (c.TextContent, c.GetAttribute("title"), c.ClassList.Contains("metric-better"))).Single()).ToList();
+        Assert.Equal([("↑ 500%", "1 a day before", true), ("↓ 66.7 pts", "100% a day before", false),   // 1 → 6 visitors; 2 of 6 against 1 of 1
+            ("↑ 16.7 pts", "0% a day before", true), ("↑ 16.7 pts", "0% a day before", true)], changes);
+        Assert.Empty(card.FindAll("[data-testid=change]"));   // not comparing: no changes
         // A period reaching back past the site's raw-event retention says which days count short.
         var kept = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5)
             .Add(c => c.IncompleteUntil, oct5).Add(c => c.KeepEventsDays, 30));

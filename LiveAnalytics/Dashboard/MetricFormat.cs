@@ -52,6 +52,28 @@ public static class MetricFormat
 
     /// <summary>A falling bounce rate is good news; for every other metric a rise is.</summary>
     public static bool HigherIsBetter(string metric) => metric != "bounce_rate";
+
+    /// <summary>A change as shown beside its figure: "↑ 12%", "↓ 1.5 pts", "±0%"; "new" with nothing to compare with.</summary>
+    public static string ChangeText(MetricChange? change) => change switch
+    {
+        null => "new",
+        { Value: > 0 } c => $"↑ {MetricChange.Magnitude(c.Value)}{c.Unit}",
+        { Value: < 0 } c => $"↓ {MetricChange.Magnitude(-c.Value)}{c.Unit}",
+        { } c => $"±0{c.Unit}",
+    };
+
+    /// <summary>The change's classes: good news green, bad news red, none plain.</summary>
+    public static string ChangeClass(bool higherIsBetter, MetricChange? change) =>
+        change is not { Value: not 0 } c ? "metric-change"
+        : c.Value > 0 == higherIsBetter ? "metric-change metric-better" : "metric-change metric-worse";
+
+    /// <summary>A count's change in percent, or null when there was nothing before.</summary>
+    public static MetricChange? CountChange(long now, long before) =>
+        before == 0 ? null : new(Math.Round(100.0 * (now - before) / before, 0, MidpointRounding.AwayFromZero), Points: false);
+
+    /// <summary>A share's change in points to one decimal (a conversion rate's), or null when either has no base.</summary>
+    public static MetricChange? ShareChange(long part, long whole, long partBefore, long wholeBefore) =>
+        Share(part, whole) is { } now && Share(partBefore, wholeBefore) is { } before ? new(Math.Round(now - before, 1), Points: true) : null;
 }
 
 /// <summary>A metric's change, rounded to a whole percent or point (a conversion rate's to a tenth of a point).</summary>
