@@ -38,13 +38,15 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
             (await client.SendAsync(TestData.Beacon($$$"""{"n":"Signup","u":"https://{{{domain}}}/hats","d":"{{{domain}}}","p":{"plan":"pro"}}"""))).EnsureSuccessStatusCode();
         }
         await App.Get<EventHub>().WaitForAsync(siteId, s => s.Feed.Count == 2);
-        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
+        var owner = await OwnerOfAsync(siteId);
+        var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
+        // A funnel, for its card (and its changes when the page compares).
+        Assert.Null(await App.Get<Funnels>().AddAsync(site, owner, "Sign-up", [(Goal.Page, "/hats"), (Goal.Event, "Signup")]));
+        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));
 
         // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
-        var owner = await OwnerOfAsync(siteId);
-        var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
         var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)], ["Purchase"]))!.Value;
         foreach (var kind in WidgetKind.All)
             foreach (var theme in WidgetTheme.All.Where(t => t != "transparent"))   // transparent takes the host page's background
