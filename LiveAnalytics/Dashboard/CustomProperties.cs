@@ -33,6 +33,15 @@ public sealed class CustomProperties(NpgsqlDataSource db, PropertyDays days)
             """, p)).AsList();
     }
 
+    /// <summary>The card's names, the one it shows (<paramref name="wanted"/> while still sent) and its values: one read without filters.</summary>
+    public async Task<PropertyCard> CardAsync(Site site, DateOnly first, DateOnly last, EventFilter filter, string? wanted, int limit)
+    {
+        if (filter.IsEmpty) return await days.CardAsync(site, first, last, MaxNames, wanted, limit);
+        var names = await NamesAsync(site, first, last, filter);
+        var name = PropertyCard.Pick(names, wanted);
+        return new PropertyCard(names, name, name is null ? [] : await ValuesAsync(site, first, last, name, filter, limit));
+    }
+
     /// <summary>The values of the property <paramref name="name"/> in the period, by visitors, among the events that carry it.</summary>
     public async Task<IReadOnlyList<TopRow>> ValuesAsync(Site site, DateOnly first, DateOnly last, string name, EventFilter filter, int limit)
     {
@@ -86,6 +95,14 @@ public sealed class CustomProperties(NpgsqlDataSource db, PropertyDays days)
 
     private static (DateTimeOffset From, DateTimeOffset To) Period(Site site, DateOnly first, DateOnly last) =>
         StatsPeriod.Days(first, last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
+}
+
+/// <summary>What the properties card shows: the period's names, the one shown (null: none sent) and its values.</summary>
+public sealed record PropertyCard(IReadOnlyList<string> Names, string? Name, IReadOnlyList<TopRow> Values)
+{
+    /// <summary>The name looked at stays picked while it is still sent (a filter on one of its values, another period).</summary>
+    public static string? Pick(IReadOnlyList<string> names, string? wanted) =>
+        wanted is not null && names.Contains(wanted) ? wanted : names.FirstOrDefault();
 }
 
 /// <summary>A custom property's value and how many visitors and events had it, with their revenue.</summary>

@@ -39,7 +39,7 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
         return await DayPlan.MakeAsync(funnels,
             async f => f.FirstDay is not { } firstDay ? null
                 : await PlanAsync(f.SiteId, f.Timezone, f.Id, DateOnly.FromDateTime(firstDay), SiteClock.LocalDate(f.Timezone, time.GetUtcNow()).AddDays(-1 - Reach)),
-            (f, chunk) => ReadAsync(f.SiteId, f.Timezone, new Funnel(f.Id, f.Name, f.Kinds.Select((kind, i) => new Goal(i + 1, kind, f.Patterns[i])).ToList()), chunk),
+            (f, chunk) => ReadAsync(f.SiteId, f.Timezone, Funnel.From(f.Id, f.Name, f.Kinds, f.Patterns), chunk),
             (f, chunk) => LogMade(chunk.Store.Length, f.Id, chunk.Store[0], chunk.Store[^1]),
             time, budget);
     }

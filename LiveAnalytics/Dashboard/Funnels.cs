@@ -9,6 +9,10 @@ namespace LiveAnalytics.Dashboard;
 public sealed record Funnel(long Id, string Name, IReadOnlyList<Goal> Steps)
 {
     public string Path => string.Join(" → ", Steps.Select(s => s.Label));
+
+    /// <summary>A funnel as the table keeps it: its steps' kinds and patterns in parallel arrays.</summary>
+    public static Funnel From(long id, string name, string[] kinds, string[] patterns) =>
+        new(id, name, kinds.Select((kind, i) => new Goal(i + 1, kind, patterns[i])).ToList());
 }
 
 /// <summary>
@@ -25,8 +29,7 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days)
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<(long Id, string Name, string[] Kinds, string[] Patterns)>(
             "SELECT id, name, kinds, patterns FROM funnels WHERE site_id = @siteId ORDER BY name", new { siteId });
-        return rows.Select(r => new Funnel(r.Id, r.Name,
-            r.Kinds.Select((kind, i) => new Goal(i + 1, kind, r.Patterns[i])).ToList())).ToList();
+        return rows.Select(r => Funnel.From(r.Id, r.Name, r.Kinds, r.Patterns)).ToList();
     }
 
     /// <summary>Adds a funnel; returns an error message for the form when it is not valid.</summary>

@@ -46,9 +46,11 @@ public static class MetricFormat
     {
         if (metric == "bounce_rate")
             return previous.Visits == 0 ? null : new(Number(current, metric) - Number(previous, metric), Points: true);
-        var (now, before) = (Number(current, metric), Number(previous, metric));
-        return before == 0 ? null : new(Math.Round(100 * (now - before) / before, 0, MidpointRounding.AwayFromZero), Points: false);
+        return PercentChange(Number(current, metric), Number(previous, metric));
     }
+
+    private static MetricChange? PercentChange(double now, double before) =>
+        before == 0 ? null : new(Math.Round(100 * (now - before) / before, 0, MidpointRounding.AwayFromZero), Points: false);
 
     /// <summary>A falling bounce rate is good news; for every other metric a rise is.</summary>
     public static bool HigherIsBetter(string metric) => metric != "bounce_rate";
@@ -68,8 +70,7 @@ public static class MetricFormat
         : c.Value > 0 == higherIsBetter ? "metric-change metric-better" : "metric-change metric-worse";
 
     /// <summary>A count's change in percent, or null when there was nothing before.</summary>
-    public static MetricChange? CountChange(long now, long before) =>
-        before == 0 ? null : new(Math.Round(100.0 * (now - before) / before, 0, MidpointRounding.AwayFromZero), Points: false);
+    public static MetricChange? CountChange(long now, long before) => PercentChange(now, before);
 
     /// <summary>A share's change in points to one decimal (a conversion rate's), or null when either has no base.</summary>
     public static MetricChange? ShareChange(long part, long whole, long partBefore, long wholeBefore) =>

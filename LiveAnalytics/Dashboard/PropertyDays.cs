@@ -23,24 +23,27 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
 
     /// <summary>The names the period's events carry, the most used first.</summary>
     public async Task<IReadOnlyList<string>> NamesAsync(Site site, DateOnly first, DateOnly last, int max) =>
-        (await ReadAsync<string>(site, first, last, """
-            SELECT name FROM u WHERE value IS NULL GROUP BY name ORDER BY sum(events) DESC, name LIMIT @max
-            """, new { max })).AsList();
+        await ReadAsync(site, first, last, u => NamesAsync(u, max));
 
     /// <summary>The values of the property <paramref name="name"/> in the period, by visitors.</summary>
-    public async Task<IReadOnlyList<TopRow>> ValuesAsync(Site site, DateOnly first, DateOnly last, string name, int limit)
-    {
-        var rows = await ReadAsync<(string Value, long Visitors, long Pageviews, long Events, decimal Revenue)>(site, first, last, """
-            SELECT value, round(hll_cardinality(hll_union_agg(visitors)))::bigint, sum(pageviews)::bigint, sum(events)::bigint, sum(revenue)
-            FROM u WHERE name = @propKey AND value IS NOT NULL
-            GROUP BY value ORDER BY 2 DESC, value LIMIT @limit
-            """, new { propKey = name, limit });
-        return rows.Select(r => new TopRow(r.Value, new Counts(r.Visitors, r.Pageviews, r.Events, 0, 0, 0, r.Revenue))).ToList();
-    }
+    public async Task<IReadOnlyList<TopRow>> ValuesAsync(Site site, DateOnly first, DateOnly last, string name, int limit) =>
+        await ReadAsync(site, first, last, u => ValuesAsync(u, name, limit));
+
+    /// <summary>
+    /// What the card shows, from one read: the names, the one to show (<paramref name="wanted"/> while the period's events
+    /// still carry it, else the most used) and its values.
+    /// </summary>
+    public async Task<PropertyCard> CardAsync(Site site, DateOnly first, DateOnly last, int maxNames, string? wanted, int limit) =>
+        await ReadAsync(site, first, last, async u =>
+        {
+            var names = await NamesAsync(u, maxNames);
+            var name = PropertyCard.Pick(names, wanted);
+            return new PropertyCard(names, name, name is null ? [] : await ValuesAsync(u, name, limit));
+        });
 
     /// <summary>The <paramref name="maxNames"/> most used names, each with its <paramref name="perName"/> most visited values.</summary>
     public async Task<IReadOnlyList<PropertyValue>> AllValuesAsync(Site site, DateOnly first, DateOnly last, int maxNames, int perName) =>
-        (await ReadAsync<PropertyValue>(site, first, last, """
+        (await ReadAsync(site, first, last, u => u.QueryAsync<PropertyValue>("""
             , names AS (
                 SELECT name FROM u WHERE value IS NULL GROUP BY name ORDER BY sum(events) DESC, name LIMIT @max
             ), counted AS (
@@ -51,7 +54,20 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
             SELECT name AS Name, value AS Value, visitors AS Visitors, events AS Events, revenue AS Revenue FROM (
                 SELECT *, row_number() OVER (PARTITION BY name ORDER BY visitors DESC, value) AS n FROM counted
             ) ranked WHERE n <= @perName ORDER BY Name, n
-            """, new { max = maxNames, perName })).AsList();
+            """, new { max = maxNames, perName }))).AsList();
+
+    private static async Task<IReadOnlyList<string>> NamesAsync(Union u, int max) =>
+        (await u.QueryAsync<string>("SELECT name FROM u WHERE value IS NULL GROUP BY name ORDER BY sum(events) DESC, name LIMIT @max", new { max })).AsList();
+
+    private static async Task<IReadOnlyList<TopRow>> ValuesAsync(Union u, string name, int limit)
+    {
+        var rows = await u.QueryAsync<(string Value, long Visitors, long Pageviews, long Events, decimal Revenue)>("""
+            SELECT value, round(hll_cardinality(hll_union_agg(visitors)))::bigint, sum(pageviews)::bigint, sum(events)::bigint, sum(revenue)
+            FROM u WHERE name = @propKey AND value IS NOT NULL
+            GROUP BY value ORDER BY 2 DESC, value LIMIT @limit
+            """, new { propKey = name, limit });
+        return rows.Select(r => new TopRow(r.Value, new Counts(r.Visitors, r.Pageviews, r.Events, 0, 0, 0, r.Revenue))).ToList();
+    }
 
     /// <summary>Makes the closed days that are missing or changed, of every site (or one), until <paramref name="budget"/> has passed.</summary>
     /// <returns>The days made.</returns>
@@ -83,21 +99,22 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
             "SELECT day, events FROM property_days_made WHERE site_id = @siteId AND day >= @first AND day <= @last", new { siteId });
     }
 
-    private async Task<IEnumerable<T>> ReadAsync<T>(Site site, DateOnly first, DateOnly last, string select, object args)
+    private async Task<T> ReadAsync<T>(Site site, DateOnly first, DateOnly last, Func<Union, Task<T>> read)
     {
         var plan = await DayPlan.PreparedAsync(await PlanAsync(site.Id, site.Timezone, first, last),
             chunk => MakeAsync(site.Id, site.Timezone, chunk), () => PlanAsync(site.Id, site.Timezone, first, last), time);
-        return await ReadAsync<T>(site.Id, site.Timezone, plan, select, args);
+        return await ReadAsync(site.Id, site.Timezone, plan, read);
     }
 
     /// <summary>Makes and keeps the days of <paramref name="chunk"/>, reading nothing back.</summary>
-    private Task MakeAsync(long siteId, string timezone, DayPlan chunk) => ReadAsync<int>(siteId, timezone, chunk, "SELECT 1 WHERE false", new { });
+    private Task MakeAsync(long siteId, string timezone, DayPlan chunk) => ReadAsync(siteId, timezone, chunk, _ => Task.FromResult(0));
 
     /// <summary>
-    /// Runs <paramref name="select"/> over <c>u</c> (name, value, visitors, pageviews, events, revenue): the kept days' rows and
-    /// the fresh days' from the raw events (a read a run of days, into a temporary table), whose closed days it keeps first.
+    /// Runs <paramref name="read"/>'s queries over <c>u</c> (name, value, visitors, pageviews, events, revenue): the kept days'
+    /// rows and the fresh days' from the raw events (a read a run of days, into a temporary table), whose closed days it
+    /// keeps first.
     /// </summary>
-    private async Task<IEnumerable<T>> ReadAsync<T>(long siteId, string timezone, DayPlan plan, string select, object args)
+    private async Task<T> ReadAsync<T>(long siteId, string timezone, DayPlan plan, Func<Union, Task<T>> read)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
         await using var conn = await db.OpenConnectionAsync();
@@ -114,17 +131,26 @@ public sealed partial class PropertyDays(NpgsqlDataSource db, TimeProvider time,
             }, tx);
         if (plan.Store.Length > 0)
             await conn.ExecuteAsync(Keep, new { siteId, store = plan.Store, events = plan.Events }, tx);
-        var p = new DynamicParameters(args);
-        p.AddDynamicParams(new { siteId, stored = plan.Stored });
-        var rows = await conn.QueryAsync<T>($"""
-            WITH u AS (
-                SELECT name, value, visitors, pageviews, events, revenue FROM fresh
-                UNION ALL
-                SELECT name, value, visitors, pageviews, events, revenue FROM property_days WHERE site_id = @siteId AND day = ANY(@stored)
-            ) {select}
-            """, p, tx);
+        var result = await read(new Union(conn, tx, siteId, plan.Stored));
         await tx.CommitAsync();
-        return rows;
+        return result;
+    }
+
+    /// <summary>Queries over <c>u</c>, the kept days' rows and the fresh ones, in one read's transaction.</summary>
+    private sealed class Union(NpgsqlConnection conn, NpgsqlTransaction tx, long siteId, DateOnly[] stored)
+    {
+        public Task<IEnumerable<T>> QueryAsync<T>(string select, object args)
+        {
+            var p = new DynamicParameters(args);
+            p.AddDynamicParams(new { siteId, stored });
+            return conn.QueryAsync<T>($"""
+                WITH u AS (
+                    SELECT name, value, visitors, pageviews, events, revenue FROM fresh
+                    UNION ALL
+                    SELECT name, value, visitors, pageviews, events, revenue FROM property_days WHERE site_id = @siteId AND day = ANY(@stored)
+                ) {select}
+                """, p, tx);
+        }
     }
 
     /// <summary>
