@@ -1,4 +1,5 @@
 using Dapper;
+using Hangfire;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
@@ -115,6 +116,25 @@ public sealed class FunnelDaysTests(AppFixture fixture) : IClassFixture<AppFixtu
         Assert.Equal(0, await days.FillAsync(other.Site.Id, TimeSpan.FromMinutes(1), CancellationToken.None));
         Assert.Equal([3L, 2L], await _app.Get<Funnels>().CountAsync(other.Site, otherFunnel, Oct10, Oct11));
         Assert.Empty(await KeptAsync(otherFunnel));
+    }
+
+    [Fact]
+    public async Task A_funnel_added_has_its_past_days_made_by_a_job_enqueued_with_it()
+    {
+        var (shop, funnel) = await ShopAsync();
+        Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "B to A", [(Goal.Page, "/b"), (Goal.Page, "/a")]));
+        var second = (await _app.Get<Funnels>().ListAsync(shop.Site.Id)).Single(f => f.Name == "B to A");
+        var enqueued = _app.Get<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 10_000).Select(j => j.Value.Job)
+            .Where(j => j.Type == typeof(FunnelDays) && j.Method.Name == nameof(FunnelDays.MakeNewAsync) && (long)j.Args[0] == shop.Site.Id).ToList();
+        Assert.Equal([funnel.Id, second.Id], enqueued.Select(j => (long)j.Args[1]));
+        Assert.Empty(await KeptAsync(funnel));
+
+        // What the Hangfire server would run: the first funnel's closed days, and not the second's.
+        Assert.Equal(2, await (Task<int>)enqueued[0].Method.Invoke(_app.Get<FunnelDays>(), [.. enqueued[0].Args])!);
+        Assert.Equal([Oct10, Oct11], (await KeptAsync(funnel)).Keys.Order());
+        Assert.Empty(await KeptAsync(second));
+        await EmptyKeptDayAsync(funnel, Oct11);
+        Assert.Equal([2L, 1L], await _app.Get<Funnels>().CountAsync(shop.Site, funnel, Oct10, Oct11));
     }
 
     [Fact]

@@ -24,8 +24,9 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     /// Makes the sketches of closed days that are missing or changed, for every funnel (or one site's), until
     /// <paramref name="budget"/> has passed; the next run goes on. Days past the site's retention are left as they are.
     /// </summary>
+    /// <param name="funnelId">Only this funnel (one just added), else all of them.</param>
     /// <returns>The days made.</returns>
-    internal async Task<int> FillAsync(long? siteId, TimeSpan budget, CancellationToken ct)
+    internal async Task<int> FillAsync(long? siteId, TimeSpan budget, CancellationToken ct, long? funnelId = null)
     {
         List<(long Id, long SiteId, string Timezone, string Name, string[] Kinds, string[] Patterns, DateTime? FirstDay)> funnels;
         await using (var conn = await db.OpenConnectionAsync(ct))
@@ -33,9 +34,9 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
                 SELECT f.id, f.site_id, s.timezone, f.name, f.kinds, f.patterns,
                        (SELECT min(day) FROM rollup_days r WHERE r.site_id = f.site_id AND r.dimension = '')
                 FROM funnels f JOIN sites s ON s.id = f.site_id
-                WHERE @siteId::bigint IS NULL OR f.site_id = @siteId
+                WHERE (@siteId::bigint IS NULL OR f.site_id = @siteId) AND (@funnelId::bigint IS NULL OR f.id = @funnelId)
                 ORDER BY f.site_id, f.id
-                """, new { siteId }, cancellationToken: ct))).AsList();
+                """, new { siteId, funnelId }, cancellationToken: ct))).AsList();
         return await DayPlan.MakeAsync(funnels,
             async f => f.FirstDay is not { } firstDay ? null
                 : await PlanAsync(f.SiteId, f.Timezone, f.Id, DateOnly.FromDateTime(firstDay), SiteClock.LocalDate(f.Timezone, time.GetUtcNow()).AddDays(-1 - Reach)),
@@ -47,7 +48,17 @@ public sealed partial class FunnelDays(NpgsqlDataSource db, TimeProvider time, I
     /// <summary>The job: every ten minutes, a few minutes at most, one at a time.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
-    public Task<int> RunAsync(CancellationToken ct) => FillAsync(null, TimeSpan.FromMinutes(4), ct);
+    public Task<int> RunAsync(CancellationToken ct) => FillAsync(null, Budget, ct);
+
+    /// <summary>
+    /// The job for a funnel just added, enqueued by <see cref="Funnels.AddAsync"/>: its history is ready in seconds rather
+    /// than at the next run of <see cref="RunAsync"/>, which goes on where this stops. It may run beside that job: both keep
+    /// their days in one order and the second to keep a day only writes it again.
+    /// </summary>
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    public Task<int> MakeNewAsync(long siteId, long funnelId, CancellationToken ct) => FillAsync(siteId, Budget, ct, funnelId);
+
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
 
     /// <summary>A day's sketches read the raw events of the day before (visits that began their first step then) and after.</summary>
     private const int Reach = 1;

@@ -1,4 +1,5 @@
 using Dapper;
+using Hangfire;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using Npgsql;
@@ -20,7 +21,7 @@ public sealed record Funnel(long Id, string Name, IReadOnlyList<Goal> Steps)
 /// property of whole visits, which the rollups do not keep: the funnel's own day sketches (<see cref="FunnelDays"/>) or,
 /// under filters, the stored events of the period answer. Callers have already checked the user's membership.
 /// </summary>
-public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days)
+public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days, IBackgroundJobClient jobs)
 {
     public const int MaxPerSite = 20, MinSteps = 2, MaxSteps = 8;
 
@@ -43,12 +44,18 @@ public sealed class Funnels(NpgsqlDataSource db, SiteTeam team, FunnelDays days)
         for (var i = 0; i < trimmed.Count; i++)
             if (Goal.Check(trimmed[i].Kind, trimmed[i].Pattern) is { } error) return $"Step {i + 1}: {error}";
         await using var conn = await db.OpenConnectionAsync();
-        var added = await conn.ExecuteAsync("""
+        var added = await conn.QuerySingleOrDefaultAsync<long?>("""
             INSERT INTO funnels (site_id, name, kinds, patterns)
             SELECT @Id, @name, @kinds, @patterns WHERE (SELECT count(*) FROM funnels WHERE site_id = @Id) < @max
             ON CONFLICT (site_id, name) DO NOTHING
+            RETURNING id
             """, new { site.Id, name, kinds = trimmed.Select(s => s.Kind).ToArray(), patterns = trimmed.Select(s => s.Pattern).ToArray(), max = MaxPerSite });
-        if (added == 1) return null;
+        if (added is { } funnelId)
+        {
+            // Its past days made now, not at the recurring job's next run up to ten minutes away.
+            jobs.Enqueue<FunnelDays>(d => d.MakeNewAsync(site.Id, funnelId, CancellationToken.None));
+            return null;
+        }
         return (await ListAsync(site.Id)).Count >= MaxPerSite ? $"A site can have at most {MaxPerSite} funnels." : $"A funnel named '{name}' exists already.";
     }
 
