@@ -100,6 +100,23 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void An_annotation_is_drawn_at_the_bucket_that_holds_its_day_and_one_bucket_shows_all_of_its()
+    {
+        Annotation Note(int year, int month, int day, string text) => new(0, new DateOnly(year, month, day), text, null, null);
+        var months = new[] { 6, 7, 8 }.Select(m => new SeriesPoint(new DateTime(2026, m, 1), C(1), null)).ToList();
+        var chart = Render<HistoryChart>(p => p.Add(c => c.Interval, "month").Add(c => c.Points, months)
+            .Add(c => c.Annotations, [Note(2026, 7, 15, "Sale"), Note(2026, 7, 31, "Sale ends"), Note(2026, 8, 31, "Last day"), Note(2026, 9, 1, "Not shown"), Note(2026, 5, 31, "Nor this")]));
+        var marks = chart.FindAll("[data-testid=chart-annotation]");
+        Assert.Equal(["500", "1000"], marks.Select(m => m.QuerySelector("line")!.GetAttribute("x1")));
+        Assert.Equal("15 Jul 2026: Sale\n31 Jul 2026: Sale ends", marks[0].QuerySelector("title")!.TextContent);
+
+        var hours = Enumerable.Range(0, 24).Select(h => new SeriesPoint(new DateTime(2026, 10, 5, h, 0, 0), C(1), null)).ToList();
+        chart = Render<HistoryChart>(p => p.Add(c => c.Interval, "hour").Add(c => c.Points, hours)
+            .Add(c => c.Annotations, [Note(2026, 10, 5, "Launch"), Note(2026, 10, 6, "Tomorrow")]));
+        Assert.Equal("0", Assert.Single(chart.FindAll("[data-testid=chart-annotation] line:first-of-type")).GetAttribute("x1"));
+    }
+
+    [Fact]
     public void A_click_on_a_top_value_filters_by_it_and_visitor_text_is_escaped()
     {
         DashboardFilter? clicked = null;

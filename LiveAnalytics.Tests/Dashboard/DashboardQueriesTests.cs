@@ -265,11 +265,15 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         // The goals and funnels, as the page shows them, of the visits the view's filters keep.
         Assert.Null(await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, Goal.Event, "Order"));
         Assert.Null(await _app.Get<Funnels>().AddAsync(shop.Site, shop.User.Id, "Hats", [(Goal.Page, "/"), (Goal.Page, "/hats")]));
+        Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, shop.User.Id, new DateOnly(2026, 10, 5), "=Sale, \"50%\" off"));
+        Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, shop.User.Id, new DateOnly(2026, 10, 6), "Next day"));
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&f=country:DE");
         using var converted = new ZipArchive(new MemoryStream(body));
         Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,20,40.00"], Read(converted, "goals.csv"));
         // Visitors 1-5 (from Germany; 6 is French) on "/"; 1 and 4 went on to /hats: 40 %.
         Assert.Equal(["funnel,step,kind,value,visitors,of_first,dropped", "Hats,1,page,/,5,100,0", "Hats,2,page,/hats,2,40,3"], Read(converted, "funnels.csv"));
+        // The period's annotations (not the next day's), written as text.
+        Assert.Equal(["date,annotation,author", $"2026-10-05,\"'=Sale, \"\"50%\"\" off\",{shop.User.Email}"], Read(converted, "annotations.csv"));
         // Filtered by the custom event Order, as the page shows it: the one buyer's share of the day's six visitors (none
         // of the one the day before).
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=event:Order");
@@ -294,7 +298,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     {
         var shop = await ShopAsync();
         await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub));
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(SiteTeam));
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
 
@@ -347,7 +351,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Oct5.AddHours(18));   // the evening of the shop's day
         using var hub = new LiveAnalytics.Live.EventHub(clock);
         await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties));
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(Annotations), typeof(SiteTeam));
         ctx.Services.AddSingleton<TimeProvider>(clock);
         ctx.Services.AddSingleton(hub);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();

@@ -88,10 +88,11 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
             mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
         var token = TokenOf((await Links.CreateAsync(shop.Site, shop.User.Id, "Agency")).Path!);
+        Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, shop.User.Id, new DateOnly(2026, 10, 5), "Internal: supplier late"));
 
         await using var ctx = ComponentContext.For(_app, user: null,
             typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(TimeProvider),
-            typeof(LiveAnalytics.Live.EventHub));
+            typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(SiteTeam));
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/share/{token}?period=custom&from=2026-10-05&to=2026-10-05");
 
@@ -102,6 +103,8 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.DoesNotContain($"/sites/{shop.Site.Id}", page.Markup);   // no way to the site's pages or settings
         page.WaitForElement("[data-testid=funnels-none]");
         Assert.DoesNotContain("Manage", page.Markup);
+        Assert.DoesNotContain("supplier late", page.Markup);   // annotations are the team's own
+        Assert.Empty(page.FindAll("[data-testid=annotations], [data-testid=chart-annotation]"));
 
         // A click filters, and the view stays on the link.
         page.Find("[data-testid=top-source] tr[data-value=Google]").Click();

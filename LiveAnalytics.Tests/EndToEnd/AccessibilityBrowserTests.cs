@@ -42,6 +42,8 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
         // A funnel, for its card (and its changes when the page compares).
         Assert.Null(await App.Get<Funnels>().AddAsync(site, owner, "Sign-up", [(Goal.Page, "/hats"), (Goal.Event, "Signup")]));
+        // An annotation, on the chart and listed under it.
+        Assert.Null(await App.Get<Annotations>().AddAsync(site, owner, SiteClock.Today(site, TimeProvider.System), "Hat sale started"));
         foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));

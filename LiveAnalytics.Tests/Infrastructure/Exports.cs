@@ -19,7 +19,7 @@ public static class Exports
         var body = new MemoryStream();
         http.Response.Body = body;
         var result = await DashboardExport.HandleAsync(siteId, http, app.Get<SiteRepository>(), app.Get<DashboardQueries>(), app.Get<Funnels>(),
-            app.Get<CustomProperties>(), app.Get<RevenueCurrency>(), TimeProvider.System);
+            app.Get<CustomProperties>(), app.Get<RevenueCurrency>(), app.Get<Annotations>(), TimeProvider.System);
         await result.ExecuteAsync(http);
         return (http.Response.StatusCode, body.ToArray());
     }

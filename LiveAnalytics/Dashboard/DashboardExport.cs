@@ -14,7 +14,7 @@ namespace LiveAnalytics.Dashboard;
 public static class DashboardExport
 {
     public static async Task<IResult> HandleAsync(long siteId, HttpContext http, SiteRepository sites, DashboardQueries queries,
-        Funnels funnels, CustomProperties properties, RevenueCurrency currency, TimeProvider time)
+        Funnels funnels, CustomProperties properties, RevenueCurrency currency, Annotations annotations, TimeProvider time)
     {
         // Not a member is answered like a site that does not exist: ids are not probed.
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
@@ -30,7 +30,8 @@ public static class DashboardExport
         foreach (var funnel in await funnels.ListAsync(site.Id))
             counted.Add((funnel, await funnels.CountAsync(site, funnel, data.Range.First, data.Range.Last, filter)));
         var values = await properties.AllValuesAsync(site, data.Range.First, data.Range.Last, filter, PropertyValuesPerName);
-        var zip = Zip(data, await currency.GetAsync(site.Id), counted, values);
+        var notes = await annotations.ListAsync(site.Id, data.Range.First, data.Range.Last);
+        var zip = Zip(data, await currency.GetAsync(site.Id), counted, values, notes);
         var name = $"{site.Domain}-{data.Range.First:yyyyMMdd}-{data.Range.Last:yyyyMMdd}.zip";
         return TypedResults.File(zip, "application/zip", name);
     }
@@ -40,7 +41,7 @@ public static class DashboardExport
 
     /// <param name="currency">The site's revenue currency, if set: the revenue columns say which, as the page does.</param>
     internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels,
-        IReadOnlyList<PropertyValue> properties)
+        IReadOnlyList<PropertyValue> properties, IReadOnlyList<Annotation> annotations)
     {
         var columns = MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m).ToArray();
         using var buffer = new MemoryStream();
@@ -53,6 +54,7 @@ public static class DashboardExport
             Add(zip, "goals.csv", Goals(data, currency));
             Add(zip, "funnels.csv", Funnels(funnels));
             Add(zip, "properties.csv", Properties(properties, data.ConversionBase, currency));
+            Add(zip, "annotations.csv", Annotations(annotations));
         }
         return buffer.ToArray();
     }
@@ -137,6 +139,14 @@ public static class DashboardExport
         Line(csv, ["property", "value", "visitors", "events", "conversion_rate", currency is null ? "revenue" : $"revenue ({currency})"]);
         foreach (var v in values)
             Line(csv, [v.Name, v.Value, Number(v.Visitors), Number(v.Events), Percent(v.Visitors, periodVisitors), v.Revenue.ToString("0.00", CultureInfo.InvariantCulture)]);
+        return csv.ToString();
+    }
+
+    private static string Annotations(IReadOnlyList<Annotation> annotations)
+    {
+        var csv = new StringBuilder();
+        Line(csv, ["date", "annotation", "author"]);
+        foreach (var a in annotations) Line(csv, [a.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), a.Text, a.Author ?? ""]);
         return csv.ToString();
     }
 

@@ -15,6 +15,7 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<PropertyDays>();
         builder.Services.AddSingleton<CustomProperties>();
         builder.Services.AddSingleton<SharedLinks>();
+        builder.Services.AddSingleton<Annotations>();
         return builder;
     }
 

@@ -1,0 +1,69 @@
+using Dapper;
+using LiveAnalytics.Sites;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A note on a day of a site's history ("Black Friday sale"), by one of its members.</summary>
+/// <param name="Author">The author's address, or null once their account is deleted.</param>
+public sealed record Annotation(long Id, DateOnly Day, string Text, Guid? AuthorId, string? Author);
+
+/// <summary>
+/// A site's annotations, shown on its history chart at their (local) day. Every member may annotate, a viewer too: a
+/// note is what the team saw happen, not a setting. Its author removes it, and so do the site's owners and admins.
+/// </summary>
+public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider time)
+{
+    public const int MaxLength = 200, MaxPerSite = 2000;
+
+    /// <summary>How far ahead a note may be dated: a sale or a launch is noted before it happens.</summary>
+    public const int DaysAhead = 366;
+
+    private static readonly DateOnly Earliest = new(2000, 1, 1);
+
+    /// <summary>The site's annotations of the days [<paramref name="first"/>, <paramref name="last"/>], by day. The
+    /// caller has checked the user's membership.</summary>
+    public async Task<IReadOnlyList<Annotation>> ListAsync(long siteId, DateOnly first, DateOnly last)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long Id, DateTime Day, string Text, Guid? AuthorId, string? Author)>("""
+            SELECT a.id, a.day, a.text, a.created_by, u.email
+            FROM annotations a LEFT JOIN users u ON u.id = a.created_by
+            WHERE a.site_id = @siteId AND a.day >= @first AND a.day <= @last
+            ORDER BY a.day, a.id
+            """, new { siteId, first, last });
+        return rows.Select(r => new Annotation(r.Id, DateOnly.FromDateTime(r.Day), r.Text, r.AuthorId, r.Author)).ToList();
+    }
+
+    /// <returns>An error message for the form, or null when added.</returns>
+    public async Task<string?> AddAsync(Site site, Guid userId, DateOnly day, string text)
+    {
+        if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members annotate its history.";
+        text = text.Trim();
+        if (text.Length is 0 or > MaxLength || text.Any(char.IsControl))
+            return $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.";
+        var latest = SiteClock.Today(site, time).AddDays(DaysAhead);
+        if (day < Earliest || day > latest) return $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.";
+        await using var conn = await db.OpenConnectionAsync();
+        var added = await conn.ExecuteAsync("""
+            INSERT INTO annotations (site_id, day, text, created_by, created_at)
+            SELECT @Id, @day, @text, @userId, @now WHERE (SELECT count(*) FROM annotations WHERE site_id = @Id) < @max
+            """, new { site.Id, day, text, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
+        return added == 1 ? null : $"A site can have at most {MaxPerSite} annotations; remove old ones first.";
+    }
+
+    /// <returns>An error message, or null when removed (or gone already).</returns>
+    public async Task<string?> RemoveAsync(Site site, Guid userId, long annotationId)
+    {
+        var role = await team.RoleAsync(site.Id, userId);
+        if (role is null) return "Only the site's members change its annotations.";
+        await using var conn = await db.OpenConnectionAsync();
+        var removed = await conn.ExecuteAsync("""
+            DELETE FROM annotations WHERE id = @annotationId AND site_id = @Id AND (@anyone OR created_by = @userId)
+            """, new { annotationId, site.Id, userId, anyone = role is SiteTeam.Owner or SiteTeam.Admin });
+        if (removed == 0 && await conn.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM annotations WHERE id = @annotationId AND site_id = @Id)", new { annotationId, site.Id }))
+            return "Only its author or the site's owners and admins remove an annotation.";
+        return null;
+    }
+}
