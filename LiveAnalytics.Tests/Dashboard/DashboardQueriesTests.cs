@@ -298,7 +298,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     {
         var shop = await ShopAsync();
         await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(SiteTeam));
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
 
@@ -351,7 +351,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Oct5.AddHours(18));   // the evening of the shop's day
         using var hub = new LiveAnalytics.Live.EventHub(clock);
         await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(Annotations), typeof(SiteTeam));
+            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
         ctx.Services.AddSingleton<TimeProvider>(clock);
         ctx.Services.AddSingleton(hub);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();

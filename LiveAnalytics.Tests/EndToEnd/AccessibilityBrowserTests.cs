@@ -42,9 +42,10 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         var site = (await App.Get<SiteRepository>().FindForUserAsync(siteId, owner))!;
         // A funnel, for its card (and its changes when the page compares).
         Assert.Null(await App.Get<Funnels>().AddAsync(site, owner, "Sign-up", [(Goal.Page, "/hats"), (Goal.Event, "Signup")]));
-        // An annotation, on the chart and listed under it.
+        // An annotation, on the chart and listed under it; a segment, to pick beside the period.
         Assert.Null(await App.Get<Annotations>().AddAsync(site, owner, SiteClock.Today(site, TimeProvider.System), "Hat sale started"));
-        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
+        Assert.Null(await App.Get<Segments>().SaveAsync(site, owner, "From Google", [new DashboardFilter("source", "Google")]));
+        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/history?f=source:Google", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));
 

@@ -10,7 +10,7 @@ public sealed record Annotation(long Id, DateOnly Day, string Text, Guid? Author
 
 /// <summary>
 /// A site's annotations, shown on its history chart at their (local) day. Every member may annotate, a viewer too: a
-/// note is what the team saw happen, not a setting. Its author removes it, and so do the site's owners and admins.
+/// note is what the team saw happen, not a setting (<see cref="AuthoredRows"/>).
 /// </summary>
 public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider time)
 {
@@ -53,17 +53,6 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
     }
 
     /// <returns>An error message, or null when removed (or gone already).</returns>
-    public async Task<string?> RemoveAsync(Site site, Guid userId, long annotationId)
-    {
-        var role = await team.RoleAsync(site.Id, userId);
-        if (role is null) return "Only the site's members change its annotations.";
-        await using var conn = await db.OpenConnectionAsync();
-        var removed = await conn.ExecuteAsync("""
-            DELETE FROM annotations WHERE id = @annotationId AND site_id = @Id AND (@anyone OR created_by = @userId)
-            """, new { annotationId, site.Id, userId, anyone = role is SiteTeam.Owner or SiteTeam.Admin });
-        if (removed == 0 && await conn.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM annotations WHERE id = @annotationId AND site_id = @Id)", new { annotationId, site.Id }))
-            return "Only its author or the site's owners and admins remove an annotation.";
-        return null;
-    }
+    public Task<string?> RemoveAsync(Site site, Guid userId, long annotationId) =>
+        AuthoredRows.RemoveAsync(db, team, "annotations", "an annotation", site.Id, userId, annotationId);
 }

@@ -16,6 +16,7 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<CustomProperties>();
         builder.Services.AddSingleton<SharedLinks>();
         builder.Services.AddSingleton<Annotations>();
+        builder.Services.AddSingleton<Segments>();
         return builder;
     }
 

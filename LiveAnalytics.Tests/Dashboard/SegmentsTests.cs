@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using Bunit;
+using Dapper;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Dashboard.Pages;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Retention;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>Filters saved under a name for the team: what is refused, who removes one, and picking one on the page.</summary>
+public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DashboardFilter Google = new("source", "Google"), Germany = new("country", "DE"), Pro = new("prop:plan", "pro");
+
+    private async Task<(Merchant Shop, Guid Viewer)> ShopWithViewerAsync()
+    {
+        var shop = await _app.MerchantAsync();
+        var viewer = await _app.UserAsync();
+        Assert.Null(await _app.Get<SiteTeam>().AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
+        return (shop, viewer.Id);
+    }
+
+    [Fact]
+    public async Task Members_save_filters_under_a_name_and_read_them_back_as_the_page_takes_them()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "  Google from Germany ", [Google, Germany]));
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "pro plan", [Pro]));   // a viewer too
+
+        var listed = await segments.ListAsync(shop.Site.Id);
+        Assert.Equal(["Google from Germany", "pro plan"], listed.Select(s => s.Name));
+        Assert.Equal([Google, Germany], listed[0].Filters);
+        Assert.Equal([Pro], listed[1].Filters);
+        Assert.Equal((shop.User.Id, shop.User.Email), (listed[0].AuthorId!.Value, listed[0].Author));
+        Assert.True(listed[0].Matches([Germany, Google]));   // in any order
+        Assert.False(listed[0].Matches([Google]));
+        Assert.Empty(await segments.ListAsync((await _app.MerchantAsync()).Site.Id));
+    }
+
+    [Fact]
+    public async Task Bad_segments_and_strangers_are_refused_with_the_reason()
+    {
+        var shop = await _app.MerchantAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Equal("Only the site's members save its segments.", await segments.SaveAsync(shop.Site, (await _app.UserAsync()).Id, "Google", [Google]));
+        var unnamed = "Name the segment in 1 to 60 characters, e.g. Google visitors from Germany.";
+        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, " ", [Google]));
+        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, new string('x', 61), [Google]));
+        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, "a\tb", [Google]));
+        Assert.Equal("Filter the page first: a segment saves the filters it shows.", await segments.SaveAsync(shop.Site, shop.User.Id, "All", []));
+        Assert.StartsWith("Filter 'nope:x' must be dimension:value", await segments.SaveAsync(shop.Site, shop.User.Id, "Odd", [new DashboardFilter("nope", "x")]));
+        Assert.Equal("At most 10 filters can be combined.",
+            await segments.SaveAsync(shop.Site, shop.User.Id, "Many", [.. Enumerable.Range(0, 11).Select(i => new DashboardFilter("page", $"/{i}"))]));
+
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "Google", [Google]));
+        Assert.Equal("A segment named 'Google' exists already: pick another name, or remove that one first.",
+            await segments.SaveAsync(shop.Site, shop.User.Id, "Google", [Germany]));
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("INSERT INTO segments (site_id, name, filters, created_at) SELECT @Id, 'n' || i, ARRAY['page:/'], now() FROM generate_series(2, @max) i",
+                new { shop.Site.Id, max = Segments.MaxPerSite });
+        Assert.Equal($"A site can have at most {Segments.MaxPerSite} segments; remove one first.", await segments.SaveAsync(shop.Site, shop.User.Id, "One more", [Germany]));
+        Assert.Equal(Segments.MaxPerSite, (await segments.ListAsync(shop.Site.Id)).Count);
+    }
+
+    [Fact]
+    public async Task Its_author_or_an_owner_or_admin_removes_a_segment()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "By the owner", [Google]));
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the viewer", [Germany]));
+        var ids = (await segments.ListAsync(shop.Site.Id)).ToDictionary(s => s.Name, s => s.Id);
+
+        Assert.Equal("Only its author or the site's owners and admins remove a segment.", await segments.RemoveAsync(shop.Site, viewer, ids["By the owner"]));
+        var other = await _app.MerchantAsync();
+        Assert.Equal("Only the site's members change its segments.", await segments.RemoveAsync(shop.Site, other.User.Id, ids["By the viewer"]));
+        Assert.Null(await segments.RemoveAsync(other.Site, other.User.Id, ids["By the viewer"]));   // another site's id: nothing removed
+        Assert.Equal(2, (await segments.ListAsync(shop.Site.Id)).Count);
+        Assert.Null(await segments.RemoveAsync(shop.Site, viewer, ids["By the viewer"]));
+        Assert.Null(await segments.RemoveAsync(shop.Site, shop.User.Id, ids["By the owner"]));
+        Assert.Empty(await segments.ListAsync(shop.Site.Id));
+    }
+
+    [Fact]
+    public async Task The_history_page_saves_its_filters_as_a_segment_picks_one_and_removes_it()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var at = new DateTimeOffset(2026, 10, 5, 12, 0, 0, TimeSpan.Zero);
+        await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, at, 1, "/") with { Source = "Google" }, TestData.Event(shop.Site.Id, at, 2, "/")],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, viewer, "<i>Germans</i>", [Germany]));
+
+        await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency),
+            typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
+        ctx.Services.AddSingleton(TimeProvider.System);
+        var auth = ctx.SignIn(shop.User);
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        var view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05";
+        nav.NavigateTo(view + "&f=source%3AGoogle");
+        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid=metric-visitors]").TextContent));
+
+        // Filters no segment has: offered to save; the list names the saved ones as text.
+        // (The segments load on their own: waited for.)
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "These filters", "<i>Germans</i>"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+        Assert.Empty(page.FindAll("[data-testid=segment] i"));
+        page.Find("[data-testid=segment-save]").Click();
+        page.WaitForElement("[data-testid=segment-form] input").Change("From Google");
+        page.Find("[data-testid=segment-form]").Submit();
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "<i>Germans</i>", "From Google"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+        var saved = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "From Google");
+        Assert.Equal([Google], saved.Filters);
+        Assert.Equal(saved.Id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value"));   // the page's filters are it now
+
+        // Picking one puts its filters in the address, the period kept; All visits takes them away.
+        page.Find("[data-testid=segment]").Change((await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "<i>Germans</i>").Id.ToString());
+        page.WaitForAssertion(() => Assert.EndsWith(view + "&f=country%3ADE", nav.Uri));
+        page.Find("[data-testid=segment]").Change("");
+        page.WaitForAssertion(() => Assert.EndsWith(view, nav.Uri));
+
+        // The viewer may remove their own, not the owner's.
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
+        nav.NavigateTo(view + "&f=source%3AGoogle");
+        var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        asViewer.WaitForElement("[data-testid=segment]");
+        Assert.Empty(asViewer.FindAll("[data-testid=segment-remove]"));
+        nav.NavigateTo(view + "&f=country%3ADE");
+        asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        asViewer.WaitForElement("[data-testid=segment-remove]").Click();
+        asViewer.WaitForAssertion(() => Assert.Equal(["All visits", "These filters", "From Google"], asViewer.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+    }
+}

@@ -1,0 +1,33 @@
+using Dapper;
+using LiveAnalytics.Sites;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>
+/// What a site's members write for their team (annotations, segments): every member may add one, a viewer too; its author
+/// removes it, and so do the site's owners and admins.
+/// </summary>
+internal static class AuthoredRows
+{
+    /// <summary>Whether the user, of this role on the site (null: none), may remove a row its author wrote.</summary>
+    public static bool MayRemove(string? role, Guid? authorId, Guid userId) =>
+        role is SiteTeam.Owner or SiteTeam.Admin || (role is not null && authorId == userId);
+
+    /// <param name="table">The caller's table (a constant; rows with <c>id</c>, <c>site_id</c> and <c>created_by</c>), which
+    /// the messages call its rows too: "annotations".</param>
+    /// <param name="one">One row as the messages name it: "an annotation".</param>
+    /// <returns>An error message, or null when removed (or gone already).</returns>
+    public static async Task<string?> RemoveAsync(NpgsqlDataSource db, SiteTeam team, string table, string one, long siteId, Guid userId, long id)
+    {
+        var role = await team.RoleAsync(siteId, userId);
+        if (role is null) return $"Only the site's members change its {table}.";
+        await using var conn = await db.OpenConnectionAsync();
+        var removed = await conn.ExecuteAsync($"""
+            DELETE FROM {table} WHERE id = @id AND site_id = @siteId AND (@anyone OR created_by = @userId)
+            """, new { id, siteId, userId, anyone = MayRemove(role, null, Guid.Empty) });
+        if (removed == 0 && await conn.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = @id AND site_id = @siteId)", new { id, siteId }))
+            return $"Only its author or the site's owners and admins remove {one}.";
+        return null;
+    }
+}

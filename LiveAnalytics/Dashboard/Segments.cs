@@ -1,0 +1,58 @@
+using Dapper;
+using LiveAnalytics.Sites;
+using Npgsql;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>A set of the history dashboard's filters saved under a name, for the site's team to pick again.</summary>
+/// <param name="Author">The author's address, or null once their account is deleted.</param>
+public sealed record Segment(long Id, string Name, IReadOnlyList<DashboardFilter> Filters, Guid? AuthorId, string? Author)
+{
+    /// <summary>Whether these are the view's filters, in any order.</summary>
+    public bool Matches(IReadOnlyList<DashboardFilter> filters) => filters.Count == Filters.Count && filters.All(Filters.Contains);
+}
+
+/// <summary>A site's segments. Any member saves one, a viewer too (<see cref="AuthoredRows"/>).</summary>
+public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider time)
+{
+    public const int MaxPerSite = 100, MaxNameLength = 60;
+
+    /// <summary>The site's segments by name. The caller has checked the user's membership.</summary>
+    public async Task<IReadOnlyList<Segment>> ListAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long Id, string Name, string[] Filters, Guid? AuthorId, string? Author)>("""
+            SELECT s.id, s.name, s.filters, s.created_by, u.email
+            FROM segments s LEFT JOIN users u ON u.id = s.created_by
+            WHERE s.site_id = @siteId ORDER BY lower(s.name), s.id
+            """, new { siteId });
+        // Saved as the page's address takes them, so read as it reads them.
+        return rows.Select(r => new Segment(r.Id, r.Name, DashboardView.Parse(null, null, null, null, r.Filters, null).View.Filters, r.AuthorId, r.Author)).ToList();
+    }
+
+    /// <returns>An error message for the form, or null when saved.</returns>
+    public async Task<string?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters)
+    {
+        if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members save its segments.";
+        name = name.Trim();
+        if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
+            return $"Name the segment in 1 to {MaxNameLength} characters, e.g. Google visitors from Germany.";
+        if (filters.Count == 0) return "Filter the page first: a segment saves the filters it shows.";
+        var texts = filters.Select(f => f.ToString()).ToArray();
+        if (DashboardView.Parse(null, null, null, null, texts, null).Error is { } error) return error;
+        await using var conn = await db.OpenConnectionAsync();
+        var saved = await conn.ExecuteAsync("""
+            INSERT INTO segments (site_id, name, filters, created_by, created_at)
+            SELECT @Id, @name, @texts, @userId, @now WHERE (SELECT count(*) FROM segments WHERE site_id = @Id) < @max
+            ON CONFLICT (site_id, name) DO NOTHING
+            """, new { site.Id, name, texts, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
+        if (saved == 1) return null;
+        return (await ListAsync(site.Id)).Any(s => s.Name == name)
+            ? $"A segment named '{name}' exists already: pick another name, or remove that one first."
+            : $"A site can have at most {MaxPerSite} segments; remove one first.";
+    }
+
+    /// <returns>An error message, or null when removed (or gone already).</returns>
+    public Task<string?> RemoveAsync(Site site, Guid userId, long segmentId) =>
+        AuthoredRows.RemoveAsync(db, team, "segments", "a segment", site.Id, userId, segmentId);
+}
