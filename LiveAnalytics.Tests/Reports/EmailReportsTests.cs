@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bunit;
 using LiveAnalytics.Accounts.Email;
 using LiveAnalytics.Persistence;
@@ -20,7 +21,7 @@ public sealed class EmailReportsTests : MailTest
     private readonly FakeTimeProvider _clock = new(Nov16.AddDays(2));
 
     private EmailReports Reports => new(App.Get<NpgsqlDataSource>(), App.Get<RollupQueries>(), App.Get<LiveAnalytics.Dashboard.DashboardQueries>(),
-        App.Get<LiveAnalytics.Dashboard.Funnels>(), App.Get<EmailSender>(), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EmailReports>.Instance);
+        App.Get<LiveAnalytics.Dashboard.Funnels>(), App.Get<LiveAnalytics.Dashboard.Annotations>(), App.Get<EmailSender>(), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EmailReports>.Instance);
 
     [Fact]
     public async Task A_subscriber_gets_last_week_once_from_monday_morning()
@@ -36,6 +37,9 @@ public sealed class EmailReportsTests : MailTest
         Assert.Null(await App.Get<LiveAnalytics.Dashboard.Goals>().AddAsync(shop.Site, shop.User.Id, LiveAnalytics.Dashboard.Goal.Page, "/b"));
         Assert.Null(await App.Get<LiveAnalytics.Dashboard.Funnels>().AddAsync(shop.Site, shop.User.Id, "A then B",
             [(LiveAnalytics.Dashboard.Goal.Page, "/a"), (LiveAnalytics.Dashboard.Goal.Page, "/b")]));
+        var notes = App.Get<LiveAnalytics.Dashboard.Annotations>();
+        Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, DateOnly.FromDateTime(Nov16.AddDays(4).Date), "Black Friday sale started"));
+        Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, DateOnly.FromDateTime(Nov16.AddDays(7).Date), "Not last week's"));
 
         Assert.True(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, shop.User.Id, ReportPeriod.Week, subscribed: true));   // on Wednesday
         Assert.False(await Reports.SetAsync(shop.Site.Id, shop.Site.Timezone, (await App.UserAsync()).Id, ReportPeriod.Week, subscribed: true));   // not a member
@@ -57,6 +61,8 @@ public sealed class EmailReportsTests : MailTest
         Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
         // Visitors 1 and 2 saw /a last week; neither went on to /b in that visit (3 saw /b alone).
         Assert.Matches(@"Funnels \(visitors at each step, and their share of the first step's\):\r?\n\s+A then B: 2 → 0 \(0%\)", text);
+        Assert.Matches($@"Annotations:\r?\n  Fri 20 Nov  Black Friday sale started \({Regex.Escape(shop.User.Email!)}\)\r?\n\r?\nThe week on the dashboard", text);
+        Assert.DoesNotContain("Not last week's", text);
         Assert.Contains($"{TestMailServer.PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-16&to=2026-11-22", text);
         Assert.DoesNotContain(Mail.Received, m => m.ToAddresses.Any(a => a.Address == quiet.Email));
 

@@ -8,12 +8,12 @@ namespace LiveAnalytics.Reports;
 /// <summary>
 /// The weekly and monthly reports by mail, for members who ask for them on the site's settings page: the last whole week
 /// (Monday to Sunday) or month in the site's time zone, from the rollups, against the one before, its top pages and sources,
-/// its goals and funnels, and a link to it on the history dashboard. An hourly job sends each member's report once a
+/// its goals and funnels, the team's annotations of its days, and a link to it on the history dashboard. An hourly job sends each member's report once a
 /// period, from 07:00 on its first day after it (Monday, the 1st) in the site's zone; one missed while no node ran jobs
 /// goes out at the next run.
 /// </summary>
 public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Dashboard.DashboardQueries dashboard, Dashboard.Funnels funnels,
-    EmailSender email, TimeProvider time, ILogger<EmailReports> logger)
+    Dashboard.Annotations annotations, EmailSender email, TimeProvider time, ILogger<EmailReports> logger)
 {
     /// <summary>The local time of its first day from which a period's report goes out.</summary>
     internal static readonly TimeSpan SendFrom = TimeSpan.FromHours(7);
@@ -84,7 +84,8 @@ public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Das
         var funnelCounts = await FunnelsAsync(period, siteId, timezone, first, last);
         var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}";
         var subject = $"{domain}: {Dashboard.MetricFormat.Count(counts.Visitors)} visitors in {period.Name(first)}";
-        var text = ReportText.Write(period, domain, timezone, currency, first, last, counts, previous, pages, sources, goals, funnelCounts, link);
+        var notes = await annotations.ListAsync(siteId, first, last);
+        var text = ReportText.Write(period, domain, timezone, currency, first, last, counts, previous, pages, sources, goals, funnelCounts, notes, link);
         return (subject, text);
     }
 

@@ -12,7 +12,7 @@ internal static class ReportText
 
     public static string Write(ReportPeriod period, string domain, string timezone, string? currency, DateOnly first, DateOnly last, Counts counts, Counts before,
         IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals,
-        IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, string link)
+        IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, IReadOnlyList<Annotation> annotations, string link)
     {
         var text = new StringBuilder();
         text.AppendLine($"{domain}, {first:ddd d MMM} to {last:ddd d MMM yyyy} (days in {timezone}), against the {period.Noun} before:");
@@ -38,6 +38,13 @@ internal static class ReportText
                 text.AppendLine(visitors is null
                     ? $"  {funnel.Name}: could not be counted this time; the dashboard has it."
                     : $"  {funnel.Name}: {string.Join(" → ", visitors.Select((v, i) => i == 0 ? MetricFormat.Count(v) : $"{MetricFormat.Count(v)} ({MetricFormat.Conversion(v, visitors[0])})"))}");
+        }
+        if (annotations.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Annotations:");
+            foreach (var a in annotations)
+                text.AppendLine($"  {a.Day:ddd d MMM}  {a.Text}{(a.Author is null ? "" : $" ({a.Author})")}");
         }
         text.AppendLine();
         text.AppendLine($"The {period.Noun} on the dashboard: {link}");
