@@ -36,20 +36,24 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
     }
 
     /// <returns>An error message for the form, or null when added.</returns>
-    public async Task<string?> AddAsync(Site site, Guid userId, DateOnly day, string text)
+    public async Task<string?> AddAsync(Site site, Guid userId, DateOnly day, string text) => (await CreateAsync(site, userId, day, text)).Error;
+
+    /// <returns>The annotation added, or the error message that says why not.</returns>
+    public async Task<(long? Id, string? Error)> CreateAsync(Site site, Guid userId, DateOnly day, string text)
     {
-        if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members annotate its history.";
+        if (await team.RoleAsync(site.Id, userId) is null) return (null, "Only the site's members annotate its history.");
         text = text.Trim();
         if (text.Length is 0 or > MaxLength || text.Any(char.IsControl))
-            return $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.";
+            return (null, $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.");
         var latest = SiteClock.Today(site, time).AddDays(DaysAhead);
-        if (day < Earliest || day > latest) return $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.";
+        if (day < Earliest || day > latest) return (null, $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.");
         await using var conn = await db.OpenConnectionAsync();
-        var added = await conn.ExecuteAsync("""
+        var id = await conn.QuerySingleOrDefaultAsync<long?>("""
             INSERT INTO annotations (site_id, day, text, created_by, created_at)
             SELECT @Id, @day, @text, @userId, @now WHERE (SELECT count(*) FROM annotations WHERE site_id = @Id) < @max
+            RETURNING id
             """, new { site.Id, day, text, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
-        return added == 1 ? null : $"A site can have at most {MaxPerSite} annotations; remove old ones first.";
+        return id is null ? (null, $"A site can have at most {MaxPerSite} annotations; remove old ones first.") : (id, null);
     }
 
     /// <returns>An error message, or null when removed (or gone already).</returns>

@@ -13,9 +13,9 @@ namespace LiveAnalytics.Sites;
 /// The Sites API, shaped like Plausible's: a platform that hosts shops (or a merchant's own scripts) adds a site, reads
 /// it, deletes it, and sets its goals, with an API key, as the settings pages do. A key limited to some sites reaches
 /// only those and cannot add sites; roles hold as on the pages (goals take an owner or admin, deleting the owner).
-/// A site the key does not reach is answered like one that does not exist.
+/// A site the key does not reach is answered like one that does not exist. Annotations too (<c>SitesApi.Annotations.cs</c>).
 /// </summary>
-public static class SitesApi
+public static partial class SitesApi
 {
     /// <summary>A site's fields in JSON; anything larger is not a site.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -29,6 +29,7 @@ public static class SitesApi
         sites.MapGet("/goals", GoalsAsync);
         sites.MapPut("/goals", PutGoalAsync);
         sites.MapDelete("/goals/{goalId}", DeleteGoalAsync);
+        MapAnnotations(sites);
         sites.MapGet("/{domain}", GetAsync);
         sites.MapPut("/{domain}", ChangeAsync);
         sites.MapDelete("/{domain}", DeleteAsync);
