@@ -1,3 +1,4 @@
+using Dapper;
 using System.IO.Compression;
 using System.Security.Claims;
 using Bunit;
@@ -9,6 +10,7 @@ using LiveAnalytics.Retention;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Stats;
 using LiveAnalytics.Tests.Infrastructure;
+using Npgsql;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +73,32 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         // Exits and all the page's views, for its exit rate: three of the six views of "/" ended a visit, both of "/hats".
         Assert.Equal([("/", 3L, 6L), ("/hats", 2L, 2L)],
             data.Top(DashboardDimensions.ExitPage).Where(r => r.Value.StartsWith('/')).Select(r => (r.Value, r.Counts.Visits, r.PagePageviews!.Value)).OrderBy(r => r.Item1, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Under_filters_on_a_visit_the_exit_pages_rates_are_of_the_visits_kept_from_either_source()
+    {
+        var shop = await ShopAsync();
+        var queries = _app.Get<DashboardQueries>();
+        var today = new DateOnly(2026, 11, 28);
+        static (string, long, long?)[] Rates(IEnumerable<TopRow> rows) =>
+            [.. rows.Where(r => r.Value.StartsWith('/')).Select(r => (r.Value, r.Counts.Visits, r.PagePageviews)).OrderBy(r => r.Value, StringComparer.Ordinal)];
+
+        // Google's visitors 1-3 viewed "/" three times and left from it twice (2, 3); 1 left from /hats, its one view there.
+        Assert.Equal([("/", 2L, 3L), ("/hats", 1L, 1L)], Rates(await queries.TopAsync(shop.Site, View("source:Google"), today, DashboardDimensions.ExitPage)));
+        // Germany's (1-5), with the page's lists: "/" five views, three exits; both views of /hats exits.
+        var german = await queries.LoadAsync(shop.Site, View("country:DE"), today, [DashboardDimensions.ExitPage]);
+        Assert.True(german.FromVisits);
+        Assert.Equal([("/", 3L, 5L), ("/hats", 2L, 2L)], Rates(german.Top(DashboardDimensions.ExitPage)));
+        // Under a condition on events the visits count only such events: no base for a rate.
+        Assert.All(await queries.TopAsync(shop.Site, View("page:/hats"), today, DashboardDimensions.ExitPage), r => Assert.Null(r.PagePageviews));
+
+        // The same from the raw events, when the table of visits does not reach back to the period.
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE sites SET visits_from = now() WHERE id = @Id", new { shop.Site.Id });
+        var raw = await queries.LoadAsync(shop.Site, View("country:DE"), today, [DashboardDimensions.ExitPage]);
+        Assert.False(raw.FromVisits);
+        Assert.Equal([("/", 3L, 5L), ("/hats", 2L, 2L)], Rates(raw.Top(DashboardDimensions.ExitPage)));
     }
 
     [Fact]
@@ -272,6 +300,9 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,20,40.00"], Read(converted, "goals.csv"));
         // Visitors 1-5 (from Germany; 6 is French) on "/"; 1 and 4 went on to /hats: 40 %.
         Assert.Equal(["funnel,step,kind,value,visitors,of_first,dropped", "Hats,1,page,/,5,100,0", "Hats,2,page,/hats,2,40,3"], Read(converted, "funnels.csv"));
+        // Filtered by country, a filter on the visit: the exit pages' rates of Germany's visits (three of five views of "/").
+        Assert.EndsWith(",page_pageviews,exit_rate", Read(converted, "exit_page.csv")[0]);
+        Assert.Contains(Read(converted, "exit_page.csv"), line => line.StartsWith("/,") && line.EndsWith(",5,60"));
         // The period's annotations (not the next day's), written as text.
         Assert.Equal(["date,annotation,author", $"2026-10-05,\"'=Sale, \"\"50%\"\" off\",{shop.User.Email}"], Read(converted, "annotations.csv"));
         // Filtered by the custom event Order, as the page shows it: the one buyer's share of the day's six visitors (none

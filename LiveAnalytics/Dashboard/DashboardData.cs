@@ -56,7 +56,7 @@ public sealed record TopRow(string Value, Counts Counts)
     /// </summary>
     public long? AllVisitors { get; init; }
 
-    /// <summary>An exit page's pageviews in all (without filters, from the rollups), which its exit rate divides its exits by.</summary>
+    /// <summary>An exit page's pageviews in all (from the rollups; under filters on a visit, in the visits kept), which its exit rate divides its exits by.</summary>
     public long? PagePageviews { get; init; }
 }
 

@@ -35,7 +35,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
         var (now, before) = (current.Result, previous?.Result);
         var points = Align(now.Series, before?.Series, view.Compare);
-        var tops = await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, now.Tops);
+        var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, now.Tops));
         return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
             FromVisits = now.FromVisits,
@@ -75,7 +75,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
     {
         var range = view.Resolve(today);
         var rows = await Source(site, view).TopAsync(range.First, range.Last, dimension);
-        return (await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, new Dictionary<string, IReadOnlyList<TopRow>> { [dimension.Key] = rows }))[dimension.Key];
+        var tops = new Dictionary<string, IReadOnlyList<TopRow>> { [dimension.Key] = rows };
+        return (await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, tops)))[dimension.Key];
     }
 
     /// <summary>
@@ -94,6 +95,11 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
             : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = counts.GetValueOrDefault((t.Key, r.Value))?.Visitors ?? 0 }).ToList());
     }
+
+    /// <summary>Under filters, the exit pages' rates where they have a base (<see cref="FilteredExitRates"/>); without, the rollups gave them.</summary>
+    private Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithExitRatesAsync(Site site, DashboardView view, DateOnly first, DateOnly last,
+        IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops) =>
+        FilteredExitRates.AttachAsync(db, site, view.Filters, Filter(view.Filters), first, last, tops);
 
     private ISource Source(Site site, DashboardView view) =>
         view.Filters.Count == 0 ? new Rollups(db, rollups, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone))
