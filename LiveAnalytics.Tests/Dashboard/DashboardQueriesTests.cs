@@ -198,7 +198,10 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         // Under the other filters: Google's visitors that day.
         var google = await queries.LoadAsync(shop.Site, View("event:Order", "source:Google"), today);
         Assert.Equal(3L, google.AllVisitors);
-        Assert.All(google.Top(DashboardDimensions.Country), r => Assert.Null(r.AllVisitors));   // the rollups cannot tell Google's Germans
+        // Each value's visitors among the visits the other filters keep: Google's three Germans, one of whom bought.
+        Assert.Equal([("DE", 1L, 3L)], google.Top(DashboardDimensions.Country).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal([("Google", 1L, 3L)], google.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal(google.Top(DashboardDimensions.Country), await queries.TopAsync(shop.Site, View("event:Order", "source:Google"), today, DashboardDimensions.Country));
         Assert.Equal(2L, (await queries.LoadAsync(shop.Site, View("event:Order", "source:Bing"), today)).AllVisitors);
         Assert.Null((await queries.LoadAsync(shop.Site, View("source:Google"), today)).AllVisitors);
 
@@ -209,6 +212,17 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal(["/hats"], hats.Top(DashboardDimensions.Page).Select(r => r.Value));
         var ordered = await queries.LoadAsync(shop.Site, View("goal:Order", "country:DE"), today);
         Assert.Equal((1L, 40m, 5L), (ordered.Totals.Visitors, ordered.Totals.Revenue, ordered.AllVisitors!.Value));   // of Germany's five
+        // Germany's visitors from Google (1-3) and from Bing (4, 5); the page of the order, /checkout, seen by its buyer alone.
+        Assert.Equal([("Google", 1L, 3L)], ordered.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal([("/checkout", 1L, 1L)], ordered.Top(DashboardDimensions.Page).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+
+        // The same from the raw events, when the table of visits does not reach back to the period.
+        await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE sites SET visits_from = now() WHERE id = @Id", new { shop.Site.Id });
+        var raw = await queries.LoadAsync(shop.Site, View("goal:Order", "country:DE"), today);
+        Assert.False(raw.FromVisits);
+        Assert.Equal([("Google", 1L, 3L)], raw.Top(DashboardDimensions.Source).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
+        Assert.Equal([("DE", 1L, 5L)], raw.Top(DashboardDimensions.Country).Select(r => (r.Value, r.Counts.Visitors, r.AllVisitors!.Value)));
     }
 
     [Fact]

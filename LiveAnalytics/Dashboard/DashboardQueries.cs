@@ -11,7 +11,7 @@ namespace LiveAnalytics.Dashboard;
 /// a visit's own dimensions and the events' own columns read the table of visits (<see cref="VisitsDashboard"/>),
 /// others (UTM content and term) the raw events with the same visit rules as the Stats API (<see cref="RawDashboard"/>).
 /// </summary>
-public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw, Goals goals)
+public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups, StatsQueries raw, Goals goals)
 {
     public const int TopLimit = 10;
 
@@ -35,7 +35,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
 
         var (now, before) = (current.Result, previous?.Result);
         var points = Align(now.Series, before?.Series, view.Compare);
-        var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, now.Tops));
+        var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, now.Tops));
         return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
             FromVisits = now.FromVisits,
@@ -76,24 +76,40 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         var range = view.Resolve(today);
         var rows = await Source(site, view).TopAsync(range.First, range.Last, dimension);
         var tops = new Dictionary<string, IReadOnlyList<TopRow>> { [dimension.Key] = rows };
-        return (await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site.Id, view, range.First, range.Last, tops)))[dimension.Key];
+        return (await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, tops)))[dimension.Key];
     }
 
     /// <summary>
-    /// Under a custom event's or a goal's filter alone, each listed value's visitors in the period from the rollups (one
-    /// query for every list), which its conversion rate divides by: Google's visitors, converted or not. Not for exit pages
-    /// (the rollups keep their exits, not their visitors) nor the events' own list, and not under other filters, which
-    /// the rollups cannot answer: those lists show no rate per value. (The custom properties have a card of their own.)
+    /// Under a custom event's or a goal's filter, each listed value's visitors in the period, which its conversion rate
+    /// divides by: Google's visitors, converted or not. Under that filter alone from the rollups (one query for every list);
+    /// with other filters, of the visits those keep, a read of each list's values as the list itself is read (visitors
+    /// from Google among Germany's). Not for exit pages (their list counts exits, not visitors) nor the events' own list.
+    /// (The custom properties have a card of their own.)
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithAllVisitorsAsync(long siteId, DashboardView view, DateOnly first, DateOnly last,
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithAllVisitorsAsync(Site site, DashboardView view, DateOnly first, DateOnly last,
         IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops)
     {
-        if (!view.ShowsConversions || !view.Filters.All(DashboardView.IsConversion)) return tops;
+        if (!view.ShowsConversions) return tops;
         static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key;
-        var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
-        var counts = await rollups.CountsOfAsync(siteId, first, last, keys);
+        var others = view.Filters.Where(f => !DashboardView.IsConversion(f)).ToList();
+        IReadOnlyDictionary<(string Key, string Value), long> visitors;
+        if (others.Count == 0)
+        {
+            var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
+            visitors = (await rollups.CountsOfAsync(site.Id, first, last, keys)).ToDictionary(c => c.Key, c => c.Value.Visitors);
+        }
+        else
+        {
+            var lists = await Task.WhenAll(tops.Where(t => Rated(t.Key) && t.Value.Count > 0).Select(async t =>
+            {
+                var dimension = DashboardDimensions.Find(t.Key)!;
+                var among = Filter(others, (dimension, t.Value.Select(r => r.Value).ToArray()));
+                return (t.Key, Rows: await new Filtered(db, raw, site, among).TopAsync(first, last, dimension));
+            }));
+            visitors = lists.SelectMany(l => l.Rows.Select(r => (Key: (l.Key, r.Value), r.Counts.Visitors))).ToDictionary(x => x.Key, x => x.Visitors);
+        }
         return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
-            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = counts.GetValueOrDefault((t.Key, r.Value))?.Visitors ?? 0 }).ToList());
+            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = visitors.GetValueOrDefault((t.Key, r.Value)) }).ToList());
     }
 
     /// <summary>Under filters, the exit pages' rates where they have a base (<see cref="FilteredExitRates"/>); without, the rollups gave them.</summary>
@@ -117,34 +133,6 @@ public sealed class DashboardQueries(NpgsqlDataSource db, RollupQueries rollups,
         return hour is { } h ? new DateTimeOffset(DateTime.SpecifyKind(h, DateTimeKind.Utc)) : null;
     }
 
-    /// <summary>The filters as SQL over the events table: columns from the fixed dimension table, values as parameters.</summary>
-    internal static EventFilter Filter(IReadOnlyList<DashboardFilter> filters)
-    {
-        var built = new EventFilterBuilder();
-        var parameters = built.Parameters;
-        for (var i = 0; i < filters.Count; i++)
-        {
-            var dimension = DashboardDimensions.Find(filters[i].Dimension)
-                ?? throw new ArgumentException($"'{filters[i].Dimension}' cannot filter.", nameof(filters));
-            if (dimension == DashboardDimensions.Goal)
-            {
-                // As the goals card counts it: a page goal's events on matching pages, an event goal's by name.
-                var page = filters[i].Value.StartsWith(StatsFilters.PageGoalPrefix, StringComparison.Ordinal);
-                parameters.Add($"df{i}", page ? StatsFilters.Like(filters[i].Value[StatsFilters.PageGoalPrefix.Length..]) : filters[i].Value);
-                built.Add(page ? $" AND pathname LIKE @df{i}" : $" AND name = @df{i}", VisitFacts.None, page ? "pathname" : "name");
-                continue;
-            }
-            var column = dimension.Column;
-            if (dimension.PropertyName is { } name)
-            {
-                parameters.Add($"dk{i}", name);
-                column = StatsFilters.PropColumn($"dk{i}");
-            }
-            parameters.Add($"df{i}", filters[i].Value);
-            built.Add($" AND coalesce({column}, '') = @df{i}", PeriodEvents.Needs(column), dimension.Column);
-        }
-        return built.Build();
-    }
 
     private interface ISource
     {
