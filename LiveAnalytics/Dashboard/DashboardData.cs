@@ -51,8 +51,8 @@ public sealed record TopRow(string Value, Counts Counts)
     public PageEngagement? Engagement { get; init; }
 
     /// <summary>
-    /// Under a custom event's or a goal's filter alone: the value's visitors in the period, converted or not, which its
-    /// conversion rate divides by (Google's 40 visitors, of whom 4 bought: 10 %). Null otherwise.
+    /// Under a custom event's or a goal's filter: the value's visitors in the period (of the visits the other filters keep),
+    /// converted or not, which its conversion rate divides by (Google's 40 visitors, of whom 4 bought: 10 %). Null otherwise.
     /// </summary>
     public long? AllVisitors { get; init; }
 

@@ -91,7 +91,7 @@ public static class DashboardExport
 
     /// <summary>
     /// A list's rows; the pages' with their engagement (empty for a page none of whose views reported any); as the page
-    /// shows them, each value's conversion rate under a custom event's or a goal's filter alone, and the exit pages'
+    /// shows them, each value's conversion rate under a custom event's or a goal's filter, and the exit pages'
     /// exit rate where it has a base: without filters, or under filters on a visit (with the page's views it divides by).
     /// </summary>
     private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string[] columns)
