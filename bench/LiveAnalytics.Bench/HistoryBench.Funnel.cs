@@ -18,7 +18,7 @@ public static partial class HistoryBench
     private static async Task FunnelAsync(NpgsqlDataSource db, long siteId, DateTimeOffset currentHour, int days, int runs)
     {
         var funnelDays = new FunnelDays(db, TimeProvider.System, NullLogger<FunnelDays>.Instance);
-        var funnels = new Funnels(db, new SiteTeam(db), funnelDays);
+        var funnels = new Funnels(db, new SiteTeam(db), funnelDays, new NoJobs());
         var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
         Goal[] steps = [new Goal(1, Goal.Page, "/products/*"), new Goal(2, Goal.Event, "Add to cart"), new Goal(3, Goal.Event, "Order")];
         // The steps as a merchant writes them (the funnels' table holds them so; Goal.Arrays makes the SQL patterns).
@@ -71,5 +71,13 @@ public static partial class HistoryBench
         Console.WriteLine($"Funnel of 3 steps over {days} days filtered by source:Google: from the table of visits p50 {Median(visitTimes):F0} ms, " +
             $"from raw events p50 {Median(rawTimes):F0} ms; visitors by step {string.Join(" / ", kept.Select(c => c.ToString("N0")))} / " +
             $"{string.Join(" / ", settled.Select(c => c.ToString("N0")))}");
+    }
+
+    /// <summary>The bench stores its funnel itself (not through <see cref="Funnels.AddAsync"/>): nothing enqueues a job.</summary>
+    private sealed class NoJobs : Hangfire.IBackgroundJobClient
+    {
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state) => throw new NotSupportedException("The bench enqueues no jobs.");
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => throw new NotSupportedException("The bench enqueues no jobs.");
     }
 }
