@@ -56,6 +56,7 @@ public static partial class HistoryBench
             Console.WriteLine($"  with all 13 top lists (what the export reads): p50 {Median(all):F1} ms");
             await FillVisitsAsync(db, job, siteId);
             await FilteredAsync(db, currentHour, days, siteId, runs);
+            await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
             await PropertiesAsync(db, siteId, currentHour, days, runs);
             return;
@@ -119,6 +120,7 @@ public static partial class HistoryBench
         Console.WriteLine($"  same figures: pageviews {a.Pageviews:N0} / {b.Pageviews:N0}, events {a.Events:N0} / {b.Events:N0}, " +
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
         await FilteredAsync(db, currentHour, days, siteId, runs);
+        await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
         await PropertiesAsync(db, siteId, currentHour, days, runs);
     }
@@ -176,16 +178,21 @@ public static partial class HistoryBench
     /// <summary>The dashboard as the page opens: totals, the daily series, the goals and the five lists on the cards' first tabs, read in parallel.</summary>
     /// <returns>Load: reads the view with the given top lists (null: all 13).</returns>
     private static (TimeZoneInfo Zone, DateOnly FirstDay, DateOnly LastDay, Func<IReadOnlyCollection<DashboardDimension>?, Task<DashboardData>> Load) Dashboard(
-        NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, string? filter = null)
+        NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, params string[] filters)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Timezone);
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(currentHour.AddTicks(-1), zone).DateTime);
         var firstDay = lastDay.AddDays(-(days - 1));
-        var dashboard = new DashboardQueries(db, new RollupQueries(db), new StatsQueries(db), new Goals(db, new SiteTeam(db)));
-        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
-        var view = DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, filter is null ? null : [filter], null).View;
-        return (zone, firstDay, lastDay, lists => dashboard.LoadAsync(site, view, lastDay, lists));
+        var view = View(firstDay, lastDay, filters);
+        return (zone, firstDay, lastDay, lists => Queries(db).LoadAsync(BenchSite(siteId), view, lastDay, lists));
     }
+
+    private static DashboardQueries Queries(NpgsqlDataSource db) => new(db, new RollupQueries(db), new StatsQueries(db), new Goals(db, new SiteTeam(db)));
+
+    private static Site BenchSite(long siteId) => new(siteId, "history-bench.example", "History bench", Timezone);
+
+    private static DashboardView View(DateOnly firstDay, DateOnly lastDay, string[] filters) =>
+        DashboardView.Parse("custom", firstDay.ToString("yyyy-MM-dd"), lastDay.ToString("yyyy-MM-dd"), null, filters, null).View;
 
     /// <summary>Feeds an hour of visits in time order, one numbered batch per second, running the job every few seconds of events.</summary>
     /// <returns>The events stored and the time of each run of the job.</returns>
