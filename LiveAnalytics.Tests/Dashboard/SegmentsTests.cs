@@ -24,9 +24,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     private async Task<(Merchant Shop, Guid Viewer)> ShopWithViewerAsync()
     {
         var shop = await _app.MerchantAsync();
-        var viewer = await _app.UserAsync();
-        Assert.Null(await _app.Get<SiteTeam>().AddAsync(shop.Site.Id, shop.User.Id, viewer.Email!, SiteTeam.Viewer));
-        return (shop, viewer.Id);
+        return (shop, (await _app.MemberAsync(shop, SiteTeam.Viewer)).Id);
     }
 
     [Fact]

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
+using static LiveAnalytics.Tests.Infrastructure.ApiClient;
 
 namespace LiveAnalytics.Tests.Sites;
 
@@ -14,23 +13,7 @@ public sealed class SitesApiAnnotationsTests(AppFixture fixture) : IClassFixture
 {
     private readonly AppFactory _app = fixture.App;
 
-    private async Task<HttpClient> ClientAsync(Guid userId)
-    {
-        var client = _app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _app.ApiKeyAsync(userId));
-        return client;
-    }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string url, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString()!;
+    private async Task<HttpClient> ClientAsync(Guid userId) => ApiClient.For(_app, await _app.ApiKeyAsync(userId));
 
     [Fact]
     public async Task A_deploy_script_annotates_today_and_members_keys_list_and_remove_as_the_page_does()

@@ -6,6 +6,7 @@ using System.Text.Json;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
+using static LiveAnalytics.Tests.Infrastructure.ApiClient;
 
 namespace LiveAnalytics.Tests.Sites;
 
@@ -14,23 +15,7 @@ public sealed class SitesApiTests(AppFixture fixture) : IClassFixture<AppFixture
 {
     private readonly AppFactory _app = fixture.App;
 
-    private HttpClient Client(string key)
-    {
-        var client = _app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
-
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string url, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString()!;
+    private HttpClient Client(string key) => ApiClient.For(_app, key);
 
     [Fact]
     public async Task A_site_is_added_read_listed_and_deleted_by_its_owners_key()

@@ -27,15 +27,18 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         var pending = PendingSinceAsync(site.Id);
         var conversions = goalList.Count == 0 ? Task.FromResult<IReadOnlyList<Counts>>([]) : source.GoalsAsync(range.First, range.Last, goalList);
         // The visitors a custom event's or a goal's conversion rate divides by: the view's, those filters left out (from
-        // the rollups when no other filter remains).
+        // the rollups when no other filter remains). Under other filters the same read lists the values' visitors too,
+        // which each listed value's own rate divides by (WithAllVisitorsAsync).
         var all = view.ShowsConversions ? Source(site, view with { Filters = [.. view.Filters.Where(f => !DashboardView.IsConversion(f))] }) : null;
-        var allNow = all?.PeriodAsync(range.First, range.Last, range.Interval, []);
+        var allNow = all is Filtered others
+            ? others.WithBasesAsync(range.First, range.Last, range.Interval, [.. (dimensions ?? DashboardDimensions.All).Where(d => Rated(d.Key))])
+            : all?.PeriodAsync(range.First, range.Last, range.Interval, []);
         var allBefore = previous is null ? null : all?.PeriodAsync(range.PreviousFirst, range.PreviousLast, range.Interval, []);
         await Task.WhenAll(new Task?[] { current, previous, pending, conversions, allNow, allBefore }.OfType<Task>());
 
         var (now, before) = (current.Result, previous?.Result);
         var points = Align(now.Series, before?.Series, view.Compare);
-        var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, now.Tops));
+        var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, now.Tops, allNow?.Result.Tops));
         return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
             FromVisits = now.FromVisits,
@@ -81,36 +84,44 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
 
     /// <summary>
     /// Under a custom event's or a goal's filter, each listed value's visitors in the period, which its conversion rate
-    /// divides by: Google's visitors, converted or not. Under that filter alone from the rollups (one query for every list);
-    /// with other filters, of the visits those keep, a read of each list's values as the list itself is read (visitors
-    /// from Google among Germany's). Not for exit pages (their list counts exits, not visitors) nor the events' own list.
-    /// (The custom properties have a card of their own.)
+    /// divides by: Google's visitors, converted or not. Under that filter alone from the rollups (one query for every list).
+    /// With other filters, of the visits those keep (visitors from Google among Germany's): from <paramref name="bases"/>,
+    /// the page's read of them with each list's <see cref="BaseLimit"/> most visited values (a value further down shows
+    /// no rate); for a tab opened later, a read of its values as the list itself is read. Not for exit pages (their list
+    /// counts exits, not visitors) nor the events' own list. (The custom properties have a card of their own.)
     /// </summary>
     private async Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithAllVisitorsAsync(Site site, DashboardView view, DateOnly first, DateOnly last,
-        IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops)
+        IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops, IReadOnlyDictionary<string, IReadOnlyList<TopRow>>? bases = null)
     {
         if (!view.ShowsConversions) return tops;
-        static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key;
         var others = view.Filters.Where(f => !DashboardView.IsConversion(f)).ToList();
         IReadOnlyDictionary<(string Key, string Value), long> visitors;
         if (others.Count == 0)
         {
             var keys = tops.Where(t => Rated(t.Key)).SelectMany(t => t.Value.Select(r => (t.Key, r.Value))).Distinct().ToList();
             visitors = (await rollups.CountsOfAsync(site.Id, first, last, keys)).ToDictionary(c => c.Key, c => c.Value.Visitors);
+            return WithBases(tops, visitors, missing: 0);
         }
-        else
+        bases ??= (await Task.WhenAll(tops.Where(t => Rated(t.Key) && t.Value.Count > 0).Select(async t =>
         {
-            var lists = await Task.WhenAll(tops.Where(t => Rated(t.Key) && t.Value.Count > 0).Select(async t =>
-            {
-                var dimension = DashboardDimensions.Find(t.Key)!;
-                var among = Filter(others, (dimension, t.Value.Select(r => r.Value).ToArray()));
-                return (t.Key, Rows: await new Filtered(db, raw, site, among).TopAsync(first, last, dimension));
-            }));
-            visitors = lists.SelectMany(l => l.Rows.Select(r => (Key: (l.Key, r.Value), r.Counts.Visitors))).ToDictionary(x => x.Key, x => x.Visitors);
-        }
-        return tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
-            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = visitors.GetValueOrDefault((t.Key, r.Value)) }).ToList());
+            var dimension = DashboardDimensions.Find(t.Key)!;
+            var among = Filter(others, (dimension, t.Value.Select(r => r.Value).ToArray()));
+            return (t.Key, Rows: await new Filtered(db, raw, site, among).TopAsync(first, last, dimension));
+        }))).ToDictionary(l => l.Key, l => l.Rows);
+        visitors = bases.SelectMany(l => l.Value.Select(r => (Key: (l.Key, r.Value), r.Counts.Visitors))).ToDictionary(x => x.Key, x => x.Visitors);
+        return WithBases(tops, visitors, missing: null);
     }
+
+    private static bool Rated(string key) => key != DashboardDimensions.ExitPage.Key && key != DashboardDimensions.Event.Key;
+
+    /// <param name="missing">A value's visitors when <paramref name="visitors"/> does not have it.</param>
+    private static IReadOnlyDictionary<string, IReadOnlyList<TopRow>> WithBases(IReadOnlyDictionary<string, IReadOnlyList<TopRow>> tops,
+        IReadOnlyDictionary<(string Key, string Value), long> visitors, long? missing) =>
+        tops.ToDictionary(t => t.Key, t => !Rated(t.Key) ? t.Value
+            : (IReadOnlyList<TopRow>)t.Value.Select(r => r with { AllVisitors = visitors.TryGetValue((t.Key, r.Value), out var v) ? v : missing }).ToList());
+
+    /// <summary>How many of a list's most visited values the page reads for the conversion rates under other filters.</summary>
+    internal const int BaseLimit = 1000;
 
     /// <summary>Under filters, the exit pages' rates where they have a base (<see cref="FilteredExitRates"/>); without, the rollups gave them.</summary>
     private Task<IReadOnlyDictionary<string, IReadOnlyList<TopRow>>> WithExitRatesAsync(Site site, DashboardView view, DateOnly first, DateOnly last,
@@ -226,6 +237,16 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
                 ? await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1)
                 : await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
             return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
+        }
+
+        /// <summary>As <see cref="PeriodAsync"/>, each list with its <see cref="BaseLimit"/> most visited values, without the
+        /// pages' engagement: what conversion rates divide by.</summary>
+        public async Task<PeriodCounts> WithBasesAsync(DateOnly from, DateOnly to, string interval, IReadOnlyList<DashboardDimension> lists)
+        {
+            var (start, end) = Span(from, to);
+            return await FromVisitsAsync(start)
+                ? await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, BaseLimit, engagement: false)
+                : await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, BaseLimit);
         }
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)

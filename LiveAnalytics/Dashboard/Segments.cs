@@ -8,8 +8,9 @@ namespace LiveAnalytics.Dashboard;
 /// <param name="Author">The author's address, or null once their account is deleted.</param>
 public sealed record Segment(long Id, string Name, IReadOnlyList<DashboardFilter> Filters, Guid? AuthorId, string? Author)
 {
-    /// <summary>Whether these are the view's filters, in any order.</summary>
-    public bool Matches(IReadOnlyList<DashboardFilter> filters) => filters.Count == Filters.Count && filters.All(Filters.Contains);
+    /// <summary>Whether these are the view's filters, in any order (never no filters: a segment saved some, though a filter
+    /// a later version no longer reads would leave it none).</summary>
+    public bool Matches(IReadOnlyList<DashboardFilter> filters) => Filters.Count > 0 && filters.Count == Filters.Count && filters.All(Filters.Contains);
 }
 
 /// <summary>A site's segments. Any member saves one, a viewer too (<see cref="AuthoredRows"/>).</summary>
