@@ -408,11 +408,15 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var late = new[] { TestData.Event(shop.Site.Id, Oct5.AddHours(17), 8, "/"), TestData.Event(shop.Site.Id, Oct5.AddHours(17), 9, "/") };
         await _app.Get<EventWriter>().WriteAsync(late, mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
+        // Meanwhile a teammate annotates the day: it shows with the figures read again.
+        Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, shop.User.Id, new DateOnly(2026, 10, 5), "Flash sale"));
         foreach (var e in late) hub.Publish(new LiveAnalytics.Live.LiveEvent("", e with { Timestamp = clock.GetUtcNow() }));
         clock.Advance(RollupRefresh.Unfiltered - TimeSpan.FromSeconds(1));
         Assert.Equal("6", page.Find("[data-testid=metric-visitors]").TextContent);   // not before the rollup job has had its time
+        Assert.Empty(page.FindAll("[data-testid=annotation]"));
         clock.Advance(TimeSpan.FromSeconds(1));
         page.WaitForAssertion(() => Assert.Equal("8", page.Find("[data-testid=metric-visitors]").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("Flash sale", page.Find("[data-testid=annotation]").TextContent));
 
         // A view of past days is not read again.
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-04&to=2026-10-04");
