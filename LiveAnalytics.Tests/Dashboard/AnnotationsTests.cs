@@ -114,8 +114,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, viewer, Oct4, "<script>alert(1)</script> sale"));
         Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, viewer, new DateOnly(2026, 9, 1), "Outside the period"));
 
-        await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
+        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
         ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-03&to=2026-10-05");

@@ -342,8 +342,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     public async Task The_page_shows_the_view_and_a_click_puts_the_filter_in_the_url()
     {
         var shop = await ShopAsync();
-        await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
+        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
 
@@ -395,8 +394,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var shop = await ShopAsync();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Oct5.AddHours(18));   // the evening of the shop's day
         using var hub = new LiveAnalytics.Live.EventHub(clock);
-        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention),
-            typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
+        await using var ctx = ComponentContext.For(_app, shop.User, ComponentContext.HistoryPage);
         ctx.Services.AddSingleton<TimeProvider>(clock);
         ctx.Services.AddSingleton(hub);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();

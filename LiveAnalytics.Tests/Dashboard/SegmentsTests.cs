@@ -99,8 +99,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         await _app.RollUpAsync(shop.Site.Id);
         Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, viewer, "<i>Germans</i>", [Germany]));
 
-        await using var ctx = ComponentContext.For(_app, null, typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency),
-            typeof(Funnels), typeof(CustomProperties), typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(Segments), typeof(SiteTeam));
+        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
         ctx.Services.AddSingleton(TimeProvider.System);
         var auth = ctx.SignIn(shop.User);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();

@@ -91,8 +91,7 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Null(await _app.Get<Annotations>().AddAsync(shop.Site, shop.User.Id, new DateOnly(2026, 10, 5), "Internal: supplier late"));
 
         await using var ctx = ComponentContext.For(_app, user: null,
-            typeof(SharedLinks), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels), typeof(CustomProperties), typeof(TimeProvider),
-            typeof(LiveAnalytics.Live.EventHub), typeof(Annotations), typeof(SiteTeam));
+            [.. ComponentContext.HistoryPage, typeof(SharedLinks), typeof(TimeProvider), typeof(LiveAnalytics.Live.EventHub)]);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/share/{token}?period=custom&from=2026-10-05&to=2026-10-05");
 

@@ -2,6 +2,9 @@ using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using LiveAnalytics.Accounts;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Retention;
+using LiveAnalytics.Sites;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -9,6 +12,14 @@ namespace LiveAnalytics.Tests.Infrastructure;
 
 public static class ComponentContext
 {
+    /// <summary>What the history page and its cards read, for <see cref="For"/>: the site, its figures, retention, currency,
+    /// funnels, properties, annotations, segments and team (the live hub, when the page follows today, the caller's).</summary>
+    public static readonly Type[] HistoryPage =
+    [
+        typeof(SiteRepository), typeof(DashboardQueries), typeof(EventRetention), typeof(RevenueCurrency), typeof(Funnels),
+        typeof(CustomProperties), typeof(Annotations), typeof(Segments), typeof(SiteTeam),
+    ];
+
     /// <summary>
     /// A bUnit context for a component of the app: MudBlazor, loose JS interop, silent loggers, the running app's own
     /// instances of <paramref name="services"/> (the real database behind them), and <paramref name="user"/> signed in
