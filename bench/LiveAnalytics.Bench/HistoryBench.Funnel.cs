@@ -19,7 +19,7 @@ public static partial class HistoryBench
     {
         var funnelDays = new FunnelDays(db, TimeProvider.System, NullLogger<FunnelDays>.Instance);
         var funnels = new Funnels(db, new SiteTeam(db), funnelDays, new NoJobs());
-        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
+        var site = BenchSite(siteId);
         Goal[] steps = [new Goal(1, Goal.Page, "/products/*"), new Goal(2, Goal.Event, "Add to cart"), new Goal(3, Goal.Event, "Order")];
         // The steps as a merchant writes them (the funnels' table holds them so; Goal.Arrays makes the SQL patterns).
         var (kinds, patterns) = (steps.Select(s => s.Kind).ToArray(), steps.Select(s => s.Pattern).ToArray());

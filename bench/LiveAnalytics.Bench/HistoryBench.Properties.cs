@@ -32,7 +32,7 @@ public static partial class HistoryBench
         }
         var propertyDays = new PropertyDays(db, TimeProvider.System, NullLogger<PropertyDays>.Instance);
         var properties = new CustomProperties(db, propertyDays);
-        var site = new Site(siteId, "history-bench.example", "History bench", Timezone);
+        var site = BenchSite(siteId);
         var (zone, _, lastDay, _) = Dashboard(db, currentHour, days, siteId);
         var firstDay = lastDay.AddDays(1 - days);
         async Task<string> CardAsync()
