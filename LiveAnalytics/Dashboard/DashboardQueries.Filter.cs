@@ -10,6 +10,19 @@ public sealed partial class DashboardQueries
     internal static EventFilter Filter(IReadOnlyList<DashboardFilter> filters, (DashboardDimension Dimension, string[] Values)? among = null)
     {
         var built = new EventFilterBuilder();
+        Add(built, filters);
+        if (among is { } a)
+        {
+            built.Parameters.Add("among", a.Values);
+            built.Add($" AND coalesce({a.Dimension.Column}, '') = ANY(@among)", PeriodEvents.Needs(a.Dimension.Column), a.Dimension.Column);
+        }
+        return built.Build();
+    }
+
+    /// <summary>Adds the filters' conditions, their parameters named <c>df</c>/<c>dk</c> and a number (the Stats API's
+    /// own are <c>f</c> and a number, so a segment's filters join a request's).</summary>
+    internal static void Add(EventFilterBuilder built, IReadOnlyList<DashboardFilter> filters)
+    {
         var parameters = built.Parameters;
         for (var i = 0; i < filters.Count; i++)
         {
@@ -32,11 +45,5 @@ public sealed partial class DashboardQueries
             parameters.Add($"df{i}", filters[i].Value);
             built.Add($" AND coalesce({column}, '') = @df{i}", PeriodEvents.Needs(column), dimension.Column);
         }
-        if (among is { } a)
-        {
-            parameters.Add("among", a.Values);
-            built.Add($" AND coalesce({a.Dimension.Column}, '') = ANY(@among)", PeriodEvents.Needs(a.Dimension.Column), a.Dimension.Column);
-        }
-        return built.Build();
     }
 }

@@ -30,6 +30,7 @@ public static partial class SitesApi
         sites.MapPut("/goals", PutGoalAsync);
         sites.MapDelete("/goals/{goalId}", DeleteGoalAsync);
         MapAnnotations(sites);
+        MapSegments(sites);
         sites.MapGet("/{domain}", GetAsync);
         sites.MapPut("/{domain}", ChangeAsync);
         sites.MapDelete("/{domain}", DeleteAsync);

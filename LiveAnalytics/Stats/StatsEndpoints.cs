@@ -39,10 +39,10 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> AggregateAsync(
-        HttpContext http, StatsReader reader, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
+        HttpContext http, StatsReader reader, Segments segments, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
+        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (request.WantsPageMetrics) return PageMetricsOnly();
         if (compare is not (null or "previous_period"))
@@ -59,6 +59,14 @@ public static class StatsEndpoints
         return TypedResults.Ok(new AggregateResponse(request.Metrics.ToDictionary(m => m, m => m == StatsRequest.ConversionRate
             ? new MetricValue(rate, p is null ? null : Math.Round(rate - rateBefore, 1))   // in points, as the bounce rate's
             : new MetricValue(a.Metric(m), p is null ? null : Change(m, p.Metric(m), a.Metric(m))))));
+    }
+
+    /// <summary>The request's parts checked, the segments its filters name read.</summary>
+    private static async Task<(StatsRequest? Request, string? Error)> ReadAsync(Site site, Segments segments, TimeProvider time,
+        string? period, string? date, string? metrics, string? filters)
+    {
+        var (rest, segment, error) = await StatsSegments.ResolveAsync(segments, site, filters);
+        return error is not null ? (null, error) : StatsRequest.Read(site, period, date, metrics, rest, time.GetUtcNow(), segment);
     }
 
     /// <summary>The percent of <paramref name="all"/> visitors that <paramref name="converted"/> are, to one decimal (0 of none).</summary>
@@ -80,10 +88,10 @@ public static class StatsEndpoints
     private static readonly string[] Intervals = ["hour", "date", "month"];
 
     private static async Task<IResult> TimeseriesAsync(
-        HttpContext http, StatsReader reader, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
+        HttpContext http, StatsReader reader, Segments segments, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
+        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (request.WantsPageMetrics) return PageMetricsOnly();
         // Plausible's defaults: hours for a day, months for half a year or more, days otherwise.
@@ -107,11 +115,11 @@ public static class StatsEndpoints
     }
 
     private static async Task<IResult> BreakdownAsync(
-        HttpContext http, StatsReader reader, StatsQueries queries, RollupQueries rollups, Goals goals, TimeProvider time, string? period, string? date,
+        HttpContext http, StatsReader reader, StatsQueries queries, RollupQueries rollups, Goals goals, Segments segments, TimeProvider time, string? period, string? date,
         string? metrics, string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = StatsRequest.Read(site, period, date, metrics, filters, time.GetUtcNow());
+        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
@@ -188,7 +196,8 @@ public static class StatsEndpoints
     /// One of the site's funnels (by name) over the period: each step's visitors, share of the first step's, and drop-off;
     /// with filters, of the visits they keep.
     /// </summary>
-    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, TimeProvider time, string? funnel, string? period, string? date, string? filters)
+    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, Segments segments, TimeProvider time, string? funnel, string? period,
+        string? date, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
         if (string.IsNullOrWhiteSpace(funnel))
@@ -196,7 +205,9 @@ public static class StatsEndpoints
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, time.GetUtcNow(), out var first, out var last, out var error))
             return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        var (filter, filterError) = StatsFilters.Parse(filters);
+        var (rest, segment, segmentError) = await StatsSegments.ResolveAsync(segments, site, filters);
+        if (segmentError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError);
+        var (filter, filterError) = StatsFilters.Parse(rest, segment);
         if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
         var all = await funnels.ListAsync(site.Id);
         if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)

@@ -64,11 +64,13 @@ public static class StatsFilters
     /// Parses <c>visit:source==Google|Twitter;event:page!=/admin*</c> into SQL conditions. <c>*</c> matches
     /// any run of characters. Returns an error naming the part that is wrong.
     /// </summary>
-    public static (EventFilter Filter, string? Error) Parse(string? filters)
+    /// <param name="segment">A saved segment's filters (<see cref="StatsSegments"/>), kept as well.</param>
+    public static (EventFilter Filter, string? Error) Parse(string? filters, IReadOnlyList<Dashboard.DashboardFilter>? segment = null)
     {
         var built = new EventFilterBuilder();
         var parameters = built.Parameters;
-        if (string.IsNullOrWhiteSpace(filters)) return (EventFilter.None, null);
+        Dashboard.DashboardQueries.Add(built, segment ?? []);
+        if (string.IsNullOrWhiteSpace(filters)) return (built.Build(), null);
         var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");
         var n = 0;
@@ -106,7 +108,7 @@ public static class StatsFilters
                 column = PropColumn(keyName);
             }
             else if (Properties.TryGetValue(property, out var p)) column = p.Column;
-            else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}.");
+            else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}, or {StatsSegments.Property}==NAME for a saved segment.");
             foreach (var value in values)
             {
                 var name = $"f{n++}";

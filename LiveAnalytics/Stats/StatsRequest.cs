@@ -1,3 +1,4 @@
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Sites;
 
 namespace LiveAnalytics.Stats;
@@ -27,22 +28,27 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     public bool WantsPageMetrics => Metrics.Any(PageMetrics.Contains);
 
     /// <returns>The request, or an error that says what is wrong (for a 400).</returns>
-    public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now)
+    /// <param name="segment">The filters of the segments <paramref name="filters"/> named (<see cref="StatsSegments"/>), taken out of it.</param>
+    public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now,
+        IReadOnlyList<DashboardFilter>? segment = null)
     {
+        segment ??= [];
         var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
         var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m) && !PageMetrics.Contains(m) && m != ConversionRate);
         if (wanted.Length == 0 || unsupported is not null)
             return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics.Concat(PageMetrics).Append(ConversionRate))}.");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var first, out var last, out var error)) return (null, error);
-        var (filter, filterError) = StatsFilters.Parse(filters);
+        var (filter, filterError) = StatsFilters.Parse(filters, segment);
         if (filterError is not null) return (null, filterError);
         EventFilter? conversionBase = null;
         if (wanted.Contains(ConversionRate))
         {
             var (rest, hadGoal) = StatsFilters.WithoutGoals(filters);
             if (rest is null) return (null, $"{ConversionRate} needs a goal to convert to: a filter event:goal== (or event:name==), not !=.");
-            if (hadGoal) conversionBase = StatsFilters.Parse(rest).Filter;
+            // A segment's goal is one too, as the history page's conversion rate counts it.
+            if (hadGoal || segment.Any(DashboardView.IsConversion))
+                conversionBase = StatsFilters.Parse(rest, segment.Where(f => !DashboardView.IsConversion(f)).ToList()).Filter;
         }
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
         return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone))

@@ -1,0 +1,49 @@
+using System.Globalization;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Sites;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// A segment the team saved on the history page, named in the Stats API's filters:
+/// <c>filters=segment==Google visitors from Germany;visit:device==Mobile</c> keeps what the segment's filters keep (as the
+/// page does when it is picked) and what the other filters keep. A name holding a <c>;</c> is given by its id instead
+/// (<c>segment==12</c>, from <c>GET /api/v1/sites/segments</c>).
+/// </summary>
+public static class StatsSegments
+{
+    public const string Property = "segment";
+
+    /// <returns>The filters without their segments, the segments' own filters, or an error that says what is wrong (for a 400).</returns>
+    public static async Task<(string? Others, IReadOnlyList<DashboardFilter> Filters, string? Error)> ResolveAsync(Segments segments, Site site, string? filters)
+    {
+        var parts = (filters ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (!parts.Any(IsSegment)) return (filters, [], null);
+        if (parts.Length > StatsFilters.MaxFilters) return (null, [], $"At most {StatsFilters.MaxFilters} filters are allowed.");
+        var saved = await segments.ListAsync(site.Id);
+        var kept = new List<DashboardFilter>();
+        foreach (var part in parts.Where(IsSegment))
+        {
+            var value = part[Property.Length..].TrimStart();
+            if (!value.StartsWith("==", StringComparison.Ordinal))
+                return (null, [], $"Filter '{Clip(part)}': a segment is only kept (segment==NAME), not left out; negate its filters one by one instead.");
+            var name = value[2..].Trim();
+            var found = saved.FirstOrDefault(s => s.Name == name)
+                ?? (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? saved.FirstOrDefault(s => s.Id == id) : null);
+            if (found is null)
+                return (null, [], $"Site '{site.Domain}' has no segment named '{Clip(name)}'" + (saved.Count == 0 ? "; it has none yet."
+                    : $"; it has: {string.Join(", ", saved.Take(20).Select(s => s.Name))}{(saved.Count > 20 ? ", …" : "")} (GET /api/v1/sites/segments lists them)."));
+            // A filter a later version could not read leaves a segment none: it would keep every visit, not its own.
+            if (found.Filters.Count == 0)
+                return (null, [], $"Segment '{Clip(found.Name)}' has no filter this version reads; save it again from the history page.");
+            kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
+        }
+        return (string.Join(';', parts.Where(p => !IsSegment(p))), kept, null);
+    }
+
+    private static bool IsSegment(string part) =>
+        part.StartsWith(Property, StringComparison.Ordinal) && part.AsSpan(Property.Length).TrimStart() is var rest
+        && (rest.StartsWith("==", StringComparison.Ordinal) || rest.StartsWith("!=", StringComparison.Ordinal));
+
+    private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
+}
