@@ -264,8 +264,6 @@ public sealed class StatsSeriesApiTests(AppFixture fixture) : IClassFixture<AppF
         {
             ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("visit:source==Google"), "needs a goal"),
             ($"/api/v1/stats/aggregate?{day}&metrics=conversion_rate" + F("event:goal!=Signup"), "not !="),
-            ($"{breakdown}&property=visit:source" + F("event:goal==Signup;visit:country==DE"), "needs the goal's filter alone"),
-            ($"{breakdown}&property=visit:exit_page" + F("event:goal==Signup"), "a property the rollups keep"),
             ($"{breakdown}&property=visit:source", "needs a goal"),
             ($"/api/v1/stats/breakdown?{day}&property=visit:source&metrics=conversion_rate" + F("event:goal==Signup"), "put visitors or pageviews first"),
         })

@@ -132,16 +132,7 @@ public static class StatsEndpoints
         if (prop.Column is null)
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
         if (request.WantsPageMetrics && property != "event:page") return PageMetricsOnly();
-        // A value's conversion rate divides by its visitors, from the rollups: under goal filters alone, by what they keep.
-        string? rated = null;
-        if (request.WantsConversionRate)
-        {
-            if (request.ConversionBase is not { } conversionBase) return ConversionNeedsGoal();
-            if (propKey is not null || !conversionBase.IsEmpty || !StatsReader.RollupDimensions.TryGetValue(property!, out rated))
-                return ApiError.Problem(StatusCodes.Status400BadRequest,
-                    $"{StatsRequest.ConversionRate} in a breakdown by {property} needs the goal's filter alone and a property the rollups keep " +
-                    $"({string.Join(", ", StatsReader.RollupDimensions.Keys)}); the aggregate and the time series take other filters too.");
-        }
+        if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
         if (StatsRequest.PageMetrics.Contains(request.Metrics[0]) || request.Metrics[0] == StatsRequest.ConversionRate)
             return ApiError.Problem(StatusCodes.Status400BadRequest,
                 $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first.");
@@ -150,18 +141,38 @@ public static class StatsEndpoints
         // property's name as a parameter.
         var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
             take, (pageNumber - 1) * take, request.Filter, propKey);
-        // Rows name a missing value as the API shows it (Direct / None); the rollups keep it as ''.
-        string Kept(string value) => value == prop.Missing ? "" : value;
-        var visitors = rated is null ? null
-            : await rollups.CountsOfAsync(site.Id, request.Period.First, request.Period.Last, rows.Select(r => (rated, Kept(r.Value))).Distinct().ToList());
+        var bases = request.WantsConversionRate
+            ? await ConversionBasesAsync(site, request, reader, rollups, property!, prop.Column, prop.Missing, propKey, rows.Select(r => r.Value).ToList())
+            : null;
         var engagement = request.WantsPageMetrics
             ? await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter)
             : null;
         return TypedResults.Ok(new
         {
             results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement?.GetValueOrDefault(r.Value),
-                visitors is null ? null : Rate(r.Counts.Visitors, visitors.GetValueOrDefault((rated!, Kept(r.Value)))?.Visitors ?? 0))).ToList(),
+                bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(r.Value)))).ToList(),
         });
+    }
+
+    /// <summary>
+    /// Each value's visitors under the filters but the goal's, which its conversion rate divides by: Google's rate under
+    /// <c>event:goal==Order;visit:country==DE</c> is of Google's Germans. Under the goal alone, a property the rollups keep
+    /// reads them there; otherwise one read of the events (or the table of visits) kept to the values listed.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, long>> ConversionBasesAsync(Site site, StatsRequest request, StatsReader reader,
+        RollupQueries rollups, string property, string column, string missing, string? propKey, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) return new Dictionary<string, long>();
+        // Rows name a missing value as the API shows it (Direct / None); the rollups and the filter keep it as ''.
+        string Kept(string value) => value == missing ? "" : value;
+        if (request.ConversionBase!.IsEmpty && propKey is null && StatsReader.RollupDimensions.TryGetValue(property, out var rated))
+        {
+            var counts = await rollups.CountsOfAsync(site.Id, request.Period.First, request.Period.Last, values.Select(v => (rated, Kept(v))).Distinct().ToList());
+            return values.Distinct().ToDictionary(v => v, v => counts.GetValueOrDefault((rated, Kept(v)))?.Visitors ?? 0);
+        }
+        var among = request.ConversionBaseAmong(column, propKey, values.Select(Kept).Distinct().ToArray());
+        var rows = await reader.BreakdownAsync(site.Id, request.Period, property, column, missing, ["visitors"], values.Count, 0, among, propKey);
+        return rows.ToDictionary(r => r.Value, r => r.Counts.Visitors);
     }
 
     private static IResult PageMetricsOnly() => ApiError.Problem(StatusCodes.Status400BadRequest,

@@ -65,11 +65,25 @@ public static class StatsFilters
     /// any run of characters. Returns an error naming the part that is wrong.
     /// </summary>
     /// <param name="segment">A saved segment's filters (<see cref="StatsSegments"/>), kept as well.</param>
-    public static (EventFilter Filter, string? Error) Parse(string? filters, IReadOnlyList<Dashboard.DashboardFilter>? segment = null)
+    /// <param name="among">Also: only the events whose column (a custom property's when it names one) holds one of
+    /// these values, '' for none: a breakdown's rows, to read what each is without some of the filters.</param>
+    public static (EventFilter Filter, string? Error) Parse(string? filters, IReadOnlyList<Dashboard.DashboardFilter>? segment = null,
+        (string Column, string? PropKey, string[] Values)? among = null)
     {
         var built = new EventFilterBuilder();
         var parameters = built.Parameters;
         Dashboard.DashboardQueries.Add(built, segment ?? []);
+        if (among is { } a)
+        {
+            var column = a.Column;
+            if (a.PropKey is not null)
+            {
+                parameters.Add("amongKey", a.PropKey);
+                column = PropColumn("amongKey");
+            }
+            parameters.Add("among", a.Values);
+            built.Add($" AND coalesce({column}, '') = ANY(@among)", PeriodEvents.Needs(column), a.PropKey is null ? column : "props");
+        }
         if (string.IsNullOrWhiteSpace(filters)) return (built.Build(), null);
         var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");

@@ -19,6 +19,16 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     /// <summary>With <see cref="ConversionRate"/>: the filters without the goal's, whose visitors it divides by (null without a goal filter).</summary>
     public EventFilter? ConversionBase { get; init; }
 
+    /// <summary>What <see cref="ConversionBase"/> was read from: the request's other filters and its segments' without their goals.</summary>
+    private (string Filters, IReadOnlyList<DashboardFilter> Segment) _conversionOthers = ("", []);
+
+    /// <summary>
+    /// <see cref="ConversionBase"/> kept to some values of a breakdown's column (a custom property's when
+    /// <paramref name="propKey"/> names one; '' for none): the visitors each value's conversion rate divides by.
+    /// </summary>
+    public EventFilter ConversionBaseAmong(string column, string? propKey, string[] values) =>
+        StatsFilters.Parse(_conversionOthers.Filters, _conversionOthers.Segment, (column, propKey, values)).Filter;
+
     public bool WantsConversionRate => Metrics.Contains(ConversionRate);
 
     /// <summary>A page's engagement (seconds looked at, percent read, on average over its engaged views): in a breakdown
@@ -42,18 +52,23 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
         var (filter, filterError) = StatsFilters.Parse(filters, segment);
         if (filterError is not null) return (null, filterError);
         EventFilter? conversionBase = null;
+        (string, IReadOnlyList<DashboardFilter>) others = ("", []);
         if (wanted.Contains(ConversionRate))
         {
             var (rest, hadGoal) = StatsFilters.WithoutGoals(filters);
             if (rest is null) return (null, $"{ConversionRate} needs a goal to convert to: a filter event:goal== (or event:name==), not !=.");
             // A segment's goal is one too, as the history page's conversion rate counts it.
             if (hadGoal || segment.Any(DashboardView.IsConversion))
-                conversionBase = StatsFilters.Parse(rest, segment.Where(f => !DashboardView.IsConversion(f)).ToList()).Filter;
+            {
+                others = (rest, segment.Where(f => !DashboardView.IsConversion(f)).ToList());
+                conversionBase = StatsFilters.Parse(others.Item1, others.Item2).Filter;
+            }
         }
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
         return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone))
         {
             ConversionBase = conversionBase,
+            _conversionOthers = others,
         }, null);
     }
 }
