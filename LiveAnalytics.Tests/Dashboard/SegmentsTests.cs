@@ -90,6 +90,77 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     [Fact]
+    public async Task Its_author_or_an_owner_or_admin_renames_a_segment_or_gives_it_other_filters()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "By the owner", [Google]));
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the viewer", [Germany]));
+        var ids = (await segments.ListAsync(shop.Site.Id)).ToDictionary(s => s.Name, s => s.Id);
+
+        Assert.Null(await segments.UpdateAsync(shop.Site, viewer, ids["By the viewer"], " Germans on the pro plan ", [Germany, Pro]));
+        Assert.Null(await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the owner"], "Google", [Google]));   // the owner, a renaming
+        var listed = await segments.ListAsync(shop.Site.Id);
+        Assert.Equal([("Germans on the pro plan", ids["By the viewer"]), ("Google", ids["By the owner"])], listed.Select(s => (s.Name, s.Id)));
+        Assert.Equal([Germany, Pro], listed[0].Filters);
+        Assert.Equal(viewer, listed[0].AuthorId);   // still the viewer's
+
+        Assert.Equal("Only its author or the site's owners and admins change a segment.",
+            await segments.UpdateAsync(shop.Site, viewer, ids["By the owner"], "Mine now", [Germany]));
+        Assert.Equal("Only the site's members change its segments.",
+            await segments.UpdateAsync(shop.Site, (await _app.UserAsync()).Id, ids["By the owner"], "Theirs", [Google]));
+        Assert.Equal("A segment named 'Google' exists already: pick another name, or remove that one first.",
+            await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the viewer"], "Google", [Germany]));
+        Assert.Equal("Filter the page first: a segment saves the filters it shows.", await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the owner"], "Google", []));
+        var other = await _app.MerchantAsync();
+        Assert.Equal("That segment was removed meanwhile; save these filters as a new one.",
+            await segments.UpdateAsync(other.Site, other.User.Id, ids["By the owner"], "Taken over", [Germany]));   // another site's id
+        Assert.Equal(["Germans on the pro plan", "Google"], (await segments.ListAsync(shop.Site.Id)).Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task The_history_page_renames_the_segment_shown_and_updates_the_one_picked_to_changed_filters()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "From Google", [Google]));
+        var id = (await segments.ListAsync(shop.Site.Id)).Single().Id;
+
+        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
+        ctx.Services.AddSingleton(TimeProvider.System);
+        var auth = ctx.SignIn(shop.User);
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        var view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05";
+        nav.NavigateTo(view + "&f=source%3AGoogle");
+        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+
+        // The segment shown: renamed in a form that starts from its name.
+        page.WaitForElement("[data-testid=segment-rename]").Click();
+        var name = page.WaitForElement("[data-testid=segment-form] input");
+        Assert.Equal("From Google", name.GetAttribute("value"));
+        name.Change("Google");
+        page.Find("[data-testid=segment-form]").Submit();
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "Google"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+
+        // A filter added to it: saved as a new one, or kept in the one picked.
+        nav.NavigateTo(view + "&f=source%3AGoogle&f=country%3ADE");
+        page.WaitForElement("[data-testid=segment-update]").Click();
+        page.WaitForAssertion(() => Assert.Equal(id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value")));
+        Assert.Equal([Google, Germany], (await segments.ListAsync(shop.Site.Id)).Single().Filters);
+        Assert.Empty(page.FindAll("[data-testid=segment-update]"));
+
+        // A viewer picks it and changes its filters: saves them as another, but neither updates nor renames the owner's.
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
+        nav.NavigateTo(view + "&f=source%3AGoogle&f=country%3ADE");
+        var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        asViewer.WaitForElement("[data-testid=segment]");
+        Assert.Empty(asViewer.FindAll("[data-testid=segment-rename]"));
+        nav.NavigateTo(view + "&f=source%3AGoogle");
+        asViewer.WaitForElement("[data-testid=segment-save]");
+        Assert.Empty(asViewer.FindAll("[data-testid=segment-update]"));
+    }
+
+    [Fact]
     public async Task The_history_page_saves_its_filters_as_a_segment_picks_one_and_removes_it()
     {
         var (shop, viewer) = await ShopWithViewerAsync();

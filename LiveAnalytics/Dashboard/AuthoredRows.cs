@@ -10,8 +10,8 @@ namespace LiveAnalytics.Dashboard;
 /// </summary>
 internal static class AuthoredRows
 {
-    /// <summary>Whether the user, of this role on the site (null: none), may remove a row its author wrote.</summary>
-    public static bool MayRemove(string? role, Guid? authorId, Guid userId) =>
+    /// <summary>Whether the user, of this role on the site (null: none), may change or remove a row its author wrote.</summary>
+    public static bool MayChange(string? role, Guid? authorId, Guid userId) =>
         role is SiteTeam.Owner or SiteTeam.Admin || (role is not null && authorId == userId);
 
     /// <param name="table">The caller's table (a constant; rows with <c>id</c>, <c>site_id</c> and <c>created_by</c>), which
@@ -25,7 +25,7 @@ internal static class AuthoredRows
         await using var conn = await db.OpenConnectionAsync();
         var removed = await conn.ExecuteAsync($"""
             DELETE FROM {table} WHERE id = @id AND site_id = @siteId AND (@anyone OR created_by = @userId)
-            """, new { id, siteId, userId, anyone = MayRemove(role, null, Guid.Empty) });
+            """, new { id, siteId, userId, anyone = MayChange(role, null, Guid.Empty) });
         if (removed == 0 && await conn.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = @id AND site_id = @siteId)", new { id, siteId }))
             return $"Only its author or the site's owners and admins remove {one}.";
         return null;

@@ -35,12 +35,7 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
     public async Task<string?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters)
     {
         if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members save its segments.";
-        name = name.Trim();
-        if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
-            return $"Name the segment in 1 to {MaxNameLength} characters, e.g. Google visitors from Germany.";
-        if (filters.Count == 0) return "Filter the page first: a segment saves the filters it shows.";
-        var texts = filters.Select(f => f.ToString()).ToArray();
-        if (DashboardView.Parse(null, null, null, null, texts, null).Error is { } error) return error;
+        if (Check(ref name, filters, out var texts) is { } error) return error;
         await using var conn = await db.OpenConnectionAsync();
         var saved = await conn.ExecuteAsync("""
             INSERT INTO segments (site_id, name, filters, created_by, created_at)
@@ -48,12 +43,49 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
             ON CONFLICT (site_id, name) DO NOTHING
             """, new { site.Id, name, texts, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
         if (saved == 1) return null;
-        return (await ListAsync(site.Id)).Any(s => s.Name == name)
-            ? $"A segment named '{name}' exists already: pick another name, or remove that one first."
-            : $"A site can have at most {MaxPerSite} segments; remove one first.";
+        return (await ListAsync(site.Id)).Any(s => s.Name == name) ? Taken(name) : $"A site can have at most {MaxPerSite} segments; remove one first.";
+    }
+
+    /// <summary>Renames a segment or gives it other filters (its author, or an owner or admin, as who removes it).</summary>
+    /// <returns>An error message for the form, or null when changed.</returns>
+    public async Task<string?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
+    {
+        var role = await team.RoleAsync(site.Id, userId);
+        if (role is null) return "Only the site's members change its segments.";
+        if (Check(ref name, filters, out var texts) is { } error) return error;
+        await using var conn = await db.OpenConnectionAsync();
+        int changed;
+        try
+        {
+            changed = await conn.ExecuteAsync("""
+                UPDATE segments SET name = @name, filters = @texts
+                WHERE id = @segmentId AND site_id = @Id AND (@anyone OR created_by = @userId)
+                """, new { site.Id, segmentId, name, texts, userId, anyone = AuthoredRows.MayChange(role, null, Guid.Empty) });
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Taken(name);
+        }
+        if (changed == 1) return null;
+        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM segments WHERE id = @segmentId AND site_id = @Id)", new { segmentId, site.Id })
+            ? "Only its author or the site's owners and admins change a segment."
+            : "That segment was removed meanwhile; save these filters as a new one.";
     }
 
     /// <returns>An error message, or null when removed (or gone already).</returns>
     public Task<string?> RemoveAsync(Site site, Guid userId, long segmentId) =>
         AuthoredRows.RemoveAsync(db, team, "segments", "a segment", site.Id, userId, segmentId);
+
+    /// <summary>The name trimmed and the filters as stored, or what is wrong with them.</summary>
+    private static string? Check(ref string name, IReadOnlyList<DashboardFilter> filters, out string[] texts)
+    {
+        name = name.Trim();
+        texts = filters.Select(f => f.ToString()).ToArray();
+        if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
+            return $"Name the segment in 1 to {MaxNameLength} characters, e.g. Google visitors from Germany.";
+        if (filters.Count == 0) return "Filter the page first: a segment saves the filters it shows.";
+        return DashboardView.Parse(null, null, null, null, texts, null).Error;
+    }
+
+    private static string Taken(string name) => $"A segment named '{name}' exists already: pick another name, or remove that one first.";
 }
