@@ -98,6 +98,30 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Equal(["By the owner"], (await notes.ListAsync(shop.Site.Id, Oct4, Oct5)).Select(a => a.Text));
     }
 
+    [Fact]
+    public async Task Its_author_or_an_owner_or_admin_rewords_or_redates_an_annotation()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var notes = _app.Get<Annotations>();
+        Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "By the owner"));
+        Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct5, "By the viewr"));
+        Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct4, "Also by the viewer"));
+        var (byOwner, byViewer, _) = await IdsAsync(shop.Site.Id, "By the owner", "By the viewr", "Also by the viewer");
+
+        Assert.Null(await notes.UpdateAsync(shop.Site, viewer, byViewer, Oct4, " By the viewer "));
+        Assert.Null(await notes.UpdateAsync(shop.Site, shop.User.Id, byViewer, Oct4, "By the viewer, checked by the owner"));   // anyone's, for the owner
+        var changed = (await notes.ListAsync(shop.Site.Id, Oct4, Oct4)).Single(a => a.Id == byViewer);
+        Assert.Equal(("By the viewer, checked by the owner", Oct4, (Guid?)viewer), (changed.Text, changed.Day, changed.AuthorId));
+
+        Assert.Equal("Only its author or the site's owners and admins change an annotation.", await notes.UpdateAsync(shop.Site, viewer, byOwner, Oct5, "Mine"));
+        Assert.Equal("Only the site's members change its annotations.", await notes.UpdateAsync(shop.Site, (await _app.UserAsync()).Id, byOwner, Oct5, "Theirs"));
+        Assert.StartsWith("Write the annotation in 1 to 200 characters", await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, Oct5, "two\nlines"));
+        Assert.StartsWith("Date the annotation between 2000-01-01", await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, new DateOnly(1999, 12, 31), "Old"));
+        var other = await _app.MerchantAsync();
+        Assert.Equal("That annotation was removed meanwhile.", await notes.UpdateAsync(other.Site, other.User.Id, byOwner, Oct5, "Taken over"));
+        Assert.Equal("By the owner", (await notes.ListAsync(shop.Site.Id, Oct5, Oct5)).Single().Text);
+    }
+
     private async Task<(long, long, long)> IdsAsync(long siteId, string a, string b, string c)
     {
         var byText = (await _app.Get<Annotations>().ListAsync(siteId, DateOnly.MinValue, DateOnly.MaxValue)).ToDictionary(n => n.Text, n => n.Id);
@@ -143,12 +167,30 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         page.Find("[data-testid=annotation-form]").Submit();
         page.WaitForAssertion(() => Assert.StartsWith("Write the annotation", page.Find("[data-testid=annotations] [role=alert]").TextContent));
 
+        // Edited in the same form, which starts from the note; moved out of the period, it leaves the list (and is put back
+        // for the viewer's page below).
+        var edit = page.FindAll("[data-testid=annotation]")[1].QuerySelector("[data-testid=annotation-edit]")!;
+        Assert.Equal("Edit the annotation of 5 Oct 2026", edit.GetAttribute("aria-label"));
+        edit.Click();
+        page.WaitForAssertion(() => Assert.Equal("New checkout live", page.Find("[data-testid=annotation-form] input[type=text]").GetAttribute("value")));
+        page.Find("[data-testid=annotation-form] input[type=text]").Change("New checkout live at noon");
+        page.Find("[data-testid=annotation-form]").Submit();
+        page.WaitForAssertion(() => Assert.Contains("New checkout live at noon", page.FindAll("[data-testid=annotation]")[1].TextContent));
+        Assert.Empty(page.FindAll("[data-testid=annotation-form]"));
+        page.FindAll("[data-testid=annotation-edit]")[1].Click();
+        page.WaitForElement("[data-testid=annotation-form] input[type=date]").Change("2026-10-06");
+        page.Find("[data-testid=annotation-form]").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Moved to 6 Oct 2026, outside this period.", page.Find("[data-testid=annotations] [role=status]").TextContent));
+        Assert.Single(page.FindAll("[data-testid=annotation]"));
+        Assert.Null(await _app.Get<Annotations>().UpdateAsync(shop.Site, shop.User.Id,
+            (await _app.Get<Annotations>().ListAsync(shop.Site.Id, new DateOnly(2026, 10, 6), new DateOnly(2026, 10, 6))).Single().Id, new DateOnly(2026, 10, 5), "New checkout live"));
+
         // The viewer sees both and may remove only their own.
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
         var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         asViewer.WaitForAssertion(() => Assert.Equal(2, asViewer.FindAll("[data-testid=annotation]").Count));
         Assert.Equal([true, false], asViewer.FindAll("[data-testid=annotation]").Select(li => li.QuerySelector("button") is not null));
-        asViewer.Find("[data-testid=annotation] button").Click();
+        asViewer.Find("[data-testid=annotation] button[aria-label^=Remove]").Click();
         asViewer.WaitForAssertion(() => Assert.Contains("New checkout live", Assert.Single(asViewer.FindAll("[data-testid=annotation]")).TextContent));
         Assert.Single(asViewer.FindAll("[data-testid=chart-annotation]"));
     }

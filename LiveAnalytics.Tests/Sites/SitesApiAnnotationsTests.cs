@@ -61,8 +61,28 @@ public sealed class SitesApiAnnotationsTests(AppFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(stranger, HttpMethod.Get, $"/api/v1/sites/annotations?site_id={domain}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(stranger, HttpMethod.Post, "/api/v1/sites/annotations", $$"""{"site_id": "{{domain}}", "text": "x"}""")).Status);
 
-        // Removed by its author or an owner; the viewer not the owner's.
+        // Changed by its author or an owner: what the body leaves out stays; the viewer not the owner's.
         var (deployedId, saleId) = (deployed.GetProperty("id").GetInt64(), sale.GetProperty("id").GetInt64());
+        (status, var fixedUp) = await SendAsync(owner, HttpMethod.Put, $"/api/v1/sites/annotations/{deployedId}", $$"""{"site_id": "{{domain}}", "text": "v1.4.1 deployed"}""");
+        Assert.Equal((HttpStatusCode.OK, "v1.4.1 deployed", today.ToString("yyyy-MM-dd")), (status, fixedUp.GetProperty("text").GetString(), fixedUp.GetProperty("date").GetString()));
+        (status, var moved) = await SendAsync(asViewer, HttpMethod.Put, $"/api/v1/sites/annotations/{saleId}", $$"""{"site_id": "{{domain}}", "date": "{{today:yyyy-MM-dd}}"}""");
+        Assert.Equal((HttpStatusCode.OK, "Sale <b>started</b>", today.ToString("yyyy-MM-dd")), (status, moved.GetProperty("text").GetString(), moved.GetProperty("date").GetString()));
+        foreach (var (client, id, body, expected, reason) in new[]
+        {
+            (asViewer, deployedId, """ "text": "mine" """, HttpStatusCode.Forbidden, "Only its author or the site's owners and admins change an annotation."),
+            (owner, deployedId, """ "text": "" """, HttpStatusCode.BadRequest, "Write the annotation in 1 to 200 characters"),
+            (owner, deployedId, """ "date": "soon" """, HttpStatusCode.BadRequest, "'date' must be a day as YYYY-MM-DD"),
+            (owner, deployedId + saleId, """ "text": "x" """, HttpStatusCode.NotFound, "has no annotation"),
+            (stranger, deployedId, """ "text": "x" """, HttpStatusCode.NotFound, domain),
+        })
+        {
+            (status, problem) = await SendAsync(client, HttpMethod.Put, $"/api/v1/sites/annotations/{id}", $$"""{"site_id": "{{domain}}", {{body}}}""");
+            Assert.True(status == expected, $"{body}: {status}");
+            Assert.Contains(reason, Detail(problem));
+        }
+        Assert.Equal(["v1.4.1 deployed", "Sale <b>started</b>"], (await _app.Get<Annotations>().ListAsync(shop.Site.Id, today, today)).Select(a => a.Text));   // by day, then as added
+
+        // Removed by its author or an owner; the viewer not the owner's.
         (status, problem) = await SendAsync(asViewer, HttpMethod.Delete, $"/api/v1/sites/annotations/{deployedId}?site_id={domain}");
         Assert.Equal((HttpStatusCode.Forbidden, "Only its author or the site's owners and admins remove an annotation."), (status, Detail(problem)));
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(stranger, HttpMethod.Delete, $"/api/v1/sites/annotations/{saleId}?site_id={domain}")).Status);

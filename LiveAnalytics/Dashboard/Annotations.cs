@@ -42,11 +42,7 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
     public async Task<(long? Id, string? Error)> CreateAsync(Site site, Guid userId, DateOnly day, string text)
     {
         if (await team.RoleAsync(site.Id, userId) is null) return (null, "Only the site's members annotate its history.");
-        text = text.Trim();
-        if (text.Length is 0 or > MaxLength || text.Any(char.IsControl))
-            return (null, $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.");
-        var latest = SiteClock.Today(site, time).AddDays(DaysAhead);
-        if (day < Earliest || day > latest) return (null, $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.");
+        if (Check(site, day, ref text) is { } error) return (null, error);
         await using var conn = await db.OpenConnectionAsync();
         var id = await conn.QuerySingleOrDefaultAsync<long?>("""
             INSERT INTO annotations (site_id, day, text, created_by, created_at)
@@ -54,6 +50,22 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
             RETURNING id
             """, new { site.Id, day, text, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
         return id is null ? (null, $"A site can have at most {MaxPerSite} annotations; remove old ones first.") : (id, null);
+    }
+
+    /// <summary>Gives a note another day or text (its author, or an owner or admin, as who removes it).</summary>
+    /// <returns>An error message for the form, or null when changed.</returns>
+    public async Task<string?> UpdateAsync(Site site, Guid userId, long annotationId, DateOnly day, string text) =>
+        Check(site, day, ref text) ?? await AuthoredRows.UpdateAsync(db, team, "annotations", "annotation", site.Id, userId, annotationId,
+            "day = @day, text = @text", new DynamicParameters(new { day, text }));
+
+    /// <summary>The text trimmed, or what is wrong with it or the day.</summary>
+    private string? Check(Site site, DateOnly day, ref string text)
+    {
+        text = text.Trim();
+        if (text.Length is 0 or > MaxLength || text.Any(char.IsControl))
+            return $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.";
+        var latest = SiteClock.Today(site, time).AddDays(DaysAhead);
+        return day < Earliest || day > latest ? $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}." : null;
     }
 
     /// <returns>An error message, or null when removed (or gone already).</returns>

@@ -14,6 +14,25 @@ internal static class AuthoredRows
     public static bool MayChange(string? role, Guid? authorId, Guid userId) =>
         role is SiteTeam.Owner or SiteTeam.Admin || (role is not null && authorId == userId);
 
+    /// <summary>Changes a row (<paramref name="set"/>: the caller's constant SET list, its values in <paramref name="values"/>).</summary>
+    /// <param name="noun">One row as the messages name it: "annotation".</param>
+    /// <returns>An error message, or null when changed.</returns>
+    public static async Task<string?> UpdateAsync(NpgsqlDataSource db, SiteTeam team, string table, string noun, long siteId, Guid userId, long id,
+        string set, DynamicParameters values)
+    {
+        var role = await team.RoleAsync(siteId, userId);
+        if (role is null) return $"Only the site's members change its {table}.";
+        values.AddDynamicParams(new { id, siteId, userId, anyone = MayChange(role, null, Guid.Empty) });
+        await using var conn = await db.OpenConnectionAsync();
+        if (await conn.ExecuteAsync($"UPDATE {table} SET {set} WHERE id = @id AND site_id = @siteId AND (@anyone OR created_by = @userId)", values) == 1)
+            return null;
+        return await conn.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = @id AND site_id = @siteId)", new { id, siteId })
+            ? $"Only its author or the site's owners and admins change {Article(noun)} {noun}."
+            : $"That {noun} was removed meanwhile.";
+    }
+
+    private static string Article(string noun) => "aeiou".Contains(noun[0]) ? "an" : "a";
+
     /// <param name="table">The caller's table (a constant; rows with <c>id</c>, <c>site_id</c> and <c>created_by</c>), which
     /// the messages call its rows too: "annotations".</param>
     /// <param name="one">One row as the messages name it: "an annotation".</param>

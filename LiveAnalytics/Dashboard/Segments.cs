@@ -50,26 +50,16 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
     /// <returns>An error message for the form, or null when changed.</returns>
     public async Task<string?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
     {
-        var role = await team.RoleAsync(site.Id, userId);
-        if (role is null) return "Only the site's members change its segments.";
         if (Check(ref name, filters, out var texts) is { } error) return error;
-        await using var conn = await db.OpenConnectionAsync();
-        int changed;
         try
         {
-            changed = await conn.ExecuteAsync("""
-                UPDATE segments SET name = @name, filters = @texts
-                WHERE id = @segmentId AND site_id = @Id AND (@anyone OR created_by = @userId)
-                """, new { site.Id, segmentId, name, texts, userId, anyone = AuthoredRows.MayChange(role, null, Guid.Empty) });
+            return await AuthoredRows.UpdateAsync(db, team, "segments", "segment", site.Id, userId, segmentId,
+                "name = @name, filters = @texts", new DynamicParameters(new { name, texts }));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             return Taken(name);
         }
-        if (changed == 1) return null;
-        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM segments WHERE id = @segmentId AND site_id = @Id)", new { segmentId, site.Id })
-            ? "Only its author or the site's owners and admins change a segment."
-            : "That segment was removed meanwhile; save these filters as a new one.";
     }
 
     /// <returns>An error message, or null when removed (or gone already).</returns>

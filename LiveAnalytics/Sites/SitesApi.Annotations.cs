@@ -16,6 +16,7 @@ public static partial class SitesApi
     {
         sites.MapGet("/annotations", AnnotationsAsync);
         sites.MapPost("/annotations", PostAnnotationAsync);
+        sites.MapPut("/annotations/{annotationId}", PutAnnotationAsync);
         sites.MapDelete("/annotations/{annotationId}", DeleteAnnotationAsync);
     }
 
@@ -57,17 +58,45 @@ public static partial class SitesApi
         }
     }
 
+    /// <summary>Body: <c>{"site_id": "shop.example.com", "text": "v1.4.1 deployed", "date": "2026-11-28"}</c>; what is left
+    /// out stays as it was.</summary>
+    private static async Task<IResult> PutAnnotationAsync(HttpContext http, string annotationId, SiteAccess access, Annotations annotations, CancellationToken ct)
+    {
+        var (body, problem) = await ReadObjectAsync(http, ct, "site_id", "date", "text");
+        if (body is null) return problem!;
+        using (body)
+        {
+            var root = body.RootElement;
+            if (!TryString(root, "site_id", out var siteId) || !TryString(root, "date", out var date) || !TryString(root, "text", out var text))
+                return ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id', 'date' and 'text' must be strings.");
+            if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
+            if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
+            if (!TryDay(date, found.Day, out var day)) return BadDay("date", date);
+            var refused = await annotations.UpdateAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id, day, text ?? found.Text);
+            if (refused is not null)
+                return ApiError.Problem(refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
+                    : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, refused);
+            return TypedResults.Ok(AnnotationResult.Of((await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == found.Id)));
+        }
+    }
+
     private static async Task<IResult> DeleteAnnotationAsync(HttpContext http, string annotationId, [FromQuery(Name = "site_id")] string? siteId,
         SiteAccess access, Annotations annotations)
     {
         if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
-        if (!long.TryParse(annotationId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            || (await annotations.ListAsync(site.Id, DateOnly.MinValue, DateOnly.MaxValue)).All(a => a.Id != id))
-            return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no annotation {Clip(annotationId)}.");
-        return await annotations.RemoveAsync(site, ApiKeyAuthFilter.Of(http).UserId, id) is { } refused
+        if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
+        return await annotations.RemoveAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id) is { } refused
             ? ApiError.Problem(StatusCodes.Status403Forbidden, refused)
             : TypedResults.Ok(new { deleted = true });
     }
+
+    private static async Task<Annotation?> FindAnnotationAsync(Annotations annotations, Site site, string annotationId) =>
+        long.TryParse(annotationId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? (await annotations.ListAsync(site.Id, DateOnly.MinValue, DateOnly.MaxValue)).FirstOrDefault(a => a.Id == id)
+            : null;
+
+    private static IResult NoAnnotation(Site site, string annotationId) =>
+        ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no annotation {Clip(annotationId)}.");
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
