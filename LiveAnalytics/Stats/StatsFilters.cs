@@ -65,9 +65,47 @@ public static class StatsFilters
     /// any run of characters. Returns an error naming the part that is wrong.
     /// </summary>
     /// <param name="segment">A saved segment's filters (<see cref="StatsSegments"/>), kept as well.</param>
+    public static (EventFilter Filter, string? Error) Parse(string? filters, IReadOnlyList<Dashboard.DashboardFilter>? segment = null)
+    {
+        var (clauses, error) = Read(filters);
+        return clauses is null ? (EventFilter.None, error) : Build(clauses, segment);
+    }
+
+    /// <summary>The v1 filter text as clauses: <c>event:page==/blog*|/news</c> is one, of a pattern and a value.</summary>
+    public static (IReadOnlyList<StatsClause>? Clauses, string? Error) Read(string? filters)
+    {
+        var clauses = new List<StatsClause>();
+        if (string.IsNullOrWhiteSpace(filters)) return (clauses, null);
+        var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length > MaxFilters) return (null, $"At most {MaxFilters} filters are allowed.");
+        foreach (var part in parts)
+        {
+            var negate = part.Contains("!=", StringComparison.Ordinal);
+            var at = part.IndexOf(negate ? "!=" : "==", StringComparison.Ordinal);
+            if (at <= 0) return (null, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
+            var values = part[(at + 2)..].Split('|');
+            if (CheckValues(part, values) is { } error) return (null, error);
+            var property = part[..at].Trim();
+            // A page goal's label holds its own pattern (Visit /thank-you*), read as the goal's.
+            clauses.Add(new StatsClause(property, negate, values.Select(v => property != Goal && v.Contains('*')
+                ? new StatsValue(Like(v), Pattern: true) : new StatsValue(v, Pattern: false)).ToList()));
+        }
+        return (clauses, null);
+    }
+
+    /// <summary>What is wrong with a filter's values, or null: the length, or a control character.</summary>
+    internal static string? CheckValues(string filter, IReadOnlyCollection<string> values)
+    {
+        if (values.Count == 0 || values.Any(v => v.Length is 0 or > 2000)) return $"Filter '{Clip(filter)}' needs values of 1 to 2,000 characters.";
+        // Ingestion refuses them, so no stored value has one (and PostgreSQL refuses a NUL in any text).
+        return values.Any(v => v.Any(char.IsControl)) ? $"Filter '{Clip(filter)}' holds a control character, which no stored value has." : null;
+    }
+
+    /// <summary>The clauses as SQL conditions, or an error naming a property that cannot filter.</summary>
+    /// <param name="segment">A saved segment's filters (<see cref="StatsSegments"/>), kept as well.</param>
     /// <param name="among">Also: only the events whose column (a custom property's when it names one) holds one of
     /// these values, '' for none: a breakdown's rows, to read what each is without some of the filters.</param>
-    public static (EventFilter Filter, string? Error) Parse(string? filters, IReadOnlyList<Dashboard.DashboardFilter>? segment = null,
+    public static (EventFilter Filter, string? Error) Build(IReadOnlyList<StatsClause> clauses, IReadOnlyList<Dashboard.DashboardFilter>? segment = null,
         (string Column, string? PropKey, string[] Values)? among = null)
     {
         var built = new EventFilterBuilder();
@@ -84,36 +122,24 @@ public static class StatsFilters
             parameters.Add("among", a.Values);
             built.Add($" AND coalesce({column}, '') = ANY(@among)", PeriodEvents.Needs(column), a.PropKey is null ? column : "props");
         }
-        if (string.IsNullOrWhiteSpace(filters)) return (built.Build(), null);
-        var parts = filters.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length > MaxFilters) return (EventFilter.None, $"At most {MaxFilters} filters are allowed.");
         var n = 0;
-        foreach (var part in parts)
+        foreach (var clause in clauses)
         {
-            var negate = part.Contains("!=", StringComparison.Ordinal);
-            var op = negate ? "!=" : "==";
-            var at = part.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0) return (EventFilter.None, $"Filter '{Clip(part)}' must look like property==value (or !=), e.g. visit:source==Google.");
-            var property = part[..at].Trim();
-            var values = part[(at + 2)..].Split('|');
-            if (values.Any(v => v.Length is 0 or > 2000)) return (EventFilter.None, $"Filter '{Clip(part)}' needs values of 1 to 2,000 characters.");
-            // Ingestion refuses them, so no stored value has one (and PostgreSQL refuses a NUL in any text).
-            if (values.Any(v => v.Any(char.IsControl))) return (EventFilter.None, $"Filter '{Clip(part)}' holds a control character, which no stored value has.");
             var alternatives = new List<string>();
-            if (property == Goal)
+            if (clause.Property == Goal)
             {
-                foreach (var value in values)
+                foreach (var value in clause.Values.Select(v => v.Text))
                 {
                     var name = $"f{n++}";
                     var page = value.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
                     parameters.Add(name, page ? Like(value[PageGoalPrefix.Length..]) : value);
                     alternatives.Add(page ? $"pathname LIKE @{name}" : $"name = @{name}");
                 }
-                built.Add(Condition(alternatives, negate), VisitFacts.None, "name", "pathname");
+                built.Add(Condition(alternatives, clause.Negate), VisitFacts.None, "name", "pathname");
                 continue;
             }
             string column;
-            var (propKey, propError) = PropKey(property);
+            var (propKey, propError) = PropKey(clause.Property);
             if (propError is not null) return (EventFilter.None, propError);
             if (propKey is not null)
             {
@@ -121,42 +147,28 @@ public static class StatsFilters
                 parameters.Add(keyName, propKey);
                 column = PropColumn(keyName);
             }
-            else if (Properties.TryGetValue(property, out var p)) column = p.Column;
-            else return (EventFilter.None, $"Filter property '{Clip(property)}' is not supported; use one of {Supported}, or {StatsSegments.Property}==NAME for a saved segment.");
-            foreach (var value in values)
+            else if (Properties.TryGetValue(clause.Property, out var p)) column = p.Column;
+            else return (EventFilter.None, $"Filter property '{Clip(clause.Property)}' is not supported; use one of {Supported}, or {StatsSegments.Property}==NAME for a saved segment.");
+            foreach (var value in clause.Values)
             {
                 var name = $"f{n++}";
-                if (value.Contains('*'))
-                {
-                    parameters.Add(name, Like(value));
-                    alternatives.Add($"{column} LIKE @{name}");
-                }
-                else
-                {
-                    parameters.Add(name, value);
-                    alternatives.Add($"{column} = @{name}");
-                }
+                parameters.Add(name, value.Text);
+                alternatives.Add(value.Pattern ? $"{column} LIKE @{name}" : $"{column} = @{name}");
             }
-            built.Add(Condition(alternatives, negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
+            built.Add(Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
         return (built.Build(), null);
     }
 
     /// <summary>
-    /// What a conversion rate divides by: <paramref name="filters"/> without its filters on a goal or a custom event's
-    /// name (<c>event:goal==Signup;visit:source==Google</c> gives <c>visit:source==Google</c>), and whether it had one;
+    /// What a conversion rate divides by: the clauses without those on a goal or a custom event's name
+    /// (<c>event:goal==Signup;visit:source==Google</c> gives <c>visit:source==Google</c>), and whether it had one;
     /// null when such a filter is negated (the share of visitors who did not convert is not a conversion rate).
     /// </summary>
-    public static (string? Others, bool HadGoal) WithoutGoals(string? filters)
+    public static (IReadOnlyList<StatsClause>? Others, bool HadGoal) WithoutGoals(IReadOnlyList<StatsClause> clauses)
     {
-        var (rest, hadGoal) = (new List<string>(), false);
-        foreach (var part in (filters ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!part.StartsWith(Goal, StringComparison.Ordinal) && !part.StartsWith("event:name", StringComparison.Ordinal)) rest.Add(part);
-            else if (part.Contains("!=", StringComparison.Ordinal)) return (null, true);
-            else hadGoal = true;
-        }
-        return (string.Join(';', rest), hadGoal);
+        var goals = clauses.Where(c => c.Property is Goal or "event:name").ToList();
+        return goals.Any(c => c.Negate) ? (null, true) : (clauses.Except(goals).ToList(), goals.Count > 0);
     }
 
     /// <summary>One filter: any of its values; negated, none of them (a missing value matches none).</summary>
@@ -172,3 +184,9 @@ public static class StatsFilters
 
     private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
 }
+
+/// <summary>One filter: a property, any of its values (none of them when negated).</summary>
+public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<StatsValue> Values);
+
+/// <param name="Pattern">Whether <paramref name="Text"/> is an SQL LIKE pattern (from a glob, or a v2 <c>contains</c>), not a value.</param>
+public sealed record StatsValue(string Text, bool Pattern);

@@ -20,14 +20,14 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     public EventFilter? ConversionBase { get; init; }
 
     /// <summary>What <see cref="ConversionBase"/> was read from: the request's other filters and its segments' without their goals.</summary>
-    private (string Filters, IReadOnlyList<DashboardFilter> Segment) _conversionOthers = ("", []);
+    private (IReadOnlyList<StatsClause> Clauses, IReadOnlyList<DashboardFilter> Segment) _conversionOthers = ([], []);
 
     /// <summary>
     /// <see cref="ConversionBase"/> kept to some values of a breakdown's column (a custom property's when
     /// <paramref name="propKey"/> names one; '' for none): the visitors each value's conversion rate divides by.
     /// </summary>
     public EventFilter ConversionBaseAmong(string column, string? propKey, string[] values) =>
-        StatsFilters.Parse(_conversionOthers.Filters, _conversionOthers.Segment, (column, propKey, values)).Filter;
+        StatsFilters.Build(_conversionOthers.Clauses, _conversionOthers.Segment, (column, propKey, values)).Filter;
 
     public bool WantsConversionRate => Metrics.Contains(ConversionRate);
 
@@ -42,26 +42,35 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, string? metrics, string? filters, DateTimeOffset now,
         IReadOnlyList<DashboardFilter>? segment = null)
     {
+        var (clauses, error) = StatsFilters.Read(filters);
+        return clauses is null ? (null, error)
+            : Read(site, period, date, (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), clauses, now, segment);
+    }
+
+    /// <summary>As the other, from filters already read into clauses (the v2 query's).</summary>
+    public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, IReadOnlyList<string> metrics,
+        IReadOnlyList<StatsClause> clauses, DateTimeOffset now, IReadOnlyList<DashboardFilter>? segment = null)
+    {
         segment ??= [];
-        var wanted = (metrics ?? "visitors").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
+        var wanted = metrics.Distinct().ToArray();
         var unsupported = wanted.FirstOrDefault(m => !SupportedMetrics.Contains(m) && !PageMetrics.Contains(m) && m != ConversionRate);
         if (wanted.Length == 0 || unsupported is not null)
             return (null, $"Unsupported metric '{unsupported}': use one or more of {string.Join(", ", SupportedMetrics.Concat(PageMetrics).Append(ConversionRate))}.");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, now, out var first, out var last, out var error)) return (null, error);
-        var (filter, filterError) = StatsFilters.Parse(filters, segment);
+        var (filter, filterError) = StatsFilters.Build(clauses, segment);
         if (filterError is not null) return (null, filterError);
         EventFilter? conversionBase = null;
-        (string, IReadOnlyList<DashboardFilter>) others = ("", []);
+        (IReadOnlyList<StatsClause>, IReadOnlyList<DashboardFilter>) others = ([], []);
         if (wanted.Contains(ConversionRate))
         {
-            var (rest, hadGoal) = StatsFilters.WithoutGoals(filters);
+            var (rest, hadGoal) = StatsFilters.WithoutGoals(clauses);
             if (rest is null) return (null, $"{ConversionRate} needs a goal to convert to: a filter event:goal== (or event:name==), not !=.");
             // A segment's goal is one too, as the history page's conversion rate counts it.
             if (hadGoal || segment.Any(DashboardView.IsConversion))
             {
                 others = (rest, segment.Where(f => !DashboardView.IsConversion(f)).ToList());
-                conversionBase = StatsFilters.Parse(others.Item1, others.Item2).Filter;
+                conversionBase = StatsFilters.Build(others.Item1, others.Item2).Filter;
             }
         }
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
