@@ -199,30 +199,8 @@ public static partial class SitesApi
         ApiError.Problem(StatusCodes.Status404NotFound, $"This API key reaches no site '{Clip(domain)}'.");
 
     /// <summary>The body as a JSON object of the <paramref name="members"/> given, or the problem that says what is wrong with it.</summary>
-    /// <param name="members">What the endpoint reads: another member is refused, since ignoring it would answer 200 for what was
-    /// not done (a misspelt "time_zone" made a site in UTC).</param>
-    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpContext http, CancellationToken ct, params string[] members)
-    {
-        using var body = await EventEndpoint.ReadBodyAsync(http.Request, MaxBodyBytes, ct);
-        if (body is null) return (null, ApiError.Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes."));
-        // The reader takes strings' bytes as they come: text that is no UTF-8 or Unicode would throw when read.
-        if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
-            return (null, ApiError.Problem(StatusCodes.Status400BadRequest, "The body is not valid UTF-8."));
-        JsonDocument doc;
-        // A copy: the document outlives the pooled buffer.
-        try { doc = JsonDocument.Parse(body.WrittenMemory.ToArray(), new JsonDocumentOptions { MaxDepth = 4 }); }
-        catch (JsonException e) { return (null, ApiError.Problem(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {e.Message}")); }
-        var problem = doc.RootElement.ValueKind != JsonValueKind.Object ? "The body must be a JSON object."
-            : EventPayloadParser.HasInvalidUnicode(doc.RootElement) ? EventPayloadParser.InvalidUnicode
-            : Unknown(doc.RootElement, members) is { } unknown ? $"Unknown member '{Clip(unknown)}': send only {string.Join(", ", members.Select(m => $"'{m}'"))}."
-            : null;
-        if (problem is null) return (doc, null);
-        doc.Dispose();
-        return (null, ApiError.Problem(StatusCodes.Status400BadRequest, problem));
-    }
-
-    private static string? Unknown(JsonElement root, string[] members) =>
-        root.EnumerateObject().Select(m => m.Name).FirstOrDefault(name => !members.Contains(name, StringComparer.Ordinal));
+    private static Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpContext http, CancellationToken ct, params string[] members) =>
+        JsonBody.ReadObjectAsync(http, MaxBodyBytes, maxDepth: 4, ct, members);
 
     /// <summary>A string member, or null when it is absent or null; false when it is of another type.</summary>
     private static bool TryString(JsonElement root, string name, out string? value)

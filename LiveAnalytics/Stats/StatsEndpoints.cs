@@ -8,7 +8,7 @@ using LiveAnalytics.Telemetry;
 namespace LiveAnalytics.Stats;
 
 /// <summary>The Stats API, shaped like Plausible's v1 so its clients work unchanged.</summary>
-public static class StatsEndpoints
+public static partial class StatsEndpoints
 {
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
@@ -31,6 +31,7 @@ public static class StatsEndpoints
         stats.MapGet("/timeseries", TimeseriesAsync);
         stats.MapGet("/breakdown", BreakdownAsync);
         stats.MapGet("/funnel", FunnelAsync);
+        MapQuery(app);
         var persistence = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Persistence.PersistenceOptions>>().Value;
         if (persistence.RunJobs)
             app.Services.GetRequiredService<IRecurringJobManager>()
@@ -100,18 +101,21 @@ public static class StatsEndpoints
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'interval' must be one of: {string.Join(", ", Intervals)}.");
 
         if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
+        return TypedResults.Ok(new { results = (await TimeseriesRowsAsync(site, request, reader, interval == "date" ? "day" : interval)).Select(r => r.V1()) });
+    }
 
-        var step = interval == "date" ? "day" : interval;
+    /// <summary>Each bucket (<paramref name="step"/>: hour, day or month) of the period as a row.</summary>
+    internal static async Task<List<StatsRow>> TimeseriesRowsAsync(Site site, StatsRequest request, StatsReader reader, string step)
+    {
         var read = reader.TimeseriesAsync(site, request.Period, step, request.Filter);
         // The visitors each bucket's conversion rate divides by: the same buckets under the other filters.
         var all = request.ConversionBase is { } b
             ? (await reader.TimeseriesAsync(site, request.Period, step, b)).ToDictionary(pt => pt.Bucket, pt => pt.Counts.Visitors)
             : null;
         var points = await read;
-        var format = interval == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
-        var results = points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts,
+        var format = step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
+        return points.Select(pt => Row("date", pt.Bucket.ToString(format, System.Globalization.CultureInfo.InvariantCulture), pt.Counts,
             request.Metrics, conversionRate: all is null ? null : Rate(pt.Counts.Visitors, all.GetValueOrDefault(pt.Bucket)))).ToList();
-        return TypedResults.Ok(new { results });
     }
 
     private static async Task<IResult> BreakdownAsync(
@@ -123,35 +127,39 @@ public static class StatsEndpoints
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
-        if (property == StatsFilters.Goal) return await GoalsBreakdownAsync(site, request, reader, queries, goals, take, pageNumber);
+        var (rows, problem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, property, take, (pageNumber - 1) * take);
+        return problem ?? TypedResults.Ok(new { results = rows!.Select(r => r.V1()) });
+    }
+
+    /// <summary>A page of the values of <paramref name="property"/> as rows, sorted by the first metric; or the problem with the request.</summary>
+    internal static async Task<(List<StatsRow>? Rows, IResult? Problem)> BreakdownRowsAsync(Site site, StatsRequest request,
+        StatsReader reader, StatsQueries queries, RollupQueries rollups, Goals goals, string? property, int take, int skip)
+    {
+        if (property == StatsFilters.Goal) return await GoalRowsAsync(site, request, reader, queries, goals, take, skip);
         var (propKey, propError) = StatsFilters.PropKey(property ?? "");
-        if (propError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, propError);
+        if (propError is not null) return (null, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
         var prop = propKey is not null ? (Column: StatsFilters.PropColumn("propKey"), Key: propKey, Missing: "(none)")
             : !string.IsNullOrEmpty(property) && StatsFilters.Properties.TryGetValue(property, out var known) ? known
             : default;
         if (prop.Column is null)
-            return ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}.");
-        if (request.WantsPageMetrics && property != "event:page") return PageMetricsOnly();
-        if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
+            return (null, ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}."));
+        if (request.WantsPageMetrics && property != "event:page") return (null, PageMetricsOnly());
+        if (request.WantsConversionRate && request.ConversionBase is null) return (null, ConversionNeedsGoal());
         if (StatsRequest.PageMetrics.Contains(request.Metrics[0]) || request.Metrics[0] == StatsRequest.ConversionRate)
-            return ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first.");
+            return (null, ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first."));
 
         // Sorted by the first metric asked for, as Plausible does; the column name comes from the fixed list, a custom
         // property's name as a parameter.
-        var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics,
-            take, (pageNumber - 1) * take, request.Filter, propKey);
+        var rows = await reader.BreakdownAsync(site.Id, request.Period, property!, prop.Column, prop.Missing, request.Metrics, take, skip, request.Filter, propKey);
         var bases = request.WantsConversionRate
             ? await ConversionBasesAsync(site, request, reader, rollups, property!, prop.Column, prop.Missing, propKey, rows.Select(r => r.Value).ToList())
             : null;
         var engagement = request.WantsPageMetrics
             ? await reader.EngagementAsync(site.Id, request.Period, rows.Select(r => r.Value).ToArray(), request.Filter)
             : null;
-        return TypedResults.Ok(new
-        {
-            results = rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement?.GetValueOrDefault(r.Value),
-                bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(r.Value)))).ToList(),
-        });
+        return (rows.Select(r => Row(prop.Key, r.Value, r.Counts, request.Metrics, engagement?.GetValueOrDefault(r.Value),
+            bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(r.Value)))).ToList(), null);
     }
 
     /// <summary>
@@ -182,12 +190,12 @@ public static class StatsEndpoints
     /// The site's goals (as its settings list them) with their conversions: visitors who converted and events (a page
     /// goal's pageviews), sorted by the first metric; goals count events, so the visit metrics do not apply.
     /// </summary>
-    private static async Task<IResult> GoalsBreakdownAsync(Site site, StatsRequest request, StatsReader reader, StatsQueries queries, Goals goals,
-        int take, int pageNumber)
+    private static async Task<(List<StatsRow>? Rows, IResult? Problem)> GoalRowsAsync(Site site, StatsRequest request,
+        StatsReader reader, StatsQueries queries, Goals goals, int take, int skip)
     {
         if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events" or StatsRequest.ConversionRate)) is { } other)
-            return ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"Goals are counted in visitors, events and {StatsRequest.ConversionRate}; '{other}' does not apply to {StatsFilters.Goal}.");
+            return (null, ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"Goals are counted in visitors, events and {StatsRequest.ConversionRate}; '{other}' does not apply to {StatsFilters.Goal}."));
         var list = await goals.ListAsync(site.Id);
         var (kinds, patterns) = Goal.Arrays(list);
         // A goal's conversion rate: its visitors' share of those the filters keep (the goals' own filters left out).
@@ -196,11 +204,8 @@ public static class StatsEndpoints
         var visitors = all is null ? 0 : (await all).Visitors;
         var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
             .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
-            .Skip((pageNumber - 1) * take).Take(take);
-        return TypedResults.Ok(new
-        {
-            results = rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics, conversionRate: Rate(r.Counts.Visitors, visitors))).ToList(),
-        });
+            .Skip(skip).Take(take);
+        return (rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics, conversionRate: Rate(r.Counts.Visitors, visitors))).ToList(), null);
     }
 
     /// <summary>
@@ -236,22 +241,34 @@ public static class StatsEndpoints
         [property: System.Text.Json.Serialization.JsonPropertyName("conversion_rate")] double ConversionRate, long Dropped);
 
     /// <summary>
-    /// A result row as Plausible writes it: the bucket or value under its key, then the metrics asked for; a page's
-    /// time_on_page (seconds) and scroll_depth (percent) are null when none of its views reported engagement.
+    /// A result row: the bucket or value, then the metrics asked for; a page's time_on_page (seconds) and scroll_depth
+    /// (percent) are null when none of its views reported engagement.
     /// </summary>
-    private static Dictionary<string, object?> Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null,
+    private static StatsRow Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null,
         double? conversionRate = null)
     {
-        var row = new Dictionary<string, object?> { [key] = value };
+        var values = new Dictionary<string, object?>();
         foreach (var m in metrics)
-            row[m] = m switch
+            values[m] = m switch
             {
                 "time_on_page" => engagement?.AverageSeconds,
                 "scroll_depth" => engagement?.AverageScroll,
                 StatsRequest.ConversionRate => conversionRate,
                 _ => counts.Metric(m),
             };
-        return row;
+        return new StatsRow(key, value, values);
+    }
+
+    /// <param name="Key">What v1 names the value by: <c>date</c>, <c>source</c>, <c>goal</c>, a custom property's name.</param>
+    internal sealed record StatsRow(string Key, string Value, IReadOnlyDictionary<string, object?> Metrics)
+    {
+        /// <summary>As v1 writes it: the value under its key, then the metrics.</summary>
+        public Dictionary<string, object?> V1()
+        {
+            var row = new Dictionary<string, object?> { [Key] = Value };
+            foreach (var (metric, value) in Metrics) row[metric] = value;
+            return row;
+        }
     }
 
     private static bool TryInt(string? text, int fallback, int min, int max, out int value)

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Stats;
+
+/// <summary>The Stats API v2 (<c>POST /api/v2/query</c>): totals, time, a property's values, its filters, and what it refuses.</summary>
+public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Noon = new(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+    private const string Day = "\"date_range\": [\"2026-11-10\", \"2026-11-10\"]";
+
+    /// <summary>
+    /// 10 November, at noon. From Google: 1 in Germany (home, pricing, signs up on the pro plan), 2 in France (home), 4 in
+    /// Germany (pricing). Direct from Germany: 3 (home, signs up), 5 (pricing), 6 (home). A goal: Signup.
+    /// </summary>
+    private async Task<(Merchant Shop, HttpClient Api)> ShopAsync()
+    {
+        var shop = await _app.MerchantAsync();
+        TrackedEvent At(int minute, long visitor, string? source, string country, string path, string name = TrackedEvent.Pageview) =>
+            TestData.Event(shop.Site.Id, Noon.AddMinutes(minute), visitor, path, name) with { Source = source, Country = country };
+        await _app.Get<EventWriter>().WriteAsync([
+            At(0, 1, "Google", "DE", "/"), At(1, 1, "Google", "DE", "/pricing"), At(2, 1, "Google", "DE", "/pricing", "Signup") with { Props = """{"plan":"pro"}""" },
+            At(0, 2, "Google", "FR", "/"),
+            At(0, 3, null, "DE", "/"), At(1, 3, null, "DE", "/", "Signup"),
+            At(0, 4, "Google", "DE", "/pricing"),
+            At(0, 5, null, "DE", "/pricing"),
+            At(0, 6, null, "DE", "/"),
+        ], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        Assert.Null(await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, Goal.Event, "Signup"));
+        return (shop, ApiClient.For(_app, await _app.ApiKeyAsync(shop.User.Id)));
+    }
+
+    private static async Task<JsonElement> QueryAsync(HttpClient api, Merchant shop, string members)
+    {
+        var (status, body) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query", $$"""{"site_id": "{{shop.Site.Domain}}", {{members}}}""");
+        Assert.True(status == HttpStatusCode.OK, $"{members}: {(int)status} {body}");
+        return body;
+    }
+
+    /// <summary>The rows as text, e.g. <c>Google=2,40</c>; totals without a value.</summary>
+    private static string[] Rows(JsonElement body) => body.GetProperty("results").EnumerateArray()
+        .Select(r => string.Join("", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString() + "=")) +
+            string.Join(",", r.GetProperty("metrics").EnumerateArray().Select(m => m.GetRawText()))).ToArray();
+
+    [Fact]
+    public async Task Totals_and_a_propertys_values_under_filters()
+    {
+        var (shop, api) = await ShopAsync();
+        var totals = await QueryAsync(api, shop, $"\"metrics\": [\"visitors\", \"pageviews\", \"events\"], {Day}");
+        Assert.Equal(["6,7,9"], Rows(totals));
+        Assert.Equal("""["2026-11-10T00:00:00+00:00","2026-11-10T23:59:59+00:00"]""", totals.GetProperty("query").GetProperty("date_range").GetRawText());
+
+        // Germans by source, with each source's share of them.
+        var sources = await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "percentage"], {{Day}}, "dimensions": ["visit:source"], "filters": [["is", "visit:country", ["DE"]]]
+            """);
+        Assert.Equal(["Direct / None=3,60", "Google=2,40"], Rows(sources));
+        // contains (1, 4 and 5 saw /pricing), is_not (5 of them not from Google), and a group of them.
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["contains", "event:page", ["ricin"]]]
+            """)));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["and", [["contains", "event:page", ["ricin"]], ["is_not", "visit:source", ["Google"]]]]]
+            """)));
+        // A page of the rows, in the order asked for.
+        Assert.Equal(["/pricing=3,3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["event:page"], "order_by": [["pageviews", "desc"]], "pagination": {"limit": 1, "offset": 1}
+            """)));
+    }
+
+    [Fact]
+    public async Task Time_rows_are_the_buckets_with_visitors_and_the_labels_every_bucket()
+    {
+        var (shop, api) = await ShopAsync();
+        var hours = await QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"time:hour\"], \"include\": {{\"time_labels\": true}}");
+        Assert.Equal(["2026-11-10 12:00:00=6"], Rows(hours));
+        var labels = hours.GetProperty("meta").GetProperty("time_labels").EnumerateArray().Select(l => l.GetString()).ToList();
+        Assert.Equal(24, labels.Count);
+        Assert.Equal(("2026-11-10 00:00:00", "2026-11-10 23:00:00"), (labels[0], labels[^1]));
+
+        var days = await QueryAsync(api, shop, """
+            "metrics": ["visitors"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time"], "order_by": [["time", "desc"]]
+            """);
+        Assert.Equal(["2026-11-10=6"], Rows(days));
+    }
+
+    [Fact]
+    public async Task Conversion_rates_of_the_totals_of_each_goal_and_of_each_value()
+    {
+        var (shop, api) = await ShopAsync();
+        Assert.Equal(["2,33.3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "conversion_rate"], {{Day}}, "filters": [["is", "event:goal", ["Signup"]]]
+            """)));
+        Assert.Equal(["Signup=2,33.3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "conversion_rate"], {{Day}}, "dimensions": ["event:goal"]
+            """)));
+        // Germans: of Google's two, one signed up; of the three direct, one.
+        Assert.Equal(["Direct / None=1,33.3", "Google=1,50"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "group_conversion_rate"], {{Day}}, "dimensions": ["visit:source"],
+            "filters": [["is", "event:goal", ["Signup"]], ["is", "visit:country", ["DE"]]]
+            """)).OrderBy(r => r, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_saved_segment_is_kept_by_its_id()
+    {
+        var (shop, api) = await ShopAsync();
+        Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, shop.User.Id, "Google from Germany", [new("source", "Google"), new("country", "DE")]));
+        var id = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single().Id;
+        Assert.Equal(["2"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["is", "segment", [{{id}}]]]
+            """)));
+        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
+            $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], {{Day}}, "filters": [["is", "segment", [{{id + 1000}}]]]}""");
+        Assert.Equal((HttpStatusCode.BadRequest, $"Site '{shop.Site.Domain}' has no segment {id + 1000}; GET /api/v1/sites/segments lists its segments."),
+            (status, ApiClient.Detail(problem)));
+    }
+
+    [Theory]
+    [InlineData("""{"metrics": ["visitors"], "date_range": "7d"}""", "'site_id' is required")]
+    [InlineData("""{"site_id": "SITE", "metrics": [], "date_range": "7d"}""", "'metrics' is required")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["total_revenue"], "date_range": "7d"}""", "Unsupported metric 'total_revenue'")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "all"}""", "'date_range' 'all' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z"]}""", "Times of day are not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10", "2026-11-01"]}""", "must not end before it starts")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "visit:country"]}""", "one dimension at a time")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:week"]}""", "'time:week' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]]]]]}""", "'or' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["^/blog"]]]}""", "'matches' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Google"], {"case_sensitive": false}]]}""", "case-sensitively")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", [7]]]}""", "takes its values as strings")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Goo\u0000gle"]]]}""", "control character")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:ip", ["1.2.3.4"]]]}""", "Filter property 'visit:ip' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "segment", ["Google"]]]}""", "a segment is kept by its id")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source"], "order_by": [["visitors", "asc"]]}""", "descending")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "pagination": {"limit": 0}}""", "'pagination' takes")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"total_rows": true}}""", "'include.total_rows' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"time_labels": true}}""", "needs a time dimension")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["percentage"], "date_range": "7d"}""", "percentage is each value's share")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "conversion_rate"], "date_range": "7d", "dimensions": ["visit:source"]}""", "is group_conversion_rate")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["conversion_rate"], "date_range": "7d"}""", "needs a goal to convert to")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["time_on_page"], "date_range": "7d"}""", "are a page's")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "period": "day"}""", "Unknown member 'period'")]
+    [InlineData("""[1, 2]""", "must be a JSON object")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"],""", "not valid JSON")]
+    public async Task Bad_queries_get_400_saying_what_is_wrong(string body, string said)
+    {
+        var shop = await _app.MerchantAsync();
+        var api = ApiClient.For(_app, await _app.ApiKeyAsync(shop.User.Id));
+        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query", body.Replace("SITE", shop.Site.Domain));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(said, ApiClient.Detail(problem));
+    }
+
+    [Fact]
+    public async Task Only_a_key_that_reaches_the_site_queries_it()
+    {
+        var shop = await _app.MerchantAsync();
+        var body = $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], "date_range": "7d"}""";
+        var stranger = ApiClient.For(_app, await _app.ApiKeyAsync((await _app.MerchantAsync()).User.Id));
+        var (status, problem) = await ApiClient.SendAsync(stranger, HttpMethod.Post, "/api/v2/query", body);
+        Assert.Equal((HttpStatusCode.Forbidden, $"This API key has no access to site '{shop.Site.Domain}'."), (status, ApiClient.Detail(problem)));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ApiClient.SendAsync(_app.CreateClient(), HttpMethod.Post, "/api/v2/query", body)).Status);
+        var (ok, _) = await ApiClient.SendAsync(ApiClient.For(_app, await _app.ApiKeyAsync(shop.User.Id)), HttpMethod.Post, "/api/v2/query", body);
+        Assert.Equal(HttpStatusCode.OK, ok);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// The Stats API v2's one endpoint, <c>POST /api/v2/query</c>, shaped like Plausible's so that its clients work: the
+/// totals, a time series or one property's values, from the same reads as v1 (<see cref="StatsQuery"/> says what this
+/// version takes).
+/// </summary>
+public static partial class StatsEndpoints
+{
+    public const int MaxQueryBytes = 64 * 1024;
+
+    private static void MapQuery(WebApplication app) =>
+        app.MapPost("/api/v2/query", QueryAsync)
+            .AddEndpointFilter<DatabaseUnavailableFilter>().AddEndpointFilter<ApiKeyAuthFilter>().DisableAntiforgery();
+
+    private static async Task<IResult> QueryAsync(HttpContext http, SiteAccess access, StatsReader reader, StatsQueries queries, RollupQueries rollups,
+        Goals goals, Segments segments, TimeProvider time, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(http, MaxQueryBytes, maxDepth: 16, ct, StatsQuery.Members);
+        if (body is null) return problem!;
+        using (body)
+        {
+            var (query, error) = StatsQuery.Read(body.RootElement);
+            if (query is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
+            if (await access.FindAsync(ApiKeyAuthFilter.Of(http), query.SiteId) is not { } site)
+                return ApiError.Problem(StatusCodes.Status403Forbidden, $"This API key has no access to site '{StatsQuery.Clip(query.SiteId)}'.");
+            var (segment, segmentError) = await SegmentFiltersAsync(segments, site, query.SegmentIds);
+            if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
+            var (first, last) = Days(query, site, time);
+            var (metrics, metricError) = MetricsToRead(query);
+            if (metrics is null) return ApiError.Problem(StatusCodes.Status400BadRequest, metricError!);
+            var (request, requestError) = StatsRequest.Read(site, "custom", $"{first:yyyy-MM-dd},{last:yyyy-MM-dd}", metrics, query.Clauses, time.GetUtcNow(), segment);
+            if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, requestError!);
+            if (request.WantsConversionRate && request.ConversionBase is null && query.Dimension != StatsFilters.Goal) return ConversionNeedsGoal();
+
+            List<StatsRow> rows;
+            IReadOnlyList<string>? labels = null;
+            if (query.Dimension is null)
+            {
+                if (request.WantsPageMetrics) return PageMetricsOnly();
+                rows = [await TotalsAsync(site, request, reader)];
+            }
+            else if (query.ByTime)
+            {
+                if (request.WantsPageMetrics) return PageMetricsOnly();
+                var step = query.Dimension switch { "time:hour" => "hour", "time:month" => "month", "time:day" => "day", _ => AutoStep(first, last) };
+                var all = await TimeseriesRowsAsync(site, request, reader, step);
+                labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
+                // As Plausible: a bucket without visitors is no row (time_labels lists them all).
+                rows = [.. all.Where(r => Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture) > 0)];
+                if (query.Descending) rows.Reverse();
+                rows = [.. rows.Skip(query.Offset).Take(query.Limit)];
+            }
+            else
+            {
+                var (read, readProblem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, query.Dimension, query.Limit, query.Offset);
+                if (read is null) return readProblem!;
+                rows = read;
+            }
+            var total = query.Metrics.Contains(StatsQuery.Percentage) ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+            return TypedResults.Ok(new
+            {
+                results = rows.Select(r => new
+                {
+                    metrics = query.Metrics.Select(m => m switch
+                    {
+                        StatsQuery.GroupConversionRate => r.Metrics[StatsRequest.ConversionRate],
+                        StatsQuery.Percentage => MetricFormat.Share(Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture), total) ?? 0,
+                        _ => r.Metrics[m],
+                    }),
+                    dimensions = query.Dimension is null ? [] : new[] { r.Value },
+                }),
+                meta = labels is null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["time_labels"] = labels },
+                query = new
+                {
+                    site_id = site.Domain,
+                    metrics = query.Metrics,
+                    date_range = new[] { Instant(request.Period.From, zone), Instant(request.Period.To.AddSeconds(-1), zone) },
+                    dimensions = query.Dimension is null ? [] : new[] { query.Dimension },
+                    filters = body.RootElement.TryGetProperty("filters", out var f) ? f.Clone() : default(System.Text.Json.JsonElement?),
+                    pagination = new { limit = query.Limit, offset = query.Offset },
+                },
+            });
+        }
+    }
+
+    /// <summary>The metrics the v1 reads give: a value's own conversion rate is their conversion_rate in a breakdown, a
+    /// percentage comes from its visitors; a property's rows are read sorted by the first (or the one ordered by).</summary>
+    private static (string[]? Metrics, string? Error) MetricsToRead(StatsQuery query)
+    {
+        var byProperty = query.Dimension is not null && !query.ByTime && query.Dimension != StatsFilters.Goal;
+        if (!byProperty && query.Metrics.FirstOrDefault(m => m is StatsQuery.GroupConversionRate or StatsQuery.Percentage) is { } grouped)
+            return (null, $"{grouped} is each value's share: group by a property other than {StatsFilters.Goal}, e.g. \"dimensions\": [\"visit:source\"].");
+        if (byProperty && query.Metrics.Contains(StatsRequest.ConversionRate))
+            return (null, $"Grouped by {query.Dimension}, each value's conversion rate is {StatsQuery.GroupConversionRate}.");
+        var read = query.Metrics.Select(m => m == StatsQuery.GroupConversionRate ? StatsRequest.ConversionRate : m)
+            .Where(m => m != StatsQuery.Percentage).ToList();
+        if (query.Metrics.Contains(StatsQuery.Percentage) || query.ByTime) read.Add("visitors");
+        var sort = query.OrderBy is { } o && !query.ByTime ? o : read.FirstOrDefault(StatsRequest.SupportedMetrics.Contains) ?? "visitors";
+        return ([sort, .. read.Where(m => m != sort).Distinct()], null);
+    }
+
+    /// <summary>The totals as one row (no value), with the conversion rate when a goal filter asks for it.</summary>
+    private static async Task<StatsRow> TotalsAsync(Site site, StatsRequest request, StatsReader reader)
+    {
+        var all = request.ConversionBase is { } b ? reader.AggregateAsync(site.Id, request.Period, b) : null;
+        var counts = await reader.AggregateAsync(site.Id, request.Period, request.Filter);
+        return Row("", "", counts, request.Metrics, conversionRate: all is null ? null : Rate(counts.Visitors, (await all).Visitors));
+    }
+
+    private static async Task<(IReadOnlyList<DashboardFilter>? Filters, string? Error)> SegmentFiltersAsync(Segments segments, Site site, IReadOnlyList<long> ids)
+    {
+        if (ids.Count == 0) return ([], null);
+        var saved = await segments.ListAsync(site.Id);
+        var kept = new List<DashboardFilter>();
+        foreach (var id in ids)
+        {
+            if (saved.FirstOrDefault(s => s.Id == id) is not { } found)
+                return (null, $"Site '{site.Domain}' has no segment {id}; GET /api/v1/sites/segments lists its segments.");
+            if (found.Filters.Count == 0) return (null, $"Segment {id} has no filter this version reads; save it again from the history page.");
+            kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
+        }
+        return (kept, null);
+    }
+
+    /// <summary>The query's days, a named range in the site's time zone: <c>7d</c> the last 7 days with today, <c>month</c>
+    /// and <c>year</c> the calendar's (as the dashboard's).</summary>
+    private static (DateOnly First, DateOnly Last) Days(StatsQuery query, Site site, TimeProvider time)
+    {
+        if (query.First is { } from && query.Last is { } to) return (from, to);
+        var today = SiteClock.Today(site, time);
+        var month = new DateOnly(today.Year, today.Month, 1);
+        return query.Range switch
+        {
+            "day" => (today, today),
+            "7d" => (today.AddDays(-6), today),
+            "28d" => (today.AddDays(-27), today),
+            "30d" => (today.AddDays(-29), today),
+            "91d" => (today.AddDays(-90), today),
+            "month" => (month, month.AddMonths(1).AddDays(-1)),
+            "6mo" => (month.AddMonths(-5), today),
+            "12mo" => (month.AddMonths(-11), today),
+            _ => (new DateOnly(today.Year, 1, 1), new DateOnly(today.Year, 12, 31)),
+        };
+    }
+
+    /// <summary><c>time</c>: hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>
+    private static string AutoStep(DateOnly first, DateOnly last) =>
+        first == last ? "hour" : last.DayNumber - first.DayNumber >= 180 ? "month" : "day";
+
+    private static string Instant(DateTimeOffset utc, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(utc, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// A Stats API v2 query (<c>POST /api/v2/query</c>, shaped like Plausible's), read from its JSON body and checked: metrics
+/// over a date range, grouped by at most one dimension (a property, or time), under filters.
+/// </summary>
+/// <param name="Dimension">A property (<c>visit:source</c>, <c>event:goal</c>, <c>event:props:plan</c>), a time
+/// dimension (<c>time:day</c>), or null for the totals.</param>
+/// <param name="SegmentIds">The saved segments the filters name (<c>["is", "segment", [12]]</c>).</param>
+/// <param name="OrderBy">The metric a property's rows are sorted by (descending), or, for time, whether it runs backwards.</param>
+public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First, DateOnly? Last, string? Range, string? Dimension,
+    IReadOnlyList<StatsClause> Clauses, IReadOnlyList<long> SegmentIds, string? OrderBy, bool Descending, int Limit, int Offset, bool TimeLabels)
+{
+    public static readonly string[] Members = ["site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination"];
+
+    /// <summary>The v2 metrics this version answers: v1's, <c>group_conversion_rate</c> (a value's own) and <c>percentage</c>.</summary>
+    public static readonly string[] SupportedMetrics =
+        [.. StatsRequest.SupportedMetrics, .. StatsRequest.PageMetrics, StatsRequest.ConversionRate, GroupConversionRate, Percentage];
+
+    public const string GroupConversionRate = "group_conversion_rate", Percentage = "percentage";
+
+    public static readonly string[] Ranges = ["day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year"];
+
+    public static readonly string[] TimeDimensions = ["time", "time:hour", "time:day", "time:month"];
+
+    public const int MaxLimit = 10_000;
+
+    public bool ByTime => Dimension?.StartsWith("time", StringComparison.Ordinal) == true;
+
+    /// <returns>The query, or an error that says what is wrong (for a 400).</returns>
+    public static (StatsQuery? Query, string? Error) Read(JsonElement root)
+    {
+        if (!root.TryGetProperty("site_id", out var site) || site.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(site.GetString()))
+            return Fail("'site_id' is required: the site's domain, e.g. \"site_id\": \"shop.example.com\".");
+        if (Strings(root, "metrics") is not { Length: > 0 } metrics)
+            return Fail($"'metrics' is required: a list of one or more of {string.Join(", ", SupportedMetrics)}.");
+        if (metrics.FirstOrDefault(m => !SupportedMetrics.Contains(m)) is { } unknown)
+            return Fail($"Unsupported metric '{Clip(unknown)}': use one or more of {string.Join(", ", SupportedMetrics)}.");
+        var (first, last, range, rangeError) = DateRange(root);
+        if (rangeError is not null) return Fail(rangeError);
+
+        string? dimension = null;
+        if (root.TryGetProperty("dimensions", out var dims) && dims.ValueKind != JsonValueKind.Null)
+        {
+            if (Strings(root, "dimensions") is not { } names) return Fail("'dimensions' must be a list of strings, e.g. [\"visit:source\"].");
+            if (names.Length > 1)
+                return Fail("This version groups by one dimension at a time: a property (e.g. visit:source) or time (e.g. time:day).");
+            dimension = names.FirstOrDefault();
+            if (dimension is not null && dimension.StartsWith("time", StringComparison.Ordinal) && !TimeDimensions.Contains(dimension))
+                return Fail($"Time dimension '{Clip(dimension)}' is not supported; use one of {string.Join(", ", TimeDimensions)}.");
+        }
+
+        var (clauses, segments, filterError) = StatsQueryFilters.Read(root);
+        if (filterError is not null) return Fail(filterError);
+        var (orderBy, descending, orderError) = Order(root, metrics, dimension);
+        if (orderError is not null) return Fail(orderError);
+        var (limit, offset, pageError) = Pagination(root);
+        if (pageError is not null) return Fail(pageError);
+        var (timeLabels, includeError) = Include(root, dimension);
+        if (includeError is not null) return Fail(includeError);
+        return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimension, clauses!, segments!, orderBy, descending,
+            limit, offset, timeLabels), null);
+    }
+
+    private static (StatsQuery?, string?) Fail(string error) => (null, error);
+
+    /// <summary>A list of strings under <paramref name="name"/>, or null when it is something else.</summary>
+    internal static string[]? Strings(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array && list.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+            ? list.EnumerateArray().Select(e => e.GetString()!).ToArray()
+            : null;
+
+    /// <summary>A named range (resolved later, in the site's time zone) or two days, both included.</summary>
+    private static (DateOnly?, DateOnly?, string?, string?) DateRange(JsonElement root)
+    {
+        const string Expected = "'date_range' is required: one of {0}, or two days as [\"YYYY-MM-DD\", \"YYYY-MM-DD\"].";
+        if (!root.TryGetProperty("date_range", out var range)) return (null, null, null, string.Format(CultureInfo.InvariantCulture, Expected, string.Join(", ", Ranges)));
+        if (range.ValueKind == JsonValueKind.String)
+            return Ranges.Contains(range.GetString()) ? (null, null, range.GetString(), null)
+                : (null, null, null, $"'date_range' '{Clip(range.GetString()!)}' is not supported: use one of {string.Join(", ", Ranges)}, or two days.");
+        var days = Strings(root, "date_range");
+        if (days is not { Length: 2 }
+            || !DateOnly.TryParseExact(days[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || !DateOnly.TryParseExact(days[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
+            return (null, null, null, string.Format(CultureInfo.InvariantCulture, Expected, string.Join(", ", Ranges)) + " Times of day are not supported.");
+        if (last < first) return (null, null, null, "'date_range' must not end before it starts.");
+        if (last.DayNumber - first.DayNumber >= StatsPeriod.MaxCustomDays) return (null, null, null, $"'date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
+        return (first, last, null, null);
+    }
+
+    /// <summary><c>[["visitors", "desc"]]</c> for a property's rows; <c>[["time:day", "desc"]]</c> for time backwards.</summary>
+    private static (string?, bool, string?) Order(JsonElement root, string[] metrics, string? dimension)
+    {
+        if (!root.TryGetProperty("order_by", out var order) || order.ValueKind == JsonValueKind.Null) return (null, false, null);
+        if (order.ValueKind != JsonValueKind.Array || order.GetArrayLength() != 1 || order[0].ValueKind != JsonValueKind.Array || order[0].GetArrayLength() != 2
+            || order[0][0].ValueKind != JsonValueKind.String || order[0][1].ValueKind != JsonValueKind.String || order[0][1].GetString() is not ("asc" or "desc"))
+            return (null, false, "'order_by' takes one [\"metric or dimension\", \"asc\" or \"desc\"] pair in this version, e.g. [[\"visitors\", \"desc\"]].");
+        var (key, descending) = (order[0][0].GetString()!, order[0][1].GetString() == "desc");
+        if (dimension?.StartsWith("time", StringComparison.Ordinal) == true)
+            return key == dimension ? (key, descending, null) : (null, false, $"Rows by time are ordered by '{dimension}' (asc or desc).");
+        if (dimension is null) return (null, false, "'order_by' needs a dimension to order the rows of.");
+        if (!descending || !metrics.Contains(key) || !StatsRequest.SupportedMetrics.Contains(key))
+            return (null, false, $"A property's rows are ordered by one of the metrics asked for, descending, and not by a rate or a page's engagement: e.g. [[\"{metrics[0]}\", \"desc\"]].");
+        return (key, true, null);
+    }
+
+    private static (int, int, string?) Pagination(JsonElement root)
+    {
+        if (!root.TryGetProperty("pagination", out var page) || page.ValueKind == JsonValueKind.Null) return (MaxLimit, 0, null);
+        const string Expected = "'pagination' takes {\"limit\": 1 to 10000, \"offset\": 0 or more}.";
+        if (page.ValueKind != JsonValueKind.Object || page.EnumerateObject().Any(p => p.Name is not ("limit" or "offset"))) return (0, 0, Expected);
+        var limit = MaxLimit;
+        var offset = 0;
+        if (page.TryGetProperty("limit", out var l) && (l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out limit) || limit is < 1 or > MaxLimit))
+            return (0, 0, Expected);
+        if (page.TryGetProperty("offset", out var o) && (o.ValueKind != JsonValueKind.Number || !o.TryGetInt32(out offset) || offset < 0))
+            return (0, 0, Expected);
+        return (limit, offset, null);
+    }
+
+    /// <summary><c>{"time_labels": true}</c> lists every bucket of the range in <c>meta</c>; <c>imports</c> changes nothing here (no imports).</summary>
+    private static (bool, string?) Include(JsonElement root, string? dimension)
+    {
+        if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, null);
+        if (include.ValueKind != JsonValueKind.Object) return (false, "'include' must be an object, e.g. {\"time_labels\": true}.");
+        var timeLabels = false;
+        foreach (var member in include.EnumerateObject())
+        {
+            if (member.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                return (false, $"'include.{Clip(member.Name)}' must be true or false.");
+            switch (member.Name)
+            {
+                case "imports": break;
+                case "time_labels":
+                    timeLabels = member.Value.GetBoolean();
+                    if (timeLabels && dimension?.StartsWith("time", StringComparison.Ordinal) != true)
+                        return (false, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
+                    break;
+                default: return (false, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels (and imports, of which it has none).");
+            }
+        }
+        return (timeLabels, null);
+    }
+
+    internal static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// A v2 query's <c>filters</c>: <c>[["is", "visit:source", ["Google", "Bing"]], ["contains", "event:page", ["/blog"]]]</c>, all
+/// of which an event or visit meets; <c>["and", [...]]</c> groups some. <c>is</c> keeps any of the values, <c>is_not</c> none,
+/// <c>contains</c> and <c>contains_not</c> the same of values holding the text. <c>["is", "segment", [12]]</c> keeps a saved
+/// segment's visits.
+/// </summary>
+public static class StatsQueryFilters
+{
+    public static readonly string[] Operators = ["is", "is_not", "contains", "contains_not"];
+
+    /// <returns>The clauses and the segments' ids, or an error that says which filter is wrong and how.</returns>
+    public static (IReadOnlyList<StatsClause>? Clauses, IReadOnlyList<long>? Segments, string? Error) Read(JsonElement root)
+    {
+        var (clauses, segments) = (new List<StatsClause>(), new List<long>());
+        if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind == JsonValueKind.Null) return (clauses, segments, null);
+        if (filters.ValueKind != JsonValueKind.Array) return (null, null, "'filters' must be a list of filters, e.g. [[\"is\", \"visit:source\", [\"Google\"]]].");
+        var error = Add(filters, clauses, segments);
+        if (error is null && clauses.Count + segments.Count > StatsFilters.MaxFilters) error = $"At most {StatsFilters.MaxFilters} filters are allowed.";
+        return error is null ? (clauses, segments, null) : (null, null, error);
+    }
+
+    private static string? Add(JsonElement list, List<StatsClause> clauses, List<long> segments)
+    {
+        foreach (var filter in list.EnumerateArray())
+        {
+            var text = Shown(filter);
+            if (filter.ValueKind != JsonValueKind.Array || filter.GetArrayLength() == 0 || filter[0].ValueKind != JsonValueKind.String)
+                return $"Filter {text} must look like [\"is\", \"visit:source\", [\"Google\"]].";
+            var op = filter[0].GetString()!;
+            if (op == "and")
+            {
+                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'and' takes one list of filters.";
+                if (Add(filter[1], clauses, segments) is { } inner) return inner;
+                continue;
+            }
+            if (!Operators.Contains(op))
+                return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)} and 'and' " +
+                    "(one 'is' filter takes several values, any of which it keeps).";
+            if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
+                return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
+            if (filter.GetArrayLength() == 4 && Modifiers(filter[3]) is { } modifierError) return $"Filter {text}: {modifierError}";
+            var property = filter[1].GetString()!;
+            if (property == StatsSegments.Property)
+            {
+                if (op != "is" || filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out _)) || filter[2].GetArrayLength() != 1)
+                    return $"Filter {text}: a segment is kept by its id, [\"is\", \"segment\", [12]] (GET /api/v1/sites/segments lists them).";
+                segments.Add(filter[2][0].GetInt64());
+                continue;
+            }
+            if (filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String)) return $"Filter {text} takes its values as strings.";
+            var values = filter[2].EnumerateArray().Select(v => v.GetString()!).ToList();
+            if (StatsFilters.CheckValues(text, values) is { } valueError) return valueError;
+            var contains = op.StartsWith("contains", StringComparison.Ordinal);
+            if (contains && property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
+            clauses.Add(new StatsClause(property, op.EndsWith("_not", StringComparison.Ordinal),
+                values.Select(v => contains ? new StatsValue($"%{Escape(v)}%", Pattern: true) : new StatsValue(v, Pattern: false)).ToList()));
+        }
+        return null;
+    }
+
+    /// <summary>Matching is case-sensitive here; <c>{"case_sensitive": true}</c> says so, false is not supported.</summary>
+    private static string? Modifiers(JsonElement modifiers) =>
+        modifiers.ValueKind == JsonValueKind.Object && modifiers.EnumerateObject().All(m => m.Name == "case_sensitive" && m.Value.ValueKind == JsonValueKind.True)
+            ? null
+            : "values match case-sensitively in this version; the only modifier taken is {\"case_sensitive\": true}.";
+
+    /// <summary>Text taken literally in a LIKE pattern.</summary>
+    private static string Escape(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+
+    private static string Shown(JsonElement filter) => StatsQuery.Clip(filter.GetRawText());
+}
