@@ -70,14 +70,20 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal(Segments.MaxPerSite, (await segments.ListAsync(shop.Site.Id)).Count);
     }
 
-    [Fact]
-    public async Task Its_author_or_an_owner_or_admin_removes_a_segment()
+    /// <summary>A segment "By the owner" (source:Google) and one "By the viewer" (country:DE), and their ids by name.</summary>
+    private async Task<(Merchant Shop, Guid Viewer, Segments Segments, Dictionary<string, long> Ids)> TwoAuthorsAsync()
     {
         var (shop, viewer) = await ShopWithViewerAsync();
         var segments = _app.Get<Segments>();
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "By the owner", [Google]));
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the viewer", [Germany]));
-        var ids = (await segments.ListAsync(shop.Site.Id)).ToDictionary(s => s.Name, s => s.Id);
+        return (shop, viewer, segments, (await segments.ListAsync(shop.Site.Id)).ToDictionary(s => s.Name, s => s.Id));
+    }
+
+    [Fact]
+    public async Task Its_author_or_an_owner_or_admin_removes_a_segment()
+    {
+        var (shop, viewer, segments, ids) = await TwoAuthorsAsync();
 
         Assert.Equal("Only its author or the site's owners and admins remove a segment.", await segments.RemoveAsync(shop.Site, viewer, ids["By the owner"]));
         var other = await _app.MerchantAsync();
@@ -92,11 +98,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     [Fact]
     public async Task Its_author_or_an_owner_or_admin_renames_a_segment_or_gives_it_other_filters()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
-        var segments = _app.Get<Segments>();
-        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "By the owner", [Google]));
-        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the viewer", [Germany]));
-        var ids = (await segments.ListAsync(shop.Site.Id)).ToDictionary(s => s.Name, s => s.Id);
+        var (shop, viewer, segments, ids) = await TwoAuthorsAsync();
 
         Assert.Null(await segments.UpdateAsync(shop.Site, viewer, ids["By the viewer"], " Germans on the pro plan ", [Germany, Pro]));
         Assert.Null(await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the owner"], "Google", [Google]));   // the owner, a renaming

@@ -41,42 +41,43 @@ public static partial class SitesApi
     /// optional, today in the site's time zone by default.</summary>
     private static async Task<IResult> PostAnnotationAsync(HttpContext http, SiteAccess access, Annotations annotations, TimeProvider time, CancellationToken ct)
     {
-        var (body, problem) = await ReadObjectAsync(http, ct, "site_id", "date", "text");
-        if (body is null) return problem!;
-        using (body)
-        {
-            var root = body.RootElement;
-            if (!TryString(root, "site_id", out var siteId) || !TryString(root, "date", out var date) || !TryString(root, "text", out var text))
-                return ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id', 'date' and 'text' must be strings.");
-            if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
-            if (!TryDay(date, SiteClock.Today(site, time), out var day)) return BadDay("date", date);
-            var (id, error) = await annotations.CreateAsync(site, ApiKeyAuthFilter.Of(http).UserId, day, text ?? "");
-            if (id is null)
-                return ApiError.Problem(error!.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, error);
-            var added = (await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == id);
-            return TypedResults.Created($"/api/v1/sites/annotations?site_id={site.Domain}&from={Day(day)}&to={Day(day)}", AnnotationResult.Of(added));
-        }
+        var (site, date, text, problem) = await AnnotationBodyAsync(http, access, ct);
+        if (site is null) return problem!;
+        if (!TryDay(date, SiteClock.Today(site, time), out var day)) return BadDay("date", date);
+        var (id, error) = await annotations.CreateAsync(site, ApiKeyAuthFilter.Of(http).UserId, day, text ?? "");
+        if (id is null)
+            return ApiError.Problem(error!.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, error);
+        var added = (await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == id);
+        return TypedResults.Created($"/api/v1/sites/annotations?site_id={site.Domain}&from={Day(day)}&to={Day(day)}", AnnotationResult.Of(added));
     }
 
     /// <summary>Body: <c>{"site_id": "shop.example.com", "text": "v1.4.1 deployed", "date": "2026-11-28"}</c>; what is left
     /// out stays as it was.</summary>
     private static async Task<IResult> PutAnnotationAsync(HttpContext http, string annotationId, SiteAccess access, Annotations annotations, CancellationToken ct)
     {
+        var (site, date, text, problem) = await AnnotationBodyAsync(http, access, ct);
+        if (site is null) return problem!;
+        if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
+        if (!TryDay(date, found.Day, out var day)) return BadDay("date", date);
+        var refused = await annotations.UpdateAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id, day, text ?? found.Text);
+        if (refused is not null)
+            return ApiError.Problem(refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
+                : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, refused);
+        return TypedResults.Ok(AnnotationResult.Of((await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == found.Id)));
+    }
+
+    /// <summary>An annotation's body: its site (one the key reaches), and its date and text as sent; or the problem with it.</summary>
+    private static async Task<(Site? Site, string? Date, string? Text, IResult? Problem)> AnnotationBodyAsync(HttpContext http, SiteAccess access,
+        CancellationToken ct)
+    {
         var (body, problem) = await ReadObjectAsync(http, ct, "site_id", "date", "text");
-        if (body is null) return problem!;
+        if (body is null) return (null, null, null, problem);
         using (body)
         {
             var root = body.RootElement;
             if (!TryString(root, "site_id", out var siteId) || !TryString(root, "date", out var date) || !TryString(root, "text", out var text))
-                return ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id', 'date' and 'text' must be strings.");
-            if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
-            if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
-            if (!TryDay(date, found.Day, out var day)) return BadDay("date", date);
-            var refused = await annotations.UpdateAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id, day, text ?? found.Text);
-            if (refused is not null)
-                return ApiError.Problem(refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
-                    : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, refused);
-            return TypedResults.Ok(AnnotationResult.Of((await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == found.Id)));
+                return (null, null, null, ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id', 'date' and 'text' must be strings."));
+            return await SiteAsync(http, siteId, access) is { } site ? (site, date, text, null) : (null, null, null, Missing(siteId));
         }
     }
 
