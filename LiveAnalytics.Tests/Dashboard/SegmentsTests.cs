@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using Dapper;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Dashboard.Pages;
@@ -120,6 +121,19 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal(["Germans on the pro plan", "Google"], (await segments.ListAsync(shop.Site.Id)).Select(s => s.Name));
     }
 
+    /// <summary>A context for the shop's history page of 5 October (<paramref name="view"/>), signed in as its owner, at
+    /// that page filtered by source:Google.</summary>
+    private BunitContext HistoryContext(Merchant shop, out BunitAuthorizationContext auth, out NavigationManager nav, out string view)
+    {
+        var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
+        ctx.Services.AddSingleton(TimeProvider.System);
+        auth = ctx.SignIn(shop.User);
+        nav = ctx.Services.GetRequiredService<NavigationManager>();
+        view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05";
+        nav.NavigateTo(view + "&f=source%3AGoogle");
+        return ctx;
+    }
+
     [Fact]
     public async Task The_history_page_renames_the_segment_shown_and_updates_the_one_picked_to_changed_filters()
     {
@@ -128,12 +142,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "From Google", [Google]));
         var id = (await segments.ListAsync(shop.Site.Id)).Single().Id;
 
-        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
-        ctx.Services.AddSingleton(TimeProvider.System);
-        var auth = ctx.SignIn(shop.User);
-        var nav = ctx.Services.GetRequiredService<NavigationManager>();
-        var view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05";
-        nav.NavigateTo(view + "&f=source%3AGoogle");
+        await using var ctx = HistoryContext(shop, out var auth, out var nav, out var view);
         var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
 
         // The segment shown: renamed in a form that starts from its name.
@@ -172,12 +181,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         await _app.RollUpAsync(shop.Site.Id);
         Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, viewer, "<i>Germans</i>", [Germany]));
 
-        await using var ctx = ComponentContext.For(_app, null, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
-        ctx.Services.AddSingleton(TimeProvider.System);
-        var auth = ctx.SignIn(shop.User);
-        var nav = ctx.Services.GetRequiredService<NavigationManager>();
-        var view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05";
-        nav.NavigateTo(view + "&f=source%3AGoogle");
+        await using var ctx = HistoryContext(shop, out var auth, out var nav, out var view);
         var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid=metric-visitors]").TextContent));
 
