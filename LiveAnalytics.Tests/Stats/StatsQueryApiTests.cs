@@ -75,6 +75,26 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Countries_by_their_names()
+    {
+        var (shop, api) = await ShopAsync();
+        Assert.Equal(["Germany=5", "France=1"], Rows(await QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"visit:country_name\"]")));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["is", "visit:country_name", ["France", "Spain"]]]
+            """)));
+        Assert.Equal(["Google=1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source"], "filters": [["contains", "visit:country_name", ["Fran"]]]
+            """)));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["is_not", "visit:country_name", ["Germany"]]]
+            """)));
+        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
+            $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], {{Day}}, "filters": [["is", "visit:country_name", ["Germny"]]]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("not every value is a country's name; names are English, e.g. Germany", ApiClient.Detail(problem));
+    }
+
+    [Fact]
     public async Task Time_rows_are_the_buckets_with_visitors_and_the_labels_every_bucket()
     {
         var (shop, api) = await ShopAsync();

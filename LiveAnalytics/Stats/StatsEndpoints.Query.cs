@@ -58,9 +58,11 @@ public static partial class StatsEndpoints
             }
             else
             {
-                var (read, readProblem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, query.Dimension, query.Limit, query.Offset);
+                var byName = query.Dimension == StatsQueryFilters.CountryName;
+                var (read, readProblem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, byName ? "visit:country" : query.Dimension,
+                    query.Limit, query.Offset);
                 if (read is null) return readProblem!;
-                rows = read;
+                rows = byName ? [.. read.Select(r => r with { Value = Live.CountryNames.Name(r.Value) ?? r.Value })] : read;
             }
             var total = query.Metrics.Contains(StatsQuery.Percentage) ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
             var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);

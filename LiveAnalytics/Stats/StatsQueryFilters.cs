@@ -12,6 +12,9 @@ public static class StatsQueryFilters
 {
     public static readonly string[] Operators = ["is", "is_not", "contains", "contains_not"];
 
+    /// <summary>A visit's country by its English name ("Germany"), as a dimension and in filters.</summary>
+    public const string CountryName = "visit:country_name";
+
     /// <returns>The clauses and the segments' ids, or an error that says which filter is wrong and how.</returns>
     public static (IReadOnlyList<StatsClause>? Clauses, IReadOnlyList<long>? Segments, string? Error) Read(JsonElement root)
     {
@@ -56,7 +59,17 @@ public static class StatsQueryFilters
             if (StatsFilters.CheckValues(text, values) is { } valueError) return valueError;
             var contains = op.StartsWith("contains", StringComparison.Ordinal);
             if (contains && property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
-            clauses.Add(new StatsClause(property, op.EndsWith("_not", StringComparison.Ordinal),
+            var negate = op.EndsWith("_not", StringComparison.Ordinal);
+            if (property == CountryName)
+            {
+                // The events keep the code; the names are .NET's English ones.
+                var codes = Live.CountryNames.Codes(name => contains ? values.Any(v => name.Contains(v, StringComparison.Ordinal)) : values.Contains(name));
+                if (codes.Count == 0 || (!contains && codes.Count < values.Count))
+                    return $"Filter {text}: {(contains ? "no country's name holds that" : "not every value is a country's name")}; names are English, e.g. Germany, United States.";
+                clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, Pattern: false))]));
+                continue;
+            }
+            clauses.Add(new StatsClause(property, negate,
                 values.Select(v => contains ? new StatsValue($"%{Escape(v)}%", Pattern: true) : new StatsValue(v, Pattern: false)).ToList()));
         }
         return null;
