@@ -121,6 +121,57 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal(["Germans on the pro plan", "Google"], (await segments.ListAsync(shop.Site.Id)).Select(s => s.Name));
     }
 
+    [Fact]
+    public async Task A_personal_segment_is_its_authors_alone_and_goes_with_their_account()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        var segments = _app.Get<Segments>();
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "Mine", [Germany], personal: true));
+        Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "Mine", [Google], personal: true));   // another's own: the same name
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "Mine", [Pro]));   // and the team's
+        Assert.Equal("A segment named 'Mine' exists already: pick another name, or remove that one first.",
+            await segments.SaveAsync(shop.Site, viewer, "Mine", [Google], personal: true));
+
+        var viewers = await segments.ListAsync(shop.Site.Id, viewer);
+        Assert.Equal([("Mine", false, Pro), ("Mine", true, Germany)], viewers.Select(s => (s.Name, s.Personal, s.Filters.Single())));
+        Assert.Equal([("Mine", false), ("Mine", true)], (await segments.ListAsync(shop.Site.Id, shop.User.Id)).Select(s => (s.Name, s.Personal)));
+        Assert.Equal([Pro], (await segments.ListAsync(shop.Site.Id)).Single().Filters);   // without a user, the team's
+
+        // The owner neither changes nor removes the viewer's own (nor learns it is there).
+        var viewersOwn = viewers[1].Id;
+        Assert.Equal("That segment was removed meanwhile.", await segments.UpdateAsync(shop.Site, shop.User.Id, viewersOwn, "Taken over", [Google]));
+        Assert.Null(await segments.RemoveAsync(shop.Site, shop.User.Id, viewersOwn));
+        Assert.Equal(2, (await segments.ListAsync(shop.Site.Id, viewer)).Count);
+        Assert.Null(await segments.UpdateAsync(shop.Site, viewer, viewersOwn, "Still mine", [Germany, Google]));
+        Assert.True((await segments.ListAsync(shop.Site.Id, viewer)).Single(s => s.Name == "Still mine").Personal);
+
+        // Deleting the account takes its own segments; the team's it wrote stay, authorless.
+        Assert.Null(await _app.Get<LiveAnalytics.Accounts.AccountDeletion>().DeleteAsync(viewer));
+        await using var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(["Mine"], await conn.QueryAsync<string>("SELECT name FROM segments WHERE site_id = @Id AND NOT personal", new { shop.Site.Id }));
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM segments WHERE site_id = @Id AND personal", new { shop.Site.Id }));   // the owner's
+        Assert.Null((await segments.ListAsync(shop.Site.Id)).Single().AuthorId);
+    }
+
+    [Fact]
+    public async Task The_history_page_saves_a_segment_for_its_author_alone()
+    {
+        var (shop, viewer) = await ShopWithViewerAsync();
+        await using var ctx = HistoryContext(shop, out var auth, out _, out var view);
+        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        page.WaitForElement("[data-testid=segment-save]").Click();
+        page.WaitForElement("[data-testid=segment-form] input[type=text]").Change("Just mine");
+        page.Find("[data-testid=segment-personal]").Change(true);
+        page.Find("[data-testid=segment-form]").Submit();
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "Just mine (only you)"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+        Assert.True((await _app.Get<Segments>().ListAsync(shop.Site.Id, shop.User.Id)).Single().Personal);
+
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
+        var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        asViewer.WaitForElement("[data-testid=segment-save]");
+        Assert.Empty(asViewer.FindAll("[data-testid=segment] option"));   // no segment the viewer sees: no list
+    }
+
     /// <summary>A context for the shop's history page of 5 October (<paramref name="view"/>), signed in as its owner, at
     /// that page filtered by source:Google.</summary>
     private BunitContext HistoryContext(Merchant shop, out BunitAuthorizationContext auth, out NavigationManager nav, out string view)

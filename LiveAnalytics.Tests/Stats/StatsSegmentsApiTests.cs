@@ -115,6 +115,25 @@ public sealed class StatsSegmentsApiTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task A_members_own_segment_is_theirs_alone_in_the_api()
+    {
+        var (shop, api, day) = await ShopAsync();
+        var viewer = await _app.MemberAsync(shop, LiveAnalytics.Sites.SiteTeam.Viewer);
+        Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, viewer.Id, "Private", [Germany], personal: true));
+        Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, shop.User.Id, "Owner's own", [Google], personal: true));
+        var asViewer = ApiClient.For(_app, await _app.ApiKeyAsync(viewer.Id));
+
+        var (_, listed) = await ApiClient.SendAsync(asViewer, HttpMethod.Get, $"/api/v1/sites/segments?site_id={shop.Site.Domain}");
+        Assert.Equal([("Germans; signed up", false), ("Google from Germany", false), ("Private", true)],
+            listed.GetProperty("segments").EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("personal").GetBoolean())));
+        Assert.Equal(3, Visitors(await ResultsAsync(asViewer, $"/api/v1/stats/aggregate?{day}" + F("segment==Private"))));   // 1, 3 and 4, the Germans
+        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Get, $"/api/v1/stats/aggregate?{day}" + F("segment==Private"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("has no segment named 'Private'", ApiClient.Detail(problem));
+        Assert.Equal(3, Visitors(await ResultsAsync(api, $"/api/v1/stats/aggregate?{day}" + F("segment==Owner's own"))));   // 1, 2 and 4, from Google
+    }
+
+    [Fact]
     public async Task The_sites_api_lists_the_segments_with_their_filters_to_members_only()
     {
         var (shop, api, day) = await ShopAsync();

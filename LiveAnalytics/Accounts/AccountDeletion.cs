@@ -27,6 +27,8 @@ public sealed class AccountDeletion(NpgsqlDataSource db)
         if (alone.Count > 0)
             return $"You are the only owner of {string.Join(", ", alone)}: delete {(alone.Count == 1 ? "it" : "them")} in the site's " +
                    "settings, or make another member an owner, first.";
+        // The team's rows they wrote stay (authorless); what only they saw goes with them.
+        await conn.ExecuteAsync("DELETE FROM segments WHERE personal AND created_by = @userId", new { userId }, tx);
         await conn.ExecuteAsync("DELETE FROM users WHERE id = @userId", new { userId }, tx);
         await tx.CommitAsync();
         return null;

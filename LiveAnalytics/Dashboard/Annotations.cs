@@ -70,5 +70,5 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
 
     /// <returns>An error message, or null when removed (or gone already).</returns>
     public Task<string?> RemoveAsync(Site site, Guid userId, long annotationId) =>
-        AuthoredRows.RemoveAsync(db, team, "annotations", "an annotation", site.Id, userId, annotationId);
+        AuthoredRows.RemoveAsync(db, team, "annotations", "annotation", site.Id, userId, annotationId);
 }

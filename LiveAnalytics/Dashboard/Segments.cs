@@ -4,49 +4,57 @@ using Npgsql;
 
 namespace LiveAnalytics.Dashboard;
 
-/// <summary>A set of the history dashboard's filters saved under a name, for the site's team to pick again.</summary>
+/// <summary>A set of the history dashboard's filters saved under a name, for the site's team (or its author alone) to pick again.</summary>
 /// <param name="Author">The author's address, or null once their account is deleted.</param>
-public sealed record Segment(long Id, string Name, IReadOnlyList<DashboardFilter> Filters, Guid? AuthorId, string? Author)
+/// <param name="Personal">Whether only its author sees it.</param>
+public sealed record Segment(long Id, string Name, IReadOnlyList<DashboardFilter> Filters, Guid? AuthorId, string? Author, bool Personal = false)
 {
     /// <summary>Whether these are the view's filters, in any order (never no filters: a segment saved some, though a filter
     /// a later version no longer reads would leave it none).</summary>
     public bool Matches(IReadOnlyList<DashboardFilter> filters) => Filters.Count > 0 && filters.Count == Filters.Count && filters.All(Filters.Contains);
 }
 
-/// <summary>A site's segments. Any member saves one, a viewer too (<see cref="AuthoredRows"/>).</summary>
+/// <summary>
+/// A site's segments. Any member saves one, a viewer too (<see cref="AuthoredRows"/>), for the team or for themselves; a
+/// personal one only its author sees, picks, changes and removes.
+/// </summary>
 public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider time)
 {
     public const int MaxPerSite = 100, MaxNameLength = 60;
 
-    /// <summary>The site's segments by name. The caller has checked the user's membership.</summary>
-    public async Task<IReadOnlyList<Segment>> ListAsync(long siteId)
+    /// <summary>The site's segments by name, the team's and <paramref name="userId"/>'s own (none without one). The caller
+    /// has checked the user's membership.</summary>
+    public async Task<IReadOnlyList<Segment>> ListAsync(long siteId, Guid? userId = null)
     {
         await using var conn = await db.OpenConnectionAsync();
-        var rows = await conn.QueryAsync<(long Id, string Name, string[] Filters, Guid? AuthorId, string? Author)>("""
-            SELECT s.id, s.name, s.filters, s.created_by, u.email
+        var rows = await conn.QueryAsync<(long Id, string Name, string[] Filters, Guid? AuthorId, string? Author, bool Personal)>("""
+            SELECT s.id, s.name, s.filters, s.created_by, u.email, s.personal
             FROM segments s LEFT JOIN users u ON u.id = s.created_by
-            WHERE s.site_id = @siteId ORDER BY lower(s.name), s.id
-            """, new { siteId });
+            WHERE s.site_id = @siteId AND (NOT s.personal OR s.created_by = @userId) ORDER BY lower(s.name), s.personal, s.id
+            """, new { siteId, userId });
         // Saved as the page's address takes them, so read as it reads them.
-        return rows.Select(r => new Segment(r.Id, r.Name, DashboardView.Parse(null, null, null, null, r.Filters, null).View.Filters, r.AuthorId, r.Author)).ToList();
+        return rows.Select(r => new Segment(r.Id, r.Name, DashboardView.Parse(null, null, null, null, r.Filters, null).View.Filters, r.AuthorId, r.Author,
+            r.Personal)).ToList();
     }
 
+    /// <param name="personal">For its author alone: a name needs only be unique among theirs.</param>
     /// <returns>An error message for the form, or null when saved.</returns>
-    public async Task<string?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters)
+    public async Task<string?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters, bool personal = false)
     {
         if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members save its segments.";
         if (Check(ref name, filters, out var texts) is { } error) return error;
         await using var conn = await db.OpenConnectionAsync();
         var saved = await conn.ExecuteAsync("""
-            INSERT INTO segments (site_id, name, filters, created_by, created_at)
-            SELECT @Id, @name, @texts, @userId, @now WHERE (SELECT count(*) FROM segments WHERE site_id = @Id) < @max
-            ON CONFLICT (site_id, name) DO NOTHING
-            """, new { site.Id, name, texts, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
+            INSERT INTO segments (site_id, name, filters, created_by, created_at, personal)
+            SELECT @Id, @name, @texts, @userId, @now, @personal WHERE (SELECT count(*) FROM segments WHERE site_id = @Id) < @max
+            ON CONFLICT DO NOTHING
+            """, new { site.Id, name, texts, userId, now = time.GetUtcNow().UtcDateTime, personal, max = MaxPerSite });
         if (saved == 1) return null;
-        return (await ListAsync(site.Id)).Any(s => s.Name == name) ? Taken(name) : $"A site can have at most {MaxPerSite} segments; remove one first.";
+        return (await ListAsync(site.Id, userId)).Any(s => s.Name == name && s.Personal == personal) ? Taken(name)
+            : $"A site can have at most {MaxPerSite} segments; remove one first.";
     }
 
-    /// <summary>Renames a segment or gives it other filters (its author, or an owner or admin, as who removes it).</summary>
+    /// <summary>Renames a segment or gives it other filters (its author, or an owner or admin for the team's, as who removes it).</summary>
     /// <returns>An error message for the form, or null when changed.</returns>
     public async Task<string?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
     {
@@ -54,7 +62,7 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
         try
         {
             return await AuthoredRows.UpdateAsync(db, team, "segments", "segment", site.Id, userId, segmentId,
-                "name = @name, filters = @texts", new DynamicParameters(new { name, texts }));
+                "name = @name, filters = @texts", new DynamicParameters(new { name, texts }), personal: "personal");
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -64,7 +72,7 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
 
     /// <returns>An error message, or null when removed (or gone already).</returns>
     public Task<string?> RemoveAsync(Site site, Guid userId, long segmentId) =>
-        AuthoredRows.RemoveAsync(db, team, "segments", "a segment", site.Id, userId, segmentId);
+        AuthoredRows.RemoveAsync(db, team, "segments", "segment", site.Id, userId, segmentId, personal: "personal");
 
     /// <summary>The name trimmed and the filters as stored, or what is wrong with them.</summary>
     private static string? Check(ref string name, IReadOnlyList<DashboardFilter> filters, out string[] texts)

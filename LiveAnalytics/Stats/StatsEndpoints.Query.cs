@@ -29,7 +29,7 @@ public static partial class StatsEndpoints
             if (query is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
             if (await access.FindAsync(ApiKeyAuthFilter.Of(http), query.SiteId) is not { } site)
                 return ApiError.Problem(StatusCodes.Status403Forbidden, $"This API key has no access to site '{StatsQuery.Clip(query.SiteId)}'.");
-            var (segment, segmentError) = await SegmentFiltersAsync(segments, site, query.SegmentIds);
+            var (segment, segmentError) = await SegmentFiltersAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
             if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
             var (first, last) = Days(query, site, time);
             var (metrics, metricError) = MetricsToRead(query);
@@ -116,10 +116,11 @@ public static partial class StatsEndpoints
         return Row("", "", counts, request.Metrics, conversionRate: all is null ? null : Rate(counts.Visitors, (await all).Visitors));
     }
 
-    private static async Task<(IReadOnlyList<DashboardFilter>? Filters, string? Error)> SegmentFiltersAsync(Segments segments, Site site, IReadOnlyList<long> ids)
+    private static async Task<(IReadOnlyList<DashboardFilter>? Filters, string? Error)> SegmentFiltersAsync(Segments segments, Site site, Guid userId,
+        IReadOnlyList<long> ids)
     {
         if (ids.Count == 0) return ([], null);
-        var saved = await segments.ListAsync(site.Id);
+        var saved = await segments.ListAsync(site.Id, userId);
         var kept = new List<DashboardFilter>();
         foreach (var id in ids)
         {

@@ -43,7 +43,7 @@ public static partial class StatsEndpoints
         HttpContext http, StatsReader reader, Segments segments, TimeProvider time, string? period, string? date, string? metrics, string? filters, string? compare)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
+        var (request, error) = await ReadAsync(http, site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (request.WantsPageMetrics) return PageMetricsOnly();
         if (compare is not (null or "previous_period"))
@@ -63,10 +63,10 @@ public static partial class StatsEndpoints
     }
 
     /// <summary>The request's parts checked, the segments its filters name read.</summary>
-    private static async Task<(StatsRequest? Request, string? Error)> ReadAsync(Site site, Segments segments, TimeProvider time,
+    private static async Task<(StatsRequest? Request, string? Error)> ReadAsync(HttpContext http, Site site, Segments segments, TimeProvider time,
         string? period, string? date, string? metrics, string? filters)
     {
-        var (rest, segment, error) = await StatsSegments.ResolveAsync(segments, site, filters);
+        var (rest, segment, error) = await StatsSegments.ResolveAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, filters);
         return error is not null ? (null, error) : StatsRequest.Read(site, period, date, metrics, rest, time.GetUtcNow(), segment);
     }
 
@@ -92,7 +92,7 @@ public static partial class StatsEndpoints
         HttpContext http, StatsReader reader, Segments segments, TimeProvider time, string? period, string? date, string? metrics, string? interval, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
+        var (request, error) = await ReadAsync(http, site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (request.WantsPageMetrics) return PageMetricsOnly();
         // Plausible's defaults: hours for a day, months for half a year or more, days otherwise.
@@ -123,7 +123,7 @@ public static partial class StatsEndpoints
         string? metrics, string? property, string? limit, string? page, string? filters)
     {
         var site = SiteScopeFilter.Of(http);
-        var (request, error) = await ReadAsync(site, segments, time, period, date, metrics, filters);
+        var (request, error) = await ReadAsync(http, site, segments, time, period, date, metrics, filters);
         if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
         if (!TryInt(limit, 100, 1, 1000, out var take)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'limit' must be a whole number from 1 to 1000.");
         if (!TryInt(page, 1, 1, 100_000, out var pageNumber)) return ApiError.Problem(StatusCodes.Status400BadRequest, "'page' must be a whole number from 1.");
@@ -221,7 +221,7 @@ public static partial class StatsEndpoints
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
         if (!StatsPeriod.TryResolve(period, date, zone, time.GetUtcNow(), out var first, out var last, out var error))
             return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        var (rest, segment, segmentError) = await StatsSegments.ResolveAsync(segments, site, filters);
+        var (rest, segment, segmentError) = await StatsSegments.ResolveAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, filters);
         if (segmentError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError);
         var (filter, filterError) = StatsFilters.Parse(rest, segment);
         if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);

@@ -15,12 +15,15 @@ public static class StatsSegments
     public const string Property = "segment";
 
     /// <returns>The filters without their segments, the segments' own filters, or an error that says what is wrong (for a 400).</returns>
-    public static async Task<(string? Others, IReadOnlyList<DashboardFilter> Filters, string? Error)> ResolveAsync(Segments segments, Site site, string? filters)
+    /// <param name="userId">The API key's user, whose own segments it names too.</param>
+    public static async Task<(string? Others, IReadOnlyList<DashboardFilter> Filters, string? Error)> ResolveAsync(Segments segments, Site site, Guid userId,
+        string? filters)
     {
         var parts = (filters ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (!parts.Any(IsSegment)) return (filters, [], null);
         if (parts.Length > StatsFilters.MaxFilters) return (null, [], $"At most {StatsFilters.MaxFilters} filters are allowed.");
-        var saved = await segments.ListAsync(site.Id);
+        // The team's first: a personal one of the same name is picked by its id.
+        var saved = await segments.ListAsync(site.Id, userId);
         var kept = new List<DashboardFilter>();
         foreach (var part in parts.Where(IsSegment))
         {
