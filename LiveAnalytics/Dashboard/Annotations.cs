@@ -23,15 +23,20 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
 
     /// <summary>The site's annotations of the days [<paramref name="first"/>, <paramref name="last"/>], by day. The
     /// caller has checked the user's membership.</summary>
-    public async Task<IReadOnlyList<Annotation>> ListAsync(long siteId, DateOnly first, DateOnly last)
+    public Task<IReadOnlyList<Annotation>> ListAsync(long siteId, DateOnly first, DateOnly last) => ReadAsync(siteId, first, last, id: null);
+
+    /// <summary>One of the site's annotations, or null when it has none of that id.</summary>
+    public async Task<Annotation?> FindAsync(long siteId, long id) => (await ReadAsync(siteId, DateOnly.MinValue, DateOnly.MaxValue, id)).SingleOrDefault();
+
+    private async Task<IReadOnlyList<Annotation>> ReadAsync(long siteId, DateOnly first, DateOnly last, long? id)
     {
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<(long Id, DateTime Day, string Text, Guid? AuthorId, string? Author)>("""
             SELECT a.id, a.day, a.text, a.created_by, u.email
             FROM annotations a LEFT JOIN users u ON u.id = a.created_by
-            WHERE a.site_id = @siteId AND a.day >= @first AND a.day <= @last
+            WHERE a.site_id = @siteId AND a.day >= @first AND a.day <= @last AND (@id IS NULL OR a.id = @id)
             ORDER BY a.day, a.id
-            """, new { siteId, first, last });
+            """, new { siteId, first, last, id });
         return rows.Select(r => new Annotation(r.Id, DateOnly.FromDateTime(r.Day), r.Text, r.AuthorId, r.Author)).ToList();
     }
 

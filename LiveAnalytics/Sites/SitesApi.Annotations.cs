@@ -47,7 +47,8 @@ public static partial class SitesApi
         var (id, error) = await annotations.CreateAsync(site, ApiKeyAuthFilter.Of(http).UserId, day, text ?? "");
         if (id is null)
             return ApiError.Problem(error!.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, error);
-        var added = (await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == id);
+        // Removed by a teammate just after, it is still what was added.
+        var added = await annotations.FindAsync(site.Id, id.Value) ?? new Annotation(id.Value, day, text!.Trim(), ApiKeyAuthFilter.Of(http).UserId, null);
         return TypedResults.Created($"/api/v1/sites/annotations?site_id={site.Domain}&from={Day(day)}&to={Day(day)}", AnnotationResult.Of(added));
     }
 
@@ -63,7 +64,8 @@ public static partial class SitesApi
         if (refused is not null)
             return ApiError.Problem(refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
                 : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, refused);
-        return TypedResults.Ok(AnnotationResult.Of((await annotations.ListAsync(site.Id, day, day)).Single(a => a.Id == found.Id)));
+        // Removed by a teammate just after: as if before.
+        return await annotations.FindAsync(site.Id, found.Id) is { } changed ? TypedResults.Ok(AnnotationResult.Of(changed)) : NoAnnotation(site, annotationId);
     }
 
     /// <summary>An annotation's body: its site (one the key reaches), and its date and text as sent; or the problem with it.</summary>
@@ -93,7 +95,7 @@ public static partial class SitesApi
 
     private static async Task<Annotation?> FindAnnotationAsync(Annotations annotations, Site site, string annotationId) =>
         long.TryParse(annotationId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? (await annotations.ListAsync(site.Id, DateOnly.MinValue, DateOnly.MaxValue)).FirstOrDefault(a => a.Id == id)
+            ? await annotations.FindAsync(site.Id, id)
             : null;
 
     private static IResult NoAnnotation(Site site, string annotationId) =>
