@@ -57,6 +57,7 @@ public static partial class HistoryBench
             await FillVisitsAsync(db, job, siteId);
             await FilteredAsync(db, currentHour, days, siteId, runs);
             await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
+            await StatsApiRatesAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
             await PropertiesAsync(db, siteId, currentHour, days, runs);
             return;
@@ -121,6 +122,7 @@ public static partial class HistoryBench
             $"visitors (sketch / exact) {a.Visitors:N0} / {b.Visitors:N0} ({(a.Visitors - b.Visitors) * 100.0 / b.Visitors:+0.00;-0.00} %)");
         await FilteredAsync(db, currentHour, days, siteId, runs);
         await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
+        await StatsApiRatesAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
         await PropertiesAsync(db, siteId, currentHour, days, runs);
     }
