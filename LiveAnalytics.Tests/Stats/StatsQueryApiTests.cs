@@ -68,6 +68,10 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["and", [["contains", "event:page", ["ricin"]], ["is_not", "visit:source", ["Google"]]]]]
             """)));
+        // A regular expression: the visits with an event on a page it finds something in (1, 4 and 5 saw /pricing).
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["matches", "event:page", ["^/pri[a-z]+$"]]]
+            """)));
         // A page of the rows, in the order asked for.
         Assert.Equal(["/pricing=3,3"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["event:page"], "order_by": [["pageviews", "desc"]], "pagination": {"limit": 1, "offset": 1}
@@ -153,7 +157,9 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:week"]}""", "'time:week' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]]]]]}""", "'or' is not supported")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["^/blog"]]]}""", "'matches' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["(/blog"]]]}""", "'(/blog' is no regular expression PostgreSQL reads: invalid regular expression: parentheses () not balanced.")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["has_done", "event:page", ["/"]]]}""", "'has_done' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:goal", ["Sign.*"]]]}""", "a goal is kept by its name")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Google"], {"case_sensitive": false}]]}""", "case-sensitively")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", [7]]]}""", "takes its values as strings")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Goo\u0000gle"]]]}""", "control character")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dapper;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
@@ -19,7 +20,7 @@ public static partial class StatsEndpoints
             .AddEndpointFilter<DatabaseUnavailableFilter>().AddEndpointFilter<ApiKeyAuthFilter>().DisableAntiforgery();
 
     private static async Task<IResult> QueryAsync(HttpContext http, SiteAccess access, StatsReader reader, StatsQueries queries, RollupQueries rollups,
-        Goals goals, Segments segments, TimeProvider time, CancellationToken ct)
+        Goals goals, Segments segments, Npgsql.NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(http, MaxQueryBytes, maxDepth: 16, ct, StatsQuery.Members);
         if (body is null) return problem!;
@@ -29,6 +30,7 @@ public static partial class StatsEndpoints
             if (query is null) return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
             if (await access.FindAsync(ApiKeyAuthFilter.Of(http), query.SiteId) is not { } site)
                 return ApiError.Problem(StatusCodes.Status403Forbidden, $"This API key has no access to site '{StatsQuery.Clip(query.SiteId)}'.");
+            if (await BadRegexAsync(db, StatsQueryFilters.Regexes(query.Clauses)) is { } badRegex) return ApiError.Problem(StatusCodes.Status400BadRequest, badRegex);
             var (segment, segmentError) = await SegmentFiltersAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
             if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
             var (first, last) = Days(query, site, time);
@@ -130,6 +132,25 @@ public static partial class StatsEndpoints
             kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
         }
         return (kept, null);
+    }
+
+    /// <summary>What is wrong with one of the regular expressions, as PostgreSQL (which runs them) says; null when none is.</summary>
+    private static async Task<string?> BadRegexAsync(Npgsql.NpgsqlDataSource db, IReadOnlyList<string> patterns)
+    {
+        if (patterns.Count == 0) return null;
+        await using var conn = await db.OpenConnectionAsync();
+        foreach (var pattern in patterns)
+        {
+            try
+            {
+                await conn.ExecuteScalarAsync<bool>("SELECT '' ~ @pattern", new { pattern });
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InvalidRegularExpression)
+            {
+                return $"'{StatsQuery.Clip(pattern)}' is no regular expression PostgreSQL reads: {e.MessageText}.";
+            }
+        }
+        return null;
     }
 
     /// <summary>The query's days, a named range in the site's time zone: <c>7d</c> the last 7 days with today, <c>month</c>

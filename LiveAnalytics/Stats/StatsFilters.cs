@@ -88,7 +88,7 @@ public static class StatsFilters
             var property = part[..at].Trim();
             // A page goal's label holds its own pattern (Visit /thank-you*), read as the goal's.
             clauses.Add(new StatsClause(property, negate, values.Select(v => property != Goal && v.Contains('*')
-                ? new StatsValue(Like(v), Pattern: true) : new StatsValue(v, Pattern: false)).ToList()));
+                ? new StatsValue(Like(v), StatsMatch.Like) : new StatsValue(v, StatsMatch.Value)).ToList()));
         }
         return (clauses, null);
     }
@@ -153,7 +153,12 @@ public static class StatsFilters
             {
                 var name = $"f{n++}";
                 parameters.Add(name, value.Text);
-                alternatives.Add(value.Pattern ? $"{column} LIKE @{name}" : $"{column} = @{name}");
+                alternatives.Add(value.Match switch
+                {
+                    StatsMatch.Like => $"{column} LIKE @{name}",
+                    StatsMatch.Regex => $"{column} ~ @{name}",
+                    _ => $"{column} = @{name}",
+                });
             }
             built.Add(Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
@@ -188,5 +193,8 @@ public static class StatsFilters
 /// <summary>One filter: a property, any of its values (none of them when negated).</summary>
 public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<StatsValue> Values);
 
-/// <param name="Pattern">Whether <paramref name="Text"/> is an SQL LIKE pattern (from a glob, or a v2 <c>contains</c>), not a value.</param>
-public sealed record StatsValue(string Text, bool Pattern);
+/// <param name="Match">How <paramref name="Text"/> matches: as the value, an SQL LIKE pattern (from a glob, or a v2
+/// <c>contains</c>), or a PostgreSQL regular expression (a v2 <c>matches</c>).</param>
+public sealed record StatsValue(string Text, StatsMatch Match);
+
+public enum StatsMatch { Value, Like, Regex }

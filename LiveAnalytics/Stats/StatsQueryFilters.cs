@@ -5,12 +5,13 @@ namespace LiveAnalytics.Stats;
 /// <summary>
 /// A v2 query's <c>filters</c>: <c>[["is", "visit:source", ["Google", "Bing"]], ["contains", "event:page", ["/blog"]]]</c>, all
 /// of which an event or visit meets; <c>["and", [...]]</c> groups some. <c>is</c> keeps any of the values, <c>is_not</c> none,
-/// <c>contains</c> and <c>contains_not</c> the same of values holding the text. <c>["is", "segment", [12]]</c> keeps a saved
+/// <c>contains</c> and <c>contains_not</c> the same of values holding the text, <c>matches</c> and <c>matches_not</c> of values a
+/// regular expression (PostgreSQL's) finds something in. <c>["is", "segment", [12]]</c> keeps a saved
 /// segment's visits.
 /// </summary>
 public static class StatsQueryFilters
 {
-    public static readonly string[] Operators = ["is", "is_not", "contains", "contains_not"];
+    public static readonly string[] Operators = ["is", "is_not", "contains", "contains_not", "matches", "matches_not"];
 
     /// <summary>A visit's country by its English name ("Germany"), as a dimension and in filters.</summary>
     public const string CountryName = "visit:country_name";
@@ -58,7 +59,11 @@ public static class StatsQueryFilters
             var values = filter[2].EnumerateArray().Select(v => v.GetString()!).ToList();
             if (StatsFilters.CheckValues(text, values) is { } valueError) return valueError;
             var contains = op.StartsWith("contains", StringComparison.Ordinal);
-            if (contains && property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
+            if (op.StartsWith("contains", StringComparison.Ordinal) || op.StartsWith("matches", StringComparison.Ordinal))
+            {
+                if (property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
+                if (property == CountryName && !contains) return $"Filter {text}: a country's name is kept with 'is', 'is_not', 'contains' or 'contains_not'.";
+            }
             var negate = op.EndsWith("_not", StringComparison.Ordinal);
             if (property == CountryName)
             {
@@ -66,14 +71,18 @@ public static class StatsQueryFilters
                 var codes = Live.CountryNames.Codes(name => contains ? values.Any(v => name.Contains(v, StringComparison.Ordinal)) : values.Contains(name));
                 if (codes.Count == 0 || (!contains && codes.Count < values.Count))
                     return $"Filter {text}: {(contains ? "no country's name holds that" : "not every value is a country's name")}; names are English, e.g. Germany, United States.";
-                clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, Pattern: false))]));
+                clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, StatsMatch.Value))]));
                 continue;
             }
-            clauses.Add(new StatsClause(property, negate,
-                values.Select(v => contains ? new StatsValue($"%{Escape(v)}%", Pattern: true) : new StatsValue(v, Pattern: false)).ToList()));
+            clauses.Add(new StatsClause(property, negate, values.Select(v => op.StartsWith("matches", StringComparison.Ordinal) ? new StatsValue(v, StatsMatch.Regex)
+                : contains ? new StatsValue($"%{Escape(v)}%", StatsMatch.Like) : new StatsValue(v, StatsMatch.Value)).ToList()));
         }
         return null;
     }
+
+    /// <summary>The regular expressions of <c>matches</c> filters, for the database to check before they are run.</summary>
+    public static IReadOnlyList<string> Regexes(IReadOnlyList<StatsClause> clauses) =>
+        [.. clauses.SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
 
     /// <summary>Matching is case-sensitive here; <c>{"case_sensitive": true}</c> says so, false is not supported.</summary>
     private static string? Modifiers(JsonElement modifiers) =>
