@@ -72,6 +72,13 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["matches", "event:page", ["^/pri[a-z]+$"]]]
             """)));
+        // Any of two filters on the page: its views of / (4) and of /pricing (3).
+        Assert.Equal(["4"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["pageviews"], {{Day}}, "filters": [["is", "event:page", ["/"]]]
+            """)));
+        Assert.Equal(["7"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["pageviews"], {{Day}}, "filters": [["or", [["is", "event:page", ["/"]], ["contains", "event:page", ["ricin"]]]]]
+            """)));
         // A page of the rows, in the order asked for.
         Assert.Equal(["/pricing=3,3"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["event:page"], "order_by": [["pageviews", "desc"]], "pagination": {"limit": 1, "offset": 1}
@@ -156,7 +163,9 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "visit:country"]}""", "one dimension at a time")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:week"]}""", "'time:week' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]]]]]}""", "'or' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["DE"]]]]]}""", "'or' is supported over filters of one property")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is_not", "visit:source", ["Bing"]]]]]}""", "that keep values")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["not", ["is", "visit:source", ["Google"]]]]}""", "'not' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["(/blog"]]]}""", "'(/blog' is no regular expression PostgreSQL reads: invalid regular expression: parentheses () not balanced.")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["has_done", "event:page", ["/"]]]}""", "'has_done' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:goal", ["Sign.*"]]]}""", "a goal is kept by its name")]

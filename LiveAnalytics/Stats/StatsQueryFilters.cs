@@ -41,9 +41,21 @@ public static class StatsQueryFilters
                 if (Add(filter[1], clauses, segments) is { } inner) return inner;
                 continue;
             }
+            if (op == "or")
+            {
+                // Any of some filters on one property: one filter of all their values, each matched as its own was.
+                var (any, anySegments) = (new List<StatsClause>(), new List<long>());
+                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
+                if (Add(filter[1], any, anySegments) is { } inner) return inner;
+                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Negate || c.Property != any[0].Property))
+                    return $"Filter {text}: 'or' is supported over filters of one property that keep values (is, contains, matches), " +
+                        "e.g. [\"or\", [[\"is\", \"event:page\", [\"/\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
+                clauses.Add(new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)]));
+                continue;
+            }
             if (!Operators.Contains(op))
                 return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)} and 'and' " +
-                    "(one 'is' filter takes several values, any of which it keeps).";
+                    "(and 'or' over one property's values).";
             if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
                 return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
             if (filter.GetArrayLength() == 4 && Modifiers(filter[3]) is { } modifierError) return $"Filter {text}: {modifierError}";
