@@ -195,6 +195,33 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Hostile_bodies_get_a_4xx_saying_what_is_wrong()
+    {
+        var shop = await _app.MerchantAsync();
+        var api = ApiClient.For(_app, await _app.ApiKeyAsync(shop.User.Id));
+        var nested = $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], "date_range": "7d", "filters": {{new string('[', 40)}}{{new string(']', 40)}}}""";
+        var pages = string.Join(",", Enumerable.Repeat("\"/x\"", 20_000));
+        var huge = $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "event:page", [{{pages}}]]]}""";
+        foreach (var (body, expected, said) in new[]
+        {
+            (nested, HttpStatusCode.BadRequest, "not valid JSON"),
+            (huge, HttpStatusCode.RequestEntityTooLarge, "larger than 65536 bytes"),
+        })
+        {
+            var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query", body);
+            Assert.Equal(expected, status);
+            Assert.Contains(said, ApiClient.Detail(problem));
+        }
+        using var invalid = new HttpRequestMessage(HttpMethod.Post, "/api/v2/query")
+        {
+            Content = new ByteArrayContent([.. "{\"site_id\": \""u8, 0xC3, 0x28, .. "\"}"u8]),
+        };
+        using var refused = await api.SendAsync(invalid);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not valid UTF-8", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Only_a_key_that_reaches_the_site_queries_it()
     {
         var shop = await _app.MerchantAsync();
