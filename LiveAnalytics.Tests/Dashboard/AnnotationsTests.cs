@@ -21,16 +21,10 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
     private readonly AppFactory _app = fixture.App;
     private static readonly DateOnly Oct4 = new(2026, 10, 4), Oct5 = new(2026, 10, 5);
 
-    private async Task<(Merchant Shop, Guid Viewer)> ShopWithViewerAsync()
-    {
-        var shop = await _app.MerchantAsync();
-        return (shop, (await _app.MemberAsync(shop, SiteTeam.Viewer)).Id);
-    }
-
     [Fact]
     public async Task Members_annotate_days_and_each_period_lists_its_own()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var notes = _app.Get<Annotations>();
         Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "  Black Friday sale started  "));
         Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct4, "Newsletter sent"));   // a viewer too
@@ -74,7 +68,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
     [Fact]
     public async Task Its_author_or_an_owner_or_admin_removes_an_annotation_and_it_outlives_its_authors_account()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var notes = _app.Get<Annotations>();
         Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "By the owner"));
         Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct5, "By the viewer"));
@@ -101,7 +95,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
     [Fact]
     public async Task Its_author_or_an_owner_or_admin_rewords_or_redates_an_annotation()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var notes = _app.Get<Annotations>();
         Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "By the owner"));
         Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct5, "By the viewr"));
@@ -131,7 +125,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
     [Fact]
     public async Task The_history_page_draws_the_periods_annotations_on_the_chart_lists_them_escaped_and_adds_and_removes()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, new DateTimeOffset(2026, 10, 4, 12, 0, 0, TimeSpan.Zero), 1, "/")],
             mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);

@@ -22,16 +22,10 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     private readonly AppFactory _app = fixture.App;
     private static readonly DashboardFilter Google = new("source", "Google"), Germany = new("country", "DE"), Pro = new("prop:plan", "pro");
 
-    private async Task<(Merchant Shop, Guid Viewer)> ShopWithViewerAsync()
-    {
-        var shop = await _app.MerchantAsync();
-        return (shop, (await _app.MemberAsync(shop, SiteTeam.Viewer)).Id);
-    }
-
     [Fact]
     public async Task Members_save_filters_under_a_name_and_read_them_back_as_the_page_takes_them()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var segments = _app.Get<Segments>();
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "  Google from Germany ", [Google, Germany]));
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "pro plan", [Pro]));   // a viewer too
@@ -74,7 +68,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     /// <summary>A segment "By the owner" (source:Google) and one "By the viewer" (country:DE), and their ids by name.</summary>
     private async Task<(Merchant Shop, Guid Viewer, Segments Segments, Dictionary<string, long> Ids)> TwoAuthorsAsync()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var segments = _app.Get<Segments>();
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "By the owner", [Google]));
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the viewer", [Germany]));
@@ -124,7 +118,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     [Fact]
     public async Task A_personal_segment_is_its_authors_alone_and_goes_with_their_account()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var segments = _app.Get<Segments>();
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "Mine", [Germany], personal: true));
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "Mine", [Google], personal: true));   // another's own: the same name
@@ -156,7 +150,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     [Fact]
     public async Task The_history_page_saves_a_segment_for_its_author_alone()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         await using var ctx = HistoryContext(shop, out var auth, out _, out var view);
         var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         page.WaitForElement("[data-testid=segment-save]").Click();
@@ -188,7 +182,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     [Fact]
     public async Task The_history_page_renames_the_segment_shown_and_updates_the_one_picked_to_changed_filters()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var segments = _app.Get<Segments>();
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "From Google", [Google]));
         var id = (await segments.ListAsync(shop.Site.Id)).Single().Id;
@@ -225,7 +219,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     [Fact]
     public async Task The_history_page_saves_its_filters_as_a_segment_picks_one_and_removes_it()
     {
-        var (shop, viewer) = await ShopWithViewerAsync();
+        var (shop, viewer) = await _app.MerchantWithViewerAsync();
         var at = new DateTimeOffset(2026, 10, 5, 12, 0, 0, TimeSpan.Zero);
         await _app.Get<EventWriter>().WriteAsync([TestData.Event(shop.Site.Id, at, 1, "/") with { Source = "Google" }, TestData.Event(shop.Site.Id, at, 2, "/")],
             mayBeRedelivered: false, CancellationToken.None);

@@ -64,6 +64,13 @@ public static class TestData
         return user;
     }
 
+    /// <summary>A merchant's site with a viewer on its team besides its owner.</summary>
+    public static async Task<(Merchant Shop, Guid Viewer)> MerchantWithViewerAsync(this AppFactory app)
+    {
+        var shop = await app.MerchantAsync();
+        return (shop, (await app.MemberAsync(shop, SiteTeam.Viewer)).Id);
+    }
+
     public static async Task<string> ApiKeyAsync(this AppFactory app, Guid userId) =>
         (await app.Get<ApiKeys>().CreateAsync(userId, "test")).Secret;
 

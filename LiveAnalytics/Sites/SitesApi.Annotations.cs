@@ -45,8 +45,7 @@ public static partial class SitesApi
         if (site is null) return problem!;
         if (!TryDay(date, SiteClock.Today(site, time), out var day)) return BadDay("date", date);
         var (id, error) = await annotations.CreateAsync(site, ApiKeyAuthFilter.Of(http).UserId, day, text ?? "");
-        if (id is null)
-            return ApiError.Problem(error!.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, error);
+        if (id is null) return Refused(error!);
         // Removed by a teammate just after, it is still what was added.
         var added = await annotations.FindAsync(site.Id, id.Value) ?? new Annotation(id.Value, day, text!.Trim(), ApiKeyAuthFilter.Of(http).UserId, null);
         return TypedResults.Created($"/api/v1/sites/annotations?site_id={site.Domain}&from={Day(day)}&to={Day(day)}", AnnotationResult.Of(added));
@@ -61,9 +60,7 @@ public static partial class SitesApi
         if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
         if (!TryDay(date, found.Day, out var day)) return BadDay("date", date);
         var refused = await annotations.UpdateAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id, day, text ?? found.Text);
-        if (refused is not null)
-            return ApiError.Problem(refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
-                : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, refused);
+        if (refused is not null) return Refused(refused);
         // Removed by a teammate just after: as if before.
         return await annotations.FindAsync(site.Id, found.Id) is { } changed ? TypedResults.Ok(AnnotationResult.Of(changed)) : NoAnnotation(site, annotationId);
     }
@@ -89,7 +86,7 @@ public static partial class SitesApi
         if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
         if (await FindAnnotationAsync(annotations, site, annotationId) is not { } found) return NoAnnotation(site, annotationId);
         return await annotations.RemoveAsync(site, ApiKeyAuthFilter.Of(http).UserId, found.Id) is { } refused
-            ? ApiError.Problem(StatusCodes.Status403Forbidden, refused)
+            ? Refused(refused)
             : TypedResults.Ok(new { deleted = true });
     }
 

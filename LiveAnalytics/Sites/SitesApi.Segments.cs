@@ -45,7 +45,7 @@ public static partial class SitesApi
         var (name, filters, personal) = body;
         if (name is null || filters is null) return ApiError.Problem(StatusCodes.Status400BadRequest, "'name' and 'filters' are required.");
         var userId = ApiKeyAuthFilter.Of(http).UserId;
-        if (await segments.SaveAsync(site, userId, name, filters, personal ?? false) is { } refused) return SegmentRefused(refused);
+        if (await segments.SaveAsync(site, userId, name, filters, personal ?? false) is { } refused) return Refused(refused);
         var saved = (await segments.ListAsync(site.Id, userId)).Single(s => s.Name == name.Trim() && s.Personal == (personal ?? false));
         return TypedResults.Created($"/api/v1/sites/segments?site_id={site.Domain}", SegmentResult.Of(saved));
     }
@@ -58,7 +58,7 @@ public static partial class SitesApi
         if (body.Personal is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, "'personal' is set when a segment is saved, not changed.");
         var userId = ApiKeyAuthFilter.Of(http).UserId;
         if (await FindSegmentAsync(segments, site, userId, segmentId) is not { } found) return NoSegment(site, segmentId);
-        if (await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters) is { } refused) return SegmentRefused(refused);
+        if (await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters) is { } refused) return Refused(refused);
         return await FindSegmentAsync(segments, site, userId, segmentId) is { } changed ? TypedResults.Ok(SegmentResult.Of(changed)) : NoSegment(site, segmentId);
     }
 
@@ -68,7 +68,7 @@ public static partial class SitesApi
         if (await SiteAsync(http, siteId, access) is not { } site) return Missing(siteId);
         var userId = ApiKeyAuthFilter.Of(http).UserId;
         if (await FindSegmentAsync(segments, site, userId, segmentId) is not { } found) return NoSegment(site, segmentId);
-        return await segments.RemoveAsync(site, userId, found.Id) is { } refused ? SegmentRefused(refused) : TypedResults.Ok(new { deleted = true });
+        return await segments.RemoveAsync(site, userId, found.Id) is { } refused ? Refused(refused) : TypedResults.Ok(new { deleted = true });
     }
 
     /// <summary>A segment's body: its site (one the key reaches), and its name, filters (read as the history page's address
@@ -110,11 +110,4 @@ public static partial class SitesApi
 
     private static IResult NoSegment(Site site, string segmentId) =>
         ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no segment {Clip(segmentId)}.");
-
-    /// <summary>The service's refusal with its status: another's segment 403, a taken name or a full site 409, gone 404.</summary>
-    private static IResult SegmentRefused(string refused) => ApiError.Problem(
-        refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
-        : refused.StartsWith("A segment named", StringComparison.Ordinal) || refused.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict
-        : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound
-        : StatusCodes.Status400BadRequest, refused);
 }

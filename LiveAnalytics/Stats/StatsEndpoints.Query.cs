@@ -31,7 +31,7 @@ public static partial class StatsEndpoints
             if (await access.FindAsync(ApiKeyAuthFilter.Of(http), query.SiteId) is not { } site)
                 return ApiError.Problem(StatusCodes.Status403Forbidden, $"This API key has no access to site '{StatsQuery.Clip(query.SiteId)}'.");
             if (await BadRegexAsync(db, StatsQueryFilters.Regexes(query.Clauses)) is { } badRegex) return ApiError.Problem(StatusCodes.Status400BadRequest, badRegex);
-            var (segment, segmentError) = await SegmentFiltersAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
+            var (segment, segmentError) = await StatsSegments.ByIdsAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
             if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
             var (first, last) = Days(query, site, time);
             var (metrics, metricError) = MetricsToRead(query);
@@ -116,22 +116,6 @@ public static partial class StatsEndpoints
         var all = request.ConversionBase is { } b ? reader.AggregateAsync(site.Id, request.Period, b) : null;
         var counts = await reader.AggregateAsync(site.Id, request.Period, request.Filter);
         return Row("", "", counts, request.Metrics, conversionRate: all is null ? null : Rate(counts.Visitors, (await all).Visitors));
-    }
-
-    private static async Task<(IReadOnlyList<DashboardFilter>? Filters, string? Error)> SegmentFiltersAsync(Segments segments, Site site, Guid userId,
-        IReadOnlyList<long> ids)
-    {
-        if (ids.Count == 0) return ([], null);
-        var saved = await segments.ListAsync(site.Id, userId);
-        var kept = new List<DashboardFilter>();
-        foreach (var id in ids)
-        {
-            if (saved.FirstOrDefault(s => s.Id == id) is not { } found)
-                return (null, $"Site '{site.Domain}' has no segment {id}; GET /api/v1/sites/segments lists its segments.");
-            if (found.Filters.Count == 0) return (null, $"Segment {id} has no filter this version reads; save it again from the history page.");
-            kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
-        }
-        return (kept, null);
     }
 
     /// <summary>What is wrong with one of the regular expressions, as PostgreSQL (which runs them) says; null when none is.</summary>

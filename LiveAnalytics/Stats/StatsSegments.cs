@@ -36,12 +36,35 @@ public static class StatsSegments
             if (found is null)
                 return (null, [], $"Site '{site.Domain}' has no segment named '{Clip(name)}'" + (saved.Count == 0 ? "; it has none yet."
                     : $"; it has: {string.Join(", ", saved.Take(20).Select(s => s.Name))}{(saved.Count > 20 ? ", …" : "")} (GET /api/v1/sites/segments lists them)."));
-            // A filter a later version could not read leaves a segment none: it would keep every visit, not its own.
-            if (found.Filters.Count == 0)
-                return (null, [], $"Segment '{Clip(found.Name)}' has no filter this version reads; save it again from the history page.");
-            kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
+            if (Keep(found, $"'{Clip(found.Name)}'", kept) is { } error) return (null, [], error);
         }
         return (string.Join(';', parts.Where(p => !IsSegment(p))), kept, null);
+    }
+
+    /// <summary>The filters of the segments a v2 query names by id (<c>["is", "segment", [12]]</c>), or what is wrong.</summary>
+    public static async Task<(IReadOnlyList<DashboardFilter>? Filters, string? Error)> ByIdsAsync(Segments segments, Site site, Guid userId,
+        IReadOnlyList<long> ids)
+    {
+        if (ids.Count == 0) return ([], null);
+        var saved = await segments.ListAsync(site.Id, userId);
+        var kept = new List<DashboardFilter>();
+        foreach (var id in ids)
+        {
+            if (saved.FirstOrDefault(s => s.Id == id) is not { } found)
+                return (null, $"Site '{site.Domain}' has no segment {id}; GET /api/v1/sites/segments lists its segments.");
+            if (Keep(found, id.ToString(CultureInfo.InvariantCulture), kept) is { } error) return (null, error);
+        }
+        return (kept, null);
+    }
+
+    /// <summary>Adds the segment's filters to those <paramref name="kept"/> already (what all the segments keep); an error
+    /// when it has none, named as <paramref name="shown"/>.</summary>
+    private static string? Keep(Segment found, string shown, List<DashboardFilter> kept)
+    {
+        // A filter a later version could not read leaves a segment none: it would keep every visit, not its own.
+        if (found.Filters.Count == 0) return $"Segment {shown} has no filter this version reads; save it again from the history page.";
+        kept.AddRange(found.Filters.Where(f => !kept.Contains(f)));
+        return null;
     }
 
     private static bool IsSegment(string part) =>

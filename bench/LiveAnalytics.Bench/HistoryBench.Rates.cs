@@ -30,6 +30,17 @@ public static partial class HistoryBench
             ("pages tab, country:DE", () => Tab(DashboardDimensions.Page)),
             ("exit pages tab, country:DE, with exit rates", async () => exits = await Tab(DashboardDimensions.ExitPage)),
         };
+        await InterleavedAsync($"Rates under filters, {days} days, from the table of visits", timed, runs);
+        var source = converted!.Top(DashboardDimensions.Source)[0];
+        Console.WriteLine($"  top source of the German orders: {source.Value}, {source.Counts.Visitors:N0} of its {source.AllVisitors:N0} German visitors");
+        var exit = exits[0];
+        Console.WriteLine($"  top exit page of German visits: {exit.Value}, {exit.Counts.Visits:N0} exits of {exit.PagePageviews:N0} views");
+    }
+
+    /// <summary>Times each read <paramref name="runs"/> times, the reads interleaved (each run goes through them all, so
+    /// that the noisy machine's slow spells spread over them) after one warm run each, and prints their medians.</summary>
+    private static async Task InterleavedAsync(string title, IReadOnlyList<(string Label, Func<Task> Read)> timed, int runs)
+    {
         var times = timed.ToDictionary(t => t.Label, _ => new List<double>());
         foreach (var (_, read) in timed) await read();   // warm: plans, caches
         for (var run = 0; run < runs; run++)
@@ -39,12 +50,8 @@ public static partial class HistoryBench
                 await read();
                 times[label].Add(clock.Elapsed.TotalMilliseconds);
             }
-        Console.WriteLine($"Rates under filters, {days} days, from the table of visits (runs interleaved):");
+        Console.WriteLine($"{title} (runs interleaved):");
         foreach (var (label, _) in timed)
             Console.WriteLine($"  {label}: p50 {Median(times[label]):F0} ms (runs: {string.Join(" / ", times[label].Select(t => t.ToString("F0")))})");
-        var source = converted!.Top(DashboardDimensions.Source)[0];
-        Console.WriteLine($"  top source of the German orders: {source.Value}, {source.Counts.Visitors:N0} of its {source.AllVisitors:N0} German visitors");
-        var exit = exits[0];
-        Console.WriteLine($"  top exit page of German visits: {exit.Value}, {exit.Counts.Visits:N0} exits of {exit.PagePageviews:N0} views");
     }
 }
