@@ -150,30 +150,29 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
 
         // Added through the form, dated the period's last day by default.
         // (Each click's render waited for: the page's other cards are still loading and rendering meanwhile.)
-        page.Find("[data-testid=annotate]").Click();
+        page.On("[data-testid=annotate]", e => e.Click());
         Assert.Equal("2026-10-05", page.WaitForElement("[data-testid=annotation-form] input[type=date]").GetAttribute("value"));
-        page.Find("[data-testid=annotation-form] input[type=text]").Change("New checkout live");
-        page.Find("[data-testid=annotation-form]").Submit();
+        page.On("[data-testid=annotation-form] input[type=text]", e => e.Change("New checkout live"));
+        page.On("[data-testid=annotation-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=annotation]").Count));
         Assert.Equal(["500", "1000"], page.FindAll("[data-testid=chart-annotation] line:first-of-type").Select(l => l.GetAttribute("x1")));
-        page.Find("[data-testid=annotate]").Click();
-        page.WaitForElement("[data-testid=annotation-form] input[type=text]").Change("");
-        page.Find("[data-testid=annotation-form]").Submit();
+        page.On("[data-testid=annotate]", e => e.Click());
+        page.On("[data-testid=annotation-form] input[type=text]", e => e.Change(""));
+        page.On("[data-testid=annotation-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.StartsWith("Write the annotation", page.Find("[data-testid=annotations] [role=alert]").TextContent));
 
         // Edited in the same form, which starts from the note; moved out of the period, it leaves the list (and is put back
         // for the viewer's page below).
-        var edit = page.FindAll("[data-testid=annotation]")[1].QuerySelector("[data-testid=annotation-edit]")!;
-        Assert.Equal("Edit the annotation of 5 Oct 2026", edit.GetAttribute("aria-label"));
-        edit.Click();
+        Assert.Equal("Edit the annotation of 5 Oct 2026", page.FindAll("[data-testid=annotation]")[1].QuerySelector("[data-testid=annotation-edit]")!.GetAttribute("aria-label"));
+        page.On("[data-testid=annotation] [data-testid=annotation-edit]", e => e.Click(), 1);
         page.WaitForAssertion(() => Assert.Equal("New checkout live", page.Find("[data-testid=annotation-form] input[type=text]").GetAttribute("value")));
-        page.Find("[data-testid=annotation-form] input[type=text]").Change("New checkout live at noon");
-        page.Find("[data-testid=annotation-form]").Submit();
+        page.On("[data-testid=annotation-form] input[type=text]", e => e.Change("New checkout live at noon"));
+        page.On("[data-testid=annotation-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Contains("New checkout live at noon", page.FindAll("[data-testid=annotation]")[1].TextContent));
         Assert.Empty(page.FindAll("[data-testid=annotation-form]"));
-        page.FindAll("[data-testid=annotation-edit]")[1].Click();
-        page.WaitForElement("[data-testid=annotation-form] input[type=date]").Change("2026-10-06");
-        page.Find("[data-testid=annotation-form]").Submit();
+        page.On("[data-testid=annotation-edit]", e => e.Click(), 1);
+        page.On("[data-testid=annotation-form] input[type=date]", e => e.Change("2026-10-06"));
+        page.On("[data-testid=annotation-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Contains("Moved to 6 Oct 2026, outside this period.", page.Find("[data-testid=annotations] [role=status]").TextContent));
         Assert.Single(page.FindAll("[data-testid=annotation]"));
         Assert.Null(await _app.Get<Annotations>().UpdateAsync(shop.Site, shop.User.Id,
@@ -184,7 +183,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         asViewer.WaitForAssertion(() => Assert.Equal(2, asViewer.FindAll("[data-testid=annotation]").Count));
         Assert.Equal([true, false], asViewer.FindAll("[data-testid=annotation]").Select(li => li.QuerySelector("button") is not null));
-        asViewer.Find("[data-testid=annotation] button[aria-label^=Remove]").Click();
+        asViewer.On("[data-testid=annotation] button[aria-label^=Remove]", e => e.Click());
         asViewer.WaitForAssertion(() => Assert.Contains("New checkout live", Assert.Single(asViewer.FindAll("[data-testid=annotation]")).TextContent));
         Assert.Single(asViewer.FindAll("[data-testid=chart-annotation]"));
     }

@@ -357,7 +357,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         page.WaitForElement("[data-testid=funnels-none]");   // the funnel card, with none set
 
         // The click navigates: the URL now carries the filter, and the page reloads with it.
-        page.Find("[data-testid=top-source] tr[data-value=Google]").Click();
+        page.On("[data-testid=top-source] tr[data-value=Google]", e => e.Click());
         page.WaitForAssertion(() => Assert.EndsWith($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=source%3AGoogle", nav.Uri));
         var filtered = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         filtered.WaitForAssertion(() => Assert.Equal("3", filtered.Find("[data-testid=metric-visitors]").TextContent));

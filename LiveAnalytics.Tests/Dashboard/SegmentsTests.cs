@@ -153,10 +153,10 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         var (shop, viewer) = await _app.MerchantWithViewerAsync();
         await using var ctx = HistoryContext(shop, out var auth, out _, out var view);
         var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        page.WaitForElement("[data-testid=segment-save]").Click();
-        page.WaitForElement("[data-testid=segment-form] input[type=text]").Change("Just mine");
-        page.Find("[data-testid=segment-personal]").Change(true);
-        page.Find("[data-testid=segment-form]").Submit();
+        page.On("[data-testid=segment-save]", e => e.Click());
+        page.On("[data-testid=segment-form] input[type=text]", e => e.Change("Just mine"));
+        page.On("[data-testid=segment-personal]", e => e.Change(true));
+        page.On("[data-testid=segment-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal(["All visits", "Just mine (only you)"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
         Assert.True((await _app.Get<Segments>().ListAsync(shop.Site.Id, shop.User.Id)).Single().Personal);
 
@@ -191,16 +191,15 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
 
         // The segment shown: renamed in a form that starts from its name.
-        page.WaitForElement("[data-testid=segment-rename]").Click();
-        var name = page.WaitForElement("[data-testid=segment-form] input");
-        Assert.Equal("From Google", name.GetAttribute("value"));
-        name.Change("Google");
-        page.Find("[data-testid=segment-form]").Submit();
+        page.On("[data-testid=segment-rename]", e => e.Click());
+        Assert.Equal("From Google", page.WaitForElement("[data-testid=segment-form] input").GetAttribute("value"));
+        page.On("[data-testid=segment-form] input", e => e.Change("Google"));
+        page.On("[data-testid=segment-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal(["All visits", "Google"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
 
         // A filter added to it: saved as a new one, or kept in the one picked.
         nav.NavigateTo(view + "&f=source%3AGoogle&f=country%3ADE");
-        page.WaitForElement("[data-testid=segment-update]").Click();
+        page.On("[data-testid=segment-update]", e => e.Click());
         page.WaitForAssertion(() => Assert.Equal(id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value")));
         Assert.Equal([Google, Germany], (await segments.ListAsync(shop.Site.Id)).Single().Filters);
         Assert.Empty(page.FindAll("[data-testid=segment-update]"));
@@ -234,18 +233,19 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         // (The segments load on their own: waited for.)
         page.WaitForAssertion(() => Assert.Equal(["All visits", "These filters", "<i>Germans</i>"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
         Assert.Empty(page.FindAll("[data-testid=segment] i"));
-        page.Find("[data-testid=segment-save]").Click();
-        page.WaitForElement("[data-testid=segment-form] input").Change("From Google");
-        page.Find("[data-testid=segment-form]").Submit();
+        page.On("[data-testid=segment-save]", e => e.Click());
+        page.On("[data-testid=segment-form] input", e => e.Change("From Google"));
+        page.On("[data-testid=segment-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal(["All visits", "<i>Germans</i>", "From Google"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
         var saved = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "From Google");
         Assert.Equal([Google], saved.Filters);
         Assert.Equal(saved.Id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value"));   // the page's filters are it now
 
         // Picking one puts its filters in the address, the period kept; All visits takes them away.
-        page.Find("[data-testid=segment]").Change((await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "<i>Germans</i>").Id.ToString());
+        var germans = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "<i>Germans</i>").Id.ToString();
+        page.On("[data-testid=segment]", e => e.Change(germans));
         page.WaitForAssertion(() => Assert.EndsWith(view + "&f=country%3ADE", nav.Uri));
-        page.Find("[data-testid=segment]").Change("");
+        page.On("[data-testid=segment]", e => e.Change(""));
         page.WaitForAssertion(() => Assert.EndsWith(view, nav.Uri));
 
         // The viewer may remove their own, not the owner's.
@@ -256,7 +256,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Empty(asViewer.FindAll("[data-testid=segment-remove]"));
         nav.NavigateTo(view + "&f=country%3ADE");
         asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        asViewer.WaitForElement("[data-testid=segment-remove]").Click();
+        asViewer.On("[data-testid=segment-remove]", e => e.Click());
         asViewer.WaitForAssertion(() => Assert.Equal(["All visits", "These filters", "From Google"], asViewer.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
     }
 }

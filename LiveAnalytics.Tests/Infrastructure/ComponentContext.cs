@@ -1,10 +1,12 @@
 using System.Security.Claims;
+using AngleSharp.Dom;
 using Bunit;
 using Bunit.TestDoubles;
 using LiveAnalytics.Accounts;
 using LiveAnalytics.Dashboard;
 using LiveAnalytics.Retention;
 using LiveAnalytics.Sites;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -43,5 +45,16 @@ public static class ComponentContext
         auth.SetAuthorized(user.Email!);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
         return auth;
+    }
+
+    /// <summary>
+    /// Waits for the <paramref name="index"/>th element <paramref name="selector"/> finds, then finds it again and acts on it
+    /// in one turn of the renderer. A page whose cards render as each of their reads ends may replace an element between
+    /// finding it and clicking it, its handler gone (bUnit's UnknownEventHandlerIdException); no render comes between here.
+    /// </summary>
+    public static void On<T>(this IRenderedComponent<T> cut, string selector, Action<IElement> act, int index = 0) where T : IComponent
+    {
+        cut.WaitForAssertion(() => Assert.True(cut.FindAll(selector).Count > index, $"no element {index} of {selector}"));
+        cut.InvokeAsync(() => act(cut.FindAll(selector)[index])).GetAwaiter().GetResult();
     }
 }
