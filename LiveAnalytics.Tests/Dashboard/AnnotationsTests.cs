@@ -45,14 +45,14 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         var shop = await _app.MerchantAsync();
         var notes = _app.Get<Annotations>();
         var stranger = await _app.UserAsync();
-        Assert.Equal("Only the site's members annotate its history.", await notes.AddAsync(shop.Site, stranger.Id, Oct5, "Sale"));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members annotate its history."), await notes.AddAsync(shop.Site, stranger.Id, Oct5, "Sale"));
         var unwritten = "Write the annotation in 1 to 200 characters on one line, e.g. Black Friday sale started.";
-        Assert.Equal(unwritten, await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "   "));
-        Assert.Equal(unwritten, await notes.AddAsync(shop.Site, shop.User.Id, Oct5, new string('x', 201)));
-        Assert.Equal(unwritten, await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "two\nlines"));
-        Assert.StartsWith("Date the annotation between 2000-01-01 and ", await notes.AddAsync(shop.Site, shop.User.Id, new DateOnly(1999, 12, 31), "Sale"));
+        Assert.Equal(Refusal.Invalid(unwritten), await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "   "));
+        Assert.Equal(Refusal.Invalid(unwritten), await notes.AddAsync(shop.Site, shop.User.Id, Oct5, new string('x', 201)));
+        Assert.Equal(Refusal.Invalid(unwritten), await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "two\nlines"));
+        Assert.StartsWith("Date the annotation between 2000-01-01 and ", (await notes.AddAsync(shop.Site, shop.User.Id, new DateOnly(1999, 12, 31), "Sale"))?.Message);
         var tooLate = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(Annotations.DaysAhead + 2);
-        Assert.StartsWith("Date the annotation between", await notes.AddAsync(shop.Site, shop.User.Id, tooLate, "Sale"));
+        Assert.StartsWith("Date the annotation between", (await notes.AddAsync(shop.Site, shop.User.Id, tooLate, "Sale"))?.Message);
         Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30), "Summer sale starts"));   // planned ahead
         Assert.Null(await notes.AddAsync(shop.Site, shop.User.Id, Oct5, new string('x', 200)));
         Assert.Equal(2, (await notes.ListAsync(shop.Site.Id, DateOnly.MinValue, DateOnly.MaxValue)).Count);
@@ -62,7 +62,7 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
             await conn.ExecuteAsync("""
                 INSERT INTO annotations (site_id, day, text, created_at) SELECT @Id, '2026-01-01', 'n' || i, now() FROM generate_series(3, @max) i
                 """, new { shop.Site.Id, max = Annotations.MaxPerSite });
-        Assert.Equal($"A site can have at most {Annotations.MaxPerSite} annotations; remove old ones first.", await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "One more"));
+        Assert.Equal(Refusal.Conflict($"A site can have at most {Annotations.MaxPerSite} annotations; remove old ones first."), await notes.AddAsync(shop.Site, shop.User.Id, Oct5, "One more"));
     }
 
     [Fact]
@@ -75,10 +75,10 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Null(await notes.AddAsync(shop.Site, viewer, Oct4, "Also by the viewer"));
         var (byOwner, byViewer, alsoByViewer) = await IdsAsync(shop.Site.Id, "By the owner", "By the viewer", "Also by the viewer");
 
-        Assert.Equal("Only its author or the site's owners and admins remove an annotation.", await notes.RemoveAsync(shop.Site, viewer, byOwner));
+        Assert.Equal(Refusal.NotAllowed("Only its author or the site's owners and admins remove an annotation."), await notes.RemoveAsync(shop.Site, viewer, byOwner));
         var other = await _app.MerchantAsync();
         Assert.Null(await notes.RemoveAsync(other.Site, other.User.Id, byViewer));   // another site's id: nothing there to remove
-        Assert.Equal("Only the site's members change its annotations.", await notes.RemoveAsync(shop.Site, other.User.Id, byViewer));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members change its annotations."), await notes.RemoveAsync(shop.Site, other.User.Id, byViewer));
         Assert.Equal(3, (await notes.ListAsync(shop.Site.Id, Oct4, Oct5)).Count);
 
         Assert.Null(await notes.RemoveAsync(shop.Site, viewer, byViewer));
@@ -107,12 +107,12 @@ public sealed class AnnotationsTests(AppFixture fixture) : IClassFixture<AppFixt
         var changed = (await notes.ListAsync(shop.Site.Id, Oct4, Oct4)).Single(a => a.Id == byViewer);
         Assert.Equal(("By the viewer, checked by the owner", Oct4, (Guid?)viewer), (changed.Text, changed.Day, changed.AuthorId));
 
-        Assert.Equal("Only its author or the site's owners and admins change an annotation.", await notes.UpdateAsync(shop.Site, viewer, byOwner, Oct5, "Mine"));
-        Assert.Equal("Only the site's members change its annotations.", await notes.UpdateAsync(shop.Site, (await _app.UserAsync()).Id, byOwner, Oct5, "Theirs"));
-        Assert.StartsWith("Write the annotation in 1 to 200 characters", await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, Oct5, "two\nlines"));
-        Assert.StartsWith("Date the annotation between 2000-01-01", await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, new DateOnly(1999, 12, 31), "Old"));
+        Assert.Equal(Refusal.NotAllowed("Only its author or the site's owners and admins change an annotation."), await notes.UpdateAsync(shop.Site, viewer, byOwner, Oct5, "Mine"));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members change its annotations."), await notes.UpdateAsync(shop.Site, (await _app.UserAsync()).Id, byOwner, Oct5, "Theirs"));
+        Assert.StartsWith("Write the annotation in 1 to 200 characters", (await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, Oct5, "two\nlines"))?.Message);
+        Assert.StartsWith("Date the annotation between 2000-01-01", (await notes.UpdateAsync(shop.Site, shop.User.Id, byOwner, new DateOnly(1999, 12, 31), "Old"))?.Message);
         var other = await _app.MerchantAsync();
-        Assert.Equal("That annotation was removed meanwhile.", await notes.UpdateAsync(other.Site, other.User.Id, byOwner, Oct5, "Taken over"));
+        Assert.Equal(Refusal.Gone("That annotation was removed meanwhile."), await notes.UpdateAsync(other.Site, other.User.Id, byOwner, Oct5, "Taken over"));
         Assert.Equal("By the owner", (await notes.ListAsync(shop.Site.Id, Oct5, Oct5)).Single().Text);
     }
 

@@ -45,23 +45,23 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     {
         var shop = await _app.MerchantAsync();
         var segments = _app.Get<Segments>();
-        Assert.Equal("Only the site's members save its segments.", await segments.SaveAsync(shop.Site, (await _app.UserAsync()).Id, "Google", [Google]));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members save its segments."), await segments.SaveAsync(shop.Site, (await _app.UserAsync()).Id, "Google", [Google]));
         var unnamed = "Name the segment in 1 to 60 characters, e.g. Google visitors from Germany.";
-        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, " ", [Google]));
-        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, new string('x', 61), [Google]));
-        Assert.Equal(unnamed, await segments.SaveAsync(shop.Site, shop.User.Id, "a\tb", [Google]));
-        Assert.Equal("Filter the page first: a segment saves the filters it shows.", await segments.SaveAsync(shop.Site, shop.User.Id, "All", []));
-        Assert.StartsWith("Filter 'nope:x' must be dimension:value", await segments.SaveAsync(shop.Site, shop.User.Id, "Odd", [new DashboardFilter("nope", "x")]));
-        Assert.Equal("At most 10 filters can be combined.",
+        Assert.Equal(Refusal.Invalid(unnamed), await segments.SaveAsync(shop.Site, shop.User.Id, " ", [Google]));
+        Assert.Equal(Refusal.Invalid(unnamed), await segments.SaveAsync(shop.Site, shop.User.Id, new string('x', 61), [Google]));
+        Assert.Equal(Refusal.Invalid(unnamed), await segments.SaveAsync(shop.Site, shop.User.Id, "a\tb", [Google]));
+        Assert.Equal(Refusal.Invalid("Filter the page first: a segment saves the filters it shows."), await segments.SaveAsync(shop.Site, shop.User.Id, "All", []));
+        Assert.StartsWith("Filter 'nope:x' must be dimension:value", (await segments.SaveAsync(shop.Site, shop.User.Id, "Odd", [new DashboardFilter("nope", "x")]))?.Message);
+        Assert.Equal(Refusal.Invalid("At most 10 filters can be combined."),
             await segments.SaveAsync(shop.Site, shop.User.Id, "Many", [.. Enumerable.Range(0, 11).Select(i => new DashboardFilter("page", $"/{i}"))]));
 
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "Google", [Google]));
-        Assert.Equal("A segment named 'Google' exists already: pick another name, or remove that one first.",
+        Assert.Equal(Refusal.Conflict("A segment named 'Google' exists already: pick another name, or remove that one first."),
             await segments.SaveAsync(shop.Site, shop.User.Id, "Google", [Germany]));
         await using (var conn = await _app.Get<NpgsqlDataSource>().OpenConnectionAsync())
             await conn.ExecuteAsync("INSERT INTO segments (site_id, name, filters, created_at) SELECT @Id, 'n' || i, ARRAY['page:/'], now() FROM generate_series(2, @max) i",
                 new { shop.Site.Id, max = Segments.MaxPerSite });
-        Assert.Equal($"A site can have at most {Segments.MaxPerSite} segments; remove one first.", await segments.SaveAsync(shop.Site, shop.User.Id, "One more", [Germany]));
+        Assert.Equal(Refusal.Conflict($"A site can have at most {Segments.MaxPerSite} segments; remove one first."), await segments.SaveAsync(shop.Site, shop.User.Id, "One more", [Germany]));
         Assert.Equal(Segments.MaxPerSite, (await segments.ListAsync(shop.Site.Id)).Count);
     }
 
@@ -80,9 +80,9 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     {
         var (shop, viewer, segments, ids) = await TwoAuthorsAsync();
 
-        Assert.Equal("Only its author or the site's owners and admins remove a segment.", await segments.RemoveAsync(shop.Site, viewer, ids["By the owner"]));
+        Assert.Equal(Refusal.NotAllowed("Only its author or the site's owners and admins remove a segment."), await segments.RemoveAsync(shop.Site, viewer, ids["By the owner"]));
         var other = await _app.MerchantAsync();
-        Assert.Equal("Only the site's members change its segments.", await segments.RemoveAsync(shop.Site, other.User.Id, ids["By the viewer"]));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members change its segments."), await segments.RemoveAsync(shop.Site, other.User.Id, ids["By the viewer"]));
         Assert.Null(await segments.RemoveAsync(other.Site, other.User.Id, ids["By the viewer"]));   // another site's id: nothing removed
         Assert.Equal(2, (await segments.ListAsync(shop.Site.Id)).Count);
         Assert.Null(await segments.RemoveAsync(shop.Site, viewer, ids["By the viewer"]));
@@ -102,15 +102,15 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal([Germany, Pro], listed[0].Filters);
         Assert.Equal(viewer, listed[0].AuthorId);   // still the viewer's
 
-        Assert.Equal("Only its author or the site's owners and admins change a segment.",
+        Assert.Equal(Refusal.NotAllowed("Only its author or the site's owners and admins change a segment."),
             await segments.UpdateAsync(shop.Site, viewer, ids["By the owner"], "Mine now", [Germany]));
-        Assert.Equal("Only the site's members change its segments.",
+        Assert.Equal(Refusal.NotAllowed("Only the site's members change its segments."),
             await segments.UpdateAsync(shop.Site, (await _app.UserAsync()).Id, ids["By the owner"], "Theirs", [Google]));
-        Assert.Equal("A segment named 'Google' exists already: pick another name, or remove that one first.",
+        Assert.Equal(Refusal.Conflict("A segment named 'Google' exists already: pick another name, or remove that one first."),
             await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the viewer"], "Google", [Germany]));
-        Assert.Equal("Filter the page first: a segment saves the filters it shows.", await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the owner"], "Google", []));
+        Assert.Equal(Refusal.Invalid("Filter the page first: a segment saves the filters it shows."), await segments.UpdateAsync(shop.Site, shop.User.Id, ids["By the owner"], "Google", []));
         var other = await _app.MerchantAsync();
-        Assert.Equal("That segment was removed meanwhile.",
+        Assert.Equal(Refusal.Gone("That segment was removed meanwhile."),
             await segments.UpdateAsync(other.Site, other.User.Id, ids["By the owner"], "Taken over", [Germany]));   // another site's id
         Assert.Equal(["Germans on the pro plan", "Google"], (await segments.ListAsync(shop.Site.Id)).Select(s => s.Name));
     }
@@ -123,7 +123,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "Mine", [Germany], personal: true));
         Assert.Null(await segments.SaveAsync(shop.Site, shop.User.Id, "Mine", [Google], personal: true));   // another's own: the same name
         Assert.Null(await segments.SaveAsync(shop.Site, viewer, "Mine", [Pro]));   // and the team's
-        Assert.Equal("A segment named 'Mine' exists already: pick another name, or remove that one first.",
+        Assert.Equal(Refusal.Conflict("A segment named 'Mine' exists already: pick another name, or remove that one first."),
             await segments.SaveAsync(shop.Site, viewer, "Mine", [Google], personal: true));
 
         var viewers = await segments.ListAsync(shop.Site.Id, viewer);
@@ -133,7 +133,7 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
 
         // The owner neither changes nor removes the viewer's own (nor learns it is there).
         var viewersOwn = viewers[1].Id;
-        Assert.Equal("That segment was removed meanwhile.", await segments.UpdateAsync(shop.Site, shop.User.Id, viewersOwn, "Taken over", [Google]));
+        Assert.Equal(Refusal.Gone("That segment was removed meanwhile."), await segments.UpdateAsync(shop.Site, shop.User.Id, viewersOwn, "Taken over", [Google]));
         Assert.Null(await segments.RemoveAsync(shop.Site, shop.User.Id, viewersOwn));
         Assert.Equal(2, (await segments.ListAsync(shop.Site.Id, viewer)).Count);
         Assert.Null(await segments.UpdateAsync(shop.Site, viewer, viewersOwn, "Still mine", [Germany, Google]));

@@ -40,13 +40,13 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
         return rows.Select(r => new Annotation(r.Id, DateOnly.FromDateTime(r.Day), r.Text, r.AuthorId, r.Author)).ToList();
     }
 
-    /// <returns>An error message for the form, or null when added.</returns>
-    public async Task<string?> AddAsync(Site site, Guid userId, DateOnly day, string text) => (await CreateAsync(site, userId, day, text)).Error;
+    /// <returns>Why not, or null when added.</returns>
+    public async Task<Refusal?> AddAsync(Site site, Guid userId, DateOnly day, string text) => (await CreateAsync(site, userId, day, text)).Error;
 
-    /// <returns>The annotation added, or the error message that says why not.</returns>
-    public async Task<(long? Id, string? Error)> CreateAsync(Site site, Guid userId, DateOnly day, string text)
+    /// <returns>The annotation added, or why not.</returns>
+    public async Task<(long? Id, Refusal? Error)> CreateAsync(Site site, Guid userId, DateOnly day, string text)
     {
-        if (await team.RoleAsync(site.Id, userId) is null) return (null, "Only the site's members annotate its history.");
+        if (await team.RoleAsync(site.Id, userId) is null) return (null, Refusal.NotAllowed("Only the site's members annotate its history."));
         if (Check(site, day, ref text) is { } error) return (null, error);
         await using var conn = await db.OpenConnectionAsync();
         var id = await conn.QuerySingleOrDefaultAsync<long?>("""
@@ -54,26 +54,26 @@ public sealed class Annotations(NpgsqlDataSource db, SiteTeam team, TimeProvider
             SELECT @Id, @day, @text, @userId, @now WHERE (SELECT count(*) FROM annotations WHERE site_id = @Id) < @max
             RETURNING id
             """, new { site.Id, day, text, userId, now = time.GetUtcNow().UtcDateTime, max = MaxPerSite });
-        return id is null ? (null, $"A site can have at most {MaxPerSite} annotations; remove old ones first.") : (id, null);
+        return id is null ? (null, Refusal.Conflict($"A site can have at most {MaxPerSite} annotations; remove old ones first.")) : (id, null);
     }
 
     /// <summary>Gives a note another day or text (its author, or an owner or admin, as who removes it).</summary>
-    /// <returns>An error message for the form, or null when changed.</returns>
-    public async Task<string?> UpdateAsync(Site site, Guid userId, long annotationId, DateOnly day, string text) =>
+    /// <returns>Why not, or null when changed.</returns>
+    public async Task<Refusal?> UpdateAsync(Site site, Guid userId, long annotationId, DateOnly day, string text) =>
         Check(site, day, ref text) ?? await AuthoredRows.UpdateAsync(db, team, "annotations", "annotation", site.Id, userId, annotationId,
             "day = @day, text = @text", new DynamicParameters(new { day, text }));
 
     /// <summary>The text trimmed, or what is wrong with it or the day.</summary>
-    private string? Check(Site site, DateOnly day, ref string text)
+    private Refusal? Check(Site site, DateOnly day, ref string text)
     {
         text = text.Trim();
         if (text.Length is 0 or > MaxLength || text.Any(char.IsControl))
-            return $"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.";
+            return Refusal.Invalid($"Write the annotation in 1 to {MaxLength} characters on one line, e.g. Black Friday sale started.");
         var latest = SiteClock.Today(site, time).AddDays(DaysAhead);
-        return day < Earliest || day > latest ? $"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}." : null;
+        return day < Earliest || day > latest ? Refusal.Invalid($"Date the annotation between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.") : null;
     }
 
-    /// <returns>An error message, or null when removed (or gone already).</returns>
-    public Task<string?> RemoveAsync(Site site, Guid userId, long annotationId) =>
+    /// <returns>Why not, or null when removed (or gone already).</returns>
+    public Task<Refusal?> RemoveAsync(Site site, Guid userId, long annotationId) =>
         AuthoredRows.RemoveAsync(db, team, "annotations", "annotation", site.Id, userId, annotationId);
 }

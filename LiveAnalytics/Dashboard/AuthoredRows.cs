@@ -19,31 +19,31 @@ internal static class AuthoredRows
     /// the messages call its rows too: "annotations".</param>
     /// <param name="noun">One row as the messages name it: "annotation".</param>
     /// <param name="personal">A column that marks rows only their author sees and changes, or null.</param>
-    /// <returns>An error message, or null when changed.</returns>
-    public static async Task<string?> UpdateAsync(NpgsqlDataSource db, SiteTeam team, string table, string noun, long siteId, Guid userId, long id,
+    /// <returns>Why not, or null when changed.</returns>
+    public static async Task<Refusal?> UpdateAsync(NpgsqlDataSource db, SiteTeam team, string table, string noun, long siteId, Guid userId, long id,
         string set, DynamicParameters values, string? personal = null)
     {
         var role = await team.RoleAsync(siteId, userId);
-        if (role is null) return $"Only the site's members change its {table}.";
+        if (role is null) return NotMember(table);
         values.AddDynamicParams(new { id, siteId, userId, anyone = MayChange(role, null, Guid.Empty) });
         await using var conn = await db.OpenConnectionAsync();
         if (await conn.ExecuteAsync($"UPDATE {table} SET {set} WHERE id = @id AND site_id = @siteId AND {Mine(personal)}", values) == 1) return null;
         return await ExistsAsync(conn, table, personal, siteId, userId, id)
-            ? $"Only its author or the site's owners and admins change {Article(noun)} {noun}."
-            : $"That {noun} was removed meanwhile.";
+            ? Refusal.NotAllowed($"Only its author or the site's owners and admins change {Article(noun)} {noun}.")
+            : Refusal.Gone($"That {noun} was removed meanwhile.");
     }
 
-    /// <returns>An error message, or null when removed (or gone already).</returns>
-    public static async Task<string?> RemoveAsync(NpgsqlDataSource db, SiteTeam team, string table, string noun, long siteId, Guid userId, long id,
+    /// <returns>Why not, or null when removed (or gone already).</returns>
+    public static async Task<Refusal?> RemoveAsync(NpgsqlDataSource db, SiteTeam team, string table, string noun, long siteId, Guid userId, long id,
         string? personal = null)
     {
         var role = await team.RoleAsync(siteId, userId);
-        if (role is null) return $"Only the site's members change its {table}.";
+        if (role is null) return NotMember(table);
         await using var conn = await db.OpenConnectionAsync();
         var removed = await conn.ExecuteAsync($"DELETE FROM {table} WHERE id = @id AND site_id = @siteId AND {Mine(personal)}",
             new { id, siteId, userId, anyone = MayChange(role, null, Guid.Empty) });
         return removed == 0 && await ExistsAsync(conn, table, personal, siteId, userId, id)
-            ? $"Only its author or the site's owners and admins remove {Article(noun)} {noun}."
+            ? Refusal.NotAllowed($"Only its author or the site's owners and admins remove {Article(noun)} {noun}.")
             : null;
     }
 
@@ -56,6 +56,8 @@ internal static class AuthoredRows
         conn.ExecuteScalarAsync<bool>($"""
             SELECT EXISTS (SELECT 1 FROM {table} WHERE id = @id AND site_id = @siteId{(personal is null ? "" : $" AND (NOT {personal} OR created_by = @userId)")})
             """, new { id, siteId, userId });
+
+    private static Refusal NotMember(string table) => Refusal.NotAllowed($"Only the site's members change its {table}.");
 
     private static string Article(string noun) => "aeiou".Contains(noun[0]) ? "an" : "a";
 }

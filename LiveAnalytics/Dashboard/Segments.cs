@@ -38,10 +38,10 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
     }
 
     /// <param name="personal">For its author alone: a name needs only be unique among theirs.</param>
-    /// <returns>An error message for the form, or null when saved.</returns>
-    public async Task<string?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters, bool personal = false)
+    /// <returns>Why not, or null when saved.</returns>
+    public async Task<Refusal?> SaveAsync(Site site, Guid userId, string name, IReadOnlyList<DashboardFilter> filters, bool personal = false)
     {
-        if (await team.RoleAsync(site.Id, userId) is null) return "Only the site's members save its segments.";
+        if (await team.RoleAsync(site.Id, userId) is null) return Refusal.NotAllowed("Only the site's members save its segments.");
         if (Check(ref name, filters, out var texts) is { } error) return error;
         await using var conn = await db.OpenConnectionAsync();
         var saved = await conn.ExecuteAsync("""
@@ -51,12 +51,12 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
             """, new { site.Id, name, texts, userId, now = time.GetUtcNow().UtcDateTime, personal, max = MaxPerSite });
         if (saved == 1) return null;
         return (await ListAsync(site.Id, userId)).Any(s => s.Name == name && s.Personal == personal) ? Taken(name)
-            : $"A site can have at most {MaxPerSite} segments; remove one first.";
+            : Refusal.Conflict($"A site can have at most {MaxPerSite} segments; remove one first.");
     }
 
     /// <summary>Renames a segment or gives it other filters (its author, or an owner or admin for the team's, as who removes it).</summary>
-    /// <returns>An error message for the form, or null when changed.</returns>
-    public async Task<string?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
+    /// <returns>Why not, or null when changed.</returns>
+    public async Task<Refusal?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
     {
         if (Check(ref name, filters, out var texts) is { } error) return error;
         try
@@ -70,20 +70,20 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
         }
     }
 
-    /// <returns>An error message, or null when removed (or gone already).</returns>
-    public Task<string?> RemoveAsync(Site site, Guid userId, long segmentId) =>
+    /// <returns>Why not, or null when removed (or gone already).</returns>
+    public Task<Refusal?> RemoveAsync(Site site, Guid userId, long segmentId) =>
         AuthoredRows.RemoveAsync(db, team, "segments", "segment", site.Id, userId, segmentId, personal: "personal");
 
     /// <summary>The name trimmed and the filters as stored, or what is wrong with them.</summary>
-    private static string? Check(ref string name, IReadOnlyList<DashboardFilter> filters, out string[] texts)
+    private static Refusal? Check(ref string name, IReadOnlyList<DashboardFilter> filters, out string[] texts)
     {
         name = name.Trim();
         texts = filters.Select(f => f.ToString()).ToArray();
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
-            return $"Name the segment in 1 to {MaxNameLength} characters, e.g. Google visitors from Germany.";
-        if (filters.Count == 0) return "Filter the page first: a segment saves the filters it shows.";
-        return DashboardView.Parse(null, null, null, null, texts, null).Error;
+            return Refusal.Invalid($"Name the segment in 1 to {MaxNameLength} characters, e.g. Google visitors from Germany.");
+        if (filters.Count == 0) return Refusal.Invalid("Filter the page first: a segment saves the filters it shows.");
+        return DashboardView.Parse(null, null, null, null, texts, null).Error is { } error ? Refusal.Invalid(error) : null;
     }
 
-    private static string Taken(string name) => $"A segment named '{name}' exists already: pick another name, or remove that one first.";
+    private static Refusal Taken(string name) => Refusal.Conflict($"A segment named '{name}' exists already: pick another name, or remove that one first.");
 }

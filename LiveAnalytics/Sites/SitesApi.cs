@@ -191,15 +191,15 @@ public static partial class SitesApi
     private static async Task<Site?> SiteAsync(HttpContext http, string? domain, SiteAccess access) =>
         string.IsNullOrWhiteSpace(domain) ? null : await access.FindAsync(ApiKeyAuthFilter.Of(http), domain);
 
-    /// <summary>
-    /// A refusal of what members write for their team (<see cref="AuthoredRows"/>: annotations, segments) with its status:
-    /// another's row 403, a taken name or a full site 409, a row gone meanwhile 404, anything else wrong with it 400.
-    /// </summary>
-    private static IResult Refused(string refused) => ApiError.Problem(
-        refused.StartsWith("Only", StringComparison.Ordinal) ? StatusCodes.Status403Forbidden
-        : refused.StartsWith("A segment named", StringComparison.Ordinal) || refused.StartsWith("A site can have", StringComparison.Ordinal) ? StatusCodes.Status409Conflict
-        : refused.StartsWith("That", StringComparison.Ordinal) ? StatusCodes.Status404NotFound
-        : StatusCodes.Status400BadRequest, refused);
+    /// <summary>A refusal of what members write for their team (<see cref="AuthoredRows"/>: annotations, segments) with its
+    /// status.</summary>
+    private static IResult Refused(Refusal refused) => ApiError.Problem(refused.Kind switch
+    {
+        RefusalKind.NotAllowed => StatusCodes.Status403Forbidden,
+        RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.Gone => StatusCodes.Status404NotFound,
+        _ => StatusCodes.Status400BadRequest,
+    }, refused.Message);
 
     private static IResult Missing(string? domain) => string.IsNullOrWhiteSpace(domain)
         ? ApiError.Problem(StatusCodes.Status400BadRequest, "'site_id' is required: the site's domain, e.g. site_id=shop.example.com.")
