@@ -106,6 +106,25 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Filters_match_letters_in_either_case_when_told_to()
+    {
+        var (shop, api) = await ShopAsync();
+        string Filter(string op, string property, string value, string modifier = ", {\"case_sensitive\": false}") =>
+            $$"""{{Day}}, "metrics": ["visitors"], "filters": [["{{op}}", "{{property}}", ["{{value}}"]{{modifier}}]]""";
+        Assert.Equal(["0"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ""))));
+        Assert.Equal(["0"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ", {\"case_sensitive\": true}"))));
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google"))));
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("is_not", "visit:source", "GOOGLE"))));
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("contains", "event:page", "PRIC"))));
+        Assert.Equal(["4"], Rows(await QueryAsync(api, shop, Filter("contains_not", "event:page", "PRIC"))));   // 1, 2, 3 and 6 saw a page without it
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("matches", "event:page", "^/PRI[A-Z]+$"))));
+        Assert.Equal(["2"], Rows(await QueryAsync(api, shop, Filter("is", "event:goal", "signup"))));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, Filter("is", "event:props:plan", "PRO"))));
+        Assert.Equal(["5"], Rows(await QueryAsync(api, shop, Filter("is", "visit:country_name", "germany"))));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, Filter("contains", "visit:country_name", "FRAN"))));
+    }
+
+    [Fact]
     public async Task Time_rows_are_the_buckets_with_visitors_and_the_labels_every_bucket()
     {
         var (shop, api) = await ShopAsync();
@@ -169,7 +188,8 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["(/blog"]]]}""", "'(/blog' is no regular expression PostgreSQL reads: invalid regular expression: parentheses () not balanced.")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["has_done", "event:page", ["/"]]]}""", "'has_done' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:goal", ["Sign.*"]]]}""", "a goal is kept by its name")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Google"], {"case_sensitive": false}]]}""", "case-sensitively")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Google"], {"case_sensitive": "no"}]]}""", "the one modifier taken is {\"case_sensitive\": false}")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Google"], {"ignore_case": true}]]}""", "the one modifier taken is")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", [7]]]}""", "takes its values as strings")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:source", ["Goo\u0000gle"]]]}""", "control character")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "visit:ip", ["1.2.3.4"]]]}""", "Filter property 'visit:ip' is not supported")]

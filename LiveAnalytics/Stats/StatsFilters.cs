@@ -128,12 +128,12 @@ public static class StatsFilters
             var alternatives = new List<string>();
             if (clause.Property == Goal)
             {
-                foreach (var value in clause.Values.Select(v => v.Text))
+                foreach (var value in clause.Values)
                 {
                     var name = $"f{n++}";
-                    var page = value.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
-                    parameters.Add(name, page ? Like(value[PageGoalPrefix.Length..]) : value);
-                    alternatives.Add(page ? $"pathname LIKE @{name}" : $"name = @{name}");
+                    var page = value.Text.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
+                    parameters.Add(name, page ? Like(value.Text[PageGoalPrefix.Length..]) : value.Text);
+                    alternatives.Add(Matches(page ? "pathname" : "name", name, page ? StatsMatch.Like : StatsMatch.Value, value.IgnoreCase));
                 }
                 built.Add(Condition(alternatives, clause.Negate), VisitFacts.None, "name", "pathname");
                 continue;
@@ -153,17 +153,24 @@ public static class StatsFilters
             {
                 var name = $"f{n++}";
                 parameters.Add(name, value.Text);
-                alternatives.Add(value.Match switch
-                {
-                    StatsMatch.Like => $"{column} LIKE @{name}",
-                    StatsMatch.Regex => $"{column} ~ @{name}",
-                    _ => $"{column} = @{name}",
-                });
+                alternatives.Add(Matches(column, name, value.Match, value.IgnoreCase));
             }
             built.Add(Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
         return (built.Build(), null);
     }
+
+    /// <summary>The column matched against the parameter <paramref name="name"/> (case aside, as the database's locale folds
+    /// letters).</summary>
+    private static string Matches(string column, string name, StatsMatch match, bool ignoreCase) => (match, ignoreCase) switch
+    {
+        (StatsMatch.Like, false) => $"{column} LIKE @{name}",
+        (StatsMatch.Like, true) => $"{column} ILIKE @{name}",
+        (StatsMatch.Regex, false) => $"{column} ~ @{name}",
+        (StatsMatch.Regex, true) => $"{column} ~* @{name}",
+        (_, false) => $"{column} = @{name}",
+        (_, true) => $"lower({column}) = lower(@{name})",
+    };
 
     /// <summary>
     /// What a conversion rate divides by: the clauses without those on a goal or a custom event's name
@@ -195,6 +202,7 @@ public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<Sta
 
 /// <param name="Match">How <paramref name="Text"/> matches: as the value, an SQL LIKE pattern (from a glob, or a v2
 /// <c>contains</c>), or a PostgreSQL regular expression (a v2 <c>matches</c>).</param>
-public sealed record StatsValue(string Text, StatsMatch Match);
+/// <param name="IgnoreCase">Whether letters match in either case (a v2 filter's <c>{"case_sensitive": false}</c>).</param>
+public sealed record StatsValue(string Text, StatsMatch Match, bool IgnoreCase = false);
 
 public enum StatsMatch { Value, Like, Regex }

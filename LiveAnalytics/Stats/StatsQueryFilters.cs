@@ -6,8 +6,8 @@ namespace LiveAnalytics.Stats;
 /// A v2 query's <c>filters</c>: <c>[["is", "visit:source", ["Google", "Bing"]], ["contains", "event:page", ["/blog"]]]</c>, all
 /// of which an event or visit meets; <c>["and", [...]]</c> groups some. <c>is</c> keeps any of the values, <c>is_not</c> none,
 /// <c>contains</c> and <c>contains_not</c> the same of values holding the text, <c>matches</c> and <c>matches_not</c> of values a
-/// regular expression (PostgreSQL's) finds something in. <c>["is", "segment", [12]]</c> keeps a saved
-/// segment's visits.
+/// regular expression (PostgreSQL's) finds something in; a fourth member <c>{"case_sensitive": false}</c> matches letters in
+/// either case. <c>["is", "segment", [12]]</c> keeps a saved segment's visits.
 /// </summary>
 public static class StatsQueryFilters
 {
@@ -58,7 +58,9 @@ public static class StatsQueryFilters
                     "(and 'or' over one property's values).";
             if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
                 return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
-            if (filter.GetArrayLength() == 4 && Modifiers(filter[3]) is { } modifierError) return $"Filter {text}: {modifierError}";
+            var ignoreCase = false;
+            if (filter.GetArrayLength() == 4 && !CaseSensitive(filter[3], out ignoreCase))
+                return $"Filter {text}: the one modifier taken is {{\"case_sensitive\": false}} (or true, as without it).";
             var property = filter[1].GetString()!;
             if (property == StatsSegments.Property)
             {
@@ -80,14 +82,15 @@ public static class StatsQueryFilters
             if (property == CountryName)
             {
                 // The events keep the code; the names are .NET's English ones.
-                var codes = Live.CountryNames.Codes(name => contains ? values.Any(v => name.Contains(v, StringComparison.Ordinal)) : values.Contains(name));
+                var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                var codes = Live.CountryNames.Codes(name => values.Any(v => contains ? name.Contains(v, comparison) : name.Equals(v, comparison)));
                 if (codes.Count == 0 || (!contains && codes.Count < values.Count))
                     return $"Filter {text}: {(contains ? "no country's name holds that" : "not every value is a country's name")}; names are English, e.g. Germany, United States.";
                 clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, StatsMatch.Value))]));
                 continue;
             }
-            clauses.Add(new StatsClause(property, negate, values.Select(v => op.StartsWith("matches", StringComparison.Ordinal) ? new StatsValue(v, StatsMatch.Regex)
-                : contains ? new StatsValue($"%{Escape(v)}%", StatsMatch.Like) : new StatsValue(v, StatsMatch.Value)).ToList()));
+            clauses.Add(new StatsClause(property, negate, values.Select(v => op.StartsWith("matches", StringComparison.Ordinal) ? new StatsValue(v, StatsMatch.Regex, ignoreCase)
+                : contains ? new StatsValue($"%{Escape(v)}%", StatsMatch.Like, ignoreCase) : new StatsValue(v, StatsMatch.Value, ignoreCase)).ToList()));
         }
         return null;
     }
@@ -96,11 +99,13 @@ public static class StatsQueryFilters
     public static IReadOnlyList<string> Regexes(IReadOnlyList<StatsClause> clauses) =>
         [.. clauses.SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
 
-    /// <summary>Matching is case-sensitive here; <c>{"case_sensitive": true}</c> says so, false is not supported.</summary>
-    private static string? Modifiers(JsonElement modifiers) =>
-        modifiers.ValueKind == JsonValueKind.Object && modifiers.EnumerateObject().All(m => m.Name == "case_sensitive" && m.Value.ValueKind == JsonValueKind.True)
-            ? null
-            : "values match case-sensitively in this version; the only modifier taken is {\"case_sensitive\": true}.";
+    /// <summary><c>{"case_sensitive": false}</c> matches letters in either case; true (as without it) in theirs.</summary>
+    private static bool CaseSensitive(JsonElement modifiers, out bool ignoreCase)
+    {
+        ignoreCase = modifiers.ValueKind == JsonValueKind.Object && modifiers.TryGetProperty("case_sensitive", out var c) && c.ValueKind == JsonValueKind.False;
+        return modifiers.ValueKind == JsonValueKind.Object
+            && modifiers.EnumerateObject().All(m => m.Name == "case_sensitive" && m.Value.ValueKind is JsonValueKind.True or JsonValueKind.False);
+    }
 
     /// <summary>Text taken literally in a LIKE pattern.</summary>
     private static string Escape(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
