@@ -9,13 +9,16 @@ public sealed class DashboardViewTests
     [Fact]
     public void The_url_carries_the_whole_view_and_reads_back_the_same()
     {
-        var (view, error) = DashboardView.Parse("custom", "2026-10-01", "2026-10-31", "previous", ["source:Google", "country:DE", "page:/a:b"], "bounce_rate");
+        var (view, error) = DashboardView.Parse("custom", "2026-10-01", "2026-10-31", "previous", ["source:Google", "country:DE", "page:/a:b"], "bounce_rate", "week");
         Assert.Null(error);
         Assert.Equal([new("source", "Google"), new("country", "DE"), new("page", "/a:b")], view.Filters);   // only the first colon separates
+        Assert.Equal("week", view.Interval);
 
         var q = view.ToQuery();
-        var (again, _) = DashboardView.Parse((string?)q["period"], (string?)q["from"], (string?)q["to"], (string?)q["compare"], (string[]?)q["f"], (string?)q["metric"]);
+        var (again, _) = DashboardView.Parse((string?)q["period"], (string?)q["from"], (string?)q["to"], (string?)q["compare"], (string[]?)q["f"], (string?)q["metric"],
+            (string?)q["interval"]);
         Assert.Equal(view, again);
+        Assert.NotEqual(view, again with { Interval = null });
     }
 
     [Fact]
@@ -67,9 +70,11 @@ public sealed class DashboardViewTests
     [InlineData("7d", null, null, "yes", null, "'compare'")]
     [InlineData("7d", null, null, "last-year", null, "'year'")]
     [InlineData("7d", null, null, null, "revenue!", "'metric'")]
+    [InlineData("7d", null, null, null, "interval=fortnight", "'interval' must be one of: hour, day, week, month.")]
     public void A_wrong_value_falls_back_to_the_default_and_says_what_was_wrong(string period, string? from, string? to, string? compare, string? metric, string expected)
     {
-        var (view, error) = DashboardView.Parse(period, from, to, compare, null, metric);
+        var interval = metric?.StartsWith("interval=", StringComparison.Ordinal) == true ? metric["interval=".Length..] : null;
+        var (view, error) = DashboardView.Parse(period, from, to, compare, null, interval is null ? metric : null, interval);
         Assert.Equal(DashboardView.Default, view);
         Assert.Contains(expected, error);
     }
@@ -132,6 +137,27 @@ public sealed class DashboardViewTests
         Assert.Equal(new DashboardRange(new(2026, 12, 1), new(2026, 12, 31), "day", new(2026, 11, 1), new(2026, 11, 30)), range);
     }
 
+    [Theory]
+    [InlineData("today", null, "hour", "hour")]
+    [InlineData("today", "day", "hour", "hour")]              // one day: hours only
+    [InlineData("7d", "hour", "hour,day", "hour")]
+    [InlineData("7d", "week", "hour,day", "day")]             // too short for weeks: the period's own step
+    [InlineData("30d", "week", "day,week", "week")]
+    [InlineData("30d", "month", "day,week", "day")]
+    [InlineData("12mo", "week", "day,week,month", "week")]
+    [InlineData("year", "day", "day,week,month", "day")]
+    [InlineData("year", null, "day,week,month", "month")]
+    [InlineData("custom:2024-01-01:2026-01-01", "day", "week,month", "month")]   // over a year: too many days to draw
+    public void The_chart_takes_a_chosen_step_the_period_allows(string period, string? chosen, string allowed, string interval)
+    {
+        var custom = period.Split(':');
+        var view = DashboardView.Parse(custom[0], custom.ElementAtOrDefault(1), custom.ElementAtOrDefault(2), null, null, null, chosen).View;
+        Assert.Equal(custom[0], view.Period);
+        var range = view.Resolve(Today);
+        Assert.Equal(allowed.Split(','), DashboardView.IntervalsFor(range.Last.DayNumber - range.First.DayNumber + 1));
+        Assert.Equal(interval, range.Interval);
+    }
+
     [Fact]
     public void A_long_custom_range_is_charted_by_month()
     {
@@ -153,5 +179,10 @@ public sealed class DashboardViewTests
         var byPosition = DashboardQueries.Align(leap, before[..2], Comparison.Previous);
         Assert.Equal([9L, 10L, 0L], byPosition.Select(p => p.Previous!.Visitors));
         Assert.All(DashboardQueries.Align(leap, null, Comparison.None), p => Assert.Null(p.Previous));
+
+        // Weeks a year before: the week that held each Monday's date (Monday 2 Nov 2026 was a Sunday, 2 Nov 2025).
+        (DateTime, LiveAnalytics.Stats.Counts)[] weeks = [(new(2026, 11, 2), C(1)), (new(2026, 11, 9), C(2))];
+        (DateTime, LiveAnalytics.Stats.Counts)[] weeksBefore = [(new(2025, 10, 27), C(7)), (new(2025, 11, 3), C(8))];
+        Assert.Equal([7L, 8L], DashboardQueries.Align(weeks, weeksBefore, Comparison.Year, "week").Select(p => p.Previous!.Visitors));
     }
 }

@@ -89,6 +89,8 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
         Assert.True(visits.Totals.Visits > 0, "the filter keeps some visits");
         Assert.Equal(raw.Totals, visits.Totals);
         Assert.Equal(raw.Series, visits.Series);
+        Assert.Equal((await RawDashboard.LoadAsync(db, site.Id, Berlin, From, To, "week", filter, [], limit: 5)).Series,
+            (await VisitsDashboard.LoadAsync(db, site.Id, Berlin, From, To, "week", filter, [], limit: 5)).Series);
         foreach (var d in DashboardDimensions.All)
         {
             // The pages' and goals' lists count visitors, pageviews, events and revenue, as the rollups' do.

@@ -138,6 +138,13 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
             "metrics": ["visitors"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time"], "order_by": [["time", "desc"]]
             """);
         Assert.Equal(["2026-11-10=6"], Rows(days));
+
+        // Weeks from their Monday (5 November is a Thursday): the first holds the range's Thursday to Sunday.
+        var weeks = await QueryAsync(api, shop, """
+            "metrics": ["visitors"], "date_range": ["2026-11-05", "2026-11-12"], "dimensions": ["time:week"], "include": {"time_labels": true}
+            """);
+        Assert.Equal(["2026-11-09=6"], Rows(weeks));
+        Assert.Equal("""["2026-11-02","2026-11-09"]""", weeks.GetProperty("meta").GetProperty("time_labels").GetRawText());
     }
 
     [Fact]
@@ -180,7 +187,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z"]}""", "Times of day are not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10", "2026-11-01"]}""", "must not end before it starts")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "visit:country"]}""", "one dimension at a time")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:week"]}""", "'time:week' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:minute"]}""", "'time:minute' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["DE"]]]]]}""", "'or' is supported over filters of one property")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is_not", "visit:source", ["Bing"]]]]]}""", "that keep values")]

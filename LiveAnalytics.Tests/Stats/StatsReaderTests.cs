@@ -68,7 +68,7 @@ public sealed class StatsReaderTests(AppFixture fixture) : IClassFixture<AppFixt
         var total = await raw.AggregateAsync(shop.Site.Id, period.From, period.To);
         Assert.Equal(80, total.Visitors);
         Same(total, await reader.AggregateAsync(shop.Site.Id, period, EventFilter.None), "aggregate");
-        foreach (var interval in new[] { "hour", "day", "month" })
+        foreach (var interval in new[] { "hour", "day", "week", "month" })
         {
             var rawSeries = await raw.TimeseriesAsync(shop.Site.Id, shop.Site.Timezone, period.From, period.To, interval, EventFilter.None);
             var rolled = await reader.TimeseriesAsync(shop.Site, period, interval, EventFilter.None);

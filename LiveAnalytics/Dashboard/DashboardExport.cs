@@ -20,7 +20,7 @@ public static class DashboardExport
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
             return TypedResults.Problem("No such site.", statusCode: StatusCodes.Status404NotFound);
         var q = http.Request.Query;
-        var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"]);
+        var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"], q["interval"]);
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));
@@ -83,7 +83,7 @@ public static class DashboardExport
     {
         var csv = new StringBuilder();
         Line(csv, ["bucket", .. columns]);
-        var format = data.Range.Interval == "hour" ? "yyyy-MM-dd HH:mm" : data.Range.Interval == "month" ? "yyyy-MM" : "yyyy-MM-dd";
+        var format = data.Range.Interval == "hour" ? "yyyy-MM-dd HH:mm" : data.Range.Interval == "month" ? "yyyy-MM" : "yyyy-MM-dd";   // a week: its Monday
         foreach (var point in data.Series)
             Line(csv, [point.Bucket.ToString(format, CultureInfo.InvariantCulture), .. MetricColumns.Select(m => Value(point.Current, m))]);
         return csv.ToString();

@@ -37,7 +37,7 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         await Task.WhenAll(new Task?[] { current, previous, pending, conversions, allNow, allBefore }.OfType<Task>());
 
         var (now, before) = (current.Result, previous?.Result);
-        var points = Align(now.Series, before?.Series, view.Compare);
+        var points = Align(now.Series, before?.Series, view.Compare, range.Interval);
         var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, now.Tops, allNow?.Result.Tops));
         return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
@@ -49,17 +49,19 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
     }
 
     /// <summary>
-    /// Each bucket with the compared period's beside it: a year before, the same date's (a leap day's, the 28th's); the
-    /// previous period, the bucket as far into it (the periods are as long, or months of other lengths).
+    /// Each bucket with the compared period's beside it: a year before, the same date's (a leap day's, the 28th's; for a
+    /// week, the week holding its Monday's date); the previous period, the bucket as far into it (the periods are as
+    /// long, or months of other lengths).
     /// </summary>
     internal static List<SeriesPoint> Align(IReadOnlyList<(DateTime Bucket, Counts Counts)> series,
-        IReadOnlyList<(DateTime Bucket, Counts Counts)>? before, Comparison compare)
+        IReadOnlyList<(DateTime Bucket, Counts Counts)>? before, Comparison compare, string interval = "day")
     {
         if (before is null) return series.Select(p => new SeriesPoint(p.Bucket, p.Counts, null)).ToList();
         if (compare == Comparison.Year)
         {
             var byBucket = before.GroupBy(p => p.Bucket).ToDictionary(g => g.Key, g => g.First().Counts);
-            return series.Select(p => new SeriesPoint(p.Bucket, p.Counts, byBucket.GetValueOrDefault(p.Bucket.AddYears(-1), Counts.None))).ToList();
+            DateTime YearBefore(DateTime bucket) => interval == "week" ? RawDashboard.Monday(bucket.AddYears(-1)) : bucket.AddYears(-1);
+            return series.Select(p => new SeriesPoint(p.Bucket, p.Counts, byBucket.GetValueOrDefault(YearBefore(p.Bucket), Counts.None))).ToList();
         }
         return series.Select((p, i) => new SeriesPoint(p.Bucket, p.Counts, i < before.Count ? before[i].Counts : Counts.None)).ToList();
     }

@@ -14,10 +14,16 @@ public enum Comparison { None, Previous, Year }
 
 /// <summary>
 /// What the dashboard shows, exactly as the URL carries it so that a view can be shared:
-/// <c>?period=custom&amp;from=2026-01-01&amp;to=2026-01-31&amp;compare=previous&amp;f=source:Google&amp;f=country:DE&amp;metric=visits</c>.
+/// <c>?period=custom&amp;from=2026-01-01&amp;to=2026-01-31&amp;compare=previous&amp;f=source:Google&amp;f=country:DE&amp;metric=visits&amp;interval=week</c>.
 /// </summary>
 public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, Comparison Compare, IReadOnlyList<DashboardFilter> Filters, string Metric)
 {
+    /// <summary>The chart's step the merchant chose (hour, day, week, month), kept while the period allows it (see
+    /// <see cref="IntervalsFor"/>); null: the period's own.</summary>
+    public string? Interval { get; init; }
+
+    public static readonly IReadOnlyList<(string Key, string Label)> AllIntervals = [("hour", "Hours"), ("day", "Days"), ("week", "Weeks"), ("month", "Months")];
+
     public static readonly IReadOnlyList<(string Key, string Label)> Periods =
     [
         ("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"), ("30d", "Last 30 days"),
@@ -74,7 +80,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public static readonly DashboardView Default = new("30d", null, null, Comparison.None, [], "visitors");
 
     /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
-    public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric)
+    public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric,
+        string? interval = null)
     {
         period = string.IsNullOrEmpty(period) ? Default.Period : period;
         if (Periods.All(p => p.Key != period))
@@ -84,6 +91,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             return (Default, $"'metric' must be one of: {string.Join(", ", ChartMetrics)}.");
         if (compare is not (null or "" or "previous" or "year" or "off"))
             return (Default, "'compare' must be 'previous', 'year' or 'off'.");
+        if (!string.IsNullOrEmpty(interval) && AllIntervals.All(i => i.Key != interval))
+            return (Default, $"'interval' must be one of: {string.Join(", ", AllIntervals.Select(i => i.Key))}.");
 
         DateOnly? first = null, last = null;
         if (period == "custom")
@@ -112,7 +121,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         }
         if (parsed.Count > MaxFilters) return (Default, $"At most {MaxFilters} filters can be combined.");
         var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, _ => Comparison.None };
-        return (new DashboardView(period, first, last, comparison, parsed, metric), null);
+        return (new DashboardView(period, first, last, comparison, parsed, metric) { Interval = string.IsNullOrEmpty(interval) ? null : interval }, null);
     }
 
     public DashboardView WithFilter(DashboardFilter filter) =>
@@ -129,6 +138,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ["compare"] = Compare switch { Comparison.Previous => "previous", Comparison.Year => "year", _ => null },
         ["f"] = Filters.Count == 0 ? null : Filters.Select(f => f.ToString()).ToArray(),
         ["metric"] = Metric == Default.Metric ? null : Metric,
+        ["interval"] = Interval,
     };
 
     /// <summary>The local days shown, the chart's step, and the period compared with.</summary>
@@ -149,7 +159,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             _ => (From!.Value, To!.Value),
         };
         var days = last.DayNumber - first.DayNumber + 1;
-        var interval = days == 1 ? "hour" : days <= 92 ? "day" : "month";
+        var interval = Interval is { } chosen && IntervalsFor(days).Contains(chosen) ? chosen : days == 1 ? "hour" : days <= 92 ? "day" : "month";
         // A year before: the same dates. Otherwise calendar periods compare with the calendar period before, the others
         // with as many days just before.
         var (previousFirst, previousLast) = Compare == Comparison.Year ? (first.AddYears(-1), last.AddYears(-1)) : Period switch
@@ -163,12 +173,17 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         return new DashboardRange(first, last, interval, previousFirst, previousLast);
     }
 
+    /// <summary>The steps a chart of so many days can take: hours up to a week, days up to a year, weeks from two weeks,
+    /// months from two months (few enough points to read, enough to draw a line).</summary>
+    public static IReadOnlyList<string> IntervalsFor(int days) =>
+        [.. AllIntervals.Select(i => i.Key).Where(i => i switch { "hour" => days <= 7, "day" => days is > 1 and <= 366, "week" => days >= 14, _ => days >= 56 })];
+
     // Two views with the same filters in the same order are the same view (a record alone compares the lists by reference).
     public bool Equals(DashboardView? other) =>
-        other is not null && (Period, From, To, Compare, Metric) == (other.Period, other.From, other.To, other.Compare, other.Metric)
+        other is not null && (Period, From, To, Compare, Metric, Interval) == (other.Period, other.From, other.To, other.Compare, other.Metric, other.Interval)
         && Filters.SequenceEqual(other.Filters);
 
-    public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Filters.Count);
+    public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Interval, Filters.Count);
 
     private static bool TryDate(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
@@ -176,5 +191,5 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     private static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
 }
 
-/// <param name="Interval">The chart's step: hour for one day, month beyond 92 days, day otherwise.</param>
+/// <param name="Interval">The chart's step: the one chosen when the period allows it; else hour for one day, month beyond 92 days, day otherwise.</param>
 public sealed record DashboardRange(DateOnly First, DateOnly Last, string Interval, DateOnly PreviousFirst, DateOnly PreviousLast);

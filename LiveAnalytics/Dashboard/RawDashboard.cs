@@ -132,7 +132,8 @@ internal static class RawDashboard
         return new PeriodCounts(totals, series, tops);
     }
 
-    /// <summary>The chart's buckets in the site's zone, empty ones too: its local hours, days or months from the period's start to its end.</summary>
+    /// <summary>The chart's buckets in the site's zone, empty ones too: its local hours, days, weeks (from their Monday, as
+    /// PostgreSQL's <c>date_trunc('week', …)</c>) or months from the period's start to its end.</summary>
     internal static IEnumerable<DateTime> Buckets(DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string interval)
     {
         var start = TimeZoneInfo.ConvertTime(from, zone).DateTime;
@@ -141,9 +142,13 @@ internal static class RawDashboard
         {
             "hour" => new DateTime(start.Year, start.Month, start.Day, start.Hour, 0, 0),
             "day" => start.Date,
+            "week" => Monday(start),
             _ => new DateTime(start.Year, start.Month, 1),
         };
-        for (; bucket <= last; bucket = interval switch { "hour" => bucket.AddHours(1), "day" => bucket.AddDays(1), _ => bucket.AddMonths(1) })
+        for (; bucket <= last; bucket = interval switch { "hour" => bucket.AddHours(1), "day" => bucket.AddDays(1), "week" => bucket.AddDays(7), _ => bucket.AddMonths(1) })
             yield return bucket;
     }
+
+    /// <summary>The Monday that starts the (ISO) week holding <paramref name="time"/>, at midnight.</summary>
+    internal static DateTime Monday(DateTime time) => time.Date.AddDays(-(((int)time.DayOfWeek + 6) % 7));
 }

@@ -43,16 +43,17 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 
-    /// <summary>A point per local hour, day or month of the range, empty ones with zeros.</summary>
-    /// <param name="interval">hour (read from <c>rollup_hours</c>), day or month (from <c>rollup_days</c>).</param>
+    /// <summary>A point per local hour, day, week (from its Monday) or month of the range, empty ones with zeros.</summary>
+    /// <param name="interval">hour (read from <c>rollup_hours</c>), day, week or month (from <c>rollup_days</c>).</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(long siteId, DateOnly from, DateOnly to, string interval)
     {
         var (table, column, step) = interval switch
         {
             "hour" => ("rollup_hours", "hour", "1 hour"),
             "day" => ("rollup_days", "day::timestamp", "1 day"),
+            "week" => ("rollup_days", "date_trunc('week', day)", "1 week"),
             "month" => ("rollup_days", "date_trunc('month', day)", "1 month"),
-            _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, "hour, day or month"),
+            _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, "hour, day, week or month"),
         };
         var p = Range(siteId, from, to);
         p.AddDynamicParams(new { step });

@@ -50,7 +50,7 @@ public static partial class StatsEndpoints
             else if (query.ByTime)
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
-                var step = query.Dimension switch { "time:hour" => "hour", "time:month" => "month", "time:day" => "day", _ => AutoStep(first, last) };
+                var step = query.Dimension switch { "time:hour" => "hour", "time:day" => "day", "time:week" => "week", "time:month" => "month", _ => AutoStep(first, last) };
                 var all = await TimeseriesRowsAsync(site, request, reader, step);
                 labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
                 // As Plausible: a bucket without visitors is no row (time_labels lists them all).

@@ -104,7 +104,7 @@ public static partial class StatsEndpoints
         return TypedResults.Ok(new { results = (await TimeseriesRowsAsync(site, request, reader, interval == "date" ? "day" : interval)).Select(r => r.V1()) });
     }
 
-    /// <summary>Each bucket (<paramref name="step"/>: hour, day or month) of the period as a row.</summary>
+    /// <summary>Each bucket (<paramref name="step"/>: hour, day, week or month) of the period as a row (a week as its Monday).</summary>
     internal static async Task<List<StatsRow>> TimeseriesRowsAsync(Site site, StatsRequest request, StatsReader reader, string step)
     {
         var read = reader.TimeseriesAsync(site, request.Period, step, request.Filter);

@@ -50,14 +50,14 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             """, p) ?? Counts.None;
     }
 
-    /// <param name="interval">hour, day or month (validated by the caller).</param>
+    /// <param name="interval">hour, day, week or month (validated by the caller).</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(long siteId, string timezone, DateTimeOffset from, DateTimeOffset to,
         string interval, EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
-        p.AddDynamicParams(new { siteId, from, to, tz = timezone, interval, step = interval == "hour" ? "1 hour" : interval == "day" ? "1 day" : "1 month" });
+        p.AddDynamicParams(new { siteId, from, to, tz = timezone, interval, step = $"1 {interval}" });
         await using var conn = await db.OpenConnectionAsync();
-        // Buckets are the site's local hours, days or months; empty ones are listed with zeros.
+        // Buckets are the site's local hours, days, weeks (from Monday, as date_trunc's) or months; empty ones are listed with zeros.
         var rows = await conn.QueryAsync<DateTime, Counts, (DateTime, Counts)>($"""
             WITH buckets AS (
                 SELECT generate_series(date_trunc(@interval, @from AT TIME ZONE @tz),

@@ -34,7 +34,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
             ? (await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [], 0)).Totals
             : await raw.AggregateAsync(siteId, period.From, period.To, filter);
 
-    /// <param name="interval">hour, day or month.</param>
+    /// <param name="interval">hour, day, week or month.</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(Site site, StatsRange period, string interval, EventFilter filter) =>
         filter.IsEmpty ? await rollups.SeriesAsync(site.Id, period.First, period.Last, interval)
         : await KeptVisits.AnswerAsync(db, site.Id, period.From, filter)
