@@ -79,6 +79,16 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(["7"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["pageviews"], {{Day}}, "filters": [["or", [["is", "event:page", ["/"]], ["contains", "event:page", ["ricin"]]]]]
             """)));
+        // The opposite of one filter, and of an 'or' of one property's: the 3 not from Google, the 2 who saw neither / nor /pricing… none.
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["not", ["is", "visit:source", ["Google"]]]]
+            """)));
+        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["not", ["not", ["contains", "event:page", ["ricin"]]]]]
+            """)));
+        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "filters": [["not", ["or", [["is", "visit:country", ["DE"]], ["is", "visit:country", ["ES"]]]]]]
+            """)));
         // A page of the rows, in the order asked for.
         Assert.Equal(["/pricing=3,3"], Rows(await QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["event:page"], "order_by": [["pageviews", "desc"]], "pagination": {"limit": 1, "offset": 1}
@@ -139,6 +149,14 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
             """);
         Assert.Equal(["2026-11-10=6"], Rows(days));
 
+        // All: from the site's first day to today.
+        var all = await QueryAsync(api, shop, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
+        Assert.Equal(["6"], Rows(all));
+        Assert.StartsWith("2026-11-10T00:00:00", all.GetProperty("query").GetProperty("date_range")[0].GetString());
+        var empty = await _app.MerchantAsync();
+        var none = await QueryAsync(ApiClient.For(_app, await _app.ApiKeyAsync(empty.User.Id)), empty, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
+        Assert.Equal(["0"], Rows(none));
+
         // Weeks from their Monday (5 November is a Thursday): the first holds the range's Thursday to Sunday.
         var weeks = await QueryAsync(api, shop, """
             "metrics": ["visitors"], "date_range": ["2026-11-05", "2026-11-12"], "dimensions": ["time:week"], "include": {"time_labels": true}
@@ -183,7 +201,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"metrics": ["visitors"], "date_range": "7d"}""", "'site_id' is required")]
     [InlineData("""{"site_id": "SITE", "metrics": [], "date_range": "7d"}""", "'metrics' is required")]
     [InlineData("""{"site_id": "SITE", "metrics": ["total_revenue"], "date_range": "7d"}""", "Unsupported metric 'total_revenue'")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "all"}""", "'date_range' 'all' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "24h"}""", "'date_range' '24h' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z"]}""", "Times of day are not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10", "2026-11-01"]}""", "must not end before it starts")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "visit:country"]}""", "one dimension at a time")]
@@ -191,7 +209,9 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["DE"]]]]]}""", "'or' is supported over filters of one property")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is_not", "visit:source", ["Bing"]]]]]}""", "that keep values")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["not", ["is", "visit:source", ["Google"]]]]}""", "'not' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["not", ["and", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["DE"]]]]]]}""", "'not' is supported over one filter of a property")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["not", ["is", "segment", [1]]]]}""", "'not' is supported over one filter")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["not", "visit:source"]]}""", "'not' takes one filter")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["(/blog"]]]}""", "'(/blog' is no regular expression PostgreSQL reads: invalid regular expression: parentheses () not balanced.")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["has_done", "event:page", ["/"]]]}""", "'has_done' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:goal", ["Sign.*"]]]}""", "a goal is kept by its name")]

@@ -18,6 +18,14 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         coalesce(sum(visit_seconds), 0)::float8 AS Seconds, coalesce(sum(revenue), 0) AS Revenue
         """;
 
+    /// <summary>The site's first local day in the rollups (the start of its stats), or null before it has any.</summary>
+    public async Task<DateOnly?> FirstDayAsync(long siteId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var day = await conn.ExecuteScalarAsync<DateTime?>("SELECT min(day) FROM rollup_days WHERE site_id = @siteId AND dimension = ''", new { siteId });
+        return day is { } d ? DateOnly.FromDateTime(d) : null;
+    }
+
     /// <param name="from">First local day.</param>
     /// <param name="to">Last local day, included.</param>
     public async Task<Counts> AggregateAsync(long siteId, DateOnly from, DateOnly to)

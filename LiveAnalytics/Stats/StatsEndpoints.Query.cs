@@ -33,7 +33,7 @@ public static partial class StatsEndpoints
             if (await BadRegexAsync(db, StatsQueryFilters.Regexes(query.Clauses)) is { } badRegex) return ApiError.Problem(StatusCodes.Status400BadRequest, badRegex);
             var (segment, segmentError) = await StatsSegments.ByIdsAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
             if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
-            var (first, last) = Days(query, site, time);
+            var (first, last) = query.Range == "all" ? await AllDaysAsync(site, rollups, time) : Days(query, site, time);
             var (metrics, metricError) = MetricsToRead(query);
             if (metrics is null) return ApiError.Problem(StatusCodes.Status400BadRequest, metricError!);
             var (request, requestError) = StatsRequest.Read(site, "custom", $"{first:yyyy-MM-dd},{last:yyyy-MM-dd}", metrics, query.Clauses, time.GetUtcNow(), segment);
@@ -156,6 +156,16 @@ public static partial class StatsEndpoints
             "12mo" => (month.AddMonths(-11), today),
             _ => (new DateOnly(today.Year, 1, 1), new DateOnly(today.Year, 12, 31)),
         };
+    }
+
+    /// <summary><c>all</c>: from the site's first day in the rollups (today before it has one) to today, at most the
+    /// longest range a query takes (<see cref="StatsPeriod.MaxCustomDays"/> days).</summary>
+    private static async Task<(DateOnly First, DateOnly Last)> AllDaysAsync(Site site, RollupQueries rollups, TimeProvider time)
+    {
+        var today = SiteClock.Today(site, time);
+        var first = await rollups.FirstDayAsync(site.Id) ?? today;
+        var earliest = today.AddDays(1 - StatsPeriod.MaxCustomDays);
+        return (first < earliest ? earliest : first > today ? today : first, today);
     }
 
     /// <summary><c>time</c>: hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>

@@ -22,7 +22,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
 
     public const string GroupConversionRate = "group_conversion_rate", Percentage = "percentage";
 
-    public static readonly string[] Ranges = ["day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year"];
+    public static readonly string[] Ranges = ["day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all"];
 
     public static readonly string[] TimeDimensions = ["time", "time:hour", "time:day", "time:week", "time:month"];
 

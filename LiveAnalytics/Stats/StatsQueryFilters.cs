@@ -4,10 +4,11 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>
 /// A v2 query's <c>filters</c>: <c>[["is", "visit:source", ["Google", "Bing"]], ["contains", "event:page", ["/blog"]]]</c>, all
-/// of which an event or visit meets; <c>["and", [...]]</c> groups some. <c>is</c> keeps any of the values, <c>is_not</c> none,
-/// <c>contains</c> and <c>contains_not</c> the same of values holding the text, <c>matches</c> and <c>matches_not</c> of values a
-/// regular expression (PostgreSQL's) finds something in; a fourth member <c>{"case_sensitive": false}</c> matches letters in
-/// either case. <c>["is", "segment", [12]]</c> keeps a saved segment's visits.
+/// of which an event or visit meets; <c>["and", [...]]</c> groups some, <c>["not", filter]</c> turns one around. <c>is</c>
+/// keeps any of the values, <c>is_not</c> none, <c>contains</c> and <c>contains_not</c> the same of values holding the text,
+/// <c>matches</c> and <c>matches_not</c> of values a regular expression (PostgreSQL's) finds something in; a fourth member
+/// <c>{"case_sensitive": false}</c> matches letters in either case. <c>["is", "segment", [12]]</c> keeps a saved segment's
+/// visits.
 /// </summary>
 public static class StatsQueryFilters
 {
@@ -41,6 +42,17 @@ public static class StatsQueryFilters
                 if (Add(filter[1], clauses, segments) is { } inner) return inner;
                 continue;
             }
+            if (op == "not")
+            {
+                // The opposite of one filter (or of an 'or' over one property's values): none of its values.
+                var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
+                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'not' takes one filter.";
+                if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
+                if (one.Count != 1 || oneSegments.Count > 0)
+                    return $"Filter {text}: 'not' is supported over one filter of a property, e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
+                clauses.Add(one[0] with { Negate = !one[0].Negate });
+                continue;
+            }
             if (op == "or")
             {
                 // Any of some filters on one property: one filter of all their values, each matched as its own was.
@@ -54,8 +66,8 @@ public static class StatsQueryFilters
                 continue;
             }
             if (!Operators.Contains(op))
-                return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)} and 'and' " +
-                    "(and 'or' over one property's values).";
+                return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)}, 'and', 'not' " +
+                    "(of one filter) and 'or' (over one property's values).";
             if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
                 return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
             var ignoreCase = false;
