@@ -148,6 +148,31 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
     }
 
     [Fact]
+    public async Task Its_author_shares_a_personal_segment_with_the_team_or_keeps_one_and_a_member_who_leaves_takes_theirs()
+    {
+        var (shop, viewer, segments, ids) = await TwoAuthorsAsync();
+        Assert.Null(await segments.SaveAsync(shop.Site, viewer, "By the owner", [Pro], personal: true));
+        var own = (await segments.ListAsync(shop.Site.Id, viewer)).Single(s => s.Personal).Id;
+
+        Assert.Equal(Refusal.Conflict("The team has a segment of that name already: rename this one first."), await segments.ShareAsync(shop.Site, viewer, own, personal: false));
+        Assert.Null(await segments.UpdateAsync(shop.Site, viewer, own, "Pro plan", [Pro]));
+        Assert.Null(await segments.ShareAsync(shop.Site, viewer, own, personal: false));
+        Assert.Contains(await segments.ListAsync(shop.Site.Id, shop.User.Id), s => s.Id == own && !s.Personal);   // the owner sees it now
+        Assert.Null(await segments.ShareAsync(shop.Site, viewer, own, personal: false));   // so already
+
+        // Only its author: the owner, who may rename and remove the team's, hides none of them from the team.
+        Assert.Equal(Refusal.NotAllowed("Only its author shares a segment or keeps it to themselves."), await segments.ShareAsync(shop.Site, shop.User.Id, own, personal: true));
+        Assert.Equal(Refusal.NotAllowed("Only the site's members change its segments."), await segments.ShareAsync(shop.Site, (await _app.UserAsync()).Id, own, personal: true));
+        Assert.Null(await segments.ShareAsync(shop.Site, viewer, ids["By the viewer"], personal: true));
+        Assert.DoesNotContain(await segments.ListAsync(shop.Site.Id, shop.User.Id), s => s.Id == ids["By the viewer"]);
+        Assert.Equal(Refusal.Gone("That segment was removed meanwhile."), await segments.ShareAsync(shop.Site, shop.User.Id, ids["By the viewer"], personal: false));
+
+        // Removed from the team, the viewer's own go; the team's they wrote stay.
+        Assert.Null(await _app.Get<SiteTeam>().RemoveAsync(shop.Site.Id, shop.User.Id, viewer));
+        Assert.Equal(["By the owner", "Pro plan"], (await segments.ListAsync(shop.Site.Id, viewer)).Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task The_history_page_saves_a_segment_for_its_author_alone()
     {
         var (shop, viewer) = await _app.MerchantWithViewerAsync();
@@ -159,6 +184,12 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         page.On("[data-testid=segment-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal(["All visits", "Just mine (only you)"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
         Assert.True((await _app.Get<Segments>().ListAsync(shop.Site.Id, shop.User.Id)).Single().Personal);
+        // Shared with the team and kept again.
+        page.On("[data-testid=segment-share]", e => e.Click());
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "Just mine"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
+        Assert.Equal("Keep it to myself", page.Find("[data-testid=segment-share]").TextContent.Trim());
+        page.On("[data-testid=segment-share]", e => e.Click());
+        page.WaitForAssertion(() => Assert.Equal(["All visits", "Just mine (only you)"], page.FindAll("[data-testid=segment] option").Select(o => o.TextContent)));
 
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
         var asViewer = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));

@@ -52,11 +52,17 @@ public sealed class SitesApiSegmentsTests(AppFixture fixture) : IClassFixture<Ap
             (status, renamed.GetProperty("name").GetString(), renamed.GetProperty("filters").GetRawText()));
         (status, var refiltered) = await SendAsync(asViewer, HttpMethod.Put, $"/api/v1/sites/segments/{ownId}", $$"""{"site_id": "{{domain}}", "filters": ["prop:plan:team"]}""");
         Assert.Equal((HttpStatusCode.OK, """["prop:plan:team"]""", true), (status, refiltered.GetProperty("filters").GetRawText(), refiltered.GetProperty("personal").GetBoolean()));
+        // Its author shares it with the team, renamed in the same request (the team has a "Google from Germany"), and keeps it again.
+        (status, var shared) = await SendAsync(asViewer, HttpMethod.Put, $"/api/v1/sites/segments/{ownId}", $$"""{"site_id": "{{domain}}", "name": "Team plan", "personal": false}""");
+        Assert.Equal((HttpStatusCode.OK, "Team plan", false), (status, shared.GetProperty("name").GetString(), shared.GetProperty("personal").GetBoolean()));
+        Assert.Contains(await _app.Get<Segments>().ListAsync(shop.Site.Id, shop.User.Id), s => s.Id == ownId);
+        (status, var kept) = await SendAsync(asViewer, HttpMethod.Put, $"/api/v1/sites/segments/{ownId}", $$"""{"site_id": "{{domain}}", "personal": true}""");
+        Assert.Equal((HttpStatusCode.OK, true), (status, kept.GetProperty("personal").GetBoolean()));
         foreach (var (client, id, body, expected, reason) in new[]
         {
             (asViewer, googleId, """ "name": "Mine" """, HttpStatusCode.Forbidden, "Only its author or the site's owners and admins change a segment."),
             (owner, ownId, """ "name": "Taken over" """, HttpStatusCode.NotFound, "has no segment"),   // the viewer's own: not there for the owner
-            (owner, googleId, """ "personal": true """, HttpStatusCode.BadRequest, "'personal' is set when a segment is saved"),
+            (asViewer, googleId, """ "personal": true """, HttpStatusCode.Forbidden, "Only its author shares a segment or keeps it to themselves."),
             (owner, googleId, """ "filters": ["page:/\u0001"] """, HttpStatusCode.BadRequest, "control character"),
         })
         {

@@ -70,6 +70,29 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
         }
     }
 
+    /// <summary>Shares its author's segment with the team, or makes one of theirs their own alone (its author only: an owner
+    /// hides no one's segment from the team).</summary>
+    /// <returns>Why not, or null when done (or so already).</returns>
+    public async Task<Refusal?> ShareAsync(Site site, Guid userId, long segmentId, bool personal)
+    {
+        if (await team.RoleAsync(site.Id, userId) is null) return Refusal.NotAllowed("Only the site's members change its segments.");
+        await using var conn = await db.OpenConnectionAsync();
+        try
+        {
+            var changed = await conn.QuerySingleOrDefaultAsync<string?>("""
+                UPDATE segments SET personal = @personal WHERE id = @segmentId AND site_id = @Id AND created_by = @userId RETURNING name
+                """, new { site.Id, segmentId, userId, personal });
+            if (changed is not null) return null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Refusal.Conflict($"{(personal ? "You have a segment of your own" : "The team has a segment")} of that name already: rename this one first.");
+        }
+        return (await ListAsync(site.Id, userId)).Any(s => s.Id == segmentId)
+            ? Refusal.NotAllowed("Only its author shares a segment or keeps it to themselves.")
+            : Refusal.Gone("That segment was removed meanwhile.");
+    }
+
     /// <returns>Why not, or null when removed (or gone already).</returns>
     public Task<Refusal?> RemoveAsync(Site site, Guid userId, long segmentId) =>
         AuthoredRows.RemoveAsync(db, team, "segments", "segment", site.Id, userId, segmentId, personal: "personal");

@@ -93,6 +93,8 @@ public sealed class SiteTeam(NpgsqlDataSource db)
             if (!members.TryGetValue(memberId, out var current)) return "They are not a member of this site.";
             if (current == Owner && members.Values.Count(r => r == Owner) == 1) return LastOwner;
             await conn.ExecuteAsync("DELETE FROM site_members WHERE site_id = @siteId AND user_id = @memberId", new { siteId, memberId }, tx);
+            // Their personal segments go with them: nobody else may see or remove them, and one added back starts afresh.
+            await conn.ExecuteAsync("DELETE FROM segments WHERE site_id = @siteId AND created_by = @memberId AND personal", new { siteId, memberId }, tx);
             return null;
         }, selfMay: memberId);
     }

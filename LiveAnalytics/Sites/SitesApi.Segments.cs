@@ -50,15 +50,20 @@ public static partial class SitesApi
         return TypedResults.Created($"/api/v1/sites/segments?site_id={site.Domain}", SegmentResult.Of(saved));
     }
 
-    /// <summary>Body: <c>{"site_id": "shop.example.com", "name": "…", "filters": ["…"]}</c>; what is left out stays as it was.</summary>
+    /// <summary>Body: <c>{"site_id": "shop.example.com", "name": "…", "filters": ["…"], "personal": true}</c>; what is left out
+    /// stays as it was. <c>personal</c> is its author's to change (renamed first, so that a clash of names can be avoided
+    /// in one request).</summary>
     private static async Task<IResult> PutSegmentAsync(HttpContext http, string segmentId, SiteAccess access, Segments segments, CancellationToken ct)
     {
         var (site, body, problem) = await SegmentBodyAsync(http, access, ct);
         if (site is null) return problem!;
-        if (body.Personal is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, "'personal' is set when a segment is saved, not changed.");
         var userId = ApiKeyAuthFilter.Of(http).UserId;
         if (await FindSegmentAsync(segments, site, userId, segmentId) is not { } found) return NoSegment(site, segmentId);
-        if (await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters) is { } refused) return Refused(refused);
+        if ((body.Name is not null || body.Filters is not null)
+            && await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters) is { } refused)
+            return Refused(refused);
+        if (body.Personal is { } personal && personal != found.Personal && await segments.ShareAsync(site, userId, found.Id, personal) is { } unshared)
+            return Refused(unshared);
         return await FindSegmentAsync(segments, site, userId, segmentId) is { } changed ? TypedResults.Ok(SegmentResult.Of(changed)) : NoSegment(site, segmentId);
     }
 
