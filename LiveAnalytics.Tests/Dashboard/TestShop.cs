@@ -12,6 +12,9 @@ internal static class TestShop
     public static readonly string[] Pages = ["/", "/hats", "/hats/red", "/cart", "/checkout", "/blog"];
     private static readonly string?[] Sources = ["Google", "Google", "Bing", null, "Newsletter"];
     private static readonly string[] Countries = ["DE", "FR", "US"];
+    // Each country's region and some of its cities (others unknown), as a City database gives them.
+    private static readonly string[] Regions = ["Bavaria", "Brittany", "California"];
+    private static readonly string?[][] Cities = [["Munich", "Nuremberg", null], ["Rennes", null], ["San Francisco", "Los Angeles", null]];
 
     /// <summary>The events, stored (not rolled up); the source on a visit's first event only, as the tracker sends it.</summary>
     public static async Task<Site> CreateAsync(AppFactory app)
@@ -26,13 +29,14 @@ internal static class TestShop
             var visitor = 1 + random.Next(80);   // some visitors come back
             var at = Start.AddMinutes(random.Next(3 * 24 * 60));
             var (country, device) = (Countries[visitor % 3], visitor % 4 == 0 ? "mobile" : "desktop");
+            var (region, city) = (Regions[visitor % 3], Cities[visitor % 3][visitor / 3 % Cities[visitor % 3].Length]);
             var source = Sources[random.Next(Sources.Length)];
             for (var i = 0; i < 1 + random.Next(6); i++)
             {
                 var order = i > 0 && random.Next(5) == 0;
                 events.Add(TestData.Event(site.Id, at, visitor, Pages[random.Next(Pages.Length)], order ? "Order" : TrackedEvent.Pageview) with
                 {
-                    SessionId = visit, Country = country, Device = device, Source = i == 0 ? source : null,
+                    SessionId = visit, Country = country, Region = region, City = city, Device = device, Source = i == 0 ? source : null,
                     Medium = i == 0 && source is not null ? "search" : null, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
                     RevenueCurrency = order ? "EUR" : null, Props = order ? $$"""{"plan":"{{(visit % 3 == 0 ? "pro" : "basic")}}"}""" : null,
                 });

@@ -68,7 +68,11 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
         {
             var at = Nov3.AddHours(9).AddMinutes(random.Next(0, 170));
             var source = (string?[])[null, "Google", "Newsletter"];
-            var visit = TestData.Event(site.Id, at, visitor, "/") with { Source = source[visitor % 3], Country = visitor % 2 == 0 ? "DE" : "FR", Device = "Desktop" };
+            var visit = TestData.Event(site.Id, at, visitor, "/") with
+            {
+                Source = source[visitor % 3], Country = visitor % 2 == 0 ? "DE" : "FR", Region = visitor % 2 == 0 ? "Bavaria" : "Brittany",
+                City = visitor % 4 == 0 ? "Munich" : visitor % 4 == 1 ? "Rennes" : null, Device = "Desktop",
+            };
             events.Add(visit);
             for (var n = 1; n < 1 + visitor % 5; n++)
                 events.Add(TestData.Event(site.Id, at.AddMinutes(4 * n), visitor, $"/p{random.Next(6)}"));
@@ -94,6 +98,8 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
         Assert.Equal(await RowsAsync(site.Id, "rollup_days", "day"), incrementalDays);
         Assert.Equal(ordered.Count(e => e.IsPageview), incremental.Where(r => r.Dimension == "").Sum(r => r.Pageviews));
         Assert.Equal(60, incremental.Where(r => r.Dimension == "").Sum(r => r.Visits));
+        Assert.Equal(15, incremental.Where(r => r.Dimension == "city" && r.Value == "Munich").Sum(r => r.Visits));
+        Assert.Equal(30, incremental.Where(r => r.Dimension == "region" && r.Value == "Brittany").Sum(r => r.Visits));
     }
 
     [Fact]

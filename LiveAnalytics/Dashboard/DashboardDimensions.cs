@@ -22,6 +22,9 @@ public static class DashboardDimensions
     public static readonly DashboardDimension UtmMedium = new("utm_medium", "UTM medium", "utm_medium", "(not set)");
     public static readonly DashboardDimension UtmCampaign = new("utm_campaign", "UTM campaign", "utm_campaign", "(not set)");
     public static readonly DashboardDimension Country = new("country", "Country", "country", "Unknown");
+    /// <summary>The country's first subdivision and the city, by their English names (a MaxMind City database gives them).</summary>
+    public static readonly DashboardDimension Region = new("region", "Region", "region", "Unknown");
+    public static readonly DashboardDimension City = new("city", "City", "city", "Unknown");
     public static readonly DashboardDimension Device = new("device", "Device", "device", "(not set)");
     public static readonly DashboardDimension Browser = new("browser", "Browser", "browser", "(not set)");
     public static readonly DashboardDimension Os = new("os", "OS", "os", "(not set)");
@@ -34,7 +37,7 @@ public static class DashboardDimensions
     public static readonly DashboardDimension Goal = new("goal", "Goal", "goal", "(none)");
 
     public static readonly IReadOnlyList<DashboardDimension> All =
-        [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Device, Browser, Os, Event];
+        [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Region, City, Device, Browser, Os, Event];
 
     /// <summary>The lists on the dashboard cards' first tabs: read with the page; the other tabs are read when opened.</summary>
     public static readonly IReadOnlyList<DashboardDimension> ShownFirst = [Page, Source, Country, Device, Event];

@@ -100,7 +100,7 @@ public sealed partial class IngestionService(
         var importedAt = origin.Timestamp is { } at && at < now - stream.SessionTimeout ? origin.Timestamp : null;
         var (salt, earlierSalts) = await salts.ForEventAsync(now, importedAt, stream.SessionTimeout, ct);
         var attribution = enricher.Attribute(payload.Url, payload.Referrer);
-        var country = enricher.Country(clientIp);
+        var place = enricher.Locate(clientIp);
         var hostname = Attribution.StripWww(payload.Url.Host);
 
         var events = new List<PendingEvent>(routes.Count);
@@ -115,7 +115,7 @@ public sealed partial class IngestionService(
                 UtmSource = attribution.UtmSource, UtmMedium = attribution.UtmMedium, UtmCampaign = attribution.UtmCampaign,
                 UtmContent = attribution.UtmContent, UtmTerm = attribution.UtmTerm,
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,
-                Device = client?.Device, Country = country,
+                Device = client?.Device, Country = place.Country, Region = place.Region, City = place.City,
                 Props = payload.Props, RevenueAmount = payload.RevenueAmount, RevenueCurrency = payload.RevenueCurrency,
                 Engagement = payload.Engagement,
             }, EarlierIds(earlierSalts, route.Id, clientIp, userAgent), importedAt is not null));

@@ -38,6 +38,10 @@ public sealed record TrackedEvent
     public string? Device { get; init; }
     /// <summary>ISO 3166 alpha-2, or null when unknown.</summary>
     public string? Country { get; init; }
+    /// <summary>The country's first subdivision by its English name (England, Bavaria), or null when unknown.</summary>
+    public string? Region { get; init; }
+    /// <summary>The city's English name, or null when unknown.</summary>
+    public string? City { get; init; }
     public string? Props { get; init; }
     public decimal? RevenueAmount { get; init; }
     public string? RevenueCurrency { get; init; }

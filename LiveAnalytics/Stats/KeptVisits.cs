@@ -16,7 +16,7 @@ public static class KeptVisits
 {
     /// <summary>The columns a filter may name to be answered here: the table holds each as the visit's (first event's) value.</summary>
     public static readonly IReadOnlySet<string> Columns = new HashSet<string>(
-        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "country", "device", "browser", "os", PeriodEvents.EntryPage, PeriodEvents.ExitPage],
+        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "country", "region", "city", "device", "browser", "os", PeriodEvents.EntryPage, PeriodEvents.ExitPage],
         StringComparer.Ordinal);
 
     /// <summary>How long before a period a visit that reaches into it may have begun (the rollup rebuild's reach).</summary>

@@ -21,7 +21,7 @@ public enum VisitFacts
 /// </summary>
 public static class PeriodEvents
 {
-    /// <summary>The attribution columns: the visit's first event's. Country, device, browser and OS come from the visitor's
+    /// <summary>The attribution columns: the visit's first event's. Country, region, city, device, browser and OS come from the visitor's
     /// address and agent, which are the visit's own on every event of it (the visitor id is made of them).</summary>
     public static readonly IReadOnlySet<string> Attribution = new HashSet<string>(
         ["source", "referrer", "medium", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"], StringComparer.Ordinal);
@@ -61,7 +61,7 @@ public static class PeriodEvents
     private static string Visits(bool pages, string sessions) => $"""
         SELECT * {(pages ? $", visit_pages[1] AS {EntryPage}, visit_pages[cardinality(visit_pages)] AS {ExitPage}" : "")} FROM (
             SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
-                   e.country, e.device, e.browser, e.os,
+                   e.country, e.region, e.city, e.device, e.browser, e.os,
                    {string.Join(", ", Attribution.Order(StringComparer.Ordinal).Select(c => $"first_value(e.{c}) OVER visit AS {c}"))}
                    {(pages ? ", array_agg(e.pathname) FILTER (WHERE e.name = 'pageview') OVER whole AS visit_pages" : "")}
             FROM events e

@@ -28,6 +28,8 @@ public static class StatsFilters
             ["visit:browser"] = ("browser", "browser", "(not set)"),
             ["visit:os"] = ("os", "os", "(not set)"),
             ["visit:country"] = ("country", "country", "(not set)"),
+            ["visit:region_name"] = ("region", "region_name", "(not set)"),
+            ["visit:city_name"] = ("city", "city_name", "(not set)"),
         };
 
     public const int MaxFilters = 10;

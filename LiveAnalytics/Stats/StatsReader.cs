@@ -18,6 +18,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
         ["event:page"] = "page", ["visit:source"] = "source", ["visit:referrer"] = "referrer", ["visit:entry_page"] = "entry_page",
         ["visit:utm_source"] = "utm_source", ["visit:utm_medium"] = "utm_medium", ["visit:utm_campaign"] = "utm_campaign",
         ["visit:device"] = "device", ["visit:browser"] = "browser", ["visit:os"] = "os", ["visit:country"] = "country",
+        ["visit:region_name"] = "region", ["visit:city_name"] = "city",
     };
 
     /// <summary>What a page's rollups keep: they count events, not the visits that reached the page.</summary>
@@ -26,7 +27,8 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     /// <summary>The Stats API's properties the table of visits lists, as the dashboard's dimensions.</summary>
     private static readonly Dictionary<string, Dashboard.DashboardDimension> VisitDimensions =
         Dashboard.DashboardDimensions.All.Where(d => d != Dashboard.DashboardDimensions.ExitPage)   // ranked by exits there
-            .ToDictionary(d => d == Dashboard.DashboardDimensions.Page ? "event:page" : d == Dashboard.DashboardDimensions.Event ? "event:name" : "visit:" + d.Key);
+            .ToDictionary(d => d == Dashboard.DashboardDimensions.Page ? "event:page" : d == Dashboard.DashboardDimensions.Event ? "event:name"
+                : d == Dashboard.DashboardDimensions.Region || d == Dashboard.DashboardDimensions.City ? $"visit:{d.Key}_name" : "visit:" + d.Key);
 
     public async Task<Counts> AggregateAsync(long siteId, StatsRange period, EventFilter filter) =>
         filter.IsEmpty ? await rollups.AggregateAsync(siteId, period.First, period.Last)

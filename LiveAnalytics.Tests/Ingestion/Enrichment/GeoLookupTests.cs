@@ -7,6 +7,7 @@ public sealed class GeoLookupTests
 {
     // MaxMind's public test database (MIT); it knows only a few documented ranges.
     private static readonly string TestDatabase = Path.Combine(AppContext.BaseDirectory, "TestData", "geoip", "GeoLite2-Country-Test.mmdb");
+    private static readonly string CityDatabase = Path.Combine(AppContext.BaseDirectory, "TestData", "geoip", "GeoLite2-City-Test.mmdb");
 
     [Theory]
     [InlineData("81.2.69.142", "GB")]
@@ -18,7 +19,18 @@ public sealed class GeoLookupTests
     public void Finds_the_country_in_a_configured_database(string ip, string? country)
     {
         using var geo = new GeoLookup(Options.Create(new EnrichmentOptions { GeoIpDatabase = TestDatabase }));
-        Assert.Equal(country, geo.Country(ip));
+        Assert.Equal(new GeoPlace(country, null, null), geo.Locate(ip));   // a Country database knows no region or city
+    }
+
+    [Theory]
+    [InlineData("81.2.69.142", "GB", "England", "London")]
+    [InlineData("89.160.20.112", "SE", "Östergötland County", "Linköping")]
+    [InlineData("216.160.83.56", "US", "Washington", "Milton")]
+    [InlineData("10.0.0.1", null, null, null)]
+    public void A_city_database_gives_the_region_and_city_by_their_english_names(string ip, string? country, string? region, string? city)
+    {
+        using var geo = new GeoLookup(Options.Create(new EnrichmentOptions { GeoIpDatabase = CityDatabase }));
+        Assert.Equal(new GeoPlace(country, region, city), geo.Locate(ip));
     }
 
     [Fact]
@@ -26,7 +38,7 @@ public sealed class GeoLookupTests
     {
         using var geo = new GeoLookup(Options.Create(new EnrichmentOptions()));
         Assert.False(geo.Enabled);
-        Assert.Null(geo.Country("81.2.69.142"));
+        Assert.Equal(GeoPlace.Unknown, geo.Locate("81.2.69.142"));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace LiveAnalytics.Ingestion.Enrichment;
 
 /// <summary>
 /// The per-request enrichment: bot verdict and client info (cached per User-Agent), attribution and
-/// country. The data files load once, on first use, off the request path when the app starts.
+/// place (country, region, city). The data files load once, on first use, off the request path when the app starts.
 /// </summary>
 public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
 {
@@ -34,5 +34,5 @@ public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
 
     public Attribution Attribute(Uri page, Uri? referrer) => Attribution.Of(page, referrer, _referrers.Value);
 
-    public string? Country(string ip) => geo.Country(ip);
+    public GeoPlace Locate(string ip) => geo.Locate(ip);
 }
