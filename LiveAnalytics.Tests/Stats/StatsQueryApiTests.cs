@@ -116,6 +116,31 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Several_dimensions_give_each_combinations_counts()
+    {
+        var (shop, api) = await ShopAsync();
+        Assert.Equal(["Direct / None=DE=3", "Google=DE=2", "Google=FR=1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source", "visit:country"]
+            """)));
+        // With time, by time first; the labels list every bucket; countries by their names.
+        var days = await QueryAsync(api, shop, """
+            "metrics": ["visitors", "pageviews"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time:day", "visit:country_name"],
+            "include": {"time_labels": true}
+            """);
+        Assert.Equal(["2026-11-10=Germany=5,6", "2026-11-10=France=1,1"], Rows(days));
+        Assert.Equal("""["2026-11-09","2026-11-10","2026-11-11"]""", days.GetProperty("meta").GetProperty("time_labels").GetRawText());
+        Assert.Equal("""["time:day","visit:country_name"]""", days.GetProperty("query").GetProperty("dimensions").GetRawText());
+        // A custom property's values (none but the signup's), a page of them by the metric asked for; under a filter.
+        Assert.Equal(["(none)=Google=3"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "dimensions": ["event:props:plan", "visit:source"], "order_by": [["visitors", "desc"]],
+            "pagination": {"limit": 1, "offset": 1}
+            """)));
+        Assert.Equal(["/=Google=2", "/pricing=Google=1"], Rows(await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:entry_page", "visit:source"], "filters": [["is", "visit:source", ["Google"]]]
+            """)));
+    }
+
+    [Fact]
     public async Task Filters_match_letters_in_either_case_when_told_to()
     {
         var (shop, api) = await ShopAsync();
@@ -204,7 +229,13 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "24h"}""", "'date_range' '24h' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z"]}""", "Times of day are not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10", "2026-11-01"]}""", "must not end before it starts")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "visit:country"]}""", "one dimension at a time")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source", "event:goal"]}""", "event:goal is a dimension on its own")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:day", "time:hour"]}""", "takes one time dimension")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:os"]}""", "names one twice")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:device", "visit:browser", "visit:source"]}""", "at most 3 dimensions")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "percentage"], "date_range": "7d", "dimensions": ["visit:os", "visit:device"]}""", "Grouped by several dimensions, this version gives visitors")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:city"]}""", "Dimension 'visit:city' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:device"], "order_by": [["visit:os", "asc"]]}""", "ordered by one of the metrics")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:minute"]}""", "'time:minute' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:city"]}""", "'property' is required and must be one of")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["DE"]]]]]}""", "'or' is supported over filters of one property")]

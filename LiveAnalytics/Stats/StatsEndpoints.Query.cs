@@ -42,7 +42,13 @@ public static partial class StatsEndpoints
 
             List<StatsRow> rows;
             IReadOnlyList<string>? labels = null;
-            if (query.Dimension is null)
+            if (query.Several)
+            {
+                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, first, last);
+                if (several is null) return severalProblem!;
+                (rows, labels) = (several, severalLabels);
+            }
+            else if (query.Dimension is null)
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
                 rows = [await TotalsAsync(site, request, reader)];
@@ -50,8 +56,7 @@ public static partial class StatsEndpoints
             else if (query.ByTime)
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
-                var step = query.Dimension switch { "time:hour" => "hour", "time:day" => "day", "time:week" => "week", "time:month" => "month", _ => AutoStep(first, last) };
-                var all = await TimeseriesRowsAsync(site, request, reader, step);
+                var all = await TimeseriesRowsAsync(site, request, reader, TimeStep(query.Dimension!, first, last));
                 labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
                 // As Plausible: a bucket without visitors is no row (time_labels lists them all).
                 rows = [.. all.Where(r => Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture) > 0)];
@@ -78,7 +83,7 @@ public static partial class StatsEndpoints
                         StatsQuery.Percentage => MetricFormat.Share(Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture), total) ?? 0,
                         _ => r.Metrics[m],
                     }),
-                    dimensions = query.Dimension is null ? [] : new[] { r.Value },
+                    dimensions = r.Dimensions ?? (query.Dimension is null ? [] : [r.Value]),
                 }),
                 meta = labels is null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["time_labels"] = labels },
                 query = new
@@ -86,7 +91,7 @@ public static partial class StatsEndpoints
                     site_id = site.Domain,
                     metrics = query.Metrics,
                     date_range = new[] { Instant(request.Period.From, zone), Instant(request.Period.To.AddSeconds(-1), zone) },
-                    dimensions = query.Dimension is null ? [] : new[] { query.Dimension },
+                    dimensions = query.Dimensions,
                     filters = body.RootElement.TryGetProperty("filters", out var f) ? f.Clone() : default(System.Text.Json.JsonElement?),
                     pagination = new { limit = query.Limit, offset = query.Offset },
                 },
@@ -98,6 +103,10 @@ public static partial class StatsEndpoints
     /// percentage comes from its visitors; a property's rows are read sorted by the first (or the one ordered by).</summary>
     private static (string[]? Metrics, string? Error) MetricsToRead(StatsQuery query)
     {
+        if (query.Several)
+            return query.Metrics.FirstOrDefault(m => !StatsRequest.SupportedMetrics.Contains(m)) is { } other
+                ? (null, $"Grouped by several dimensions, this version gives {string.Join(", ", StatsRequest.SupportedMetrics)}; not {other}.")
+                : (query.Metrics, null);
         var byProperty = query.Dimension is not null && !query.ByTime && query.Dimension != StatsFilters.Goal;
         if (!byProperty && query.Metrics.FirstOrDefault(m => m is StatsQuery.GroupConversionRate or StatsQuery.Percentage) is { } grouped)
             return (null, $"{grouped} is each value's share: group by a property other than {StatsFilters.Goal}, e.g. \"dimensions\": [\"visit:source\"].");
@@ -167,10 +176,6 @@ public static partial class StatsEndpoints
         var earliest = today.AddDays(1 - StatsPeriod.MaxCustomDays);
         return (first < earliest ? earliest : first > today ? today : first, today);
     }
-
-    /// <summary><c>time</c>: hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>
-    private static string AutoStep(DateOnly first, DateOnly last) =>
-        first == last ? "hour" : last.DayNumber - first.DayNumber >= 180 ? "month" : "day";
 
     private static string Instant(DateTimeOffset utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(utc, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

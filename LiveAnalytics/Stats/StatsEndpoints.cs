@@ -262,6 +262,9 @@ public static partial class StatsEndpoints
     /// <param name="Key">What v1 names the value by: <c>date</c>, <c>source</c>, <c>goal</c>, a custom property's name.</param>
     internal sealed record StatsRow(string Key, string Value, IReadOnlyDictionary<string, object?> Metrics)
     {
+        /// <summary>A v2 row of several dimensions: its value of each (<see cref="Value"/> unused).</summary>
+        public IReadOnlyList<string>? Dimensions { get; init; }
+
         /// <summary>As v1 writes it: the value under its key, then the metrics.</summary>
         public Dictionary<string, object?> V1()
         {

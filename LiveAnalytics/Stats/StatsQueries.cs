@@ -38,6 +38,9 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         ["views_per_visit"] = "pageviews::float8 / nullif(visits, 0)",
     };
 
+    /// <summary>How <paramref name="metric"/> (one of <see cref="StatsRequest.SupportedMetrics"/>) sorts grouped rows, in SQL.</summary>
+    internal static string Sort(string metric) => SortBy[metric];
+
     public async Task<Counts> AggregateAsync(long siteId, DateTimeOffset from, DateTimeOffset to, EventFilter? filter = null)
     {
         filter ??= EventFilter.None;
@@ -86,6 +89,37 @@ public sealed class StatsQueries(NpgsqlDataSource db)
             ORDER BY {SortBy[sortMetric]} DESC NULLS LAST, 1 LIMIT @limit OFFSET @offset
             """, (value, counts) => (value, counts), p, splitOn: "Visitors");
         return rows.AsList();
+    }
+
+    /// <summary>The period's events grouped by several keys at once (a v2 query's dimensions): a page of the groups.</summary>
+    /// <param name="keys">SQL over the events' columns (<see cref="PeriodEvents"/>, with what <paramref name="needs"/> of their
+    /// visits), from the caller's fixed lists; their values in <paramref name="keyParameters"/>, with @tz.</param>
+    /// <param name="order">SQL over the groups' columns (<c>k</c>: the keys' values as an array), from fixed parts.</param>
+    public async Task<IReadOnlyList<(string[] Values, Counts Counts)>> GroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<string> keys, VisitFacts needs, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter)
+    {
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(keyParameters);
+        p.AddDynamicParams(new { siteId, from, to, limit, offset });
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<GroupRow>($"""
+            SELECT k AS Values, visitors, pageviews, events, visits, bounces, seconds, revenue
+            FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs)}) g
+            ORDER BY {order} LIMIT @limit OFFSET @offset
+            """, p);
+        return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
+    }
+
+    private sealed class GroupRow
+    {
+        public string[] Values { get; init; } = [];
+        public long Visitors { get; init; }
+        public long Pageviews { get; init; }
+        public long Events { get; init; }
+        public long Visits { get; init; }
+        public long Bounces { get; init; }
+        public double Seconds { get; init; }
+        public decimal Revenue { get; init; }
     }
 
     /// <summary>

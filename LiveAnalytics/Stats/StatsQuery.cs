@@ -5,13 +5,14 @@ namespace LiveAnalytics.Stats;
 
 /// <summary>
 /// A Stats API v2 query (<c>POST /api/v2/query</c>, shaped like Plausible's), read from its JSON body and checked: metrics
-/// over a date range, grouped by at most one dimension (a property, or time), under filters.
+/// over a date range, grouped by dimensions (properties, and time), under filters.
 /// </summary>
-/// <param name="Dimension">A property (<c>visit:source</c>, <c>event:goal</c>, <c>event:props:plan</c>), a time
-/// dimension (<c>time:day</c>), or null for the totals.</param>
+/// <param name="Dimensions">Properties (<c>visit:source</c>, <c>event:goal</c>, <c>event:props:plan</c>) and at most one
+/// time dimension (<c>time:day</c>); none for the totals.</param>
 /// <param name="SegmentIds">The saved segments the filters name (<c>["is", "segment", [12]]</c>).</param>
-/// <param name="OrderBy">The metric a property's rows are sorted by (descending), or, for time, whether it runs backwards.</param>
-public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First, DateOnly? Last, string? Range, string? Dimension,
+/// <param name="OrderBy">The metric the rows are sorted by (descending), or the time dimension (<paramref name="Descending"/>
+/// or not).</param>
+public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First, DateOnly? Last, string? Range, IReadOnlyList<string> Dimensions,
     IReadOnlyList<StatsClause> Clauses, IReadOnlyList<long> SegmentIds, string? OrderBy, bool Descending, int Limit, int Offset, bool TimeLabels)
 {
     public static readonly string[] Members = ["site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination"];
@@ -28,7 +29,17 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
 
     public const int MaxLimit = 10_000;
 
-    public bool ByTime => Dimension?.StartsWith("time", StringComparison.Ordinal) == true;
+    /// <summary>At most this many dimensions in one query: each more multiplies the rows.</summary>
+    public const int MaxDimensions = 3;
+
+    /// <summary>The one dimension, or null for none or several.</summary>
+    public string? Dimension => Dimensions.Count == 1 ? Dimensions[0] : null;
+
+    public bool Several => Dimensions.Count > 1;
+
+    public bool ByTime => IsTime(Dimension);
+
+    public static bool IsTime(string? dimension) => dimension?.StartsWith("time", StringComparison.Ordinal) == true;
 
     /// <returns>The query, or an error that says what is wrong (for a 400).</returns>
     public static (StatsQuery? Query, string? Error) Read(JsonElement root)
@@ -42,26 +53,30 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         var (first, last, range, rangeError) = DateRange(root);
         if (rangeError is not null) return Fail(rangeError);
 
-        string? dimension = null;
+        string[] dimensions = [];
         if (root.TryGetProperty("dimensions", out var dims) && dims.ValueKind != JsonValueKind.Null)
         {
             if (Strings(root, "dimensions") is not { } names) return Fail("'dimensions' must be a list of strings, e.g. [\"visit:source\"].");
-            if (names.Length > 1)
-                return Fail("This version groups by one dimension at a time: a property (e.g. visit:source) or time (e.g. time:day).");
-            dimension = names.FirstOrDefault();
-            if (dimension is not null && dimension.StartsWith("time", StringComparison.Ordinal) && !TimeDimensions.Contains(dimension))
-                return Fail($"Time dimension '{Clip(dimension)}' is not supported; use one of {string.Join(", ", TimeDimensions)}.");
+            dimensions = names;
+            if (dimensions.Length > MaxDimensions) return Fail($"A query groups by at most {MaxDimensions} dimensions.");
+            if (dimensions.Distinct().Count() < dimensions.Length) return Fail("'dimensions' names one twice.");
+            if (dimensions.FirstOrDefault(d => IsTime(d) && !TimeDimensions.Contains(d)) is { } time)
+                return Fail($"Time dimension '{Clip(time)}' is not supported; use one of {string.Join(", ", TimeDimensions)}.");
+            if (dimensions.Count(IsTime) > 1) return Fail("'dimensions' takes one time dimension.");
+            if (dimensions.Length > 1 && dimensions.Contains(StatsFilters.Goal))
+                return Fail($"{StatsFilters.Goal} is a dimension on its own in this version (its goals' conversions are counted apart).");
         }
+        var dimension = dimensions.Length == 1 ? dimensions[0] : null;
 
         var (clauses, segments, filterError) = StatsQueryFilters.Read(root);
         if (filterError is not null) return Fail(filterError);
-        var (orderBy, descending, orderError) = Order(root, metrics, dimension);
+        var (orderBy, descending, orderError) = Order(root, metrics, dimensions);
         if (orderError is not null) return Fail(orderError);
         var (limit, offset, pageError) = Pagination(root);
         if (pageError is not null) return Fail(pageError);
-        var (timeLabels, includeError) = Include(root, dimension);
+        var (timeLabels, includeError) = Include(root, dimensions);
         if (includeError is not null) return Fail(includeError);
-        return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimension, clauses!, segments!, orderBy, descending,
+        return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimensions, clauses!, segments!, orderBy, descending,
             limit, offset, timeLabels), null);
     }
 
@@ -92,16 +107,18 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
     }
 
     /// <summary><c>[["visitors", "desc"]]</c> for a property's rows; <c>[["time:day", "desc"]]</c> for time backwards.</summary>
-    private static (string?, bool, string?) Order(JsonElement root, string[] metrics, string? dimension)
+    private static (string?, bool, string?) Order(JsonElement root, string[] metrics, string[] dimensions)
     {
+        var dimension = dimensions.Length == 1 ? dimensions[0] : null;
         if (!root.TryGetProperty("order_by", out var order) || order.ValueKind == JsonValueKind.Null) return (null, false, null);
         if (order.ValueKind != JsonValueKind.Array || order.GetArrayLength() != 1 || order[0].ValueKind != JsonValueKind.Array || order[0].GetArrayLength() != 2
             || order[0][0].ValueKind != JsonValueKind.String || order[0][1].ValueKind != JsonValueKind.String || order[0][1].GetString() is not ("asc" or "desc"))
             return (null, false, "'order_by' takes one [\"metric or dimension\", \"asc\" or \"desc\"] pair in this version, e.g. [[\"visitors\", \"desc\"]].");
         var (key, descending) = (order[0][0].GetString()!, order[0][1].GetString() == "desc");
-        if (dimension?.StartsWith("time", StringComparison.Ordinal) == true)
+        if (IsTime(dimension))
             return key == dimension ? (key, descending, null) : (null, false, $"Rows by time are ordered by '{dimension}' (asc or desc).");
-        if (dimension is null) return (null, false, "'order_by' needs a dimension to order the rows of.");
+        if (dimensions.Length == 0) return (null, false, "'order_by' needs a dimension to order the rows of.");
+        if (key == dimensions.FirstOrDefault(IsTime)) return (key, descending, null);
         if (!descending || !metrics.Contains(key) || !StatsRequest.SupportedMetrics.Contains(key))
             return (null, false, $"A property's rows are ordered by one of the metrics asked for, descending, and not by a rate or a page's engagement: e.g. [[\"{metrics[0]}\", \"desc\"]].");
         return (key, true, null);
@@ -122,7 +139,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
     }
 
     /// <summary><c>{"time_labels": true}</c> lists every bucket of the range in <c>meta</c>; <c>imports</c> changes nothing here (no imports).</summary>
-    private static (bool, string?) Include(JsonElement root, string? dimension)
+    private static (bool, string?) Include(JsonElement root, string[] dimensions)
     {
         if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, null);
         if (include.ValueKind != JsonValueKind.Object) return (false, "'include' must be an object, e.g. {\"time_labels\": true}.");
@@ -136,7 +153,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
                 case "imports": break;
                 case "time_labels":
                     timeLabels = member.Value.GetBoolean();
-                    if (timeLabels && dimension?.StartsWith("time", StringComparison.Ordinal) != true)
+                    if (timeLabels && !dimensions.Any(IsTime))
                         return (false, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
                     break;
                 default: return (false, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels (and imports, of which it has none).");

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Dapper;
+using LiveAnalytics.Settings;
+using LiveAnalytics.Sites;
+
+namespace LiveAnalytics.Stats;
+
+/// <summary>
+/// A v2 query grouped by several dimensions at once (<c>["time:day", "visit:source"]</c>, <c>["visit:country_name",
+/// "visit:device"]</c>): each combination's counts, read from the raw events in one grouping.
+/// </summary>
+public static partial class StatsEndpoints
+{
+    /// <summary>A page of the combinations as rows, and every time bucket when asked for; or the problem with a dimension.</summary>
+    private static async Task<(List<StatsRow>? Rows, IReadOnlyList<string>? Labels, IResult? Problem)> SeveralRowsAsync(StatsQuery query, Site site,
+        StatsRequest request, StatsQueries queries, DateOnly first, DateOnly last)
+    {
+        var (keys, parameters, needs) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None);
+        string? step = null;
+        for (var i = 0; i < query.Dimensions.Count; i++)
+        {
+            var dimension = query.Dimensions[i];
+            if (StatsQuery.IsTime(dimension))
+            {
+                step = TimeStep(dimension, first, last);
+                parameters.Add("interval", step);
+                keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{(step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD")}')");
+                continue;
+            }
+            // Columns come from the fixed list; a custom property's name and the missing values' words travel as parameters.
+            var property = dimension == StatsQueryFilters.CountryName ? "visit:country" : dimension;
+            var (propKey, propError) = StatsFilters.PropKey(property);
+            if (propError is not null) return (null, null, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
+            string column, missing;
+            if (propKey is not null) (column, missing) = (StatsFilters.PropColumn($"key{i}"), "(none)");
+            else if (StatsFilters.Properties.TryGetValue(property, out var known)) (column, missing) = (known.Column, known.Missing);
+            else return (null, null, ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"Dimension '{StatsQuery.Clip(dimension)}' is not supported; use one of: {StatsFilters.Supported}, {StatsQueryFilters.CountryName}, or time."));
+            parameters.Add($"key{i}", propKey);
+            parameters.Add($"missing{i}", missing);
+            keys.Add($"coalesce({column}, @missing{i})");
+            needs |= PeriodEvents.Needs(column);
+        }
+
+        // By time (ascending unless asked otherwise) when there is time and no metric is asked to order by; then by the
+        // metric, highest first; ties by the values.
+        var time = query.Dimensions.ToList().FindIndex(StatsQuery.IsTime);
+        var byMetric = query.OrderBy is { } by && !StatsQuery.IsTime(by);
+        var metric = byMetric ? query.OrderBy! : query.Metrics.First(StatsRequest.SupportedMetrics.Contains);
+        var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
+        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, order, query.Limit, query.Offset,
+            request.Filter);
+        var rows = read.Select(r => Row("", "", r.Counts, query.Metrics) with
+        {
+            Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
+        }).ToList();
+        var labels = query.TimeLabels && step is not null
+            ? Dashboard.RawDashboard.Buckets(request.Period.From, request.Period.To, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), step)
+                .Select(b => b.ToString(step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
+            : null;
+        return (rows, labels, null);
+    }
+
+    /// <summary>A time dimension's buckets: <c>time</c> is hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>
+    private static string TimeStep(string dimension, DateOnly first, DateOnly last) => dimension switch
+    {
+        "time:hour" => "hour",
+        "time:day" => "day",
+        "time:week" => "week",
+        "time:month" => "month",
+        _ => first == last ? "hour" : last.DayNumber - first.DayNumber >= 180 ? "month" : "day",
+    };
+}
