@@ -246,7 +246,7 @@ public sealed class LiveComponentsTests : BunitContext
     {
         var journey = Render<VisitorJourney>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.VisitorId, 42));
         journey.Find("[data-testid=journey-gone]");
-        Publish("/", visitor: 42);
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), 42, "/") with { Country = "GB", City = "<u>London</u>" }));
         Publish("/elsewhere", visitor: 7);
         journey.WaitForAssertion(() => Assert.Single(journey.FindAll(".journey-step")));
         _time.Advance(RenderCoalescer.DefaultInterval);
@@ -255,6 +255,8 @@ public sealed class LiveComponentsTests : BunitContext
         journey.WaitForAssertion(() => Assert.Equal(2, journey.FindAll(".journey-step").Count));
         Assert.Contains("/hats", journey.FindAll(".journey-step")[0].TextContent);   // newest first
         Assert.DoesNotContain("/elsewhere", journey.Markup);
+        Assert.Contains("<u>London</u>, United Kingdom", journey.Find("[data-testid=journey]").TextContent);   // as text, never markup
+        Assert.Empty(journey.FindAll("[data-testid=journey] u"));
     }
 
     [Fact]

@@ -194,14 +194,15 @@ public sealed class SiteLiveStateTests
     public void A_journey_lists_one_visitors_steps_in_order()
     {
         var state = new SiteLiveState();
-        state.Apply(From(T0, 7, "/", "Reddit", "social", "DE", "mobile"));
+        state.Apply(From(T0, 7, "/", "Reddit", "social", "DE", "mobile") with { City = "Munich" });
         state.Apply(Event(T0, 8, "/other"));
         state.Apply(Event(T0.AddSeconds(3), 7, "/hats"));
-        state.Apply(Event(T0.AddSeconds(9), 7, "/hats", "Add to cart"));
+        state.Apply(Event(T0.AddSeconds(9), 7, "/hats", "Add to cart"));   // a server's event, without the visitor's place: kept
         var journey = state.Journey(7, T0.AddSeconds(10));
         Assert.NotNull(journey);
         Assert.True(journey.Online);
-        Assert.Equal(("Reddit", "DE", "mobile"), (journey.Source, journey.Country, journey.Device));
+        Assert.Equal(("Reddit", "DE", "Munich", "mobile"), (journey.Source, journey.Country, journey.City, journey.Device));
+        Assert.Null(state.Journey(8, T0.AddSeconds(10))!.City);
         Assert.Equal(["/", "/hats", "/hats"], journey.Steps.Select(s => s.Pathname));
         Assert.Equal("Add to cart", journey.Steps[^1].Name);
         Assert.Null(state.Journey(7, T0.AddMinutes(6)));

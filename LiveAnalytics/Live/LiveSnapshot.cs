@@ -87,7 +87,11 @@ public sealed record Money(decimal Amount, string? Currency)
 public sealed record RankedCount(string Value, int Visitors);
 
 /// <summary>What one visitor did in the live window, oldest first.</summary>
-public sealed record Journey(long VisitorId, bool Online, string? Source, string? Country, string? Device, string? Browser, IReadOnlyList<JourneyStep> Steps);
+public sealed record Journey(long VisitorId, bool Online, string? Source, string? Country, string? Device, string? Browser, IReadOnlyList<JourneyStep> Steps)
+{
+    /// <summary>By its English name, when a MaxMind City database gives it.</summary>
+    public string? City { get; init; }
+}
 
 /// <summary>One step of a visitor's journey. A value: the live state keeps thousands of visitors' last steps.</summary>
 public readonly record struct JourneyStep(Guid Id, DateTimeOffset Timestamp, string Name, string Pathname);

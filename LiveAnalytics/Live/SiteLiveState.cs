@@ -41,6 +41,7 @@ internal sealed class SiteLiveState
         var device = _strings.GetOrNull(e.Device);
         var browser = _strings.GetOrNull(e.Browser);
         var visitor = Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
+        visitor.City = _strings.GetOrNull(e.City) ?? visitor.City;
         // A leave changes nothing shown until its grace passes (then Expire reports it), so it is not counted.
         if (!e.IsLeave)
         {
@@ -176,7 +177,7 @@ internal sealed class SiteLiveState
     {
         Expire(now);
         return _visitors.TryGetValue(visitorId, out var v)
-            ? new Journey(visitorId, v.LeftAt is null, v.Source, v.Country, v.Device, v.Browser, v.Steps.ToArray())
+            ? new Journey(visitorId, v.LeftAt is null, v.Source, v.Country, v.Device, v.Browser, v.Steps.ToArray()) { City = v.City }
             : null;
     }
 
@@ -204,7 +205,7 @@ internal sealed class SiteLiveState
         public DateTimeOffset? LeftAt;
         public required string Page;
         public required string Source;
-        public string? Country, Device, Browser;
+        public string? Country, City, Device, Browser;
         public readonly StepRing Steps = new();
     }
 
