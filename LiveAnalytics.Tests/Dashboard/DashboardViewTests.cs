@@ -9,16 +9,22 @@ public sealed class DashboardViewTests
     [Fact]
     public void The_url_carries_the_whole_view_and_reads_back_the_same()
     {
-        var (view, error) = DashboardView.Parse("custom", "2026-10-01", "2026-10-31", "previous", ["source:Google", "country:DE", "page:/a:b"], "bounce_rate", "week");
+        var (view, error) = DashboardView.Parse("custom", "2026-10-01", "2026-10-31", "previous", ["source:Google", "country:DE", "page:/a:b"], "bounce_rate", "week", "12");
         Assert.Null(error);
         Assert.Equal([new("source", "Google"), new("country", "DE"), new("page", "/a:b")], view.Filters);   // only the first colon separates
         Assert.Equal("week", view.Interval);
 
         var q = view.ToQuery();
         var (again, _) = DashboardView.Parse((string?)q["period"], (string?)q["from"], (string?)q["to"], (string?)q["compare"], (string[]?)q["f"], (string?)q["metric"],
-            (string?)q["interval"]);
+            (string?)q["interval"], (string?)q["segment"]);
         Assert.Equal(view, again);
+        Assert.Equal(12, again.SegmentId);
         Assert.NotEqual(view, again with { Interval = null });
+        Assert.NotEqual(view, again with { SegmentId = null });
+        // A segment is only the basis of some filters: without them, the address leaves it out.
+        Assert.Null((view with { Filters = [] }).ToQuery()["segment"]);
+        Assert.Null(DashboardView.Parse(null, null, null, null, null, null, null, "12").View.SegmentId);
+        Assert.Contains("'segment' must be a saved segment's id", DashboardView.Parse(null, null, null, null, ["source:Google"], null, null, "x").Error);
     }
 
     [Fact]

@@ -234,6 +234,10 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         page.WaitForAssertion(() => Assert.Equal(id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value")));
         Assert.Equal([Google, Germany], (await segments.ListAsync(shop.Site.Id)).Single().Filters);
         Assert.Empty(page.FindAll("[data-testid=segment-update]"));
+        // The address names the segment picked: a reload (or a link) with changed filters still offers to update it.
+        nav.NavigateTo(view + $"&f=source%3AGoogle&segment={id}");
+        var reloaded = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        Assert.Equal("Update \"Google\" to these filters", reloaded.WaitForElement("[data-testid=segment-update]").TextContent);
 
         // A viewer picks it and changes its filters: saves them as another, but neither updates nor renames the owner's.
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, viewer.ToString()));
@@ -272,10 +276,10 @@ public sealed class SegmentsTests(AppFixture fixture) : IClassFixture<AppFixture
         Assert.Equal([Google], saved.Filters);
         Assert.Equal(saved.Id.ToString(), page.Find("[data-testid=segment]").GetAttribute("value"));   // the page's filters are it now
 
-        // Picking one puts its filters in the address, the period kept; All visits takes them away.
+        // Picking one puts its filters (and itself) in the address, the period kept; All visits takes them away.
         var germans = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single(s => s.Name == "<i>Germans</i>").Id.ToString();
         page.On("[data-testid=segment]", e => e.Change(germans));
-        page.WaitForAssertion(() => Assert.EndsWith(view + "&f=country%3ADE", nav.Uri));
+        page.WaitForAssertion(() => Assert.EndsWith(view + $"&f=country%3ADE&segment={germans}", nav.Uri));
         page.On("[data-testid=segment]", e => e.Change(""));
         page.WaitForAssertion(() => Assert.EndsWith(view, nav.Uri));
 

@@ -22,6 +22,10 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     /// <see cref="IntervalsFor"/>); null: the period's own.</summary>
     public string? Interval { get; init; }
 
+    /// <summary>The saved segment the filters were picked from (the page offers to update it once they change); only
+    /// with filters.</summary>
+    public long? SegmentId { get; init; }
+
     public static readonly IReadOnlyList<(string Key, string Label)> AllIntervals = [("hour", "Hours"), ("day", "Days"), ("week", "Weeks"), ("month", "Months")];
 
     public static readonly IReadOnlyList<(string Key, string Label)> Periods =
@@ -81,7 +85,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
 
     /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
     public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric,
-        string? interval = null)
+        string? interval = null, string? segment = null)
     {
         period = string.IsNullOrEmpty(period) ? Default.Period : period;
         if (Periods.All(p => p.Key != period))
@@ -93,6 +97,13 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             return (Default, "'compare' must be 'previous', 'year' or 'off'.");
         if (!string.IsNullOrEmpty(interval) && AllIntervals.All(i => i.Key != interval))
             return (Default, $"'interval' must be one of: {string.Join(", ", AllIntervals.Select(i => i.Key))}.");
+        long? segmentId = null;
+        if (!string.IsNullOrEmpty(segment))
+        {
+            if (!long.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+                return (Default, "'segment' must be a saved segment's id.");
+            segmentId = id;
+        }
 
         DateOnly? first = null, last = null;
         if (period == "custom")
@@ -121,7 +132,11 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         }
         if (parsed.Count > MaxFilters) return (Default, $"At most {MaxFilters} filters can be combined.");
         var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, _ => Comparison.None };
-        return (new DashboardView(period, first, last, comparison, parsed, metric) { Interval = string.IsNullOrEmpty(interval) ? null : interval }, null);
+        return (new DashboardView(period, first, last, comparison, parsed, metric)
+        {
+            Interval = string.IsNullOrEmpty(interval) ? null : interval,
+            SegmentId = parsed.Count == 0 ? null : segmentId,
+        }, null);
     }
 
     public DashboardView WithFilter(DashboardFilter filter) =>
@@ -139,6 +154,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ["f"] = Filters.Count == 0 ? null : Filters.Select(f => f.ToString()).ToArray(),
         ["metric"] = Metric == Default.Metric ? null : Metric,
         ["interval"] = Interval,
+        ["segment"] = Filters.Count == 0 ? null : SegmentId?.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>The local days shown, the chart's step, and the period compared with.</summary>
@@ -180,10 +196,10 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
 
     // Two views with the same filters in the same order are the same view (a record alone compares the lists by reference).
     public bool Equals(DashboardView? other) =>
-        other is not null && (Period, From, To, Compare, Metric, Interval) == (other.Period, other.From, other.To, other.Compare, other.Metric, other.Interval)
+        other is not null && (Period, From, To, Compare, Metric, Interval, SegmentId) == (other.Period, other.From, other.To, other.Compare, other.Metric, other.Interval, other.SegmentId)
         && Filters.SequenceEqual(other.Filters);
 
-    public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Interval, Filters.Count);
+    public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Interval, SegmentId, Filters.Count);
 
     private static bool TryDate(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
