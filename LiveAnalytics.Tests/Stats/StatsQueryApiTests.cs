@@ -141,6 +141,27 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Total_rows_counts_the_rows_of_every_page()
+    {
+        var (shop, api) = await ShopAsync();
+        async Task<long> TotalAsync(string dimensions, string filters = "[]") => (await QueryAsync(api, shop, $$"""
+            "metrics": ["visitors"], {{Day}}, "dimensions": {{dimensions}}, "filters": {{filters}}, "include": {"total_rows": true},
+            "pagination": {"limit": 1}
+            """)).GetProperty("meta").GetProperty("total_rows").GetInt64();
+        Assert.Equal(2, await TotalAsync("""["visit:source"]"""));                                          // from the rollups
+        Assert.Equal(2, await TotalAsync("""["visit:source"]""", """[["is_not", "visit:country", ["ES"]]]"""));   // from the events
+        Assert.Equal(1, await TotalAsync("""["visit:source"]""", """[["is", "visit:country", ["FR"]]]"""));
+        Assert.Equal(2, await TotalAsync("""["visit:country_name"]"""));
+        Assert.Equal(2, await TotalAsync("""["event:props:plan"]"""));                                      // (none) and pro
+        Assert.Equal(1, await TotalAsync("""["event:goal"]"""));
+        Assert.Equal(1, await TotalAsync("""["time:hour"]"""));                                             // the hours with visitors
+        Assert.Equal(3, await TotalAsync("""["visit:source", "visit:country"]"""));
+        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
+            $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], {{Day}}, "include": {"total_rows": true} }""");
+        Assert.Equal((HttpStatusCode.BadRequest, "'include.total_rows' needs dimensions to count the rows of."), (status, ApiClient.Detail(problem)));
+    }
+
+    [Fact]
     public async Task Filters_match_letters_in_either_case_when_told_to()
     {
         var (shop, api) = await ShopAsync();
@@ -254,7 +275,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "segment", ["Google"]]]}""", "a segment is kept by its id")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source"], "order_by": [["visitors", "asc"]]}""", "descending")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "pagination": {"limit": 0}}""", "'pagination' takes")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"total_rows": true}}""", "'include.total_rows' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"comparisons": true}}""", "'include.comparisons' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"time_labels": true}}""", "needs a time dimension")]
     [InlineData("""{"site_id": "SITE", "metrics": ["percentage"], "date_range": "7d"}""", "percentage is each value's share")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "conversion_rate"], "date_range": "7d", "dimensions": ["visit:source"]}""", "is group_conversion_rate")]

@@ -26,6 +26,15 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         return day is { } d ? DateOnly.FromDateTime(d) : null;
     }
 
+    /// <summary>How many values <paramref name="dimension"/> took over the local days [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public async Task<long> CountValuesAsync(long siteId, DateOnly from, DateOnly to, string dimension)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT count(DISTINCT value) FROM rollup_days WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
+            """, new { siteId, dimension, start = from, end = to.AddDays(1) });
+    }
+
     /// <param name="from">First local day.</param>
     /// <param name="to">Last local day, included.</param>
     public async Task<Counts> AggregateAsync(long siteId, DateOnly from, DateOnly to)

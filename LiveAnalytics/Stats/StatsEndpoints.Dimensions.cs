@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using LiveAnalytics.Dashboard;
 using LiveAnalytics.Settings;
 using LiveAnalytics.Sites;
 
@@ -15,32 +16,8 @@ public static partial class StatsEndpoints
     private static async Task<(List<StatsRow>? Rows, IReadOnlyList<string>? Labels, IResult? Problem)> SeveralRowsAsync(StatsQuery query, Site site,
         StatsRequest request, StatsQueries queries, DateOnly first, DateOnly last)
     {
-        var (keys, parameters, needs) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None);
-        string? step = null;
-        for (var i = 0; i < query.Dimensions.Count; i++)
-        {
-            var dimension = query.Dimensions[i];
-            if (StatsQuery.IsTime(dimension))
-            {
-                step = TimeStep(dimension, first, last);
-                parameters.Add("interval", step);
-                keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{(step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD")}')");
-                continue;
-            }
-            // Columns come from the fixed list; a custom property's name and the missing values' words travel as parameters.
-            var property = dimension == StatsQueryFilters.CountryName ? "visit:country" : dimension;
-            var (propKey, propError) = StatsFilters.PropKey(property);
-            if (propError is not null) return (null, null, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
-            string column, missing;
-            if (propKey is not null) (column, missing) = (StatsFilters.PropColumn($"key{i}"), "(none)");
-            else if (StatsFilters.Properties.TryGetValue(property, out var known)) (column, missing) = (known.Column, known.Missing);
-            else return (null, null, ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"Dimension '{StatsQuery.Clip(dimension)}' is not supported; use one of: {StatsFilters.Supported}, {StatsQueryFilters.CountryName}, or time."));
-            parameters.Add($"key{i}", propKey);
-            parameters.Add($"missing{i}", missing);
-            keys.Add($"coalesce({column}, @missing{i})");
-            needs |= PeriodEvents.Needs(column);
-        }
+        var (keys, parameters, needs, step, problem) = GroupKeys(query, site, first, last);
+        if (problem is not null) return (null, null, problem);
 
         // By time (ascending unless asked otherwise) when there is time and no metric is asked to order by; then by the
         // metric, highest first; ties by the values.
@@ -59,6 +36,55 @@ public static partial class StatsEndpoints
                 .Select(b => b.ToString(step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
             : null;
         return (rows, labels, null);
+    }
+
+    /// <summary>
+    /// How many rows a query by properties has over all its pages (<c>include.total_rows</c>): the goals the site has; the
+    /// values a rollup dimension took in the period, without filters; otherwise the groups of the events the filters keep.
+    /// </summary>
+    private static async Task<long> TotalRowsAsync(StatsQuery query, Site site, StatsRequest request, StatsQueries queries, RollupQueries rollups,
+        Goals goals, DateOnly first, DateOnly last)
+    {
+        if (query.Dimension == StatsFilters.Goal) return (await goals.ListAsync(site.Id)).Count;
+        var property = query.Dimension == StatsQueryFilters.CountryName ? "visit:country" : query.Dimension;
+        if (property is not null && request.Filter.IsEmpty && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
+            return await rollups.CountValuesAsync(site.Id, first, last, dimension);
+        var (keys, parameters, needs, _, _) = GroupKeys(query, site, first, last);
+        return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, request.Filter);
+    }
+
+    /// <summary>The dimensions as SQL keys over the period's events, with their parameters and what they need of the
+    /// visits, and the time dimension's step; or the problem with one.</summary>
+    private static (List<string> Keys, DynamicParameters Parameters, VisitFacts Needs, string? Step, IResult? Problem) GroupKeys(StatsQuery query,
+        Site site, DateOnly first, DateOnly last)
+    {
+        var (keys, parameters, needs) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None);
+        string? step = null;
+        for (var i = 0; i < query.Dimensions.Count; i++)
+        {
+            var dimension = query.Dimensions[i];
+            if (StatsQuery.IsTime(dimension))
+            {
+                step = TimeStep(dimension, first, last);
+                parameters.Add("interval", step);
+                keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{(step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD")}')");
+                continue;
+            }
+            // Columns come from the fixed list; a custom property's name and the missing values' words travel as parameters.
+            var property = dimension == StatsQueryFilters.CountryName ? "visit:country" : dimension;
+            var (propKey, propError) = StatsFilters.PropKey(property);
+            if (propError is not null) return (keys, parameters, needs, step, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
+            string column, missing;
+            if (propKey is not null) (column, missing) = (StatsFilters.PropColumn($"key{i}"), "(none)");
+            else if (StatsFilters.Properties.TryGetValue(property, out var known)) (column, missing) = (known.Column, known.Missing);
+            else return (keys, parameters, needs, step, ApiError.Problem(StatusCodes.Status400BadRequest,
+                $"Dimension '{StatsQuery.Clip(dimension)}' is not supported; use one of: {StatsFilters.Supported}, {StatsQueryFilters.CountryName}, or time."));
+            parameters.Add($"key{i}", propKey);
+            parameters.Add($"missing{i}", missing);
+            keys.Add($"coalesce({column}, @missing{i})");
+            needs |= PeriodEvents.Needs(column);
+        }
+        return (keys, parameters, needs, step, null);
     }
 
     /// <summary>A time dimension's buckets: <c>time</c> is hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>

@@ -42,6 +42,7 @@ public static partial class StatsEndpoints
 
             List<StatsRow> rows;
             IReadOnlyList<string>? labels = null;
+            long? totalRows = null;
             if (query.Several)
             {
                 var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, first, last);
@@ -60,6 +61,7 @@ public static partial class StatsEndpoints
                 labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
                 // As Plausible: a bucket without visitors is no row (time_labels lists them all).
                 rows = [.. all.Where(r => Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture) > 0)];
+                totalRows = rows.Count;
                 if (query.Descending) rows.Reverse();
                 rows = [.. rows.Skip(query.Offset).Take(query.Limit)];
             }
@@ -71,6 +73,10 @@ public static partial class StatsEndpoints
                 if (read is null) return readProblem!;
                 rows = byName ? [.. read.Select(r => r with { Value = Live.CountryNames.Name(r.Value) ?? r.Value })] : read;
             }
+            if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, first, last);
+            var meta = new Dictionary<string, object>();
+            if (labels is not null) meta["time_labels"] = labels;
+            if (query.TotalRows) meta["total_rows"] = totalRows!.Value;
             var total = query.Metrics.Contains(StatsQuery.Percentage) ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
             var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
             return TypedResults.Ok(new
@@ -85,7 +91,7 @@ public static partial class StatsEndpoints
                     }),
                     dimensions = r.Dimensions ?? (query.Dimension is null ? [] : [r.Value]),
                 }),
-                meta = labels is null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["time_labels"] = labels },
+                meta,
                 query = new
                 {
                     site_id = site.Domain,

@@ -110,6 +110,17 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
     }
 
+    /// <summary>How many groups <see cref="GroupsAsync"/> has over all its pages.</summary>
+    public async Task<long> CountGroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> keys, VisitFacts needs,
+        DynamicParameters keyParameters, EventFilter filter)
+    {
+        var p = new DynamicParameters(filter.Parameters);
+        p.AddDynamicParams(keyParameters);
+        p.AddDynamicParams(new { siteId, from, to });
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs)}) g", p);
+    }
+
     private sealed class GroupRow
     {
         public string[] Values { get; init; } = [];

@@ -15,6 +15,9 @@ namespace LiveAnalytics.Stats;
 public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First, DateOnly? Last, string? Range, IReadOnlyList<string> Dimensions,
     IReadOnlyList<StatsClause> Clauses, IReadOnlyList<long> SegmentIds, string? OrderBy, bool Descending, int Limit, int Offset, bool TimeLabels)
 {
+    /// <summary><c>include.total_rows</c>: how many rows there are over all pages, in <c>meta.total_rows</c>.</summary>
+    public bool TotalRows { get; init; }
+
     public static readonly string[] Members = ["site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination"];
 
     /// <summary>The v2 metrics this version answers: v1's, <c>group_conversion_rate</c> (a value's own) and <c>percentage</c>.</summary>
@@ -74,10 +77,10 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         if (orderError is not null) return Fail(orderError);
         var (limit, offset, pageError) = Pagination(root);
         if (pageError is not null) return Fail(pageError);
-        var (timeLabels, includeError) = Include(root, dimensions);
+        var (timeLabels, totalRows, includeError) = Include(root, dimensions);
         if (includeError is not null) return Fail(includeError);
         return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimensions, clauses!, segments!, orderBy, descending,
-            limit, offset, timeLabels), null);
+            limit, offset, timeLabels) { TotalRows = totalRows }, null);
     }
 
     private static (StatsQuery?, string?) Fail(string error) => (null, error);
@@ -138,28 +141,34 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         return (limit, offset, null);
     }
 
-    /// <summary><c>{"time_labels": true}</c> lists every bucket of the range in <c>meta</c>; <c>imports</c> changes nothing here (no imports).</summary>
-    private static (bool, string?) Include(JsonElement root, string[] dimensions)
+    /// <summary><c>{"time_labels": true}</c> lists every bucket of the range in <c>meta</c>, <c>{"total_rows": true}</c>
+    /// counts the rows over all pages; <c>imports</c> changes nothing here (no imports).</summary>
+    private static (bool TimeLabels, bool TotalRows, string? Error) Include(JsonElement root, string[] dimensions)
     {
-        if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, null);
-        if (include.ValueKind != JsonValueKind.Object) return (false, "'include' must be an object, e.g. {\"time_labels\": true}.");
-        var timeLabels = false;
+        if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, false, null);
+        if (include.ValueKind != JsonValueKind.Object) return (false, false, "'include' must be an object, e.g. {\"time_labels\": true}.");
+        var (timeLabels, totalRows) = (false, false);
         foreach (var member in include.EnumerateObject())
         {
             if (member.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                return (false, $"'include.{Clip(member.Name)}' must be true or false.");
+                return (false, false, $"'include.{Clip(member.Name)}' must be true or false.");
             switch (member.Name)
             {
                 case "imports": break;
                 case "time_labels":
                     timeLabels = member.Value.GetBoolean();
                     if (timeLabels && !dimensions.Any(IsTime))
-                        return (false, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
+                        return (false, false, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
                     break;
-                default: return (false, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels (and imports, of which it has none).");
+                case "total_rows":
+                    totalRows = member.Value.GetBoolean();
+                    if (totalRows && dimensions.Length == 0) return (false, false, "'include.total_rows' needs dimensions to count the rows of.");
+                    break;
+                default:
+                    return (false, false, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels and total_rows (and imports, of which it has none).");
             }
         }
-        return (timeLabels, null);
+        return (timeLabels, totalRows, null);
     }
 
     internal static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);
