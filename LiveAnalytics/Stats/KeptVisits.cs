@@ -83,6 +83,26 @@ public static class KeptVisits
         SessionsOf(filter, await AnswerAsync(db, siteId, from, filter));
 
     /// <summary>
+    /// The period's events with their visit's attribution and pages as the table keeps them: what <see cref="PeriodEvents"/>
+    /// settles with a window over the events (a sort of them all), by a join. Events of visits the rollup has not taken
+    /// yet are not there, as in the table's other reads.
+    /// </summary>
+    public const string Attributed = """
+        SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
+               e.country, e.region, e.city, e.device, e.browser, e.os,
+               v.source, v.referrer, v.utm_source, v.utm_medium, v.utm_campaign, v.entry_page, v.exit_page
+        FROM events e JOIN visits v ON v.site_id = @siteId AND v.session_id = e.session_id
+        WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to
+        """;
+
+    /// <summary>Whether the table holds every visit of the site that may reach into a period starting at <paramref name="from"/>.</summary>
+    public static async Task<bool> CoversAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<bool>($"SELECT visits_from <= @from - {Reach} FROM sites WHERE id = @siteId", new { siteId, from });
+    }
+
+    /// <summary>
     /// Whether the table answers <paramref name="filter"/> over a period starting at <paramref name="from"/>: its conditions
     /// are all on <see cref="Columns"/> or on the events' own columns, and the table holds every visit of the site that
     /// may reach into the period.
@@ -90,7 +110,6 @@ public static class KeptVisits
     public static async Task<bool> AnswerAsync(NpgsqlDataSource db, long siteId, DateTimeOffset from, EventFilter filter)
     {
         if (filter.IsEmpty || !filter.ByVisits) return false;
-        await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>($"SELECT visits_from <= @from - {Reach} FROM sites WHERE id = @siteId", new { siteId, from });
+        return await CoversAsync(db, siteId, from);
     }
 }

@@ -14,10 +14,11 @@ public static partial class StatsEndpoints
 {
     /// <summary>A page of the combinations as rows, and every time bucket when asked for; or the problem with a dimension.</summary>
     private static async Task<(List<StatsRow>? Rows, IReadOnlyList<string>? Labels, IResult? Problem)> SeveralRowsAsync(StatsQuery query, Site site,
-        StatsRequest request, StatsQueries queries, DateOnly first, DateOnly last)
+        StatsRequest request, StatsQueries queries, Npgsql.NpgsqlDataSource db, DateOnly first, DateOnly last)
     {
-        var (keys, parameters, needs, step, problem) = GroupKeys(query, site, first, last);
+        var (keys, parameters, needs, step, byVisits, problem) = GroupKeys(query, site, first, last);
         if (problem is not null) return (null, null, problem);
+        var fromVisits = await FromVisitsAsync(db, site, request, byVisits);
 
         // By time (ascending unless asked otherwise) when there is time and no metric is asked to order by; then by the
         // metric, highest first; ties by the values.
@@ -26,7 +27,7 @@ public static partial class StatsEndpoints
         var metric = byMetric ? query.OrderBy! : query.Metrics.First(StatsRequest.SupportedMetrics.Contains);
         var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
         var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, order, query.Limit, query.Offset,
-            request.Filter);
+            request.Filter, fromVisits);
         var rows = read.Select(r => Row("", "", r.Counts, query.Metrics) with
         {
             Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
@@ -43,22 +44,29 @@ public static partial class StatsEndpoints
     /// values a rollup dimension took in the period, without filters; otherwise the groups of the events the filters keep.
     /// </summary>
     private static async Task<long> TotalRowsAsync(StatsQuery query, Site site, StatsRequest request, StatsQueries queries, RollupQueries rollups,
-        Goals goals, DateOnly first, DateOnly last)
+        Goals goals, Npgsql.NpgsqlDataSource db, DateOnly first, DateOnly last)
     {
         if (query.Dimension == StatsFilters.Goal) return (await goals.ListAsync(site.Id)).Count;
         var property = query.Dimension == StatsQueryFilters.CountryName ? "visit:country" : query.Dimension;
         if (property is not null && request.Filter.IsEmpty && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
             return await rollups.CountValuesAsync(site.Id, first, last, dimension);
-        var (keys, parameters, needs, _, _) = GroupKeys(query, site, first, last);
-        return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, request.Filter);
+        var (keys, parameters, needs, _, byVisits, _) = GroupKeys(query, site, first, last);
+        return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, request.Filter,
+            await FromVisitsAsync(db, site, request, byVisits));
     }
 
+    /// <summary>Whether the events' visit columns are read from the table of visits (a join) rather than settled from the
+    /// events (a sort of the period's): it holds the period's visits and every visit column the keys and filters read.</summary>
+    private static async Task<bool> FromVisitsAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request, bool keysByVisits) =>
+        keysByVisits && (request.Filter.IsEmpty || request.Filter.ByVisits) && await KeptVisits.CoversAsync(db, site.Id, request.Period.From);
+
     /// <summary>The dimensions as SQL keys over the period's events, with their parameters and what they need of the
-    /// visits, and the time dimension's step; or the problem with one.</summary>
-    private static (List<string> Keys, DynamicParameters Parameters, VisitFacts Needs, string? Step, IResult? Problem) GroupKeys(StatsQuery query,
-        Site site, DateOnly first, DateOnly last)
+    /// visits, the time dimension's step, and whether the table of visits holds every visit column they read; or the
+    /// problem with one.</summary>
+    internal static (List<string> Keys, DynamicParameters Parameters, VisitFacts Needs, string? Step, bool ByVisits, IResult? Problem) GroupKeys(
+        StatsQuery query, Site site, DateOnly first, DateOnly last)
     {
-        var (keys, parameters, needs) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None);
+        var (keys, parameters, needs, byVisits) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None, true);
         string? step = null;
         for (var i = 0; i < query.Dimensions.Count; i++)
         {
@@ -73,18 +81,19 @@ public static partial class StatsEndpoints
             // Columns come from the fixed list; a custom property's name and the missing values' words travel as parameters.
             var property = dimension == StatsQueryFilters.CountryName ? "visit:country" : dimension;
             var (propKey, propError) = StatsFilters.PropKey(property);
-            if (propError is not null) return (keys, parameters, needs, step, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
+            if (propError is not null) return (keys, parameters, needs, step, false, ApiError.Problem(StatusCodes.Status400BadRequest, propError));
             string column, missing;
             if (propKey is not null) (column, missing) = (StatsFilters.PropColumn($"key{i}"), "(none)");
             else if (StatsFilters.Properties.TryGetValue(property, out var known)) (column, missing) = (known.Column, known.Missing);
-            else return (keys, parameters, needs, step, ApiError.Problem(StatusCodes.Status400BadRequest,
+            else return (keys, parameters, needs, step, false, ApiError.Problem(StatusCodes.Status400BadRequest,
                 $"Dimension '{StatsQuery.Clip(dimension)}' is not supported; use one of: {StatsFilters.Supported}, {StatsQueryFilters.CountryName}, or time."));
             parameters.Add($"key{i}", propKey);
             parameters.Add($"missing{i}", missing);
             keys.Add($"coalesce({column}, @missing{i})");
             needs |= PeriodEvents.Needs(column);
+            byVisits &= KeptVisits.Columns.Contains(column) || PeriodEvents.Needs(column) == VisitFacts.None;
         }
-        return (keys, parameters, needs, step, null);
+        return (keys, parameters, needs, step, byVisits, null);
     }
 
     /// <summary>A time dimension's buckets: <c>time</c> is hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>

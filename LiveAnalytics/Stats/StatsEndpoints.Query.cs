@@ -45,7 +45,7 @@ public static partial class StatsEndpoints
             long? totalRows = null;
             if (query.Several)
             {
-                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, first, last);
+                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, db, first, last);
                 if (several is null) return severalProblem!;
                 (rows, labels) = (several, severalLabels);
             }
@@ -73,7 +73,7 @@ public static partial class StatsEndpoints
                 if (read is null) return readProblem!;
                 rows = byName ? [.. read.Select(r => r with { Value = Live.CountryNames.Name(r.Value) ?? r.Value })] : read;
             }
-            if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, first, last);
+            if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, db, first, last);
             var meta = new Dictionary<string, object>();
             if (labels is not null) meta["time_labels"] = labels;
             if (query.TotalRows) meta["total_rows"] = totalRows!.Value;

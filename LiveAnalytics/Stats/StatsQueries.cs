@@ -13,12 +13,13 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     // Pageviews and events count the events with the key; a visit counts for every key it touched
     // (a visit across two buckets or pages counts in each, as in Plausible; under one source, its visit's), and its
     // bounce and length are the whole visit's within the period, not only the part with the key.
-    private static string Grouped(string key, EventFilter filter, VisitFacts keyNeeds = VisitFacts.None) => $"""
+    /// <param name="events">The events to group, with their visits' columns: <see cref="PeriodEvents"/>' by default.</param>
+    private static string Grouped(string key, EventFilter filter, VisitFacts keyNeeds = VisitFacts.None, string? events = null) => $"""
         WITH keyed AS (
             SELECT {key} AS k, session_id, min(visitor_id) AS visitor,
                    count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev,
                    coalesce(sum(revenue_amount), 0) AS revenue
-            FROM ({PeriodEvents.Sql(filter.Needs | keyNeeds, filter)}) e WHERE true {filter.Sql}
+            FROM ({events ?? PeriodEvents.Sql(filter.Needs | keyNeeds, filter)}) e WHERE true {filter.Sql}
             GROUP BY 1, 2
         ), whole AS (
             SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, extract(epoch FROM max(ts) - min(ts)) AS seconds
@@ -95,8 +96,11 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     /// <param name="keys">SQL over the events' columns (<see cref="PeriodEvents"/>, with what <paramref name="needs"/> of their
     /// visits), from the caller's fixed lists; their values in <paramref name="keyParameters"/>, with @tz.</param>
     /// <param name="order">SQL over the groups' columns (<c>k</c>: the keys' values as an array), from fixed parts.</param>
+    /// <param name="fromVisits">Whether the events' visit columns come from the table of visits (<see cref="KeptVisits.Attributed"/>):
+    /// the caller has checked that it holds the period's visits and every column the keys and the filter read.</param>
     public async Task<IReadOnlyList<(string[] Values, Counts Counts)>> GroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        IReadOnlyList<string> keys, VisitFacts needs, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter)
+        IReadOnlyList<string> keys, VisitFacts needs, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter,
+        bool fromVisits = false)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(keyParameters);
@@ -104,7 +108,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<GroupRow>($"""
             SELECT k AS Values, visitors, pageviews, events, visits, bounces, seconds, revenue
-            FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs)}) g
+            FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null)}) g
             ORDER BY {order} LIMIT @limit OFFSET @offset
             """, p);
         return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
@@ -112,13 +116,14 @@ public sealed class StatsQueries(NpgsqlDataSource db)
 
     /// <summary>How many groups <see cref="GroupsAsync"/> has over all its pages.</summary>
     public async Task<long> CountGroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> keys, VisitFacts needs,
-        DynamicParameters keyParameters, EventFilter filter)
+        DynamicParameters keyParameters, EventFilter filter, bool fromVisits = false)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(keyParameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs)}) g", p);
+        return await conn.ExecuteScalarAsync<long>(
+            $"SELECT count(*) FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null)}) g", p);
     }
 
     private sealed class GroupRow

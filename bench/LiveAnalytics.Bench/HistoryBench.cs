@@ -58,6 +58,7 @@ public static partial class HistoryBench
             await FilteredAsync(db, currentHour, days, siteId, runs);
             await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
             await StatsApiRatesAsync(db, currentHour, days, siteId, runs);
+            await StatsApiDimensionsAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
             await PropertiesAsync(db, siteId, currentHour, days, runs);
             return;
@@ -123,6 +124,7 @@ public static partial class HistoryBench
         await FilteredAsync(db, currentHour, days, siteId, runs);
         await RatesUnderFiltersAsync(db, currentHour, days, siteId, runs);
         await StatsApiRatesAsync(db, currentHour, days, siteId, runs);
+        await StatsApiDimensionsAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
         await PropertiesAsync(db, siteId, currentHour, days, runs);
     }
