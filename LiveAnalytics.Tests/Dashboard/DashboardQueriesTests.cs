@@ -389,44 +389,6 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
-    public async Task The_chart_steps_by_the_week_when_chosen_and_the_url_keeps_it()
-    {
-        var shop = await ShopAsync();
-        await using var ctx = ComponentContext.For(_app, shop.User, [.. ComponentContext.HistoryPage, typeof(LiveAnalytics.Live.EventHub)]);
-        ctx.Services.AddSingleton(TimeProvider.System);
-        var nav = ctx.Services.GetRequiredService<NavigationManager>();
-        var view = $"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-21&to=2026-10-18";   // four weeks, Monday to Sunday
-        nav.NavigateTo(view);
-        var page = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        page.WaitForAssertion(() => Assert.Equal(["Days", "Weeks"], page.FindAll("[data-testid=intervals] button").Select(b => b.TextContent)));
-        Assert.Equal("true", page.Find("[data-interval=day]").GetAttribute("aria-pressed"));
-        Assert.Equal(28, page.FindAll("circle.chart-point").Count);
-
-        page.On("[data-interval=week]", e => e.Click());
-        page.WaitForAssertion(() => Assert.EndsWith(view + "&interval=week", nav.Uri));
-        var weekly = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        weekly.WaitForAssertion(() => Assert.Equal(4, weekly.FindAll("circle.chart-point").Count));
-        Assert.Equal("true", weekly.Find("[data-interval=week]").GetAttribute("aria-pressed"));
-        // Visitor 7 on Sunday 4 October, the six others the Monday after.
-        Assert.Equal(["Week of 21 Sep: 0", "Week of 28 Sep: 1", "Week of 5 Oct: 6", "Week of 12 Oct: 0"],
-            weekly.FindAll("circle.chart-point title").Select(t => t.TextContent));
-        Assert.Contains("interval=week", weekly.Find("[data-testid=export]").GetAttribute("href"));
-
-        // Filtered, from the table of visits: the same weeks.
-        nav.NavigateTo(view + "&interval=week&f=source%3AGoogle");
-        var google = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        google.WaitForAssertion(() => Assert.Equal(["Week of 21 Sep: 0", "Week of 28 Sep: 1", "Week of 5 Oct: 3", "Week of 12 Oct: 0"],
-            google.FindAll("circle.chart-point title").Select(t => t.TextContent)));
-
-        // A period too short for weeks charts its own step, the choice kept in the address for a longer one.
-        nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-04&to=2026-10-05&interval=week");
-        var short_ = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        short_.WaitForAssertion(() => Assert.Equal(2, short_.FindAll("circle.chart-point").Count));
-        Assert.Equal(["Hours", "Days"], short_.FindAll("[data-testid=intervals] button").Select(b => b.TextContent));
-        Assert.Equal("true", short_.Find("[data-interval=day]").GetAttribute("aria-pressed"));
-    }
-
-    [Fact]
     public async Task A_view_that_runs_to_today_reads_again_after_the_sites_events_arrive()
     {
         var shop = await ShopAsync();

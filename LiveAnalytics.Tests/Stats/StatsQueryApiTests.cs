@@ -1,8 +1,5 @@
 using System.Net;
-using System.Text.Json;
 using LiveAnalytics.Dashboard;
-using LiveAnalytics.Ingestion;
-using LiveAnalytics.Persistence;
 using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Stats;
@@ -11,86 +8,52 @@ namespace LiveAnalytics.Tests.Stats;
 public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly AppFactory _app = fixture.App;
-    private static readonly DateTimeOffset Noon = new(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
-    private const string Day = "\"date_range\": [\"2026-11-10\", \"2026-11-10\"]";
-
-    /// <summary>
-    /// 10 November, at noon. From Google: 1 in Germany (home, pricing, signs up on the pro plan), 2 in France (home), 4 in
-    /// Germany (pricing). Direct from Germany: 3 (home, signs up), 5 (pricing), 6 (home). A goal: Signup.
-    /// </summary>
-    private async Task<(Merchant Shop, HttpClient Api)> ShopAsync()
-    {
-        var shop = await _app.MerchantAsync();
-        TrackedEvent At(int minute, long visitor, string? source, string country, string path, string name = TrackedEvent.Pageview) =>
-            TestData.Event(shop.Site.Id, Noon.AddMinutes(minute), visitor, path, name) with { Source = source, Country = country };
-        await _app.Get<EventWriter>().WriteAsync([
-            At(0, 1, "Google", "DE", "/"), At(1, 1, "Google", "DE", "/pricing"), At(2, 1, "Google", "DE", "/pricing", "Signup") with { Props = """{"plan":"pro"}""" },
-            At(0, 2, "Google", "FR", "/"),
-            At(0, 3, null, "DE", "/"), At(1, 3, null, "DE", "/", "Signup"),
-            At(0, 4, "Google", "DE", "/pricing"),
-            At(0, 5, null, "DE", "/pricing"),
-            At(0, 6, null, "DE", "/"),
-        ], mayBeRedelivered: false, CancellationToken.None);
-        await _app.RollUpAsync(shop.Site.Id);
-        Assert.Null(await _app.Get<Goals>().AddAsync(shop.Site, shop.User.Id, Goal.Event, "Signup"));
-        return (shop, ApiClient.For(_app, await _app.ApiKeyAsync(shop.User.Id)));
-    }
-
-    private static async Task<JsonElement> QueryAsync(HttpClient api, Merchant shop, string members)
-    {
-        var (status, body) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query", $$"""{"site_id": "{{shop.Site.Domain}}", {{members}}}""");
-        Assert.True(status == HttpStatusCode.OK, $"{members}: {(int)status} {body}");
-        return body;
-    }
-
-    /// <summary>The rows as text, e.g. <c>Google=2,40</c>; totals without a value.</summary>
-    private static string[] Rows(JsonElement body) => body.GetProperty("results").EnumerateArray()
-        .Select(r => string.Join("", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString() + "=")) +
-            string.Join(",", r.GetProperty("metrics").EnumerateArray().Select(m => m.GetRawText()))).ToArray();
+    private Task<(Merchant Shop, HttpClient Api)> ShopAsync() => StatsQueryShop.CreateAsync(_app);
+    private const string Day = StatsQueryShop.Day;
 
     [Fact]
     public async Task Totals_and_a_propertys_values_under_filters()
     {
         var (shop, api) = await ShopAsync();
-        var totals = await QueryAsync(api, shop, $"\"metrics\": [\"visitors\", \"pageviews\", \"events\"], {Day}");
-        Assert.Equal(["6,7,9"], Rows(totals));
+        var totals = await StatsQueryShop.QueryAsync(api, shop, $"\"metrics\": [\"visitors\", \"pageviews\", \"events\"], {Day}");
+        Assert.Equal(["6,7,9"], StatsQueryShop.Rows(totals));
         Assert.Equal("""["2026-11-10T00:00:00+00:00","2026-11-10T23:59:59+00:00"]""", totals.GetProperty("query").GetProperty("date_range").GetRawText());
 
         // Germans by source, with each source's share of them.
-        var sources = await QueryAsync(api, shop, $$"""
+        var sources = await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "percentage"], {{Day}}, "dimensions": ["visit:source"], "filters": [["is", "visit:country", ["DE"]]]
             """);
-        Assert.Equal(["Direct / None=3,60", "Google=2,40"], Rows(sources));
+        Assert.Equal(["Direct / None=3,60", "Google=2,40"], StatsQueryShop.Rows(sources));
         // contains (1, 4 and 5 saw /pricing), is_not (5 of them not from Google), and a group of them.
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["contains", "event:page", ["ricin"]]]
             """)));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["and", [["contains", "event:page", ["ricin"]], ["is_not", "visit:source", ["Google"]]]]]
             """)));
         // A regular expression: the visits with an event on a page it finds something in (1, 4 and 5 saw /pricing).
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["matches", "event:page", ["^/pri[a-z]+$"]]]
             """)));
         // Any of two filters on the page: its views of / (4) and of /pricing (3).
-        Assert.Equal(["4"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["4"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["pageviews"], {{Day}}, "filters": [["is", "event:page", ["/"]]]
             """)));
-        Assert.Equal(["7"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["7"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["pageviews"], {{Day}}, "filters": [["or", [["is", "event:page", ["/"]], ["contains", "event:page", ["ricin"]]]]]
             """)));
         // The opposite of one filter, and of an 'or' of one property's: the 3 not from Google, the 2 who saw neither / nor /pricing… none.
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["not", ["is", "visit:source", ["Google"]]]]
             """)));
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["not", ["not", ["contains", "event:page", ["ricin"]]]]]
             """)));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["not", ["or", [["is", "visit:country", ["DE"]], ["is", "visit:country", ["ES"]]]]]]
             """)));
         // A page of the rows, in the order asked for.
-        Assert.Equal(["/pricing=3,3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["/pricing=3,3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["event:page"], "order_by": [["pageviews", "desc"]], "pagination": {"limit": 1, "offset": 1}
             """)));
     }
@@ -99,14 +62,14 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     public async Task Countries_by_their_names()
     {
         var (shop, api) = await ShopAsync();
-        Assert.Equal(["Germany=5", "France=1"], Rows(await QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"visit:country_name\"]")));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["Germany=5", "France=1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"visit:country_name\"]")));
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["is", "visit:country_name", ["France", "Spain"]]]
             """)));
-        Assert.Equal(["Google=1"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["Google=1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source"], "filters": [["contains", "visit:country_name", ["Fran"]]]
             """)));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["is_not", "visit:country_name", ["Germany"]]]
             """)));
         var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
@@ -116,98 +79,52 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
-    public async Task Several_dimensions_give_each_combinations_counts()
-    {
-        var (shop, api) = await ShopAsync();
-        Assert.Equal(["Direct / None=DE=3", "Google=DE=2", "Google=FR=1"], Rows(await QueryAsync(api, shop, $$"""
-            "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source", "visit:country"]
-            """)));
-        // With time, by time first; the labels list every bucket; countries by their names.
-        var days = await QueryAsync(api, shop, """
-            "metrics": ["visitors", "pageviews"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time:day", "visit:country_name"],
-            "include": {"time_labels": true}
-            """);
-        Assert.Equal(["2026-11-10=Germany=5,6", "2026-11-10=France=1,1"], Rows(days));
-        Assert.Equal("""["2026-11-09","2026-11-10","2026-11-11"]""", days.GetProperty("meta").GetProperty("time_labels").GetRawText());
-        Assert.Equal("""["time:day","visit:country_name"]""", days.GetProperty("query").GetProperty("dimensions").GetRawText());
-        // A custom property's values (none but the signup's), a page of them by the metric asked for; under a filter.
-        Assert.Equal(["(none)=Google=3"], Rows(await QueryAsync(api, shop, $$"""
-            "metrics": ["visitors"], {{Day}}, "dimensions": ["event:props:plan", "visit:source"], "order_by": [["visitors", "desc"]],
-            "pagination": {"limit": 1, "offset": 1}
-            """)));
-        Assert.Equal(["/=Google=2", "/pricing=Google=1"], Rows(await QueryAsync(api, shop, $$"""
-            "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:entry_page", "visit:source"], "filters": [["is", "visit:source", ["Google"]]]
-            """)));
-    }
-
-    [Fact]
-    public async Task Total_rows_counts_the_rows_of_every_page()
-    {
-        var (shop, api) = await ShopAsync();
-        async Task<long> TotalAsync(string dimensions, string filters = "[]") => (await QueryAsync(api, shop, $$"""
-            "metrics": ["visitors"], {{Day}}, "dimensions": {{dimensions}}, "filters": {{filters}}, "include": {"total_rows": true},
-            "pagination": {"limit": 1}
-            """)).GetProperty("meta").GetProperty("total_rows").GetInt64();
-        Assert.Equal(2, await TotalAsync("""["visit:source"]"""));                                          // from the rollups
-        Assert.Equal(2, await TotalAsync("""["visit:source"]""", """[["is_not", "visit:country", ["ES"]]]"""));   // from the events
-        Assert.Equal(1, await TotalAsync("""["visit:source"]""", """[["is", "visit:country", ["FR"]]]"""));
-        Assert.Equal(2, await TotalAsync("""["visit:country_name"]"""));
-        Assert.Equal(2, await TotalAsync("""["event:props:plan"]"""));                                      // (none) and pro
-        Assert.Equal(1, await TotalAsync("""["event:goal"]"""));
-        Assert.Equal(1, await TotalAsync("""["time:hour"]"""));                                             // the hours with visitors
-        Assert.Equal(3, await TotalAsync("""["visit:source", "visit:country"]"""));
-        var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
-            $$"""{"site_id": "{{shop.Site.Domain}}", "metrics": ["visitors"], {{Day}}, "include": {"total_rows": true} }""");
-        Assert.Equal((HttpStatusCode.BadRequest, "'include.total_rows' needs dimensions to count the rows of."), (status, ApiClient.Detail(problem)));
-    }
-
-    [Fact]
     public async Task Filters_match_letters_in_either_case_when_told_to()
     {
         var (shop, api) = await ShopAsync();
         string Filter(string op, string property, string value, string modifier = ", {\"case_sensitive\": false}") =>
             $$"""{{Day}}, "metrics": ["visitors"], "filters": [["{{op}}", "{{property}}", ["{{value}}"]{{modifier}}]]""";
-        Assert.Equal(["0"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ""))));
-        Assert.Equal(["0"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ", {\"case_sensitive\": true}"))));
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("is", "visit:source", "google"))));
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("is_not", "visit:source", "GOOGLE"))));
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("contains", "event:page", "PRIC"))));
-        Assert.Equal(["4"], Rows(await QueryAsync(api, shop, Filter("contains_not", "event:page", "PRIC"))));   // 1, 2, 3 and 6 saw a page without it
-        Assert.Equal(["3"], Rows(await QueryAsync(api, shop, Filter("matches", "event:page", "^/PRI[A-Z]+$"))));
-        Assert.Equal(["2"], Rows(await QueryAsync(api, shop, Filter("is", "event:goal", "signup"))));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, Filter("is", "event:props:plan", "PRO"))));
-        Assert.Equal(["5"], Rows(await QueryAsync(api, shop, Filter("is", "visit:country_name", "germany"))));
-        Assert.Equal(["1"], Rows(await QueryAsync(api, shop, Filter("contains", "visit:country_name", "FRAN"))));
+        Assert.Equal(["0"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ""))));
+        Assert.Equal(["0"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "visit:source", "google", modifier: ", {\"case_sensitive\": true}"))));
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "visit:source", "google"))));
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is_not", "visit:source", "GOOGLE"))));
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("contains", "event:page", "PRIC"))));
+        Assert.Equal(["4"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("contains_not", "event:page", "PRIC"))));   // 1, 2, 3 and 6 saw a page without it
+        Assert.Equal(["3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("matches", "event:page", "^/PRI[A-Z]+$"))));
+        Assert.Equal(["2"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "event:goal", "signup"))));
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "event:props:plan", "PRO"))));
+        Assert.Equal(["5"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("is", "visit:country_name", "germany"))));
+        Assert.Equal(["1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, Filter("contains", "visit:country_name", "FRAN"))));
     }
 
     [Fact]
     public async Task Time_rows_are_the_buckets_with_visitors_and_the_labels_every_bucket()
     {
         var (shop, api) = await ShopAsync();
-        var hours = await QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"time:hour\"], \"include\": {{\"time_labels\": true}}");
-        Assert.Equal(["2026-11-10 12:00:00=6"], Rows(hours));
+        var hours = await StatsQueryShop.QueryAsync(api, shop, $"\"metrics\": [\"visitors\"], {Day}, \"dimensions\": [\"time:hour\"], \"include\": {{\"time_labels\": true}}");
+        Assert.Equal(["2026-11-10 12:00:00=6"], StatsQueryShop.Rows(hours));
         var labels = hours.GetProperty("meta").GetProperty("time_labels").EnumerateArray().Select(l => l.GetString()).ToList();
         Assert.Equal(24, labels.Count);
         Assert.Equal(("2026-11-10 00:00:00", "2026-11-10 23:00:00"), (labels[0], labels[^1]));
 
-        var days = await QueryAsync(api, shop, """
+        var days = await StatsQueryShop.QueryAsync(api, shop, """
             "metrics": ["visitors"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time"], "order_by": [["time", "desc"]]
             """);
-        Assert.Equal(["2026-11-10=6"], Rows(days));
+        Assert.Equal(["2026-11-10=6"], StatsQueryShop.Rows(days));
 
         // All: from the site's first day to today.
-        var all = await QueryAsync(api, shop, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
-        Assert.Equal(["6"], Rows(all));
+        var all = await StatsQueryShop.QueryAsync(api, shop, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
+        Assert.Equal(["6"], StatsQueryShop.Rows(all));
         Assert.StartsWith("2026-11-10T00:00:00", all.GetProperty("query").GetProperty("date_range")[0].GetString());
         var empty = await _app.MerchantAsync();
-        var none = await QueryAsync(ApiClient.For(_app, await _app.ApiKeyAsync(empty.User.Id)), empty, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
-        Assert.Equal(["0"], Rows(none));
+        var none = await StatsQueryShop.QueryAsync(ApiClient.For(_app, await _app.ApiKeyAsync(empty.User.Id)), empty, "\"metrics\": [\"visitors\"], \"date_range\": \"all\"");
+        Assert.Equal(["0"], StatsQueryShop.Rows(none));
 
         // Weeks from their Monday (5 November is a Thursday): the first holds the range's Thursday to Sunday.
-        var weeks = await QueryAsync(api, shop, """
+        var weeks = await StatsQueryShop.QueryAsync(api, shop, """
             "metrics": ["visitors"], "date_range": ["2026-11-05", "2026-11-12"], "dimensions": ["time:week"], "include": {"time_labels": true}
             """);
-        Assert.Equal(["2026-11-09=6"], Rows(weeks));
+        Assert.Equal(["2026-11-09=6"], StatsQueryShop.Rows(weeks));
         Assert.Equal("""["2026-11-02","2026-11-09"]""", weeks.GetProperty("meta").GetProperty("time_labels").GetRawText());
     }
 
@@ -215,14 +132,14 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     public async Task Conversion_rates_of_the_totals_of_each_goal_and_of_each_value()
     {
         var (shop, api) = await ShopAsync();
-        Assert.Equal(["2,33.3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["2,33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "conversion_rate"], {{Day}}, "filters": [["is", "event:goal", ["Signup"]]]
             """)));
-        Assert.Equal(["Signup=2,33.3"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["Signup=2,33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "conversion_rate"], {{Day}}, "dimensions": ["event:goal"]
             """)));
         // Germans: of Google's two, one signed up; of the three direct, one.
-        Assert.Equal(["Direct / None=1,33.3", "Google=1,50"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["Direct / None=1,33.3", "Google=1,50"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors", "group_conversion_rate"], {{Day}}, "dimensions": ["visit:source"],
             "filters": [["is", "event:goal", ["Signup"]], ["is", "visit:country", ["DE"]]]
             """)).OrderBy(r => r, StringComparer.Ordinal));
@@ -234,7 +151,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
         var (shop, api) = await ShopAsync();
         Assert.Null(await _app.Get<Segments>().SaveAsync(shop.Site, shop.User.Id, "Google from Germany", [new("source", "Google"), new("country", "DE")]));
         var id = (await _app.Get<Segments>().ListAsync(shop.Site.Id)).Single().Id;
-        Assert.Equal(["2"], Rows(await QueryAsync(api, shop, $$"""
+        Assert.Equal(["2"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "filters": [["is", "segment", [{{id}}]]]
             """)));
         var (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query",
