@@ -106,7 +106,7 @@ public sealed class SharedLinksTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Empty(page.FindAll("[data-testid=annotations], [data-testid=chart-annotation]"));
 
         // A click filters, and the view stays on the link.
-        page.Find("[data-testid=top-source] tr[data-value=Google]").Click();
+        page.On("[data-testid=top-source] tr[data-value=Google]", e => e.Click());
         page.WaitForAssertion(() => Assert.EndsWith($"/share/{token}?period=custom&from=2026-10-05&to=2026-10-05&f=source%3AGoogle", nav.Uri));
 
         Assert.Null(await Links.RevokeAsync(shop.Site, shop.User.Id, (await Links.ListAsync(shop.Site.Id))[0].Id));
