@@ -87,10 +87,8 @@ public static class KeptVisits
     /// settles with a window over the events (a sort of them all), by a join. Events of visits the rollup has not taken
     /// yet are not there, as in the table's other reads.
     /// </summary>
-    public const string Attributed = """
-        SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
-               e.country, e.region, e.city, e.device, e.browser, e.os,
-               v.source, v.referrer, v.utm_source, v.utm_medium, v.utm_campaign, v.entry_page, v.exit_page
+    public const string Attributed = $"""
+        SELECT {PeriodEvents.OwnColumns}, v.source, v.referrer, v.utm_source, v.utm_medium, v.utm_campaign, v.entry_page, v.exit_page
         FROM events e JOIN visits v ON v.site_id = @siteId AND v.session_id = e.session_id
         WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to
         """;

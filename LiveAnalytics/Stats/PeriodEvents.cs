@@ -55,13 +55,16 @@ public static class PeriodEvents
 
     private const string Plain = "SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to";
 
+    /// <summary>An event's own columns the raw queries read (of events aliased e), besides its visit's.</summary>
+    internal const string OwnColumns = "e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props, "
+        + "e.country, e.region, e.city, e.device, e.browser, e.os";
+
     // A window over each visit's events in time order (ties by id, the rollups' order); the columns the raw queries read.
     // The pages cost more than the attribution (an array of the visit's pageviews for each of its events), so they are
     // read only when asked for.
     private static string Visits(bool pages, string sessions) => $"""
         SELECT * {(pages ? $", visit_pages[1] AS {EntryPage}, visit_pages[cardinality(visit_pages)] AS {ExitPage}" : "")} FROM (
-            SELECT e.id, e.ts, e.name, e.hostname, e.pathname, e.visitor_id, e.session_id, e.revenue_amount, e.props,
-                   e.country, e.region, e.city, e.device, e.browser, e.os,
+            SELECT {OwnColumns},
                    {string.Join(", ", Attribution.Order(StringComparer.Ordinal).Select(c => $"first_value(e.{c}) OVER visit AS {c}"))}
                    {(pages ? ", array_agg(e.pathname) FILTER (WHERE e.name = 'pageview') OVER whole AS visit_pages" : "")}
             FROM events e

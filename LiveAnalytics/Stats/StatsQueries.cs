@@ -108,7 +108,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<GroupRow>($"""
             SELECT k AS Values, visitors, pageviews, events, visits, bounces, seconds, revenue
-            FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null)}) g
+            FROM ({GroupedBy(keys, needs, filter, fromVisits)}) g
             ORDER BY {order} LIMIT @limit OFFSET @offset
             """, p);
         return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
@@ -122,9 +122,12 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         p.AddDynamicParams(keyParameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>(
-            $"SELECT count(*) FROM ({Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null)}) g", p);
+        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({GroupedBy(keys, needs, filter, fromVisits)}) g", p);
     }
+
+    /// <summary>The events grouped by all of <paramref name="keys"/> at once, their values as an array (k).</summary>
+    private static string GroupedBy(IReadOnlyList<string> keys, VisitFacts needs, EventFilter filter, bool fromVisits) =>
+        Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null);
 
     private sealed class GroupRow
     {

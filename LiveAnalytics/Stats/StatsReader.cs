@@ -27,8 +27,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     /// <summary>The Stats API's properties the table of visits lists, as the dashboard's dimensions.</summary>
     private static readonly Dictionary<string, Dashboard.DashboardDimension> VisitDimensions =
         Dashboard.DashboardDimensions.All.Where(d => d != Dashboard.DashboardDimensions.ExitPage)   // ranked by exits there
-            .ToDictionary(d => d == Dashboard.DashboardDimensions.Page ? "event:page" : d == Dashboard.DashboardDimensions.Event ? "event:name"
-                : d == Dashboard.DashboardDimensions.Region || d == Dashboard.DashboardDimensions.City ? $"visit:{d.Key}_name" : "visit:" + d.Key);
+            .ToDictionary(d => StatsFilters.Properties.Single(p => p.Value.Column == d.Column).Key);   // the property reading its column
 
     public async Task<Counts> AggregateAsync(long siteId, StatsRange period, EventFilter filter) =>
         filter.IsEmpty ? await rollups.AggregateAsync(siteId, period.First, period.Last)
