@@ -208,4 +208,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
 }
 
 /// <param name="Interval">The chart's step: the one chosen when the period allows it; else hour for one day, month beyond 92 days, day otherwise.</param>
-public sealed record DashboardRange(DateOnly First, DateOnly Last, string Interval, DateOnly PreviousFirst, DateOnly PreviousLast);
+public sealed record DashboardRange(DateOnly First, DateOnly Last, string Interval, DateOnly PreviousFirst, DateOnly PreviousLast)
+{
+    /// <summary>The steps the period's chart can take (<see cref="DashboardView.IntervalsFor"/>).</summary>
+    public IReadOnlyList<string> Intervals => DashboardView.IntervalsFor(Last.DayNumber - First.DayNumber + 1);
+}
