@@ -62,7 +62,9 @@ public sealed class SitesApiSegmentsTests(AppFixture fixture) : IClassFixture<Ap
         {
             (asViewer, googleId, """ "name": "Mine" """, HttpStatusCode.Forbidden, "Only its author or the site's owners and admins change a segment."),
             (owner, ownId, """ "name": "Taken over" """, HttpStatusCode.NotFound, "has no segment"),   // the viewer's own: not there for the owner
-            (asViewer, googleId, """ "personal": true """, HttpStatusCode.Forbidden, "Only its author shares a segment or keeps it to themselves."),
+            (asViewer, googleId, """ "name": "Mine", "personal": true """, HttpStatusCode.Forbidden, "Only its author shares a segment or keeps it to themselves."),
+            // Renamed and shared in one statement: the team's name taken refuses both.
+            (asViewer, ownId, """ "name": "Google DE", "personal": false """, HttpStatusCode.Conflict, "A segment named 'Google DE' exists already"),
             (owner, googleId, """ "filters": ["page:/\u0001"] """, HttpStatusCode.BadRequest, "control character"),
         })
         {
@@ -70,6 +72,7 @@ public sealed class SitesApiSegmentsTests(AppFixture fixture) : IClassFixture<Ap
             Assert.True(status == expected, $"{body}: {status}");
             Assert.Contains(reason, Detail(problem));
         }
+        Assert.Equal(["Google DE", "Team plan"], (await _app.Get<Segments>().ListAsync(shop.Site.Id, viewer.Id)).Select(s => s.Name));
 
         // Removed by its author or an owner; a stranger's key finds no site.
         (status, var refused) = await SendAsync(asViewer, HttpMethod.Delete, $"/api/v1/sites/segments/{googleId}?site_id={domain}");

@@ -55,14 +55,18 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
     }
 
     /// <summary>Renames a segment or gives it other filters (its author, or an owner or admin for the team's, as who removes it).</summary>
+    /// <param name="personal">Also shares it or keeps it to its author, in the same statement (so that a refused share
+    /// leaves the rename undone): null leaves it as it is. The caller has checked that the user is its author; the
+    /// statement leaves another's as it is.</param>
     /// <returns>Why not, or null when changed.</returns>
-    public async Task<Refusal?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters)
+    public async Task<Refusal?> UpdateAsync(Site site, Guid userId, long segmentId, string name, IReadOnlyList<DashboardFilter> filters, bool? personal = null)
     {
         if (Check(ref name, filters, out var texts) is { } error) return error;
         try
         {
             return await AuthoredRows.UpdateAsync(db, team, "segments", "segment", site.Id, userId, segmentId,
-                "name = @name, filters = @texts", new DynamicParameters(new { name, texts }), personal: "personal");
+                "name = @name, filters = @texts, personal = CASE WHEN created_by = @userId THEN coalesce(@share, personal) ELSE personal END",
+                new DynamicParameters(new { name, texts, share = personal }), personal: "personal");
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -89,7 +93,7 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
             return Refusal.Conflict($"{(personal ? "You have a segment of your own" : "The team has a segment")} of that name already: rename this one first.");
         }
         return (await ListAsync(site.Id, userId)).Any(s => s.Id == segmentId)
-            ? Refusal.NotAllowed("Only its author shares a segment or keeps it to themselves.")
+            ? NotAuthor
             : Refusal.Gone("That segment was removed meanwhile.");
     }
 
@@ -107,6 +111,8 @@ public sealed class Segments(NpgsqlDataSource db, SiteTeam team, TimeProvider ti
         if (filters.Count == 0) return Refusal.Invalid("Filter the page first: a segment saves the filters it shows.");
         return DashboardView.Parse(null, null, null, null, texts, null).Error is { } error ? Refusal.Invalid(error) : null;
     }
+
+    public static readonly Refusal NotAuthor = Refusal.NotAllowed("Only its author shares a segment or keeps it to themselves.");
 
     private static Refusal Taken(string name) => Refusal.Conflict($"A segment named '{name}' exists already: pick another name, or remove that one first.");
 }

@@ -51,19 +51,20 @@ public static partial class SitesApi
     }
 
     /// <summary>Body: <c>{"site_id": "shop.example.com", "name": "…", "filters": ["…"], "personal": true}</c>; what is left out
-    /// stays as it was. <c>personal</c> is its author's to change (renamed first, so that a clash of names can be avoided
-    /// in one request).</summary>
+    /// stays as it was. <c>personal</c> is its author's to change, with the rest in one statement: all of it is done or
+    /// none.</summary>
     private static async Task<IResult> PutSegmentAsync(HttpContext http, string segmentId, SiteAccess access, Segments segments, CancellationToken ct)
     {
         var (site, body, problem) = await SegmentBodyAsync(http, access, ct);
         if (site is null) return problem!;
         var userId = ApiKeyAuthFilter.Of(http).UserId;
         if (await FindSegmentAsync(segments, site, userId, segmentId) is not { } found) return NoSegment(site, segmentId);
-        if ((body.Name is not null || body.Filters is not null)
-            && await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters) is { } refused)
+        var share = body.Personal is { } personal && personal != found.Personal ? personal : (bool?)null;
+        if (share is not null && found.AuthorId != userId)
+            return Refused(Segments.NotAuthor);
+        if ((body.Name is not null || body.Filters is not null || share is not null)
+            && await segments.UpdateAsync(site, userId, found.Id, body.Name ?? found.Name, body.Filters ?? found.Filters, share) is { } refused)
             return Refused(refused);
-        if (body.Personal is { } personal && personal != found.Personal && await segments.ShareAsync(site, userId, found.Id, personal) is { } unshared)
-            return Refused(unshared);
         return await FindSegmentAsync(segments, site, userId, segmentId) is { } changed ? TypedResults.Ok(SegmentResult.Of(changed)) : NoSegment(site, segmentId);
     }
 
