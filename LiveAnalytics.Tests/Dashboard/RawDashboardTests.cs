@@ -26,6 +26,7 @@ public sealed class RawDashboardTests(AppFixture fixture) : IClassFixture<AppFix
     [InlineData("day", "source:Google", "page:/cart")]     // the visit's first event and the event kept: two different events
     [InlineData("hour", "source:", "country:FR")]
     [InlineData("week", "country:DE")]
+    [InlineData("day", "channel:Email", "page:/cart")]
     [InlineData("day", "city:Munich", "page:/cart")]                       // Saturday to Tuesday: two weeks from their Mondays
     public async Task One_pass_counts_what_the_card_by_card_queries_count(string interval, params string[] filters)
     {

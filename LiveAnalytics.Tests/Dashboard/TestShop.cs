@@ -37,7 +37,8 @@ internal static class TestShop
                 events.Add(TestData.Event(site.Id, at, visitor, Pages[random.Next(Pages.Length)], order ? "Order" : TrackedEvent.Pageview) with
                 {
                     SessionId = visit, Country = country, Region = region, City = city, Device = device, Source = i == 0 ? source : null,
-                    Medium = i == 0 && source is not null ? "search" : null, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
+                    Medium = i == 0 && source is not null ? "search" : null,
+                    Channel = i > 0 ? null : source switch { null => "Direct", "Newsletter" => "Email", _ => "Organic Search" }, RevenueAmount = order ? 10m * (1 + random.Next(9)) : null,
                     RevenueCurrency = order ? "EUR" : null, Props = order ? $$"""{"plan":"{{(visit % 3 == 0 ? "pro" : "basic")}}"}""" : null,
                 });
                 at = at.AddMinutes(1 + random.Next(9));

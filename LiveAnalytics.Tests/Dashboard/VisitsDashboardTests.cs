@@ -72,6 +72,7 @@ public sealed class VisitsDashboardTests(AppFixture fixture) : IClassFixture<App
     [InlineData("entry_page:/hats", "device:desktop")]
     [InlineData("source:", "country:FR")]
     [InlineData("region:Bavaria", "city:")]                 // the visits of Bavaria without a known city
+    [InlineData("channel:Organic Search", "page:/hats")]
     [InlineData("exit_page:/cart")]
     [InlineData("page:/hats")]                          // the events' own columns: a visit with one that meets them, only those counted
     [InlineData("page:/cart", "source:Google")]

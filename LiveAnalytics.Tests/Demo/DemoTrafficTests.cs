@@ -12,6 +12,7 @@ public sealed class DemoTrafficTests
         var purchases = 0;
         var funnels = 0;
         var bounces = 0;
+        var campaigns = 0;
         for (var n = 0; n < 5_000; n++)
         {
             var shopper = DemoTraffic.Shopper.Arrive();
@@ -21,6 +22,9 @@ public sealed class DemoTrafficTests
             Assert.Equal(TrackedEvent.Pageview, journey[0].Name);
             if (journey.Count == 1) bounces++;
             Assert.All(journey.Skip(1), e => Assert.Null(e.Referrer));   // only the landing page has one
+            // and a campaign link's query, if it came by one: the next pages have none.
+            if (journey[0].Url.Query.Contains("utm_medium=")) campaigns++;
+            Assert.All(journey.Skip(1).Where(e => e.Name == TrackedEvent.Pageview), e => Assert.Empty(e.Url.Query));
             for (var i = 1; i < journey.Count; i++)
             {
                 var e = journey[i];
@@ -62,5 +66,6 @@ public sealed class DemoTrafficTests
         Assert.InRange(funnels, 450, 850);
         Assert.InRange(purchases, 350, 700);
         Assert.InRange(bounces, 1_450, 1_850);
+        Assert.InRange(campaigns, 1_450, 1_850);   // a third
     }
 }

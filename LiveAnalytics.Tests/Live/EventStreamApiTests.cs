@@ -45,6 +45,7 @@ public sealed class EventStreamApiTests(StreamingAppFixture fixture) : IClassFix
         var e = await stream.NextAsync("event");
         Assert.Equal("/hats", e.Json.GetProperty("pathname").GetString());
         Assert.Equal("pageview", e.Json.GetProperty("name").GetString());
+        Assert.Equal("Direct", e.Json.GetProperty("channel").GetString());   // no referrer: typed in
         Assert.Equal(e.Id, e.Json.GetProperty("id").GetString());
         Assert.Matches(@"^\d+-\d+$", e.Id!);
         var counters = await stream.NextAsync("counters", f => f.Json.GetProperty("visitors_online").GetInt32() == 1);

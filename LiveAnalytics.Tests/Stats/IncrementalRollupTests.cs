@@ -70,7 +70,7 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
             var source = (string?[])[null, "Google", "Newsletter"];
             var visit = TestData.Event(site.Id, at, visitor, "/") with
             {
-                Source = source[visitor % 3], Country = visitor % 2 == 0 ? "DE" : "FR", Region = visitor % 2 == 0 ? "Bavaria" : "Brittany",
+                Source = source[visitor % 3], Channel = visitor % 3 == 0 ? "Direct" : visitor % 3 == 1 ? "Organic Search" : "Email", Country = visitor % 2 == 0 ? "DE" : "FR", Region = visitor % 2 == 0 ? "Bavaria" : "Brittany",
                 City = visitor % 4 == 0 ? "Munich" : visitor % 4 == 1 ? "Rennes" : null, Device = "Desktop",
             };
             events.Add(visit);
@@ -100,6 +100,7 @@ public sealed class IncrementalRollupTests(AppFixture fixture) : IClassFixture<A
         Assert.Equal(60, incremental.Where(r => r.Dimension == "").Sum(r => r.Visits));
         Assert.Equal(15, incremental.Where(r => r.Dimension == "city" && r.Value == "Munich").Sum(r => r.Visits));
         Assert.Equal(30, incremental.Where(r => r.Dimension == "region" && r.Value == "Brittany").Sum(r => r.Visits));
+        Assert.Equal(20, incremental.Where(r => r.Dimension == "channel" && r.Value == "Email").Sum(r => r.Visits));
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public static class DashboardDimensions
     public static readonly DashboardDimension EntryPage = new("entry_page", "Entry page", Stats.PeriodEvents.EntryPage, "(none)");
     public static readonly DashboardDimension ExitPage = new("exit_page", "Exit page", Stats.PeriodEvents.ExitPage, "(none)");
     public static readonly DashboardDimension Source = new("source", "Source", "source", "Direct / None");
+    /// <summary>The acquisition channel (GA4's default channel groups: Organic Search, Paid Social, Email…).</summary>
+    public static readonly DashboardDimension Channel = new("channel", "Channel", "channel", "(not set)");
     public static readonly DashboardDimension Referrer = new("referrer", "Referrer", "referrer", "Direct / None");
     public static readonly DashboardDimension UtmSource = new("utm_source", "UTM source", "utm_source", "(not set)");
     public static readonly DashboardDimension UtmMedium = new("utm_medium", "UTM medium", "utm_medium", "(not set)");
@@ -37,7 +39,7 @@ public static class DashboardDimensions
     public static readonly DashboardDimension Goal = new("goal", "Goal", "goal", "(none)");
 
     public static readonly IReadOnlyList<DashboardDimension> All =
-        [Page, EntryPage, ExitPage, Source, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Region, City, Device, Browser, Os, Event];
+        [Page, EntryPage, ExitPage, Source, Channel, Referrer, UtmSource, UtmMedium, UtmCampaign, Country, Region, City, Device, Browser, Os, Event];
 
     /// <summary>The lists on the dashboard cards' first tabs: read with the page; the other tabs are read when opened.</summary>
     public static readonly IReadOnlyList<DashboardDimension> ShownFirst = [Page, Source, Country, Device, Event];

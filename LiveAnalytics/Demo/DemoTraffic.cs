@@ -15,6 +15,9 @@ public sealed partial class DemoTraffic(
         "/products/canvas-bag", "/products/wool-socks", "/cart", "/checkout", "/about", "/blog/summer-lookbook"];
     private static readonly string?[] Referrers = [null, null, "https://www.google.com/", "https://duckduckgo.com/",
         "https://www.facebook.com/", "https://news.ycombinator.com/", "https://www.reddit.com/r/malefashionadvice/"];
+    // Some arrive by the store's campaign links (a newsletter, search and social ads), so that every channel tab has rows.
+    private static readonly string?[] Campaigns = [null, null, null, null, null, null, "?utm_source=newsletter&utm_medium=email&utm_campaign=autumn-sale",
+        "?utm_source=google&utm_medium=cpc&utm_campaign=linen", "?utm_source=instagram&utm_medium=paid_social&utm_campaign=lookbook"];
     private static readonly string[] Agents = [
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
@@ -66,6 +69,9 @@ public sealed partial class DemoTraffic(
         // A third leave after the page they landed on, as a store's visitors do; the others look at 2 to 8 things.
         private int _left = random.NextDouble() < 0.33 ? 1 : random.Next(2, 9);
         private string? _referrer = Referrers[random.Next(Referrers.Length)];
+        // The landing page's query (a campaign link's), on every event of that page as the tracker sends it.
+        private string? _query = Campaigns[random.Next(Campaigns.Length)];
+        private bool _landed;
         private string? _page;
         private bool _inCart, _leaving;
         public required string Ip { get; init; }
@@ -118,6 +124,8 @@ public sealed partial class DemoTraffic(
         {
             _page = _inCart && random.NextDouble() < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[random.Next(Pages.Length)];
             if (_inCart && _page == "/checkout") _left = Math.Max(_left, 1);   // the purchase may follow
+            if (_landed) _query = null;
+            _landed = true;
             var referrer = _referrer;
             _referrer = null;
             return Event(domain, TrackedEvent.Pageview, referrer);
@@ -132,7 +140,7 @@ public sealed partial class DemoTraffic(
         }
 
         private EventPayload Event(string domain, string name, string? referrer = null, string? props = null, decimal? revenue = null) =>
-            new(name, new Uri($"https://{domain}{_page}"), [domain], referrer is null ? null : new Uri(referrer), props,
+            new(name, new Uri($"https://{domain}{_page}{_query}"), [domain], referrer is null ? null : new Uri(referrer), props,
                 revenue, revenue is null ? null : "EUR");
     }
 

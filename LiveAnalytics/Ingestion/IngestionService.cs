@@ -112,6 +112,7 @@ public sealed partial class IngestionService(
                 Name = payload.Name, Hostname = hostname, Pathname = path,
                 VisitorId = VisitorId.Compute(salt, route.Id, clientIp, userAgent), SessionId = 0,
                 Referrer = payload.Referrer?.ToString(), Source = attribution.Source, Medium = attribution.Medium,
+                Channel = attribution.Channel,
                 UtmSource = attribution.UtmSource, UtmMedium = attribution.UtmMedium, UtmCampaign = attribution.UtmCampaign,
                 UtmContent = attribution.UtmContent, UtmTerm = attribution.UtmTerm,
                 Browser = client?.Browser, BrowserVersion = client?.BrowserVersion, Os = client?.Os, OsVersion = client?.OsVersion,

@@ -25,6 +25,8 @@ public sealed record TrackedEvent
     public string? Source { get; init; }
     /// <summary>direct, search, social, email, paid or referral; null for internal navigation.</summary>
     public string? Medium { get; init; }
+    /// <summary>The acquisition channel (Organic Search, Paid Social…), or null on a page reached from the store itself.</summary>
+    public string? Channel { get; init; }
     public string? UtmSource { get; init; }
     public string? UtmMedium { get; init; }
     public string? UtmCampaign { get; init; }

@@ -20,7 +20,7 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
     private const string Columns = """
         id, site_id, ts, name, hostname, pathname, visitor_id, session_id,
         referrer, source, medium, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
-        browser, browser_version, os, os_version, device, country, region, city, props, revenue_amount, revenue_currency, batch
+        browser, browser_version, os, os_version, device, country, region, city, channel, props, revenue_amount, revenue_currency, batch
         """;
 
     /// <returns>The number of rows inserted (redelivered and rejected ones are not counted).</returns>
@@ -221,7 +221,7 @@ public sealed partial class EventWriter(NpgsqlDataSource db, PersistenceMetrics 
             await copy.WriteAsync(e.VisitorId, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(e.SessionId, NpgsqlDbType.Bigint, ct);
             foreach (var text in (string?[])[e.Referrer, e.Source, e.Medium, e.UtmSource, e.UtmMedium, e.UtmCampaign,
-                         e.UtmContent, e.UtmTerm, e.Browser, e.BrowserVersion, e.Os, e.OsVersion, e.Device, e.Country, e.Region, e.City])
+                         e.UtmContent, e.UtmTerm, e.Browser, e.BrowserVersion, e.Os, e.OsVersion, e.Device, e.Country, e.Region, e.City, e.Channel])
                 await WriteNullableAsync(copy, text, NpgsqlDbType.Text, ct);
             await WriteNullableAsync(copy, e.Props, NpgsqlDbType.Jsonb, ct);
             await WriteNullableAsync(copy, e.RevenueAmount, NpgsqlDbType.Numeric, ct);

@@ -52,7 +52,7 @@ internal static class HourRebuild
                    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
             FROM visit_events GROUP BY session_id
         ), firsts AS (
-            SELECT DISTINCT ON (session_id) session_id, id AS first_id, source, referrer, utm_source, utm_medium, utm_campaign, country, region, city, device, browser, os
+            SELECT DISTINCT ON (session_id) session_id, id AS first_id, source, referrer, utm_source, utm_medium, utm_campaign, channel, country, region, city, device, browser, os
             FROM visit_events ORDER BY session_id, ts, id
         ), entries AS (
             SELECT DISTINCT ON (session_id) session_id, pathname AS entry_page, ts AS entry_ts, id AS entry_id

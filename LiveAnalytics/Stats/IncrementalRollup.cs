@@ -22,7 +22,7 @@ internal static class IncrementalRollup
     internal const string ReadBatches = """
         CREATE TEMP TABLE i_events ON COMMIT DROP AS
         SELECT e.id, e.ts, e.name, e.pathname, e.visitor_id, e.session_id, e.revenue_amount,
-               e.source, e.referrer, e.utm_source, e.utm_medium, e.utm_campaign, e.country, e.region, e.city, e.device, e.browser, e.os,
+               e.source, e.referrer, e.utm_source, e.utm_medium, e.utm_campaign, e.channel, e.country, e.region, e.city, e.device, e.browser, e.os,
                date_trunc('hour', e.ts AT TIME ZONE @tz) AS lh
         FROM rollup_batches b
         -- Each batch's events: by the (site, time) index over its own span, or, for a batch that spans more than a minute
@@ -50,7 +50,7 @@ internal static class IncrementalRollup
                    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events, coalesce(sum(revenue_amount), 0) AS revenue
             FROM i_events GROUP BY 1)
         SELECT t.session_id, t.visitor_id, t.started, t.last_ts, t.pageviews, t.events, t.revenue,
-               f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.region, f.city, f.device, f.browser, f.os,
+               f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.channel, f.country, f.region, f.city, f.device, f.browser, f.os,
                en.pathname AS entry_page, t.entry_ts, en.id AS entry_id, ex.pathname AS exit_page, t.exit_ts, ex.id AS exit_id
         FROM t
         -- Each visit's first event, first and last pageview: the events at those times, found by hashing rather than by
@@ -84,6 +84,7 @@ internal static class IncrementalRollup
                CASE WHEN w.first THEN a.utm_source ELSE o.utm_source END AS utm_source,
                CASE WHEN w.first THEN a.utm_medium ELSE o.utm_medium END AS utm_medium,
                CASE WHEN w.first THEN a.utm_campaign ELSE o.utm_campaign END AS utm_campaign,
+               CASE WHEN w.first THEN a.channel ELSE o.channel END AS channel,
                CASE WHEN w.first THEN a.country ELSE o.country END AS country,
                CASE WHEN w.first THEN a.region ELSE o.region END AS region,
                CASE WHEN w.first THEN a.city ELSE o.city END AS city,
@@ -110,12 +111,12 @@ internal static class IncrementalRollup
     // Each visit as it is now, added, and as it was, taken away: the difference is what changes.
     private static readonly string Signed = """
         SELECT date_trunc('hour', v.started AT TIME ZONE @tz) AS lh, 1 AS sign, v.source, v.referrer, v.utm_source, v.utm_medium,
-               v.utm_campaign, v.country, v.region, v.city, v.device, v.browser, v.os, v.entry_page, v.exit_page, v.pageviews, v.events, v.revenue,
+               v.utm_campaign, v.channel, v.country, v.region, v.city, v.device, v.browser, v.os, v.entry_page, v.exit_page, v.pageviews, v.events, v.revenue,
                extract(epoch FROM v.last_ts - v.started)::float8 AS seconds
         FROM i_visits v WHERE NOT v.reattributed
         UNION ALL
         SELECT date_trunc('hour', o.started AT TIME ZONE @tz), -1, o.source, o.referrer, o.utm_source, o.utm_medium,
-               o.utm_campaign, o.country, o.region, o.city, o.device, o.browser, o.os, o.entry_page, o.exit_page, o.pageviews, o.events, o.revenue,
+               o.utm_campaign, o.channel, o.country, o.region, o.city, o.device, o.browser, o.os, o.entry_page, o.exit_page, o.pageviews, o.events, o.revenue,
                extract(epoch FROM o.last_ts - o.started)::float8
         FROM i_old o JOIN i_visits n ON n.session_id = o.session_id AND NOT n.reattributed
         """;

@@ -16,7 +16,7 @@ public static class KeptVisits
 {
     /// <summary>The columns a filter may name to be answered here: the table holds each as the visit's (first event's) value.</summary>
     public static readonly IReadOnlySet<string> Columns = new HashSet<string>(
-        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "country", "region", "city", "device", "browser", "os", PeriodEvents.EntryPage, PeriodEvents.ExitPage],
+        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "channel", "country", "region", "city", "device", "browser", "os", PeriodEvents.EntryPage, PeriodEvents.ExitPage],
         StringComparer.Ordinal);
 
     /// <summary>How long before a period a visit that reaches into it may have begun (the rollup rebuild's reach).</summary>
@@ -88,7 +88,7 @@ public static class KeptVisits
     /// yet are not there, as in the table's other reads.
     /// </summary>
     public const string Attributed = $"""
-        SELECT {PeriodEvents.OwnColumns}, v.source, v.referrer, v.utm_source, v.utm_medium, v.utm_campaign, v.entry_page, v.exit_page
+        SELECT {PeriodEvents.OwnColumns}, v.source, v.referrer, v.utm_source, v.utm_medium, v.utm_campaign, v.channel, v.entry_page, v.exit_page
         FROM events e JOIN visits v ON v.site_id = @siteId AND v.session_id = e.session_id
         WHERE e.site_id = @siteId AND e.ts >= @from AND e.ts < @to
         """;

@@ -24,7 +24,7 @@ public static class PeriodEvents
     /// <summary>The attribution columns: the visit's first event's. Country, region, city, device, browser and OS come from the visitor's
     /// address and agent, which are the visit's own on every event of it (the visitor id is made of them).</summary>
     public static readonly IReadOnlySet<string> Attribution = new HashSet<string>(
-        ["source", "referrer", "medium", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"], StringComparer.Ordinal);
+        ["source", "referrer", "medium", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"], StringComparer.Ordinal);
 
     /// <summary>The columns of a visit's pages.</summary>
     public const string EntryPage = "entry_page", ExitPage = "exit_page";

@@ -100,7 +100,7 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     /// Until then the candidates grow. The ranking reads a narrow index; the candidates' rows are read by value.
     /// </summary>
     /// <param name="dimension">A dimension of the rollups: page, event, source, referrer, utm_source, utm_medium,
-    /// utm_campaign, country, region, city, device, browser, os, entry_page or exit_page. '' is a missing value.</param>
+    /// utm_campaign, channel, country, region, city, device, browser, os, entry_page or exit_page. '' is a missing value.</param>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopAsync(long siteId, DateOnly from, DateOnly to, string dimension, int limit)
     {
         await using var conn = await db.OpenConnectionAsync();

@@ -49,7 +49,7 @@ internal static class RollupShapes
 
     // The visit's dimensions, from a row aliased v; attribution is the visit's first event's.
     private static readonly string[] Dimensions =
-        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "country", "region", "city", "device", "browser", "os", "entry_page"];
+        ["source", "referrer", "utm_source", "utm_medium", "utm_campaign", "channel", "country", "region", "city", "device", "browser", "os", "entry_page"];
 
     private static readonly string VisitColumns = string.Join(", ", Dimensions.Select(d => $"coalesce(v.{d}, '') AS {d}"));
     private static readonly string VisitSets = string.Join(", ", Dimensions.Select(d => $"(lh, {d})"));
@@ -69,7 +69,7 @@ internal static class RollupShapes
 
     /// <summary>The table of visits' columns but the site's and seen_at.</summary>
     internal const string KeptColumns = "session_id, visitor_id, started, first_id, last_ts, pageviews, events, revenue, "
-        + "source, referrer, utm_source, utm_medium, utm_campaign, country, region, city, device, browser, os, "
+        + "source, referrer, utm_source, utm_medium, utm_campaign, channel, country, region, city, device, browser, os, "
         + "entry_page, entry_ts, entry_id, exit_page, exit_ts, exit_id";
 
     // Adds the rows of temp table delta (lh, dim, val, visitors, pageviews, events, revenue, visits, bounces, seconds)

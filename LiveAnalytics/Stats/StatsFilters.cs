@@ -19,6 +19,7 @@ public static class StatsFilters
             ["visit:referrer"] = ("referrer", "referrer", "Direct / None"),
             ["visit:entry_page"] = (PeriodEvents.EntryPage, "entry_page", "(none)"),
             ["visit:exit_page"] = (PeriodEvents.ExitPage, "exit_page", "(none)"),
+            ["visit:channel"] = ("channel", "channel", "(not set)"),
             ["visit:utm_source"] = ("utm_source", "utm_source", "(not set)"),
             ["visit:utm_medium"] = ("utm_medium", "utm_medium", "(not set)"),
             ["visit:utm_campaign"] = ("utm_campaign", "utm_campaign", "(not set)"),

@@ -16,6 +16,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     internal static readonly Dictionary<string, string> RollupDimensions = new()
     {
         ["event:page"] = "page", ["visit:source"] = "source", ["visit:referrer"] = "referrer", ["visit:entry_page"] = "entry_page",
+        ["visit:channel"] = "channel",
         ["visit:utm_source"] = "utm_source", ["visit:utm_medium"] = "utm_medium", ["visit:utm_campaign"] = "utm_campaign",
         ["visit:device"] = "device", ["visit:browser"] = "browser", ["visit:os"] = "os", ["visit:country"] = "country",
         ["visit:region_name"] = "region", ["visit:city_name"] = "city",

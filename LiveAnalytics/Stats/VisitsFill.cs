@@ -41,7 +41,7 @@ internal static class VisitsFill
         )
         INSERT INTO visits (site_id, {RollupShapes.KeptColumns}, seen_at)
         SELECT @site, {RollupShapes.KeptColumns}, now() FROM (
-            SELECT t.*, f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.country, f.region, f.city, f.device, f.browser, f.os,
+            SELECT t.*, f.id AS first_id, f.source, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.channel, f.country, f.region, f.city, f.device, f.browser, f.os,
                    en.pathname AS entry_page, en.ts AS entry_ts, en.id AS entry_id, ex.pathname AS exit_page, ex.ts AS exit_ts, ex.id AS exit_id
             FROM totals t
             JOIN firsts f USING (session_id)

@@ -2,16 +2,16 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace LiveAnalytics.Ingestion.Enrichment;
 
-/// <summary>Where a visit came from: a source name, a medium, and the page URL's UTM parameters.</summary>
+/// <summary>Where a visit came from: a source name, a medium, the page URL's UTM parameters, and the channel they make.</summary>
+/// <param name="Channel">One of <see cref="Channels.All"/>, or null for a page reached from the store itself.</param>
 public sealed record Attribution(
-    string? Source, string? Medium, string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmContent, string? UtmTerm)
+    string? Source, string? Medium, string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmContent, string? UtmTerm,
+    string? Channel = null)
 {
     public const int MaxLength = 200;
     private static readonly string[] PaidMediums = ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-social", "paid_social", "cpm", "display", "banner", "cpv"];
     private static readonly string[] PaidClickIds = ["gclid", "gbraid", "wbraid", "msclkid", "dclid", "ttclid", "li_fat_id"];
-    private static readonly string[] EmailMediums = ["email", "e-mail", "e_mail", "newsletter"];
     private static readonly Dictionary<string, Microsoft.Extensions.Primitives.StringValues> NoQuery = [];
-    private static readonly string[] SocialMediums = ["social", "social-network", "social-media", "social_media", "sm"];
 
     /// <summary>
     /// UTM parameters win over the referrer, as in Plausible; a referrer on the page's own site is
@@ -33,15 +33,16 @@ public sealed record Attribution(
         {
             _ when HasPaidClickId(query) => Mediums.Paid,
             { } m when PaidMediums.Contains(m) => Mediums.Paid,
-            { } m when EmailMediums.Contains(m) => Mediums.Email,
-            { } m when SocialMediums.Contains(m) => Mediums.Social,
+            { } m when Channels.EmailMediums.Contains(m) => Mediums.Email,
+            { } m when Channels.SocialMediums.Contains(m) => Mediums.Social,
             "organic" => Mediums.Search,
             _ when known is not null => known.Medium,
             _ when source is not null => Mediums.Referral,
             _ when referrer is not null => null,   // internal navigation
             _ => Mediums.Direct,
         };
-        return new Attribution(source, medium, utmSource, utmMedium, utmCampaign, utmContent, utmTerm);
+        var channel = Channels.Of(medium, source, known, utmMedium, utmSource, utmCampaign, query, external is not null, sources);
+        return new Attribution(source, medium, utmSource, utmMedium, utmCampaign, utmContent, utmTerm, channel);
     }
 
     // A loop, not PaidClickIds.Any(query.ContainsKey): that makes a delegate for every event.

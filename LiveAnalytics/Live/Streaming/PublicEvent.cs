@@ -7,15 +7,15 @@ namespace LiveAnalytics.Live.Streaming;
 /// <summary>An event as the public stream and hub send it to the site's own programs (API key holders).</summary>
 public sealed record PublicEvent(
     string Id, Guid EventId, string Name, DateTimeOffset Timestamp, string Hostname, string Pathname,
-    string? Referrer, string? Source, string? Medium, string? UtmSource, string? UtmMedium, string? UtmCampaign,
-    string? Browser, string? Os, string? Device, string? Country, JsonElement? Props,
+    string? Referrer, string? Source, string? Medium, string? Channel, string? UtmSource, string? UtmMedium, string? UtmCampaign,
+    string? Browser, string? Os, string? Device, string? Country, string? Region, string? City, JsonElement? Props,
     decimal? RevenueAmount, string? RevenueCurrency, string VisitorId, string SessionId)
 {
     public static PublicEvent From(LiveEvent live)
     {
         var e = live.Event;
-        return new PublicEvent(live.StreamId, e.Id, e.Name, e.Timestamp, e.Hostname, e.Pathname, e.Referrer, e.Source, e.Medium,
-            e.UtmSource, e.UtmMedium, e.UtmCampaign, e.Browser, e.Os, e.Device, e.Country,
+        return new PublicEvent(live.StreamId, e.Id, e.Name, e.Timestamp, e.Hostname, e.Pathname, e.Referrer, e.Source, e.Medium, e.Channel,
+            e.UtmSource, e.UtmMedium, e.UtmCampaign, e.Browser, e.Os, e.Device, e.Country, e.Region, e.City,
             e.Props is null ? null : JsonDocument.Parse(e.Props).RootElement.Clone(),
             e.RevenueAmount, e.RevenueCurrency,
             // As strings: 64-bit ids lose digits in JavaScript numbers.
