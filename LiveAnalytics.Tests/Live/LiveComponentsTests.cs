@@ -193,6 +193,18 @@ public sealed class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void The_channels_card_counts_the_visits_online_by_their_channel()
+    {
+        var channels = Render<TopNow>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Dimension, TopNow.Breakdown.Channels));
+        Assert.Contains("Channels now", channels.Markup);
+        foreach (var (visitor, channel) in new[] { (1L, "Paid Social"), (2L, "Paid Social"), (3L, "Email") })
+            _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), visitor, "/") with { Medium = "paid", Channel = channel }));
+        _time.Advance(RenderCoalescer.DefaultInterval);   // past the first render's coalescing interval
+        channels.WaitForAssertion(() => Assert.Equal(["Paid Social 2", "Email 1"],
+            channels.FindAll("tr").Select(r => $"{r.QuerySelector(".now-value")!.TextContent.Trim()} {r.QuerySelector(".now-count")!.TextContent}")));
+    }
+
+    [Fact]
     public void Pausing_the_feed_holds_it_and_counts_what_arrives()
     {
         var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));

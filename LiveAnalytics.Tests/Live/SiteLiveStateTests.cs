@@ -112,7 +112,11 @@ public sealed class SiteLiveStateTests
     }
 
     private static TrackedEvent From(DateTimeOffset at, long visitor, string path, string? source, string? medium, string? country = null, string? device = null) =>
-        Event(at, visitor, path) with { Source = source, Medium = medium, Country = country, Device = device };
+        Event(at, visitor, path) with
+        {
+            Source = source, Medium = medium, Country = country, Device = device,
+            Channel = medium switch { "search" => "Organic Search", "social" => "Organic Social", "direct" => "Direct", _ => null },
+        };
 
     [Fact]
     public void Counts_what_online_visitors_look_at_now_by_their_latest_page()
@@ -158,6 +162,7 @@ public sealed class SiteLiveStateTests
         state.Apply(From(T0.AddSeconds(7), 1, "/blog", "Reddit", "social"));
         var now = state.Snapshot(T0.AddSeconds(8));
         Assert.Equal([new RankedCount("Google", 1)], now.Sources);
+        Assert.Equal([new RankedCount("Organic Search", 1)], now.Channels);
         Assert.All(now.Feed, item => Assert.Equal("Google", item.Source));
         Assert.Equal("Google", state.Journey(1, T0.AddSeconds(8))!.Source);
 
@@ -165,11 +170,13 @@ public sealed class SiteLiveStateTests
         Assert.Empty(state.Snapshot(T0.AddMinutes(6)).Sources);
         state.Apply(From(T0.AddMinutes(7), 1, "/cart", null, null));
         Assert.Equal([new RankedCount("Google", 1)], state.Snapshot(T0.AddMinutes(7)).Sources);
+        Assert.Equal([new RankedCount("Organic Search", 1)], state.Snapshot(T0.AddMinutes(7)).Channels);
 
         // Their next visit (a new session) has a source of its own, as does a new visitor arriving by a link inside the store.
         state.Apply(From(T0.AddMinutes(40), 1, "/", "Bing", "search") with { SessionId = 2 });
         state.Apply(From(T0.AddMinutes(40), 3, "/hats", null, null));
         Assert.Equal([new RankedCount("Bing", 1), new RankedCount("Direct", 1)], state.Snapshot(T0.AddMinutes(40)).Sources);
+        Assert.Equal([new RankedCount("Direct", 1), new RankedCount("Organic Search", 1)], state.Snapshot(T0.AddMinutes(40)).Channels);
         Assert.Equal(["Direct", "Bing"], state.Snapshot(T0.AddMinutes(40)).Feed.Take(2).Select(f => f.Source));
     }
 

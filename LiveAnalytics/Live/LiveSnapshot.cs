@@ -19,6 +19,9 @@ public sealed record LiveSnapshot(
     IReadOnlyList<MinuteCount> PageviewsPerMinute,
     IReadOnlyList<RecentEvent> RecentEvents)
 {
+    /// <summary>The acquisition channels of the visits online (Organic Search, Paid Social…), as their sources are counted.</summary>
+    public IReadOnlyList<RankedCount> Channels { get; init; } = [];
+
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ChartWindow = TimeSpan.FromMinutes(30);
 

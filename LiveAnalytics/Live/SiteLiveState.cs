@@ -4,7 +4,7 @@ namespace LiveAnalytics.Live;
 
 /// <summary>
 /// One site's live numbers, kept in memory and fed in stream order. The "now" breakdowns (pages,
-/// sources, countries, devices) are counted incrementally as visitors come, move and go, so a
+/// sources, channels, countries, devices) are counted incrementally as visitors come, move and go, so a
 /// snapshot costs a sort of the distinct values, not a walk of every event. Not thread-safe by
 /// itself: the <see cref="EventHub"/> serialises access with the lock it holds per site.
 /// </summary>
@@ -13,14 +13,14 @@ internal sealed class SiteLiveState
     private const int JourneySteps = 30;
     private readonly StringPool _strings = new();
     private readonly Dictionary<long, Visitor> _visitors = [];
-    private readonly Tally _pages = new(), _sources = new(), _countries = new(), _devices = new();
+    private readonly Tally _pages = new(), _sources = new(), _channels = new(), _countries = new(), _devices = new();
     private readonly Queue<FeedItem> _feed = new(LiveSnapshot.FeedSize);
     private readonly Dictionary<long, int> _pageviewsByMinute = [];
     // Custom events by minute and name, with their revenue: a store's sales as they happen. Few beside pageviews.
     private readonly Dictionary<long, Dictionary<string, EventTotal>> _eventsByMinute = [];
     // Where visits that dropped out of "online" came from, while they may still go on (the session timeout, as long as
-    // the live window): a visitor back after six quiet minutes is the same visit, from the same source.
-    private readonly Dictionary<long, (long Session, string Source, DateTimeOffset LastSeen)> _quietVisits = [];
+    // the live window): a visitor back after six quiet minutes is the same visit, from the same source and channel.
+    private readonly Dictionary<long, (long Session, string Source, string Channel, DateTimeOffset LastSeen)> _quietVisits = [];
 
     public DateTimeOffset LastEventAt { get; private set; }
     /// <summary>Events taken in that the feed shows (every event but "leave").</summary>
@@ -36,11 +36,11 @@ internal sealed class SiteLiveState
         // keeps refers to a few long-lived strings, not to each event's young copies (see StringPool).
         var name = _strings.Get(e.Name);
         var path = _strings.Get(e.Pathname);
-        var source = _strings.Get(SourceOf(e));
+        var (source, channel) = (_strings.Get(SourceOf(e)), _strings.Get(ChannelOf(e)));
         var country = _strings.GetOrNull(e.Country);
         var device = _strings.GetOrNull(e.Device);
         var browser = _strings.GetOrNull(e.Browser);
-        var visitor = Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, country, device, browser);
+        var visitor = Track(e, new JourneyStep(e.Id, e.Timestamp, name, path), source, channel, country, device, browser);
         visitor.City = _strings.GetOrNull(e.City) ?? visitor.City;
         // A leave changes nothing shown until its grace passes (then Expire reports it), so it is not counted.
         if (!e.IsLeave)
@@ -69,14 +69,15 @@ internal sealed class SiteLiveState
         total.Add(e.RevenueAmount, e.RevenueCurrency);
     }
 
-    private Visitor Track(TrackedEvent e, JourneyStep step, string source, string? country, string? device, string? browser)
+    private Visitor Track(TrackedEvent e, JourneyStep step, string source, string channel, string? country, string? device, string? browser)
     {
         if (!_visitors.TryGetValue(e.VisitorId, out var v))
         {
-            if (_quietVisits.Remove(e.VisitorId, out var quiet) && quiet.Session == e.SessionId) source = quiet.Source;
+            if (_quietVisits.Remove(e.VisitorId, out var quiet) && quiet.Session == e.SessionId) (source, channel) = (quiet.Source, quiet.Channel);
             v = new Visitor
             {
-                LastSeen = e.Timestamp, Session = e.SessionId, Page = step.Pathname, Source = source, Country = country, Device = device, Browser = browser,
+                LastSeen = e.Timestamp, Session = e.SessionId, Page = step.Pathname, Source = source, Channel = channel, Country = country,
+                Device = device, Browser = browser,
             };
             _visitors[e.VisitorId] = v;
             Count(v, +1);
@@ -92,6 +93,7 @@ internal sealed class SiteLiveState
             {
                 v.Session = e.SessionId;
                 Move(_sources, ref v.Source, source);
+                Move(_channels, ref v.Channel, channel);
             }
             if (country is not null && country != v.Country) { _countries.Add(v.Country ?? "Unknown", -1); _countries.Add(v.Country = country, +1); }
             if (device is not null && device != v.Device) { _devices.Add(v.Device ?? "Unknown", -1); _devices.Add(v.Device = device, +1); }
@@ -113,10 +115,14 @@ internal sealed class SiteLiveState
     // session timeout) starts a direct one.
     private static string SourceOf(TrackedEvent e) => e.Medium is null ? "Direct" : e.Source ?? "Direct";
 
+    // Likewise its channel; "(not set)" for an event of a node older than channels, as the history calls it.
+    private static string ChannelOf(TrackedEvent e) => e.Medium is null ? "Direct" : e.Channel ?? "(not set)";
+
     private void Count(Visitor v, int delta)
     {
         _pages.Add(v.Page, delta);
         _sources.Add(v.Source, delta);
+        _channels.Add(v.Channel, delta);
         _countries.Add(v.Country ?? "Unknown", delta);
         _devices.Add(v.Device ?? "Unknown", delta);
     }
@@ -131,7 +137,7 @@ internal sealed class SiteLiveState
             if (v.LastSeen >= onlineSince && !(v.LeftAt is { } left && left + LiveSnapshot.LeaveGrace <= now)) continue;
             Count(v, -1);
             _visitors.Remove(id);
-            _quietVisits[id] = (v.Session, v.Source, v.LastSeen);
+            _quietVisits[id] = (v.Session, v.Source, v.Channel, v.LastSeen);
             changed = true;
         }
         var visitsOver = now - LiveSnapshot.ChartWindow;
@@ -156,7 +162,7 @@ internal sealed class SiteLiveState
             minutes[i] = new MinuteCount(DateTimeOffset.FromUnixTimeSeconds(m * 60), _pageviewsByMinute.GetValueOrDefault(m));
         }
         return new LiveSnapshot(now, Sequence, Sequence == 0 ? null : LastEventAt, _visitors.Count,
-            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents());
+            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents()) { Channels = _channels.Top() };
     }
 
     private RecentEvent[] RecentEvents()
@@ -205,6 +211,7 @@ internal sealed class SiteLiveState
         public DateTimeOffset? LeftAt;
         public required string Page;
         public required string Source;
+        public required string Channel;
         public string? Country, City, Device, Browser;
         public readonly StepRing Steps = new();
     }

@@ -27,12 +27,12 @@ public sealed record PublicEvent(
 /// <summary>The site's live numbers at <see cref="At"/>; every figure's window is in its name.</summary>
 public sealed record PublicCounters(
     DateTimeOffset At, DateTimeOffset? LastEventAt, int VisitorsOnline, int OnlineWindowSeconds,
-    IReadOnlyList<RankedCount> Pages, IReadOnlyList<RankedCount> Sources, IReadOnlyList<RankedCount> Countries,
+    IReadOnlyList<RankedCount> Pages, IReadOnlyList<RankedCount> Sources, IReadOnlyList<RankedCount> Channels, IReadOnlyList<RankedCount> Countries,
     IReadOnlyList<RankedCount> Devices, [property: JsonPropertyName("pageviews_last_30_minutes")] int PageviewsLast30Minutes,
     [property: JsonPropertyName("events_last_30_minutes")] IReadOnlyList<RecentEvent> EventsLast30Minutes)
 {
     public static PublicCounters From(LiveSnapshot s) => new(s.At, s.LastEventAt, s.VisitorsOnline,
-        (int)LiveSnapshot.OnlineWindow.TotalSeconds, s.Pages, s.Sources, s.Countries, s.Devices,
+        (int)LiveSnapshot.OnlineWindow.TotalSeconds, s.Pages, s.Sources, s.Channels, s.Countries, s.Devices,
         s.PageviewsPerMinute.Sum(m => m.Pageviews), s.RecentEvents);
 
     /// <summary>
