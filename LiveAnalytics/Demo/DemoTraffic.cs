@@ -16,8 +16,8 @@ public sealed partial class DemoTraffic(
     private static readonly string?[] Referrers = [null, null, "https://www.google.com/", "https://duckduckgo.com/",
         "https://www.facebook.com/", "https://news.ycombinator.com/", "https://www.reddit.com/r/malefashionadvice/"];
     // Some arrive by the store's campaign links (a newsletter, search and social ads), so that every channel tab has rows.
-    private static readonly string?[] Campaigns = [null, null, null, null, null, null, "?utm_source=newsletter&utm_medium=email&utm_campaign=autumn-sale",
-        "?utm_source=google&utm_medium=cpc&utm_campaign=linen", "?utm_source=instagram&utm_medium=paid_social&utm_campaign=lookbook"];
+    private static readonly string?[] Campaigns = [null, null, null, null, null, null, "?utm_source=Newsletter&utm_medium=email&utm_campaign=autumn-sale",
+        "?utm_source=Google&utm_medium=cpc&utm_campaign=linen", "?utm_source=Instagram&utm_medium=paid_social&utm_campaign=lookbook"];
     private static readonly string[] Agents = [
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
