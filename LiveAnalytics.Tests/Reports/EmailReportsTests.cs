@@ -31,7 +31,9 @@ public sealed class EmailReportsTests : MailTest
         var week = (DateTimeOffset at, int visitor, string path) => TestData.Event(shop.Site.Id, at, visitor, path);
         await App.Get<EventWriter>().WriteAsync([
             week(Nov16.AddDays(-6), 4, "/a"), week(Nov16.AddDays(-5), 5, "/a"),                                // the week before: 2
-            week(Nov16.AddHours(10), 1, "/a"), week(Nov16.AddDays(2), 2, "/a"), week(Nov16.AddDays(6), 3, "/b"), // last week: 3
+            week(Nov16.AddHours(10), 1, "/a") with { Source = "Google", Medium = "search", Channel = "Organic Search" },  // last week: 3
+            week(Nov16.AddDays(2), 2, "/a") with { Source = "Google", Medium = "search", Channel = "Organic Search" },
+            week(Nov16.AddDays(6), 3, "/b"),                                                                      // stored before channels
         ], mayBeRedelivered: false, CancellationToken.None);
         await App.RollUpAsync(shop.Site.Id);
         Assert.Null(await App.Get<LiveAnalytics.Dashboard.Goals>().AddAsync(shop.Site, shop.User.Id, LiveAnalytics.Dashboard.Goal.Page, "/b"));
@@ -58,6 +60,8 @@ public sealed class EmailReportsTests : MailTest
         Assert.Matches(@"Visitors\s+3\s+\+50%", text);
         Assert.Matches(@"Bounce rate\s+100%\s+0 pts", text);   // every visit one page, both weeks: in points, as on the dashboard
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
+        Assert.Matches(@"Top sources:\r?\n\s+2\s+Google\r?\n\s+1\s+Direct / None", text);
+        Assert.Matches(@"Channels:\r?\n\s+2\s+Organic Search\r?\n\s+1\s+\(not set\)", text);
         Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
         // Visitors 1 and 2 saw /a last week; neither went on to /b in that visit (3 saw /b alone).
         Assert.Matches(@"Funnels \(visitors at each step, and their share of the first step's\):\r?\n\s+A then B: 2 → 0 \(0%\)", text);

@@ -2,10 +2,11 @@ using LiveAnalytics.Stats;
 
 namespace LiveAnalytics.Reports;
 
-/// <summary>What a period's report says, from the rollups: its totals, the period before's, its top pages and sources.
+/// <summary>What a period's report says, from the rollups: its totals, the period before's, its top pages, sources and channels.
 /// The mails (<see cref="EmailReports"/>) and the chat summaries (<see cref="WebhookAlerts"/>) read the same.</summary>
 internal sealed record ReportFigures(DateOnly First, DateOnly Last, Counts Counts, Counts Before,
-    IReadOnlyList<(string Value, Counts Counts)> Pages, IReadOnlyList<(string Value, Counts Counts)> Sources)
+    IReadOnlyList<(string Value, Counts Counts)> Pages, IReadOnlyList<(string Value, Counts Counts)> Sources,
+    IReadOnlyList<(string Value, Counts Counts)> Channels)
 {
     /// <param name="top">Rows of each top list.</param>
     public static async Task<ReportFigures> ReadAsync(RollupQueries rollups, ReportPeriod period, long siteId, DateOnly first, int top)
@@ -15,6 +16,7 @@ internal sealed record ReportFigures(DateOnly First, DateOnly Last, Counts Count
             await rollups.AggregateAsync(siteId, first, last),
             await rollups.AggregateAsync(siteId, period.Before(first), first.AddDays(-1)),
             await rollups.TopAsync(siteId, first, last, "page", top),
-            await rollups.TopAsync(siteId, first, last, "source", top));
+            await rollups.TopAsync(siteId, first, last, "source", top),
+            await rollups.TopAsync(siteId, first, last, "channel", top));
     }
 }

@@ -11,7 +11,8 @@ internal static class ReportText
         [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
 
     public static string Write(ReportPeriod period, string domain, string timezone, string? currency, DateOnly first, DateOnly last, Counts counts, Counts before,
-        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources, IReadOnlyList<GoalRow> goals,
+        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources,
+        IReadOnlyList<(string Value, Counts Counts)> channels, IReadOnlyList<GoalRow> goals,
         IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, IReadOnlyList<Annotation> annotations, string link)
     {
         var text = new StringBuilder();
@@ -21,8 +22,9 @@ internal static class ReportText
             text.AppendLine($"  {label,-16}{MetricFormat.Text(counts, metric),12}   {MetricFormat.Change(counts, before, metric)?.Signed ?? "new"}");
         if (counts.Revenue != 0 || before.Revenue != 0)
             text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(counts.Revenue),12}   {MetricFormat.Change(counts, before, DashboardView.Revenue)?.Signed ?? "new"}");
-        Top(text, "Top pages", pages);
-        Top(text, "Top sources", sources);
+        Top(text, "Top pages", pages, "(none)");
+        Top(text, "Top sources", sources, "Direct / None");
+        Top(text, "Channels", channels, "(not set)");
         if (goals.Count > 0)
         {
             text.AppendLine();
@@ -53,12 +55,13 @@ internal static class ReportText
         return text.ToString();
     }
 
-    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows)
+    /// <param name="missing">What a missing value is called, as the dashboard's card calls it.</param>
+    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows, string missing)
     {
         if (rows.Count == 0) return;
         text.AppendLine();
         text.AppendLine($"{title}:");
         foreach (var (value, counts) in rows)
-            text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {(value.Length == 0 ? "(none)" : value)}");
+            text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {(value.Length == 0 ? missing : value)}");
     }
 }

@@ -95,7 +95,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
 
     private async Task<WebhookMessage> SummaryAsync(ReportPeriod period, Summary site, DateOnly first, CancellationToken ct)
     {
-        var (_, last, counts, before, pages, sources) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
+        var (_, last, counts, before, pages, sources, _) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
         ct.ThrowIfCancellationRequested();
         string Figure(string metric, string label) =>
             $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(counts, before, metric)}";
