@@ -57,5 +57,13 @@ public sealed class ChannelsDashboardTests
             """);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("""[{"metrics":[1],"dimensions":["Bing"]},{"metrics":[1],"dimensions":["Google"]}]""", organic.GetProperty("results").GetRawText());
+        // By several dimensions, read from the raw events: each channel's pages.
+        (status, var pages) = await SendAsync(api, HttpMethod.Post, "/api/v2/query", $$"""
+            {"site_id": "{{domain}}", "metrics": ["pageviews"], "date_range": "day", "dimensions": ["visit:channel", "event:page"]}
+            """);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["Direct / 1", "Email / 1", "Organic Search / 1", "Organic Search /blog 1", "Paid Search /hats 1", "Paid Search /hats/red 1"],
+            pages.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions"))
+                .Select((d, i) => $"{d[0].GetString()} {d[1].GetString()} {pages.GetProperty("results")[i].GetProperty("metrics")[0].GetInt64()}").Order());
     }
 }
