@@ -18,6 +18,7 @@ public static partial class StatsEndpoints
         builder.Services.AddInstruments<RollupLag>();
         builder.Services.AddTransient<RollupJob>();
         builder.Services.AddTransient<RollupBackfill>();
+        builder.Services.AddTransient<ChannelFill>();
         return builder;
     }
 
@@ -34,8 +35,11 @@ public static partial class StatsEndpoints
         MapQuery(app);
         var persistence = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Persistence.PersistenceOptions>>().Value;
         if (persistence.RunJobs)
-            app.Services.GetRequiredService<IRecurringJobManager>()
-                .AddOrUpdate<RollupJob>("rollup-hours", j => j.RunAsync(CancellationToken.None), $"*/{persistence.RollupEverySeconds} * * * * *");
+        {
+            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.AddOrUpdate<RollupJob>("rollup-hours", j => j.RunAsync(CancellationToken.None), $"*/{persistence.RollupEverySeconds} * * * * *");
+            jobs.AddOrUpdate<ChannelFill>("channel-fill", j => j.RunAsync(CancellationToken.None), "* * * * *");
+        }
         return app;
     }
 

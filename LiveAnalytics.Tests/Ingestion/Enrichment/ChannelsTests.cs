@@ -53,4 +53,13 @@ public sealed class ChannelsTests
         Assert.Equal(channel, a.Channel);
         Assert.True(channel is null || Channels.All.Contains(channel));
     }
+
+    [Theory]
+    [InlineData("paid", "TikTok", "https://www.tiktok.com/", null, null, "Paid Social")]       // a click id's: kept as paid, not which
+    [InlineData("paid", "spring", null, "spring", "banner", "Display")]
+    [InlineData("referral", "someblog.example", "https://someblog.example/post", null, null, "Referral")]
+    [InlineData("search", "Google", "https://shop.example/", null, "organic", "Organic Search")]   // tagged link inside the store
+    [InlineData(null, null, "https://shop.example/", null, null, null)]
+    public void Works_out_a_stored_visit_starts_channel(string? medium, string? source, string? referrer, string? utmSource, string? utmMedium, string? channel) =>
+        Assert.Equal(channel, Channels.OfStored(medium, source, referrer, "shop.example", utmMedium, utmSource, null, Enricher.Referrers));
 }

@@ -11,7 +11,7 @@ public sealed record Attribution(
     public const int MaxLength = 200;
     private static readonly string[] PaidMediums = ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-social", "paid_social", "cpm", "display", "banner", "cpv"];
     private static readonly string[] PaidClickIds = ["gclid", "gbraid", "wbraid", "msclkid", "dclid", "ttclid", "li_fat_id"];
-    private static readonly Dictionary<string, Microsoft.Extensions.Primitives.StringValues> NoQuery = [];
+    internal static readonly Dictionary<string, Microsoft.Extensions.Primitives.StringValues> NoQuery = [];
 
     /// <summary>
     /// UTM parameters win over the referrer, as in Plausible; a referrer on the page's own site is
@@ -56,5 +56,5 @@ public sealed record Attribution(
     public static string StripWww(string host) =>
         (host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? host[4..] : host).ToLowerInvariant();
 
-    private static bool SameSite(string a, string b) => string.Equals(StripWww(a), StripWww(b), StringComparison.OrdinalIgnoreCase);
+    internal static bool SameSite(string a, string b) => string.Equals(StripWww(a), StripWww(b), StringComparison.OrdinalIgnoreCase);
 }

@@ -75,6 +75,21 @@ public static partial class Channels
         return m.Length == 0 && external ? Referral : Unassigned;
     }
 
+    /// <summary>
+    /// The channel of a visit start stored before channels were worked out, from what the event kept: its referrer, its
+    /// medium and UTM parameters (the page's query is not kept: a click id's paid visit counts as GA4's auto-tagged "cpc",
+    /// by the kind of site it came from, so a Google ad's is Paid Search, a display ad's too).
+    /// </summary>
+    public static string? OfStored(string? medium, string? source, string? referrer, string hostname, string? utmMedium, string? utmSource,
+        string? utmCampaign, ReferrerSources sites)
+    {
+        if (medium is null) return null;
+        var external = Uri.TryCreate(referrer, UriKind.Absolute, out var from) && !Attribution.SameSite(from.Host, hostname) ? from : null;
+        var known = external is null ? null : sites.Find(external);
+        if (medium == Mediums.Paid && utmMedium is null) utmMedium = "cpc";
+        return Of(medium, source, known, utmMedium, utmSource, utmCampaign, Attribution.NoQuery, external is not null, sites);
+    }
+
     /// <summary>GA4's shopping campaigns: "shop" (not "workshop": a letter but e before it) or "shopping" in the name.</summary>
     [GeneratedRegex("(^|[^a-df-z])shop|shopping", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ShoppingCampaign();

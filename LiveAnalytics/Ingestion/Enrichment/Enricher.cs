@@ -34,5 +34,8 @@ public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
 
     public Attribution Attribute(Uri page, Uri? referrer) => Attribution.Of(page, referrer, _referrers.Value);
 
+    /// <summary>The known referrers, for what works out attribution after the request (<see cref="Channels.OfStored"/>).</summary>
+    public ReferrerSources Referrers => _referrers.Value;
+
     public GeoPlace Locate(string ip) => geo.Locate(ip);
 }
