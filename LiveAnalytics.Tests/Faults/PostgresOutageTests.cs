@@ -39,7 +39,9 @@ public sealed class PostgresOutageTests
         // The flush (which has every entry to store) cannot reach Postgres; a node's writer keeps what it holds.
         if (!ownWriter) await Assert.ThrowsAnyAsync<Exception>(() => job.RunAsync());
         await Task.Delay(Outage);
-        if (ownWriter) Assert.True(app.Get<OwnEntries>().Count > 0, "the writer should still hold the entries of the outage");
+        if (ownWriter)
+            Assert.True(app.Get<OwnEntries>().Count > 0,
+                $"the writer should still hold the entries of the outage ({load.Acknowledged.Count - ackedBeforeOutage} acknowledged during it)");
         var ackedDuringOutage = load.Acknowledged.Count - ackedBeforeOutage;
         proxy.Restore();
         await Task.Delay(1000);

@@ -124,7 +124,8 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Null(await Webhooks.SetAsync(shop.Site, shop.User.Id, _receiver.Url, null, null, weeklyReport: true));
         // That week's visits: three visitors from Google on the sale page, one of them back on Thursday; one the week before.
         var events = new[] { (1, 0), (2, 0), (3, 0), (1, 1), (4, -7) }.Select(x => TestData.Event(shop.Site.Id, wednesday.AddDays(x.Item2), x.Item1, "/sale")
-            with { Id = Guid.CreateVersion7(wednesday.AddDays(x.Item2)), SessionId = x.Item1 * 100 + x.Item2 + 8, Source = x.Item2 < 0 ? "" : "Google" }).ToArray();
+            with { Id = Guid.CreateVersion7(wednesday.AddDays(x.Item2)), SessionId = x.Item1 * 100 + x.Item2 + 8,
+                 Source = x.Item2 < 0 ? "" : "Google", Channel = x.Item2 < 0 ? null : "Organic Search" }).ToArray();
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
 
@@ -139,7 +140,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(3, message.GetProperty("visitors").GetInt64());
         Assert.Equal(4, message.GetProperty("pageviews").GetInt64());
         Assert.Equal($"{shop.Site.Domain}, the week of 23 Nov (days in UTC): 3 visitors (+200%), 4 pageviews (+300%), 100% bounce rate (0 pts). " +
-                     "Top pages: /sale (3). Top sources: Google (3).", message.GetProperty("text").GetString());
+                     "Top pages: /sale (3). Top sources: Google (3). Channels: Organic Search (3).", message.GetProperty("text").GetString());
         Assert.Equal($"{PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-23&to=2026-11-29", message.GetProperty("link").GetString());
 
         _clock.Advance(TimeSpan.FromDays(7));

@@ -95,7 +95,7 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
 
     private async Task<WebhookMessage> SummaryAsync(ReportPeriod period, Summary site, DateOnly first, CancellationToken ct)
     {
-        var (_, last, counts, before, pages, sources, _) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
+        var (_, last, counts, before, pages, sources, channels) = await ReportFigures.ReadAsync(rollups, period, site.SiteId, first, top: 3);
         ct.ThrowIfCancellationRequested();
         string Figure(string metric, string label) =>
             $"{Dashboard.MetricFormat.Text(counts, metric)} {label}{Change(counts, before, metric)}";
@@ -107,6 +107,8 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
         if (pages.Count > 0) text.Append(" Top pages: ").AppendJoin(", ", pages.Select(p => $"{p.Value} ({Dashboard.MetricFormat.Count(p.Counts.Visitors)})")).Append('.');
         if (sources.Count > 0)
             text.Append(" Top sources: ").AppendJoin(", ", sources.Select(s => $"{(s.Value.Length == 0 ? "Direct / None" : s.Value)} ({Dashboard.MetricFormat.Count(s.Counts.Visitors)})")).Append('.');
+        if (channels.Count > 0)
+            text.Append(" Channels: ").AppendJoin(", ", channels.Select(c => $"{(c.Value.Length == 0 ? "(not set)" : c.Value)} ({Dashboard.MetricFormat.Count(c.Counts.Visitors)})")).Append('.');
         var link = webhooks.Link($"/sites/{site.SiteId}/history?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}");
         return new WebhookMessage(text.ToString(), period.Key, site.Domain, Link: link, Visitors: counts.Visitors, Pageviews: counts.Pageviews);
     }
