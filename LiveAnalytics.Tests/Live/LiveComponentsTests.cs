@@ -208,6 +208,22 @@ public sealed partial class LiveComponentsTests : BunitContext
     }
 
     [Fact]
+    public void The_feed_names_a_visits_channel_beside_its_source_and_filters_by_it()
+    {
+        var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), 1, "/hats") with
+        {
+            Source = "Google", Medium = "paid", Channel = "Paid Search",
+        }));
+        Publish("/shoes", visitor: 2);
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
+        Assert.Contains(feed.FindAll("td[title]"), td => td.GetAttribute("title") == "Google · Paid Search" && td.TextContent == "Google");
+        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("paid search");
+        feed.WaitForAssertion(() => Assert.Equal(["/hats"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
+    }
+
+    [Fact]
     public void The_feed_shows_an_events_properties_and_revenue_escaped_and_filters_by_them()
     {
         var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));

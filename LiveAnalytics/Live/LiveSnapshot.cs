@@ -50,6 +50,9 @@ public sealed record FeedItem(
     string StreamId, Guid Id, DateTimeOffset Timestamp, string Name, string Pathname, string? Source, string? Medium,
     long VisitorId, string? Country, string? Device, string? Browser, string? Props = null, decimal? Revenue = null, string? Currency = null)
 {
+    /// <summary>The visit's acquisition channel, as the Channels card counts it.</summary>
+    public string? Channel { get; init; }
+
     private static readonly object NoDetails = new();
     // Made on first use and kept: one parse an item however many open feeds render it, none for the many never shown.
     // One reference, written whole, so two renders at once at worst make it twice.

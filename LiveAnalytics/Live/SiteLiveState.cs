@@ -49,7 +49,7 @@ internal sealed partial class SiteLiveState
             if (_feed.Count == LiveSnapshot.FeedSize) _feed.Dequeue();
             // The visit's source, as the Sources card and the history count it: a later pageview's own is the store.
             _feed.Enqueue(new FeedItem(streamId, e.Id, e.Timestamp, name, path, visitor.Source, e.Medium,
-                e.VisitorId, country, device, browser, e.Props, e.RevenueAmount, e.RevenueCurrency));
+                e.VisitorId, country, device, browser, e.Props, e.RevenueAmount, e.RevenueCurrency) { Channel = visitor.Channel });
         }
         if (e.IsPageview)
         {
