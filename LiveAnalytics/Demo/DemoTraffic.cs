@@ -71,7 +71,6 @@ public sealed partial class DemoTraffic(
         private string? _referrer = Referrers[random.Next(Referrers.Length)];
         // The landing page's query (a campaign link's), on every event of that page as the tracker sends it.
         private string? _query = Campaigns[random.Next(Campaigns.Length)];
-        private bool _landed;
         private string? _page;
         private bool _inCart, _leaving;
         public required string Ip { get; init; }
@@ -122,10 +121,9 @@ public sealed partial class DemoTraffic(
 
         private EventPayload NextPage(string domain)
         {
+            if (_page is not null) _query = null;   // past the landing page
             _page = _inCart && random.NextDouble() < 0.7 ? (_page == "/cart" ? "/checkout" : "/cart") : Pages[random.Next(Pages.Length)];
             if (_inCart && _page == "/checkout") _left = Math.Max(_left, 1);   // the purchase may follow
-            if (_landed) _query = null;
-            _landed = true;
             var referrer = _referrer;
             _referrer = null;
             return Event(domain, TrackedEvent.Pageview, referrer);

@@ -15,8 +15,8 @@ internal sealed record ReportFigures(DateOnly First, DateOnly Last, Counts Count
         return new ReportFigures(first, last,
             await rollups.AggregateAsync(siteId, first, last),
             await rollups.AggregateAsync(siteId, period.Before(first), first.AddDays(-1)),
-            await rollups.TopAsync(siteId, first, last, "page", top),
-            await rollups.TopAsync(siteId, first, last, "source", top),
-            await rollups.TopAsync(siteId, first, last, "channel", top));
+            await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Page.Key, top),
+            await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Source.Key, top),
+            await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Channel.Key, top));
     }
 }

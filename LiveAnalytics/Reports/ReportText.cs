@@ -22,9 +22,9 @@ internal static class ReportText
             text.AppendLine($"  {label,-16}{MetricFormat.Text(counts, metric),12}   {MetricFormat.Change(counts, before, metric)?.Signed ?? "new"}");
         if (counts.Revenue != 0 || before.Revenue != 0)
             text.AppendLine($"  {(currency is null ? "Revenue" : $"Revenue ({currency})"),-16}{MetricFormat.Money(counts.Revenue),12}   {MetricFormat.Change(counts, before, DashboardView.Revenue)?.Signed ?? "new"}");
-        Top(text, "Top pages", pages, "(none)");
-        Top(text, "Top sources", sources, "Direct / None");
-        Top(text, "Channels", channels, "(not set)");
+        Top(text, "Top pages", pages, DashboardDimensions.Page);
+        Top(text, "Top sources", sources, DashboardDimensions.Source);
+        Top(text, "Channels", channels, DashboardDimensions.Channel);
         if (goals.Count > 0)
         {
             text.AppendLine();
@@ -55,13 +55,13 @@ internal static class ReportText
         return text.ToString();
     }
 
-    /// <param name="missing">What a missing value is called, as the dashboard's card calls it.</param>
-    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows, string missing)
+    /// <param name="dimension">The list's, for what a missing value is called: as the dashboard's card calls it.</param>
+    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows, DashboardDimension dimension)
     {
         if (rows.Count == 0) return;
         text.AppendLine();
         text.AppendLine($"{title}:");
         foreach (var (value, counts) in rows)
-            text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {(value.Length == 0 ? missing : value)}");
+            text.AppendLine($"  {MetricFormat.Count(counts.Visitors),8}  {(value.Length == 0 ? dimension.Missing : value)}");
     }
 }

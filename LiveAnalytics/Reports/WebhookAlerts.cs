@@ -104,13 +104,18 @@ public sealed class WebhookAlerts(NpgsqlDataSource db, EventHub hub, SiteWebhook
         if (counts.Revenue != 0)
             text.Append($", {Dashboard.MetricFormat.Money(counts.Revenue)}{(site.Currency is null ? "" : $" {site.Currency}")} revenue{Change(counts, before, Dashboard.DashboardView.Revenue)}");
         text.Append('.');
-        if (pages.Count > 0) text.Append(" Top pages: ").AppendJoin(", ", pages.Select(p => $"{p.Value} ({Dashboard.MetricFormat.Count(p.Counts.Visitors)})")).Append('.');
-        if (sources.Count > 0)
-            text.Append(" Top sources: ").AppendJoin(", ", sources.Select(s => $"{(s.Value.Length == 0 ? "Direct / None" : s.Value)} ({Dashboard.MetricFormat.Count(s.Counts.Visitors)})")).Append('.');
-        if (channels.Count > 0)
-            text.Append(" Channels: ").AppendJoin(", ", channels.Select(c => $"{(c.Value.Length == 0 ? "(not set)" : c.Value)} ({Dashboard.MetricFormat.Count(c.Counts.Visitors)})")).Append('.');
+        Top(text, "Top pages", pages, Dashboard.DashboardDimensions.Page);
+        Top(text, "Top sources", sources, Dashboard.DashboardDimensions.Source);
+        Top(text, "Channels", channels, Dashboard.DashboardDimensions.Channel);
         var link = webhooks.Link($"/sites/{site.SiteId}/history?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}");
         return new WebhookMessage(text.ToString(), period.Key, site.Domain, Link: link, Visitors: counts.Visitors, Pageviews: counts.Pageviews);
+    }
+
+    /// <summary>A top list in a sentence, a missing value called as the dashboard's card calls it.</summary>
+    private static void Top(StringBuilder text, string title, IReadOnlyList<(string Value, Counts Counts)> rows, Dashboard.DashboardDimension dimension)
+    {
+        if (rows.Count > 0)
+            text.Append($" {title}: ").AppendJoin(", ", rows.Select(r => $"{(r.Value.Length == 0 ? dimension.Missing : r.Value)} ({Dashboard.MetricFormat.Count(r.Counts.Visitors)})")).Append('.');
     }
 
     private static string Change(Counts current, Counts previous, string metric) =>

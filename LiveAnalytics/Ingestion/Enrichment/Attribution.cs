@@ -26,8 +26,7 @@ public sealed record Attribution(
         var (utmSource, utmMedium, utmCampaign) = (Param("utm_source"), Param("utm_medium"), Param("utm_campaign"));
         var (utmContent, utmTerm) = (Param("utm_content"), Param("utm_term"));
 
-        var external = referrer is not null && !SameSite(referrer.Host, page.Host) ? referrer : null;
-        var known = external is null ? null : sources.Find(external);
+        var (external, known) = Referred(referrer, page.Host, sources);
         var source = utmSource ?? known?.Name ?? (external is null ? null : StripWww(external.Host));
         var medium = utmMedium?.ToLowerInvariant() switch
         {
@@ -56,5 +55,13 @@ public sealed record Attribution(
     public static string StripWww(string host) =>
         (host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? host[4..] : host).ToLowerInvariant();
 
-    internal static bool SameSite(string a, string b) => string.Equals(StripWww(a), StripWww(b), StringComparison.OrdinalIgnoreCase);
+    /// <summary>The referrer if it is another site's (one on the page's own site is internal navigation), and its entry
+    /// in the list of known sites if it has one.</summary>
+    internal static (Uri? External, ReferrerSource? Known) Referred(Uri? referrer, string host, ReferrerSources sources)
+    {
+        var external = referrer is not null && !SameSite(referrer.Host, host) ? referrer : null;
+        return (external, external is null ? null : sources.Find(external));
+    }
+
+    private static bool SameSite(string a, string b) => string.Equals(StripWww(a), StripWww(b), StringComparison.OrdinalIgnoreCase);
 }

@@ -47,7 +47,7 @@ public static partial class Channels
         if (ClickIdChannel(query) is { } clicked) return clicked;
 
         var m = utmMedium?.ToLowerInvariant() ?? "";
-        var kind = KindOf(known, source, sites);
+        var kind = KindOf(known, source, utmSource, sites);
         if (IsPaid(m))
             return kind switch
             {
@@ -84,8 +84,7 @@ public static partial class Channels
         string? utmCampaign, ReferrerSources sites)
     {
         if (medium is null) return null;
-        var external = Uri.TryCreate(referrer, UriKind.Absolute, out var from) && !Attribution.SameSite(from.Host, hostname) ? from : null;
-        var known = external is null ? null : sites.Find(external);
+        var (external, known) = Attribution.Referred(Uri.TryCreate(referrer, UriKind.Absolute, out var from) ? from : null, hostname, sites);
         if (medium == Mediums.Paid && utmMedium is null) utmMedium = "cpc";
         return Of(medium, source, known, utmMedium, utmSource, utmCampaign, Attribution.NoQuery, external is not null, sites);
     }
@@ -107,9 +106,10 @@ public static partial class Channels
     }
 
     /// <summary>search, social, email (our mediums for known sites), video or shopping; or null for any other site.</summary>
-    private static string? KindOf(ReferrerSource? known, string? source, ReferrerSources sites)
+    private static string? KindOf(ReferrerSource? known, string? source, string? utmSource, ReferrerSources sites)
     {
-        var site = known ?? (source is null ? null : sites.FindByName(source));
+        // A source named by its referrer's host was looked up by it already (known): only a utm_source's name is new.
+        var site = known ?? (utmSource is null ? null : sites.FindByName(utmSource));
         var name = site?.Name ?? source;
         if (name is null) return null;
         if (VideoSites.Contains(name)) return "video";
