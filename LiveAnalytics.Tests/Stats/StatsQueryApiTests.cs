@@ -163,7 +163,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [Theory]
     [InlineData("""{"metrics": ["visitors"], "date_range": "7d"}""", "'site_id' is required")]
     [InlineData("""{"site_id": "SITE", "metrics": [], "date_range": "7d"}""", "'metrics' is required")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["total_revenue"], "date_range": "7d"}""", "Unsupported metric 'total_revenue'")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["exit_rate"], "date_range": "7d"}""", "Unsupported metric 'exit_rate'")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "24h"}""", "'date_range' '24h' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z"]}""", "Times of day are not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": ["2026-11-10", "2026-11-01"]}""", "must not end before it starts")]

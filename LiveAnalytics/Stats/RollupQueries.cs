@@ -129,6 +129,32 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         }
     }
 
+    /// <summary>
+    /// A page of the values that brought the most revenue (ties by value), with all their counts. Revenue is an exact sum
+    /// in every row, so the ranking needs no sketches: only the page's values have theirs merged.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopByRevenueAsync(long siteId, DateOnly from, DateOnly to, string dimension,
+        int limit, int offset)
+    {
+        var p = Range(siteId, from, to);
+        p.AddDynamicParams(new { dimension, limit, offset });
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<string, Counts, (string Value, Counts Counts)>($"""
+            WITH ranked AS (
+                SELECT value, sum(revenue) AS revenue FROM rollup_days
+                WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
+                GROUP BY value ORDER BY 2 DESC, 1 LIMIT @limit OFFSET @offset
+            )
+            SELECT r.value AS Value, s.*
+            FROM ranked r CROSS JOIN LATERAL (
+                SELECT {Sums} FROM rollup_days d
+                WHERE d.site_id = @siteId AND d.dimension = @dimension AND d.value = r.value AND d.day >= @start AND d.day < @end
+            ) s
+            ORDER BY r.revenue DESC, r.value
+            """, (value, counts) => (value, counts), p, splitOn: "Visitors");
+        return rows.AsList();
+    }
+
     /// <summary>The counts of each (dimension, value) of <paramref name="keys"/> over the range, in one query.</summary>
     public async Task<IReadOnlyDictionary<(string Dimension, string Value), Counts>> CountsOfAsync(long siteId, DateOnly from, DateOnly to,
         IReadOnlyCollection<(string Dimension, string Value)> keys)

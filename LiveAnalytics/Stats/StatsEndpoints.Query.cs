@@ -39,6 +39,7 @@ public static partial class StatsEndpoints
             var (request, requestError) = StatsRequest.Read(site, "custom", $"{first:yyyy-MM-dd},{last:yyyy-MM-dd}", metrics, query.Clauses, time.GetUtcNow(), segment);
             if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, requestError!);
             if (request.WantsConversionRate && request.ConversionBase is null && query.Dimension != StatsFilters.Goal) return ConversionNeedsGoal();
+            if (request.AverageNeedsGoal && query.Dimension != StatsFilters.Goal) return AverageNeedsGoal();
 
             List<StatsRow> rows;
             IReadOnlyList<string>? labels = null;

@@ -53,6 +53,7 @@ public static partial class StatsEndpoints
         if (compare is not (null or "previous_period"))
             return ApiError.Problem(StatusCodes.Status400BadRequest, "'compare' must be 'previous_period' (or left out).");
         if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
+        if (request.AverageNeedsGoal) return AverageNeedsGoal();
         var current = reader.AggregateAsync(site.Id, request.Period, request.Filter);
         var previous = compare is null ? null : reader.AggregateAsync(site.Id, request.Previous, request.Filter);
         // The visitors a conversion rate divides by, beside the rest.
@@ -80,6 +81,10 @@ public static partial class StatsEndpoints
     private static IResult ConversionNeedsGoal() => ApiError.Problem(StatusCodes.Status400BadRequest,
         $"{StatsRequest.ConversionRate} needs a goal to convert to: filter by event:goal==NAME (or event:name==NAME), or break down by event:goal.");
 
+    private static IResult AverageNeedsGoal() => ApiError.Problem(StatusCodes.Status400BadRequest,
+        $"{StatsRequest.AverageRevenue} is the revenue per conversion: filter by a goal (event:goal==Purchase, or event:name==Purchase), " +
+        $"or break down by event:goal. {StatsRequest.TotalRevenue} needs neither.");
+
     /// <summary>As Plausible's <c>change</c>: percent against the previous period (100 from nothing), the bounce rate's in points.</summary>
     internal static long Change(string metric, object previous, object current)
     {
@@ -105,6 +110,7 @@ public static partial class StatsEndpoints
             return ApiError.Problem(StatusCodes.Status400BadRequest, $"'interval' must be one of: {string.Join(", ", Intervals)}.");
 
         if (request.WantsConversionRate && request.ConversionBase is null) return ConversionNeedsGoal();
+        if (request.AverageNeedsGoal) return AverageNeedsGoal();
         return TypedResults.Ok(new { results = (await TimeseriesRowsAsync(site, request, reader, interval == "date" ? "day" : interval)).Select(r => r.V1()) });
     }
 
@@ -149,6 +155,7 @@ public static partial class StatsEndpoints
             return (null, ApiError.Problem(StatusCodes.Status400BadRequest, $"'property' is required and must be one of: {StatsFilters.Supported}."));
         if (request.WantsPageMetrics && property != "event:page") return (null, PageMetricsOnly());
         if (request.WantsConversionRate && request.ConversionBase is null) return (null, ConversionNeedsGoal());
+        if (request.AverageNeedsGoal) return (null, AverageNeedsGoal());
         if (StatsRequest.PageMetrics.Contains(request.Metrics[0]) || request.Metrics[0] == StatsRequest.ConversionRate)
             return (null, ApiError.Problem(StatusCodes.Status400BadRequest,
                 $"A breakdown is sorted by its first metric, which '{request.Metrics[0]}' cannot be: put visitors or pageviews first."));
@@ -197,59 +204,32 @@ public static partial class StatsEndpoints
     private static async Task<(List<StatsRow>? Rows, IResult? Problem)> GoalRowsAsync(Site site, StatsRequest request,
         StatsReader reader, StatsQueries queries, Goals goals, int take, int skip)
     {
-        if (request.Metrics.FirstOrDefault(m => m is not ("visitors" or "events" or StatsRequest.ConversionRate)) is { } other)
+        if (request.Metrics.FirstOrDefault(m => !GoalMetrics.Contains(m)) is { } other)
             return (null, ApiError.Problem(StatusCodes.Status400BadRequest,
-                $"Goals are counted in visitors, events and {StatsRequest.ConversionRate}; '{other}' does not apply to {StatsFilters.Goal}."));
+                $"Goals are counted in {string.Join(", ", GoalMetrics)}; '{other}' does not apply to {StatsFilters.Goal}."));
         var list = await goals.ListAsync(site.Id);
         var (kinds, patterns) = Goal.Arrays(list);
         // A goal's conversion rate: its visitors' share of those the filters keep (the goals' own filters left out).
         var all = request.WantsConversionRate ? reader.AggregateAsync(site.Id, request.Period, request.ConversionBase ?? request.Filter) : null;
         var counts = list.Count == 0 ? [] : await queries.GoalsAsync(site.Id, request.Period.From, request.Period.To, kinds, patterns, request.Filter);
         var visitors = all is null ? 0 : (await all).Visitors;
-        var rows = list.Select((g, i) => (g.Label, Counts: counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events }))
-            .OrderByDescending(r => request.Metrics[0] == "events" ? r.Counts.Events : r.Counts.Visitors).ThenBy(r => r.Label, StringComparer.Ordinal)
+        var rows = list.Select((g, i) => Row("goal", g.Label, counts[i] with { Events = g.Kind == Goal.Page ? counts[i].Pageviews : counts[i].Events },
+                request.Metrics, conversionRate: Rate(counts[i].Visitors, visitors), revenue: g.Kind != Goal.Page))
+            .OrderByDescending(r => Convert.ToDecimal(r.Metrics[request.Metrics[0]] ?? -1m, System.Globalization.CultureInfo.InvariantCulture))
+            .ThenBy(r => r.Value, StringComparer.Ordinal)
             .Skip(skip).Take(take);
-        return (rows.Select(r => Row("goal", r.Label, r.Counts, request.Metrics, conversionRate: Rate(r.Counts.Visitors, visitors))).ToList(), null);
+        return (rows.ToList(), null);
     }
 
-    /// <summary>
-    /// One of the site's funnels (by name) over the period: each step's visitors, share of the first step's, and drop-off;
-    /// with filters, of the visits they keep.
-    /// </summary>
-    private static async Task<IResult> FunnelAsync(HttpContext http, Funnels funnels, Segments segments, TimeProvider time, string? funnel, string? period,
-        string? date, string? filters)
-    {
-        var site = SiteScopeFilter.Of(http);
-        if (string.IsNullOrWhiteSpace(funnel))
-            return ApiError.Problem(StatusCodes.Status400BadRequest, "'funnel' is required: the name of one of the site's funnels (its settings page lists them).");
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
-        if (!StatsPeriod.TryResolve(period, date, zone, time.GetUtcNow(), out var first, out var last, out var error))
-            return ApiError.Problem(StatusCodes.Status400BadRequest, error!);
-        var (rest, segment, segmentError) = await StatsSegments.ResolveAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, filters);
-        if (segmentError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError);
-        var (filter, filterError) = StatsFilters.Parse(rest, segment);
-        if (filterError is not null) return ApiError.Problem(StatusCodes.Status400BadRequest, filterError);
-        var all = await funnels.ListAsync(site.Id);
-        if (all.FirstOrDefault(f => f.Name == funnel.Trim()) is not { } found)
-            return ApiError.Problem(StatusCodes.Status404NotFound, $"Site '{site.Domain}' has no funnel named '{Infrastructure.Quoted.Clip(funnel, 80)}'" +
-                (all.Count == 0 ? "; it has none yet." : $"; it has: {string.Join(", ", all.Select(f => f.Name))}."));
-        var counts = await funnels.CountAsync(site, found, first, last, filter);
-        var results = found.Steps.Select((step, i) => new FunnelStepResult(i + 1, step.Kind, step.Pattern, counts[i],
-            counts[0] == 0 ? 0 : Math.Round(100.0 * counts[i] / counts[0], 1), i == 0 ? 0 : counts[i - 1] - counts[i])).ToList();
-        return TypedResults.Ok(new { funnel = found.Name, results });
-    }
-
-    /// <param name="ConversionRate">Percent of the first step's visitors.</param>
-    /// <param name="Dropped">Visitors of the step before who did not reach this one.</param>
-    public sealed record FunnelStepResult(int Step, string Kind, string Value, long Visitors,
-        [property: System.Text.Json.Serialization.JsonPropertyName("conversion_rate")] double ConversionRate, long Dropped);
+    private static readonly string[] GoalMetrics = ["visitors", "events", StatsRequest.ConversionRate, StatsRequest.TotalRevenue, StatsRequest.AverageRevenue];
 
     /// <summary>
     /// A result row: the bucket or value, then the metrics asked for; a page's time_on_page (seconds) and scroll_depth
     /// (percent) are null when none of its views reported engagement.
     /// </summary>
+    /// <param name="revenue">False for what carries none (a page goal): its revenue metrics are null, not 0.</param>
     private static StatsRow Row(string key, string value, Counts counts, string[] metrics, PageEngagement? engagement = null,
-        double? conversionRate = null)
+        double? conversionRate = null, bool revenue = true)
     {
         var values = new Dictionary<string, object?>();
         foreach (var m in metrics)
@@ -258,6 +238,7 @@ public static partial class StatsEndpoints
                 "time_on_page" => engagement?.AverageSeconds,
                 "scroll_depth" => engagement?.AverageScroll,
                 StatsRequest.ConversionRate => conversionRate,
+                StatsRequest.TotalRevenue or StatsRequest.AverageRevenue when !revenue => null,
                 _ => counts.Metric(m),
             };
         return new StatsRow(key, value, values);

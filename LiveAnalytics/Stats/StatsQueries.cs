@@ -37,6 +37,7 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         ["visitors"] = "visitors", ["pageviews"] = "pageviews", ["events"] = "events", ["visits"] = "visits",
         ["bounce_rate"] = "bounces::float8 / nullif(visits, 0)", ["visit_duration"] = "seconds / nullif(visits, 0)",
         ["views_per_visit"] = "pageviews::float8 / nullif(visits, 0)",
+        ["total_revenue"] = "revenue", ["average_revenue"] = "revenue / nullif(events, 0)",
     };
 
     /// <summary>How <paramref name="metric"/> (one of <see cref="StatsRequest.SupportedMetrics"/>) sorts grouped rows, in SQL.</summary>
@@ -189,7 +190,7 @@ public sealed record Counts(long Visitors, long Pageviews, long Events, long Vis
     public static Counts operator +(Counts a, Counts b) => new(a.Visitors + b.Visitors, a.Pageviews + b.Pageviews, a.Events + b.Events,
         a.Visits + b.Visits, a.Bounces + b.Bounces, a.Seconds + b.Seconds, a.Revenue + b.Revenue);
 
-    /// <summary>A metric's value as the Plausible API gives it: whole numbers, and views per visit to two decimals.</summary>
+    /// <summary>A metric's value as the Plausible API gives it: whole numbers, views per visit and revenue to two decimals.</summary>
     // The first arm's cast gives the switch the type object: without it, its arms' common type is double, and every
     // whole number came out as a boxed double.
     public object Metric(string name) => name switch
@@ -201,6 +202,9 @@ public sealed record Counts(long Visitors, long Pageviews, long Events, long Vis
         "bounce_rate" => Visits == 0 ? 0L : (long)Math.Round(100.0 * Bounces / Visits, MidpointRounding.AwayFromZero),
         "visit_duration" => Visits == 0 ? 0L : (long)Math.Round(Seconds / Visits, MidpointRounding.AwayFromZero),
         "views_per_visit" => Visits == 0 ? 0.0 : Math.Round((double)Pageviews / Visits, 2, MidpointRounding.AwayFromZero),
+        "total_revenue" => (double)Math.Round(Revenue, 2, MidpointRounding.AwayFromZero),
+        // Per conversion: under a goal's filter the events are its conversions (one without an amount adds nothing but counts).
+        "average_revenue" => Events == 0 ? 0.0 : (double)Math.Round(Revenue / Events, 2, MidpointRounding.AwayFromZero),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a supported metric."),
     };
 }

@@ -12,7 +12,7 @@ namespace LiveAnalytics.Stats;
 /// </summary>
 public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.NpgsqlDataSource db)
 {
-    /// <summary>The Stats API's properties that are dimensions of the rollups, ranked there by visitors.</summary>
+    /// <summary>The Stats API's properties that are dimensions of the rollups, ranked there by visitors or by revenue.</summary>
     internal static readonly Dictionary<string, string> RollupDimensions = new()
     {
         ["event:page"] = "page", ["visit:source"] = "source", ["visit:referrer"] = "referrer", ["visit:entry_page"] = "entry_page",
@@ -23,7 +23,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     };
 
     /// <summary>What a page's rollups keep: they count events, not the visits that reached the page.</summary>
-    private static readonly string[] EventMetrics = ["visitors", "pageviews", "events"];
+    private static readonly string[] EventMetrics = ["visitors", "pageviews", "events", StatsRequest.TotalRevenue];
 
     /// <summary>The Stats API's properties the table of visits lists, as the dashboard's dimensions.</summary>
     private static readonly Dictionary<string, Dashboard.DashboardDimension> VisitDimensions =
@@ -50,11 +50,13 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> BreakdownAsync(long siteId, StatsRange period, string property,
         string column, string missing, string[] metrics, int limit, int offset, EventFilter filter, string? propKey)
     {
-        if (filter.IsEmpty && propKey is null && metrics[0] == "visitors" && RollupDimensions.TryGetValue(property, out var dimension)
+        if (filter.IsEmpty && propKey is null && metrics[0] is ("visitors" or StatsRequest.TotalRevenue) && RollupDimensions.TryGetValue(property, out var dimension)
             && (dimension != "page" || metrics.All(EventMetrics.Contains)))
         {
-            var top = await rollups.TopAsync(siteId, period.First, period.Last, dimension, offset + limit);
-            return top.Skip(offset).Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
+            var top = metrics[0] == "visitors"
+                ? (await rollups.TopAsync(siteId, period.First, period.Last, dimension, offset + limit)).Skip(offset)
+                : await rollups.TopByRevenueAsync(siteId, period.First, period.Last, dimension, limit, offset);
+            return top.Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
         }
         if (propKey is null && metrics[0] == "visitors" && VisitDimensions.TryGetValue(property, out var listed)
             && (KeptVisits.Columns.Contains(listed.Column) || metrics.All(EventMetrics.Contains))

@@ -8,7 +8,15 @@ namespace LiveAnalytics.Stats;
 /// <param name="Previous">The period <c>compare=previous_period</c> compares with.</param>
 public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilter Filter, StatsRange Previous)
 {
-    public static readonly string[] SupportedMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events"];
+    public static readonly string[] SupportedMetrics =
+        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", TotalRevenue, AverageRevenue];
+
+    /// <summary>
+    /// The revenue of the events kept, in the site's revenue currency (to two decimals; amounts of one period are
+    /// added whatever their currency, as on the dashboard); and per conversion, the revenue over the conversions of a
+    /// goal's filter (or of each goal of a breakdown by event:goal).
+    /// </summary>
+    public const string TotalRevenue = "total_revenue", AverageRevenue = "average_revenue";
 
     /// <summary>
     /// The percent of visitors who converted (to one decimal), as Plausible gives it: under a filter on a goal or a
@@ -30,6 +38,12 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
         StatsFilters.Build(_conversionOthers.Clauses, _conversionOthers.Segment, (column, propKey, values)).Filter;
 
     public bool WantsConversionRate => Metrics.Contains(ConversionRate);
+
+    /// <summary>Whether a filter (or a segment) names a goal or a custom event: what a conversion is, for a rate or an average.</summary>
+    public bool HasGoal { get; private init; }
+
+    /// <summary><see cref="AverageRevenue"/> is asked for without a goal to average over (a breakdown by event:goal has its goals).</summary>
+    public bool AverageNeedsGoal => Metrics.Contains(AverageRevenue) && !HasGoal;
 
     /// <summary>A page's engagement (seconds looked at, percent read, on average over its engaged views): in a breakdown
     /// by event:page only, after the metric it is sorted by.</summary>
@@ -62,14 +76,15 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
         if (filterError is not null) return (null, filterError);
         EventFilter? conversionBase = null;
         (IReadOnlyList<StatsClause>, IReadOnlyList<DashboardFilter>) others = ([], []);
+        var (rest, hadGoal) = StatsFilters.WithoutGoals(clauses);
+        // A segment's goal is one too, as the history page's conversion rate counts it.
+        var hasGoal = rest is not null && (hadGoal || segment.Any(DashboardView.IsConversion));
         if (wanted.Contains(ConversionRate))
         {
-            var (rest, hadGoal) = StatsFilters.WithoutGoals(clauses);
             if (rest is null) return (null, $"{ConversionRate} needs a goal to convert to: a filter event:goal== (or event:name==), not !=.");
-            // A segment's goal is one too, as the history page's conversion rate counts it.
-            if (hadGoal || segment.Any(DashboardView.IsConversion))
+            if (hasGoal)
             {
-                others = (rest, segment.Where(f => !DashboardView.IsConversion(f)).ToList());
+                others = (rest!, segment.Where(f => !DashboardView.IsConversion(f)).ToList());
                 conversionBase = StatsFilters.Build(others.Item1, others.Item2).Filter;
             }
         }
@@ -78,6 +93,7 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
         {
             ConversionBase = conversionBase,
             _conversionOthers = others,
+            HasGoal = hasGoal,
         }, null);
     }
 }
