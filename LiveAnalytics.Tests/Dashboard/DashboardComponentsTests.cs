@@ -55,7 +55,10 @@ public sealed class DashboardComponentsTests : BunitContext
             .Add(c => c.AllVisitors, 120L).Add(c => c.PreviousAllVisitors, 100L)
             .Add(c => c.Selected, "events"));
 
-        Assert.Equal(["Unique conversions", "Total conversions", "Conversion rate", "Revenue"], bar.FindAll(".metric-label").Select(l => l.TextContent));
+        Assert.Equal(["Unique conversions", "Total conversions", "Conversion rate", "Revenue", "Average revenue"],
+            bar.FindAll(".metric-label").Select(l => l.TextContent));
+        Assert.Equal("20.00", bar.Find("[data-testid=metric-average_revenue]").TextContent);   // 900 over 45 conversions
+        Assert.Equal("new", bar.Find("[data-testid=change-average_revenue]").TextContent);   // no revenue before
         Assert.Empty(bar.FindAll("[data-testid=metric-pageviews]"));   // a custom event's filter keeps no pageviews
         Assert.Equal("30", bar.Find("[data-testid=metric-visitors]").TextContent);
         Assert.Equal("45", bar.Find("[data-testid=metric-events]").TextContent);
@@ -66,6 +69,26 @@ public sealed class DashboardComponentsTests : BunitContext
         Assert.Equal("↑ 5 pts", rate.TextContent);
         Assert.Equal("20% in the previous period", rate.GetAttribute("title"));
         Assert.Contains("metric-better", rate.ClassName);
+    }
+
+    [Fact]
+    public void Under_a_purchase_goal_the_average_order_is_compared_with_the_one_before()
+    {
+        var bar = Render<MetricsBar>(p => p
+            .Add(c => c.Totals, C(30, visits: 31, events: 45, revenue: 900))
+            .Add(c => c.Previous, C(20, visits: 20, events: 30, revenue: 750))
+            .Add(c => c.AllVisitors, 120L).Add(c => c.PreviousAllVisitors, 100L).Add(c => c.Currency, "EUR"));
+
+        Assert.Equal("Average revenue (EUR)", bar.Find("[data-metric=average_revenue] .metric-label").TextContent);
+        var change = bar.Find("[data-testid=change-average_revenue]");   // 25.00 → 20.00 an order
+        Assert.Equal("↓ 20%", change.TextContent);
+        Assert.Equal("25.00 in the previous period", change.GetAttribute("title"));
+        Assert.Contains("metric-worse", change.ClassName);
+
+        // Without a goal's filter there are no conversions to average over.
+        var all = Render<MetricsBar>(p => p.Add(c => c.Totals, C(30, visits: 31, events: 45, revenue: 900)));
+        Assert.Empty(all.FindAll("[data-metric=average_revenue]"));
+        Assert.Equal("900.00", all.Find("[data-testid=metric-revenue]").TextContent);
     }
 
     [Fact]

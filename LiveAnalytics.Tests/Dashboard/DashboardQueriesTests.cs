@@ -324,6 +324,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&compare=previous&f=event:Order");
         using var orders = new ZipArchive(new MemoryStream(body));
         Assert.Contains("conversion_rate,16.7,0", Read(orders, "totals.csv"));
+        Assert.Contains("average_revenue,40.00,0.00", Read(orders, "totals.csv"));   // the one order's worth; none the day before
         Assert.EndsWith(",revenue,conversion_rate", Read(orders, "source.csv")[0]);
         Assert.EndsWith(",33.3", Read(orders, "source.csv")[1]);   // Google's: one of its three visitors bought
         Assert.Equal(["goal,kind,value,uniques,total,conversion_rate,revenue", "Order,event,Order,1,1,16.7,40.00"], Read(orders, "goals.csv"));
@@ -333,6 +334,9 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05");
         using var priced = new ZipArchive(new MemoryStream(body));
         Assert.Contains("revenue (EUR),40.00", Read(priced, "totals.csv"));
+        (_, body) = await ExportAsync(shop.Site.Id, shop.User.Id, "?period=custom&from=2026-10-05&to=2026-10-05&f=event:Order");
+        using var pricedOrders = new ZipArchive(new MemoryStream(body));
+        Assert.Contains("average_revenue (EUR),40.00", Read(pricedOrders, "totals.csv"));
         Assert.EndsWith(",revenue (EUR)", Read(priced, "timeseries.csv")[0]);
         Assert.EndsWith(",revenue (EUR),time_on_page,scroll_depth", Read(priced, "page.csv")[0]);
         Assert.EndsWith(",revenue (EUR)", Read(priced, "goals.csv")[0]);

@@ -75,6 +75,8 @@ public static class DashboardExport
         {
             var rate = Percent(data.Totals.Visitors, all);
             Line(csv, data.Previous is { } p ? ["conversion_rate", rate, Percent(p.Visitors, data.PreviousAllVisitors ?? 0)] : ["conversion_rate", rate]);
+            var average = columns[Array.IndexOf(MetricColumns, "revenue")].Replace("revenue", StatsRequest.AverageRevenue);   // with its currency
+            Line(csv, data.Previous is { } q ? [average, Average(data.Totals), Average(q)] : [average, Average(data.Totals)]);
         }
         return csv.ToString();
     }
@@ -154,6 +156,8 @@ public static class DashboardExport
 
     /// <summary>A percentage with one decimal; empty when there is nothing to divide by.</summary>
     private static string Percent(long part, long whole) => MetricFormat.Share(part, whole)?.ToString("0.#", CultureInfo.InvariantCulture) ?? "";
+
+    private static string Average(Counts counts) => (counts.Events == 0 ? 0 : counts.Revenue / counts.Events).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string Value(Counts counts, string metric) => metric == "revenue"
         ? counts.Revenue.ToString("0.00", CultureInfo.InvariantCulture)

@@ -14,6 +14,7 @@ public static class MetricFormat
     public static string Text(Counts c, string metric) => metric switch
     {
         DashboardView.Revenue => Money(c.Revenue),
+        StatsRequest.AverageRevenue => Money(c.Events == 0 ? 0 : c.Revenue / c.Events),
         "bounce_rate" => $"{c.Metric(metric)}%",
         "visit_duration" => Duration(Convert.ToInt64(c.Metric(metric), Culture)),
         "views_per_visit" => ((double)c.Metric(metric)).ToString("0.##", Culture),
