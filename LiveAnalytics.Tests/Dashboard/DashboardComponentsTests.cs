@@ -224,6 +224,35 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void Sources_and_landing_pages_show_the_revenue_their_visits_brought_and_pages_none()
+    {
+        var data = Data(new()
+        {
+            ["source"] = [new("Google", C(12, visits: 14, revenue: 480.5m)), new("", C(9, visits: 9))],
+            ["entry_page"] = [new("/sale", C(8, visits: 8, revenue: 99m))],
+            ["page"] = [new("/checkout", C(8, pageviews: 9, revenue: 579.5m))],
+            ["exit_page"] = [new("/thanks", C(5, visits: 5, revenue: 579.5m))],
+            ["country"] = [new("DE", C(4, visits: 4))],
+        });
+        var sources = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source]).Add(c => c.Data, data)
+            .Add(c => c.Currency, "EUR"));
+        Assert.Equal(["Source", "Visitors", "Visits", "Revenue (EUR)"], sources.FindAll("th").Select(th => th.TextContent));
+        Assert.Equal(["480.50", "–"], sources.FindAll("[data-testid=value-revenue]").Select(td => td.TextContent));   // none from Direct
+
+        var pages = Render<TopList>(p => p.Add(c => c.Title, "Top pages")
+            .Add(c => c.Dimensions, [DashboardDimensions.Page, DashboardDimensions.EntryPage, DashboardDimensions.ExitPage]).Add(c => c.Data, data));
+        Assert.Empty(pages.FindAll("[data-testid=value-revenue]"));   // where a purchase was made says little of what earned it
+        pages.Find("[data-tab=entry_page]").Click();
+        Assert.Equal(["99.00"], pages.FindAll("[data-testid=value-revenue]").Select(td => td.TextContent));
+        pages.Find("[data-tab=exit_page]").Click();
+        Assert.Empty(pages.FindAll("[data-testid=value-revenue]"));
+
+        // A list none of whose values brought any has no such column.
+        var places = Render<TopList>(p => p.Add(c => c.Title, "Locations").Add(c => c.Dimensions, [DashboardDimensions.Country]).Add(c => c.Data, data));
+        Assert.DoesNotContain("Revenue", places.Find("thead").TextContent);
+    }
+
+    [Fact]
     public void Goals_show_conversion_rates_against_all_visitors_and_revenue()
     {
         var data = Data(new() { ["event"] = [new("Order", C(25, events: 30, revenue: 1234.5m)), new("Signup", C(3, events: 3))] }, totals: C(200));
