@@ -253,6 +253,27 @@ public sealed class DashboardComponentsTests : BunitContext
     }
 
     [Fact]
+    public void A_full_list_links_to_every_value_of_its_open_tab()
+    {
+        var ten = Enumerable.Range(1, DashboardQueries.TopLimit).Select(i => new TopRow($"source{i}", C(20 - i))).ToList();
+        var data = Data(new() { ["source"] = ten, ["referrer"] = [new("news.example", C(2))], ["event"] = [.. ten] });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.Referrer])
+            .Add(c => c.Data, data).Add(c => c.DetailsHref, d => $"/sites/7/history/list/{d.Key}?period=30d"));
+        var link = list.Find("[data-testid=top-details]");
+        Assert.Equal("/sites/7/history/list/source?period=30d", link.GetAttribute("href"));
+        Assert.Equal("See all source values", link.GetAttribute("aria-label"));
+        list.Find("[data-tab=referrer]").Click();
+        Assert.Empty(list.FindAll("[data-testid=top-details]"));   // one value: the card shows them all
+
+        // The custom events' card lists them all, and a list without the link's target has none.
+        var events = Render<TopList>(p => p.Add(c => c.Title, "Custom events").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, data)
+            .Add(c => c.DetailsHref, d => $"/x/{d.Key}"));
+        Assert.Empty(events.FindAll("[data-testid=top-details]"));
+        var plain = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source]).Add(c => c.Data, data));
+        Assert.Empty(plain.FindAll("[data-testid=top-details]"));
+    }
+
+    [Fact]
     public void Goals_show_conversion_rates_against_all_visitors_and_revenue()
     {
         var data = Data(new() { ["event"] = [new("Order", C(25, events: 30, revenue: 1234.5m)), new("Signup", C(3, events: 3))] }, totals: C(200));

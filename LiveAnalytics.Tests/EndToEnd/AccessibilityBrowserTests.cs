@@ -45,7 +45,8 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         // An annotation, on the chart and listed under it; a segment, to pick beside the period.
         Assert.Null(await App.Get<Annotations>().AddAsync(site, owner, SiteClock.Today(site, TimeProvider.System), "Hat sale started"));
         Assert.Null(await App.Get<Segments>().SaveAsync(site, owner, "From Google", [new DashboardFilter("source", "Google")]));
-        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/history?f=source:Google", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
+        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/history?f=source:Google",
+                                     $"/sites/{siteId}/history/list/source?q=goo", $"/sites/{siteId}/history/list/page", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));
 
@@ -56,6 +57,7 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
                 problems.AddRange(await CheckAsync(visitor, $"/widget/{kind}?token={token}&theme={theme}&page={Uri.EscapeDataString($"https://{domain}/hats")}&event=Purchase&label=orders"));
         var (shared, _) = await App.Get<SharedLinks>().CreateAsync(site, owner, "Our agency");
         problems.AddRange(await CheckAsync(visitor, shared!, bothThemes: true));
+        problems.AddRange(await CheckAsync(visitor, $"{shared}/list/source?sort=revenue"));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 

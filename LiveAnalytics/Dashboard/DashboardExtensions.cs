@@ -9,6 +9,7 @@ public static class DashboardExtensions
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DashboardQueries>();
+        builder.Services.AddSingleton<TopValues>();
         builder.Services.AddSingleton<Goals>();
         builder.Services.AddSingleton<Funnels>();
         builder.Services.AddSingleton<FunnelDays>();

@@ -101,17 +101,20 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     /// </summary>
     /// <param name="dimension">A dimension of the rollups: page, event, source, referrer, utm_source, utm_medium,
     /// utm_campaign, channel, country, region, city, device, browser, os, entry_page or exit_page. '' is a missing value.</param>
-    public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopAsync(long siteId, DateOnly from, DateOnly to, string dimension, int limit)
+    /// <param name="search">Only the values it finds (the top of those).</param>
+    public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopAsync(long siteId, DateOnly from, DateOnly to, string dimension, int limit,
+        ValueSearch? search = null)
     {
         await using var conn = await db.OpenConnectionAsync();
         for (var candidates = Math.Max(20, 2 * limit); ; candidates *= 4)
         {
             var p = Range(siteId, from, to);
             p.AddDynamicParams(new { dimension, limit, candidates });
+            search?.AddTo(p);
             var rows = (await conn.QueryAsync<string, Counts, long?, (string Value, Counts Counts, long? Threshold)>($"""
                 WITH ranked AS (
                     SELECT value, row_number() OVER (ORDER BY sum(events) DESC, value) AS n, sum(events) AS weight FROM rollup_days
-                    WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
+                    WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end {search?.Sql}
                     GROUP BY value
                 )
                 SELECT r.value AS Value, s.*, (SELECT weight FROM ranked WHERE n = @candidates + 1)::bigint AS Threshold
@@ -134,15 +137,16 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     /// in every row, so the ranking needs no sketches: only the page's values have theirs merged.
     /// </summary>
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> TopByRevenueAsync(long siteId, DateOnly from, DateOnly to, string dimension,
-        int limit, int offset)
+        int limit, int offset, ValueSearch? search = null)
     {
         var p = Range(siteId, from, to);
         p.AddDynamicParams(new { dimension, limit, offset });
+        search?.AddTo(p);
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<string, Counts, (string Value, Counts Counts)>($"""
             WITH ranked AS (
                 SELECT value, sum(revenue) AS revenue FROM rollup_days
-                WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end
+                WHERE site_id = @siteId AND dimension = @dimension AND day >= @start AND day < @end {search?.Sql}
                 GROUP BY value ORDER BY 2 DESC, 1 LIMIT @limit OFFSET @offset
             )
             SELECT r.value AS Value, s.*
@@ -177,5 +181,18 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         var p = new DynamicParameters();
         p.AddDynamicParams(new { siteId, start = from, end = to.AddDays(1) });
         return p;
+    }
+}
+
+/// <summary>Which values of a dimension a search keeps: those holding a text (<paramref name="Like"/>, an ILIKE pattern),
+/// or some values exactly (countries, whose names a search finds but whose rows hold their codes).</summary>
+public sealed record ValueSearch(string? Like, string[]? Values)
+{
+    public string Sql => Like is not null ? "AND value ILIKE @searchLike" : "AND value = ANY(@searchValues)";
+
+    public void AddTo(DynamicParameters p)
+    {
+        if (Like is not null) p.Add("searchLike", Like);
+        else p.Add("searchValues", Values ?? []);
     }
 }

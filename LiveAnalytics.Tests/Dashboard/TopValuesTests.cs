@@ -1,0 +1,143 @@
+using Bunit;
+using LiveAnalytics.Dashboard;
+using LiveAnalytics.Dashboard.Pages;
+using LiveAnalytics.Ingestion;
+using LiveAnalytics.Persistence;
+using LiveAnalytics.Sites;
+using LiveAnalytics.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveAnalytics.Tests.Dashboard;
+
+/// <summary>A top list beyond the card's ten: every value, a page at a time, searched and ranked by visitors or revenue.</summary>
+public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private static readonly DateTimeOffset Noon = new(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = new(2026, 11, 28);
+    private const string Day = "period=custom&from=2026-11-10&to=2026-11-10";
+
+    /// <summary>
+    /// 10 November: Google brings 6 visitors from Germany (two buy for 50 each), Bing 5 from France, DuckDuckGo 4 from
+    /// Germany (one buys for 500), Google Ads 3 from the United States, and 2 Germans come direct.
+    /// </summary>
+    private async Task<Merchant> ShopAsync()
+    {
+        var shop = await _app.MerchantAsync();
+        var events = new List<TrackedEvent>();
+        var visitor = 0;
+        foreach (var (source, count, country) in new[] { ("Google", 6, "DE"), ("Bing", 5, "FR"), ("DuckDuckGo", 4, "DE"), ("Google Ads", 3, "US"), (null, 2, "DE") })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                visitor++;
+                events.Add(TestData.Event(shop.Site.Id, Noon.AddMinutes(visitor), visitor, "/") with { Source = source, Country = country });
+                decimal? amount = (source, i) switch { ("Google", < 2) => 50m, ("DuckDuckGo", 0) => 500m, _ => null };
+                if (amount is not null)
+                    events.Add(TestData.Event(shop.Site.Id, Noon.AddMinutes(visitor).AddSeconds(30), visitor, "/checkout", "Purchase") with
+                    {
+                        Source = source, Country = country, RevenueAmount = amount, RevenueCurrency = "EUR",
+                    });
+            }
+        }
+        await _app.Get<EventWriter>().WriteAsync([.. events], mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        return shop;
+    }
+
+    private static DashboardView View(params string[] filters) =>
+        DashboardView.Parse("custom", "2026-11-10", "2026-11-10", null, filters, null, null, null).View;
+
+    private async Task<string[]> ListAsync(Merchant shop, DashboardDimension dimension, DashboardView view, string? search = null, bool byRevenue = false,
+        int offset = 0, int limit = TopValues.PageSize) =>
+        [.. (await _app.Get<TopValues>().ReadAsync(shop.Site, view, Today, dimension, search, byRevenue, offset, limit))
+            .Select(r => $"{r.Value}={r.Counts.Visitors},{r.Counts.Revenue:0}")];
+
+    [Fact]
+    public async Task Every_value_is_listed_a_page_at_a_time_and_found_by_a_search_in_any_case()
+    {
+        var shop = await ShopAsync();
+        var all = View();
+        Assert.Equal(["Google=6,100", "Bing=5,0", "DuckDuckGo=4,500", "Google Ads=3,0", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, all));
+        Assert.Equal(["DuckDuckGo=4,500", "Google Ads=3,0"], await ListAsync(shop, DashboardDimensions.Source, all, offset: 2, limit: 2));
+        Assert.Equal(["Google=6,100", "Google Ads=3,0"], await ListAsync(shop, DashboardDimensions.Source, all, search: " gOO "));
+        Assert.Empty(await ListAsync(shop, DashboardDimensions.Source, all, search: "yahoo"));
+        // A search's % and _ are the letters they are, not wildcards.
+        Assert.Empty(await ListAsync(shop, DashboardDimensions.Source, all, search: "G%s"));
+        // Ranked by the revenue the visits brought; those without any after, by value.
+        Assert.Equal(["DuckDuckGo=4,500", "Google=6,100", "=2,0", "Bing=5,0", "Google Ads=3,0"],
+            await ListAsync(shop, DashboardDimensions.Source, all, byRevenue: true));
+        // Countries are found by their names (their rows hold codes) or codes.
+        Assert.Equal(["DE=12,600"], await ListAsync(shop, DashboardDimensions.Country, all, search: "germ"));
+        Assert.Equal(["US=3,0"], await ListAsync(shop, DashboardDimensions.Country, all, search: "us"));
+        Assert.Empty(await ListAsync(shop, DashboardDimensions.Country, all, search: "atlantis"));
+    }
+
+    [Fact]
+    public async Task Under_the_dashboards_filters_the_list_and_its_search_count_the_visits_they_keep()
+    {
+        var shop = await ShopAsync();
+        var germans = View("country:DE");
+        Assert.Equal(["Google=6,100", "DuckDuckGo=4,500", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans));
+        Assert.Equal(["Google=6,100"], await ListAsync(shop, DashboardDimensions.Source, germans, search: "goo"));
+        Assert.Equal(["DuckDuckGo=4,500", "Google=6,100", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans, byRevenue: true));
+        Assert.Equal(["DuckDuckGo=4,500"], await ListAsync(shop, DashboardDimensions.Source, germans, byRevenue: true, offset: 0, limit: 1));
+        // Under the purchase goal: the buyers and what they paid.
+        Assert.Equal(["Google=2,100", "DuckDuckGo=1,500"], await ListAsync(shop, DashboardDimensions.Source, View("event:Purchase")));
+        // Pages rank by visitors only, whatever is asked: their revenue is where a purchase happened, not what earned it.
+        Assert.Equal(["/=20,0", "/checkout=3,600"], await ListAsync(shop, DashboardDimensions.Page, View(), byRevenue: true));
+    }
+
+    [Fact]
+    public async Task The_page_lists_a_hundred_values_then_more_and_a_click_filters_the_dashboard()
+    {
+        var shop = await _app.MerchantAsync();
+        await _app.Get<EventWriter>().WriteAsync([.. Enumerable.Range(1, 101).Select(v =>
+            TestData.Event(shop.Site.Id, Noon.AddSeconds(v), v, "/") with { Source = $"<b>site{v:000}</b>.example" })],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        await using var ctx = ComponentContext.For(_app, shop.User, [.. ComponentContext.HistoryPage, typeof(TopValues), typeof(TimeProvider)]);
+        ctx.SignIn(shop.User);
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"/sites/{shop.Site.Id}/history/list/source?{Day}");
+
+        var page = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.DimensionKey, "source"));
+        page.WaitForAssertion(() => Assert.Equal(100, page.FindAll(".top-row").Count));
+        Assert.Equal("<b>site001</b>.example", page.FindAll(".top-label")[0].TextContent);   // text, never markup
+        Assert.Empty(page.FindAll("b"));
+        page.On("[data-testid=details-more]", e => e.Click());
+        page.WaitForAssertion(() => Assert.Equal(101, page.FindAll(".top-row").Count));
+        Assert.Empty(page.FindAll("[data-testid=details-more]"));
+        Assert.EndsWith($"/sites/{shop.Site.Id}/history?{Day}", page.Find("[data-testid=details-back]").GetAttribute("href"));
+
+        page.On("tr[data-value='<b>site007</b>.example']", e => e.Click());
+        page.WaitForAssertion(() => Assert.EndsWith($"/sites/{shop.Site.Id}/history?{Day}&f=source%3A%3Cb%3Esite007%3C%2Fb%3E.example", nav.Uri));
+
+        // A site the user is no member of, or a list that does not exist, is not found.
+        var other = await _app.MerchantAsync();
+        var foreign = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, other.Site.Id).Add(c => c.DimensionKey, "source"));
+        foreign.WaitForAssertion(() => Assert.Contains("not found", foreign.Markup, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(foreign.FindAll(".top-row"));
+        var goals = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.DimensionKey, "event"));
+        goals.WaitForAssertion(() => Assert.Contains("not found", goals.Markup, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_shared_links_list_stays_on_the_link()
+    {
+        var shop = await ShopAsync();
+        var path = (await _app.Get<SharedLinks>().CreateAsync(shop.Site, shop.User.Id, "Agency")).Path!;
+        var token = path[SharedLinks.PathPrefix.Length..];
+        await using var ctx = ComponentContext.For(_app, user: null, [.. ComponentContext.HistoryPage, typeof(TopValues), typeof(SharedLinks), typeof(TimeProvider)]);
+        var nav = ctx.Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"{path}/list/source?{Day}&q=goo&sort=revenue");
+
+        var page = ctx.Render<SharedTopDetailsPage>(p => p.Add(c => c.Token, token).Add(c => c.DimensionKey, "source"));
+        page.WaitForAssertion(() => Assert.Equal(["Google", "Google Ads"], page.FindAll(".top-label").Select(l => l.TextContent)));
+        Assert.Equal(["100.00", "–"], page.FindAll("[data-testid=value-revenue]").Select(c => c.TextContent));
+        Assert.DoesNotContain($"/sites/{shop.Site.Id}", page.Markup);
+        page.On("tr[data-value=Google]", e => e.Click());
+        page.WaitForAssertion(() => Assert.EndsWith($"{path}?{Day}&f=source%3AGoogle", nav.Uri));
+    }
+}

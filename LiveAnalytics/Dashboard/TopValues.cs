@@ -1,0 +1,84 @@
+using LiveAnalytics.Sites;
+using LiveAnalytics.Stats;
+
+namespace LiveAnalytics.Dashboard;
+
+/// <summary>
+/// A top list beyond the card's ten: all of a dimension's values for the view, a page at a time, found by a search and
+/// ranked by visitors (exit pages by exits) or by the revenue their visits brought. Without filters from the rollups, in
+/// milliseconds however long the period (a search too); with filters from the table of visits or the events, as the
+/// card's (the search then one more filter on the dimension).
+/// </summary>
+public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.NpgsqlDataSource db)
+{
+    public const int PageSize = 100;
+
+    /// <summary>At most this many rows are listed, a search narrows down the rest.</summary>
+    public const int MaxRows = 1_000;
+
+    /// <summary>A search's longest text; the rest is not read.</summary>
+    public const int MaxSearch = 200;
+
+    /// <summary>The lists that have a page of their own (the custom events' card lists them all, properties have theirs).</summary>
+    public static bool Lists(DashboardDimension dimension) => dimension.PropertyName is null && PropertyOf(dimension) is not null;
+
+    /// <summary>Whether the list shows revenue and can rank by it: a visit's own dimensions, not where its events happened
+    /// or where it left.</summary>
+    public static bool RanksByRevenue(DashboardDimension dimension) =>
+        dimension != DashboardDimensions.Page && dimension != DashboardDimensions.ExitPage;
+
+    /// <param name="search">Text the values hold (any case; for countries, their names or codes); blank for all.</param>
+    public async Task<IReadOnlyList<TopRow>> ReadAsync(Site site, DashboardView view, DateOnly today, DashboardDimension dimension, string? search,
+        bool byRevenue, int offset, int limit)
+    {
+        var property = PropertyOf(dimension) ?? throw new ArgumentException($"'{dimension.Key}' has no list of its own.", nameof(dimension));
+        byRevenue &= RanksByRevenue(dimension);
+        var range = view.Resolve(today);
+        var found = Search(dimension, search);
+        if (found?.Values is [])
+            return [];   // no country's name holds the text
+
+        IReadOnlyList<(string Value, Counts Counts)> rows;
+        if (view.Filters.Count == 0)
+        {
+            rows = byRevenue
+                ? await rollups.TopByRevenueAsync(site.Id, range.First, range.Last, dimension.Key, limit, offset, found)
+                : [.. (await rollups.TopAsync(site.Id, range.First, range.Last, dimension.Key, offset + limit, found)).Skip(offset)];
+        }
+        else
+        {
+            StatsClause[] clauses = found is null ? []
+                : [new StatsClause(property, false, found.Like is { } like ? [new StatsValue(like, StatsMatch.Like, IgnoreCase: true)]
+                    : [.. found.Values!.Select(v => new StatsValue(v, StatsMatch.Value))])];
+            var (filter, error) = StatsFilters.Build(clauses, view.Filters);
+            if (error is not null) throw new ArgumentException(error, nameof(view));
+            string[] metrics = byRevenue ? [StatsRequest.TotalRevenue, "visitors", "visits", "pageviews"]
+                : dimension == DashboardDimensions.ExitPage ? ["visits", "visitors", "pageviews"]
+                : dimension == DashboardDimensions.Page ? ["visitors", "pageviews"]
+                : ["visitors", "visits", "pageviews"];
+            var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
+            rows = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", metrics, limit, offset, filter, null);
+        }
+        var top = rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
+        if (dimension != DashboardDimensions.Page || top.Count == 0) return top;
+        var (from, to) = StatsPeriod.Days(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
+        return view.Filters.Count == 0
+            ? await PageEngagements.AttachAsync(db, site.Id, from, to, dimension, top)
+            : PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, from, to, DashboardQueries.Filter(view.Filters)));
+    }
+
+    /// <summary>The Stats API's property for the dimension's column (<c>visit:source</c>), null for none.</summary>
+    private static string? PropertyOf(DashboardDimension dimension) =>
+        StatsFilters.Properties.FirstOrDefault(p => p.Value.Column == dimension.Column && p.Key != "event:name").Key;
+
+    private static ValueSearch? Search(DashboardDimension dimension, string? search)
+    {
+        // No stored value holds a control character (ingestion refuses them), and PostgreSQL refuses a NUL in any text.
+        var text = new string([.. (search ?? "").Where(c => !char.IsControl(c)).Take(MaxSearch)]).Trim();
+        if (text.Length == 0) return null;
+        if (dimension != DashboardDimensions.Country) return new ValueSearch($"%{StatsFilters.Like(text)}%", null);
+        var codes = Live.CountryNames.Codes(name => name.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (text.Length == 2 && !codes.Contains(text.ToUpperInvariant())) codes.Add(text.ToUpperInvariant());
+        return new ValueSearch(null, [.. codes]);
+    }
+}
