@@ -5,7 +5,9 @@ using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveAnalytics.Tests.Dashboard;
@@ -121,6 +123,43 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Empty(foreign.FindAll(".top-row"));
         var goals = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.DimensionKey, "event"));
         goals.WaitForAssertion(() => Assert.Contains("not found", goals.Markup, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_list_exports_as_csv_with_its_search_and_ranking_to_members_only()
+    {
+        var shop = await ShopAsync();
+        Assert.Null(await _app.Get<RevenueCurrency>().SetAsync(shop.Site, shop.User.Id, "EUR"));
+        var (status, type, csv) = await ExportAsync(shop.Site.Id, "source", shop.User.Id, $"?{Day}&q=goo&sort=revenue");
+        Assert.Equal((StatusCodes.Status200OK, "text/csv; charset=utf-8"), (status, type));
+        Assert.Equal([
+            "source,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration,events,revenue (EUR)",
+            "Google,6,6,6,1,100,10,8,100.00",   // every visit one pageview (a bounce); two buyers' visits of 30 s
+            "Google Ads,3,3,3,1,100,0,3,0.00",
+        ], csv);
+        (_, _, csv) = await ExportAsync(shop.Site.Id, "country", shop.User.Id, $"?{Day}&f=source:Bing");
+        Assert.Equal(["country,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration,events,revenue (EUR)", "France (FR),5,5,5,1,100,0,5,0.00"], csv);
+
+        var stranger = await _app.UserAsync();
+        Assert.Equal(StatusCodes.Status404NotFound, (await ExportAsync(shop.Site.Id, "source", stranger.Id, $"?{Day}")).Status);
+        Assert.Equal(StatusCodes.Status404NotFound, (await ExportAsync(shop.Site.Id, "event", shop.User.Id, $"?{Day}")).Status);
+        Assert.Equal(StatusCodes.Status400BadRequest, (await ExportAsync(shop.Site.Id, "source", shop.User.Id, "?period=fortnight")).Status);
+        // A search's control characters are no part of it: no stored value holds one.
+        Assert.Equal(3, (await ExportAsync(shop.Site.Id, "source", shop.User.Id, $"?{Day}&q=%00goo")).Csv.Length);
+    }
+
+    private async Task<(int Status, string? Type, string[] Csv)> ExportAsync(long siteId, string dimension, Guid userId, string query)
+    {
+        using var scope = _app.Services.CreateScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString())], "test"));
+        http.Request.QueryString = new QueryString(query);
+        var body = new MemoryStream();
+        http.Response.Body = body;
+        var result = await TopValuesExport.HandleAsync(siteId, dimension, http, _app.Get<SiteRepository>(), _app.Get<TopValues>(), _app.Get<RevenueCurrency>(),
+            TimeProvider.System);
+        await result.ExecuteAsync(http);
+        return (http.Response.StatusCode, http.Response.ContentType, System.Text.Encoding.UTF8.GetString(body.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public static class DashboardExport
     internal static byte[] Zip(DashboardData data, string? currency, IReadOnlyList<(Funnel Funnel, IReadOnlyList<long> Visitors)> funnels,
         IReadOnlyList<PropertyValue> properties, IReadOnlyList<Annotation> annotations)
     {
-        var columns = MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m).ToArray();
+        var columns = Columns(currency);
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create))
         {
@@ -96,6 +96,11 @@ public static class DashboardExport
     /// shows them, each value's conversion rate under a custom event's or a goal's filter, and the exit pages'
     /// exit rate where it has a base: without filters, or under filters on a visit (with the page's views it divides by).
     /// </summary>
+    private static string[] Columns(string? currency) => [.. MetricColumns.Select(m => m == "revenue" && currency is not null ? $"revenue ({currency})" : m)];
+
+    /// <summary>One list's rows as its file in the zip has them (a "See all" list's export).</summary>
+    internal static string TopCsv(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string? currency) => Top(dimension, rows, Columns(currency));
+
     private static string Top(DashboardDimension dimension, IReadOnlyList<TopRow> rows, string[] columns)
     {
         var csv = new StringBuilder();

@@ -24,6 +24,8 @@ public static class DashboardExtensions
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.MapGet("/sites/{siteId:long}/history/export", DashboardExport.HandleAsync).RequireAuthorization();
+        app.MapGet("/sites/{siteId:long}/history/list/{dimension}/export", TopValuesExport.HandleAsync).RequireAuthorization()
+            .AddEndpointFilter<Stats.DatabaseUnavailableFilter>();
         if (!app.Services.GetRequiredService<IOptions<PersistenceOptions>>().Value.RunJobs) return app;
         // The day rollups of what the rollups do not keep, five minutes apart.
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();

@@ -61,6 +61,7 @@ public static partial class HistoryBench
             await StatsApiDimensionsAsync(db, currentHour, days, siteId, runs);
             await FunnelAsync(db, siteId, currentHour, days, runs);
             await PropertiesAsync(db, siteId, currentHour, days, runs);
+            await TopValuesAsync(db, currentHour, days, siteId, runs);
             return;
         }
         if (only != "live") await HistoryAsync(db, job, siteId, start, currentHour, total, days, runs);
@@ -127,6 +128,7 @@ public static partial class HistoryBench
         await StatsApiDimensionsAsync(db, currentHour, days, siteId, runs);
         await FunnelAsync(db, siteId, currentHour, days, runs);
         await PropertiesAsync(db, siteId, currentHour, days, runs);
+        await TopValuesAsync(db, currentHour, days, siteId, runs);
     }
 
     /// <summary>Data of an earlier run, loaded before the table of visits was kept: filled from the raw events, as an upgraded install's.</summary>
