@@ -5,7 +5,6 @@ using LiveAnalytics.Ingestion;
 using LiveAnalytics.Persistence;
 using LiveAnalytics.Sites;
 using LiveAnalytics.Tests.Infrastructure;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -150,16 +149,9 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
 
     private async Task<(int Status, string? Type, string[] Csv)> ExportAsync(long siteId, string dimension, Guid userId, string query)
     {
-        using var scope = _app.Services.CreateScope();
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString())], "test"));
-        http.Request.QueryString = new QueryString(query);
-        var body = new MemoryStream();
-        http.Response.Body = body;
-        var result = await TopValuesExport.HandleAsync(siteId, dimension, http, _app.Get<SiteRepository>(), _app.Get<TopValues>(), _app.Get<RevenueCurrency>(),
-            TimeProvider.System);
-        await result.ExecuteAsync(http);
-        return (http.Response.StatusCode, http.Response.ContentType, System.Text.Encoding.UTF8.GetString(body.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+        var (status, type, body) = await Exports.RunAsync(_app, userId, query, http => TopValuesExport.HandleAsync(siteId, dimension, http,
+            _app.Get<SiteRepository>(), _app.Get<TopValues>(), _app.Get<RevenueCurrency>(), TimeProvider.System));
+        return (status, type, System.Text.Encoding.UTF8.GetString(body).Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

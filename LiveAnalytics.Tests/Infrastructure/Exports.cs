@@ -12,16 +12,22 @@ public static class Exports
 {
     public static async Task<(int Status, byte[] Body)> RunAsync(AppFactory app, long siteId, Guid userId, string query)
     {
+        var (status, _, body) = await RunAsync(app, userId, query, http => DashboardExport.HandleAsync(siteId, http, app.Get<SiteRepository>(),
+            app.Get<DashboardQueries>(), app.Get<Funnels>(), app.Get<CustomProperties>(), app.Get<RevenueCurrency>(), app.Get<Annotations>(), TimeProvider.System));
+        return (status, body);
+    }
+
+    /// <summary>An export's handler run for a signed-in user with a query string: its status, content type and body.</summary>
+    public static async Task<(int Status, string? Type, byte[] Body)> RunAsync(AppFactory app, Guid userId, string query, Func<HttpContext, Task<IResult>> handle)
+    {
         using var scope = app.Services.CreateScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString())], "test"));
         http.Request.QueryString = new QueryString(query);
         var body = new MemoryStream();
         http.Response.Body = body;
-        var result = await DashboardExport.HandleAsync(siteId, http, app.Get<SiteRepository>(), app.Get<DashboardQueries>(), app.Get<Funnels>(),
-            app.Get<CustomProperties>(), app.Get<RevenueCurrency>(), app.Get<Annotations>(), TimeProvider.System);
-        await result.ExecuteAsync(http);
-        return (http.Response.StatusCode, body.ToArray());
+        await (await handle(http)).ExecuteAsync(http);
+        return (http.Response.StatusCode, http.Response.ContentType, body.ToArray());
     }
 
     /// <summary>A CSV file's lines.</summary>
