@@ -86,6 +86,12 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Equal(["DuckDuckGo=4,500"], await ListAsync(shop, DashboardDimensions.Source, germans, byRevenue: true, offset: 0, limit: 1));
         // Under the purchase goal: the buyers and what they paid.
         Assert.Equal(["Google=2,100", "DuckDuckGo=1,500"], await ListAsync(shop, DashboardDimensions.Source, View("event:Purchase")));
+        // The custom events: theirs alone, not the pageviews (which a search for "page" would find).
+        Assert.Equal(["Purchase=3,600"], await ListAsync(shop, DashboardDimensions.Event, View()));
+        Assert.Equal(["Purchase=3,600"], await ListAsync(shop, DashboardDimensions.Event, germans, byRevenue: true));
+        Assert.Equal(["Purchase=3,600"], await ListAsync(shop, DashboardDimensions.Event, View(), search: "PURCH"));
+        Assert.Empty(await ListAsync(shop, DashboardDimensions.Event, View(), search: "page"));
+        Assert.Empty(await ListAsync(shop, DashboardDimensions.Event, germans, search: "page"));
         // Pages rank by visitors only, whatever is asked: their revenue is where a purchase happened, not what earned it.
         Assert.Equal(["/=20,0", "/checkout=3,600"], await ListAsync(shop, DashboardDimensions.Page, View(), byRevenue: true));
     }
@@ -120,7 +126,7 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         var foreign = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, other.Site.Id).Add(c => c.DimensionKey, "source"));
         foreign.WaitForAssertion(() => Assert.Contains("not found", foreign.Markup, StringComparison.OrdinalIgnoreCase));
         Assert.Empty(foreign.FindAll(".top-row"));
-        var goals = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.DimensionKey, "event"));
+        var goals = ctx.Render<TopDetailsPage>(p => p.Add(c => c.SiteId, shop.Site.Id).Add(c => c.DimensionKey, "goal"));
         goals.WaitForAssertion(() => Assert.Contains("not found", goals.Markup, StringComparison.OrdinalIgnoreCase));
     }
 
@@ -141,7 +147,7 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
 
         var stranger = await _app.UserAsync();
         Assert.Equal(StatusCodes.Status404NotFound, (await ExportAsync(shop.Site.Id, "source", stranger.Id, $"?{Day}")).Status);
-        Assert.Equal(StatusCodes.Status404NotFound, (await ExportAsync(shop.Site.Id, "event", shop.User.Id, $"?{Day}")).Status);
+        Assert.Equal(StatusCodes.Status404NotFound, (await ExportAsync(shop.Site.Id, "goal", shop.User.Id, $"?{Day}")).Status);
         Assert.Equal(StatusCodes.Status400BadRequest, (await ExportAsync(shop.Site.Id, "source", shop.User.Id, "?period=fortnight")).Status);
         // A search's control characters are no part of it: no stored value holds one.
         Assert.Equal(3, (await ExportAsync(shop.Site.Id, "source", shop.User.Id, $"?{Day}&q=%00goo")).Csv.Length);

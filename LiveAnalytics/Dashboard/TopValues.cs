@@ -19,8 +19,11 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
     /// <summary>A search's longest text; the rest is not read.</summary>
     public const int MaxSearch = 200;
 
-    /// <summary>The lists that have a page of their own (the custom events' card lists them all, properties have theirs).</summary>
+    /// <summary>The lists that have a page of their own: the cards' (custom properties have their own card).</summary>
     public static bool Lists(DashboardDimension dimension) => dimension.PropertyName is null && PropertyOf(dimension) is not null;
+
+    /// <summary>What a list is of: the custom events' card lists goals by their events' names.</summary>
+    public static string LabelOf(DashboardDimension dimension) => dimension == DashboardDimensions.Event ? "Custom event" : dimension.Label;
 
     /// <summary>Whether the list shows revenue and can rank by it: a visit's own dimensions, not where its events happened
     /// or where it left.</summary>
@@ -37,6 +40,8 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         var found = Search(dimension, search);
         if (found?.Values is [])
             return [];   // no country's name holds the text
+        // The custom events' list is theirs alone: pageviews have the pages' lists.
+        if (dimension == DashboardDimensions.Event) found = (found ?? new ValueSearch(null, null)) with { Except = [Ingestion.TrackedEvent.Pageview] };
 
         IReadOnlyList<(string Value, Counts Counts)> rows;
         if (view.Filters.Count == 0)
@@ -47,14 +52,15 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         }
         else
         {
-            StatsClause[] clauses = found is null ? []
-                : [new StatsClause(property, false, found.Like is { } like ? [new StatsValue(like, StatsMatch.Like, IgnoreCase: true)]
-                    : [.. found.Values!.Select(v => new StatsValue(v, StatsMatch.Value))])];
+            var clauses = new List<StatsClause>();
+            if (found?.Like is { } like) clauses.Add(new StatsClause(property, false, [new StatsValue(like, StatsMatch.Like, IgnoreCase: true)]));
+            if (found?.Values is { } exactly) clauses.Add(new StatsClause(property, false, [.. exactly.Select(v => new StatsValue(v, StatsMatch.Value))]));
+            if (found?.Except is { } except) clauses.Add(new StatsClause(property, true, [.. except.Select(v => new StatsValue(v, StatsMatch.Value))]));
             var (filter, error) = StatsFilters.Build(clauses, view.Filters);
             if (error is not null) throw new ArgumentException(error, nameof(view));
             string[] metrics = byRevenue ? [StatsRequest.TotalRevenue, "visitors", "visits", "pageviews"]
                 : dimension == DashboardDimensions.ExitPage ? ["visits", "visitors", "pageviews"]
-                : dimension == DashboardDimensions.Page ? ["visitors", "pageviews"]
+                : dimension == DashboardDimensions.Page || dimension == DashboardDimensions.Event ? ["visitors", "pageviews", "events"]
                 : ["visitors", "visits", "pageviews"];
             var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
             rows = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", metrics, limit, offset, filter, null);
@@ -69,7 +75,7 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
 
     /// <summary>The Stats API's property for the dimension's column (<c>visit:source</c>), null for none.</summary>
     private static string? PropertyOf(DashboardDimension dimension) =>
-        StatsFilters.Properties.FirstOrDefault(p => p.Value.Column == dimension.Column && p.Key != "event:name").Key;
+        StatsFilters.Properties.FirstOrDefault(p => p.Value.Column == dimension.Column).Key;
 
     private static ValueSearch? Search(DashboardDimension dimension, string? search)
     {

@@ -184,15 +184,18 @@ public sealed class RollupQueries(NpgsqlDataSource db)
     }
 }
 
-/// <summary>Which values of a dimension a search keeps: those holding a text (<paramref name="Like"/>, an ILIKE pattern),
-/// or some values exactly (countries, whose names a search finds but whose rows hold their codes).</summary>
-public sealed record ValueSearch(string? Like, string[]? Values)
+/// <summary>Which values of a dimension a list keeps: those holding a text (<paramref name="Like"/>, an ILIKE pattern), or
+/// some values exactly (countries, whose names a search finds but whose rows hold their codes); and never those of
+/// <paramref name="Except"/> (the custom events' list is not the pageviews').</summary>
+public sealed record ValueSearch(string? Like, string[]? Values, string[]? Except = null)
 {
-    public string Sql => Like is not null ? "AND value ILIKE @searchLike" : "AND value = ANY(@searchValues)";
+    public string Sql => (Like is not null ? " AND value ILIKE @searchLike" : Values is not null ? " AND value = ANY(@searchValues)" : "")
+        + (Except is not null ? " AND value <> ALL(@searchExcept)" : "");
 
     public void AddTo(DynamicParameters p)
     {
         if (Like is not null) p.Add("searchLike", Like);
-        else p.Add("searchValues", Values ?? []);
+        if (Values is not null) p.Add("searchValues", Values);
+        if (Except is not null) p.Add("searchExcept", Except);
     }
 }
