@@ -62,16 +62,17 @@ internal static class RawDashboard
     /// <summary>
     /// The end of a filtered view's statement, after its CTE <c>counted</c> (s: the set, bucket, k: the value, visitors,
     /// pageviews, events, revenue, visits, bounces, seconds): each list's first rows by visitors (exit pages by visits,
-    /// as that list ranks them; @limit, @exits), and with the pages' list the engagement of the visits of
-    /// <paramref name="sessions"/> (none without).
+    /// as that list ranks them; @limit, @exits), or <paramref name="byRevenue"/> by revenue, ties by value; and with the
+    /// pages' list the engagement of the visits of <paramref name="sessions"/> (none without).
     /// </summary>
-    internal static string Ranked(IReadOnlyList<DashboardDimension> lists, string? sessions) => $"""
+    internal static string Ranked(IReadOnlyList<DashboardDimension> lists, string? sessions, bool byRevenue = false) => $"""
         SELECT * FROM (
             SELECT s AS Set, rank AS Rank, bucket AS Bucket, k AS Value, visitors AS Visitors, pageviews AS Pageviews, events AS Events,
                    visits AS Visits, bounces AS Bounces, seconds AS Seconds, revenue AS Revenue,
                    0::bigint AS EngagedViews, 0::bigint AS EngagedMs, 0::bigint AS Scroll
             FROM (
-                SELECT *, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = @exits THEN visits ELSE visitors END DESC, k) AS rank FROM counted
+                SELECT *, row_number() OVER (PARTITION BY s ORDER BY {(byRevenue ? "revenue" : "CASE WHEN s = @exits THEN visits ELSE visitors END")} DESC, k) AS rank
+                FROM counted
             ) ranked
             WHERE s < 0 OR rank <= @limit
             {(lists.Contains(DashboardDimensions.Page) && sessions is not null ? $"""

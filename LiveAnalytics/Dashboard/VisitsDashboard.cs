@@ -26,8 +26,9 @@ internal static class VisitsDashboard
     /// <param name="filter">Conditions the table of visits answers (<see cref="EventFilter.ByVisits"/>).</param>
     /// <param name="lists">The dashboard's dimensions: a visit's own, or the events' pages and names.</param>
     /// <param name="engagement">With the pages' list, their engagement.</param>
+    /// <param name="byRevenue">The lists' rows ranked by the revenue they brought instead of by visitors.</param>
     public static async Task<PeriodCounts> LoadAsync(NpgsqlDataSource db, long siteId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
-        string? interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit, bool engagement = true)
+        string? interval, EventFilter filter, IReadOnlyList<DashboardDimension> lists, int limit, bool engagement = true, bool byRevenue = false)
     {
         var indexed = lists.Select((d, i) => (d, i)).ToList();
         var ofVisits = indexed.Where(x => KeptVisits.Columns.Contains(x.d.Column)).ToList();
@@ -81,7 +82,7 @@ internal static class VisitsDashboard
                 FROM v WHERE began GROUP BY bucket
                 """)}
             )
-            {RawDashboard.Ranked(lists, sessions: null)}
+            {RawDashboard.Ranked(lists, sessions: null, byRevenue)}
             """, p[0]);
         // The chart's events and the events' lists; with neither, nothing to read.
         var eventSets = (interval is null ? "" : "(bucket)") + Sets(ofEvents);
@@ -96,7 +97,7 @@ internal static class VisitsDashboard
                        coalesce(sum(revenue_amount), 0) AS revenue, 0::bigint AS visits, 0::bigint AS bounces, 0::float8 AS seconds
                 FROM e GROUP BY GROUPING SETS ({eventSets.TrimStart(',', ' ')})
             )
-            {RawDashboard.Ranked(lists, sessions: null)}
+            {RawDashboard.Ranked(lists, sessions: null, byRevenue)}
             """, p[1]);
         var engaged = engagement && lists.Contains(DashboardDimensions.Page)
             ? RawDashboard.RowsAsync(db, RawDashboard.Engagement(KeptVisits.SessionsOf(filter, fromVisits: true)), p[2])

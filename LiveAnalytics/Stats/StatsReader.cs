@@ -58,12 +58,12 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
                 : await rollups.TopByRevenueAsync(siteId, period.First, period.Last, dimension, limit, offset);
             return top.Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
         }
-        if (propKey is null && metrics[0] == "visitors" && VisitDimensions.TryGetValue(property, out var listed)
+        if (propKey is null && metrics[0] is ("visitors" or StatsRequest.TotalRevenue) && VisitDimensions.TryGetValue(property, out var listed)
             && (KeptVisits.Columns.Contains(listed.Column) || metrics.All(EventMetrics.Contains))
             && await KeptVisits.AnswerAsync(db, siteId, period.From, filter))
         {
             var read = await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [listed], offset + limit,
-                engagement: false);
+                engagement: false, byRevenue: metrics[0] == StatsRequest.TotalRevenue);
             return read.Tops[listed.Key].Skip(offset).Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
         }
         return await raw.BreakdownAsync(siteId, period.From, period.To, column, missing, metrics[0], limit, offset, filter, propKey);

@@ -10,7 +10,8 @@ public static partial class HistoryBench
     /// <summary>
     /// Side by side, runs interleaved: the card's ten sources (the dashboard's own read) and the "See all" page's first
     /// hundred values without filters (by visitors, by revenue, searched; the pages with their engagement, and their
-    /// second hundred), then under a country filter (from the table of visits).
+    /// second hundred), then under a country filter (from the table of visits; ranked by revenue also from the raw
+    /// events, the two updates of the site's row included).
     /// </summary>
     private static async Task TopValuesAsync(NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, int runs)
     {
@@ -33,6 +34,12 @@ public static partial class HistoryBench
             ("see all: pages holding 'item-1'", async () => found = await List(all, DashboardDimensions.Page, "item-1")),
             ("see all: sources by visitors, country:DE", () => List(germans, DashboardDimensions.Source)),
             ("see all: sources by revenue, country:DE", () => List(germans, DashboardDimensions.Source, revenue: true)),
+            ("  the same from the raw events", async () =>
+            {
+                await SetVisitsFromAsync(db, siteId, "now()");   // as a site whose table of visits does not hold the period
+                await List(germans, DashboardDimensions.Source, revenue: true);
+                await SetVisitsFromAsync(db, siteId, "'-infinity'");
+            }),
             ("see all: pages holding 'item-1', country:DE", () => List(germans, DashboardDimensions.Page, "item-1")),
         };
         await InterleavedAsync($"See all, {days} days", timed, runs);
