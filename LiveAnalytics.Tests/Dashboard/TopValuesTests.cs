@@ -97,6 +97,22 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
     }
 
     [Fact]
+    public async Task Under_a_goals_filter_each_value_is_rated_against_its_own_visitors()
+    {
+        var shop = await ShopAsync();
+        async Task<string[]> Rated(params string[] filters) =>
+            [.. (await _app.Get<TopValues>().ReadAsync(shop.Site, View(filters), Today, DashboardDimensions.Source, null, false, 0, TopValues.PageSize))
+                .Select(r => $"{r.Value}={r.Counts.Visitors}/{r.AllVisitors}")];
+        // Google's 2 buyers of its 6 visitors, DuckDuckGo's 1 of 4: from the rollups, and under another filter from the visits.
+        Assert.Equal(["Google=2/6", "DuckDuckGo=1/4"], await Rated("event:Purchase"));
+        Assert.Equal(["Google=2/6", "DuckDuckGo=1/4"], await Rated("event:Purchase", "country:DE"));
+        // Without a goal there is no rate; the custom events' list has none either (as the card).
+        Assert.All(await _app.Get<TopValues>().ReadAsync(shop.Site, View(), Today, DashboardDimensions.Source, null, false, 0, 10), r => Assert.Null(r.AllVisitors));
+        Assert.All(await _app.Get<TopValues>().ReadAsync(shop.Site, View("event:Purchase"), Today, DashboardDimensions.Event, null, false, 0, 10),
+            r => Assert.Null(r.AllVisitors));
+    }
+
+    [Fact]
     public async Task The_page_lists_a_hundred_values_then_more_and_a_click_filters_the_dashboard()
     {
         var shop = await _app.MerchantAsync();
@@ -176,5 +192,11 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.DoesNotContain($"/sites/{shop.Site.Id}", page.Markup);
         page.On("tr[data-value=Google]", e => e.Click());
         page.WaitForAssertion(() => Assert.EndsWith($"{path}?{Day}&f=source%3AGoogle", nav.Uri));
+
+        // Under the goal: each source's conversion rate beside its buyers, as the card shows it.
+        nav.NavigateTo($"{path}/list/source?{Day}&f=event%3APurchase");
+        var rated = ctx.Render<SharedTopDetailsPage>(p => p.Add(c => c.Token, token).Add(c => c.DimensionKey, "source"));
+        rated.WaitForAssertion(() => Assert.Equal(["33.3%", "25%"], rated.FindAll("[data-testid=value-conversion]").Select(c => c.TextContent)));
+        Assert.Equal("Filtered: Goal is Purchase", rated.Find("[data-testid=details-filters]").TextContent.Trim());
     }
 }

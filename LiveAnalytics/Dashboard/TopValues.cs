@@ -66,11 +66,39 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
             rows = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", metrics, limit, offset, filter, null);
         }
         var top = rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
+        if (view.ShowsConversions && dimension != DashboardDimensions.Event && dimension != DashboardDimensions.ExitPage && top.Count > 0)
+            top = await RatedAsync(site, view, range, dimension, property, top);
         if (dimension != DashboardDimensions.Page || top.Count == 0) return top;
         var (from, to) = StatsPeriod.Days(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
         return view.Filters.Count == 0
             ? await PageEngagements.AttachAsync(db, site.Id, from, to, dimension, top)
             : PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, from, to, DashboardQueries.Filter(view.Filters)));
+    }
+
+    /// <summary>
+    /// Under a goal's filter, each value's visitors under the other filters, which its conversion rate divides by (as the
+    /// card's): from the rollups when the goal is the only filter, else one read kept to the listed values.
+    /// </summary>
+    private async Task<List<TopRow>> RatedAsync(Site site, DashboardView view, DashboardRange range, DashboardDimension dimension, string property,
+        List<TopRow> rows)
+    {
+        var others = view.Filters.Where(f => !DashboardView.IsConversion(f)).ToList();
+        var values = rows.Select(r => r.Value).Distinct().ToArray();
+        IReadOnlyDictionary<string, long> visitors;
+        if (others.Count == 0)
+        {
+            var counts = await rollups.CountsOfAsync(site.Id, range.First, range.Last, [.. values.Select(v => (dimension.Key, v))]);
+            visitors = values.ToDictionary(v => v, v => counts.GetValueOrDefault((dimension.Key, v))?.Visitors ?? 0);
+        }
+        else
+        {
+            var (filter, error) = StatsFilters.Build([], others, (dimension.Column, null, values));
+            if (error is not null) throw new ArgumentException(error, nameof(view));
+            var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
+            var read = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", ["visitors"], values.Length, 0, filter, null);
+            visitors = read.ToDictionary(r => r.Value, r => r.Counts.Visitors);
+        }
+        return [.. rows.Select(r => r with { AllVisitors = visitors.GetValueOrDefault(r.Value) })];
     }
 
     /// <summary>The Stats API's property for the dimension's column (<c>visit:source</c>), null for none.</summary>
