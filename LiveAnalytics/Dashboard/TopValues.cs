@@ -58,10 +58,11 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
             if (found?.Except is { } except) clauses.Add(new StatsClause(property, true, [.. except.Select(v => new StatsValue(v, StatsMatch.Value))]));
             var (filter, error) = StatsFilters.Build(clauses, view.Filters);
             if (error is not null) throw new ArgumentException(error, nameof(view));
-            string[] metrics = byRevenue ? [StatsRequest.TotalRevenue, "visitors", "visits", "pageviews"]
-                : dimension == DashboardDimensions.ExitPage ? ["visits", "visitors", "pageviews"]
+            // The first ranks; the rest lets the table of visits answer where it can (events' lists: their own counts).
+            string[] counts = dimension == DashboardDimensions.ExitPage ? ["visits", "visitors", "pageviews"]
                 : dimension == DashboardDimensions.Page || dimension == DashboardDimensions.Event ? ["visitors", "pageviews", "events"]
                 : ["visitors", "visits", "pageviews"];
+            string[] metrics = byRevenue ? [StatsRequest.TotalRevenue, .. counts] : counts;
             var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
             rows = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", metrics, limit, offset, filter, null);
         }
