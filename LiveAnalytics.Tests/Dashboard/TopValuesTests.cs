@@ -113,6 +113,26 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
     }
 
     [Fact]
+    public async Task Exit_pages_carry_their_views_for_their_exit_rates_as_on_the_card()
+    {
+        // From Germany: 1 sees / then /hats, 3 sees /, /hats and / again, 4 only /hats; 2, from France, only /.
+        var shop = await _app.MerchantAsync();
+        var paths = new Dictionary<long, string[]> { [1] = ["/", "/hats"], [2] = ["/"], [3] = ["/", "/hats", "/"], [4] = ["/hats"] };
+        await _app.Get<EventWriter>().WriteAsync([.. paths.SelectMany(v => v.Value.Select((path, i) =>
+            TestData.Event(shop.Site.Id, Noon.AddMinutes(10 * v.Key + i), v.Key, path) with { Source = "Google", Country = v.Key == 2 ? "FR" : "DE" }))],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        async Task<string[]> Exits(params string[] filters) =>
+            [.. (await _app.Get<TopValues>().ReadAsync(shop.Site, View(filters), Today, DashboardDimensions.ExitPage, null, false, 0, TopValues.PageSize))
+                .Select(r => $"{r.Value}={r.Counts.Visits}/{r.PagePageviews}")];
+        Assert.Equal(["/=2/4", "/hats=2/3"], await Exits());   // from the rollups
+        Assert.Equal(["/hats=2/3", "/=1/3"], await Exits("country:DE"));   // in the German visits
+        // Under a condition on events the visits count only such events: no base for an exit rate (as the card).
+        Assert.All(await _app.Get<TopValues>().ReadAsync(shop.Site, View("page:/hats"), Today, DashboardDimensions.ExitPage, null, false, 0, 10),
+            r => Assert.Null(r.PagePageviews));
+    }
+
+    [Fact]
     public async Task The_page_lists_a_hundred_values_then_more_and_a_click_filters_the_dashboard()
     {
         var shop = await _app.MerchantAsync();

@@ -69,6 +69,7 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         var top = rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
         if (view.ShowsConversions && dimension != DashboardDimensions.Event && dimension != DashboardDimensions.ExitPage && top.Count > 0)
             top = await RatedAsync(site, view, range, dimension, property, top);
+        if (dimension == DashboardDimensions.ExitPage && top.Count > 0) return await WithExitRatesAsync(site, view, range, top);
         if (dimension != DashboardDimensions.Page || top.Count == 0) return top;
         var (from, to) = StatsPeriod.Days(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
         return view.Filters.Count == 0
@@ -100,6 +101,22 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
             visitors = read.ToDictionary(r => r.Value, r => r.Counts.Visitors);
         }
         return [.. rows.Select(r => r with { AllVisitors = visitors.GetValueOrDefault(r.Value) })];
+    }
+
+    /// <summary>The exit pages with their pageviews, which their exit rates divide their exits by, as the card's: from the
+    /// rollups without filters, in the kept visits under filters on a visit, none under others.</summary>
+    private async Task<IReadOnlyList<TopRow>> WithExitRatesAsync(Site site, DashboardView view, DashboardRange range, List<TopRow> rows)
+    {
+        if (view.Filters.Count > 0)
+        {
+            var key = DashboardDimensions.ExitPage.Key;
+            var rated = await FilteredExitRates.AttachAsync(db, site, view.Filters, DashboardQueries.Filter(view.Filters), range.First, range.Last,
+                new Dictionary<string, IReadOnlyList<TopRow>> { [key] = rows });
+            return rated[key];
+        }
+        var page = DashboardDimensions.Page.Key;
+        var pages = await rollups.CountsOfAsync(site.Id, range.First, range.Last, [.. rows.Select(r => (page, r.Value)).Distinct()]);
+        return [.. rows.Select(r => r with { PagePageviews = pages.GetValueOrDefault((page, r.Value))?.Pageviews ?? 0 })];
     }
 
     /// <summary>The Stats API's property for the dimension's column (<c>visit:source</c>), null for none.</summary>
