@@ -62,6 +62,7 @@ public sealed class EmailReportsTests : MailTest
         Assert.Matches(@"Top pages:\r?\n\s+2\s+/a\r?\n\s+1\s+/b", text);
         Assert.Matches(@"Top sources:\r?\n\s+2\s+Google\r?\n\s+1\s+Direct / None", text);
         Assert.Matches(@"Channels:\r?\n\s+2\s+Organic Search\r?\n\s+1\s+\(not set\)", text);
+        Assert.DoesNotContain("Revenue", text);   // nothing sold: no revenue line, no sources by revenue
         Assert.Matches(@"Goals \(visitors who converted, and their share of all visitors\):\r?\n\s+1\s+33\.3%\s+Visit /b", text);
         // Visitors 1 and 2 saw /a last week; neither went on to /b in that visit (3 saw /b alone).
         Assert.Matches(@"Funnels \(visitors at each step, and their share of the first step's\):\r?\n\s+A then B: 2 → 0 \(0%\)", text);
@@ -108,6 +109,8 @@ public sealed class EmailReportsTests : MailTest
         Assert.Contains("Sun 1 Nov to Mon 30 Nov 2026 (days in UTC), against the month before:", text);
         Assert.Matches(@"Visitors\s+2\s+\+100%", text);
         Assert.Matches(@"Revenue\s+80\.00\s+new", text);
+        // What sold: the one buyer came direct (sources that sold nothing are not listed).
+        Assert.Matches(@"Revenue by source, what each source's visits bought:\r?\n\s+80\.00  Direct / None\r?\n\r?\n", text);
         Assert.Contains($"{TestMailServer.PublicBaseUrl}/sites/{shop.Site.Id}/history?period=custom&from=2026-11-01&to=2026-11-30", text);
         Assert.Contains("The month on the dashboard:", text);
     }

@@ -8,15 +8,22 @@ internal sealed record ReportFigures(DateOnly First, DateOnly Last, Counts Count
     IReadOnlyList<(string Value, Counts Counts)> Pages, IReadOnlyList<(string Value, Counts Counts)> Sources,
     IReadOnlyList<(string Value, Counts Counts)> Channels)
 {
+    /// <summary>The sources whose visits bought the most (none that bought nothing): what sold, beside what brought visitors.</summary>
+    public IReadOnlyList<(string Value, Counts Counts)> RevenueSources { get; init; } = [];
+
     /// <param name="top">Rows of each top list.</param>
     public static async Task<ReportFigures> ReadAsync(RollupQueries rollups, ReportPeriod period, long siteId, DateOnly first, int top)
     {
         var last = period.Next(first).AddDays(-1);
+        var selling = await rollups.TopByRevenueAsync(siteId, first, last, Dashboard.DashboardDimensions.Source.Key, top, 0);
         return new ReportFigures(first, last,
             await rollups.AggregateAsync(siteId, first, last),
             await rollups.AggregateAsync(siteId, period.Before(first), first.AddDays(-1)),
             await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Page.Key, top),
             await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Source.Key, top),
-            await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Channel.Key, top));
+            await rollups.TopAsync(siteId, first, last, Dashboard.DashboardDimensions.Channel.Key, top))
+        {
+            RevenueSources = [.. selling.Where(r => r.Counts.Revenue > 0)],
+        };
     }
 }

@@ -12,7 +12,7 @@ internal static class ReportText
 
     public static string Write(ReportPeriod period, string domain, string timezone, string? currency, DateOnly first, DateOnly last, Counts counts, Counts before,
         IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources,
-        IReadOnlyList<(string Value, Counts Counts)> channels, IReadOnlyList<GoalRow> goals,
+        IReadOnlyList<(string Value, Counts Counts)> channels, IReadOnlyList<(string Value, Counts Counts)> revenueSources, IReadOnlyList<GoalRow> goals,
         IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, IReadOnlyList<Annotation> annotations, string link)
     {
         var text = new StringBuilder();
@@ -25,6 +25,13 @@ internal static class ReportText
         Top(text, "Top pages", pages, DashboardDimensions.Page);
         Top(text, "Top sources", sources, DashboardDimensions.Source);
         Top(text, "Channels", channels, DashboardDimensions.Channel);
+        if (revenueSources.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"Revenue by source{(currency is null ? "" : $" ({currency})")}, what each source's visits bought:");
+            foreach (var (value, source) in revenueSources)
+                text.AppendLine($"  {MetricFormat.Money(source.Revenue),12}  {(value.Length == 0 ? DashboardDimensions.Source.Missing : value)}");
+        }
         if (goals.Count > 0)
         {
             text.AppendLine();
