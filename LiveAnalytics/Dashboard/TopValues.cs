@@ -37,6 +37,7 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         var property = PropertyOf(dimension) ?? throw new ArgumentException($"'{dimension.Key}' has no list of its own.", nameof(dimension));
         byRevenue &= RanksByRevenue(dimension);
         var range = view.Resolve(today);
+        var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
         var found = Search(dimension, search);
         if (found?.Values is [])
             return [];   // no country's name holds the text
@@ -47,8 +48,8 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         if (view.Filters.Count == 0)
         {
             rows = byRevenue
-                ? await rollups.TopByRevenueAsync(site.Id, range.First, range.Last, dimension.Key, limit, offset, found)
-                : [.. (await rollups.TopAsync(site.Id, range.First, range.Last, dimension.Key, offset + limit, found)).Skip(offset)];
+                ? await rollups.TopByRevenueAsync(site.Id, period.First, period.Last, dimension.Key, limit, offset, found)
+                : [.. (await rollups.TopAsync(site.Id, period.First, period.Last, dimension.Key, offset + limit, found)).Skip(offset)];
         }
         else
         {
@@ -63,25 +64,23 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
                 : dimension == DashboardDimensions.Page || dimension == DashboardDimensions.Event ? ["visitors", "pageviews", "events"]
                 : ["visitors", "visits", "pageviews"];
             string[] metrics = byRevenue ? [StatsRequest.TotalRevenue, .. counts] : counts;
-            var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
             rows = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", metrics, limit, offset, filter, null);
         }
         var top = rows.Select(r => new TopRow(r.Value, r.Counts)).ToList();
         if (view.ShowsConversions && dimension != DashboardDimensions.Event && dimension != DashboardDimensions.ExitPage && top.Count > 0)
-            top = await RatedAsync(site, view, range, dimension, property, top);
-        if (dimension == DashboardDimensions.ExitPage && top.Count > 0) return await WithExitRatesAsync(site, view, range, top);
+            top = await RatedAsync(site, view, period, dimension, property, top);
+        if (dimension == DashboardDimensions.ExitPage && top.Count > 0) return await WithExitRatesAsync(site, view, period, top);
         if (dimension != DashboardDimensions.Page || top.Count == 0) return top;
-        var (from, to) = StatsPeriod.Days(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
         return view.Filters.Count == 0
-            ? await PageEngagements.AttachAsync(db, site.Id, from, to, dimension, top)
-            : PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, from, to, DashboardQueries.Filter(view.Filters)));
+            ? await PageEngagements.AttachAsync(db, site.Id, period.From, period.To, dimension, top)
+            : PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, period.From, period.To, DashboardQueries.Filter(view.Filters)));
     }
 
     /// <summary>
     /// Under a goal's filter, each value's visitors under the other filters, which its conversion rate divides by (as the
     /// card's): from the rollups when the goal is the only filter, else one read kept to the listed values.
     /// </summary>
-    private async Task<List<TopRow>> RatedAsync(Site site, DashboardView view, DashboardRange range, DashboardDimension dimension, string property,
+    private async Task<List<TopRow>> RatedAsync(Site site, DashboardView view, StatsRange period, DashboardDimension dimension, string property,
         List<TopRow> rows)
     {
         var others = view.Filters.Where(f => !DashboardView.IsConversion(f)).ToList();
@@ -89,14 +88,13 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         IReadOnlyDictionary<string, long> visitors;
         if (others.Count == 0)
         {
-            var counts = await rollups.CountsOfAsync(site.Id, range.First, range.Last, [.. values.Select(v => (dimension.Key, v))]);
+            var counts = await rollups.CountsOfAsync(site.Id, period.First, period.Last, [.. values.Select(v => (dimension.Key, v))]);
             visitors = values.ToDictionary(v => v, v => counts.GetValueOrDefault((dimension.Key, v))?.Visitors ?? 0);
         }
         else
         {
             var (filter, error) = StatsFilters.Build([], others, (dimension.Column, null, values));
             if (error is not null) throw new ArgumentException(error, nameof(view));
-            var period = StatsRange.Of(range.First, range.Last, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone));
             var read = await reader.BreakdownAsync(site.Id, period, property, dimension.Column, "", ["visitors"], values.Length, 0, filter, null);
             visitors = read.ToDictionary(r => r.Value, r => r.Counts.Visitors);
         }
@@ -105,17 +103,17 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
 
     /// <summary>The exit pages with their pageviews, which their exit rates divide their exits by, as the card's: from the
     /// rollups without filters, in the kept visits under filters on a visit, none under others.</summary>
-    private async Task<IReadOnlyList<TopRow>> WithExitRatesAsync(Site site, DashboardView view, DashboardRange range, List<TopRow> rows)
+    private async Task<IReadOnlyList<TopRow>> WithExitRatesAsync(Site site, DashboardView view, StatsRange period, List<TopRow> rows)
     {
         if (view.Filters.Count > 0)
         {
             var key = DashboardDimensions.ExitPage.Key;
-            var rated = await FilteredExitRates.AttachAsync(db, site, view.Filters, DashboardQueries.Filter(view.Filters), range.First, range.Last,
+            var rated = await FilteredExitRates.AttachAsync(db, site, view.Filters, DashboardQueries.Filter(view.Filters), period.First, period.Last,
                 new Dictionary<string, IReadOnlyList<TopRow>> { [key] = rows });
             return rated[key];
         }
         var page = DashboardDimensions.Page.Key;
-        var pages = await rollups.CountsOfAsync(site.Id, range.First, range.Last, [.. rows.Select(r => (page, r.Value)).Distinct()]);
+        var pages = await rollups.CountsOfAsync(site.Id, period.First, period.Last, [.. rows.Select(r => (page, r.Value)).Distinct()]);
         return [.. rows.Select(r => r with { PagePageviews = pages.GetValueOrDefault((page, r.Value))?.Pageviews ?? 0 })];
     }
 

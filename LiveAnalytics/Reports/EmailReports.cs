@@ -79,15 +79,14 @@ public sealed class EmailReports(NpgsqlDataSource db, RollupQueries rollups, Das
 
     internal async Task<(string Subject, string Text)> ComposeAsync(ReportPeriod period, long siteId, string domain, string timezone, string? currency, DateOnly first)
     {
-        var figures = await ReportFigures.ReadAsync(rollups, period, siteId, first, top: 5);
-        var (_, last, counts, previous, pages, sources, channels) = figures;
+        var figures = await ReportFigures.ReadAsync(rollups, period, siteId, first, top: 5, revenueSources: true);
+        var (last, counts) = (figures.Last, figures.Counts);
         var goals = await dashboard.GoalsAsync(siteId, first, last);
         var funnelCounts = await FunnelsAsync(period, siteId, timezone, first, last);
         var link = $"{email.Link($"/sites/{siteId}/history")}?period=custom&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}";
         var subject = $"{domain}: {Dashboard.MetricFormat.Count(counts.Visitors)} visitors in {period.Name(first)}";
         var notes = await annotations.ListAsync(siteId, first, last);
-        var text = ReportText.Write(period, domain, timezone, currency, first, last, counts, previous, pages, sources, channels, figures.RevenueSources, goals,
-            funnelCounts, notes, link);
+        var text = ReportText.Write(period, domain, timezone, currency, figures, goals, funnelCounts, notes, link);
         return (subject, text);
     }
 

@@ -12,10 +12,12 @@ internal sealed record ReportFigures(DateOnly First, DateOnly Last, Counts Count
     public IReadOnlyList<(string Value, Counts Counts)> RevenueSources { get; init; } = [];
 
     /// <param name="top">Rows of each top list.</param>
-    public static async Task<ReportFigures> ReadAsync(RollupQueries rollups, ReportPeriod period, long siteId, DateOnly first, int top)
+    /// <param name="revenueSources">Also <see cref="RevenueSources"/> (the mails list them; the chat summaries stay short).</param>
+    public static async Task<ReportFigures> ReadAsync(RollupQueries rollups, ReportPeriod period, long siteId, DateOnly first, int top,
+        bool revenueSources = false)
     {
         var last = period.Next(first).AddDays(-1);
-        var selling = await rollups.TopByRevenueAsync(siteId, first, last, Dashboard.DashboardDimensions.Source.Key, top, 0);
+        var selling = revenueSources ? await rollups.TopByRevenueAsync(siteId, first, last, Dashboard.DashboardDimensions.Source.Key, top, 0) : [];
         return new ReportFigures(first, last,
             await rollups.AggregateAsync(siteId, first, last),
             await rollups.AggregateAsync(siteId, period.Before(first), first.AddDays(-1)),

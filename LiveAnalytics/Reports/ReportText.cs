@@ -10,11 +10,10 @@ internal static class ReportText
     private static readonly (string Metric, string Label)[] Metrics =
         [("visitors", "Visitors"), ("visits", "Visits"), ("pageviews", "Pageviews"), ("bounce_rate", "Bounce rate"), ("visit_duration", "Visit duration")];
 
-    public static string Write(ReportPeriod period, string domain, string timezone, string? currency, DateOnly first, DateOnly last, Counts counts, Counts before,
-        IReadOnlyList<(string Value, Counts Counts)> pages, IReadOnlyList<(string Value, Counts Counts)> sources,
-        IReadOnlyList<(string Value, Counts Counts)> channels, IReadOnlyList<(string Value, Counts Counts)> revenueSources, IReadOnlyList<GoalRow> goals,
+    public static string Write(ReportPeriod period, string domain, string timezone, string? currency, ReportFigures figures, IReadOnlyList<GoalRow> goals,
         IReadOnlyList<(Funnel Funnel, IReadOnlyList<long>? Visitors)> funnels, IReadOnlyList<Annotation> annotations, string link)
     {
+        var (first, last, counts, before, pages, sources, channels) = figures;
         var text = new StringBuilder();
         text.AppendLine($"{domain}, {first:ddd d MMM} to {last:ddd d MMM yyyy} (days in {timezone}), against the {period.Noun} before:");
         text.AppendLine();
@@ -25,11 +24,11 @@ internal static class ReportText
         Top(text, "Top pages", pages, DashboardDimensions.Page);
         Top(text, "Top sources", sources, DashboardDimensions.Source);
         Top(text, "Channels", channels, DashboardDimensions.Channel);
-        if (revenueSources.Count > 0)
+        if (figures.RevenueSources.Count > 0)
         {
             text.AppendLine();
             text.AppendLine($"Revenue by source{(currency is null ? "" : $" ({currency})")}, what each source's visits bought:");
-            foreach (var (value, source) in revenueSources)
+            foreach (var (value, source) in figures.RevenueSources)
                 text.AppendLine($"  {MetricFormat.Money(source.Revenue),12}  {(value.Length == 0 ? DashboardDimensions.Source.Missing : value)}");
         }
         if (goals.Count > 0)
