@@ -122,15 +122,21 @@ public sealed partial class DashboardComponentsTests
     [Fact]
     public void A_full_list_links_to_every_value_of_its_open_tab()
     {
-        var ten = Enumerable.Range(1, DashboardQueries.TopLimit).Select(i => new TopRow($"source{i}", C(20 - i))).ToList();
-        var data = Data(new() { ["source"] = ten, ["referrer"] = [new("news.example", C(2))], ["event"] = [.. ten] });
-        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.Referrer])
+        // The list was read with one value more than the card shows: it goes on.
+        var eleven = Enumerable.Range(1, DashboardQueries.ReadLimit).Select(i => new TopRow($"source{i}", C(20 - i))).ToList();
+        var ten = eleven.Take(DashboardQueries.TopLimit).ToList();
+        var data = Data(new() { ["source"] = eleven, ["referrer"] = [new("news.example", C(2))], ["utm_source"] = ten, ["event"] = [.. eleven] });
+        var list = Render<TopList>(p => p.Add(c => c.Title, "Top sources").Add(c => c.Dimensions, [DashboardDimensions.Source, DashboardDimensions.Referrer, DashboardDimensions.UtmSource])
             .Add(c => c.Data, data).Add(c => c.DetailsHref, d => $"/sites/7/history/list/{d.Key}?period=30d"));
+        Assert.Equal(ten.Select(r => r.Value), list.FindAll("tbody tr").Select(r => r.GetAttribute("data-value")));
         var link = list.Find("[data-testid=top-details]");
         Assert.Equal("/sites/7/history/list/source?period=30d", link.GetAttribute("href"));
         Assert.Equal("See all source values", link.GetAttribute("aria-label"));
         list.Find("[data-tab=referrer]").Click();
         Assert.Empty(list.FindAll("[data-testid=top-details]"));   // one value: the card shows them all
+        list.Find("[data-tab=utm_source]").Click();
+        Assert.Equal(10, list.FindAll("tbody tr").Count);
+        Assert.Empty(list.FindAll("[data-testid=top-details]"));   // exactly ten: all of them shown
 
         // The custom events' card too; a list without the link's target has none.
         var events = Render<TopList>(p => p.Add(c => c.Title, "Custom events").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, data)

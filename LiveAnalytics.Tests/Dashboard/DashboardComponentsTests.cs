@@ -144,6 +144,7 @@ public sealed partial class DashboardComponentsTests : BunitContext
     {
         var data = Data(new() { ["event"] = [new("Order", C(25, events: 30, revenue: 1234.5m)), new("Signup", C(3, events: 3))] }, totals: C(200));
         var list = Render<TopList>(p => p.Add(c => c.Title, "Goals").Add(c => c.Dimensions, [DashboardDimensions.Event]).Add(c => c.Data, data));
+        Assert.Equal("Custom event", list.Find("thead th").TextContent);   // events by name, not the goals set in the settings
         var cells = list.FindAll("[data-testid=conversion]");
         Assert.Equal(["12.5%", "1.5%"], cells.Select(c => c.TextContent));
         // The revenue column: whole amounts, and a dash for a goal that took none.

@@ -217,6 +217,33 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         nav.NavigateTo($"{path}/list/source?{Day}&f=event%3APurchase");
         var rated = ctx.Render<SharedTopDetailsPage>(p => p.Add(c => c.Token, token).Add(c => c.DimensionKey, "source"));
         rated.WaitForAssertion(() => Assert.Equal(["33.3%", "25%"], rated.FindAll("[data-testid=value-conversion]").Select(c => c.TextContent)));
-        Assert.Equal("Filtered: Goal is Purchase", rated.Find("[data-testid=details-filters]").TextContent.Trim());
+        Assert.Equal("Filtered: Custom event is Purchase", rated.Find("[data-testid=details-filters]").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task A_card_knows_whether_its_list_goes_on_past_the_ten_it_shows()
+    {
+        // Eleven sources, one visitor each, all from Germany; the first visitor sends ten custom events besides pageviews.
+        var shop = await _app.MerchantAsync();
+        var events = Enumerable.Range(1, DashboardQueries.ReadLimit)
+            .Select(v => TestData.Event(shop.Site.Id, Noon.AddMinutes(v), v, "/") with { Source = $"source{v:00}", Country = "DE" })
+            .Concat(Enumerable.Range(1, DashboardQueries.TopLimit).Select(e => TestData.Event(shop.Site.Id, Noon.AddMinutes(1).AddSeconds(e), 1, "/", $"Event{e}") with { Country = "DE" }))
+            .ToArray();
+        await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+
+        // From the rollups, and filtered from the table of visits: ten sources shown of eleven; the ten custom events are all.
+        foreach (var view in new[] { View(), View("country:DE") })
+        {
+            var data = await _app.Get<DashboardQueries>().LoadAsync(shop.Site, view, Today);
+            Assert.Equal(DashboardQueries.TopLimit, data.Top(DashboardDimensions.Source).Count);
+            Assert.True(data.HasMore(DashboardDimensions.Source));
+            Assert.Equal(DashboardQueries.TopLimit, data.Top(DashboardDimensions.Event).Count);
+            Assert.DoesNotContain(data.Top(DashboardDimensions.Event), r => r.Value == TrackedEvent.Pageview);
+            Assert.False(data.HasMore(DashboardDimensions.Event));
+            Assert.False(data.HasMore(DashboardDimensions.Country));
+            var opened = await _app.Get<DashboardQueries>().TopAsync(shop.Site, view, Today, DashboardDimensions.Source);   // a tab opened later
+            Assert.Equal(DashboardQueries.ReadLimit, opened.Count);
+        }
     }
 }

@@ -4,7 +4,7 @@ namespace LiveAnalytics.Dashboard;
 
 /// <summary>Everything one dashboard view shows.</summary>
 /// <param name="Previous">The compared period's totals, when comparing.</param>
-/// <param name="Tops">The top values of each dimension, by unique visitors.</param>
+/// <param name="Tops">The top values of each dimension, by unique visitors: one more than a card shows when there are more (<see cref="HasMore"/>).</param>
 /// <param name="FromRollups">False when filters made the dashboard read the table of visits or the raw events.</param>
 /// <param name="PendingSince">The earliest stored hour (UTC) not yet in the rollups, if any.</param>
 public sealed record DashboardData(
@@ -33,7 +33,12 @@ public sealed record DashboardData(
 
     public bool IsEmpty => Totals.Events == 0;
 
-    public IReadOnlyList<TopRow> Top(DashboardDimension dimension) => Tops.TryGetValue(dimension.Key, out var rows) ? rows : [];
+    /// <summary>A list's values as its card shows them: up to <see cref="DashboardQueries.TopLimit"/>.</summary>
+    public IReadOnlyList<TopRow> Top(DashboardDimension dimension) =>
+        !Tops.TryGetValue(dimension.Key, out var rows) ? [] : rows.Count > DashboardQueries.TopLimit ? rows.Take(DashboardQueries.TopLimit).ToList() : rows;
+
+    /// <summary>Whether the list has more values than its card shows (it was read with one more): "See all" lists them.</summary>
+    public bool HasMore(DashboardDimension dimension) => Tops.TryGetValue(dimension.Key, out var rows) && rows.Count > DashboardQueries.TopLimit;
 
     /// <summary>Whether the list was read (a tab not opened yet is read when it is).</summary>
     public bool HasTop(DashboardDimension dimension) => Tops.ContainsKey(dimension.Key);

@@ -30,7 +30,7 @@ public static class DashboardDimensions
     public static readonly DashboardDimension Device = new("device", "Device", "device", "(not set)");
     public static readonly DashboardDimension Browser = new("browser", "Browser", "browser", "(not set)");
     public static readonly DashboardDimension Os = new("os", "OS", "os", "(not set)");
-    public static readonly DashboardDimension Event = new("event", "Goal", "name", "(none)");
+    public static readonly DashboardDimension Event = new("event", "Custom event", "name", "(none)");
 
     /// <summary>
     /// One of the site's goals as a filter, by its label: a custom event's name, or <c>Visit /thank-you*</c> for the events

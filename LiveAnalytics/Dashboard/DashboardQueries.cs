@@ -15,6 +15,9 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
 {
     public const int TopLimit = 10;
 
+    /// <summary>A list keeps one value more than its card shows: whether there are more, which "See all" lists.</summary>
+    internal const int ReadLimit = TopLimit + 1;
+
     /// <param name="dimensions">The top lists to read now (the page reads the tabs shown first, the others when opened); null: all.</param>
     public async Task<DashboardData> LoadAsync(Site site, DashboardView view, DateOnly today, IReadOnlyCollection<DashboardDimension>? dimensions = null)
     {
@@ -197,7 +200,7 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
 
         public async Task<IReadOnlyList<TopRow>> TopAsync(DateOnly from, DateOnly to, DashboardDimension dimension)
         {
-            var rows = await q.TopAsync(siteId, from, to, dimension.Key, TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0));
+            var rows = await q.TopAsync(siteId, from, to, dimension.Key, ReadLimit + (dimension == DashboardDimensions.Event ? 1 : 0));
             var (start, end) = StatsPeriod.Days(from, to, zone);
             var top = await PageEngagements.AttachAsync(db, siteId, start, end, dimension, Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts))));
             if (dimension != DashboardDimensions.ExitPage) return top;
@@ -236,8 +239,8 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         {
             var (start, end) = Span(from, to);
             var read = await FromVisitsAsync(start)
-                ? await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1)
-                : await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, TopLimit + 1);
+                ? await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, ReadLimit + 1)
+                : await RawDashboard.LoadAsync(db, site.Id, _zone, start, end, interval, filter, lists, ReadLimit + 1);
             return read with { Tops = read.Tops.ToDictionary(t => t.Key, t => Goals(DashboardDimensions.Find(t.Key)!, t.Value)) };
         }
 
@@ -255,10 +258,10 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         {
             var (start, end) = Span(from, to);
             if (await FromVisitsAsync(start))
-                return Goals(dimension, (await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, null, filter, [dimension], TopLimit + 1)).Tops[dimension.Key]);
+                return Goals(dimension, (await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, null, filter, [dimension], ReadLimit + 1)).Tops[dimension.Key]);
             // Exit pages rank by exits (visits), as their list shows them.
             var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
-                TopLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
+                ReadLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);
             var top = Goals(dimension, rows.Select(r => new TopRow(r.Value, r.Counts)));
             return dimension == DashboardDimensions.Page ? PageEngagements.With(top, await PageEngagements.ReadAsync(db, site.Id, start, end, filter)) : top;
         }
@@ -266,7 +269,7 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
 
     /// <summary>The goals list is the custom events: pageviews have their own lists.</summary>
     private static IReadOnlyList<TopRow> Goals(DashboardDimension dimension, IEnumerable<TopRow> rows) =>
-        (dimension == DashboardDimensions.Event ? rows.Where(r => r.Value != Ingestion.TrackedEvent.Pageview) : rows).Take(TopLimit).ToList();
+        (dimension == DashboardDimensions.Event ? rows.Where(r => r.Value != Ingestion.TrackedEvent.Pageview) : rows).Take(ReadLimit).ToList();
 }
 
 /// <summary>A period's totals, its chart's buckets in order (empty ones too), and top lists by dimension key.</summary>

@@ -22,9 +22,6 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
     /// <summary>The lists that have a page of their own: the cards' (custom properties have their own card).</summary>
     public static bool Lists(DashboardDimension dimension) => dimension.PropertyName is null && PropertyOf(dimension) is not null;
 
-    /// <summary>What a list is of: the custom events' card lists goals by their events' names.</summary>
-    public static string LabelOf(DashboardDimension dimension) => dimension == DashboardDimensions.Event ? "Custom event" : dimension.Label;
-
     /// <summary>Whether the list shows revenue and can rank by it: a visit's own dimensions, not where its events happened
     /// or where it left.</summary>
     public static bool RanksByRevenue(DashboardDimension dimension) =>
