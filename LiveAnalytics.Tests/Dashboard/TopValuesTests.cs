@@ -66,6 +66,9 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Empty(await ListAsync(shop, DashboardDimensions.Source, all, search: "yahoo"));
         // A search's % and _ are the letters they are, not wildcards.
         Assert.Empty(await ListAsync(shop, DashboardDimensions.Source, all, search: "G%s"));
+        // The visits without a source are found by the label they are listed under, "Direct / None".
+        Assert.Equal(["=2,0"], await ListAsync(shop, DashboardDimensions.Source, all, search: "direct"));
+        Assert.Equal(["Google=6,100", "DuckDuckGo=4,500", "Google Ads=3,0", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, all, search: "o"));
         // Ranked by the revenue the visits brought; those without any after, by value.
         Assert.Equal(["DuckDuckGo=4,500", "Google=6,100", "=2,0", "Bing=5,0", "Google Ads=3,0"],
             await ListAsync(shop, DashboardDimensions.Source, all, byRevenue: true));
@@ -82,6 +85,8 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         var germans = View("country:DE");
         Assert.Equal(["Google=6,100", "DuckDuckGo=4,500", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans));
         Assert.Equal(["Google=6,100"], await ListAsync(shop, DashboardDimensions.Source, germans, search: "goo"));
+        Assert.Equal(["=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans, search: "NONE"));
+        Assert.Equal(["DuckDuckGo=4,500", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans, search: "d", byRevenue: true));
         Assert.Equal(["DuckDuckGo=4,500", "Google=6,100", "=2,0"], await ListAsync(shop, DashboardDimensions.Source, germans, byRevenue: true));
         Assert.Equal(["DuckDuckGo=4,500"], await ListAsync(shop, DashboardDimensions.Source, germans, byRevenue: true, offset: 0, limit: 1));
         // Under the purchase goal: the buyers and what they paid.
@@ -228,6 +233,7 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         var events = Enumerable.Range(1, DashboardQueries.ReadLimit)
             .Select(v => TestData.Event(shop.Site.Id, Noon.AddMinutes(v), v, "/") with { Source = $"source{v:00}", Country = "DE" })
             .Concat(Enumerable.Range(1, DashboardQueries.TopLimit).Select(e => TestData.Event(shop.Site.Id, Noon.AddMinutes(1).AddSeconds(e), 1, "/", $"Event{e}") with { Country = "DE" }))
+            .Append(TestData.Event(shop.Site.Id, Noon.AddHours(1), 99, "/") with { Country = null })   // a visitor from nowhere known
             .ToArray();
         await _app.Get<EventWriter>().WriteAsync(events, mayBeRedelivered: false, CancellationToken.None);
         await _app.RollUpAsync(shop.Site.Id);
@@ -245,5 +251,9 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
             var opened = await _app.Get<DashboardQueries>().TopAsync(shop.Site, view, Today, DashboardDimensions.Source);   // a tab opened later
             Assert.Equal(DashboardQueries.ReadLimit, opened.Count);
         }
+
+        // The country no database knew is listed as "Unknown", and found so: from the rollups, and from the events kept by a page filter.
+        Assert.Equal(["=1,0"], await ListAsync(shop, DashboardDimensions.Country, View(), search: "unkn"));
+        Assert.Equal(["DE=11,0", "=1,0"], await ListAsync(shop, DashboardDimensions.Country, View("page:/"), search: "n"));
     }
 }

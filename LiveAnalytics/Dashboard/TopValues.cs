@@ -51,7 +51,8 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         else
         {
             var clauses = new List<StatsClause>();
-            if (found?.Like is { } like) clauses.Add(new StatsClause(property, false, [new StatsValue(like, StatsMatch.Like, IgnoreCase: true)]));
+            if (found?.Like is { } like)
+                clauses.Add(new StatsClause(property, false, [new StatsValue(like, StatsMatch.Like, IgnoreCase: true), .. found.Missing ? [StatsValue.Missing] : Array.Empty<StatsValue>()]));
             if (found?.Values is { } exactly) clauses.Add(new StatsClause(property, false, [.. exactly.Select(v => new StatsValue(v, StatsMatch.Value))]));
             if (found?.Except is { } except) clauses.Add(new StatsClause(property, true, [.. except.Select(v => new StatsValue(v, StatsMatch.Value))]));
             var (filter, error) = StatsFilters.Build(clauses, view.Filters);
@@ -123,9 +124,12 @@ public sealed class TopValues(RollupQueries rollups, StatsReader reader, Npgsql.
         // No stored value holds a control character (ingestion refuses them), and PostgreSQL refuses a NUL in any text.
         var text = new string([.. (search ?? "").Where(c => !char.IsControl(c)).Take(MaxSearch)]).Trim();
         if (text.Length == 0) return null;
-        if (dimension != DashboardDimensions.Country) return new ValueSearch($"%{StatsFilters.Like(text)}%", null);
+        // A missing value is listed by its label ("Direct / None", "Unknown"): a search for it finds it.
+        var missing = dimension.Missing.Contains(text, StringComparison.OrdinalIgnoreCase);
+        if (dimension != DashboardDimensions.Country) return new ValueSearch($"%{StatsFilters.Like(text)}%", null) { Missing = missing };
         var codes = Live.CountryNames.Codes(name => name.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList();
         if (text.Length == 2 && !codes.Contains(text.ToUpperInvariant())) codes.Add(text.ToUpperInvariant());
+        if (missing) codes.Add("");
         return new ValueSearch(null, [.. codes]);
     }
 }

@@ -185,11 +185,15 @@ public sealed class RollupQueries(NpgsqlDataSource db)
 }
 
 /// <summary>Which values of a dimension a list keeps: those holding a text (<paramref name="Like"/>, an ILIKE pattern), or
-/// some values exactly (countries, whose names a search finds but whose rows hold their codes); and never those of
-/// <paramref name="Except"/> (the custom events' list is not the pageviews').</summary>
+/// some values exactly (countries, whose names a search finds but whose rows hold their codes; '' the missing value);
+/// and never those of <paramref name="Except"/> (the custom events' list is not the pageviews').</summary>
 public sealed record ValueSearch(string? Like, string[]? Values, string[]? Except = null)
 {
-    public string Sql => (Like is not null ? " AND value ILIKE @searchLike" : Values is not null ? " AND value = ANY(@searchValues)" : "")
+    /// <summary>With <see cref="Like"/>: the missing value too (its label, "Direct / None", holds the text searched).</summary>
+    public bool Missing { get; init; }
+
+    public string Sql => (Like is not null ? Missing ? " AND (value ILIKE @searchLike OR value = '')" : " AND value ILIKE @searchLike"
+            : Values is not null ? " AND value = ANY(@searchValues)" : "")
         + (Except is not null ? " AND value <> ALL(@searchExcept)" : "");
 
     public void AddTo(DynamicParameters p)

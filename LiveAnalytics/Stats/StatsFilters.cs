@@ -156,7 +156,8 @@ public static class StatsFilters
             {
                 var name = $"f{n++}";
                 parameters.Add(name, value.Text);
-                alternatives.Add(Matches(column, name, value.Match, value.IgnoreCase));
+                // Stored events hold no value as null (or '' in the table of visits).
+                alternatives.Add(value == StatsValue.Missing ? $"coalesce({column}, '') = @{name}" : Matches(column, name, value.Match, value.IgnoreCase));
             }
             built.Add(Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
@@ -206,6 +207,11 @@ public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<Sta
 /// <param name="Match">How <paramref name="Text"/> matches: as the value, an SQL LIKE pattern (from a glob, or a v2
 /// <c>contains</c>), or a PostgreSQL regular expression (a v2 <c>matches</c>).</param>
 /// <param name="IgnoreCase">Whether letters match in either case (a v2 filter's <c>{"case_sensitive": false}</c>).</param>
-public sealed record StatsValue(string Text, StatsMatch Match, bool IgnoreCase = false);
+public sealed record StatsValue(string Text, StatsMatch Match, bool IgnoreCase = false)
+{
+    /// <summary>No value: a visit without a source, an event without the property. (A request's filters cannot name it:
+    /// <see cref="StatsFilters.CheckValues"/> refuses an empty value.)</summary>
+    public static readonly StatsValue Missing = new("", StatsMatch.Value);
+}
 
 public enum StatsMatch { Value, Like, Regex }
