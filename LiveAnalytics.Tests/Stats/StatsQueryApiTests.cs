@@ -192,7 +192,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "filters": [["is", "segment", ["Google"]]]}""", "a segment is kept by its id")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:source"], "order_by": [["visitors", "asc"]]}""", "descending")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "pagination": {"limit": 0}}""", "'pagination' takes")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"comparisons": true}}""", "'include.comparisons' is not supported")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"legacy_time_on_page_cutoff": true}}""", "'include.legacy_time_on_page_cutoff' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "include": {"time_labels": true}}""", "needs a time dimension")]
     [InlineData("""{"site_id": "SITE", "metrics": ["percentage"], "date_range": "7d"}""", "percentage is each value's share")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "conversion_rate"], "date_range": "7d", "dimensions": ["visit:source"]}""", "is group_conversion_rate")]

@@ -40,6 +40,15 @@ public static partial class StatsEndpoints
             if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, requestError!);
             if (request.WantsConversionRate && request.ConversionBase is null && query.Dimension != StatsFilters.Goal) return ConversionNeedsGoal();
             if (request.AverageNeedsGoal && query.Dimension != StatsFilters.Goal) return AverageNeedsGoal();
+            StatsRequest? before = null;
+            if (query.Comparison?.Days(query.Range, first, last) is { } compared)
+            {
+                (before, var beforeError) = StatsRequest.Read(site, "custom", $"{compared.First:yyyy-MM-dd},{compared.Last:yyyy-MM-dd}", metrics, query.Clauses,
+                    time.GetUtcNow(), segment);
+                if (before is null) return ApiError.Problem(StatusCodes.Status400BadRequest, beforeError!);
+            }
+            // Each row's counterpart in the compared period, when there is one (a row is its own key).
+            var earlier = new Dictionary<StatsRow, StatsRow?>(ReferenceEqualityComparer.Instance);
 
             List<StatsRow> rows;
             IReadOnlyList<string>? labels = null;
@@ -54,50 +63,55 @@ public static partial class StatsEndpoints
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
                 rows = [await TotalsAsync(site, request, reader)];
+                if (before is not null) earlier[rows[0]] = await TotalsAsync(site, before, reader);
             }
             else if (query.ByTime)
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
-                var all = await TimeseriesRowsAsync(site, request, reader, TimeStep(query.Dimension!, first, last));
+                var step = TimeStep(query.Dimension!, first, last);
+                var all = await TimeseriesRowsAsync(site, request, reader, step);
                 labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
-                // As Plausible: a bucket without visitors is no row (time_labels lists them all).
-                rows = [.. all.Where(r => Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture) > 0)];
+                if (before is not null)
+                {
+                    // Bucket by bucket in order: the compared period's first day against the period's first day.
+                    var then = await TimeseriesRowsAsync(site, before, reader, step);
+                    for (var i = 0; i < all.Count; i++) earlier[all[i]] = i < then.Count ? then[i] : null;
+                }
+                // As Plausible: a bucket without visitors is no row (time_labels lists them all), unless compared with another.
+                rows = before is not null ? all : [.. all.Where(r => Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture) > 0)];
                 totalRows = rows.Count;
                 if (query.Descending) rows.Reverse();
                 rows = [.. rows.Skip(query.Offset).Take(query.Limit)];
             }
             else
             {
-                var byName = query.Dimension == StatsQueryFilters.CountryName;
-                var (read, readProblem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, byName ? "visit:country" : query.Dimension,
-                    query.Limit, query.Offset);
+                var property = query.Dimension == StatsQueryFilters.CountryName ? "visit:country" : query.Dimension!;
+                var (read, readProblem) = await BreakdownRowsAsync(site, request, reader, queries, rollups, goals, property, query.Limit, query.Offset);
                 if (read is null) return readProblem!;
-                rows = byName ? [.. read.Select(r => r with { Value = Live.CountryNames.Name(r.Value) ?? r.Value })] : read;
+                rows = read;
+                if (before is not null)
+                {
+                    var then = await ComparedRowsAsync(site, before, reader, queries, rollups, goals, property, rows);
+                    foreach (var row in rows) earlier[row] = then.GetValueOrDefault(row.Value) ?? Row(row.Key, row.Value, Counts.None, before.Metrics, conversionRate: 0);
+                }
             }
             if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, db, first, last);
             var meta = new Dictionary<string, object>();
             if (labels is not null) meta["time_labels"] = labels;
             if (query.TotalRows) meta["total_rows"] = totalRows!.Value;
-            var total = query.Metrics.Contains(StatsQuery.Percentage) ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+            var percentages = query.Metrics.Contains(StatsQuery.Percentage);
+            var total = percentages ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
+            var totalBefore = percentages && before is not null ? (await reader.AggregateAsync(site.Id, before.Period, before.Filter)).Visitors : 0;
+            if (before is not null) meta["comparison_date_range"] = Instants(before.Period, site);
             return TypedResults.Ok(new
             {
-                results = rows.Select(r => new
-                {
-                    metrics = query.Metrics.Select(m => m switch
-                    {
-                        StatsQuery.GroupConversionRate => r.Metrics[StatsRequest.ConversionRate],
-                        StatsQuery.Percentage => MetricFormat.Share(Convert.ToInt64(r.Metrics["visitors"], CultureInfo.InvariantCulture), total) ?? 0,
-                        _ => r.Metrics[m],
-                    }),
-                    dimensions = r.Dimensions ?? (query.Dimension is null ? [] : [r.Value]),
-                }),
+                results = rows.Select(r => Result(query, r, total, before is not null, earlier.GetValueOrDefault(r), totalBefore)),
                 meta,
                 query = new
                 {
                     site_id = site.Domain,
                     metrics = query.Metrics,
-                    date_range = new[] { Instant(request.Period.From, zone), Instant(request.Period.To.AddSeconds(-1), zone) },
+                    date_range = Instants(request.Period, site),
                     dimensions = query.Dimensions,
                     filters = body.RootElement.TryGetProperty("filters", out var f) ? f.Clone() : default(System.Text.Json.JsonElement?),
                     pagination = new { limit = query.Limit, offset = query.Offset },
@@ -183,7 +197,4 @@ public static partial class StatsEndpoints
         var earliest = today.AddDays(1 - StatsPeriod.MaxCustomDays);
         return (first < earliest ? earliest : first > today ? today : first, today);
     }
-
-    private static string Instant(DateTimeOffset utc, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(utc, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -18,6 +18,9 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
     /// <summary><c>include.total_rows</c>: how many rows there are over all pages, in <c>meta.total_rows</c>.</summary>
     public bool TotalRows { get; init; }
 
+    /// <summary><c>include.comparisons</c>: the period each row is compared with, none without.</summary>
+    public StatsComparison? Comparison { get; init; }
+
     public static readonly string[] Members = ["site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination"];
 
     /// <summary>The v2 metrics this version answers: v1's, <c>group_conversion_rate</c> (a value's own) and <c>percentage</c>.</summary>
@@ -77,10 +80,10 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         if (orderError is not null) return Fail(orderError);
         var (limit, offset, pageError) = Pagination(root);
         if (pageError is not null) return Fail(pageError);
-        var (timeLabels, totalRows, includeError) = Include(root, dimensions);
+        var (timeLabels, totalRows, comparison, includeError) = Include(root, dimensions);
         if (includeError is not null) return Fail(includeError);
         return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimensions, clauses!, segments!, orderBy, descending,
-            limit, offset, timeLabels) { TotalRows = totalRows }, null);
+            limit, offset, timeLabels) { TotalRows = totalRows, Comparison = comparison }, null);
     }
 
     private static (StatsQuery?, string?) Fail(string error) => (null, error);
@@ -142,33 +145,43 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
     }
 
     /// <summary><c>{"time_labels": true}</c> lists every bucket of the range in <c>meta</c>, <c>{"total_rows": true}</c>
-    /// counts the rows over all pages; <c>imports</c> changes nothing here (no imports).</summary>
-    private static (bool TimeLabels, bool TotalRows, string? Error) Include(JsonElement root, string[] dimensions)
+    /// counts the rows over all pages, <c>{"comparisons": {…}}</c> compares each row with another period
+    /// (<see cref="StatsComparison"/>); <c>imports</c> changes nothing here (no imports).</summary>
+    private static (bool TimeLabels, bool TotalRows, StatsComparison? Comparison, string? Error) Include(JsonElement root, string[] dimensions)
     {
-        if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, false, null);
-        if (include.ValueKind != JsonValueKind.Object) return (false, false, "'include' must be an object, e.g. {\"time_labels\": true}.");
+        if (!root.TryGetProperty("include", out var include) || include.ValueKind == JsonValueKind.Null) return (false, false, null, null);
+        if (include.ValueKind != JsonValueKind.Object) return (false, false, null, "'include' must be an object, e.g. {\"time_labels\": true}.");
         var (timeLabels, totalRows) = (false, false);
+        StatsComparison? comparison = null;
         foreach (var member in include.EnumerateObject())
         {
+            if (member.Name == "comparisons")
+            {
+                if (member.Value.ValueKind == JsonValueKind.Null) continue;
+                if (dimensions.Length > 1) return (false, false, null, "'include.comparisons' takes no more than one dimension in this version.");
+                (comparison, var error) = StatsComparison.Read(member.Value);
+                if (error is not null) return (false, false, null, error);
+                continue;
+            }
             if (member.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                return (false, false, $"'include.{Clip(member.Name)}' must be true or false.");
+                return (false, false, null, $"'include.{Clip(member.Name)}' must be true or false.");
             switch (member.Name)
             {
                 case "imports": break;
                 case "time_labels":
                     timeLabels = member.Value.GetBoolean();
                     if (timeLabels && !dimensions.Any(IsTime))
-                        return (false, false, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
+                        return (false, false, null, "'include.time_labels' needs a time dimension, e.g. \"dimensions\": [\"time:day\"].");
                     break;
                 case "total_rows":
                     totalRows = member.Value.GetBoolean();
-                    if (totalRows && dimensions.Length == 0) return (false, false, "'include.total_rows' needs dimensions to count the rows of.");
+                    if (totalRows && dimensions.Length == 0) return (false, false, null, "'include.total_rows' needs dimensions to count the rows of.");
                     break;
                 default:
-                    return (false, false, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels and total_rows (and imports, of which it has none).");
+                    return (false, false, null, $"'include.{Clip(member.Name)}' is not supported: this version includes time_labels, total_rows and comparisons (and imports, of which it has none).");
             }
         }
-        return (timeLabels, totalRows, null);
+        return (timeLabels, totalRows, comparison, null);
     }
 
     internal static string Clip(string s) => Infrastructure.Quoted.Clip(s, 60);

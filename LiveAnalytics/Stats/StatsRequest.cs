@@ -37,6 +37,14 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     public EventFilter ConversionBaseAmong(string column, string? propKey, string[] values) =>
         StatsFilters.Build(_conversionOthers.Clauses, _conversionOthers.Segment, (column, propKey, values)).Filter;
 
+    /// <summary>What <see cref="Filter"/> was read from: the request's filters and its segments'.</summary>
+    private (IReadOnlyList<StatsClause> Clauses, IReadOnlyList<DashboardFilter> Segment) _filters = ([], []);
+
+    /// <summary>The request with its filters kept to some values of a column (a custom property's when
+    /// <paramref name="propKey"/> names one; '' for none): another period's counts of the values a page of rows lists.</summary>
+    public StatsRequest Among(string column, string? propKey, string[] values) =>
+        this with { Filter = StatsFilters.Build(_filters.Clauses, _filters.Segment, (column, propKey, values)).Filter };
+
     public bool WantsConversionRate => Metrics.Contains(ConversionRate);
 
     /// <summary>Whether a filter (or a segment) names a goal or a custom event: what a conversion is, for a rate or an average.</summary>
@@ -93,6 +101,7 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
         {
             ConversionBase = conversionBase,
             _conversionOthers = others,
+            _filters = (clauses, segment),
             HasGoal = hasGoal,
         }, null);
     }
