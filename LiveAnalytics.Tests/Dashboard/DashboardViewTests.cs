@@ -137,6 +137,35 @@ public sealed class DashboardViewTests
     }
 
     [Fact]
+    public void Compared_with_days_of_the_merchants_choosing_or_moved_to_the_same_weekdays()
+    {
+        // Other days: the address carries them, and they are compared whatever the period.
+        var (custom, error) = DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "2025-11-24", compareTo: "2025-11-30");
+        Assert.Null(error);
+        Assert.Equal((new DateOnly(2025, 11, 24), new DateOnly(2025, 11, 30)), (custom.Resolve(Today).PreviousFirst, custom.Resolve(Today).PreviousLast));
+        var q = custom.ToQuery();
+        Assert.Equal(("custom", "2025-11-24", "2025-11-30"), ((string?)q["compare"], (string?)q["compare_from"], (string?)q["compare_to"]));
+        Assert.Equal(custom, DashboardView.Parse("7d", null, null, (string?)q["compare"], null, null, compareFrom: (string?)q["compare_from"], compareTo: (string?)q["compare_to"]).View);
+        Assert.Contains("needs 'compare_from' and 'compare_to'", DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "2025-11-24").Error);
+        Assert.Contains("'compare_to' must not be before", DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "2025-11-24", compareTo: "2025-11-01").Error);
+        Assert.Contains("'match_day_of_week' must be true or false", DashboardView.Parse("7d", null, null, "year", null, null, matchDayOfWeek: "yes").Error);
+
+        // Black Friday, 27 November 2026, against last year's (a Friday, the 28th), not against Thursday 27 November 2025.
+        var friday = DashboardView.Parse("custom", "2026-11-27", "2026-11-27", "year", null, null, matchDayOfWeek: "true").View;
+        Assert.True(friday.MatchDayOfWeek);
+        Assert.Equal("true", friday.ToQuery()["match_day_of_week"]);
+        Assert.Equal(new DateOnly(2025, 11, 28), friday.Resolve(Today).PreviousFirst);
+        Assert.NotEqual(friday, friday with { MatchDayOfWeek = false });
+        // The previous 30 days moved back to whole weeks: the 30 days from 35 days before, starting on the same weekday.
+        var weeks = DashboardView.Parse("30d", null, null, "previous", null, null, matchDayOfWeek: "true").View.Resolve(Today);
+        Assert.Equal((new DateOnly(2026, 9, 25), new DateOnly(2026, 10, 24)), (weeks.PreviousFirst, weeks.PreviousLast));
+        Assert.Equal(weeks.First.DayOfWeek, weeks.PreviousFirst.DayOfWeek);
+        // Without a comparison to move, or with days of its own, the choice is dropped.
+        Assert.False(DashboardView.Parse("30d", null, null, null, null, null, matchDayOfWeek: "true").View.MatchDayOfWeek);
+        Assert.Null((custom with { MatchDayOfWeek = true }).ToQuery()["match_day_of_week"]);
+    }
+
+    [Fact]
     public void Last_month_in_january_is_last_years_december()
     {
         var range = (DashboardView.Default with { Period = "lastmonth" }).Resolve(new DateOnly(2027, 1, 15));

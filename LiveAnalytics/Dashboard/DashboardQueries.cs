@@ -40,7 +40,8 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         await Task.WhenAll(new Task?[] { current, previous, pending, conversions, allNow, allBefore }.OfType<Task>());
 
         var (now, before) = (current.Result, previous?.Result);
-        var points = Align(now.Series, before?.Series, view.Compare, range.Interval);
+        // A year before by date (a leap day against the 28th); moved to the same weekdays, or chosen days, bucket by bucket.
+        var points = Align(now.Series, before?.Series, view.Compare == Comparison.Year && view.MatchDayOfWeek ? Comparison.Custom : view.Compare, range.Interval);
         var tops = await WithExitRatesAsync(site, view, range.First, range.Last, await WithAllVisitorsAsync(site, view, range.First, range.Last, now.Tops, allNow?.Result.Tops));
         return new DashboardData(range, now.Totals, before?.Totals, points, tops, view.Filters.Count == 0, pending.Result)
         {
@@ -53,8 +54,8 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
 
     /// <summary>
     /// Each bucket with the compared period's beside it: a year before, the same date's (a leap day's, the 28th's; for a
-    /// week, the week holding its Monday's date); the previous period, the bucket as far into it (the periods are as
-    /// long, or months of other lengths).
+    /// week, the week holding its Monday's date); the previous period or chosen days, the bucket as far into it (the
+    /// periods are as long, or months of other lengths; a shorter compared period leaves the last buckets at zero).
     /// </summary>
     internal static List<SeriesPoint> Align(IReadOnlyList<(DateTime Bucket, Counts Counts)> series,
         IReadOnlyList<(DateTime Bucket, Counts Counts)>? before, Comparison compare, string interval = "day")

@@ -9,8 +9,9 @@ public sealed record DashboardFilter(string Dimension, string Value)
     public override string ToString() => $"{Dimension}:{Value}";
 }
 
-/// <summary>What the period is compared with: nothing, the period just before it, or the same dates a year before.</summary>
-public enum Comparison { None, Previous, Year }
+/// <summary>What the period is compared with: nothing, the period just before it, the same dates a year before, or days
+/// of the merchant's choosing (<see cref="DashboardView.CompareFrom"/>).</summary>
+public enum Comparison { None, Previous, Year, Custom }
 
 /// <summary>
 /// What the dashboard shows, exactly as the URL carries it so that a view can be shared:
@@ -25,6 +26,15 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     /// <summary>The saved segment the filters were picked from (the page offers to update it once they change); only
     /// with filters.</summary>
     public long? SegmentId { get; init; }
+
+    /// <summary>With <see cref="Comparison.Custom"/>: the days compared with, both included.</summary>
+    public DateOnly? CompareFrom { get; init; }
+
+    public DateOnly? CompareTo { get; init; }
+
+    /// <summary>With the previous period or a year before: the compared days moved to start on the period's first weekday
+    /// (this Black Friday against last year's, a Friday, not against the same date).</summary>
+    public bool MatchDayOfWeek { get; init; }
 
     public static readonly IReadOnlyList<(string Key, string Label)> AllIntervals = [("hour", "Hours"), ("day", "Days"), ("week", "Weeks"), ("month", "Months")];
 
@@ -84,8 +94,10 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public static readonly DashboardView Default = new("30d", null, null, Comparison.None, [], "visitors");
 
     /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
+    /// <param name="compareFrom">With <c>compare=custom</c>: the compared days (<paramref name="compareTo"/> the last).</param>
+    /// <param name="matchDayOfWeek"><c>true</c> (with the previous period or a year before): see <see cref="MatchDayOfWeek"/>.</param>
     public static (DashboardView View, string? Error) Parse(string? period, string? from, string? to, string? compare, IEnumerable<string>? filters, string? metric,
-        string? interval = null, string? segment = null)
+        string? interval = null, string? segment = null, string? compareFrom = null, string? compareTo = null, string? matchDayOfWeek = null)
     {
         period = string.IsNullOrEmpty(period) ? Default.Period : period;
         if (Periods.All(p => p.Key != period))
@@ -93,8 +105,10 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         metric = string.IsNullOrEmpty(metric) ? Default.Metric : metric;
         if (!ChartMetrics.Contains(metric))
             return (Default, $"'metric' must be one of: {string.Join(", ", ChartMetrics)}.");
-        if (compare is not (null or "" or "previous" or "year" or "off"))
-            return (Default, "'compare' must be 'previous', 'year' or 'off'.");
+        if (compare is not (null or "" or "previous" or "year" or "custom" or "off"))
+            return (Default, "'compare' must be 'previous', 'year', 'custom' or 'off'.");
+        if (matchDayOfWeek is not (null or "" or "true" or "false"))
+            return (Default, "'match_day_of_week' must be true or false.");
         if (!string.IsNullOrEmpty(interval) && AllIntervals.All(i => i.Key != interval))
             return (Default, $"'interval' must be one of: {string.Join(", ", AllIntervals.Select(i => i.Key))}.");
         long? segmentId = null;
@@ -131,11 +145,23 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
             if (!parsed.Contains(filter)) parsed.Add(filter);
         }
         if (parsed.Count > MaxFilters) return (Default, $"At most {MaxFilters} filters can be combined.");
-        var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, _ => Comparison.None };
+        DateOnly? compareFirst = null, compareLast = null;
+        if (compare == "custom")
+        {
+            if (!TryDate(compareFrom, out var f) || !TryDate(compareTo, out var t))
+                return (Default, "A custom comparison needs 'compare_from' and 'compare_to' as YYYY-MM-DD.");
+            if (t < f) return (Default, "'compare_to' must not be before 'compare_from'.");
+            if (t.DayNumber - f.DayNumber >= MaxCustomDays) return (Default, $"A custom comparison can span at most {MaxCustomDays} days.");
+            (compareFirst, compareLast) = (f, t);
+        }
+        var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, "custom" => Comparison.Custom, _ => Comparison.None };
         return (new DashboardView(period, first, last, comparison, parsed, metric)
         {
             Interval = string.IsNullOrEmpty(interval) ? null : interval,
             SegmentId = parsed.Count == 0 ? null : segmentId,
+            CompareFrom = compareFirst,
+            CompareTo = compareLast,
+            MatchDayOfWeek = matchDayOfWeek == "true" && comparison is Comparison.Previous or Comparison.Year,
         }, null);
     }
 
@@ -150,7 +176,10 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         ["period"] = Period == Default.Period ? null : Period,
         ["from"] = From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["to"] = To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        ["compare"] = Compare switch { Comparison.Previous => "previous", Comparison.Year => "year", _ => null },
+        ["compare"] = Compare switch { Comparison.Previous => "previous", Comparison.Year => "year", Comparison.Custom => "custom", _ => null },
+        ["compare_from"] = Compare == Comparison.Custom ? CompareFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        ["compare_to"] = Compare == Comparison.Custom ? CompareTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        ["match_day_of_week"] = MatchDayOfWeek && Compare is Comparison.Previous or Comparison.Year ? "true" : null,
         ["f"] = Filters.Count == 0 ? null : Filters.Select(f => f.ToString()).ToArray(),
         ["metric"] = Metric == Default.Metric ? null : Metric,
         ["interval"] = Interval,
@@ -176,15 +205,21 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         };
         var days = last.DayNumber - first.DayNumber + 1;
         var interval = Interval is { } chosen && IntervalsFor(days).Contains(chosen) ? chosen : days == 1 ? "hour" : days <= 92 ? "day" : "month";
-        // A year before: the same dates. Otherwise calendar periods compare with the calendar period before, the others
-        // with as many days just before.
-        var (previousFirst, previousLast) = Compare == Comparison.Year ? (first.AddYears(-1), last.AddYears(-1)) : Period switch
+        // A year before: the same dates (or the same weekdays). Otherwise calendar periods compare with the calendar period
+        // before, the others with as many days just before (or whole weeks before); a custom comparison with its own days.
+        var (previousFirst, previousLast) = Compare switch
         {
-            "month" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
-            "lastmonth" => (monthStart.AddMonths(-2), monthStart.AddMonths(-1).AddDays(-1)),
-            "year" => (yearStart.AddYears(-1), yearStart.AddDays(-1)),
-            "12mo" => (monthStart.AddMonths(-23), monthStart.AddMonths(-11).AddDays(-1)),
-            _ => (first.AddDays(-days), first.AddDays(-1)),
+            Comparison.Custom when CompareFrom is { } f && CompareTo is { } t => (f, t),
+            Comparison.Year => MatchDayOfWeek ? Stats.StatsComparison.SameWeekdayYearBefore(first, last) : (first.AddYears(-1), last.AddYears(-1)),
+            _ when MatchDayOfWeek => Stats.StatsComparison.WeeksBefore(first, last),
+            _ => Period switch
+            {
+                "month" => (monthStart.AddMonths(-1), monthStart.AddDays(-1)),
+                "lastmonth" => (monthStart.AddMonths(-2), monthStart.AddMonths(-1).AddDays(-1)),
+                "year" => (yearStart.AddYears(-1), yearStart.AddDays(-1)),
+                "12mo" => (monthStart.AddMonths(-23), monthStart.AddMonths(-11).AddDays(-1)),
+                _ => (first.AddDays(-days), first.AddDays(-1)),
+            },
         };
         return new DashboardRange(first, last, interval, previousFirst, previousLast);
     }
@@ -197,7 +232,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     // Two views with the same filters in the same order are the same view (a record alone compares the lists by reference).
     public bool Equals(DashboardView? other) =>
         other is not null && (Period, From, To, Compare, Metric, Interval, SegmentId) == (other.Period, other.From, other.To, other.Compare, other.Metric, other.Interval, other.SegmentId)
-        && Filters.SequenceEqual(other.Filters);
+        && (CompareFrom, CompareTo, MatchDayOfWeek) == (other.CompareFrom, other.CompareTo, other.MatchDayOfWeek) && Filters.SequenceEqual(other.Filters);
 
     public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Interval, SegmentId, Filters.Count);
 

@@ -54,20 +54,24 @@ public sealed record StatsComparison(string Mode, DateOnly? First = null, DateOn
     public (DateOnly First, DateOnly Last) Days(string? range, DateOnly first, DateOnly last)
     {
         if (Mode == Custom) return (First!.Value, Last!.Value);
-        if (Mode == YearOverYear)
-            return MatchDayOfWeek ? SameWeekday(first.AddYears(-1), first, last) : (first.AddYears(-1), last.AddYears(-1));
-        if (MatchDayOfWeek)
-        {
-            // Whole weeks back, at least as many days as the period has: 28 days compare with the 28 before, 30 with 35 before.
-            var shift = (last.DayNumber - first.DayNumber + 7) / 7 * 7;
-            return (first.AddDays(-shift), last.AddDays(-shift));
-        }
+        if (Mode == YearOverYear) return MatchDayOfWeek ? SameWeekdayYearBefore(first, last) : (first.AddYears(-1), last.AddYears(-1));
+        if (MatchDayOfWeek) return WeeksBefore(first, last);
         return range == "year" ? (first.AddYears(-1), last.AddYears(-1)) : StatsPeriod.Previous(range ?? "custom", first, last);
     }
 
-    /// <summary>A period as long as [first, last] from the day of the same weekday nearest <paramref name="start"/>.</summary>
-    private static (DateOnly, DateOnly) SameWeekday(DateOnly start, DateOnly first, DateOnly last)
+    /// <summary>The period whole weeks back, at least as many days as it has: 28 days compare with the 28 before, 30 with
+    /// the 30 from 35 days before, a day with the same weekday a week before.</summary>
+    public static (DateOnly First, DateOnly Last) WeeksBefore(DateOnly first, DateOnly last)
     {
+        var shift = (last.DayNumber - first.DayNumber + 7) / 7 * 7;
+        return (first.AddDays(-shift), last.AddDays(-shift));
+    }
+
+    /// <summary>A period as long, a year before, from the day of <paramref name="first"/>'s weekday nearest its date then
+    /// (Friday 27 November 2026 against Friday 28 November 2025).</summary>
+    public static (DateOnly First, DateOnly Last) SameWeekdayYearBefore(DateOnly first, DateOnly last)
+    {
+        var start = first.AddYears(-1);
         var days = ((int)first.DayOfWeek - (int)start.DayOfWeek + 7) % 7;
         var from = start.AddDays(days > 3 ? days - 7 : days);
         return (from, from.AddDays(last.DayNumber - first.DayNumber));
