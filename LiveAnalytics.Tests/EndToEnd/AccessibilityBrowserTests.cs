@@ -45,7 +45,8 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
         // An annotation, on the chart and listed under it; a segment, to pick beside the period.
         Assert.Null(await App.Get<Annotations>().AddAsync(site, owner, SiteClock.Today(site, TimeProvider.System), "Hat sale started"));
         Assert.Null(await App.Get<Segments>().SaveAsync(site, owner, "From Google", [new DashboardFilter("source", "Google")]));
-        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous", $"/sites/{siteId}/history?f=source:Google",
+        foreach (var path in new[] { $"/sites/{siteId}", $"/sites/{siteId}/history", $"/sites/{siteId}/history?compare=previous&match_day_of_week=true",
+                                     $"/sites/{siteId}/history?compare=custom&compare_from=2026-01-01&compare_to=2026-01-30", $"/sites/{siteId}/history?f=source:Google",
                                      $"/sites/{siteId}/history/list/source?q=goo", $"/sites/{siteId}/history/list/page", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));
