@@ -122,10 +122,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         DateOnly? first = null, last = null;
         if (period == "custom")
         {
-            if (!TryDate(from, out var f) || !TryDate(to, out var t))
-                return (Default, "A custom range needs 'from' and 'to' as YYYY-MM-DD.");
-            if (t < f) return (Default, "'to' must not be before 'from'.");
-            if (t.DayNumber - f.DayNumber >= MaxCustomDays) return (Default, $"A custom range can span at most {MaxCustomDays} days.");
+            var (f, t, error) = Days(from, to, "from", "to", "range");
+            if (error is not null) return (Default, error);
             (first, last) = (f, t);
         }
 
@@ -148,10 +146,8 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         DateOnly? compareFirst = null, compareLast = null;
         if (compare == "custom")
         {
-            if (!TryDate(compareFrom, out var f) || !TryDate(compareTo, out var t))
-                return (Default, "A custom comparison needs 'compare_from' and 'compare_to' as YYYY-MM-DD.");
-            if (t < f) return (Default, "'compare_to' must not be before 'compare_from'.");
-            if (t.DayNumber - f.DayNumber >= MaxCustomDays) return (Default, $"A custom comparison can span at most {MaxCustomDays} days.");
+            var (f, t, error) = Days(compareFrom, compareTo, "compare_from", "compare_to", "comparison");
+            if (error is not null) return (Default, error);
             (compareFirst, compareLast) = (f, t);
         }
         var comparison = compare switch { "previous" => Comparison.Previous, "year" => Comparison.Year, "custom" => Comparison.Custom, _ => Comparison.None };
@@ -235,6 +231,14 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         && (CompareFrom, CompareTo, MatchDayOfWeek) == (other.CompareFrom, other.CompareTo, other.MatchDayOfWeek) && Filters.SequenceEqual(other.Filters);
 
     public override int GetHashCode() => HashCode.Combine(Period, From, To, Compare, Metric, Interval, SegmentId, Filters.Count);
+
+    /// <summary>Two days the URL carries under <paramref name="fromKey"/> and <paramref name="toKey"/>, both included.</summary>
+    private static (DateOnly First, DateOnly Last, string? Error) Days(string? from, string? to, string fromKey, string toKey, string what)
+    {
+        if (!TryDate(from, out var f) || !TryDate(to, out var t)) return (f, f, $"A custom {what} needs '{fromKey}' and '{toKey}' as YYYY-MM-DD.");
+        if (t < f) return (f, t, $"'{toKey}' must not be before '{fromKey}'.");
+        return t.DayNumber - f.DayNumber >= MaxCustomDays ? (f, t, $"A custom {what} can span at most {MaxCustomDays} days.") : (f, t, null);
+    }
 
     private static bool TryDate(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
