@@ -138,7 +138,7 @@ public static class StatsFilters
                     parameters.Add(name, page ? Like(value.Text[PageGoalPrefix.Length..]) : value.Text);
                     alternatives.Add(Matches(page ? "pathname" : "name", name, page ? StatsMatch.Like : StatsMatch.Value, value.IgnoreCase));
                 }
-                built.Add(Condition(alternatives, clause.Negate), VisitFacts.None, "name", "pathname");
+                Add(built, clause, Condition(alternatives, clause.Negate), VisitFacts.None, "name", "pathname");
                 continue;
             }
             string column;
@@ -159,9 +159,24 @@ public static class StatsFilters
                 // Stored events hold no value as null (or '' in the table of visits).
                 alternatives.Add(value == StatsValue.Missing ? $"coalesce({column}, '') = @{name}" : Matches(column, name, value.Match, value.IgnoreCase));
             }
-            built.Add(Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
+            Add(built, clause, Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
         }
         return (built.Build(), null);
+    }
+
+    /// <summary>
+    /// A clause's condition; a <c>has_done</c>'s (<see cref="StatsClause.Done"/>) on the visit: its session has an event of
+    /// the period that meets it (an event's own columns, which every event of a kept visit then meets with it).
+    /// </summary>
+    private static void Add(EventFilterBuilder built, StatsClause clause, string condition, VisitFacts needs, params string[] columns)
+    {
+        if (clause.Done is not { } done)
+        {
+            built.Add(condition, needs, columns);
+            return;
+        }
+        built.Add($" AND session_id {(done ? "" : "NOT ")}IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to{condition})",
+            VisitFacts.None, "session_id");
     }
 
     /// <summary>The column matched against the parameter <paramref name="name"/> (case aside, as the database's locale folds
@@ -183,7 +198,8 @@ public static class StatsFilters
     /// </summary>
     public static (IReadOnlyList<StatsClause>? Others, bool HadGoal) WithoutGoals(IReadOnlyList<StatsClause> clauses)
     {
-        var goals = clauses.Where(c => c.Property is Goal or "event:name").ToList();
+        // A has_done of a goal keeps whole visits, the converted and the rest of their events: no conversion of its own.
+        var goals = clauses.Where(c => c.Property is Goal or "event:name" && c.Done is null).ToList();
         return goals.Any(c => c.Negate) ? (null, true) : (clauses.Except(goals).ToList(), goals.Count > 0);
     }
 
@@ -202,7 +218,15 @@ public static class StatsFilters
 }
 
 /// <summary>One filter: a property, any of its values (none of them when negated).</summary>
-public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<StatsValue> Values);
+public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<StatsValue> Values)
+{
+    /// <summary>
+    /// A v2 <c>has_done</c> (true) or <c>has_not_done</c> (false): the filter keeps whole visits, those with (or without) an
+    /// event of the period that meets the rest of the clause, every event of them counted; null for a plain filter, which
+    /// keeps the events that meet it.
+    /// </summary>
+    public bool? Done { get; init; }
+}
 
 /// <param name="Match">How <paramref name="Text"/> matches: as the value, an SQL LIKE pattern (from a glob, or a v2
 /// <c>contains</c>), or a PostgreSQL regular expression (a v2 <c>matches</c>).</param>

@@ -42,6 +42,18 @@ public static class StatsQueryFilters
                 if (Add(filter[1], clauses, segments) is { } inner) return inner;
                 continue;
             }
+            if (op is "has_done" or "has_not_done")
+            {
+                // The visits with (or without) an event that meets one filter on an event's own property, all their events counted.
+                var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
+                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: '{op}' takes one filter.";
+                if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
+                if (one.Count != 1 || oneSegments.Count > 0 || one[0].Done is not null || !one[0].Property.StartsWith("event:", StringComparison.Ordinal))
+                    return $"Filter {text}: '{op}' is supported over one filter of an event's property (event:goal, event:name, event:page, " +
+                        $"event:hostname, event:props:NAME), e.g. [\"{op}\", [\"is\", \"event:goal\", [\"Signup\"]]].";
+                clauses.Add(one[0] with { Done = op == "has_done" });
+                continue;
+            }
             if (op == "not")
             {
                 // The opposite of one filter (or of an 'or' over one property's values): none of its values.
@@ -50,7 +62,7 @@ public static class StatsQueryFilters
                 if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
                 if (one.Count != 1 || oneSegments.Count > 0)
                     return $"Filter {text}: 'not' is supported over one filter of a property, e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
-                clauses.Add(one[0] with { Negate = !one[0].Negate });
+                clauses.Add(one[0].Done is { } done ? one[0] with { Done = !done } : one[0] with { Negate = !one[0].Negate });
                 continue;
             }
             if (op == "or")
@@ -59,7 +71,7 @@ public static class StatsQueryFilters
                 var (any, anySegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
                 if (Add(filter[1], any, anySegments) is { } inner) return inner;
-                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Negate || c.Property != any[0].Property))
+                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Negate || c.Done is not null || c.Property != any[0].Property))
                     return $"Filter {text}: 'or' is supported over filters of one property that keep values (is, contains, matches), " +
                         "e.g. [\"or\", [[\"is\", \"event:page\", [\"/\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
                 clauses.Add(new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)]));
@@ -67,7 +79,7 @@ public static class StatsQueryFilters
             }
             if (!Operators.Contains(op))
                 return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)}, 'and', 'not' " +
-                    "(of one filter) and 'or' (over one property's values).";
+                    "(of one filter), 'or' (over one property's values), 'has_done' and 'has_not_done' (of one event filter).";
             if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
                 return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
             var ignoreCase = false;

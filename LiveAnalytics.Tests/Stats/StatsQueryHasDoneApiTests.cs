@@ -1,0 +1,64 @@
+using LiveAnalytics.Tests.Infrastructure;
+
+namespace LiveAnalytics.Tests.Stats;
+
+/// <summary>The Stats API v2's <c>has_done</c> and <c>has_not_done</c>: whole visits with (or without) an event, every event of them counted.</summary>
+public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private readonly AppFactory _app = fixture.App;
+    private const string Day = StatsQueryShop.Day;
+
+    // Answered from the table of visits, and from the raw events (a filter on utm_content, which the table does not keep,
+    // that keeps every visit): the same figures either way.
+    private static readonly string[] Paths = ["", """, ["is_not", "visit:utm_content", ["none-such"]]"""];
+
+    [Fact]
+    public async Task Visits_that_converted_with_all_their_pageviews_and_those_that_did_not()
+    {
+        var (shop, api) = await StatsQueryShop.CreateAsync(_app);
+        foreach (var path in Paths)
+        {
+            async Task<string[]> Rows(string members) => StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, members));
+
+            // Visitors 1 and 3 signed up: their 3 pageviews (1's of / and /pricing, 3's of /), where the goal's own filter keeps none.
+            Assert.Equal(["2,3"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}}, "filters": [["has_done", ["is", "event:goal", ["Signup"]]]{{path}}]
+                """));
+            Assert.Equal(["2,0"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}}, "filters": [["is", "event:goal", ["Signup"]]{{path}}]
+                """));
+            // The pages the converted visitors saw, and the four who did not convert.
+            Assert.Equal(["/=2", "/pricing=1"], await Rows($$"""
+                "metrics": ["visitors"], {{Day}}, "dimensions": ["event:page"], "filters": [["has_done", ["is", "event:name", ["Signup"]]]{{path}}]
+                """));
+            Assert.Equal(["4,4"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}}, "filters": [["has_not_done", ["is", "event:goal", ["Signup"]]]{{path}}]
+                """));
+            Assert.Equal(["4,4"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}}, "filters": [["not", ["has_done", ["is", "event:goal", ["Signup"]]]]{{path}}]
+                """));
+            // Who saw a pricing page (1, 4 and 5), by country and source; and those who saw none but the home page (2, 3 and 6).
+            Assert.Equal(["Germany=3"], await Rows($$"""
+                "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:country_name"], "filters": [["has_done", ["contains", "event:page", ["ricin"]]]{{path}}]
+                """));
+            Assert.Equal(["Direct / None=Germany=2", "Google=France=1"], await Rows($$"""
+                "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source", "visit:country_name"],
+                "filters": [["has_not_done", ["is_not", "event:page", ["/"]]]{{path}}]
+                """));
+            // A property of the event done: the pro plan's sign-up (visitor 1) and its visit's pageviews, by day.
+            Assert.Equal(["2026-11-10=1,2"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}}, "dimensions": ["time:day"], "filters": [["has_done", ["is", "event:props:plan", ["pro"]]]{{path}}]
+                """));
+        }
+    }
+
+    [Fact]
+    public async Task A_conversion_rate_under_has_done_is_the_goals_among_those_visits()
+    {
+        var (shop, api) = await StatsQueryShop.CreateAsync(_app);
+        // Of the 3 who saw a pricing page, 1 signed up: has_done is no goal of its own.
+        Assert.Equal(["1,33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "conversion_rate"], {{Day}}, "filters": [["is", "event:goal", ["Signup"]], ["has_done", ["is", "event:page", ["/pricing"]]]]
+            """)));
+    }
+}
