@@ -8,7 +8,8 @@ namespace LiveAnalytics.Stats;
 /// keeps any of the values, <c>is_not</c> none, <c>contains</c> and <c>contains_not</c> the same of values holding the text,
 /// <c>matches</c> and <c>matches_not</c> of values a regular expression (PostgreSQL's) finds something in; a fourth member
 /// <c>{"case_sensitive": false}</c> matches letters in either case. <c>["is", "segment", [12]]</c> keeps a saved segment's
-/// visits.
+/// visits; <c>["has_done", filter]</c> the visits with an event one filter keeps, every event of them
+/// (<see cref="StatsClause.Done"/>), <c>has_not_done</c> those without.
 /// </summary>
 public static class StatsQueryFilters
 {
