@@ -25,10 +25,9 @@ public sealed class StatsGroupsTests(AppFixture fixture) : IClassFixture<AppFixt
             {"site_id": "{{site.Domain}}", "metrics": ["visitors"], "date_range": ["2026-10-25", "2026-10-26"], "dimensions": {{dimensions}}, "filters": {{filters}}}
             """);
         var query = StatsQuery.Read(body.RootElement).Query!;
-        var (first, last) = (new DateOnly(2026, 10, 25), new DateOnly(2026, 10, 26));
         var (request, error) = StatsRequest.Read(site, "custom", "2026-10-25,2026-10-26", StatsRequest.SupportedMetrics, query.Clauses, DateTimeOffset.UtcNow);
         Assert.Null(error);
-        var (keys, parameters, needs, _, byVisits, problem) = StatsEndpoints.GroupKeys(query, site, first, last);
+        var (keys, parameters, needs, _, byVisits, problem) = StatsEndpoints.GroupKeys(query, site, request!.Period);
         Assert.Null(problem);
         Assert.True(byVisits && (request!.Filter.IsEmpty || request.Filter.ByVisits), "the table holds what the query reads");
 

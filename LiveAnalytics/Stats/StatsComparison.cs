@@ -59,6 +59,17 @@ public sealed record StatsComparison(string Mode, DateOnly? First = null, DateOn
         return range == "year" ? (first.AddYears(-1), last.AddYears(-1)) : StatsPeriod.Previous(range ?? "custom", first, last);
     }
 
+    /// <summary>The compared instants of some hours (the last 24, times of day): as long just before, a year before, or
+    /// whole weeks before with <see cref="MatchDayOfWeek"/> (a year before, 52 weeks: the nearest same weekday). A custom
+    /// comparison is of days.</summary>
+    public (DateTimeOffset From, DateTimeOffset To) Instants((DateTimeOffset From, DateTimeOffset To) period)
+    {
+        var length = period.To - period.From;
+        var back = Mode == YearOverYear ? (MatchDayOfWeek ? TimeSpan.FromDays(364) : period.From - period.From.AddYears(-1))
+            : MatchDayOfWeek ? TimeSpan.FromDays(Math.Ceiling(length.TotalDays / 7) * 7) : length;
+        return (period.From - back, period.To - back);
+    }
+
     /// <summary>The period whole weeks back, at least as many days as it has: 28 days compare with the 28 before, 30 with
     /// the 30 from 35 days before, a day with the same weekday a week before.</summary>
     public static (DateOnly First, DateOnly Last) WeeksBefore(DateOnly first, DateOnly last)

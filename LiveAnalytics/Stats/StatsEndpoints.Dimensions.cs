@@ -14,9 +14,9 @@ public static partial class StatsEndpoints
 {
     /// <summary>A page of the combinations as rows, and every time bucket when asked for; or the problem with a dimension.</summary>
     private static async Task<(List<StatsRow>? Rows, IReadOnlyList<string>? Labels, IResult? Problem)> SeveralRowsAsync(StatsQuery query, Site site,
-        StatsRequest request, StatsQueries queries, Npgsql.NpgsqlDataSource db, DateOnly first, DateOnly last)
+        StatsRequest request, StatsQueries queries, Npgsql.NpgsqlDataSource db)
     {
-        var (keys, parameters, needs, step, byVisits, problem) = GroupKeys(query, site, first, last);
+        var (keys, parameters, needs, step, byVisits, problem) = GroupKeys(query, site, request.Period);
         if (problem is not null) return (null, null, problem);
         var fromVisits = await FromVisitsAsync(db, site, request, byVisits);
 
@@ -44,13 +44,13 @@ public static partial class StatsEndpoints
     /// values a rollup dimension took in the period, without filters; otherwise the groups of the events the filters keep.
     /// </summary>
     private static async Task<long> TotalRowsAsync(StatsQuery query, Site site, StatsRequest request, StatsQueries queries, RollupQueries rollups,
-        Goals goals, Npgsql.NpgsqlDataSource db, DateOnly first, DateOnly last)
+        Goals goals, Npgsql.NpgsqlDataSource db)
     {
         if (query.Dimension == StatsFilters.Goal) return (await goals.ListAsync(site.Id)).Count;
         var property = query.Dimension == StatsQueryFilters.CountryName ? "visit:country" : query.Dimension;
-        if (property is not null && request.Filter.IsEmpty && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
-            return await rollups.CountValuesAsync(site.Id, first, last, dimension);
-        var (keys, parameters, needs, _, byVisits, _) = GroupKeys(query, site, first, last);
+        if (property is not null && request.Filter.IsEmpty && !request.Period.Partial && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
+            return await rollups.CountValuesAsync(site.Id, request.Period.First, request.Period.Last, dimension);
+        var (keys, parameters, needs, _, byVisits, _) = GroupKeys(query, site, request.Period);
         return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, request.Filter,
             await FromVisitsAsync(db, site, request, byVisits));
     }
@@ -64,7 +64,7 @@ public static partial class StatsEndpoints
     /// visits, the time dimension's step, and whether the table of visits holds every visit column they read; or the
     /// problem with one.</summary>
     internal static (List<string> Keys, DynamicParameters Parameters, VisitFacts Needs, string? Step, bool ByVisits, IResult? Problem) GroupKeys(
-        StatsQuery query, Site site, DateOnly first, DateOnly last)
+        StatsQuery query, Site site, StatsRange period)
     {
         var (keys, parameters, needs, byVisits) = (new List<string>(), new DynamicParameters(new { tz = site.Timezone }), VisitFacts.None, true);
         string? step = null;
@@ -73,7 +73,7 @@ public static partial class StatsEndpoints
             var dimension = query.Dimensions[i];
             if (StatsQuery.IsTime(dimension))
             {
-                step = TimeStep(dimension, first, last);
+                step = TimeStep(dimension, period);
                 parameters.Add("interval", step);
                 keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{(step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD")}')");
                 continue;
@@ -96,13 +96,15 @@ public static partial class StatsEndpoints
         return (keys, parameters, needs, step, byVisits, null);
     }
 
-    /// <summary>A time dimension's buckets: <c>time</c> is hours for a day, months from about half a year, days otherwise (as v1's intervals).</summary>
-    private static string TimeStep(string dimension, DateOnly first, DateOnly last) => dimension switch
+    /// <summary>A time dimension's buckets: <c>time</c> is hours for a day (or the last 24 hours), months from about half
+    /// a year, days otherwise (as v1's intervals).</summary>
+    private static string TimeStep(string dimension, StatsRange period) => dimension switch
     {
         "time:hour" => "hour",
         "time:day" => "day",
         "time:week" => "week",
         "time:month" => "month",
-        _ => first == last ? "hour" : last.DayNumber - first.DayNumber >= 180 ? "month" : "day",
+        _ => period.First == period.Last || (period.Partial && period.To - period.From <= TimeSpan.FromDays(1)) ? "hour"
+            : period.Last.DayNumber - period.First.DayNumber >= 180 ? "month" : "day",
     };
 }

@@ -33,18 +33,25 @@ public static partial class StatsEndpoints
             if (await BadRegexAsync(db, StatsQueryFilters.Regexes(query.Clauses)) is { } badRegex) return ApiError.Problem(StatusCodes.Status400BadRequest, badRegex);
             var (segment, segmentError) = await StatsSegments.ByIdsAsync(segments, site, ApiKeyAuthFilter.Of(http).UserId, query.SegmentIds);
             if (segment is null) return ApiError.Problem(StatusCodes.Status400BadRequest, segmentError!);
-            var (first, last) = query.Range == "all" ? await AllDaysAsync(site, rollups, time) : Days(query, site, time);
+            var now = time.GetUtcNow();
+            // Some hours (the last 24, or two times of day) rather than days: read over the local days they touch.
+            var instants = query.Range == "24h" ? (now.AddHours(-24), now) : query.Instants;
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+            var hours = instants is { } some ? StatsRange.Between(some.From, some.To, zone) : null;
+            var (first, last) = hours is not null ? (hours.First, hours.Last)
+                : query.Range == "all" ? await AllDaysAsync(site, rollups, time) : Days(query, site, time);
             var (metrics, metricError) = MetricsToRead(query);
             if (metrics is null) return ApiError.Problem(StatusCodes.Status400BadRequest, metricError!);
-            var (request, requestError) = StatsRequest.Read(site, "custom", $"{first:yyyy-MM-dd},{last:yyyy-MM-dd}", metrics, query.Clauses, time.GetUtcNow(), segment);
+            var (request, requestError) = StatsRequest.Read(site, "custom", $"{first:yyyy-MM-dd},{last:yyyy-MM-dd}", metrics, query.Clauses, now, segment, instants);
             if (request is null) return ApiError.Problem(StatusCodes.Status400BadRequest, requestError!);
             if (request.WantsConversionRate && request.ConversionBase is null && query.Dimension != StatsFilters.Goal) return ConversionNeedsGoal();
             if (request.AverageNeedsGoal && query.Dimension != StatsFilters.Goal) return AverageNeedsGoal();
             StatsRequest? before = null;
-            if (query.Comparison?.Days(query.Range, first, last) is { } compared)
+            if (query.Comparison is { } comparison)
             {
+                var compared = comparison.Days(query.Range, first, last);
                 (before, var beforeError) = StatsRequest.Read(site, "custom", $"{compared.First:yyyy-MM-dd},{compared.Last:yyyy-MM-dd}", metrics, query.Clauses,
-                    time.GetUtcNow(), segment);
+                    now, segment, instants is { } span && comparison.Mode != StatsComparison.Custom ? comparison.Instants(span) : null);
                 if (before is null) return ApiError.Problem(StatusCodes.Status400BadRequest, beforeError!);
             }
             // Each row's counterpart in the compared period, when there is one (a row is its own key).
@@ -55,7 +62,7 @@ public static partial class StatsEndpoints
             long? totalRows = null;
             if (query.Several)
             {
-                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, db, first, last);
+                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, db);
                 if (several is null) return severalProblem!;
                 (rows, labels) = (several, severalLabels);
             }
@@ -68,7 +75,7 @@ public static partial class StatsEndpoints
             else if (query.ByTime)
             {
                 if (request.WantsPageMetrics) return PageMetricsOnly();
-                var step = TimeStep(query.Dimension!, first, last);
+                var step = TimeStep(query.Dimension!, request.Period);
                 var all = await TimeseriesRowsAsync(site, request, reader, step);
                 labels = query.TimeLabels ? all.Select(r => r.Value).ToList() : null;
                 if (before is not null)
@@ -95,7 +102,7 @@ public static partial class StatsEndpoints
                     foreach (var row in rows) earlier[row] = then.GetValueOrDefault(row.Value) ?? Row(row.Key, row.Value, Counts.None, before.Metrics, conversionRate: 0);
                 }
             }
-            if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, db, first, last);
+            if (query.TotalRows) totalRows ??= await TotalRowsAsync(query, site, request, queries, rollups, goals, db);
             var meta = new Dictionary<string, object>();
             if (labels is not null) meta["time_labels"] = labels;
             if (query.TotalRows) meta["total_rows"] = totalRows!.Value;

@@ -184,7 +184,7 @@ public static partial class StatsEndpoints
         if (values.Count == 0) return new Dictionary<string, long>();
         // Rows name a missing value as the API shows it (Direct / None); the rollups and the filter keep it as ''.
         string Kept(string value) => value == missing ? "" : value;
-        if (request.ConversionBase!.IsEmpty && propKey is null && StatsReader.RollupDimensions.TryGetValue(property, out var rated))
+        if (request.ConversionBase!.IsEmpty && !request.Period.Partial && propKey is null && StatsReader.RollupDimensions.TryGetValue(property, out var rated))
         {
             var counts = await rollups.CountsOfAsync(site.Id, request.Period.First, request.Period.Last, values.Select(v => (rated, Kept(v))).Distinct().ToList());
             return values.Distinct().ToDictionary(v => v, v => counts.GetValueOrDefault((rated, Kept(v)))?.Visitors ?? 0);

@@ -18,6 +18,10 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
     /// <summary><c>include.total_rows</c>: how many rows there are over all pages, in <c>meta.total_rows</c>.</summary>
     public bool TotalRows { get; init; }
 
+    /// <summary>A <c>date_range</c> of two times of day (<c>["2026-11-10T08:00:00+01:00", "2026-11-10T11:59:59+01:00"]</c>,
+    /// both included to the second): the instants [From, To); null for days or a named range.</summary>
+    public (DateTimeOffset From, DateTimeOffset To)? Instants { get; init; }
+
     /// <summary><c>include.comparisons</c>: the period each row is compared with, none without.</summary>
     public StatsComparison? Comparison { get; init; }
 
@@ -29,7 +33,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
 
     public const string GroupConversionRate = "group_conversion_rate", Percentage = "percentage";
 
-    public static readonly string[] Ranges = ["day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all"];
+    public static readonly string[] Ranges = ["day", "24h", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all"];
 
     public static readonly string[] TimeDimensions = ["time", "time:hour", "time:day", "time:week", "time:month"];
 
@@ -56,7 +60,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
             return Fail($"'metrics' is required: a list of one or more of {string.Join(", ", SupportedMetrics)}.");
         if (metrics.FirstOrDefault(m => !SupportedMetrics.Contains(m)) is { } unknown)
             return Fail($"Unsupported metric '{Clip(unknown)}': use one or more of {string.Join(", ", SupportedMetrics)}.");
-        var (first, last, range, rangeError) = DateRange(root);
+        var (first, last, range, instants, rangeError) = DateRange(root);
         if (rangeError is not null) return Fail(rangeError);
 
         string[] dimensions = [];
@@ -83,7 +87,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         var (timeLabels, totalRows, comparison, includeError) = Include(root, dimensions);
         if (includeError is not null) return Fail(includeError);
         return (new StatsQuery(site.GetString()!.Trim(), metrics.Distinct().ToArray(), first, last, range, dimensions, clauses!, segments!, orderBy, descending,
-            limit, offset, timeLabels) { TotalRows = totalRows, Comparison = comparison }, null);
+            limit, offset, timeLabels) { TotalRows = totalRows, Comparison = comparison, Instants = instants }, null);
     }
 
     private static (StatsQuery?, string?) Fail(string error) => (null, error);
@@ -94,23 +98,38 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
             ? list.EnumerateArray().Select(e => e.GetString()!).ToArray()
             : null;
 
-    /// <summary>A named range (resolved later, in the site's time zone) or two days, both included.</summary>
-    private static (DateOnly?, DateOnly?, string?, string?) DateRange(JsonElement root)
+    /// <summary>A named range (resolved later, in the site's time zone), two days, both included, or two times of day.</summary>
+    private static (DateOnly?, DateOnly?, string?, (DateTimeOffset, DateTimeOffset)?, string?) DateRange(JsonElement root)
     {
-        const string Expected = "'date_range' is required: one of {0}, or two days as [\"YYYY-MM-DD\", \"YYYY-MM-DD\"].";
-        if (!root.TryGetProperty("date_range", out var range)) return (null, null, null, string.Format(CultureInfo.InvariantCulture, Expected, string.Join(", ", Ranges)));
+        const string Expected = "'date_range' is required: one of {0}, two days as [\"YYYY-MM-DD\", \"YYYY-MM-DD\"], " +
+            "or two times of day with their offsets, as [\"2026-11-10T08:00:00+01:00\", \"2026-11-10T11:59:59+01:00\"].";
+        var expected = string.Format(CultureInfo.InvariantCulture, Expected, string.Join(", ", Ranges));
+        if (!root.TryGetProperty("date_range", out var range)) return (null, null, null, null, expected);
         if (range.ValueKind == JsonValueKind.String)
-            return Ranges.Contains(range.GetString()) ? (null, null, range.GetString(), null)
-                : (null, null, null, $"'date_range' '{Clip(range.GetString()!)}' is not supported: use one of {string.Join(", ", Ranges)}, or two days.");
-        var days = Strings(root, "date_range");
-        if (days is not { Length: 2 }
-            || !DateOnly.TryParseExact(days[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
-            || !DateOnly.TryParseExact(days[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
-            return (null, null, null, string.Format(CultureInfo.InvariantCulture, Expected, string.Join(", ", Ranges)) + " Times of day are not supported.");
-        if (last < first) return (null, null, null, "'date_range' must not end before it starts.");
-        if (last.DayNumber - first.DayNumber >= StatsPeriod.MaxCustomDays) return (null, null, null, $"'date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
-        return (first, last, null, null);
+            return Ranges.Contains(range.GetString()) ? (null, null, range.GetString(), null, null)
+                : (null, null, null, null, $"'date_range' '{Clip(range.GetString()!)}' is not supported: use one of {string.Join(", ", Ranges)}, or two days.");
+        var ends = Strings(root, "date_range");
+        if (ends is not { Length: 2 }) return (null, null, null, null, expected);
+        if (Instant(ends[0]) is { } from && Instant(ends[1]) is { } end)
+        {
+            // The end is included to the second, as Plausible's ("…T11:59:59"): the instants run to the second after it.
+            var to = end.AddTicks(-(end.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+            if (to <= from) return (null, null, null, null, "'date_range' must not end before it starts.");
+            if (to - from > TimeSpan.FromDays(StatsPeriod.MaxCustomDays)) return (null, null, null, null, $"'date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
+            return (null, null, null, (from, to), null);
+        }
+        if (!DateOnly.TryParseExact(ends[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || !DateOnly.TryParseExact(ends[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
+            return (null, null, null, null, expected);
+        if (last < first) return (null, null, null, null, "'date_range' must not end before it starts.");
+        if (last.DayNumber - first.DayNumber >= StatsPeriod.MaxCustomDays) return (null, null, null, null, $"'date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
+        return (first, last, null, null, null);
     }
+
+    /// <summary>A time of day with its offset (<c>Z</c> or <c>+01:00</c>), ISO 8601; null for anything else (a day alone too).</summary>
+    private static DateTimeOffset? Instant(string text) =>
+        text.Length > 19 && text[10] == 'T' && (text[^1] == 'Z' || text[^6] is '+' or '-')
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) ? instant : null;
 
     /// <summary><c>[["visitors", "desc"]]</c> for a property's rows; <c>[["time:day", "desc"]]</c> for time backwards.</summary>
     private static (string?, bool, string?) Order(JsonElement root, string[] metrics, string[] dimensions)

@@ -31,14 +31,14 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
             .ToDictionary(d => StatsFilters.Properties.Single(p => p.Value.Column == d.Column).Key);   // the property reading its column
 
     public async Task<Counts> AggregateAsync(long siteId, StatsRange period, EventFilter filter) =>
-        filter.IsEmpty ? await rollups.AggregateAsync(siteId, period.First, period.Last)
+        filter.IsEmpty && !period.Partial ? await rollups.AggregateAsync(siteId, period.First, period.Last)
         : await KeptVisits.AnswerAsync(db, siteId, period.From, filter)
             ? (await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [], 0)).Totals
             : await raw.AggregateAsync(siteId, period.From, period.To, filter);
 
     /// <param name="interval">hour, day, week or month.</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> TimeseriesAsync(Site site, StatsRange period, string interval, EventFilter filter) =>
-        filter.IsEmpty ? await rollups.SeriesAsync(site.Id, period.First, period.Last, interval)
+        filter.IsEmpty && !period.Partial ? await rollups.SeriesAsync(site.Id, period.First, period.Last, interval)
         : await KeptVisits.AnswerAsync(db, site.Id, period.From, filter)
             ? (await Dashboard.VisitsDashboard.LoadAsync(db, site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), period.From, period.To,
                 interval, filter, [], 0)).Series
@@ -50,7 +50,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     public async Task<IReadOnlyList<(string Value, Counts Counts)>> BreakdownAsync(long siteId, StatsRange period, string property,
         string column, string missing, string[] metrics, int limit, int offset, EventFilter filter, string? propKey)
     {
-        if (filter.IsEmpty && propKey is null && metrics[0] is ("visitors" or StatsRequest.TotalRevenue) && RollupDimensions.TryGetValue(property, out var dimension)
+        if (filter.IsEmpty && !period.Partial && propKey is null && metrics[0] is ("visitors" or StatsRequest.TotalRevenue) && RollupDimensions.TryGetValue(property, out var dimension)
             && (dimension != "page" || metrics.All(EventMetrics.Contains)))
         {
             var top = metrics[0] == "visitors"

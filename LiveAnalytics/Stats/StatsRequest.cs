@@ -70,8 +70,9 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
     }
 
     /// <summary>As the other, from filters already read into clauses (the v2 query's).</summary>
+    /// <param name="instants">Instead of the days: [From, To), some hours (the v2 query's <c>24h</c> and times of day).</param>
     public static (StatsRequest? Request, string? Error) Read(Site site, string? period, string? date, IReadOnlyList<string> metrics,
-        IReadOnlyList<StatsClause> clauses, DateTimeOffset now, IReadOnlyList<DashboardFilter>? segment = null)
+        IReadOnlyList<StatsClause> clauses, DateTimeOffset now, IReadOnlyList<DashboardFilter>? segment = null, (DateTimeOffset From, DateTimeOffset To)? instants = null)
     {
         segment ??= [];
         var wanted = metrics.Distinct().ToArray();
@@ -97,7 +98,10 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
             }
         }
         var (previousFirst, previousLast) = StatsPeriod.Previous(period, first, last);
-        return (new StatsRequest(wanted, StatsRange.Of(first, last, zone), filter, StatsRange.Of(previousFirst, previousLast, zone))
+        var (range, previous) = instants is { } i
+            ? (StatsRange.Between(i.From, i.To, zone), StatsRange.Between(i.From - (i.To - i.From), i.From, zone))
+            : (StatsRange.Of(first, last, zone), StatsRange.Of(previousFirst, previousLast, zone));
+        return (new StatsRequest(wanted, range, filter, previous)
         {
             ConversionBase = conversionBase,
             _conversionOthers = others,
@@ -108,12 +112,24 @@ public sealed record StatsRequest(string[] Metrics, StatsRange Period, EventFilt
 }
 
 /// <summary>A period of whole local days: <paramref name="First"/> to <paramref name="Last"/> (included) for the rollups,
-/// the same as the instants [<paramref name="From"/>, <paramref name="To"/>) for the raw events.</summary>
+/// the same as the instants [<paramref name="From"/>, <paramref name="To"/>) for the raw events; or of some hours
+/// (<see cref="Partial"/>), over the local days they touch.</summary>
 public sealed record StatsRange(DateOnly First, DateOnly Last, DateTimeOffset From, DateTimeOffset To)
 {
+    /// <summary>Not whole local days (the last 24 hours, times of day): the rollups, which hold days, cannot answer it.</summary>
+    public bool Partial { get; private init; }
+
     public static StatsRange Of(DateOnly first, DateOnly last, TimeZoneInfo zone)
     {
         var (from, to) = StatsPeriod.Days(first, last, zone);
         return new StatsRange(first, last, from, to);
+    }
+
+    /// <summary>The instants [<paramref name="from"/>, <paramref name="to"/>), over the local days they touch.</summary>
+    public static StatsRange Between(DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone)
+    {
+        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).DateTime);
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(to.AddTicks(-1), zone).DateTime);
+        return new StatsRange(first, last, from.ToUniversalTime(), to.ToUniversalTime()) { Partial = (from, to) != StatsPeriod.Days(first, last, zone) };
     }
 }
