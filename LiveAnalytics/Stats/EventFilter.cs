@@ -19,7 +19,8 @@ public sealed record EventFilter(string Sql, DynamicParameters Parameters, Visit
     /// <summary>The conditions on an event's own columns (<see cref="VisitFacts.None"/>): an event the filter keeps meets them all itself.</summary>
     public string EventSql { get; init; } = "";
 
-    /// <summary>The conditions on a visit's attribution: its first event meets them all, on its own columns.</summary>
+    /// <summary>The conditions on a visit's attribution: its first event meets them all, on its own columns (of an 'or' with
+    /// an event's own columns, its first event or the event kept does).</summary>
     public string AttributionSql { get; init; } = "";
 
     /// <summary>The conditions on a visit's own dimensions (<see cref="KeptVisits.Columns"/>): a visit's row in the table of visits meets them.</summary>

@@ -128,55 +128,66 @@ public static class StatsFilters
         var n = 0;
         foreach (var clause in clauses)
         {
-            var alternatives = new List<string>();
-            if (clause.Property == Goal)
+            if (clause.Any is { } any)
             {
-                foreach (var value in clause.Values)
+                // Any of some filters, of several properties: a condition on each event with what all of them need.
+                var parts = new List<(string Sql, VisitFacts Needs, string[] Columns)>();
+                foreach (var part in any)
                 {
-                    var name = $"f{n++}";
-                    var page = value.Text.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
-                    parameters.Add(name, page ? Like(value.Text[PageGoalPrefix.Length..]) : value.Text);
-                    alternatives.Add(Matches(page ? "pathname" : "name", name, page ? StatsMatch.Like : StatsMatch.Value, value.IgnoreCase));
+                    var (partSql, partNeeds, partColumns, partError) = Predicate(part, parameters, ref n);
+                    if (partError is not null) return (EventFilter.None, partError);
+                    parts.Add((partSql!, partNeeds, partColumns));
                 }
-                Add(built, clause, Condition(alternatives, clause.Negate), VisitFacts.None, "name", "pathname");
+                built.Add($" AND ({string.Join(" OR ", parts.Select(p => p.Sql))})", parts.Aggregate(VisitFacts.None, (a, p) => a | p.Needs),
+                    [.. parts.SelectMany(p => p.Columns).Distinct()]);
                 continue;
             }
-            string column;
-            var (propKey, propError) = PropKey(clause.Property);
-            if (propError is not null) return (EventFilter.None, propError);
-            if (propKey is not null)
-            {
-                var keyName = $"f{n++}";
-                parameters.Add(keyName, propKey);
-                column = PropColumn(keyName);
-            }
-            else if (Properties.TryGetValue(clause.Property, out var p)) column = p.Column;
-            else return (EventFilter.None, $"Filter property '{Clip(clause.Property)}' is not supported; use one of {Supported}, or {StatsSegments.Property}==NAME for a saved segment.");
-            foreach (var value in clause.Values)
-            {
-                var name = $"f{n++}";
-                parameters.Add(name, value.Text);
-                // Stored events hold no value as null (or '' in the table of visits).
-                alternatives.Add(value == StatsValue.Missing ? $"coalesce({column}, '') = @{name}" : Matches(column, name, value.Match, value.IgnoreCase));
-            }
-            Add(built, clause, Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), propKey is null ? column : "props");
+            var (sql, needs, columns, error) = Predicate(clause, parameters, ref n);
+            if (error is not null) return (EventFilter.None, error);
+            if (clause.Done is not { } done) built.Add($" AND {sql}", needs, columns);
+            // has_done: the visit's session has an event of the period that meets it (an event's own columns, which every
+            // event of a kept visit then meets with it).
+            else built.Add($" AND session_id {(done ? "" : "NOT ")}IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND {sql})",
+                VisitFacts.None, "session_id");
         }
         return (built.Build(), null);
     }
 
-    /// <summary>
-    /// A clause's condition; a <c>has_done</c>'s (<see cref="StatsClause.Done"/>) on the visit: its session has an event of
-    /// the period that meets it (an event's own columns, which every event of a kept visit then meets with it).
-    /// </summary>
-    private static void Add(EventFilterBuilder built, StatsClause clause, string condition, VisitFacts needs, params string[] columns)
+    /// <summary>One filter as an SQL predicate, its values as parameters (named f0, f1…), with what it needs of the visits
+    /// and the columns it reads; or an error naming a property that cannot filter.</summary>
+    private static (string? Sql, VisitFacts Needs, string[] Columns, string? Error) Predicate(StatsClause clause, DynamicParameters parameters, ref int n)
     {
-        if (clause.Done is not { } done)
+        var alternatives = new List<string>();
+        if (clause.Property == Goal)
         {
-            built.Add(condition, needs, columns);
-            return;
+            foreach (var value in clause.Values)
+            {
+                var name = $"f{n++}";
+                var page = value.Text.StartsWith(PageGoalPrefix, StringComparison.Ordinal);
+                parameters.Add(name, page ? Like(value.Text[PageGoalPrefix.Length..]) : value.Text);
+                alternatives.Add(Matches(page ? "pathname" : "name", name, page ? StatsMatch.Like : StatsMatch.Value, value.IgnoreCase));
+            }
+            return (Condition(alternatives, clause.Negate), VisitFacts.None, ["name", "pathname"], null);
         }
-        built.Add($" AND session_id {(done ? "" : "NOT ")}IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to{condition})",
-            VisitFacts.None, "session_id");
+        string column;
+        var (propKey, propError) = PropKey(clause.Property);
+        if (propError is not null) return (null, VisitFacts.None, [], propError);
+        if (propKey is not null)
+        {
+            var keyName = $"f{n++}";
+            parameters.Add(keyName, propKey);
+            column = PropColumn(keyName);
+        }
+        else if (Properties.TryGetValue(clause.Property, out var p)) column = p.Column;
+        else return (null, VisitFacts.None, [], $"Filter property '{Clip(clause.Property)}' is not supported; use one of {Supported}, or {StatsSegments.Property}==NAME for a saved segment.");
+        foreach (var value in clause.Values)
+        {
+            var name = $"f{n++}";
+            parameters.Add(name, value.Text);
+            // Stored events hold no value as null (or '' in the table of visits).
+            alternatives.Add(value == StatsValue.Missing ? $"coalesce({column}, '') = @{name}" : Matches(column, name, value.Match, value.IgnoreCase));
+        }
+        return (Condition(alternatives, clause.Negate), PeriodEvents.Needs(column), [propKey is null ? column : "props"], null);
     }
 
     /// <summary>The column matched against the parameter <paramref name="name"/> (case aside, as the database's locale folds
@@ -207,7 +218,7 @@ public static class StatsFilters
     private static string Condition(List<string> alternatives, bool negate)
     {
         var any = $"({string.Join(" OR ", alternatives)})";
-        return negate ? $" AND NOT coalesce({any}, false)" : $" AND {any}";
+        return negate ? $"NOT coalesce({any}, false)" : any;
     }
 
     /// <summary>A glob with * as SQL LIKE, LIKE's own wildcards and escape taken literally.</summary>
@@ -220,6 +231,9 @@ public static class StatsFilters
 /// <summary>One filter: a property, any of its values (none of them when negated).</summary>
 public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<StatsValue> Values)
 {
+    /// <summary>A v2 <c>or</c> of filters of several properties: any of them (this clause's own property and values unused).</summary>
+    public IReadOnlyList<StatsClause>? Any { get; init; }
+
     /// <summary>
     /// A v2 <c>has_done</c> (true) or <c>has_not_done</c> (false): the filter keeps whole visits, those with (or without) an
     /// event of the period that meets the rest of the clause, every event of them counted; null for a plain filter, which

@@ -57,25 +57,31 @@ public static class StatsQueryFilters
             }
             if (op == "not")
             {
-                // The opposite of one filter (or of an 'or' over one property's values): none of its values.
+                // The opposite of one filter: none of its values (or the visits without what has_done keeps); of an 'and',
+                // any of its filters turned around; of an 'or', all of them turned around.
                 var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'not' takes one filter.";
                 if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
-                if (one.Count != 1 || oneSegments.Count > 0)
-                    return $"Filter {text}: 'not' is supported over one filter of a property, e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
-                clauses.Add(one[0].Done is { } done ? one[0] with { Done = !done } : one[0] with { Negate = !one[0].Negate });
+                if (one.Count == 0 || oneSegments.Count > 0 || (one.Count > 1 && one.Any(c => c.Any is not null || c.Done is not null)))
+                    return $"Filter {text}: 'not' is supported over filters of properties (not of a segment), e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
+                if (one.Count > 1) clauses.Add(AnyOf([.. one.Select(Opposite)]));
+                else if (one[0].Any is { } all) clauses.AddRange(all.Select(Opposite));
+                else clauses.Add(Opposite(one[0]));
                 continue;
             }
             if (op == "or")
             {
-                // Any of some filters on one property: one filter of all their values, each matched as its own was.
+                // Any of some filters: on one property, one filter of all their values, each matched as its own was;
+                // on several, a condition of each event (or visit) that any of them keeps.
                 var (any, anySegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
                 if (Add(filter[1], any, anySegments) is { } inner) return inner;
-                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Negate || c.Done is not null || c.Property != any[0].Property))
-                    return $"Filter {text}: 'or' is supported over filters of one property that keep values (is, contains, matches), " +
-                        "e.g. [\"or\", [[\"is\", \"event:page\", [\"/\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
-                clauses.Add(new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)]));
+                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Done is not null || c.Any is not null))
+                    return $"Filter {text}: 'or' is supported over filters of properties (not of segments, has_done or another 'or'), " +
+                        "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
+                clauses.Add(any.All(c => !c.Negate && c.Property == any[0].Property)
+                    ? new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)])
+                    : AnyOf(any));
                 continue;
             }
             if (!Operators.Contains(op))
@@ -122,7 +128,14 @@ public static class StatsQueryFilters
 
     /// <summary>The regular expressions of <c>matches</c> filters, for the database to check before they are run.</summary>
     public static IReadOnlyList<string> Regexes(IReadOnlyList<StatsClause> clauses) =>
-        [.. clauses.SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
+        [.. clauses.SelectMany(c => c.Any ?? [c]).SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
+
+    /// <summary>Any of some filters (<see cref="StatsClause.Any"/>).</summary>
+    private static StatsClause AnyOf(IReadOnlyList<StatsClause> clauses) => new("or", Negate: false, []) { Any = clauses };
+
+    /// <summary>A filter turned around: none of its values where it kept any, the visits without what has_done keeps.</summary>
+    private static StatsClause Opposite(StatsClause clause) =>
+        clause.Done is { } done ? clause with { Done = !done } : clause with { Negate = !clause.Negate };
 
     /// <summary><c>{"case_sensitive": false}</c> matches letters in either case; true (as without it) in theirs.</summary>
     private static bool CaseSensitive(JsonElement modifiers, out bool ignoreCase)
