@@ -149,6 +149,10 @@ public sealed class DashboardViewTests
         Assert.Contains("needs 'compare_from' and 'compare_to'", DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "2025-11-24").Error);
         Assert.Contains("'compare_to' must not be before", DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "2025-11-24", compareTo: "2025-11-01").Error);
         Assert.Contains("'match_day_of_week' must be true or false", DashboardView.Parse("7d", null, null, "year", null, null, matchDayOfWeek: "yes").Error);
+        // Days at the calendar's ends, whose year before or day after does not exist.
+        Assert.Equal("A custom comparison must lie between 1970-01-01 and 2999-12-31.",
+            DashboardView.Parse("7d", null, null, "custom", null, null, compareFrom: "0001-01-01", compareTo: "0001-01-02").Error);
+        Assert.Equal("A custom range must lie between 1970-01-01 and 2999-12-31.", DashboardView.Parse("custom", "9999-12-30", "9999-12-31", "year", null, null).Error);
 
         // Black Friday, 27 November 2026, against last year's (a Friday, the 28th), not against Thursday 27 November 2025.
         var friday = DashboardView.Parse("custom", "2026-11-27", "2026-11-27", "year", null, null, matchDayOfWeek: "true").View;

@@ -131,6 +131,10 @@ public sealed class StatsApiTests(AppFixture fixture) : IClassFixture<AppFixture
     [InlineData("period=decade", "period")]
     [InlineData("period=day&metrics=visitors,time_on_page", "time_on_page")]
     [InlineData("period=day&date=yesterday", "date")]
+    // Days at the calendar's ends, whose period before or day after does not exist: a 400, never a 500.
+    [InlineData("period=day&date=0001-01-01", "'date' must lie between 1970-01-01 and 2999-12-31.")]
+    [InlineData("period=custom&date=0001-01-01,0001-01-02&compare=previous_period", "A custom period must lie between 1970-01-01 and 2999-12-31.")]
+    [InlineData("period=custom&date=9999-12-30,9999-12-31", "must lie between")]
     public async Task Bad_parameters_get_400_saying_what_is_wrong(string query, string mentioned)
     {
         var merchant = await _app.MerchantAsync();

@@ -139,6 +139,7 @@ public sealed class StatsQueryComparisonsApiTests(AppFixture fixture) : IClassFi
     [InlineData("""{"mode": "previous_period", "date_range": ["2026-11-01", "2026-11-03"]}""", "is for the mode \"custom\" only")]
     [InlineData("""{"mode": "previous_period", "match_day_of_week": "yes"}""", "'include.comparisons.match_day_of_week' must be true or false.")]
     [InlineData("""{"mode": "previous_period", "dates": 1}""", "'include.comparisons' takes")]
+    [InlineData("""{"mode": "custom", "date_range": ["0001-01-01", "0001-01-02"]}""", "'include.comparisons.date_range' must lie between 1970-01-01 and 2999-12-31.")]
     [InlineData("true", "'include.comparisons' takes")]
     public async Task A_comparison_it_cannot_make_is_a_400_that_says_why(string comparisons, string detail)
     {

@@ -82,6 +82,10 @@ public sealed class StatsQueryHoursApiTests(AppFixture fixture) : IClassFixture<
     [InlineData("""["2026-11-10T13:00:00Z", "2026-11-10T12:00:00Z"]""", "'date_range' must not end before it starts.")]
     [InlineData("""["2020-01-01T00:00:00Z", "2026-11-10T12:00:00Z"]""", "'date_range' can span at most")]
     [InlineData("\"48h\"", "'date_range' '48h' is not supported")]
+    [InlineData("""["0001-01-01T00:00:00Z", "0001-01-01T00:00:01Z"]""", "'date_range' must lie between 1970-01-01 and 2999-12-31.")]
+    [InlineData("""["9999-12-31T00:00:00Z", "9999-12-31T23:59:59Z"]""", "'date_range' must lie between")]
+    [InlineData("""["0001-01-01", "0001-01-02"]""", "'date_range' must lie between")]
+    [InlineData("""["9999-12-30", "9999-12-31"]""", "'date_range' must lie between")]
     public async Task Hours_it_cannot_read_are_a_400_that_says_why(string range, string detail)
     {
         var (shop, api) = await StatsQueryShop.CreateAsync(_app);

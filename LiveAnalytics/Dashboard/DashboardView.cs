@@ -91,6 +91,14 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     public const int MaxFilters = 10;
     public const int MaxCustomDays = 3 * 366;
 
+    /// <summary>The days a view, a comparison or the Stats API may name: far enough from the calendar's ends that the
+    /// years before them and the day after exist.</summary>
+    public static readonly DateOnly FirstDay = new(1970, 1, 1), LastDay = new(2999, 12, 31);
+
+    /// <summary>What is wrong with days outside <see cref="FirstDay"/> to <see cref="LastDay"/>, for <paramref name="what"/>; null when nothing is.</summary>
+    public static string? OutOfRange(DateOnly first, DateOnly last, string what) =>
+        first < FirstDay || last > LastDay ? $"{what} must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}." : null;
+
     public static readonly DashboardView Default = new("30d", null, null, Comparison.None, [], "visitors");
 
     /// <summary>Reads the URL's values; anything wrong gives the default view and a message that says what was wrong.</summary>
@@ -237,6 +245,7 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
     {
         if (!TryDate(from, out var f) || !TryDate(to, out var t)) return (f, f, $"A custom {what} needs '{fromKey}' and '{toKey}' as YYYY-MM-DD.");
         if (t < f) return (f, t, $"'{toKey}' must not be before '{fromKey}'.");
+        if (OutOfRange(f, t, $"A custom {what}") is { } outside) return (f, t, outside);
         return t.DayNumber - f.DayNumber >= MaxCustomDays ? (f, t, $"A custom {what} can span at most {MaxCustomDays} days.") : (f, t, null);
     }
 

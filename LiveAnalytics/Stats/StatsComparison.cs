@@ -44,6 +44,7 @@ public sealed record StatsComparison(string Mode, DateOnly? First = null, DateOn
             || !DateOnly.TryParseExact(days[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
             return (null, "A custom comparison needs its 'date_range': two days, [\"YYYY-MM-DD\", \"YYYY-MM-DD\"].");
         if (last < first) return (null, "'include.comparisons.date_range' must not end before it starts.");
+        if (Dashboard.DashboardView.OutOfRange(first, last, "'include.comparisons.date_range'") is { } outside) return (null, outside);
         if (last.DayNumber - first.DayNumber >= StatsPeriod.MaxCustomDays)
             return (null, $"'include.comparisons.date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
         return (new StatsComparison(Custom, first, last), null);

@@ -23,6 +23,11 @@ public static class StatsPeriod
             error = "'date' must be a date as YYYY-MM-DD.";
             return false;
         }
+        if (Dashboard.DashboardView.OutOfRange(today, today, "'date'") is { } outside)
+        {
+            error = outside;
+            return false;
+        }
         (DateOnly first, DateOnly last)? days = (period ?? "30d") switch
         {
             "day" => (today, today),
@@ -52,6 +57,7 @@ public static class StatsPeriod
             || !DateOnly.TryParseExact(parts[1].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last))
             error = "A custom period needs 'date' as two dates, YYYY-MM-DD,YYYY-MM-DD: its first and last day.";
         else if (last < first) error = "A custom period's last day must not be before its first.";
+        else if (Dashboard.DashboardView.OutOfRange(first, last, "A custom period") is { } outside) error = outside;
         else if (last.DayNumber - first.DayNumber >= MaxCustomDays) error = $"A custom period can span at most {MaxCustomDays} days.";
         return error is null;
     }

@@ -112,6 +112,8 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
         if (ends is not { Length: 2 }) return (null, null, null, null, expected);
         if (Instant(ends[0]) is { } from && Instant(ends[1]) is { } end)
         {
+            if (Dashboard.DashboardView.OutOfRange(DateOnly.FromDateTime(from.UtcDateTime), DateOnly.FromDateTime(end.UtcDateTime), "'date_range'") is { } outside)
+                return (null, null, null, null, outside);
             // The end is included to the second, as Plausible's ("…T11:59:59"): the instants run to the second after it.
             var to = end.AddTicks(-(end.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
             if (to <= from) return (null, null, null, null, "'date_range' must not end before it starts.");
@@ -122,6 +124,7 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
             || !DateOnly.TryParseExact(ends[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
             return (null, null, null, null, expected);
         if (last < first) return (null, null, null, null, "'date_range' must not end before it starts.");
+        if (Dashboard.DashboardView.OutOfRange(first, last, "'date_range'") is { } beyond) return (null, null, null, null, beyond);
         if (last.DayNumber - first.DayNumber >= StatsPeriod.MaxCustomDays) return (null, null, null, null, $"'date_range' can span at most {StatsPeriod.MaxCustomDays} days.");
         return (first, last, null, null, null);
     }
