@@ -54,7 +54,7 @@ public static partial class HistoryBench
                 {"site_id": "{{site.Domain}}", "metrics": ["visitors"], "date_range": ["{{firstDay:yyyy-MM-dd}}", "{{lastDay:yyyy-MM-dd}}"], "dimensions": {{dimensions}}}
                 """);
             var query = StatsQuery.Read(body.RootElement).Query ?? throw new InvalidOperationException(dimensions);
-            var (keys, parameters, needs, _, _, _) = StatsEndpoints.GroupKeys(query, site, firstDay, lastDay);
+            var (keys, parameters, needs, _, _, _) = StatsEndpoints.GroupKeys(query, site, StatsRange.Of(firstDay, lastDay, zone));
             rows[dimensions] = count
                 ? await raw.CountGroupsAsync(siteId, from, to, keys, needs, parameters, EventFilter.None, fromVisits)
                 : (await raw.GroupsAsync(siteId, from, to, keys, needs, parameters, "visitors DESC, k", 100, 0, EventFilter.None, fromVisits)).Count;
