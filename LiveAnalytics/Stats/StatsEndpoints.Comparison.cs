@@ -45,8 +45,9 @@ public static partial class StatsEndpoints
     }
 
     /// <summary>
-    /// The compared period's rows of the values a page lists, by value: one read kept to those values (a value the
-    /// period did not have is not among them). A goal breakdown lists every goal in each period, so it is read whole.
+    /// The compared period's rows of the values a page lists, by value (a value the period did not have is not among
+    /// them): without filters over whole days, each value's counts in the rollups; otherwise one read kept to those
+    /// values. A goal breakdown lists every goal in each period, so it is read whole.
     /// </summary>
     private static async Task<IReadOnlyDictionary<string, StatsRow>> ComparedRowsAsync(Site site, StatsRequest before, StatsReader reader,
         StatsQueries queries, RollupQueries rollups, Goals goals, string property, IReadOnlyList<StatsRow> rows)
@@ -58,8 +59,17 @@ public static partial class StatsEndpoints
         {
             var (propKey, _) = StatsFilters.PropKey(property);
             var (column, missing) = propKey is not null ? ("props", "(none)") : (StatsFilters.Properties[property].Column, StatsFilters.Properties[property].Missing);
-            // Rows name a missing value as the API shows it (Direct / None); the filter keeps it as ''.
-            kept = before.Among(column, propKey, [.. rows.Select(r => r.Value == missing ? "" : r.Value).Distinct()]);
+            // Rows name a missing value as the API shows it (Direct / None); the rollups and the filter keep it as ''.
+            string[] values = [.. rows.Select(r => r.Value == missing ? "" : r.Value).Distinct()];
+            if (before.Filter.IsEmpty && !before.Period.Partial && !before.WantsConversionRate && !before.WantsPageMetrics && propKey is null
+                && StatsReader.RollupDimensions.TryGetValue(property, out var dimension)
+                && (dimension != "page" || before.Metrics.All(StatsReader.EventMetrics.Contains)))
+            {
+                var counts = await rollups.CountsOfAsync(site.Id, before.Period.First, before.Period.Last, [.. values.Select(v => (dimension, v))]);
+                return rows.DistinctBy(r => r.Value).ToDictionary(r => r.Value,
+                    r => Row(r.Key, r.Value, counts.GetValueOrDefault((dimension, r.Value == missing ? "" : r.Value)) ?? Counts.None, before.Metrics));
+            }
+            kept = before.Among(column, propKey, values);
             take = rows.Count;
         }
         var (read, _) = await BreakdownRowsAsync(site, kept, reader, queries, rollups, goals, property, take, 0);

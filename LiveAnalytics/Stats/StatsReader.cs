@@ -23,7 +23,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
     };
 
     /// <summary>What a page's rollups keep: they count events, not the visits that reached the page.</summary>
-    private static readonly string[] EventMetrics = ["visitors", "pageviews", "events", StatsRequest.TotalRevenue];
+    internal static readonly string[] EventMetrics = ["visitors", "pageviews", "events", StatsRequest.TotalRevenue];
 
     /// <summary>The Stats API's properties the table of visits lists, as the dashboard's dimensions.</summary>
     private static readonly Dictionary<string, Dashboard.DashboardDimension> VisitDimensions =
