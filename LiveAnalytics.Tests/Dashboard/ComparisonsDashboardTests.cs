@@ -63,6 +63,10 @@ public sealed class ComparisonsDashboardTests(AppFixture fixture) : IClassFixtur
         fridays.Find("[data-testid=compare]").Change("custom");
         Assert.Equal("2025-11-28", fridays.WaitForElement("[data-testid=compare-from]").GetAttribute("value"));
         Assert.Empty(fridays.FindAll("[data-testid=match-weekday]"));
+        fridays.Find("[data-testid=compare-from]").Change("");
+        fridays.Find("[data-testid=compare-apply]").Click();
+        Assert.Equal("Choose both days to compare with.", fridays.Find("[data-testid=compare-error]").TextContent);
+        Assert.EndsWith("&compare=year&match_day_of_week=true", nav.Uri);   // nothing applied
         fridays.Find("[data-testid=compare-from]").Change("2026-11-20");
         fridays.Find("[data-testid=compare-to]").Change("2026-11-20");
         fridays.Find("[data-testid=compare-apply]").Click();
