@@ -8,15 +8,11 @@ public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixtur
     private readonly AppFactory _app = fixture.App;
     private const string Day = StatsQueryShop.Day;
 
-    // Answered from the table of visits, and from the raw events (a filter on utm_content, which the table does not keep,
-    // that keeps every visit): the same figures either way.
-    private static readonly string[] Paths = ["", """, ["is_not", "visit:utm_content", ["none-such"]]"""];
-
     [Fact]
     public async Task Visits_that_converted_with_all_their_pageviews_and_those_that_did_not()
     {
         var (shop, api) = await StatsQueryShop.CreateAsync(_app);
-        foreach (var path in Paths)
+        foreach (var path in StatsQueryShop.ReadPaths)
         {
             async Task<string[]> Rows(string members) => StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, members));
 

@@ -14,6 +14,13 @@ internal static class StatsQueryShop
     public const string Day = "\"date_range\": [\"2026-11-10\", \"2026-11-10\"]";
 
     /// <summary>
+    /// A filter to add after a query's own (a leading comma, or none) so that the same figures are read both ways: from the
+    /// table of visits where it answers, and from the raw events (a filter on utm_content, which the table does not keep,
+    /// that keeps every visit).
+    /// </summary>
+    public static readonly string[] ReadPaths = ["", """, ["is_not", "visit:utm_content", ["none-such"]]"""];
+
+    /// <summary>
     /// 10 November, at noon. From Google: 1 in Germany (home, pricing, signs up on the pro plan), 2 in France (home), 4 in
     /// Germany (pricing). Direct from Germany: 3 (home, signs up), 5 (pricing), 6 (home). A goal: Signup.
     /// </summary>
