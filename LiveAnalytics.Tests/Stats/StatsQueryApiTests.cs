@@ -170,7 +170,7 @@ public sealed class StatsQueryApiTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:day", "time:hour"]}""", "takes one time dimension")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:os"]}""", "names one twice")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:device", "visit:browser", "visit:source"]}""", "at most 3 dimensions")]
-    [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "percentage"], "date_range": "7d", "dimensions": ["visit:os", "visit:device"]}""", "Grouped by several dimensions, this version gives visitors")]
+    [InlineData("""{"site_id": "SITE", "metrics": ["visitors", "group_conversion_rate"], "date_range": "7d", "dimensions": ["visit:os", "visit:device"]}""", "Grouped by several dimensions, this version gives visitors")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:city"]}""", "Dimension 'visit:city' is not supported")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["visit:os", "visit:device"], "order_by": [["visit:os", "asc"]]}""", "ordered by one of the metrics")]
     [InlineData("""{"site_id": "SITE", "metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:minute"]}""", "'time:minute' is not supported")]

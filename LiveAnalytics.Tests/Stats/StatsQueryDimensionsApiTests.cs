@@ -17,6 +17,13 @@ public sealed class StatsQueryDimensionsApiTests(AppFixture fixture) : IClassFix
         Assert.Equal(["Direct / None=DE=3", "Google=DE=2", "Google=FR=1"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
             "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source", "visit:country"]
             """)));
+        // Each combination's share of the visitors the filters keep; alone, ranked by visitors.
+        Assert.Equal(["Direct / None=DE=50", "Google=DE=33.3", "Google=FR=16.7"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+            "metrics": ["percentage"], {{Day}}, "dimensions": ["visit:source", "visit:country"]
+            """)));
+        Assert.Equal(["Google=DE=2,66.7", "Google=FR=1,33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+            "metrics": ["visitors", "percentage"], {{Day}}, "dimensions": ["visit:source", "visit:country"], "filters": [["is", "visit:source", ["Google"]]]
+            """)));
         // With time, by time first; the labels list every bucket; countries by their names.
         var days = await StatsQueryShop.QueryAsync(api, shop, """
             "metrics": ["visitors", "pageviews"], "date_range": ["2026-11-09", "2026-11-11"], "dimensions": ["time:day", "visit:country_name"],

@@ -24,11 +24,11 @@ public static partial class StatsEndpoints
         // metric, highest first; ties by the values.
         var time = query.Dimensions.ToList().FindIndex(StatsQuery.IsTime);
         var byMetric = query.OrderBy is { } by && !StatsQuery.IsTime(by);
-        var metric = byMetric ? query.OrderBy! : query.Metrics.First(StatsRequest.SupportedMetrics.Contains);
+        var metric = byMetric ? query.OrderBy! : request.Metrics.First(StatsRequest.SupportedMetrics.Contains);
         var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
         var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, order, query.Limit, query.Offset,
             request.Filter, fromVisits);
-        var rows = read.Select(r => Row("", "", r.Counts, query.Metrics) with
+        var rows = read.Select(r => Row("", "", r.Counts, request.Metrics) with
         {
             Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
         }).ToList();
