@@ -85,6 +85,11 @@ public sealed class StatsQueryComparisonsApiTests(AppFixture fixture) : IClassFi
             "metrics": ["visitors", "percentage"], {{{Day}}}, "dimensions": ["visit:source"], "pagination": {"limit": 1, "offset": 1},
             "include": {"comparisons": {"mode": "previous_period"}}
             """)));
+        // The same under a filter (every pageview was of /): compared through a read kept to the page's values.
+        Assert.Equal(["Google=2,50 | Google=1,33.3 | 100,50"], Compared(await StatsQueryShop.QueryAsync(api, shop, $$$"""
+            "metrics": ["visitors", "percentage"], {{{Day}}}, "dimensions": ["visit:source"], "pagination": {"limit": 1},
+            "filters": [["is", "event:page", ["/"]]], "include": {"comparisons": {"mode": "previous_period"}}
+            """)));
         // Countries by name, under a filter.
         Assert.Equal(["Germany=3 | Germany=1 | 200"], Compared(await StatsQueryShop.QueryAsync(api, shop, $$$"""
             "metrics": ["visitors"], {{{Day}}}, "dimensions": ["visit:country_name"], "filters": [["is", "visit:country", ["DE"]]],
