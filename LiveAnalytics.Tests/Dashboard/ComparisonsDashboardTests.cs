@@ -49,7 +49,8 @@ public sealed class ComparisonsDashboardTests(AppFixture fixture) : IClassFixtur
         page.WaitForAssertion(() => Assert.Equal("↑ 200%", page.Find("[data-testid=change-visitors]").TextContent));
         Assert.Contains("27 Nov 2026 vs 27 Nov 2025", page.Find("[data-testid=range]").TextContent);
         Assert.False(page.Find("[data-testid=match-weekday]").HasAttribute("checked"));
-        page.Find("[data-testid=match-weekday]").Change(true);
+        // (Each action waits for its element and acts in one turn of the renderer: the page's cards render as their reads end.)
+        page.On("[data-testid=match-weekday]", e => e.Change(true));
         page.WaitForAssertion(() => Assert.EndsWith($"{history}?{BlackFriday}&compare=year&match_day_of_week=true", nav.Uri));
 
         // The same weekday: last year's Black Friday.
@@ -60,21 +61,21 @@ public sealed class ComparisonsDashboardTests(AppFixture fixture) : IClassFixtur
         Assert.Contains("compare=year&match_day_of_week=true", fridays.Find("[data-testid=export]").GetAttribute("href"));
 
         // Other days: picked, starting from the days compared now, and applied.
-        fridays.Find("[data-testid=compare]").Change("custom");
-        Assert.Equal("2025-11-28", fridays.WaitForElement("[data-testid=compare-from]").GetAttribute("value"));
+        fridays.On("[data-testid=compare]", e => e.Change("custom"));
+        fridays.WaitForAssertion(() => Assert.Equal("2025-11-28", fridays.Find("[data-testid=compare-from]").GetAttribute("value")));
         Assert.Empty(fridays.FindAll("[data-testid=match-weekday]"));
-        fridays.Find("[data-testid=compare-from]").Change("");
-        fridays.Find("[data-testid=compare-apply]").Click();
-        Assert.Equal("Choose both days to compare with.", fridays.Find("[data-testid=compare-error]").TextContent);
+        fridays.On("[data-testid=compare-from]", e => e.Change(""));
+        fridays.On("[data-testid=compare-apply]", e => e.Click());
+        fridays.WaitForAssertion(() => Assert.Equal("Choose both days to compare with.", fridays.Find("[data-testid=compare-error]").TextContent));
         Assert.EndsWith("&compare=year&match_day_of_week=true", nav.Uri);   // nothing applied
-        fridays.Find("[data-testid=compare-from]").Change("2026-11-20");
-        fridays.Find("[data-testid=compare-to]").Change("2026-11-20");
-        fridays.Find("[data-testid=compare-apply]").Click();
+        fridays.On("[data-testid=compare-from]", e => e.Change("2026-11-20"));
+        fridays.On("[data-testid=compare-to]", e => e.Change("2026-11-20"));
+        fridays.On("[data-testid=compare-apply]", e => e.Click());
         fridays.WaitForAssertion(() => Assert.EndsWith($"{history}?{BlackFriday}&compare=custom&compare_from=2026-11-20&compare_to=2026-11-20", nav.Uri));
         var picked = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         picked.WaitForAssertion(() => Assert.Equal("↑ 100%", picked.Find("[data-testid=change-visitors]").TextContent));
         Assert.Contains("27 Nov 2026 vs 20 Nov 2026", picked.Find("[data-testid=range]").TextContent);
-        Assert.Equal("2026-11-20", picked.Find("[data-testid=compare-from]").GetAttribute("value"));
+        picked.WaitForAssertion(() => Assert.Equal("2026-11-20", picked.Find("[data-testid=compare-from]").GetAttribute("value")));
 
         // The export carries the days compared.
         var (status, body) = await Exports.RunAsync(_app, shop.Site.Id, shop.User.Id, $"?{BlackFriday}&compare=custom&compare_from=2026-11-20&compare_to=2026-11-20");
