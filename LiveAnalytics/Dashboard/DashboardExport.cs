@@ -19,9 +19,7 @@ public static class DashboardExport
         // Not a member is answered like a site that does not exist: ids are not probed.
         if (await sites.FindForUserAsync(siteId, http.User.UserId()) is not { } site)
             return TypedResults.Problem("No such site.", statusCode: StatusCodes.Status404NotFound);
-        var q = http.Request.Query;
-        var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"], q["interval"],
-            compareFrom: q["compare_from"], compareTo: q["compare_to"], matchDayOfWeek: q["match_day_of_week"]);
+        var (view, error) = DashboardView.Parse(http.Request.Query);
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var data = await queries.LoadAsync(site, view, SiteClock.Today(site, time));

@@ -169,6 +169,11 @@ public sealed record DashboardView(string Period, DateOnly? From, DateOnly? To, 
         }, null);
     }
 
+    /// <summary>As <see cref="Parse"/>, from a request's query string (the exports', which carry the page's view).</summary>
+    public static (DashboardView View, string? Error) Parse(Microsoft.AspNetCore.Http.IQueryCollection q) =>
+        Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"], q["interval"],
+            compareFrom: q["compare_from"], compareTo: q["compare_to"], matchDayOfWeek: q["match_day_of_week"]);
+
     public DashboardView WithFilter(DashboardFilter filter) =>
         Filters.Contains(filter) || Filters.Count >= MaxFilters ? this : this with { Filters = [.. Filters.Where(f => f.Dimension != filter.Dimension), filter] };
 

@@ -20,8 +20,7 @@ public static class TopValuesExport
             return TypedResults.Problem($"'{Infrastructure.Quoted.Clip(dimension, 40)}' has no list of its own; the lists are: " +
                 string.Join(", ", DashboardDimensions.All.Where(TopValues.Lists).Select(d => d.Key)) + ".", statusCode: StatusCodes.Status404NotFound);
         var q = http.Request.Query;
-        var (view, error) = DashboardView.Parse(q["period"], q["from"], q["to"], q["compare"], q["f"].OfType<string>(), q["metric"], q["interval"],
-            compareFrom: q["compare_from"], compareTo: q["compare_to"], matchDayOfWeek: q["match_day_of_week"]);
+        var (view, error) = DashboardView.Parse(q);
         if (error is not null) return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
 
         var today = SiteClock.Today(site, time);

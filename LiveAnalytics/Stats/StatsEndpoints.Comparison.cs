@@ -76,12 +76,8 @@ public static partial class StatsEndpoints
         return (read ?? []).GroupBy(r => r.Value).ToDictionary(g => g.Key, g => g.First());
     }
 
-    /// <summary>A period as the first and last instants of its days in the site's time zone.</summary>
-    private static string[] Instants(StatsRange period, Site site)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
-        return [Instant(period.From, zone), Instant(period.To.AddSeconds(-1), zone)];
-    }
+    /// <summary>A period as its first and last instants (to the second) in the site's time zone.</summary>
+    private static string[] Instants(StatsRange period, TimeZoneInfo zone) => [Instant(period.From, zone), Instant(period.To.AddSeconds(-1), zone)];
 
     private static string Instant(DateTimeOffset utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(utc, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -109,7 +109,7 @@ public static partial class StatsEndpoints
             var percentages = query.Metrics.Contains(StatsQuery.Percentage);
             var total = percentages ? (await reader.AggregateAsync(site.Id, request.Period, request.Filter)).Visitors : 0;
             var totalBefore = percentages && before is not null ? (await reader.AggregateAsync(site.Id, before.Period, before.Filter)).Visitors : 0;
-            if (before is not null) meta["comparison_date_range"] = Instants(before.Period, site);
+            if (before is not null) meta["comparison_date_range"] = Instants(before.Period, zone);
             return TypedResults.Ok(new
             {
                 results = rows.Select(r => Result(query, r, total, before is not null, earlier.GetValueOrDefault(r), totalBefore)),
@@ -118,7 +118,7 @@ public static partial class StatsEndpoints
                 {
                     site_id = site.Domain,
                     metrics = query.Metrics,
-                    date_range = Instants(request.Period, site),
+                    date_range = Instants(request.Period, zone),
                     dimensions = query.Dimensions,
                     filters = body.RootElement.TryGetProperty("filters", out var f) ? f.Clone() : default(System.Text.Json.JsonElement?),
                     pagination = new { limit = query.Limit, offset = query.Offset },
