@@ -40,4 +40,26 @@ public sealed class DemoHistoryTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Equal(0, await history.FillAsync(shop.Site.Domain, days: 3, CancellationToken.None));
         Assert.Equal(0, await history.FillAsync("no-such-site.example", days: 3, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task While_the_demo_runs_its_shoppers_come_from_many_places()
+    {
+        // The demo's own domain is not registered here, so its live shoppers go nowhere; the history goes to a merchant's.
+        await using var app = new AppFactory(new Dictionary<string, string?>
+        {
+            ["Demo:Traffic"] = "true", ["Demo:Domain"] = $"demo-{Guid.NewGuid():N}.example",
+        });
+        var shop = await app.MerchantAsync();
+        Assert.True(await app.Get<DemoHistory>().FillAsync(shop.Site.Domain, days: 1, CancellationToken.None) > 0);
+
+        await using var conn = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var located = (await conn.QueryAsync<(string? Country, string? City, long Events)>(
+            "SELECT country, city, count(*) FROM events WHERE site_id = @Id GROUP BY 1, 2", new { shop.Site.Id })).ToList();
+        Assert.True(located.Count(l => l.Country is not null) >= 10, string.Join(", ", located));
+        Assert.Contains(located, l => l is { Country: "DE", City: "Berlin" });
+        // Each shopper in one place.
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM (SELECT visitor_id FROM events WHERE site_id = @Id GROUP BY 1 HAVING count(DISTINCT coalesce(city, '')) > 1) v
+            """, new { shop.Site.Id }));
+    }
 }

@@ -1,3 +1,5 @@
+using LiveAnalytics.Ingestion.Enrichment;
+
 namespace LiveAnalytics.Demo;
 
 public static class DemoExtensions
@@ -8,6 +10,8 @@ public static class DemoExtensions
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddHostedService<DemoTraffic>();
         builder.Services.AddSingleton<DemoHistory>();
+        if (builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:{nameof(DemoOptions.Traffic)}"))
+            builder.Services.AddSingleton<IFixedPlaces, DemoPlaces>();
         return builder;
     }
 }

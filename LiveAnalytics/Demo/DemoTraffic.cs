@@ -82,8 +82,8 @@ public sealed partial class DemoTraffic(
             random ??= Random.Shared;
             return new Shopper(random)
             {
-                // TEST-NET-2 and -3: never a real visitor.
-                Ip = $"{(random.Next(2) == 0 ? "198.51.100" : "203.0.113")}.{random.Next(1, 255)}",
+                // TEST-NET-2 and -3: never a real visitor (DemoPlaces says where they are).
+                Ip = $"{DemoPlaces.Networks[random.Next(DemoPlaces.Networks.Length)]}{random.Next(1, 255)}",
                 Agent = Agents[random.Next(Agents.Length)],
             };
         }

@@ -7,7 +7,7 @@ namespace LiveAnalytics.Tests.Ingestion.Enrichment;
 public sealed class ChannelsTests
 {
     private static readonly Enricher Enricher = new(Options.Create(new EnrichmentOptions()),
-        new GeoLookup(Options.Create(new EnrichmentOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<GeoLookup>.Instance));
+        new GeoLookup(Options.Create(new EnrichmentOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<GeoLookup>.Instance), []);
 
     [Theory]
     [InlineData("https://shop.example/", null, "Direct")]

@@ -9,7 +9,7 @@ public sealed class EnricherTests
     private static readonly Enricher Enricher = new(Options.Create(new EnrichmentOptions
     {
         Referrers = [new ConfiguredReferrer { Name = "Shop Newsletter", Medium = Mediums.Email, Domains = ["news.shop.example"] }],
-    }), new GeoLookup(Options.Create(new EnrichmentOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<GeoLookup>.Instance));
+    }), new GeoLookup(Options.Create(new EnrichmentOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<GeoLookup>.Instance), []);
 
     [Theory]
     [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome", "131", "Windows", "desktop")]

@@ -7,7 +7,7 @@ namespace LiveAnalytics.Ingestion.Enrichment;
 /// The per-request enrichment: bot verdict and client info (cached per User-Agent), attribution and
 /// place (country, region, city). The data files load once, on first use, off the request path when the app starts.
 /// </summary>
-public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
+public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo, IEnumerable<IFixedPlaces> fixedPlaces)
 {
     private const int MaxCachedAgents = 20_000;
 
@@ -16,6 +16,8 @@ public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
     private readonly Lazy<ReferrerSources> _referrers = new(() =>
         new ReferrerSources(EnrichmentData.PathOf("referers.yml"), options.Value.Referrers));
     private readonly ConcurrentDictionary<string, ClientInfo?> _clients = new();
+    // None unless the demo runs: then every beacon asks it first (a prefix comparison) before the database.
+    private readonly IFixedPlaces? _fixedPlaces = fixedPlaces.SingleOrDefault();
 
     /// <summary>Loads every data file now, so the first beacon does not pay for it.</summary>
     public void Warm() => _ = (_agents.Value, _bots.Value, _referrers.Value);
@@ -37,5 +39,5 @@ public sealed class Enricher(IOptions<EnrichmentOptions> options, GeoLookup geo)
     /// <summary>The known referrers, for what works out attribution after the request (<see cref="Channels.OfStored"/>).</summary>
     public ReferrerSources Referrers => _referrers.Value;
 
-    public GeoPlace Locate(string ip) => geo.Locate(ip);
+    public GeoPlace Locate(string ip) => _fixedPlaces?.Locate(ip) ?? geo.Locate(ip);
 }
