@@ -40,37 +40,11 @@ internal static class VisitsDashboard
         string SetOf(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $"WHEN GROUPING(d{x.i}) = 0 THEN {x.i} "));
         string Key(IReadOnlyList<(DashboardDimension d, int i)> l) => l.Count == 0 ? "''" : $"coalesce({string.Join(", ", l.Select(x => $"d{x.i}"))}, '')";
         string Sets(IEnumerable<(DashboardDimension d, int i)> l) => string.Concat(l.Select(x => $", (d{x.i})"));
-        // Under conditions on events, a visit's pageviews, events and revenue are those of its events that meet them, read
-        // with the kept visits (KeptVisits.Counted); otherwise its row's when it lies within the period, and its events of
-        // the period (edge, below) when it reaches over an edge.
-        var onEvents = filter.EventOnlySql.Length > 0;
-        // Not materialized by force: read twice (with edge) PostgreSQL keeps it; once, it is planned with what reads it.
-        var kept = $"WITH kept AS ({(onEvents ? KeptVisits.Counted(filter) : KeptVisits.Sql(filter))})";
-        const string Whole = "k.began AND k.last_ts < @to";
         // Each read its own parameters: Dapper writes to them as it runs a command.
         var p = Enumerable.Range(0, 3).Select(_ => RawDashboard.Parameters(siteId, zone, from, to, interval ?? "month", filter, lists, limit)).ToArray();
 
         var visits = RawDashboard.RowsAsync(db, $"""
-            {kept}{(onEvents ? "" : """
-            , edge AS (
-                -- A visit that reaches over the period's start or end: its events of the period, within a day of the edge.
-                SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev, coalesce(sum(revenue_amount), 0) AS revenue
-                FROM events
-                WHERE site_id = @siteId AND ((ts >= @from AND ts < least(@to, @from + interval '1 day')) OR (ts >= greatest(@from, @to - interval '1 day') AND ts < @to))
-                  AND session_id IN (SELECT session_id FROM kept WHERE NOT (began AND last_ts < @to))
-                GROUP BY session_id
-            )
-            """)}, v AS (
-                SELECT k.visitor_id, k.began, k.pageviews = 1 AS bounce, extract(epoch FROM k.last_ts - k.started)::float8 AS seconds,
-                       date_trunc(@interval, k.started AT TIME ZONE @tz) AS bucket,
-                       {(onEvents ? "k.counted_pageviews AS pv, k.counted_events AS ev, k.counted_revenue AS revenue" : $"""
-                       CASE WHEN {Whole} THEN k.pageviews ELSE coalesce(edge.pv, 0) END AS pv,
-                       CASE WHEN {Whole} THEN k.events ELSE coalesce(edge.ev, 0) END AS ev,
-                       CASE WHEN {Whole} THEN k.revenue ELSE coalesce(edge.revenue, 0) END AS revenue
-                       """)}
-                       {Columns(ofVisits)}
-                FROM kept k {(onEvents ? "" : "LEFT JOIN edge USING (session_id)")}
-            ), counted AS (
+            {KeptRows(filter, Columns(ofVisits))}, counted AS (
                 SELECT CASE {SetOf(ofVisits)}WHEN true THEN {RawDashboard.TotalsSet} END AS s, NULL::timestamp AS bucket, {Key(ofVisits)} AS k,
                        count(DISTINCT visitor_id) FILTER (WHERE ev > 0) AS visitors, sum(pv)::bigint AS pageviews, sum(ev)::bigint AS events,
                        sum(revenue) AS revenue, count(*) FILTER (WHERE began) AS visits, count(*) FILTER (WHERE began AND bounce) AS bounces,
@@ -105,5 +79,44 @@ internal static class VisitsDashboard
         await Task.WhenAll(visits, events, engaged);
         var read = RawDashboard.Collect([.. visits.Result, .. events.Result, .. engaged.Result], from, to, zone, interval ?? "month", lists);
         return read with { Series = interval is null ? [] : read.Series, FromVisits = true };
+    }
+
+    /// <summary>
+    /// <c>WITH kept AS (…), v AS (…)</c>: the visits <paramref name="filter"/> keeps (<see cref="KeptVisits"/>), each as a
+    /// row of v with what it counts in the period: visitor_id, began, bounce, seconds, bucket (where it began, by @interval
+    /// in @tz), pv, ev and revenue, and <paramref name="columns"/> (SQL over the table's columns, each after a comma).
+    /// </summary>
+    internal static string KeptRows(EventFilter filter, string columns)
+    {
+        // Under conditions on events, a visit's pageviews, events and revenue are those of its events that meet them, read
+        // with the kept visits (KeptVisits.Counted); otherwise its row's when it lies within the period, and its events of
+        // the period (edge, below) when it reaches over an edge.
+        var onEvents = filter.EventOnlySql.Length > 0;
+        const string Whole = "k.began AND k.last_ts < @to";
+        // kept is read once, so PostgreSQL plans it with what reads it (only the columns v takes); edge finds its few
+        // visits in the table on its own rather than in kept, which read twice would be kept whole (every column of every
+        // visit: 135 MB written and read back for a month of 570,000 visits).
+        return $"""
+            WITH kept AS ({(onEvents ? KeptVisits.Counted(filter) : KeptVisits.Sql(filter))}){(onEvents ? "" : $"""
+            , edge AS (
+                -- A visit that reaches over the period's start or end: its events of the period, within a day of the edge.
+                SELECT session_id, count(*) FILTER (WHERE name = 'pageview') AS pv, count(*) AS ev, coalesce(sum(revenue_amount), 0) AS revenue
+                FROM events
+                WHERE site_id = @siteId AND ((ts >= @from AND ts < least(@to, @from + interval '1 day')) OR (ts >= greatest(@from, @to - interval '1 day') AND ts < @to))
+                  AND session_id IN ({KeptVisits.Crossing(filter)})
+                GROUP BY session_id
+            )
+            """)}, v AS (
+                SELECT k.visitor_id, k.began, k.pageviews = 1 AS bounce, extract(epoch FROM k.last_ts - k.started)::float8 AS seconds,
+                       date_trunc(@interval, k.started AT TIME ZONE @tz) AS bucket,
+                       {(onEvents ? "k.counted_pageviews AS pv, k.counted_events AS ev, k.counted_revenue AS revenue" : $"""
+                       CASE WHEN {Whole} THEN k.pageviews ELSE coalesce(edge.pv, 0) END AS pv,
+                       CASE WHEN {Whole} THEN k.events ELSE coalesce(edge.ev, 0) END AS ev,
+                       CASE WHEN {Whole} THEN k.revenue ELSE coalesce(edge.revenue, 0) END AS revenue
+                       """)}
+                       {columns}
+                FROM kept k {(onEvents ? "" : "LEFT JOIN edge USING (session_id)")}
+            )
+            """;
     }
 }

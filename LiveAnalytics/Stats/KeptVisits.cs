@@ -55,6 +55,11 @@ public static class KeptVisits
         SELECT * FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND session_id IN ({visits})
         """;
 
+    /// <summary>The session ids of the visits of <see cref="Sql"/>, without conditions on events, that reach over the
+    /// period's start or end: the few whose counts in the period are not their row's.</summary>
+    public static string Crossing(EventFilter filter) =>
+        $"SELECT session_id FROM visits WHERE {Reaching(filter)} AND NOT (started >= @from AND last_ts < @to)";
+
     /// <summary>The conditions on the table's visits that may reach into [@from, @to) and meet <paramref name="filter"/>'s conditions on a visit.</summary>
     private static string Reaching(EventFilter filter) =>
         $"site_id = @siteId AND started >= @from - {Reach} AND started < @to AND last_ts >= @from {filter.VisitSql}";

@@ -18,7 +18,7 @@ public static partial class StatsEndpoints
     {
         var (keys, parameters, needs, step, byVisits, problem) = GroupKeys(query, site, request.Period);
         if (problem is not null) return (null, null, problem);
-        var fromVisits = await FromVisitsAsync(db, site, request, byVisits);
+        var grouped = await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits);
 
         // By time (ascending unless asked otherwise) when there is time and no metric is asked to order by; then by the
         // metric, highest first; ties by the values.
@@ -26,8 +26,8 @@ public static partial class StatsEndpoints
         var byMetric = query.OrderBy is { } by && !StatsQuery.IsTime(by);
         var metric = byMetric ? query.OrderBy! : request.Metrics.First(StatsRequest.SupportedMetrics.Contains);
         var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
-        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, order, query.Limit, query.Offset,
-            request.Filter, fromVisits);
+        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, query.Limit, query.Offset,
+            request.Filter);
         var rows = read.Select(r => Row("", "", r.Counts, request.Metrics) with
         {
             Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
@@ -50,15 +50,52 @@ public static partial class StatsEndpoints
         var property = query.Dimension == StatsQueryFilters.CountryName ? "visit:country" : query.Dimension;
         if (property is not null && request.Filter.IsEmpty && !request.Period.Partial && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
             return await rollups.CountValuesAsync(site.Id, request.Period.First, request.Period.Last, dimension);
-        var (keys, parameters, needs, _, byVisits, _) = GroupKeys(query, site, request.Period);
-        return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To, keys, needs, parameters, request.Filter,
-            await FromVisitsAsync(db, site, request, byVisits));
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To,
+            await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits), parameters, request.Filter);
     }
 
-    /// <summary>Whether the events' visit columns are read from the table of visits (a join) rather than settled from the
-    /// events (a sort of the period's): it holds the period's visits and every visit column the keys and filters read.</summary>
-    private static async Task<bool> FromVisitsAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request, bool keysByVisits) =>
-        keysByVisits && (request.Filter.IsEmpty || request.Filter.ByVisits) && await KeptVisits.CoversAsync(db, site.Id, request.Period.From);
+    /// <summary>The groups' SQL (<see cref="Grouped"/>), the table of visits used where it holds the period's visits.</summary>
+    private static async Task<string> GroupedAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request, StatsQuery query,
+        List<string> keys, DynamicParameters parameters, VisitFacts needs, string? step, bool keysByVisits) =>
+        Grouped(query, request.Filter, await KeptVisits.CoversAsync(db, site.Id, request.Period.From), keys, parameters, needs, step, keysByVisits);
+
+    /// <summary>
+    /// The groups' SQL, where the table of visits holds every visit column the filter reads (and the period's visits:
+    /// <paramref name="covered"/>): by the visits themselves (<see cref="VisitGroups"/>) when every dimension is a visit's
+    /// own or time, otherwise the period's events with their visits' columns joined from the table (its keys by visits).
+    /// Elsewhere the period's events with their visits settled from them (a sort of them all).
+    /// </summary>
+    internal static string Grouped(StatsQuery query, EventFilter filter, bool covered, List<string> keys, DynamicParameters parameters,
+        VisitFacts needs, string? step, bool keysByVisits)
+    {
+        covered &= filter.IsEmpty || filter.ByVisits;
+        if (covered && VisitKeys(query) is { } visitKeys)
+        {
+            if (step is null) parameters.Add("interval", "day");   // the visits' own buckets, which no key reads
+            return VisitGroups.Sql(filter, visitKeys, TimeFormat(step));
+        }
+        return StatsQueries.GroupedBy(keys, needs, filter, covered && keysByVisits);
+    }
+
+    /// <summary>The dimensions as SQL over the table of visits' columns (null for time, with @missing{i} as <see cref="GroupKeys"/>
+    /// sets them), or null when one is not a visit's own.</summary>
+    private static List<string?>? VisitKeys(StatsQuery query)
+    {
+        var keys = new List<string?>();
+        for (var i = 0; i < query.Dimensions.Count; i++)
+        {
+            var dimension = query.Dimensions[i];
+            var property = dimension == StatsQueryFilters.CountryName ? "visit:country" : dimension;
+            if (StatsQuery.IsTime(dimension)) keys.Add(null);
+            else if (StatsFilters.Properties.TryGetValue(property, out var known) && KeptVisits.Columns.Contains(known.Column))
+                keys.Add($"coalesce({known.Column}, @missing{i})");
+            else return null;
+        }
+        return keys;
+    }
+
+    private static string TimeFormat(string? step) => step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD";
 
     /// <summary>The dimensions as SQL keys over the period's events, with their parameters and what they need of the
     /// visits, the time dimension's step, and whether the table of visits holds every visit column they read; or the
@@ -75,7 +112,7 @@ public static partial class StatsEndpoints
             {
                 step = TimeStep(dimension, period);
                 parameters.Add("interval", step);
-                keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{(step == "hour" ? "YYYY-MM-DD HH24:MI:SS" : "YYYY-MM-DD")}')");
+                keys.Add($"to_char(date_trunc(@interval, ts AT TIME ZONE @tz), '{TimeFormat(step)}')");
                 continue;
             }
             // Columns come from the fixed list; a custom property's name and the missing values' words travel as parameters.

@@ -93,41 +93,53 @@ public sealed class StatsQueries(NpgsqlDataSource db)
         return rows.AsList();
     }
 
-    /// <summary>The period's events grouped by several keys at once (a v2 query's dimensions): a page of the groups.</summary>
-    /// <param name="keys">SQL over the events' columns (<see cref="PeriodEvents"/>, with what <paramref name="needs"/> of their
-    /// visits), from the caller's fixed lists; their values in <paramref name="keyParameters"/>, with @tz.</param>
-    /// <param name="order">SQL over the groups' columns (<c>k</c>: the keys' values as an array), from fixed parts.</param>
-    /// <param name="fromVisits">Whether the events' visit columns come from the table of visits (<see cref="KeptVisits.Attributed"/>):
-    /// the caller has checked that it holds the period's visits and every column the keys and the filter read.</param>
+    /// <summary>A page of the groups of a v2 query's several dimensions, as <paramref name="grouped"/> counts them.</summary>
+    /// <param name="grouped">SQL of the groups: <c>k</c>, the keys' values as an array, and the counts' columns
+    /// (<see cref="GroupedBy"/>, <see cref="VisitGroups.Sql"/>); its parameters in <paramref name="keyParameters"/>, with @tz.</param>
+    /// <param name="order">SQL over the groups' columns, from fixed parts.</param>
     public async Task<IReadOnlyList<(string[] Values, Counts Counts)>> GroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        IReadOnlyList<string> keys, VisitFacts needs, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter,
-        bool fromVisits = false)
+        string grouped, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(keyParameters);
         p.AddDynamicParams(new { siteId, from, to, limit, offset });
         await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await NoJitAsync(conn);
         var rows = await conn.QueryAsync<GroupRow>($"""
             SELECT k AS Values, visitors, pageviews, events, visits, bounces, seconds, revenue
-            FROM ({GroupedBy(keys, needs, filter, fromVisits)}) g
+            FROM ({grouped}) g
             ORDER BY {order} LIMIT @limit OFFSET @offset
-            """, p);
+            """, p, tx);
         return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
     }
 
     /// <summary>How many groups <see cref="GroupsAsync"/> has over all its pages.</summary>
-    public async Task<long> CountGroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> keys, VisitFacts needs,
-        DynamicParameters keyParameters, EventFilter filter, bool fromVisits = false)
+    public async Task<long> CountGroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to, string grouped, DynamicParameters keyParameters,
+        EventFilter filter)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(keyParameters);
         p.AddDynamicParams(new { siteId, from, to });
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({GroupedBy(keys, needs, filter, fromVisits)}) g", p);
+        await using var tx = await NoJitAsync(conn);
+        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({grouped}) g", p, tx);
     }
 
-    /// <summary>The events grouped by all of <paramref name="keys"/> at once, their values as an array (k).</summary>
-    private static string GroupedBy(IReadOnlyList<string> keys, VisitFacts needs, EventFilter filter, bool fromVisits) =>
+    /// <summary>A transaction without JIT: the groups' statements cost millions by the planner's reckoning, so it
+    /// compiles them fully, for half a second of the bench's month (seconds of reading) that the compiled code never wins back.</summary>
+    private static async Task<NpgsqlTransaction> NoJitAsync(NpgsqlConnection conn)
+    {
+        var tx = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync("SET LOCAL jit = off", transaction: tx);
+        return tx;
+    }
+
+    /// <summary>The period's events grouped by all of <paramref name="keys"/> at once, their values as an array (k).</summary>
+    /// <param name="keys">SQL over the events' columns (<see cref="PeriodEvents"/>, with what <paramref name="needs"/> of their
+    /// visits), from the caller's fixed lists.</param>
+    /// <param name="fromVisits">Whether the events' visit columns come from the table of visits (<see cref="KeptVisits.Attributed"/>):
+    /// the caller has checked that it holds the period's visits and every column the keys and the filter read.</param>
+    internal static string GroupedBy(IReadOnlyList<string> keys, VisitFacts needs, EventFilter filter, bool fromVisits) =>
         Grouped($"ARRAY[{string.Join(", ", keys)}]", filter, needs, fromVisits ? KeptVisits.Attributed : null);
 
     private sealed class GroupRow

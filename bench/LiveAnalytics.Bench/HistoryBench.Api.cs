@@ -38,9 +38,10 @@ public static partial class HistoryBench
     }
 
     /// <summary>
-    /// Side by side, runs interleaved: the events of the period grouped by one dimension (as v2 groups them), by two (a
-    /// day and the source; with their visits' source from the table of visits, as the API does, and settled from the
-    /// events, as before), by three (country, device, source), and the count of the two's rows (<c>include.total_rows</c>).
+    /// Side by side, runs interleaved: a v2 query by one of a visit's dimensions, by two (a day and the source) and by three
+    /// (country, device, source), as the API reads them (the table of visits' rows, <see cref="VisitGroups"/>) and as it
+    /// read them before (the events grouped, with their visits' columns joined from the table or settled from the events),
+    /// and the count of the two's rows (<c>include.total_rows</c>).
     /// </summary>
     private static async Task StatsApiDimensionsAsync(NpgsqlDataSource db, DateTimeOffset currentHour, int days, long siteId, int runs)
     {
@@ -48,22 +49,28 @@ public static partial class HistoryBench
         var (raw, site) = (new StatsQueries(db), BenchSite(siteId));
         var (from, to) = StatsPeriod.Days(firstDay, lastDay, zone);
         var rows = new Dictionary<string, long>();
-        Func<Task> Grouped(string dimensions, bool count = false, bool fromVisits = true) => async () =>
+        // how: "visits" counts the table of visits' rows as the API does now; "joined" groups the events with their visits'
+        // columns from the table (the API until the twenty-ninth session), "settled" with their visits settled from the events.
+        Func<Task> Grouped(string dimensions, bool count = false, string how = "visits") => async () =>
         {
             using var body = System.Text.Json.JsonDocument.Parse($$"""
                 {"site_id": "{{site.Domain}}", "metrics": ["visitors"], "date_range": ["{{firstDay:yyyy-MM-dd}}", "{{lastDay:yyyy-MM-dd}}"], "dimensions": {{dimensions}}}
                 """);
             var query = StatsQuery.Read(body.RootElement).Query ?? throw new InvalidOperationException(dimensions);
-            var (keys, parameters, needs, _, _, _) = StatsEndpoints.GroupKeys(query, site, StatsRange.Of(firstDay, lastDay, zone));
+            var (keys, parameters, needs, step, byVisits, _) = StatsEndpoints.GroupKeys(query, site, StatsRange.Of(firstDay, lastDay, zone));
+            var grouped = how == "visits" ? StatsEndpoints.Grouped(query, EventFilter.None, covered: true, keys, parameters, needs, step, byVisits)
+                : StatsQueries.GroupedBy(keys, needs, EventFilter.None, fromVisits: how == "joined");
             rows[dimensions] = count
-                ? await raw.CountGroupsAsync(siteId, from, to, keys, needs, parameters, EventFilter.None, fromVisits)
-                : (await raw.GroupsAsync(siteId, from, to, keys, needs, parameters, "visitors DESC, k", 100, 0, EventFilter.None, fromVisits)).Count;
+                ? await raw.CountGroupsAsync(siteId, from, to, grouped, parameters, EventFilter.None)
+                : (await raw.GroupsAsync(siteId, from, to, grouped, parameters, "visitors DESC, k", 100, 0, EventFilter.None)).Count;
         };
         await InterleavedAsync($"Stats API v2 by several dimensions, {days} days", new (string, Func<Task>)[]
         {
             ("visit:source", Grouped("""["visit:source"]""")),
-            ("time:day x visit:source, visits settled from the events", Grouped("""["time:day", "visit:source"]""", fromVisits: false)),
+            ("time:day x visit:source, visits settled from the events", Grouped("""["time:day", "visit:source"]""", how: "settled")),
+            ("time:day x visit:source, events joined with their visits", Grouped("""["time:day", "visit:source"]""", how: "joined")),
             ("time:day x visit:source", Grouped("""["time:day", "visit:source"]""")),
+            ("visit:country x visit:device x visit:source, events joined with their visits", Grouped("""["visit:country", "visit:device", "visit:source"]""", how: "joined")),
             ("visit:country x visit:device x visit:source", Grouped("""["visit:country", "visit:device", "visit:source"]""")),
             ("total_rows of time:day x visit:source", Grouped("""["time:day", "visit:source"]""", count: true)),
         }, runs);

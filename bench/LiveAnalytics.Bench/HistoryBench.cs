@@ -25,14 +25,14 @@ public static partial class HistoryBench
         var total = long.Parse(arg("events", "10000000"));
         var days = int.Parse(arg("days", "90"));
         var runs = int.Parse(arg("runs", "5"));
-        var only = arg("only", "");   // "history" or "live": one half of the benchmark
+        var only = arg("only", "");   // "history" or "live": one half of the benchmark; "dashboard" or "dimensions": reads of the last run's data
         var liveMinutes = int.Parse(arg("live-minutes", "60"));
         var liveEvery = int.Parse(arg("live-every", "10"));   // seconds of events between rollup runs
         await using var db = NpgsqlDataSource.Create(arg("pg", ""));
         await new Migrator(db, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
         long siteId;
         await using (var conn = await db.OpenConnectionAsync())
-            siteId = only == "dashboard"   // again on what a previous run loaded and rolled up
+            siteId = only is "dashboard" or "dimensions"   // again on what a previous run loaded and rolled up
                 ? await conn.ExecuteScalarAsync<long>("SELECT id FROM sites WHERE domain = 'history-bench.example'")
                 : await conn.ExecuteScalarAsync<long>(
                     "INSERT INTO sites (domain, name, timezone) VALUES ('history-bench.example', 'History bench', @Timezone) RETURNING id", new { Timezone });
@@ -44,6 +44,11 @@ public static partial class HistoryBench
         // Every batch at once (never a busy site's wait): this bench times the rollup's runs themselves.
         var job = new RollupJob(db, TimeProvider.System,
             Microsoft.Extensions.Options.Options.Create(new PersistenceOptions { RollupBusyEvents = int.MaxValue }), NullLogger<RollupJob>.Instance);
+        if (only == "dimensions")   // the Stats API v2's groups alone
+        {
+            await StatsApiDimensionsAsync(db, currentHour, days, siteId, runs);
+            return;
+        }
         if (only == "dashboard")
         {
             var (_, _, _, load) = Dashboard(db, currentHour, days, siteId);
