@@ -72,6 +72,7 @@ public static partial class HistoryBench
             ("time:day x visit:source", Grouped("""["time:day", "visit:source"]""")),
             ("visit:country x visit:device x visit:source, events joined with their visits", Grouped("""["visit:country", "visit:device", "visit:source"]""", how: "joined")),
             ("visit:country x visit:device x visit:source", Grouped("""["visit:country", "visit:device", "visit:source"]""")),
+            ("total_rows of time:day x visit:source, events joined with their visits", Grouped("""["time:day", "visit:source"]""", count: true, how: "joined")),
             ("total_rows of time:day x visit:source", Grouped("""["time:day", "visit:source"]""", count: true)),
         }, runs);
         Console.WriteLine($"  rows (first page of 100, or the count): {string.Join(", ", rows.Select(r => $"{r.Key} {r.Value}"))}");
