@@ -43,6 +43,30 @@ public sealed class StatsQueryDimensionsApiTests(AppFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Several_dimensions_give_each_combinations_own_conversion_rate()
+    {
+        var (shop, api) = await ShopAsync();
+        foreach (var path in StatsQueryShop.ReadPaths)
+        {
+            // Of Google's two Germans one signed up, of the three direct Germans one; Google's French visitor did not.
+            Assert.Equal(["Google=DE=1,50", "Direct / None=DE=1,33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+                "metrics": ["visitors", "group_conversion_rate"], {{Day}}, "dimensions": ["visit:source", "visit:country"],
+                "filters": [["is", "event:goal", ["Signup"]]{{path}}], "order_by": [["visitors", "desc"]]
+                """)).OrderByDescending(r => r, StringComparer.Ordinal));
+            // A later page's combination is rated by its own visitors, not by those of the first combinations.
+            Assert.Equal(["Google=DE=1,50"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+                "metrics": ["visitors", "group_conversion_rate"], {{Day}}, "dimensions": ["visit:source", "visit:country"],
+                "filters": [["is", "event:goal", ["Signup"]]{{path}}], "pagination": {"limit": 1, "offset": 1}
+                """)));
+            // By day: Google's three visitors that day, France's too.
+            Assert.Equal(["2026-11-10=Google=33.3", "2026-11-10=Direct / None=33.3"], StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, $$"""
+                "metrics": ["group_conversion_rate"], {{Day}}, "dimensions": ["time:day", "visit:source"],
+                "filters": [["is", "event:goal", ["Signup"]]{{path}}]
+                """)).OrderByDescending(r => r, StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Total_rows_counts_the_rows_of_every_page()
     {
         var (shop, api) = await ShopAsync();

@@ -28,7 +28,11 @@ public static partial class StatsEndpoints
         var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
         var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, query.Limit, query.Offset,
             request.Filter);
-        var rows = read.Select(r => Row("", "", r.Counts, request.Metrics) with
+        var bases = request.WantsConversionRate && read.Count > 0
+            ? await ConversionBasesAsync(db, site, request, query, queries, read.Select(r => r.Values).ToList())
+            : null;
+        var rows = read.Select(r => Row("", "", r.Counts, request.Metrics,
+            conversionRate: bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(Joined(r.Values)))) with
         {
             Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
         }).ToList();
@@ -38,6 +42,25 @@ public static partial class StatsEndpoints
             : null;
         return (rows, labels, null);
     }
+
+    /// <summary>
+    /// Each combination's visitors under the filters but the goal's, which its conversion rate divides by (Google's
+    /// Germans on mobile under <c>event:goal==Order</c>): the same grouping under those filters, kept to the combinations
+    /// listed (<paramref name="combinations"/>), by their values joined (<see cref="Joined"/>).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, long>> ConversionBasesAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request,
+        StatsQuery query, StatsQueries queries, IReadOnlyList<string[]> combinations)
+    {
+        var all = request with { Filter = request.ConversionBase! };
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        var grouped = await GroupedAsync(db, site, all, query, keys, parameters, needs, step, byVisits);
+        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, "k", combinations.Count, 0,
+            all.Filter, only: [.. combinations.Select(Joined)]);
+        return read.ToDictionary(r => Joined(r.Values), r => r.Counts.Visitors);
+    }
+
+    /// <summary>A combination's values as one string (the unit separator between them, which no stored value holds).</summary>
+    internal static string Joined(IEnumerable<string> values) => string.Join('\u001f', values);
 
     /// <summary>
     /// How many rows a query by properties has over all its pages (<c>include.total_rows</c>): the goals the site has; the

@@ -132,9 +132,10 @@ public static partial class StatsEndpoints
     private static (string[]? Metrics, string? Error) MetricsToRead(StatsQuery query)
     {
         if (query.Several)
-            return query.Metrics.FirstOrDefault(m => !StatsRequest.SupportedMetrics.Contains(m) && m != StatsQuery.Percentage) is { } other
-                ? (null, $"Grouped by several dimensions, this version gives {string.Join(", ", StatsRequest.SupportedMetrics)} and {StatsQuery.Percentage}; not {other}.")
-                : ([.. query.Metrics.Where(m => m != StatsQuery.Percentage).Append("visitors").Distinct()], null);
+            return query.Metrics.FirstOrDefault(m => !StatsRequest.SupportedMetrics.Contains(m) && m is not (StatsQuery.Percentage or StatsQuery.GroupConversionRate)) is { } other
+                ? (null, $"Grouped by several dimensions, this version gives {string.Join(", ", StatsRequest.SupportedMetrics)}, {StatsQuery.Percentage} and {StatsQuery.GroupConversionRate} (each combination's own); not {other}.")
+                : ([.. query.Metrics.Where(m => m != StatsQuery.Percentage)
+                    .Select(m => m == StatsQuery.GroupConversionRate ? StatsRequest.ConversionRate : m).Append("visitors").Distinct()], null);
         var byProperty = query.Dimension is not null && !query.ByTime && query.Dimension != StatsFilters.Goal;
         if (!byProperty && query.Metrics.FirstOrDefault(m => m is StatsQuery.GroupConversionRate or StatsQuery.Percentage) is { } grouped)
             return (null, $"{grouped} is each value's share: group by a property other than {StatsFilters.Goal}, e.g. \"dimensions\": [\"visit:source\"].");

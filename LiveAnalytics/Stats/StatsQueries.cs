@@ -97,17 +97,18 @@ public sealed class StatsQueries(NpgsqlDataSource db)
     /// <param name="grouped">SQL of the groups: <c>k</c>, the keys' values as an array, and the counts' columns
     /// (<see cref="GroupedBy"/>, <see cref="VisitGroups.Sql"/>); its parameters in <paramref name="keyParameters"/>, with @tz.</param>
     /// <param name="order">SQL over the groups' columns, from fixed parts.</param>
+    /// <param name="only">When given, only the groups whose values, joined by the unit separator, are among these.</param>
     public async Task<IReadOnlyList<(string[] Values, Counts Counts)>> GroupsAsync(long siteId, DateTimeOffset from, DateTimeOffset to,
-        string grouped, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter)
+        string grouped, DynamicParameters keyParameters, string order, int limit, int offset, EventFilter filter, string[]? only = null)
     {
         var p = new DynamicParameters(filter.Parameters);
         p.AddDynamicParams(keyParameters);
-        p.AddDynamicParams(new { siteId, from, to, limit, offset });
+        p.AddDynamicParams(new { siteId, from, to, limit, offset, only });
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await NoJitAsync(conn);
         var rows = await conn.QueryAsync<GroupRow>($"""
             SELECT k AS Values, visitors, pageviews, events, visits, bounces, seconds, revenue
-            FROM ({grouped}) g
+            FROM ({grouped}) g {(only is null ? "" : "WHERE array_to_string(k, chr(31)) = ANY(@only)")}
             ORDER BY {order} LIMIT @limit OFFSET @offset
             """, p, tx);
         return [.. rows.Select(r => (r.Values, new Counts(r.Visitors, r.Pageviews, r.Events, r.Visits, r.Bounces, r.Seconds, r.Revenue)))];
