@@ -153,12 +153,28 @@ public sealed class StatsQueryComparisonsApiTests(AppFixture fixture) : IClassFi
             $$$"""{"site_id": "{{{shop.Site.Domain}}}", "metrics": ["visitors"], {{{Day}}}, "include": {"comparisons": {{{comparisons}}} }}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(detail, ApiClient.Detail(problem));
+    }
 
-        (status, problem) = await ApiClient.SendAsync(api, HttpMethod.Post, "/api/v2/query", $$$"""
-            {"site_id": "{{{shop.Site.Domain}}}", "metrics": ["visitors"], {{{Day}}}, "dimensions": ["time:day", "visit:source"],
-             "include": {"comparisons": {"mode": "previous_period"} } }
-            """);
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("'include.comparisons' takes no more than one dimension in this version.", ApiClient.Detail(problem));
+    [Fact]
+    public async Task Combinations_of_several_dimensions_are_compared_combination_by_combination()
+    {
+        var (shop, api) = await ShopAsync();
+        foreach (var path in StatsQueryShop.ReadPaths)
+        {
+            // Against Monday: Google's Germans doubled; Bing's Frenchman and the direct German came from nothing.
+            Assert.Equal(["Google=DE=2 | Google=DE=1 | 100", "Bing=FR=1 | Bing=FR=0 | 100", "Direct / None=DE=1 | Direct / None=DE=0 | 100"],
+                Compared(await StatsQueryShop.QueryAsync(api, shop, $$$"""
+                    "metrics": ["visitors"], {{{Day}}}, "dimensions": ["visit:source", "visit:country"], "filters": [["is_not", "visit:source", ["Yahoo"]]{{{path}}}],
+                    "include": {"comparisons": {"mode": "previous_period"}}
+                    """)));
+            // Time in the same place of the compared days: the two days against one, whose second is missing.
+            var days = await StatsQueryShop.QueryAsync(api, shop, $$$"""
+                "metrics": ["visitors", "group_conversion_rate"], "date_range": ["2026-11-09", "2026-11-10"], "dimensions": ["time:day", "visit:source"],
+                "filters": [["is", "event:goal", ["Signup"]]{{{path}}}],
+                "include": {"comparisons": {"mode": "custom", "date_range": ["2026-11-03", "2026-11-03"]}}
+                """);
+            Assert.Equal(["2026-11-09=Direct / None=1,50 | 2026-11-03=Direct / None=0,0 | 100,50", "2026-11-10=Google=1,50 | none"], Compared(days));
+            Assert.Equal("2026-11-03 to 2026-11-03", Period(days));
+        }
     }
 }

@@ -12,13 +12,17 @@ namespace LiveAnalytics.Stats;
 /// </summary>
 public static partial class StatsEndpoints
 {
-    /// <summary>A page of the combinations as rows, and every time bucket when asked for; or the problem with a dimension.</summary>
+    /// <summary>
+    /// A page of the combinations as rows, and every time bucket when asked for; or the problem with a dimension. With
+    /// <paramref name="before"/>, each row's counterpart in the compared period goes into <paramref name="earlier"/>: the
+    /// same values, the time bucket in the same place of the compared period's (none when it is shorter); zeros when the
+    /// compared period did not have the combination.
+    /// </summary>
     private static async Task<(List<StatsRow>? Rows, IReadOnlyList<string>? Labels, IResult? Problem)> SeveralRowsAsync(StatsQuery query, Site site,
-        StatsRequest request, StatsQueries queries, Npgsql.NpgsqlDataSource db)
+        StatsRequest request, StatsQueries queries, Npgsql.NpgsqlDataSource db, StatsRequest? before, Dictionary<StatsRow, StatsRow?> earlier)
     {
-        var (keys, parameters, needs, step, byVisits, problem) = GroupKeys(query, site, request.Period);
+        var (_, _, _, step, _, problem) = GroupKeys(query, site, request.Period);
         if (problem is not null) return (null, null, problem);
-        var grouped = await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits);
 
         // By time (ascending unless asked otherwise) when there is time and no metric is asked to order by; then by the
         // metric, highest first; ties by the values.
@@ -26,22 +30,53 @@ public static partial class StatsEndpoints
         var byMetric = query.OrderBy is { } by && !StatsQuery.IsTime(by);
         var metric = byMetric ? query.OrderBy! : request.Metrics.First(StatsRequest.SupportedMetrics.Contains);
         var order = (time < 0 || byMetric ? "" : $"k[{time + 1}] {(query.Descending ? "DESC" : "ASC")}, ") + $"{StatsQueries.Sort(metric)} DESC NULLS LAST, k";
-        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, query.Limit, query.Offset,
-            request.Filter);
+        var read = await CombinationsAsync(query, site, request, queries, db, order, query.Limit, query.Offset);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.Timezone);
+        if (before is not null && read.Count > 0)
+        {
+            var (now, then) = (Buckets(request.Period, zone, step), Buckets(before.Period, zone, step));
+            string[]? Compared(string[] values)
+            {
+                if (time < 0) return values;
+                var at = now!.IndexOf(values[time]);
+                return at < 0 || at >= then!.Count ? null : [.. values.Select((v, i) => i == time ? then[at] : v)];
+            }
+            var wanted = read.Select(r => Compared(r.Values)).OfType<string[]>().ToList();
+            var compared = (await CombinationsAsync(query, site, before, queries, db, "k", wanted.Count, 0, wanted))
+                .ToDictionary(r => Joined(r.Values), r => r.Row);
+            foreach (var (values, row) in read)
+                earlier[row] = Compared(values) is { } other
+                    ? compared.GetValueOrDefault(Joined(other)) ?? Row("", "", Counts.None, before.Metrics, conversionRate: 0) with { Dimensions = Shown(query, other) }
+                    : null;
+        }
+        var labels = query.TimeLabels && step is not null ? Buckets(request.Period, zone, step) : null;
+        return ([.. read.Select(r => r.Row)], labels, null);
+    }
+
+    /// <summary>A page of the combinations (or those of <paramref name="only"/>), as rows with their values as read.</summary>
+    private static async Task<List<(string[] Values, StatsRow Row)>> CombinationsAsync(StatsQuery query, Site site, StatsRequest request,
+        StatsQueries queries, Npgsql.NpgsqlDataSource db, string order, int limit, int offset, IReadOnlyList<string[]>? only = null)
+    {
+        if (only is { Count: 0 }) return [];
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        var grouped = await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits);
+        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, limit, offset,
+            request.Filter, only?.Select(Joined).ToArray());
         var bases = request.WantsConversionRate && read.Count > 0
             ? await ConversionBasesAsync(db, site, request, query, queries, read.Select(r => r.Values).ToList())
             : null;
-        var rows = read.Select(r => Row("", "", r.Counts, request.Metrics,
-            conversionRate: bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(Joined(r.Values)))) with
-        {
-            Dimensions = [.. r.Values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)],
-        }).ToList();
-        var labels = query.TimeLabels && step is not null
-            ? Dashboard.RawDashboard.Buckets(request.Period.From, request.Period.To, TimeZoneInfo.FindSystemTimeZoneById(site.Timezone), step)
-                .Select(b => b.ToString(step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList()
-            : null;
-        return (rows, labels, null);
+        return [.. read.Select(r => (r.Values, Row("", "", r.Counts, request.Metrics,
+            conversionRate: bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(Joined(r.Values)))) with { Dimensions = Shown(query, r.Values) }))];
     }
+
+    /// <summary>A combination's values as the query names them: a country by its name for <c>visit:country_name</c>.</summary>
+    private static string[] Shown(StatsQuery query, string[] values) =>
+        [.. values.Select((v, i) => query.Dimensions[i] == StatsQueryFilters.CountryName ? Live.CountryNames.Name(v) ?? v : v)];
+
+    /// <summary>A period's time buckets as a time dimension's values name them; null without time.</summary>
+    private static List<string>? Buckets(StatsRange period, TimeZoneInfo zone, string? step) => step is null ? null
+        : [.. Dashboard.RawDashboard.Buckets(period.From, period.To, zone, step)
+            .Select(b => b.ToString(step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd", CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// Each combination's visitors under the filters but the goal's, which its conversion rate divides by (Google's

@@ -62,7 +62,7 @@ public static partial class StatsEndpoints
             long? totalRows = null;
             if (query.Several)
             {
-                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, db);
+                var (several, severalLabels, severalProblem) = await SeveralRowsAsync(query, site, request, queries, db, before, earlier);
                 if (several is null) return severalProblem!;
                 (rows, labels) = (several, severalLabels);
             }

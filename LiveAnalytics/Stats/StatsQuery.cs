@@ -180,7 +180,6 @@ public sealed record StatsQuery(string SiteId, string[] Metrics, DateOnly? First
             if (member.Name == "comparisons")
             {
                 if (member.Value.ValueKind == JsonValueKind.Null) continue;
-                if (dimensions.Length > 1) return (false, false, null, "'include.comparisons' takes no more than one dimension in this version.");
                 (comparison, var error) = StatsComparison.Read(member.Value);
                 if (error is not null) return (false, false, null, error);
                 continue;
