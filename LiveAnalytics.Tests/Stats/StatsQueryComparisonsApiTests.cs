@@ -175,6 +175,11 @@ public sealed class StatsQueryComparisonsApiTests(AppFixture fixture) : IClassFi
                 """);
             Assert.Equal(["2026-11-09=Direct / None=1,50 | 2026-11-03=Direct / None=0,0 | 100,50", "2026-11-10=Google=1,50 | none"], Compared(days));
             Assert.Equal("2026-11-03 to 2026-11-03", Period(days));
+            // "time" is hours for a day, and the compared week's hours too (alone, a week would be days).
+            Assert.Contains("2026-11-10 12:00:00=Google=2 | 2026-11-03 12:00:00=Google=4 | -50", Compared(await StatsQueryShop.QueryAsync(api, shop, $$$"""
+                "metrics": ["visitors"], {{{Day}}}, "dimensions": ["time", "visit:source"], "filters": [["is_not", "visit:source", ["Yahoo"]]{{{path}}}],
+                "include": {"comparisons": {"mode": "custom", "date_range": ["2026-11-03", "2026-11-09"]}}
+                """)));
         }
     }
 }

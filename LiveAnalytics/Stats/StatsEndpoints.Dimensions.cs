@@ -42,7 +42,8 @@ public static partial class StatsEndpoints
                 return at < 0 || at >= then!.Count ? null : [.. values.Select((v, i) => i == time ? then[at] : v)];
             }
             var wanted = read.Select(r => Compared(r.Values)).OfType<string[]>().ToList();
-            var compared = (await CombinationsAsync(query, site, before, queries, db, "k", wanted.Count, 0, wanted))
+            // Bucketed as the period is (a custom comparison's "time" may span another length).
+            var compared = (await CombinationsAsync(query, site, before, queries, db, "k", wanted.Count, 0, wanted, request.Period))
                 .ToDictionary(r => Joined(r.Values), r => r.Row);
             foreach (var (values, row) in read)
                 earlier[row] = Compared(values) is { } other
@@ -54,16 +55,17 @@ public static partial class StatsEndpoints
     }
 
     /// <summary>A page of the combinations (or those of <paramref name="only"/>), as rows with their values as read.</summary>
+    /// <param name="stepOf">The period whose length sets the step of <c>time</c> (the request's own by default).</param>
     private static async Task<List<(string[] Values, StatsRow Row)>> CombinationsAsync(StatsQuery query, Site site, StatsRequest request,
-        StatsQueries queries, Npgsql.NpgsqlDataSource db, string order, int limit, int offset, IReadOnlyList<string[]>? only = null)
+        StatsQueries queries, Npgsql.NpgsqlDataSource db, string order, int limit, int offset, IReadOnlyList<string[]>? only = null, StatsRange? stepOf = null)
     {
         if (only is { Count: 0 }) return [];
-        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, stepOf ?? request.Period);
         var grouped = await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits);
         var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, limit, offset,
             request.Filter, only?.Select(Joined).ToArray());
         var bases = request.WantsConversionRate && read.Count > 0
-            ? await ConversionBasesAsync(db, site, request, query, queries, read.Select(r => r.Values).ToList())
+            ? await ConversionBasesAsync(db, site, request, query, queries, read.Select(r => r.Values).ToList(), stepOf ?? request.Period)
             : null;
         return [.. read.Select(r => (r.Values, Row("", "", r.Counts, request.Metrics,
             conversionRate: bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(Joined(r.Values)))) with { Dimensions = Shown(query, r.Values) }))];
@@ -84,10 +86,10 @@ public static partial class StatsEndpoints
     /// listed (<paramref name="combinations"/>), by their values joined (<see cref="Joined"/>).
     /// </summary>
     private static async Task<IReadOnlyDictionary<string, long>> ConversionBasesAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request,
-        StatsQuery query, StatsQueries queries, IReadOnlyList<string[]> combinations)
+        StatsQuery query, StatsQueries queries, IReadOnlyList<string[]> combinations, StatsRange stepOf)
     {
         var all = request with { Filter = request.ConversionBase! };
-        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, stepOf);
         var grouped = await GroupedAsync(db, site, all, query, keys, parameters, needs, step, byVisits);
         var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, "k", combinations.Count, 0,
             all.Filter, only: [.. combinations.Select(Joined)]);
