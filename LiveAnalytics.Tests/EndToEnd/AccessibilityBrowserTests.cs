@@ -50,6 +50,11 @@ public sealed class AccessibilityBrowserTests(ITestOutputHelper output) : Browse
                                      $"/sites/{siteId}/history/list/source?q=goo", $"/sites/{siteId}/history/list/page", $"/sites/{siteId}/settings", $"/sites/{siteId}/widgets",
                                      "/sites", "/sites/new", "/settings/api-keys", "/account" })
             problems.AddRange(await CheckAsync(page, path, bothThemes: true));
+        // The Locations card's map, opened.
+        await page.GotoAsync($"/sites/{siteId}/history");
+        await page.ClickAsync("[data-testid=top-country] [data-tab=map]");
+        await page.WaitForSelectorAsync("[data-testid=country-map] svg");
+        problems.AddRange(await ViolationsAsync(page, "the history page's map"));
 
         // What strangers see: the widgets on a storefront, in every theme, and a shared dashboard.
         var (_, token) = (await App.Get<WidgetTokens>().CreateAsync(owner, siteId, "a11y", WidgetKind.All, [BaseUri.GetLeftPart(UriPartial.Authority)], ["Purchase"]))!.Value;

@@ -10,6 +10,7 @@ public static class DashboardExtensions
     {
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddSingleton<TopValues>();
+        builder.Services.AddSingleton<WorldMap>();
         builder.Services.AddSingleton<Goals>();
         builder.Services.AddSingleton<Funnels>();
         builder.Services.AddSingleton<FunnelDays>();
