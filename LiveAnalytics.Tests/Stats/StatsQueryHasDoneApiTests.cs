@@ -49,6 +49,41 @@ public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Has_done_over_several_filters_and_or_over_has_done_and_other_ors()
+    {
+        var (shop, api) = await StatsQueryShop.CreateAsync(_app);
+        foreach (var path in StatsQueryShop.ReadPaths)
+        {
+            async Task<string[]> Rows(string members) => StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, members));
+
+            // One event both a sign-up and on the pro plan: visitor 1's, with its visit's 2 pageviews.
+            Assert.Equal(["1,2"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["has_done", ["and", [["is", "event:name", ["Signup"]], ["is", "event:props:plan", ["pro"]]]]]{{path}}]
+                """));
+            // A pricing page or a sign-up: visitors 1, 3, 4 and 5.
+            Assert.Equal(["4,5"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["has_done", ["or", [["is", "event:page", ["/pricing"]], ["is", "event:name", ["Signup"]]]]]{{path}}]
+                """));
+            // No sign-up made on the home page (visitor 3's was): the five others, with all their pageviews.
+            Assert.Equal(["5,6"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["has_not_done", ["and", [["is", "event:page", ["/"]], ["is", "event:name", ["Signup"]]]]]{{path}}]
+                """));
+            // Signed up, or came from France: visitors 1, 3 and 2; an 'or' within the 'or' is its filters among the others'.
+            Assert.Equal(["3"], await Rows($$"""
+                "metrics": ["visitors"], {{Day}},
+                "filters": [["or", [["has_done", ["is", "event:goal", ["Signup"]]], ["is", "visit:country", ["FR"]]]]{{path}}]
+                """));
+            Assert.Equal(["Direct / None=1", "Google=3"], await Rows($$"""
+                "metrics": ["visitors"], {{Day}}, "dimensions": ["visit:source"],
+                "filters": [["or", [["or", [["has_done", ["is", "event:goal", ["Signup"]]], ["is", "visit:country", ["FR"]]]], ["is", "visit:source", ["Google"]]]]{{path}}]
+                """).ContinueWith(t => t.Result.Order(StringComparer.Ordinal).ToArray()));
+        }
+    }
+
+    [Fact]
     public async Task A_conversion_rate_under_has_done_is_the_goals_among_those_visits()
     {
         var (shop, api) = await StatsQueryShop.CreateAsync(_app);

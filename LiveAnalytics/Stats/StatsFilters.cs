@@ -128,29 +128,46 @@ public static class StatsFilters
         var n = 0;
         foreach (var clause in clauses)
         {
-            if (clause.Any is { } any)
-            {
-                // Any of some filters, of several properties: a condition on each event with what all of them need.
-                var parts = new List<(string Sql, VisitFacts Needs, string[] Columns)>();
-                foreach (var part in any)
-                {
-                    var (partSql, partNeeds, partColumns, partError) = Predicate(part, parameters, ref n);
-                    if (partError is not null) return (EventFilter.None, partError);
-                    parts.Add((partSql!, partNeeds, partColumns));
-                }
-                built.Add($" AND ({string.Join(" OR ", parts.Select(p => p.Sql))})", parts.Aggregate(VisitFacts.None, (a, p) => a | p.Needs),
-                    [.. parts.SelectMany(p => p.Columns).Distinct()]);
-                continue;
-            }
-            var (sql, needs, columns, error) = Predicate(clause, parameters, ref n);
+            var (sql, needs, columns, error) = Condition(clause, parameters, ref n);
             if (error is not null) return (EventFilter.None, error);
-            if (clause.Done is not { } done) built.Add($" AND {sql}", needs, columns);
-            // has_done: the visit's session has an event of the period that meets it (an event's own columns, which every
-            // event of a kept visit then meets with it).
-            else built.Add($" AND session_id {(done ? "" : "NOT ")}IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND {sql})",
-                VisitFacts.None, "session_id");
+            built.Add($" AND {sql}", needs, columns);
         }
         return (built.Build(), null);
+    }
+
+    /// <summary>
+    /// A clause as a condition on each event: a filter's predicate; any of several (a v2 <c>or</c> over properties) or all
+    /// of them (a <c>has_done</c> over an <c>and</c>), one event meeting them; with <see cref="StatsClause.Done"/>, the
+    /// visit's session has (or has not) an event of the period that meets it, which every event of the visit then meets.
+    /// </summary>
+    private static (string? Sql, VisitFacts Needs, string[] Columns, string? Error) Condition(StatsClause clause, DynamicParameters parameters, ref int n)
+    {
+        string? sql;
+        VisitFacts needs;
+        string[] columns;
+        if ((clause.Any ?? clause.All) is { } group)
+        {
+            var parts = new List<(string Sql, VisitFacts Needs, string[] Columns)>();
+            foreach (var part in group)
+            {
+                var (partSql, partNeeds, partColumns, partError) = Condition(part, parameters, ref n);
+                if (partError is not null) return (null, VisitFacts.None, [], partError);
+                parts.Add((partSql!, partNeeds, partColumns));
+            }
+            (sql, needs, columns) = ($"({string.Join(clause.Any is null ? " AND " : " OR ", parts.Select(p => p.Sql))})",
+                parts.Aggregate(VisitFacts.None, (a, p) => a | p.Needs), [.. parts.SelectMany(p => p.Columns).Distinct()]);
+        }
+        else
+        {
+            string? error;
+            (sql, needs, columns, error) = Predicate(clause, parameters, ref n);
+            if (error is not null) return (null, VisitFacts.None, [], error);
+        }
+        // has_done reads the events' own columns only (the parser allows no other), so its events need nothing of their visits.
+        return clause.Done is { } done
+            ? ($"session_id {(done ? "" : "NOT ")}IN (SELECT session_id FROM events WHERE site_id = @siteId AND ts >= @from AND ts < @to AND {sql})",
+                VisitFacts.None, ["session_id"], null)
+            : (sql, needs, columns, null);
     }
 
     /// <summary>One filter as an SQL predicate, its values as parameters (named f0, f1…), with what it needs of the visits
@@ -233,6 +250,9 @@ public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<Sta
 {
     /// <summary>A v2 <c>or</c> of filters of several properties: any of them (this clause's own property and values unused).</summary>
     public IReadOnlyList<StatsClause>? Any { get; init; }
+
+    /// <summary>A v2 <c>has_done</c> over an <c>and</c>: all of them, on one event (this clause's own property and values unused).</summary>
+    public IReadOnlyList<StatsClause>? All { get; init; }
 
     /// <summary>
     /// A v2 <c>has_done</c> (true) or <c>has_not_done</c> (false): the filter keeps whole visits, those with (or without) an

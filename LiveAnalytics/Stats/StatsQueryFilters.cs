@@ -8,8 +8,9 @@ namespace LiveAnalytics.Stats;
 /// keeps any of the values, <c>is_not</c> none, <c>contains</c> and <c>contains_not</c> the same of values holding the text,
 /// <c>matches</c> and <c>matches_not</c> of values a regular expression (PostgreSQL's) finds something in; a fourth member
 /// <c>{"case_sensitive": false}</c> matches letters in either case. <c>["is", "segment", [12]]</c> keeps a saved segment's
-/// visits; <c>["has_done", filter]</c> the visits with an event one filter keeps, every event of them
-/// (<see cref="StatsClause.Done"/>), <c>has_not_done</c> those without.
+/// visits; <c>["has_done", filter]</c> the visits with an event the filter keeps (one on an event's property, or an
+/// <c>and</c> or <c>or</c> of them, met by one event), every event of them (<see cref="StatsClause.Done"/>),
+/// <c>has_not_done</c> those without; <c>["or", [...]]</c> any of its filters, has_done and other <c>or</c>s among them.
 /// </summary>
 public static class StatsQueryFilters
 {
@@ -45,14 +46,16 @@ public static class StatsQueryFilters
             }
             if (op is "has_done" or "has_not_done")
             {
-                // The visits with (or without) an event that meets one filter on an event's own property, all their events counted.
+                // The visits with (or without) an event that meets a filter on an event's own properties (or an 'and' or 'or' of
+                // such filters, met by one event), all their events counted.
                 var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: '{op}' takes one filter.";
                 if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
-                if (one.Count != 1 || oneSegments.Count > 0 || one[0].Done is not null || !one[0].Property.StartsWith("event:", StringComparison.Ordinal))
-                    return $"Filter {text}: '{op}' is supported over one filter of an event's property (event:goal, event:name, event:page, " +
-                        $"event:hostname, event:props:NAME), e.g. [\"{op}\", [\"is\", \"event:goal\", [\"Signup\"]]].";
-                clauses.Add(one[0] with { Done = op == "has_done" });
+                if (one.Count == 0 || oneSegments.Count > 0 || !one.All(OfEvents))
+                    return $"Filter {text}: '{op}' is supported over filters of an event's properties (event:goal, event:name, event:page, " +
+                        $"event:hostname, event:props:NAME): one, or an 'and' or 'or' of them, e.g. [\"{op}\", [\"is\", \"event:goal\", [\"Signup\"]]].";
+                var done = op == "has_done";
+                clauses.Add(one.Count == 1 ? one[0] with { Done = done } : new StatsClause("and", Negate: false, []) { All = one, Done = done });
                 continue;
             }
             if (op == "not")
@@ -76,17 +79,19 @@ public static class StatsQueryFilters
                 var (any, anySegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
                 if (Add(filter[1], any, anySegments) is { } inner) return inner;
-                if (any.Count == 0 || anySegments.Count > 0 || any.Any(c => c.Done is not null || c.Any is not null))
-                    return $"Filter {text}: 'or' is supported over filters of properties (not of segments, has_done or another 'or'), " +
+                if (any.Count == 0 || anySegments.Count > 0)
+                    return $"Filter {text}: 'or' is supported over filters of properties, has_done and other 'or's (not of segments), " +
                         "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
-                clauses.Add(any.All(c => !c.Negate && c.Property == any[0].Property)
+                // An 'or' within an 'or' is its filters among the others'.
+                any = [.. any.SelectMany(c => c.Any is { } nested && c.Done is null ? nested : [c])];
+                clauses.Add(any.All(c => Plain(c) && !c.Negate && c.Property == any[0].Property)
                     ? new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)])
                     : AnyOf(any));
                 continue;
             }
             if (!Operators.Contains(op))
                 return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)}, 'and', 'not' " +
-                    "(of one filter), 'or' (over one property's values), 'has_done' and 'has_not_done' (of one event filter).";
+                    "(of one filter), 'or', 'has_done' and 'has_not_done' (of filters of an event's properties).";
             if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
                 return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
             var ignoreCase = false;
@@ -128,10 +133,22 @@ public static class StatsQueryFilters
 
     /// <summary>The regular expressions of <c>matches</c> filters, for the database to check before they are run.</summary>
     public static IReadOnlyList<string> Regexes(IReadOnlyList<StatsClause> clauses) =>
-        [.. clauses.SelectMany(c => c.Any ?? [c]).SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
+        [.. Leaves(clauses).SelectMany(c => c.Values).Where(v => v.Match == StatsMatch.Regex).Select(v => v.Text).Distinct()];
+
+    /// <summary>The filters of one property within the clauses' groups, however deep.</summary>
+    private static IEnumerable<StatsClause> Leaves(IEnumerable<StatsClause> clauses) =>
+        clauses.SelectMany(c => (c.Any ?? c.All) is { } group ? Leaves(group) : [c]);
 
     /// <summary>Any of some filters (<see cref="StatsClause.Any"/>).</summary>
     private static StatsClause AnyOf(IReadOnlyList<StatsClause> clauses) => new("or", Negate: false, []) { Any = clauses };
+
+    /// <summary>One filter of one property's values: no group, no has_done.</summary>
+    private static bool Plain(StatsClause clause) => clause.Any is null && clause.All is null && clause.Done is null;
+
+    /// <summary>Whether a filter (or each of a group's) is on an event's own properties, which an event of the visit meets
+    /// alone (no visit property, no has_done within).</summary>
+    private static bool OfEvents(StatsClause clause) => clause.Done is null && ((clause.Any ?? clause.All) is { } group
+        ? group.All(OfEvents) : clause.Property.StartsWith("event:", StringComparison.Ordinal));
 
     /// <summary>A filter turned around: none of its values where it kept any, the visits without what has_done keeps.</summary>
     private static StatsClause Opposite(StatsClause clause) =>
