@@ -136,7 +136,7 @@ public sealed class CustomPropertiesTests(AppFixture fixture) : IClassFixture<Ap
         await card.Find("[data-testid=property-values] tr[data-value=pro]").ClickAsync(new());
         Assert.Equal(new DashboardFilter("prop:plan", "pro"), clicked);
 
-        card.Find("[data-testid=property-select]").Change("coupon");
+        card.On("[data-testid=property-select]", e => e.Change("coupon"));
         card.WaitForAssertion(() => Assert.Equal("<b>AUTUMN</b>", card.Find("[data-testid=property-values] tbody .top-label").TextContent));
         Assert.Contains("&lt;b&gt;AUTUMN&lt;/b&gt;", card.Markup);   // shown as text, never as markup
         Assert.Contains("30.00", card.Find("[data-testid=property-values] tbody tr").TextContent);

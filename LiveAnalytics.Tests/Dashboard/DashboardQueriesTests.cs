@@ -237,18 +237,18 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
         var card = ctx.Render<GoalsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForElement("[data-testid=goal-add]");   // the form shows once the goals are read
 
-        card.Find("[data-testid=goal-kind]").Change(Goal.Page);
-        card.Find("input").Input("thank-you");
-        card.Find("[data-testid=goal-add]").Click();
+        card.On("[data-testid=goal-kind]", e => e.Change(Goal.Page));
+        card.On("input", e => e.Input("thank-you"));
+        card.On("[data-testid=goal-add]", e => e.Click());
         card.WaitForAssertion(() => Assert.Contains("starting with /", card.Markup));
 
-        card.Find("input").Input("/thank-you");
-        card.Find("[data-testid=goal-add]").Click();
+        card.On("input", e => e.Input("/thank-you"));
+        card.On("[data-testid=goal-add]", e => e.Click());
         card.WaitForAssertion(() => Assert.Contains("Visit /thank-you", card.Find("[data-testid=goal-list]").TextContent));
         Assert.Equal([new Goal(0, Goal.Page, "/thank-you") with { Id = (await _app.Get<Goals>().ListAsync(shop.Site.Id))[0].Id }],
             await _app.Get<Goals>().ListAsync(shop.Site.Id));
 
-        card.Find(".mud-chip-close-button").Click();
+        card.On(".mud-chip-close-button", e => e.Click());
         card.WaitForAssertion(() => Assert.Empty(card.FindAll(".mud-chip")));
         Assert.Empty(await _app.Get<Goals>().ListAsync(shop.Site.Id));
     }

@@ -200,19 +200,19 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
 
         var settings = ctx.Render<FunnelsSettingsCard>(p => p.Add(c => c.Site, shop.Site));
         settings.WaitForElement("[data-testid=funnel-add]");
-        settings.Find("input[data-testid=funnel-name]").Input("Checkout");
+        settings.On("input[data-testid=funnel-name]", e => e.Input("Checkout"));
         foreach (var steps in (int[])[3, 4])
         {
-            settings.Find("[data-testid=funnel-add-step]").Click();
+            settings.On("[data-testid=funnel-add-step]", e => e.Click());
             settings.WaitForAssertion(() => Assert.Equal(steps, settings.FindAll("input[data-testid=funnel-step-pattern]").Count));
         }
         var patterns = settings.FindAll("input[data-testid=funnel-step-pattern]");
         foreach (var (input, value) in patterns.Zip(["/products/*", "cart", "/checkout", "Purchase"])) input.Input(value);
         settings.FindAll("[data-testid=funnel-step-kind]")[3].Change(Goal.Event);
-        settings.Find("[data-testid=funnel-add]").Click();
+        settings.On("[data-testid=funnel-add]", e => e.Click());
         settings.WaitForAssertion(() => Assert.Contains("Step 2: A page goal is a path starting with /", settings.Find("[data-testid=funnel-error]").TextContent));
         settings.FindAll("input[data-testid=funnel-step-pattern]")[1].Input("/cart");
-        settings.Find("[data-testid=funnel-add]").Click();
+        settings.On("[data-testid=funnel-add]", e => e.Click());
         settings.WaitForAssertion(() => Assert.Contains("Checkout: Visit /products/* → Visit /cart → Visit /checkout → Purchase",
             settings.Find("[data-testid=funnel-list]").TextContent));
         Assert.Equal(Checkout.Select(s => s.Item2), (await Funnels.ListAsync(shop.Site.Id)).Single().Steps.Select(s => s.Pattern));
@@ -256,7 +256,7 @@ public sealed class FunnelsTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Contains("Only the visits that match the filters above count.", google.Markup);
         Assert.Contains("keeps its raw events for 30 days: up to 5 Oct 2026 funnel numbers are incomplete", google.Markup);
 
-        settings.Find("[data-testid=funnel-remove]").Click();
+        settings.On("[data-testid=funnel-remove]", e => e.Click());
         settings.WaitForAssertion(() => Assert.Empty(settings.FindAll("[data-funnel]")));
         Assert.Empty(await Funnels.ListAsync(shop.Site.Id));
         var none = ctx.Render<FunnelCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.First, oct5).Add(c => c.Last, oct5).Add(c => c.Filters, [new DashboardFilter("source", "Google")]));

@@ -3,6 +3,7 @@ using LiveAnalytics.Live;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
+using LiveAnalytics.Tests.Infrastructure;
 
 namespace LiveAnalytics.Tests.Live;
 
@@ -181,14 +182,14 @@ public sealed partial class LiveComponentsTests : BunitContext
         var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
         Publish("/before");
         feed.WaitForAssertion(() => Assert.Single(feed.FindAll(".feed-page")));
-        feed.Find("[data-testid=feed-pause] button, button[data-testid=feed-pause]").Click();
+        feed.On("[data-testid=feed-pause] button, button[data-testid=feed-pause]", e => e.Click());
 
         for (var i = 0; i < 12; i++) Publish($"/while-paused-{i}", visitor: i);
         _time.Advance(RenderCoalescer.DefaultInterval);
         feed.WaitForAssertion(() => Assert.Contains("12 new while paused", feed.Find("[data-testid=feed-resume]").TextContent));
         Assert.Equal(["/before"], feed.FindAll(".feed-page").Select(c => c.TextContent));
 
-        feed.Find("[data-testid=feed-resume] button, button[data-testid=feed-resume]").Click();
+        feed.On("[data-testid=feed-resume] button, button[data-testid=feed-resume]", e => e.Click());
         Assert.Equal(13, feed.FindAll(".feed-page").Count);
         Assert.Equal("/while-paused-11", feed.FindAll(".feed-page")[0].TextContent);
     }
@@ -201,9 +202,9 @@ public sealed partial class LiveComponentsTests : BunitContext
         Publish("/shoes", name: "Add to cart");
         _time.Advance(RenderCoalescer.DefaultInterval);
         feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
-        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("CART");
+        feed.On("[data-testid=feed-filter] input, input[data-testid=feed-filter]", e => e.Input("CART"));
         feed.WaitForAssertion(() => Assert.Equal(["/shoes"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
-        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("nothing-like-this");
+        feed.On("[data-testid=feed-filter] input, input[data-testid=feed-filter]", e => e.Input("nothing-like-this"));
         feed.WaitForAssertion(() => feed.Find("[data-testid=feed-no-match]"));
     }
 
@@ -219,7 +220,7 @@ public sealed partial class LiveComponentsTests : BunitContext
         _time.Advance(RenderCoalescer.DefaultInterval);
         feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
         Assert.Contains(feed.FindAll("td[title]"), td => td.GetAttribute("title") == "Google · Paid Search" && td.TextContent == "Google");
-        feed.Find("[data-testid=feed-filter] input, input[data-testid=feed-filter]").Input("paid search");
+        feed.On("[data-testid=feed-filter] input, input[data-testid=feed-filter]", e => e.Input("paid search"));
         feed.WaitForAssertion(() => Assert.Equal(["/hats"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
     }
 
@@ -236,7 +237,7 @@ public sealed partial class LiveComponentsTests : BunitContext
         feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll(".feed-page").Count));
         Assert.Equal(["plan: <i>pro</i> · coupon: AUTUMN · 49.50 EUR"], feed.FindAll(".feed-details").Select(d => d.TextContent));
         Assert.Empty(feed.FindAll("[data-testid=live-feed] i"));   // a visitor's value is text, never markup
-        feed.Find("input[data-testid=feed-filter]").Input("autumn");
+        feed.On("input[data-testid=feed-filter]", e => e.Input("autumn"));
         feed.WaitForAssertion(() => Assert.Equal(["/checkout"], feed.FindAll(".feed-page").Select(c => c.TextContent)));
     }
 

@@ -207,30 +207,30 @@ public sealed class WebhookTests : IAsyncLifetime
         var card = ctx.Render<WebhookCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("No webhook.", State(card)));
 
-        card.Find("input[data-testid=webhook-url]").Input("ftp://hooks.example/x");
-        card.Find("[data-testid=webhook-save]").Click();
+        card.On("input[data-testid=webhook-url]", e => e.Input("ftp://hooks.example/x"));
+        card.On("[data-testid=webhook-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.StartsWith("The address must be a whole https:// address", card.Find("[data-testid=webhook-error]").TextContent));
 
-        card.Find("input[data-testid=webhook-url]").Input(_receiver.Url);
-        card.Find("input[data-testid=webhook-traffic]").Change("1200");
-        card.Find("input[data-testid=webhook-weekly]").Change(true);
-        card.Find("[data-testid=webhook-save]").Click();
+        card.On("input[data-testid=webhook-url]", e => e.Input(_receiver.Url));
+        card.On("input[data-testid=webhook-traffic]", e => e.Change("1200"));
+        card.On("input[data-testid=webhook-weekly]", e => e.Change(true));
+        card.On("[data-testid=webhook-save]", e => e.Click());
         var hint = WebhookSender.Hint(_receiver.Url);
         card.WaitForAssertion(() => Assert.Equal($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check; the last week's summary on Mondays.", State(card)));
         Assert.Empty(card.FindAll("[data-testid=webhook-error]"));
 
-        card.Find("[data-testid=webhook-test]").Click();
+        card.On("[data-testid=webhook-test]", e => e.Click());
         card.WaitForAssertion(() => Assert.StartsWith($"Posting to {hint}: when 1,200 or more visitors are online; no tracking check; the last week's summary on Mondays. The last post was taken (", State(card)));
         var test = Assert.Single(_receiver.Received);
         Assert.Equal("test", test.GetProperty("event").GetString());
         Assert.Equal($"Test from LiveAnalytics: {shop.Site.Domain}'s alerts will be posted here.", test.GetProperty("text").GetString());
 
         _receiver.Status = HttpStatusCode.Forbidden;   // the channel was archived: said once, in the state
-        card.Find("[data-testid=webhook-test]").Click();
+        card.On("[data-testid=webhook-test]", e => e.Click());
         card.WaitForAssertion(() => Assert.EndsWith("The receiver answered 403 Forbidden.", State(card)));
         Assert.Empty(card.FindAll("[data-testid=webhook-error]"));
 
-        card.Find("[data-testid=webhook-remove]").Click();
+        card.On("[data-testid=webhook-remove]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal("No webhook.", State(card)));
         Assert.Null(await Webhooks.GetAsync(shop.Site.Id));
     }

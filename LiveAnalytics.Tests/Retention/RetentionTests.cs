@@ -159,13 +159,13 @@ public sealed class RetentionTests(AppFixture fixture) : IClassFixture<AppFixtur
         var card = ctx.Render<RetentionCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("Raw events are kept for ever.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
 
-        card.Find("input[data-testid=retention-days]").Input("7");
-        card.Find("[data-testid=retention-save]").Click();
+        card.On("input[data-testid=retention-days]", e => e.Input("7"));
+        card.On("[data-testid=retention-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Contains("between 30 and 36500 days", card.Markup));
         Assert.Null(await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
 
-        card.Find("input[data-testid=retention-days]").Input("90");
-        card.Find("[data-testid=retention-save]").Click();
+        card.On("input[data-testid=retention-days]", e => e.Input("90"));
+        card.On("[data-testid=retention-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal("Raw events are kept for 90 days.", card.Find("[data-testid=retention-state]").TextContent.Trim()));
         Assert.Equal(90, await _app.Get<EventRetention>().GetAsync(shop.Site.Id));
     }

@@ -87,12 +87,12 @@ public sealed class RevenueCurrencyTests(AppFixture fixture) : IClassFixture<App
         var card = ctx.Render<RevenueCurrencyCard>(p => p.Add(c => c.Site, shop.Site));
         card.WaitForAssertion(() => Assert.Equal("Revenue is taken in any currency.", card.Find("[data-testid=currency-state]").TextContent.Trim()));
 
-        card.Find("input[data-testid=currency-code]").Input("XYZ");
-        card.Find("[data-testid=currency-save]").Click();
+        card.On("input[data-testid=currency-code]", e => e.Input("XYZ"));
+        card.On("[data-testid=currency-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Contains("not an ISO 4217 currency code", card.Markup));
 
-        card.Find("input[data-testid=currency-code]").Input("gbp");
-        card.Find("[data-testid=currency-save]").Click();
+        card.On("input[data-testid=currency-code]", e => e.Input("gbp"));
+        card.On("[data-testid=currency-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal("Revenue is taken in GBP only.", card.Find("[data-testid=currency-state]").TextContent.Trim()));
         Assert.Equal("GBP", await Currency.GetAsync(shop.Site.Id));
     }

@@ -89,10 +89,10 @@ public sealed class SiteDeletionTests(AppFixture fixture) : IClassFixture<AppFix
         var card = ctx.Render<DeleteSiteCard>(p => p.Add(c => c.Site, shop.Site));
 
         Assert.True(card.Find("[data-testid=delete-site-button]").HasAttribute("disabled"));
-        card.Find("input[data-testid=delete-site-confirm]").Input(shop.Site.Domain + "x");
+        card.On("input[data-testid=delete-site-confirm]", e => e.Input(shop.Site.Domain + "x"));
         Assert.True(card.Find("[data-testid=delete-site-button]").HasAttribute("disabled"));
-        card.Find("input[data-testid=delete-site-confirm]").Input(shop.Site.Domain);
-        card.Find("[data-testid=delete-site-button]").Click();
+        card.On("input[data-testid=delete-site-confirm]", e => e.Input(shop.Site.Domain));
+        card.On("[data-testid=delete-site-button]", e => e.Click());
 
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
         card.WaitForAssertion(() => Assert.EndsWith("/sites", nav.Uri));

@@ -146,14 +146,14 @@ public sealed class SiteIdentityTests(AppFixture fixture) : IClassFixture<AppFix
         var card = ctx.Render<SiteIdentityCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Changed, () => changed++));
         Assert.Empty(card.FindAll("[data-testid=site-previous-domain]"));
 
-        card.Find("input[data-testid=site-domain]").Change("not a domain");
-        card.Find("[data-testid=site-identity-save]").Click();
+        card.On("input[data-testid=site-domain]", e => e.Change("not a domain"));
+        card.On("[data-testid=site-identity-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Contains("That is not a domain", card.Find("[data-testid=site-identity-error]").TextContent));
         Assert.Equal(0, changed);
 
         var moved = TestData.UniqueDomain();
-        card.Find("input[data-testid=site-domain]").Change(moved);
-        card.Find("[data-testid=site-identity-save]").Click();
+        card.On("input[data-testid=site-domain]", e => e.Change(moved));
+        card.On("[data-testid=site-identity-save]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal(1, changed));
         // The card renders once the handler (which told the page) has finished: the old error goes then.
         card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=site-identity-error]")));

@@ -111,13 +111,13 @@ public sealed class SiteInvitationsTests : MailTest
         card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=team-members] tr")));
         Assert.Contains("they get an invitation by mail", card.Markup);
 
-        card.Find("input[data-testid=member-email]").Input("new@colleagues.example");
-        card.Find("[data-testid=member-add]").Click();
+        card.On("input[data-testid=member-email]", e => e.Input("new@colleagues.example"));
+        card.On("[data-testid=member-add]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal("new@colleagues.example", card.Find("[data-testid=team-invitations] tr").GetAttribute("data-email")));
         Assert.Single(card.FindAll("[data-testid=team-members] tr"));   // invited, not a member yet
         Assert.Single(Mail.Received);
 
-        card.Find("[data-testid=invitation-cancel]").Click();
+        card.On("[data-testid=invitation-cancel]", e => e.Click());
         card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=team-invitations]")));
         Assert.Empty(await Invitations.PendingAsync(shop.Site.Id));
     }

@@ -148,9 +148,9 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         var card = ctx.Render<TeamCard>(p => p.Add(c => c.Site, shop.Site).Add(c => c.Role, SiteTeam.Owner));
         card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=team-members] tr")));
 
-        card.Find("input[data-testid=member-email]").Input(colleague.Email!);
-        card.Find("[data-testid=member-new-role]").Change(SiteTeam.Admin);
-        card.Find("[data-testid=member-add]").Click();
+        card.On("input[data-testid=member-email]", e => e.Input(colleague.Email!));
+        card.On("[data-testid=member-new-role]", e => e.Change(SiteTeam.Admin));
+        card.On("[data-testid=member-add]", e => e.Click());
         card.WaitForAssertion(() => Assert.Equal(2, card.FindAll("[data-testid=team-members] tr").Count));
         Assert.Equal(SiteTeam.Admin, await Team.RoleAsync(shop.Site.Id, colleague.Id));
 
