@@ -54,21 +54,34 @@ public static partial class StatsEndpoints
         return ([.. read.Select(r => r.Row)], labels, null);
     }
 
-    /// <summary>A page of the combinations (or those of <paramref name="only"/>), as rows with their values as read.</summary>
+    /// <summary>
+    /// A page of the combinations (or those of <paramref name="only"/>), as rows with their values as read. A conversion
+    /// rate divides by the combination's visitors under the filters but the goal's (Google's Germans on mobile under
+    /// <c>event:goal==Order</c>): the same grouping under those filters, kept to the combinations read.
+    /// </summary>
     /// <param name="stepOf">The period whose length sets the step of <c>time</c> (the request's own by default).</param>
     private static async Task<List<(string[] Values, StatsRow Row)>> CombinationsAsync(StatsQuery query, Site site, StatsRequest request,
         StatsQueries queries, Npgsql.NpgsqlDataSource db, string order, int limit, int offset, IReadOnlyList<string[]>? only = null, StatsRange? stepOf = null)
     {
         if (only is { Count: 0 }) return [];
-        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, stepOf ?? request.Period);
-        var grouped = await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits);
-        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, order, limit, offset,
-            request.Filter, only?.Select(Joined).ToArray());
+        stepOf ??= request.Period;
+        var covered = await KeptVisits.CoversAsync(db, site.Id, request.Period.From);
+        var read = await GroupsOfAsync(query, site, request.Period, request.Filter, covered, stepOf, queries, order, limit, offset, only);
         var bases = request.WantsConversionRate && read.Count > 0
-            ? await ConversionBasesAsync(db, site, request, query, queries, read.Select(r => r.Values).ToList(), stepOf ?? request.Period)
+            ? (await GroupsOfAsync(query, site, request.Period, request.ConversionBase!, covered, stepOf, queries, "k", read.Count, 0, [.. read.Select(r => r.Values)]))
+                .ToDictionary(r => Joined(r.Values), r => r.Counts.Visitors)
             : null;
         return [.. read.Select(r => (r.Values, Row("", "", r.Counts, request.Metrics,
             conversionRate: bases is null ? null : Rate(r.Counts.Visitors, bases.GetValueOrDefault(Joined(r.Values)))) with { Dimensions = Shown(query, r.Values) }))];
+    }
+
+    /// <summary>The period's groups under <paramref name="filter"/> (<see cref="Grouped"/>), a page of them or those of <paramref name="only"/>.</summary>
+    private static async Task<IReadOnlyList<(string[] Values, Counts Counts)>> GroupsOfAsync(StatsQuery query, Site site, StatsRange period,
+        EventFilter filter, bool covered, StatsRange stepOf, StatsQueries queries, string order, int limit, int offset, IReadOnlyList<string[]>? only)
+    {
+        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, stepOf);
+        return await queries.GroupsAsync(site.Id, period.From, period.To, Grouped(query, filter, covered, keys, parameters, needs, step, byVisits),
+            parameters, order, limit, offset, filter, only?.Select(Joined).ToArray());
     }
 
     /// <summary>A combination's values as the query names them: a country by its name for <c>visit:country_name</c>.</summary>
@@ -79,22 +92,6 @@ public static partial class StatsEndpoints
     private static List<string>? Buckets(StatsRange period, TimeZoneInfo zone, string? step) => step is null ? null
         : [.. Dashboard.RawDashboard.Buckets(period.From, period.To, zone, step)
             .Select(b => b.ToString(step == "hour" ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd", CultureInfo.InvariantCulture))];
-
-    /// <summary>
-    /// Each combination's visitors under the filters but the goal's, which its conversion rate divides by (Google's
-    /// Germans on mobile under <c>event:goal==Order</c>): the same grouping under those filters, kept to the combinations
-    /// listed (<paramref name="combinations"/>), by their values joined (<see cref="Joined"/>).
-    /// </summary>
-    private static async Task<IReadOnlyDictionary<string, long>> ConversionBasesAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request,
-        StatsQuery query, StatsQueries queries, IReadOnlyList<string[]> combinations, StatsRange stepOf)
-    {
-        var all = request with { Filter = request.ConversionBase! };
-        var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, stepOf);
-        var grouped = await GroupedAsync(db, site, all, query, keys, parameters, needs, step, byVisits);
-        var read = await queries.GroupsAsync(site.Id, request.Period.From, request.Period.To, grouped, parameters, "k", combinations.Count, 0,
-            all.Filter, only: [.. combinations.Select(Joined)]);
-        return read.ToDictionary(r => Joined(r.Values), r => r.Counts.Visitors);
-    }
 
     /// <summary>A combination's values as one string (the unit separator between them, which no stored value holds).</summary>
     internal static string Joined(IEnumerable<string> values) => string.Join('\u001f', values);
@@ -111,14 +108,10 @@ public static partial class StatsEndpoints
         if (property is not null && request.Filter.IsEmpty && !request.Period.Partial && StatsReader.RollupDimensions.TryGetValue(property, out var dimension))
             return await rollups.CountValuesAsync(site.Id, request.Period.First, request.Period.Last, dimension);
         var (keys, parameters, needs, step, byVisits, _) = GroupKeys(query, site, request.Period);
+        var covered = await KeptVisits.CoversAsync(db, site.Id, request.Period.From);
         return await queries.CountGroupsAsync(site.Id, request.Period.From, request.Period.To,
-            await GroupedAsync(db, site, request, query, keys, parameters, needs, step, byVisits), parameters, request.Filter);
+            Grouped(query, request.Filter, covered, keys, parameters, needs, step, byVisits), parameters, request.Filter);
     }
-
-    /// <summary>The groups' SQL (<see cref="Grouped"/>), the table of visits used where it holds the period's visits.</summary>
-    private static async Task<string> GroupedAsync(Npgsql.NpgsqlDataSource db, Site site, StatsRequest request, StatsQuery query,
-        List<string> keys, DynamicParameters parameters, VisitFacts needs, string? step, bool keysByVisits) =>
-        Grouped(query, request.Filter, await KeptVisits.CoversAsync(db, site.Id, request.Period.From), keys, parameters, needs, step, keysByVisits);
 
     /// <summary>
     /// The groups' SQL, where the table of visits holds every visit column the filter reads (and the period's visits:
