@@ -54,7 +54,7 @@ public sealed partial class CountryMapTests(AppFixture fixture) : IClassFixture<
     [InlineData(99, 100, 5)]
     [InlineData(100, 100, 5)]
     public void Shades_rise_with_the_square_root_of_the_share(long visitors, long max, int shade) =>
-        Assert.Equal(shade, CountryMap.Shade(visitors, max));
+        Assert.Equal(shade, MapShapes.Shade(visitors, max));
 
     [Fact]
     public async Task The_map_tab_shades_the_views_countries_and_a_click_filters_by_one()

@@ -34,4 +34,38 @@ public sealed partial class LiveComponentsTests
         channels.WaitForAssertion(() => Assert.Equal(["Paid Social 2", "Email 1"],
             channels.FindAll("tr").Select(r => $"{r.QuerySelector(".now-value")!.TextContent.Trim()} {r.QuerySelector(".now-count")!.TextContent}")));
     }
+
+    [Fact]
+    public void The_map_shades_every_country_online_and_follows_the_visitors_as_they_come_and_go()
+    {
+        var map = Render<LiveMap>(p => p.Add(c => c.SiteId, SiteId));
+        Assert.StartsWith("Nobody online right now", map.Find("[data-testid=now-map-caption]").TextContent.Trim());
+        Assert.All(map.FindAll("path"), p => Assert.Contains("map-shade-0", p.ClassName));
+
+        // Eleven countries and one visitor no database places: more than the "Countries now" list's ten rows.
+        string?[] countries = ["DE", "DE", "DE", "DE", "FR", "US", "JP", "BR", "AU", "ZA", "CA", "IT", "ES", "MX", null];
+        for (var i = 0; i < countries.Length; i++)
+            _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), i + 1, "/") with { Country = countries[i] }));
+        _time.Advance(RenderCoalescer.DefaultInterval);
+
+        map.WaitForAssertion(() => Assert.Contains("map-shade-5", Country(map, "DE").ClassName));
+        // South Africa comes last of the ranked values (after "Unknown"), past the list's ten; √(1/4) of the busiest: the middle step.
+        Assert.Contains("map-shade-3", Country(map, "ZA").ClassName);
+        Assert.Equal("South Africa (ZA): 1 visitor online", Country(map, "ZA").QuerySelector("title")!.TextContent);
+        Assert.Equal("Germany (DE): 4 visitors online", Country(map, "DE").QuerySelector("title")!.TextContent);
+        Assert.Contains("map-shade-0", Country(map, "GB").ClassName);
+        Assert.StartsWith("14 visitors online in 11 countries · 1 from an unknown place", map.Find("[data-testid=now-map-caption]").TextContent.Trim());
+        Assert.Equal("Map of the visitors online by country; most from Germany (DE) 4, Australia (AU) 1, Brazil (BR) 1", map.Find("svg").GetAttribute("aria-label"));
+        Assert.Empty(map.FindAll("path.clickable"));   // nothing to filter on the live page
+
+        // Past the online window everyone has gone; a visitor from France arrives.
+        _time.Advance(LiveSnapshot.OnlineWindow);
+        _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), 99, "/") with { Country = "FR" }));
+        _time.Advance(RenderCoalescer.DefaultInterval);   // the window's expiry rendered just now: the arrival is the next render
+        map.WaitForAssertion(() => Assert.Contains("map-shade-5", Country(map, "FR").ClassName));
+        Assert.Contains("map-shade-0", Country(map, "DE").ClassName);
+        Assert.StartsWith("1 visitor online in 1 country ·", map.Find("[data-testid=now-map-caption]").TextContent.Trim());
+    }
+
+    private static AngleSharp.Dom.IElement Country(IRenderedComponent<LiveMap> map, string code) => map.Find($"path[data-country={code}]");
 }

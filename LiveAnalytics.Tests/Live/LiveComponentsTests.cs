@@ -20,6 +20,7 @@ public sealed partial class LiveComponentsTests : BunitContext
         _hub = new EventHub(_time);
         Services.AddSingleton<TimeProvider>(_time);
         Services.AddSingleton(_hub);
+        Services.AddSingleton<LiveAnalytics.Dashboard.WorldMap>();
     }
 
     private void Publish(string path, long visitor = 1, string name = "pageview") =>

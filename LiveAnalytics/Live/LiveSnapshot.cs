@@ -22,6 +22,10 @@ public sealed record LiveSnapshot(
     /// <summary>The acquisition channels of the visits online (Organic Search, Paid Social…), as their sources are counted.</summary>
     public IReadOnlyList<RankedCount> Channels { get; init; } = [];
 
+    /// <summary>Every country of the visitors online, busiest first (<see cref="Countries"/> is its first
+    /// <see cref="TopSize"/>): the live map shades them all. A few hundred at most, "Unknown" among them.</summary>
+    public IReadOnlyList<RankedCount> EveryCountry { get; init; } = [];
+
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ChartWindow = TimeSpan.FromMinutes(30);
 

@@ -43,8 +43,8 @@ internal sealed partial class SiteLiveState
 
         public int Of(string value) => _counts.GetValueOrDefault(value);
 
-        public RankedCount[] Top() => _counts
+        public RankedCount[] Top(int size = LiveSnapshot.TopSize) => _counts
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
-            .Take(LiveSnapshot.TopSize).Select(c => new RankedCount(c.Key, c.Value)).ToArray();
+            .Take(size).Select(c => new RankedCount(c.Key, c.Value)).ToArray();
     }
 }

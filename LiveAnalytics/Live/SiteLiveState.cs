@@ -162,7 +162,7 @@ internal sealed partial class SiteLiveState
             minutes[i] = new MinuteCount(DateTimeOffset.FromUnixTimeSeconds(m * 60), _pageviewsByMinute.GetValueOrDefault(m));
         }
         return new LiveSnapshot(now, Sequence, Sequence == 0 ? null : LastEventAt, _visitors.Count,
-            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents()) { Channels = _channels.Top() };
+            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents()) { Channels = _channels.Top(), EveryCountry = _countries.Top(int.MaxValue) };
     }
 
     private RecentEvent[] RecentEvents()
