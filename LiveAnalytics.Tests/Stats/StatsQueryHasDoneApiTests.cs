@@ -84,6 +84,38 @@ public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Not_turns_around_has_done_over_groups_and_ands_holding_ors_and_has_done()
+    {
+        var (shop, api) = await StatsQueryShop.CreateAsync(_app);
+        foreach (var path in StatsQueryShop.ReadPaths)
+        {
+            async Task<string[]> Rows(string members) => StatsQueryShop.Rows(await StatsQueryShop.QueryAsync(api, shop, members));
+
+            // Neither a pricing page nor a sign-up: visitors 2 and 6 (the four who did either are left out whole).
+            Assert.Equal(["2,2"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["not", ["has_done", ["or", [["is", "event:page", ["/pricing"]], ["is", "event:name", ["Signup"]]]]]]{{path}}]
+                """));
+            // Not a German who signed up (1 and 3): the French visitor 2 and the Germans 4, 5 and 6, all their pageviews.
+            Assert.Equal(["4,4"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["not", ["and", [["is", "visit:country", ["DE"]], ["has_done", ["is", "event:goal", ["Signup"]]]]]]{{path}}]
+                """));
+            // Not (from Google or France, and without a pricing page): only visitor 2 is, so the five others; 1's two pageviews.
+            Assert.Equal(["5,6"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["not", ["and", [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["FR"]]]],
+                                            ["has_not_done", ["is", "event:page", ["/pricing"]]]]]]{{path}}]
+                """));
+            // Twice turned around is the filter itself: from Google or France, visitors 1, 2 and 4.
+            Assert.Equal(["3,4"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["not", ["not", ["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["FR"]]]]]]{{path}}]
+                """));
+        }
+    }
+
+    [Fact]
     public async Task A_conversion_rate_under_has_done_is_the_goals_among_those_visits()
     {
         var (shop, api) = await StatsQueryShop.CreateAsync(_app);

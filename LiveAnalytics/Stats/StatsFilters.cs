@@ -251,7 +251,8 @@ public sealed record StatsClause(string Property, bool Negate, IReadOnlyList<Sta
     /// <summary>A v2 <c>or</c> of filters of several properties: any of them (this clause's own property and values unused).</summary>
     public IReadOnlyList<StatsClause>? Any { get; init; }
 
-    /// <summary>A v2 <c>has_done</c> over an <c>and</c>: all of them, on one event (this clause's own property and values unused).</summary>
+    /// <summary>All of some filters (this clause's own property and values unused): a v2 <c>has_done</c> over an <c>and</c>,
+    /// met by one event, or the <c>not</c> of an <c>or</c> within another group.</summary>
     public IReadOnlyList<StatsClause>? All { get; init; }
 
     /// <summary>

@@ -60,16 +60,16 @@ public static class StatsQueryFilters
             }
             if (op == "not")
             {
-                // The opposite of one filter: none of its values (or the visits without what has_done keeps); of an 'and',
-                // any of its filters turned around; of an 'or', all of them turned around.
+                // The opposite of one filter, however it is made (see Opposite); of an 'and', any of its filters turned around.
                 var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'not' takes one filter.";
                 if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
-                if (one.Count == 0 || oneSegments.Count > 0 || (one.Count > 1 && one.Any(c => c.Any is not null || c.Done is not null)))
-                    return $"Filter {text}: 'not' is supported over filters of properties (not of a segment), e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
-                if (one.Count > 1) clauses.Add(AnyOf([.. one.Select(Opposite)]));
-                else if (one[0].Any is { } all) clauses.AddRange(all.Select(Opposite));
-                else clauses.Add(Opposite(one[0]));
+                if (one.Count == 0 || oneSegments.Count > 0)
+                    return $"Filter {text}: 'not' is supported over filters of properties and their groups (not of a segment), e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
+                var opposite = one.Count > 1 ? AnyOf([.. one.Select(Opposite)]) : Opposite(one[0]);
+                // All of some filters at the top is each of them.
+                if (opposite.All is { } each && opposite.Done is null) clauses.AddRange(each);
+                else clauses.Add(opposite);
                 continue;
             }
             if (op == "or")
@@ -150,9 +150,15 @@ public static class StatsQueryFilters
     private static bool OfEvents(StatsClause clause) => clause.Done is null && ((clause.Any ?? clause.All) is { } group
         ? group.All(OfEvents) : clause.Property.StartsWith("event:", StringComparison.Ordinal));
 
-    /// <summary>A filter turned around: none of its values where it kept any, the visits without what has_done keeps.</summary>
+    /// <summary>
+    /// A filter turned around: the visits without what has_done keeps (and with what has_not_done left out); all of an
+    /// 'or''s filters turned around, any of an 'and''s; none of a filter's values where it kept any.
+    /// </summary>
     private static StatsClause Opposite(StatsClause clause) =>
-        clause.Done is { } done ? clause with { Done = !done } : clause with { Negate = !clause.Negate };
+        clause.Done is { } done ? clause with { Done = !done }
+        : clause.Any is { } any ? new StatsClause("and", Negate: false, []) { All = [.. any.Select(Opposite)] }
+        : clause.All is { } all ? AnyOf([.. all.Select(Opposite)])
+        : clause with { Negate = !clause.Negate };
 
     /// <summary><c>{"case_sensitive": false}</c> matches letters in either case; true (as without it) in theirs.</summary>
     private static bool CaseSensitive(JsonElement modifiers, out bool ignoreCase)
