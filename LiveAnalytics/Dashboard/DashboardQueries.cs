@@ -259,7 +259,8 @@ public sealed partial class DashboardQueries(NpgsqlDataSource db, RollupQueries 
         {
             var (start, end) = Span(from, to);
             if (await FromVisitsAsync(start))
-                return Goals(dimension, (await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, null, filter, [dimension], ReadLimit + 1)).Tops[dimension.Key]);
+                return Goals(dimension, (await VisitsDashboard.LoadAsync(db, site.Id, _zone, start, end, null, filter, [dimension], ReadLimit + 1,
+                    totals: false)).Tops[dimension.Key]);
             // Exit pages rank by exits (visits), as their list shows them.
             var rows = await q.BreakdownAsync(site.Id, start, end, dimension.Column, "", dimension == DashboardDimensions.ExitPage ? "visits" : "visitors",
                 ReadLimit + (dimension == DashboardDimensions.Event ? 1 : 0), 0, filter);

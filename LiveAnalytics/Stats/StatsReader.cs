@@ -63,7 +63,7 @@ public sealed class StatsReader(StatsQueries raw, RollupQueries rollups, Npgsql.
             && await KeptVisits.AnswerAsync(db, siteId, period.From, filter))
         {
             var read = await Dashboard.VisitsDashboard.LoadAsync(db, siteId, TimeZoneInfo.Utc, period.From, period.To, null, filter, [listed], offset + limit,
-                engagement: false, byRevenue: metrics[0] == StatsRequest.TotalRevenue);
+                engagement: false, byRevenue: metrics[0] == StatsRequest.TotalRevenue, totals: false);
             return read.Tops[listed.Key].Skip(offset).Select(r => (r.Value.Length == 0 ? missing : r.Value, r.Counts)).ToList();
         }
         return await raw.BreakdownAsync(siteId, period.From, period.To, column, missing, metrics[0], limit, offset, filter, propKey);
