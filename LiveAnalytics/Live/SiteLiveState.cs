@@ -161,8 +161,10 @@ internal sealed partial class SiteLiveState
             var m = current - (minutes.Length - 1 - i);
             minutes[i] = new MinuteCount(DateTimeOffset.FromUnixTimeSeconds(m * 60), _pageviewsByMinute.GetValueOrDefault(m));
         }
+        var countries = _countries.Top(int.MaxValue);
         return new LiveSnapshot(now, Sequence, Sequence == 0 ? null : LastEventAt, _visitors.Count,
-            _pages.Top(), _sources.Top(), _countries.Top(), _devices.Top(), _feed.Reverse().ToArray(), minutes, RecentEvents()) { Channels = _channels.Top(), EveryCountry = _countries.Top(int.MaxValue) };
+            _pages.Top(), _sources.Top(), countries[..Math.Min(countries.Length, LiveSnapshot.TopSize)], _devices.Top(), _feed.Reverse().ToArray(), minutes,
+            RecentEvents()) { Channels = _channels.Top(), EveryCountry = countries };
     }
 
     private RecentEvent[] RecentEvents()
