@@ -60,6 +60,9 @@ public static class DashboardExport
 
     private static readonly string[] MetricColumns = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "revenue"];
 
+    /// <summary>The metrics of whole visits, which a list of pages or custom events has none of.</summary>
+    private static readonly string[] VisitMetrics = ["visits", "views_per_visit", "bounce_rate", "visit_duration"];
+
     private static string Totals(DashboardData data, string[] columns)
     {
         var csv = new StringBuilder();
@@ -104,12 +107,15 @@ public static class DashboardExport
     {
         var csv = new StringBuilder();
         var pages = dimension == DashboardDimensions.Page;
+        // Pages and custom events are counted by their events, as their cards show them: a visit is no page's, so their
+        // visit columns are left empty rather than written as a misleading 0.
+        var ofEvents = pages || dimension == DashboardDimensions.Event;
         var (rated, exits) = (rows.Any(r => r.AllVisitors is not null), rows.Any(r => r.PagePageviews is not null));
         Line(csv, [dimension.Key, .. columns, .. pages ? ["time_on_page", "scroll_depth"] : Array.Empty<string>(),
             .. rated ? ["conversion_rate"] : Array.Empty<string>(), .. exits ? ["page_pageviews", "exit_rate"] : Array.Empty<string>()]);
         foreach (var row in rows)
         {
-            List<string> values = [dimension.Display(row.Value), .. MetricColumns.Select(m => Value(row.Counts, m))];
+            List<string> values = [dimension.Display(row.Value), .. MetricColumns.Select(m => ofEvents && VisitMetrics.Contains(m) ? "" : Value(row.Counts, m))];
             if (pages) values.AddRange(row.Engagement is { } e ? [Number(e.AverageSeconds), Number(e.AverageScroll)] : ["", ""]);
             if (rated) values.Add(row.AllVisitors is { } all ? Percent(row.Counts.Visitors, all) : "");
             if (exits) values.AddRange(row.PagePageviews is { } views ? [Number(views), Percent(row.Counts.Visits, views)] : ["", ""]);
