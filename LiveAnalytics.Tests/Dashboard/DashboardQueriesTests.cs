@@ -385,7 +385,7 @@ public sealed class DashboardQueriesTests(AppFixture fixture) : IClassFixture<Ap
 
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-09-01&to=2026-09-02");
         var empty = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
-        empty.WaitForAssertion(() => Assert.Equal("No visits in this period", empty.Find("[data-testid=history-empty] h6").TextContent));
+        empty.WaitForAssertion(() => Assert.Equal("No visits in this period", empty.Find("[data-testid=history-empty] h2").TextContent));
 
         var stranger = await _app.UserAsync();
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, stranger.Id.ToString()));

@@ -32,7 +32,9 @@ public sealed partial class LiveComponentsTests
             _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), visitor, "/") with { Medium = "paid", Channel = channel }));
         _time.Advance(RenderCoalescer.DefaultInterval);   // past the first render's coalescing interval
         channels.WaitForAssertion(() => Assert.Equal(["Paid Social 2", "Email 1"],
-            channels.FindAll("tr").Select(r => $"{r.QuerySelector(".now-value")!.TextContent.Trim()} {r.QuerySelector(".now-count")!.TextContent}")));
+            channels.FindAll("tbody tr").Select(r => $"{r.QuerySelector(".now-value")!.TextContent.Trim()} {r.QuerySelector(".now-count")!.TextContent}")));
+        // A screen reader hears what the columns are (the headers are not shown: the title and bars say it).
+        Assert.Equal(["Channel", "Visitors online"], channels.FindAll("thead.sr-only th").Select(th => th.TextContent));
     }
 
     [Fact]
