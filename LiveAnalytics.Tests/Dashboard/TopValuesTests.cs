@@ -194,6 +194,24 @@ public sealed class TopValuesTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Equal(3, (await ExportAsync(shop.Site.Id, "source", shop.User.Id, $"?{Day}&q=%00goo")).Csv.Length);
     }
 
+    [Fact]
+    public async Task An_export_holds_more_values_than_the_page_lists()
+    {
+        // A catalogue of 1,200 product pages, each viewed once: the page lists a thousand, the export every one.
+        var shop = await _app.MerchantAsync();
+        await _app.Get<EventWriter>().WriteAsync(
+            [.. Enumerable.Range(1, 1_200).Select(i => TestData.Event(shop.Site.Id, Noon.AddSeconds(i), i, $"/products/item-{i}") with { Device = "desktop" })],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        Assert.True(TopValues.MaxRows < 1_200);
+
+        var csv = (await ExportAsync(shop.Site.Id, "page", shop.User.Id, $"?{Day}")).Csv;
+        Assert.Equal(1_201, csv.Length);   // the header and every page
+        Assert.Equal(1_200, csv.Skip(1).Select(line => line.Split(',')[0]).Distinct().Count());
+        // Under a filter (read from the events rather than the rollups) too.
+        Assert.Equal(1_201, (await ExportAsync(shop.Site.Id, "page", shop.User.Id, $"?{Day}&f=device:desktop")).Csv.Length);
+    }
+
     private async Task<(int Status, string? Type, string[] Csv)> ExportAsync(long siteId, string dimension, Guid userId, string query)
     {
         var (status, type, body) = await Exports.RunAsync(_app, userId, query, http => TopValuesExport.HandleAsync(siteId, dimension, http,
