@@ -84,7 +84,7 @@ public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Not_turns_around_has_done_over_groups_and_ands_holding_ors_and_has_done()
+    public async Task Groups_nest_as_written_a_not_of_any_group_and_an_or_of_ands()
     {
         var (shop, api) = await StatsQueryShop.CreateAsync(_app);
         foreach (var path in StatsQueryShop.ReadPaths)
@@ -106,6 +106,17 @@ public sealed class StatsQueryHasDoneApiTests(AppFixture fixture) : IClassFixtur
                 "metrics": ["visitors", "pageviews"], {{Day}},
                 "filters": [["not", ["and", [["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["FR"]]]],
                                             ["has_not_done", ["is", "event:page", ["/pricing"]]]]]]{{path}}]
+                """));
+            // An 'or' of an 'and' and a filter: the Germans from Google (1 and 4), or the French (2); not Germans or Google or French.
+            Assert.Equal(["3,4"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["or", [["and", [["is", "visit:country", ["DE"]], ["is", "visit:source", ["Google"]]]], ["is", "visit:country", ["FR"]]]]{{path}}]
+                """));
+            // An 'or' of a 'not' of an 'or' and a filter: neither from Google nor French (3, 5 and 6), or with a sign-up (1 and 3).
+            Assert.Equal(["4,5"], await Rows($$"""
+                "metrics": ["visitors", "pageviews"], {{Day}},
+                "filters": [["or", [["not", ["or", [["is", "visit:source", ["Google"]], ["is", "visit:country", ["FR"]]]]],
+                                    ["has_done", ["is", "event:goal", ["Signup"]]]]]{{path}}]
                 """));
             // Twice turned around is the filter itself: from Google or France, visitors 1, 2 and 4.
             Assert.Equal(["3,4"], await Rows($$"""

@@ -78,7 +78,13 @@ public static class StatsQueryFilters
                 // on several, a condition of each event (or visit) that any of them keeps.
                 var (any, anySegments) = (new List<StatsClause>(), new List<long>());
                 if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
-                if (Add(filter[1], any, anySegments) is { } inner) return inner;
+                foreach (var member in filter[1].EnumerateArray())
+                {
+                    // Each read alone: an 'and' among them (or a 'not' of an 'or') is all of its filters, one member of the 'or'.
+                    var all = new List<StatsClause>();
+                    if (Add(JsonSerializer.SerializeToElement(new[] { member }), all, anySegments) is { } inner) return inner;
+                    if (all.Count > 0) any.Add(all.Count == 1 ? all[0] : new StatsClause("and", Negate: false, []) { All = all });
+                }
                 if (any.Count == 0 || anySegments.Count > 0)
                     return $"Filter {text}: 'or' is supported over filters of properties, has_done and other 'or's (not of segments), " +
                         "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
