@@ -10,7 +10,8 @@ namespace LiveAnalytics.Stats;
 /// <c>{"case_sensitive": false}</c> matches letters in either case. <c>["is", "segment", [12]]</c> keeps a saved segment's
 /// visits; <c>["has_done", filter]</c> the visits with an event the filter keeps (one on an event's property, or an
 /// <c>and</c> or <c>or</c> of them, met by one event), every event of them (<see cref="StatsClause.Done"/>),
-/// <c>has_not_done</c> those without; <c>["or", [...]]</c> any of its filters, has_done and other <c>or</c>s among them.
+/// <c>has_not_done</c> those without; <c>["or", [...]]</c> any of its filters (each read alone: an <c>and</c>, a
+/// <c>has_done</c> or another <c>or</c> among them is one).
 /// </summary>
 public static class StatsQueryFilters
 {
@@ -86,7 +87,7 @@ public static class StatsQueryFilters
                     if (all.Count > 0) any.Add(all.Count == 1 ? all[0] : new StatsClause("and", Negate: false, []) { All = all });
                 }
                 if (any.Count == 0 || anySegments.Count > 0)
-                    return $"Filter {text}: 'or' is supported over filters of properties, has_done and other 'or's (not of segments), " +
+                    return $"Filter {text}: 'or' is supported over filters of properties and their groups (not of segments), " +
                         "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
                 // An 'or' within an 'or' is its filters among the others'.
                 any = [.. any.SelectMany(c => c.Any is { } nested && c.Done is null ? nested : [c])];
