@@ -24,6 +24,17 @@ public sealed class WorldMap
     /// <summary>Every country's outline (one code may have several: a shape the data names apart).</summary>
     public IReadOnlyList<MapCountry> Countries => _countries.Value;
 
+    /// <summary>
+    /// Every country as unshaded land with its name, as SVG markup made once: a map rendered on many pages at once (the
+    /// live page stays open for hours in every merchant's tabs) holds one reference to it, not a frame per country.
+    /// </summary>
+    public Microsoft.AspNetCore.Components.MarkupString Land => _land.Value;
+
+    private readonly Lazy<Microsoft.AspNetCore.Components.MarkupString> _land;
+
+    public WorldMap() => _land = new(() => new(string.Concat(Countries.Select(c =>
+        $"<path d=\"{c.Path}\" class=\"map-land\"><title>{System.Net.WebUtility.HtmlEncode(Live.CountryNames.Of(c.Code))}</title></path>"))));
+
     internal static IReadOnlyList<MapCountry> Read(string topologyPath, string codesPath)
     {
         using var codesJson = JsonDocument.Parse(File.ReadAllBytes(codesPath));
