@@ -34,107 +34,117 @@ public static class StatsQueryFilters
     private static string? Add(JsonElement list, List<StatsClause> clauses, List<long> segments)
     {
         foreach (var filter in list.EnumerateArray())
+            if (AddOne(filter, clauses, segments) is { } error) return error;
+        return null;
+    }
+
+    /// <summary>One filter as one clause (an 'and' as all of its filters), null for none; or what is wrong with it.</summary>
+    private static string? One(JsonElement filter, List<long> segments, out StatsClause? clause)
+    {
+        var all = new List<StatsClause>();
+        var error = AddOne(filter, all, segments);
+        clause = all.Count switch { 0 => null, 1 => all[0], _ => AllOf(all) };
+        return error;
+    }
+
+    private static string? AddOne(JsonElement filter, List<StatsClause> clauses, List<long> segments)
+    {
+        var text = Shown(filter);
+        if (filter.ValueKind != JsonValueKind.Array || filter.GetArrayLength() == 0 || filter[0].ValueKind != JsonValueKind.String)
+            return $"Filter {text} must look like [\"is\", \"visit:source\", [\"Google\"]].";
+        var op = filter[0].GetString()!;
+        if (op == "and")
         {
-            var text = Shown(filter);
-            if (filter.ValueKind != JsonValueKind.Array || filter.GetArrayLength() == 0 || filter[0].ValueKind != JsonValueKind.String)
-                return $"Filter {text} must look like [\"is\", \"visit:source\", [\"Google\"]].";
-            var op = filter[0].GetString()!;
-            if (op == "and")
-            {
-                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'and' takes one list of filters.";
-                if (Add(filter[1], clauses, segments) is { } inner) return inner;
-                continue;
-            }
-            if (op is "has_done" or "has_not_done")
-            {
-                // The visits with (or without) an event that meets a filter on an event's own properties (or an 'and' or 'or' of
-                // such filters, met by one event), all their events counted.
-                var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
-                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: '{op}' takes one filter.";
-                if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
-                if (one.Count == 0 || oneSegments.Count > 0 || !one.All(OfEvents))
-                    return $"Filter {text}: '{op}' is supported over filters of an event's properties (event:goal, event:name, event:page, " +
-                        $"event:hostname, event:props:NAME): one, or an 'and' or 'or' of them, e.g. [\"{op}\", [\"is\", \"event:goal\", [\"Signup\"]]].";
-                var done = op == "has_done";
-                clauses.Add(one.Count == 1 ? one[0] with { Done = done } : new StatsClause("and", Negate: false, []) { All = one, Done = done });
-                continue;
-            }
-            if (op == "not")
-            {
-                // The opposite of one filter, however it is made (see Opposite); of an 'and', any of its filters turned around.
-                var (one, oneSegments) = (new List<StatsClause>(), new List<long>());
-                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'not' takes one filter.";
-                if (Add(JsonSerializer.SerializeToElement(new[] { filter[1] }), one, oneSegments) is { } inner) return inner;
-                if (one.Count == 0 || oneSegments.Count > 0)
-                    return $"Filter {text}: 'not' is supported over filters of properties and their groups (not of a segment), e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
-                var opposite = one.Count > 1 ? AnyOf([.. one.Select(Opposite)]) : Opposite(one[0]);
-                // All of some filters at the top is each of them.
-                if (opposite.All is { } each && opposite.Done is null) clauses.AddRange(each);
-                else clauses.Add(opposite);
-                continue;
-            }
-            if (op == "or")
-            {
-                // Any of some filters: on one property, one filter of all their values, each matched as its own was;
-                // on several, a condition of each event (or visit) that any of them keeps.
-                var (any, anySegments) = (new List<StatsClause>(), new List<long>());
-                if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
-                foreach (var member in filter[1].EnumerateArray())
-                {
-                    // Each read alone: an 'and' among them (or a 'not' of an 'or') is all of its filters, one member of the 'or'.
-                    var all = new List<StatsClause>();
-                    if (Add(JsonSerializer.SerializeToElement(new[] { member }), all, anySegments) is { } inner) return inner;
-                    if (all.Count > 0) any.Add(all.Count == 1 ? all[0] : new StatsClause("and", Negate: false, []) { All = all });
-                }
-                if (any.Count == 0 || anySegments.Count > 0)
-                    return $"Filter {text}: 'or' is supported over filters of properties and their groups (not of segments), " +
-                        "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
-                // An 'or' within an 'or' is its filters among the others'.
-                any = [.. any.SelectMany(c => c.Any is { } nested && c.Done is null ? nested : [c])];
-                clauses.Add(any.All(c => Plain(c) && !c.Negate && c.Property == any[0].Property)
-                    ? new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)])
-                    : AnyOf(any));
-                continue;
-            }
-            if (!Operators.Contains(op))
-                return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)}, 'and', 'not' " +
-                    "(of one filter), 'or', 'has_done' and 'has_not_done' (of filters of an event's properties).";
-            if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
-                return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
-            var ignoreCase = false;
-            if (filter.GetArrayLength() == 4 && !CaseSensitive(filter[3], out ignoreCase))
-                return $"Filter {text}: the one modifier taken is {{\"case_sensitive\": false}} (or true, as without it).";
-            var property = filter[1].GetString()!;
-            if (property == StatsSegments.Property)
-            {
-                if (op != "is" || filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out _)) || filter[2].GetArrayLength() != 1)
-                    return $"Filter {text}: a segment is kept by its id, [\"is\", \"segment\", [12]] (GET /api/v1/sites/segments lists them).";
-                segments.Add(filter[2][0].GetInt64());
-                continue;
-            }
-            if (filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String)) return $"Filter {text} takes its values as strings.";
-            var values = filter[2].EnumerateArray().Select(v => v.GetString()!).ToList();
-            if (StatsFilters.CheckValues(text, values) is { } valueError) return valueError;
-            var contains = op.StartsWith("contains", StringComparison.Ordinal);
-            if (op.StartsWith("contains", StringComparison.Ordinal) || op.StartsWith("matches", StringComparison.Ordinal))
-            {
-                if (property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
-                if (property == CountryName && !contains) return $"Filter {text}: a country's name is kept with 'is', 'is_not', 'contains' or 'contains_not'.";
-            }
-            var negate = op.EndsWith("_not", StringComparison.Ordinal);
-            if (property == CountryName)
-            {
-                // The events keep the code; the names are .NET's English ones.
-                var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-                var codes = Live.CountryNames.Codes(name => values.Any(v => contains ? name.Contains(v, comparison) : name.Equals(v, comparison)));
-                if (codes.Count == 0 || (!contains && codes.Count < values.Count))
-                    return $"Filter {text}: {(contains ? "no country's name holds that" : "not every value is a country's name")}; names are English, e.g. Germany, United States.";
-                clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, StatsMatch.Value))]));
-                continue;
-            }
-            clauses.Add(new StatsClause(property, negate, values.Select(v => op.StartsWith("matches", StringComparison.Ordinal) ? new StatsValue(v, StatsMatch.Regex, ignoreCase)
-                : contains ? new StatsValue($"%{Escape(v)}%", StatsMatch.Like, ignoreCase) : new StatsValue(v, StatsMatch.Value, ignoreCase)).ToList()));
+            if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'and' takes one list of filters.";
+            return Add(filter[1], clauses, segments);
         }
+        if (op is "has_done" or "has_not_done")
+        {
+            // The visits with (or without) an event that meets a filter on an event's own properties (or an 'and' or 'or' of
+            // such filters, met by one event), all their events counted.
+            var oneSegments = new List<long>();
+            if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: '{op}' takes one filter.";
+            if (One(filter[1], oneSegments, out var one) is { } inner) return inner;
+            if (one is null || oneSegments.Count > 0 || !OfEvents(one))
+                return $"Filter {text}: '{op}' is supported over filters of an event's properties (event:goal, event:name, event:page, " +
+                    $"event:hostname, event:props:NAME): one, or an 'and' or 'or' of them, e.g. [\"{op}\", [\"is\", \"event:goal\", [\"Signup\"]]].";
+            clauses.Add(one with { Done = op == "has_done" });
+            return null;
+        }
+        if (op == "not")
+        {
+            // The opposite of one filter, however it is made (see Opposite).
+            var oneSegments = new List<long>();
+            if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'not' takes one filter.";
+            if (One(filter[1], oneSegments, out var one) is { } inner) return inner;
+            if (one is null || oneSegments.Count > 0)
+                return $"Filter {text}: 'not' is supported over filters of properties and their groups (not of a segment), e.g. [\"not\", [\"is\", \"visit:source\", [\"Google\"]]].";
+            var opposite = Opposite(one);
+            // All of some filters at the top is each of them.
+            if (opposite.All is { } each && opposite.Done is null) clauses.AddRange(each);
+            else clauses.Add(opposite);
+            return null;
+        }
+        if (op == "or")
+        {
+            // Any of some filters: on one property, one filter of all their values, each matched as its own was;
+            // on several, a condition of each event (or visit) that any of them keeps.
+            var (any, anySegments) = (new List<StatsClause>(), new List<long>());
+            if (filter.GetArrayLength() != 2 || filter[1].ValueKind != JsonValueKind.Array) return $"Filter {text}: 'or' takes one list of filters.";
+            foreach (var member in filter[1].EnumerateArray())
+            {
+                // Each read alone: an 'and' among them (or a 'not' of an 'or') is all of its filters, one member of the 'or'.
+                if (One(member, anySegments, out var one) is { } inner) return inner;
+                if (one is not null) any.Add(one);
+            }
+            if (any.Count == 0 || anySegments.Count > 0)
+                return $"Filter {text}: 'or' is supported over filters of properties and their groups (not of segments), " +
+                    "e.g. [\"or\", [[\"is\", \"visit:source\", [\"Google\"]], [\"contains\", \"event:page\", [\"/blog\"]]]].";
+            // An 'or' within an 'or' is its filters among the others'.
+            any = [.. any.SelectMany(c => c.Any is { } nested && c.Done is null ? nested : [c])];
+            clauses.Add(any.All(c => Plain(c) && !c.Negate && c.Property == any[0].Property)
+                ? new StatsClause(any[0].Property, Negate: false, [.. any.SelectMany(c => c.Values)])
+                : AnyOf(any));
+            return null;
+        }
+        if (!Operators.Contains(op))
+            return $"Filter {text}: '{StatsQuery.Clip(op)}' is not supported in this version; use {string.Join(", ", Operators)}, 'and', 'not' " +
+                "(of one filter), 'or', 'has_done' and 'has_not_done' (of filters of an event's properties).";
+        if (filter.GetArrayLength() is < 3 or > 4 || filter[1].ValueKind != JsonValueKind.String || filter[2].ValueKind != JsonValueKind.Array)
+            return $"Filter {text} must look like [\"{op}\", \"visit:source\", [\"Google\"]].";
+        var ignoreCase = false;
+        if (filter.GetArrayLength() == 4 && !CaseSensitive(filter[3], out ignoreCase))
+            return $"Filter {text}: the one modifier taken is {{\"case_sensitive\": false}} (or true, as without it).";
+        var property = filter[1].GetString()!;
+        if (property == StatsSegments.Property)
+        {
+            if (op != "is" || filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out _)) || filter[2].GetArrayLength() != 1)
+                return $"Filter {text}: a segment is kept by its id, [\"is\", \"segment\", [12]] (GET /api/v1/sites/segments lists them).";
+            segments.Add(filter[2][0].GetInt64());
+            return null;
+        }
+        if (filter[2].EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String)) return $"Filter {text} takes its values as strings.";
+        var values = filter[2].EnumerateArray().Select(v => v.GetString()!).ToList();
+        if (StatsFilters.CheckValues(text, values) is { } valueError) return valueError;
+        var contains = op.StartsWith("contains", StringComparison.Ordinal);
+        if (op.StartsWith("contains", StringComparison.Ordinal) || op.StartsWith("matches", StringComparison.Ordinal))
+        {
+            if (property == StatsFilters.Goal) return $"Filter {text}: a goal is kept by its name, with 'is' or 'is_not'.";
+            if (property == CountryName && !contains) return $"Filter {text}: a country's name is kept with 'is', 'is_not', 'contains' or 'contains_not'.";
+        }
+        var negate = op.EndsWith("_not", StringComparison.Ordinal);
+        if (property == CountryName)
+        {
+            // The events keep the code; the names are .NET's English ones.
+            var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var codes = Live.CountryNames.Codes(name => values.Any(v => contains ? name.Contains(v, comparison) : name.Equals(v, comparison)));
+            if (codes.Count == 0 || (!contains && codes.Count < values.Count))
+                return $"Filter {text}: {(contains ? "no country's name holds that" : "not every value is a country's name")}; names are English, e.g. Germany, United States.";
+            clauses.Add(new StatsClause("visit:country", negate, [.. codes.Select(c => new StatsValue(c, StatsMatch.Value))]));
+            return null;
+        }
+        clauses.Add(new StatsClause(property, negate, values.Select(v => op.StartsWith("matches", StringComparison.Ordinal) ? new StatsValue(v, StatsMatch.Regex, ignoreCase)
+            : contains ? new StatsValue($"%{Escape(v)}%", StatsMatch.Like, ignoreCase) : new StatsValue(v, StatsMatch.Value, ignoreCase)).ToList()));
         return null;
     }
 
@@ -148,6 +158,9 @@ public static class StatsQueryFilters
 
     /// <summary>Any of some filters (<see cref="StatsClause.Any"/>).</summary>
     private static StatsClause AnyOf(IReadOnlyList<StatsClause> clauses) => new("or", Negate: false, []) { Any = clauses };
+
+    /// <summary>All of some filters (<see cref="StatsClause.All"/>).</summary>
+    private static StatsClause AllOf(IReadOnlyList<StatsClause> clauses) => new("and", Negate: false, []) { All = clauses };
 
     /// <summary>One filter of one property's values: no group, no has_done.</summary>
     private static bool Plain(StatsClause clause) => clause.Any is null && clause.All is null && clause.Done is null;
@@ -163,7 +176,7 @@ public static class StatsQueryFilters
     /// </summary>
     private static StatsClause Opposite(StatsClause clause) =>
         clause.Done is { } done ? clause with { Done = !done }
-        : clause.Any is { } any ? new StatsClause("and", Negate: false, []) { All = [.. any.Select(Opposite)] }
+        : clause.Any is { } any ? AllOf([.. any.Select(Opposite)])
         : clause.All is { } all ? AnyOf([.. all.Select(Opposite)])
         : clause with { Negate = !clause.Negate };
 
