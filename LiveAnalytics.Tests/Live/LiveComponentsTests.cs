@@ -269,9 +269,9 @@ public sealed partial class LiveComponentsTests : BunitContext
         _time.Advance(RenderCoalescer.DefaultInterval);
         Publish("/b", visitor: 8);
         _time.Advance(RenderCoalescer.DefaultInterval);
-        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-testid=feed-follow]").Count));
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("button.feed-follow").Count));
         // Awaited: a render on the renderer's thread may hold the click's dispatch back past a plain Click().
-        await feed.FindAll("[data-testid=feed-follow]")[1].ClickAsync(new());   // newest first: the second row is visitor 7's
+        await feed.FindAll("button.feed-follow")[1].ClickAsync(new());   // newest first: the second row is visitor 7's
         Assert.Equal(7, followed);
     }
 

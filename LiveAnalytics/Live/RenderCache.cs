@@ -1,0 +1,34 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+
+namespace LiveAnalytics.Live;
+
+/// <summary>
+/// What a live card renders of an item every open page shares (a feed item, a snapshot's list), made once and kept as
+/// long as the item lives. The live page stays open for hours in many tabs, and each of its components keeps two render
+/// trees (the one shown and the one before): a list's rows as one markup string cost each page a frame or two instead of
+/// a dozen frames a row, and the text one string for every page instead of one per page. Only for parts with nothing to
+/// click in them; whoever makes the markup encodes every string in it with <see cref="RenderCache.Encode"/>.
+/// </summary>
+/// <typeparam name="TContext">What the rendering depends on besides the item (the site's time zone): made again when it differs.</typeparam>
+internal sealed class RenderCache<TItem, TContext, TValue>(Func<TItem, TContext, TValue> make) where TItem : class
+{
+    private readonly ConditionalWeakTable<TItem, Made> _made = new();
+
+    private sealed record Made(TContext Context, TValue Value);
+
+    public TValue For(TItem item, TContext context)
+    {
+        if (_made.TryGetValue(item, out var made) && EqualityComparer<TContext>.Default.Equals(made.Context, context)) return made.Value;
+        // Two pages rendering it at once may both make it: the same value, and the last one stays.
+        var value = make(item, context);
+        _made.AddOrUpdate(item, new Made(context, value));
+        return value;
+    }
+}
+
+internal static class RenderCache
+{
+    /// <summary>Text as markup shows it, quotes too (it goes into attributes as well): visitors' strings are never markup.</summary>
+    public static string Encode(string? text) => WebUtility.HtmlEncode(text) ?? "";
+}
