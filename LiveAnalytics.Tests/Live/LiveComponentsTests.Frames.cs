@@ -41,6 +41,20 @@ public sealed partial class LiveComponentsTests
         Assert.Same(Cells(feed)[0], Cells(otherPage)[0]);
     }
 
+    [Fact]
+    public void Shared_rows_are_made_again_for_a_page_in_another_time_zone()
+    {
+        Publish("/hats");   // 12:00 UTC
+        var utc = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
+        var newYork = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId).AddCascadingValue(LiveClock.For("America/New_York")));
+        var utcAgain = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId).AddCascadingValue(LiveClock.For("UTC")));
+
+        Assert.Equal("12:00:00", utc.Find("[data-testid=live-feed] tbody td").TextContent);
+        Assert.Equal("07:00:00", newYork.Find("[data-testid=live-feed] tbody td").TextContent);
+        Assert.Equal("12:00:00", utcAgain.Find("[data-testid=live-feed] tbody td").TextContent);
+        Assert.Contains("at 07:00:00", newYork.Find("button.feed-follow").GetAttribute("aria-label"));
+    }
+
     private int Frames(IRenderedComponent<IComponent> card) => TreeOf(card).Count;
 
     private List<string> Cells(IRenderedComponent<IComponent> card)

@@ -14,6 +14,12 @@ public sealed record LiveClock(TimeZoneInfo Zone)
     /// <summary>What the cards say the times are in: the zone's IANA name.</summary>
     public string Label => Zone.Id;
 
+    // The same zone is the same clock: compared by its name, not by its rules one by one (markup made for one page's
+    // clock serves every page of the site, and is checked on every render).
+    public bool Equals(LiveClock? other) => other is not null && Zone.Id == other.Zone.Id;
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Zone.Id);
+
     public string Format(DateTimeOffset at, string format = "HH:mm:ss") =>
         TimeZoneInfo.ConvertTime(at, Zone).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 }
