@@ -124,7 +124,7 @@ public static class LiveBench
             for (var i = 0; i < circuits; i++)
             {
                 var page = await context.NewPageAsync();
-                await page.GotoAsync(circuitPage.Length > 0 ? circuitPage : $"/sites/{domSite}");
+                await page.GotoAsync(circuitPage.Length > 0 ? circuitPage.Replace("{site}", domSite.ToString()) : $"/sites/{domSite}");
                 await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
                 pages.Add(page);
             }
