@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Components.RenderTree;
 namespace LiveAnalytics.Tests.Live;
 
 // What an open live page keeps: each component holds two render trees (the one shown and the one before) whose
-// buffers grow by doubling, 40 bytes a frame. A busy site's cards within these counts keep ~36 KB a page where a frame
-// per cell kept ~180 KB (bench/live.sh measures the whole page).
+// buffers grow by doubling, 40 bytes a frame. A busy site's cards within these counts keep ~50 KB a page where a frame
+// per cell kept ~180 KB (bench/live.sh measures the whole page). And what an update sends: what moved, not the card.
 public sealed partial class LiveComponentsTests
 {
     [Fact]
@@ -35,10 +35,34 @@ public sealed partial class LiveComponentsTests
 
         Assert.InRange(Frames(feed), 1, 256);
         Assert.InRange(Frames(chart), 1, 32);
-        Assert.InRange(Frames(pages), 1, 32);
-        Assert.InRange(Frames(countriesNow), 1, 32);
+        Assert.InRange(Frames(pages), 1, 64);
+        Assert.InRange(Frames(countriesNow), 1, 64);
         // One string of a row's cells for every page that shows it, not one each.
-        Assert.Same(Cells(feed)[0], Cells(otherPage)[0]);
+        Assert.Same(Markup(feed, "<td>")[0], Markup(otherPage, "<td>")[0]);
+    }
+
+    [Fact]
+    public void A_pageview_sends_the_current_minutes_bar_and_the_row_that_moved_not_the_whole_card()
+    {
+        foreach (var (visitor, page) in new[] { (1L, "/hats"), (2L, "/hats"), (3L, "/bags") }) Publish(page, visitor);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Publish("/hats", visitor: 1);
+        var chart = Render<PageviewsChart>(p => p.Add(c => c.SiteId, SiteId));
+        var pages = Render<TopNow>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Dimension, TopNow.Breakdown.Pages));
+        var (bars, rows) = (Markup(chart, "<rect"), Markup(pages, "<td"));
+        Assert.Equal("0 -3 360 3", chart.Find("svg").GetAttribute("viewBox"));   // the peak, 3 a minute ago, at the top
+        Assert.Equal(["-3", "3"], chart.FindAll("rect")[^2].Attributes.Where(a => a.Name is "y" or "height").Select(a => a.Value));
+
+        _time.Advance(RenderCoalescer.DefaultInterval);
+        Publish("/bags", visitor: 4);   // the same minute: its bar and the /bags row move, nothing else
+        chart.WaitForAssertion(() => Assert.Equal("3 2", string.Join(" ", chart.FindAll("rect").TakeLast(2).Select(r => r.GetAttribute("height")))));
+        pages.WaitForAssertion(() => Assert.Contains(pages.FindAll("tbody tr"), r => r.TextContent.Contains("/bags") && r.TextContent.Contains('2')));
+
+        var (barsAfter, rowsAfter) = (Markup(chart, "<rect"), Markup(pages, "<td"));
+        Assert.Equal(bars[0], barsAfter[0]);          // the minutes before: the same markup, no edit
+        Assert.NotEqual(bars[1], barsAfter[1]);
+        Assert.Equal(rows.Single(r => r.Contains("/hats")), rowsAfter.Single(r => r.Contains("/hats")));
+        Assert.NotEqual(rows.Single(r => r.Contains("/bags")), rowsAfter.Single(r => r.Contains("/bags")));
     }
 
     [Fact]
@@ -57,11 +81,12 @@ public sealed partial class LiveComponentsTests
 
     private int Frames(IRenderedComponent<IComponent> card) => TreeOf(card).Count;
 
-    private List<string> Cells(IRenderedComponent<IComponent> card)
+    // The pieces of markup a card renders that begin with <paramref name="start"/>, in order.
+    private List<string> Markup(IRenderedComponent<IComponent> card, string start)
     {
         var frames = TreeOf(card);
         return [.. Enumerable.Range(0, frames.Count).Select(i => frames.Array[i])
-            .Where(f => f.FrameType == RenderTreeFrameType.Markup && f.MarkupContent.StartsWith("<td>", StringComparison.Ordinal))
+            .Where(f => f.FrameType == RenderTreeFrameType.Markup && f.MarkupContent.StartsWith(start, StringComparison.Ordinal))
             .Select(f => f.MarkupContent)];
     }
 
