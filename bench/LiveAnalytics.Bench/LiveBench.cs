@@ -13,7 +13,7 @@ namespace LiveAnalytics.Bench;
 /// live page's DOM in Chromium have it, under a background load; widget fan-out; memory per viewer
 /// and per dashboard circuit. One process and one clock measure both ends.
 /// </summary>
-public static class LiveBench
+public static partial class LiveBench
 {
     public static async Task RunAsync(Func<string, string, string> arg)
     {
@@ -107,6 +107,8 @@ public static class LiveBench
             {
                 await Task.Delay(3000);
                 Report("click to re-render (Chromium)", await ClicksAsync(context, busySite, 40));
+                var (bytes, frames) = await BytesAsync(context, busySite);
+                Console.WriteLine($"   the open page receives {bytes / 1024:F1} KB/s in {frames:F1} WebSocket messages/s (10 s)");
             }
 
         }
