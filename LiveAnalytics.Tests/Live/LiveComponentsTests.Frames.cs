@@ -17,7 +17,7 @@ public sealed partial class LiveComponentsTests
     {
         string[] countries = ["DE", "FR", "US", "GB", "IT", "ES", "NL", "PL", "SE", "BR", "JP", "IN"];
         for (var i = 0; i < 200; i++)
-            _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), i, $"/products/item-{i % 30}", i % 7 == 0 ? "Purchase" : "pageview")
+            _hub.Publish(new LiveEvent("", SiteLiveStateTests.Event(_time.GetUtcNow(), i, $"/products/item-{i % 30}", i % 7 == 0 ? $"Signup {i % 10}" : "pageview")
                 with { Country = countries[i % countries.Length], Source = $"source-{i % 12}", Device = $"device-{i % 3}", Props = i % 7 == 0 ? """{"plan":"pro"}""" : null }));
 
         var feed = Render<LiveFeed>(p => p.Add(c => c.SiteId, SiteId));
@@ -25,18 +25,21 @@ public sealed partial class LiveComponentsTests
         var chart = Render<PageviewsChart>(p => p.Add(c => c.SiteId, SiteId));
         var pages = Render<TopNow>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Dimension, TopNow.Breakdown.Pages));
         var countriesNow = Render<TopNow>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.Dimension, TopNow.Breakdown.Countries));
+        var events = Render<RecentEvents>(p => p.Add(c => c.SiteId, SiteId).Add(c => c.OnPick, (string _) => { }));
 
         // All there: a screenful of the feed, every minute's bar, a full list.
         Assert.Equal(25, feed.FindAll("[data-testid=live-feed] tbody tr").Count);
         Assert.Equal(30, chart.FindAll("rect").Count);
         Assert.Equal(10, pages.FindAll("tbody tr").Count);
         Assert.Equal(10, countriesNow.FindAll("tbody tr").Count);
+        Assert.Equal(10, events.FindAll("tbody button.now-pick").Count);
         Assert.Contains("plan: pro", feed.Find(".feed-details").TextContent);
 
         Assert.InRange(Frames(feed), 1, 256);
         Assert.InRange(Frames(chart), 1, 32);
         Assert.InRange(Frames(pages), 1, 64);
         Assert.InRange(Frames(countriesNow), 1, 64);
+        Assert.InRange(Frames(events), 1, 128);
         // One string of a row's cells for every page that shows it, not one each.
         Assert.Same(Markup(feed, "<td>")[0], Markup(otherPage, "<td>")[0]);
     }
