@@ -6,11 +6,13 @@ namespace LiveAnalytics.Live;
 /// <summary>
 /// What a live card renders of an item every open page shares (a feed item, a snapshot's list), made once and kept as
 /// long as the item lives. The live page stays open for hours in many tabs, and each of its components keeps two render
-/// trees (the one shown and the one before): a list's rows as one markup string cost each page a frame or two instead of
-/// a dozen frames a row, and the text one string for every page instead of one per page. Only for parts with nothing to
-/// click in them; whoever makes the markup encodes every string in it with <see cref="RenderCache.Encode"/>.
+/// trees (the one shown and the one before): a row's cells as one markup string cost each page one frame instead of a
+/// dozen, and the text one string for every page instead of one per page; a row that did not change is the same string,
+/// so an update sends only the rows that did. Only for parts with nothing to click in them; whoever makes the markup
+/// encodes every string in it with <see cref="RenderCache.Encode"/>.
 /// </summary>
-/// <typeparam name="TContext">What the rendering depends on besides the item (the site's time zone): made again when it differs.</typeparam>
+/// <typeparam name="TContext">What the rendering depends on besides the item (the site's time zone; any constant when
+/// nothing): made again when it differs.</typeparam>
 internal sealed class RenderCache<TItem, TContext, TValue>(Func<TItem, TContext, TValue> make) where TItem : class
 {
     private readonly ConditionalWeakTable<TItem, Made> _made = new();
