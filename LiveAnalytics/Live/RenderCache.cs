@@ -9,7 +9,7 @@ namespace LiveAnalytics.Live;
 /// trees (the one shown and the one before): a row's cells as one markup string cost each page one frame instead of a
 /// dozen, and the text one string for every page instead of one per page; a row that did not change is the same string,
 /// so an update sends only the rows that did. Only for parts with nothing to click in them; whoever makes the markup
-/// encodes every string in it with <see cref="RenderCache.Encode"/>.
+/// encodes every string in it with <see cref="LiveMarkup.Encode"/>.
 /// </summary>
 /// <typeparam name="TContext">What the rendering depends on besides the item (the site's time zone; any constant when
 /// nothing): made again when it differs.</typeparam>
@@ -29,8 +29,12 @@ internal sealed class RenderCache<TItem, TContext, TValue>(Func<TItem, TContext,
     }
 }
 
-internal static class RenderCache
+/// <summary>Pieces of the live cards' markup that <see cref="RenderCache{TItem, TContext, TValue}"/> holds.</summary>
+internal static class LiveMarkup
 {
     /// <summary>Text as markup shows it, quotes too (it goes into attributes as well): visitors' strings are never markup.</summary>
     public static string Encode(string? text) => WebUtility.HtmlEncode(text) ?? "";
+
+    /// <summary>A row's bar behind its value: its share of the busiest row's count.</summary>
+    public static string Bar(int count, int max) => $"<div class=\"now-bar\" style=\"width:{count * 100 / max}%\"></div>";
 }
