@@ -222,13 +222,40 @@ public sealed partial class DashboardComponentsTests : BunitContext
         SeriesPoint[] points = [.. Enumerable.Range(0, 5).Select(i => new SeriesPoint(day.AddDays(i), C(i < 3 ? 10 : 0), C(5)))];
 
         var chart = Render<HistoryChart>(p => p.Add(c => c.Points, points).Add(c => c.LocalNow, day.AddDays(2).AddHours(15)));
-        Assert.Equal("0,8 250,8 500,8", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        // Today is still counting: its segment is dotted, the days before it solid.
+        Assert.Equal("0,8 250,8", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Equal("250,8 500,8", chart.Find("[data-testid=chart-partial]").GetAttribute("points"));
         Assert.Equal(3, chart.FindAll(".chart-point").Count);
+        Assert.Equal("3 Nov: 10 so far (previous period: 5)", chart.FindAll(".chart-point title")[2].TextContent);
+        Assert.Equal("2 Nov: 10 (previous period: 5)", chart.FindAll(".chart-point title")[1].TextContent);
         Assert.Equal(5, chart.Find("[data-testid=chart-previous]").GetAttribute("points")!.Split(' ').Length);
         Assert.Equal(["1 Nov", "3 Nov", "5 Nov"], chart.FindAll(".chart-axis-x span").Select(s => s.TextContent));   // the axis is the whole period
 
         var ahead = Render<HistoryChart>(p => p.Add(c => c.Points, points).Add(c => c.LocalNow, day.AddDays(-1)));   // a period still to come
         Assert.Empty(ahead.FindAll("[data-testid=chart-current]"));
+    }
+
+    [Theory]
+    [InlineData("day", 3, "0,8 500,8 1000,8", null)]         // the period is over: solid throughout
+    [InlineData("day", 2, "0,8 500,8", "500,8 1000,8")]       // the last day's last hour: still counting
+    [InlineData("hour", 2, "0,8 500,8", "500,8 1000,8")]      // half an hour into the last hour
+    [InlineData("hour", 3, "0,8 500,8 1000,8", null)]         // half an hour after it
+    [InlineData("week", 2, "0,8 500,8", "500,8 1000,8")]      // the week's Saturday
+    [InlineData("month", 2, "0,8 500,8", "500,8 1000,8")]     // the month's sixth day
+    public void Only_the_bucket_of_the_present_is_dotted(string interval, int present, string solid, string? dotted)
+    {
+        var start = new DateTime(2026, 9, 7);
+        DateTime Bucket(int i) => interval switch
+        {
+            "hour" => start.AddHours(i), "week" => start.AddDays(7 * i), "month" => start.AddMonths(i), _ => start.AddDays(i),
+        };
+        SeriesPoint[] points = [.. Enumerable.Range(0, 3).Select(i => new SeriesPoint(Bucket(i), C(10), null))];
+        var into = interval switch { "hour" => TimeSpan.FromMinutes(30), "week" or "month" => TimeSpan.FromDays(5), _ => TimeSpan.FromHours(23) };
+
+        var chart = Render<HistoryChart>(p => p.Add(c => c.Points, points).Add(c => c.Interval, interval).Add(c => c.LocalNow, Bucket(present) + into));
+
+        Assert.Equal(solid, chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Equal(dotted, chart.FindAll("[data-testid=chart-partial]").SingleOrDefault()?.GetAttribute("points"));
     }
 
     [Fact]
