@@ -139,6 +139,29 @@ public sealed class SiteTeamTests(AppFixture fixture) : IClassFixture<AppFixture
         }
     }
 
+    [Theory]
+    [InlineData(SiteTeam.Owner, 15)]
+    [InlineData(SiteTeam.Admin, 14)]     // all but deleting the site
+    [InlineData(SiteTeam.Viewer, 4)]     // their own mail, alerts and the team
+    public async Task The_settings_page_lists_its_cards_to_jump_to(string role, int cards)
+    {
+        var shop = await _app.MerchantAsync();
+        var member = role == SiteTeam.Owner ? shop.User : await _app.MemberAsync(shop, role);
+        await using var ctx = Context(member);
+
+        var page = ctx.Render<SiteSettingsPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
+        page.WaitForElement("[data-testid=team]");
+
+        // Every link of the list leads to a card on the page, in the page's order, and every card has its link.
+        var links = page.FindAll("[data-testid=settings-nav] a").Select(a => a.GetAttribute("href")!).ToList();
+        var sections = page.FindAll(".settings-cards > section").Select(s => $"/sites/{shop.Site.Id}/settings#{s.Id}").ToList();
+        Assert.Equal(cards, links.Count);
+        Assert.Equal(sections, links);
+        Assert.All(page.FindAll(".settings-cards > section"), s => Assert.NotEmpty(s.Children));
+        Assert.Equal(role == SiteTeam.Owner, links.Contains($"/sites/{shop.Site.Id}/settings#delete"));
+        Assert.Equal(role != SiteTeam.Viewer, links.Contains($"/sites/{shop.Site.Id}/settings#goals"));
+    }
+
     [Fact]
     public async Task The_team_card_adds_a_member_and_refuses_to_leave_the_site_without_an_owner()
     {
