@@ -34,6 +34,20 @@ public sealed partial class WidgetTests(AppFixture fixture) : IClassFixture<AppF
     private static partial Regex StateScript();
 
     [Fact]
+    public async Task A_tokens_last_use_is_noted_and_listed_with_it()
+    {
+        var (merchant, token, tokenId) = await TokenAsync();
+        DateTimeOffset? LastUsed(IReadOnlyList<WidgetTokenInfo> tokens) => tokens.Single(t => t.Id == tokenId).LastUsedAt;
+        Assert.Null(LastUsed(await Tokens.ListAsync(merchant.User.Id, merchant.Site.Id)));
+        Assert.Null(await Tokens.AuthenticateAsync(token[..^2] + "xx"));
+
+        Assert.NotNull(await Tokens.AuthenticateAsync(token));
+        var used = LastUsed(await Tokens.ListAsync(merchant.User.Id, merchant.Site.Id));
+        Assert.NotNull(used);
+        Assert.InRange(used.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
     public async Task Only_owners_and_admins_of_the_site_create_tokens_and_only_hashes_are_stored()
     {
         var (merchant, token, _) = await TokenAsync();

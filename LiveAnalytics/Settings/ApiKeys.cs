@@ -35,9 +35,11 @@ public sealed class ApiKeys(NpgsqlDataSource db)
     {
         if (!secret.StartsWith(Prefix, StringComparison.Ordinal) || secret.Length > 100) return null;
         await using var conn = await db.OpenConnectionAsync();
-        var key = await conn.QuerySingleOrDefaultAsync<(long Id, Guid UserId)?>(
-            "SELECT id, user_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash = Secrets.Hash(secret) });
+        var key = await conn.QuerySingleOrDefaultAsync<(long Id, Guid UserId, bool Noted)?>($"""
+            SELECT id, user_id, {LastUse.NotedSql} FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL
+            """, new { hash = Secrets.Hash(secret) });
         if (key is not { } k) return null;
+        if (!k.Noted) await LastUse.NoteAsync(conn, "api_keys", k.Id);
         var sites = (await conn.QueryAsync<long>("SELECT site_id FROM api_key_sites WHERE api_key_id = @Id", new { k.Id })).ToHashSet();
         return new ApiKeyPrincipal(k.Id, k.UserId, sites.Count == 0 ? null : sites);
     }
@@ -47,7 +49,7 @@ public sealed class ApiKeys(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<ApiKeyInfo>("""
             SELECT k.id AS Id, k.name AS Name, k.prefix AS Prefix, k.created_at AS CreatedAt,
-                   coalesce(string_agg(s.domain, ', ' ORDER BY s.domain), '') AS Sites
+                   coalesce(string_agg(s.domain, ', ' ORDER BY s.domain), '') AS Sites, k.last_used_at AS LastUsedAt
             FROM api_keys k
             LEFT JOIN api_key_sites ks ON ks.api_key_id = k.id
             LEFT JOIN sites s ON s.id = ks.site_id
@@ -67,7 +69,8 @@ public sealed class ApiKeys(NpgsqlDataSource db)
 }
 
 /// <param name="Sites">Empty string: all of the user's sites.</param>
-public sealed record ApiKeyInfo(long Id, string Name, string Prefix, DateTimeOffset CreatedAt, string Sites);
+/// <param name="LastUsedAt">When a request last came with it (to the minute); null: never.</param>
+public sealed record ApiKeyInfo(long Id, string Name, string Prefix, DateTimeOffset CreatedAt, string Sites, DateTimeOffset? LastUsedAt);
 
 /// <param name="SiteIds">null: every site the user is a member of.</param>
 public sealed record ApiKeyPrincipal(long KeyId, Guid UserId, IReadOnlySet<long>? SiteIds)

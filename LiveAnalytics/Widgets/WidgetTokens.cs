@@ -11,7 +11,8 @@ namespace LiveAnalytics.Widgets;
 /// <param name="Events">The custom events its recent-events widget may count.</param>
 public sealed record WidgetGrant(long TokenId, long SiteId, IReadOnlySet<string> Widgets, IReadOnlyList<string> AllowedOrigins, IReadOnlySet<string> Events);
 
-public sealed record WidgetTokenInfo(long Id, string Name, string Prefix, string[] Widgets, string[] AllowedOrigins, DateTimeOffset CreatedAt, string[] Events);
+public sealed record WidgetTokenInfo(long Id, string Name, string Prefix, string[] Widgets, string[] AllowedOrigins, DateTimeOffset CreatedAt, string[] Events,
+    DateTimeOffset? LastUsedAt);
 
 /// <summary>
 /// Widget tokens: 192 random bits, shown once, stored as SHA-256. Only a site's owners and admins
@@ -60,12 +61,12 @@ public sealed class WidgetTokens
         await using var conn = await _db.OpenConnectionAsync();
         return (await conn.QueryAsync<TokenRow>("""
             SELECT t.id AS Id, t.name AS Name, t.prefix AS Prefix, t.widgets AS Widgets,
-                   t.allowed_origins AS AllowedOrigins, t.created_at AS CreatedAt, t.events AS Events
+                   t.allowed_origins AS AllowedOrigins, t.created_at AS CreatedAt, t.events AS Events, t.last_used_at AS LastUsedAt
             FROM widget_tokens t JOIN site_members m ON m.site_id = t.site_id AND m.user_id = @userId
             WHERE t.site_id = @siteId AND t.revoked_at IS NULL
             ORDER BY t.created_at
             """, new { userId, siteId }))
-            .Select(r => new WidgetTokenInfo(r.Id, r.Name, r.Prefix, r.Widgets, r.AllowedOrigins, r.CreatedAt, r.Events)).ToList();
+            .Select(r => new WidgetTokenInfo(r.Id, r.Name, r.Prefix, r.Widgets, r.AllowedOrigins, r.CreatedAt, r.Events, r.LastUsedAt)).ToList();
     }
 
     public async Task<bool> RevokeAsync(Guid userId, long tokenId)
@@ -100,10 +101,13 @@ public sealed class WidgetTokens
         var key = "widget-token:" + token;
         if (_cache.TryGetValue(key, out WidgetGrant? grant)) return grant;
         await using var conn = await _db.OpenConnectionAsync();
-        var row = await conn.QuerySingleOrDefaultAsync<TokenRow>("""
-            SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins, events AS Events
+        var row = await conn.QuerySingleOrDefaultAsync<TokenRow>($"""
+            SELECT id AS Id, site_id AS SiteId, widgets AS Widgets, allowed_origins AS AllowedOrigins, events AS Events,
+                   {LastUse.NotedSql} AS Noted
             FROM widget_tokens WHERE token_hash = @hash AND revoked_at IS NULL
             """, new { hash = Secrets.Hash(token) });
+        // Read once a CacheFor per node, so a token thousands of widgets show is noted at most once a minute.
+        if (row is { Noted: false }) await LastUse.NoteAsync(conn, "widget_tokens", row.Id);
         grant = row is { } r ? new WidgetGrant(r.Id, r.SiteId, r.Widgets.ToHashSet(), r.AllowedOrigins, r.Events.ToHashSet(StringComparer.Ordinal)) : null;
         using (var entry = _cache.CreateEntry(key))
         {
@@ -132,6 +136,8 @@ public sealed class WidgetTokens
         public string[] AllowedOrigins { get; set; } = [];
         public string[] Events { get; set; } = [];
         public DateTimeOffset CreatedAt { get; set; }
+        public DateTimeOffset? LastUsedAt { get; set; }
+        public bool Noted { get; set; }
     }
 
 }
