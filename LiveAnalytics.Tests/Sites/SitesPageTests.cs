@@ -73,4 +73,50 @@ public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixtur
         clock.Advance(LiveAnalytics.Dashboard.RollupRefresh.Unfiltered);
         page.WaitForAssertion(() => Assert.Equal("Today: 2 visitors · 2 pageviews", page.Find(today).TextContent.Trim()));
     }
+
+    [Fact]
+    public async Task Each_site_draws_its_last_24_local_hours_of_visitors()
+    {
+        var shop = await _app.MerchantAsync();   // UTC
+        var india = (await _app.Get<SiteRepository>().CreateAsync(shop.User.Id, new NewSite { Domain = TestData.UniqueDomain(), Name = "Mumbai", Timezone = "Asia/Kolkata" }))!;
+        var now = new DateTimeOffset(2026, 10, 7, 18, 5, 0, TimeSpan.Zero);   // 23:35 in Kolkata
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
+        using var hub = new EventHub(clock);
+        var earlier = new DateTimeOffset(2026, 10, 7, 12, 40, 0, TimeSpan.Zero);   // 18:10 in Kolkata
+        await _app.Get<EventWriter>().WriteAsync(
+            [TestData.Event(shop.Site.Id, now.AddHours(-25), 1, "/"),             // before the 24 hours
+             TestData.Event(shop.Site.Id, now.AddHours(-23), 2, "/"),             // their first, 19:00 the day before
+             TestData.Event(shop.Site.Id, earlier, 3, "/"), TestData.Event(shop.Site.Id, earlier.AddMinutes(5), 4, "/"), TestData.Event(shop.Site.Id, earlier.AddMinutes(9), 3, "/hats"),
+             TestData.Event(shop.Site.Id, now.AddMinutes(-1), 5, "/"),            // this hour, the last
+             TestData.Event(india.Id, earlier, 6, "/")],
+            mayBeRedelivered: false, CancellationToken.None);
+        await _app.RollUpAsync(shop.Site.Id);
+        await _app.RollUpAsync(india.Id);
+        await using var ctx = ComponentContext.For(_app, shop.User, typeof(SiteRepository), typeof(RollupQueries), typeof(RevenueCurrency));
+        ctx.Services.AddSingleton<TimeProvider>(clock);
+        ctx.Services.AddSingleton(hub);
+
+        var page = ctx.Render<SitesPage>();
+
+        long[] Expected(params (int Hour, long Visitors)[] hours) => [.. Enumerable.Range(0, 24).Select(h => hours.FirstOrDefault(x => x.Hour == h).Visitors)];
+        SiteOverview Card(long siteId) => page.FindComponents<SiteOverview>().Single(c => c.Instance.Site.Id == siteId).Instance;
+        page.WaitForAssertion(() => Assert.Equal(Expected((0, 1), (17, 2), (23, 1)), Card(shop.Site.Id).Hours));
+        // Kolkata's hours are its own: 18:10 there is five hours before 23:35.
+        Assert.Equal(Expected((18, 1)), Card(india.Id).Hours);
+        Assert.Equal("Visitors per hour over the last 24 hours: 4 in all, 2 in the busiest hour",
+            page.Find($"[data-site='{shop.Site.Id}'] [data-testid=site-hours]").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void The_hours_line_runs_from_the_first_to_this_one_against_the_busiest()
+    {
+        long[] hours = [.. Enumerable.Range(0, 24).Select(h => h == 0 ? 4L : h == 23 ? 2L : 0L)];
+        var points = SiteOverview.Spark(hours, 4).Split(' ');
+        Assert.Equal(24, points.Length);
+        Assert.Equal("0,2", points[0]);          // the busiest at the top
+        Assert.Equal("10,30", points[1]);        // none at the bottom
+        Assert.Equal("230,16", points[23]);      // half the busiest, half way, at the right end
+        Assert.Equal(new DateTime(2026, 10, 6, 19, 0, 0), SitesPage.LastHours(new DateTime(2026, 10, 7, 18, 5, 0)));
+        Assert.Equal(new DateTime(2026, 10, 6, 1, 0, 0), SitesPage.LastHours(new DateTime(2026, 10, 7, 0, 0, 0)));
+    }
 }

@@ -60,6 +60,24 @@ public sealed class RollupQueries(NpgsqlDataSource db)
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 
+    /// <summary>
+    /// Several sites' visitors in each of a day's local hours, in one query: for each site the 24 hours from its
+    /// <c>FirstHour</c> (local, whole), an hour without visitors a zero.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, long[]>> HoursAsync(IReadOnlyCollection<(long SiteId, DateTime FirstHour)> sites)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long SiteId, int Hour, long Visitors)>("""
+            SELECT q.site_id, (extract(epoch FROM r.hour - q.first_hour) / 3600)::int, round(hll_cardinality(hll_union_agg(r.visitors)))::bigint
+            FROM unnest(@sites::bigint[], @firsts::timestamp[]) q(site_id, first_hour)
+            JOIN rollup_hours r ON r.site_id = q.site_id AND r.dimension = '' AND r.hour >= q.first_hour AND r.hour < q.first_hour + interval '24 hours'
+            GROUP BY 1, 2
+            """, new { sites = sites.Select(s => s.SiteId).ToArray(), firsts = sites.Select(s => s.FirstHour).ToArray() });
+        var hours = sites.ToDictionary(s => s.SiteId, _ => new long[24]);
+        foreach (var (siteId, hour, visitors) in rows) hours[siteId][hour] = visitors;
+        return hours;
+    }
+
     /// <summary>A point per local hour, day, week (from its Monday) or month of the range, empty ones with zeros.</summary>
     /// <param name="interval">hour (read from <c>rollup_hours</c>), day, week or month (from <c>rollup_days</c>).</param>
     public async Task<IReadOnlyList<(DateTime Bucket, Counts Counts)>> SeriesAsync(long siteId, DateOnly from, DateOnly to, string interval)
