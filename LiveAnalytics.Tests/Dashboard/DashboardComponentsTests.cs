@@ -226,8 +226,11 @@ public sealed partial class DashboardComponentsTests : BunitContext
         Assert.Equal("0,8 250,8", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
         Assert.Equal("250,8 500,8", chart.Find("[data-testid=chart-partial]").GetAttribute("points"));
         Assert.Equal(3, chart.FindAll(".chart-point").Count);
-        Assert.Equal("3 Nov: 10 so far (previous period: 5)", chart.FindAll(".chart-point title")[2].TextContent);
-        Assert.Equal("2 Nov: 10 (previous period: 5)", chart.FindAll(".chart-point title")[1].TextContent);
+        Assert.Equal("3 Nov: 10 so far (previous period: 5)", chart.FindAll(".chart-column title")[2].TextContent);
+        Assert.Equal("2 Nov: 10 (previous period: 5)", chart.FindAll(".chart-column title")[1].TextContent);
+        // Each day's tooltip takes its whole column, half way to the days beside it.
+        Assert.Equal([("0", "125"), ("125", "250"), ("375", "250")],
+            chart.FindAll(".chart-column rect").Select(r => (r.GetAttribute("x"), r.GetAttribute("width"))));
         Assert.Equal(5, chart.Find("[data-testid=chart-previous]").GetAttribute("points")!.Split(' ').Length);
         Assert.Equal(["1 Nov", "3 Nov", "5 Nov"], chart.FindAll(".chart-axis-x span").Select(s => s.TextContent));   // the axis is the whole period
 

@@ -46,14 +46,14 @@ public sealed class HistoryIntervalTests(AppFixture fixture) : IClassFixture<App
         Assert.Equal("true", weekly.Find("[data-interval=week]").GetAttribute("aria-pressed"));
         // Visitor 7 on Sunday 4 October, the six others the Monday after.
         Assert.Equal(["Week of 21 Sep: 0", "Week of 28 Sep: 1", "Week of 5 Oct: 6", "Week of 12 Oct: 0"],
-            weekly.FindAll("circle.chart-point title").Select(t => t.TextContent));
+            weekly.FindAll(".chart-column title").Select(t => t.TextContent));
         Assert.Contains("interval=week", weekly.Find("[data-testid=export]").GetAttribute("href"));
 
         // Filtered, from the table of visits: the same weeks.
         nav.NavigateTo(view + "&interval=week&f=source%3AGoogle");
         var google = ctx.Render<HistoryPage>(p => p.Add(c => c.SiteId, shop.Site.Id));
         google.WaitForAssertion(() => Assert.Equal(["Week of 21 Sep: 0", "Week of 28 Sep: 1", "Week of 5 Oct: 3", "Week of 12 Oct: 0"],
-            google.FindAll("circle.chart-point title").Select(t => t.TextContent)));
+            google.FindAll(".chart-column title").Select(t => t.TextContent)));
 
         // A period too short for weeks charts its own step, the choice kept in the address for a longer one.
         nav.NavigateTo($"/sites/{shop.Site.Id}/history?period=custom&from=2026-10-04&to=2026-10-05&interval=week");
