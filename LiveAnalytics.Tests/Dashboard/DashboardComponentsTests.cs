@@ -117,8 +117,8 @@ public sealed partial class DashboardComponentsTests : BunitContext
         var day = new DateTime(2026, 11, 1);
         var chart = Render<HistoryChart>(p => p.Add(c => c.Metric, "revenue")
             .Add(c => c.Points, [new SeriesPoint(day, C(3, revenue: 1234.5m), null), new SeriesPoint(day.AddDays(1), C(5, revenue: 617.25m), null)]));
-        Assert.Equal("1,234.50", chart.Find(".chart-axis-max").TextContent);
-        Assert.Equal("0,8 1000,114", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
+        Assert.Equal(["500", "1,000", "1,500"], chart.FindAll(".chart-axis-y span").Select(s => s.TextContent));   // a round top above 1,234.50
+        Assert.Equal("0,45.5 1000,132.8", chart.Find("[data-testid=chart-current]").GetAttribute("points"));
         Assert.Equal("Revenue per day", chart.Find("svg").GetAttribute("aria-label"));
     }
 
@@ -207,12 +207,15 @@ public sealed partial class DashboardComponentsTests : BunitContext
         var alone = Render<HistoryChart>(p => p.Add(c => c.Points, [Point(0, null), Point(1, null), Point(2, null)]));
         Assert.Equal("0,220 500,114 1000,8", alone.Find("[data-testid=chart-current]").GetAttribute("points"));
         Assert.Empty(alone.FindAll("[data-testid=chart-previous]"));
-        Assert.Equal("20", alone.Find(".chart-axis-max").TextContent);
+        Assert.Equal(["5", "10", "15", "20"], alone.FindAll(".chart-axis-y span").Select(s => s.TextContent));
+        // Each label sits at its line: 15 of 20 is three quarters up the 212 units above the baseline.
+        Assert.Equal("61", alone.FindAll("line.chart-grid")[2].GetAttribute("y1"));
+        Assert.Equal("top: 27.73%", alone.FindAll(".chart-axis-y span")[2].GetAttribute("style"));
         Assert.Equal(["1 Nov", "2 Nov", "3 Nov"], alone.FindAll(".chart-axis-x span").Select(s => s.TextContent));
 
         var compared = Render<HistoryChart>(p => p.Add(c => c.Points, [Point(0, C(40)), Point(1, C(0)), Point(2, C(0))]));
         Assert.Equal(3, compared.Find("[data-testid=chart-previous]").GetAttribute("points")!.Split(' ').Length);
-        Assert.Equal("40", compared.Find(".chart-axis-max").TextContent);   // the axis fits the taller line
+        Assert.Equal("40", compared.FindAll(".chart-axis-y span")[^1].TextContent);   // the axis fits the taller line
     }
 
     [Fact]
@@ -259,6 +262,24 @@ public sealed partial class DashboardComponentsTests : BunitContext
 
         Assert.Equal(solid, chart.Find("[data-testid=chart-current]").GetAttribute("points"));
         Assert.Equal(dotted, chart.FindAll("[data-testid=chart-partial]").SingleOrDefault()?.GetAttribute("points"));
+    }
+
+    [Theory]
+    [InlineData(607, "visitors", "200 400 600 800")]
+    [InlineData(3, "visitors", "1 2 3")]                       // no step of half a visitor
+    [InlineData(0, "pageviews", "1")]                          // nothing at all: an axis still
+    [InlineData(45, "bounce_rate", "20% 40% 60%")]
+    [InlineData(170, "visit_duration", "1m 00s 2m 00s 3m 00s")]
+    [InlineData(3.56, "views_per_visit", "1 2 3 4")]
+    [InlineData(0.9, "views_per_visit", "0.5 1")]
+    [InlineData(51085, "revenue", "20,000 40,000 60,000")]
+    [InlineData(1.6, "revenue", "0.50 1.00 1.50 2.00")]          // cents when the steps have them
+    public void The_value_axis_has_a_round_top_in_round_steps(double max, string metric, string labels)
+    {
+        var ticks = ChartAxis.Ticks(max, metric);
+        Assert.Equal(0, ticks[0]);
+        Assert.True(ticks[^1] >= max);
+        Assert.Equal(labels, string.Join(' ', ticks.Skip(1).Select(t => ChartAxis.Label(t, ticks[1], metric))));
     }
 
     [Fact]
