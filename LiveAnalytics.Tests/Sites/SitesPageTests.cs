@@ -103,7 +103,7 @@ public sealed class SitesPageTests(AppFixture fixture) : IClassFixture<AppFixtur
         page.WaitForAssertion(() => Assert.Equal(Expected((0, 1), (17, 2), (23, 1)), Card(shop.Site.Id).Hours));
         // Kolkata's hours are its own: 18:10 there is five hours before 23:35.
         Assert.Equal(Expected((18, 1)), Card(india.Id).Hours);
-        Assert.Equal("Visitors per hour over the last 24 hours: 4 in all, 2 in the busiest hour",
+        Assert.Equal("Visitors per hour over the last 24 hours: 2 in the busiest, 1 in this one",
             page.Find($"[data-site='{shop.Site.Id}'] [data-testid=site-hours]").GetAttribute("aria-label"));
     }
 
