@@ -45,6 +45,38 @@ public sealed partial class CountryMapTests(AppFixture fixture) : IClassFixture<
         Assert.Contains(fiji, p => p.X is >= 0 and < 5);       // and west of it, on the left
     }
 
+    [Fact]
+    public async Task The_land_is_one_file_anyone_may_fetch_kept_for_good_at_its_versioned_address()
+    {
+        using var client = _app.CreateClient();   // no login: shared dashboards draw the map too
+        var href = _app.Get<MapLand>().Href;
+        var url = href[..href.IndexOf('#')];
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Accept-Encoding", "br;q=1, gzip;q=0.8" } } };
+        using var zipped = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, zipped.StatusCode);
+        Assert.Equal("image/svg+xml", zipped.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(["gzip"], zipped.Content.Headers.ContentEncoding);
+        Assert.Equal("public, max-age=31536000, immutable", zipped.Headers.CacheControl!.ToString());
+        await using var unzip = new System.IO.Compression.GZipStream(await zipped.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        var svg = System.Xml.Linq.XDocument.Load(unzip);
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        var land = svg.Root!.Elements(ns + "g").Single(g => (string?)g.Attribute("id") == "land");
+        Assert.True(land.Elements(ns + "path").Count() >= 170);
+        Assert.Contains("Germany (DE)", land.Elements(ns + "path").Select(p => p.Element(ns + "title")!.Value));
+        Assert.Equal(new WorldMap().Countries.Single(c => c.Code == "DE").Path,
+            land.Elements(ns + "path").Single(p => p.Element(ns + "title")!.Value == "Germany (DE)").Attribute("d")!.Value);
+
+        // Asked again with the tag it has: nothing to send.
+        using var again = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "If-None-Match", zipped.Headers.ETag!.ToString() } } };
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, (await client.SendAsync(again)).StatusCode);
+        // Without the version (or an old one) and without gzip: the plain file, looked at again in minutes.
+        using var plain = await client.GetAsync(MapLand.Path + "?v=0123456789abcdef");
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        Assert.Equal("public, max-age=300", plain.Headers.CacheControl!.ToString());
+        Assert.Equal(svg.ToString(System.Xml.Linq.SaveOptions.DisableFormatting),
+            System.Xml.Linq.XDocument.Parse(await plain.Content.ReadAsStringAsync()).ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
+    }
+
     [Theory]
     [InlineData(0, 100, 0)]
     [InlineData(1, 100, 1)]
@@ -69,7 +101,7 @@ public sealed partial class CountryMapTests(AppFixture fixture) : IClassFixture<
         await _app.RollUpAsync(shop.Site.Id);
 
         await using var ctx = ComponentContext.For(_app, null,
-            [.. ComponentContext.HistoryPage, typeof(TopValues), typeof(WorldMap), typeof(LiveAnalytics.Live.EventHub)]);
+            [.. ComponentContext.HistoryPage, typeof(TopValues), typeof(WorldMap), typeof(MapLand), typeof(LiveAnalytics.Live.EventHub)]);
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.SignIn(shop.User);
         var nav = ctx.Services.GetRequiredService<NavigationManager>();
@@ -82,7 +114,7 @@ public sealed partial class CountryMapTests(AppFixture fixture) : IClassFixture<
         page.WaitForAssertion(() => Assert.Contains("map-shade-5", page.Find("[data-country=DE]").ClassName));
         Assert.Contains("map-shade-3", page.Find("[data-country=FR]").ClassName);   // √(1/3) of the way: the third step
         Assert.Empty(page.FindAll("[data-country=US]"));   // no visitors: unshaded land, nothing to click
-        Assert.True(page.FindAll("[data-testid=country-map] path.map-land").Count >= 170);
+        Assert.Equal(_app.Get<MapLand>().Href, page.Find("[data-testid=country-map] use[data-testid=map-land]").GetAttribute("href"));
         Assert.Equal("Germany (DE): 3 visitors", page.Find("[data-country=DE] title").TextContent);
         Assert.Equal("France (FR): 1 visitor", page.Find("[data-country=FR] title").TextContent);
         Assert.Equal("Map of visitors by country; most from Germany (DE) 3, France (FR) 1", page.Find("[data-testid=country-map] svg").GetAttribute("aria-label"));

@@ -21,6 +21,7 @@ public sealed partial class LiveComponentsTests : BunitContext
         Services.AddSingleton<TimeProvider>(_time);
         Services.AddSingleton(_hub);
         Services.AddSingleton<LiveAnalytics.Dashboard.WorldMap>();
+        Services.AddSingleton<LiveAnalytics.Dashboard.MapLand>();
     }
 
     private void Publish(string path, long visitor = 1, string name = "pageview") =>

@@ -11,6 +11,7 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddSingleton<TopValues>();
         builder.Services.AddSingleton<WorldMap>();
+        builder.Services.AddSingleton<MapLand>();
         builder.Services.AddSingleton<Goals>();
         builder.Services.AddSingleton<Funnels>();
         builder.Services.AddSingleton<FunnelDays>();
@@ -24,6 +25,7 @@ public static class DashboardExtensions
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        MapLand.Map(app);
         app.MapGet("/sites/{siteId:long}/history/export", DashboardExport.HandleAsync).RequireAuthorization();
         app.MapGet("/sites/{siteId:long}/history/list/{dimension}/export", TopValuesExport.HandleAsync).RequireAuthorization()
             .AddEndpointFilter<Stats.DatabaseUnavailableFilter>();

@@ -25,15 +25,16 @@ public sealed class WorldMap
     public IReadOnlyList<MapCountry> Countries => _countries.Value;
 
     /// <summary>
-    /// Every country as unshaded land with its name, as SVG markup made once: a map rendered on many pages at once (the
-    /// live page stays open for hours in every merchant's tabs) holds one reference to it, not a frame per country.
+    /// Every country as unshaded land with its name, as an SVG document of its own (in <c>g#land</c>) that
+    /// <see cref="MapLand"/> serves: the biggest part of any page with a map, fetched once and kept by the browser.
     /// </summary>
-    public Microsoft.AspNetCore.Components.MarkupString Land => _land.Value;
+    public string LandSvg => _land.Value;
 
-    private readonly Lazy<Microsoft.AspNetCore.Components.MarkupString> _land;
+    private readonly Lazy<string> _land;
 
-    public WorldMap() => _land = new(() => new(string.Concat(Countries.Select(c =>
-        $"<path d=\"{c.Path}\" class=\"map-land\"><title>{System.Net.WebUtility.HtmlEncode(Live.CountryNames.Of(c.Code))}</title></path>"))));
+    public WorldMap() => _land = new(() => string.Create(CultureInfo.InvariantCulture,
+        $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\"><g id=\"land\">{string.Concat(Countries.Select(c =>
+            $"<path d=\"{c.Path}\"><title>{System.Net.WebUtility.HtmlEncode(Live.CountryNames.Of(c.Code))}</title></path>"))}</g></svg>"));
 
     internal static IReadOnlyList<MapCountry> Read(string topologyPath, string codesPath)
     {
